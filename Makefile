@@ -1,0 +1,45 @@
+# Öppna Malmö platform. `make run` and `make test` work from a fresh machine: they install
+# into .venv and start the project's own Kafka, PostgreSQL and FerretDB (deploy/local/).
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+INFRA := python3 deploy/local/infra.py
+SERVICES := $(PY) deploy/local/services.py
+
+.PHONY: install run stop test env bench-lookups
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+## run: the whole platform on local Kafka and FerretDB, with demo data
+run: install
+	$(INFRA) up
+	$(SERVICES) start
+	set -a; eval "$$($(SERVICES) env)"; set +a; $(PY) deploy/local/demo_data.py
+	@echo; echo "Öppna Malmö runs:"; $(SERVICES) env | sed 's/^/  /'; \
+	  echo "  API docs: http://127.0.0.1:8101/docs (registry), :8102, :8103, :8104"; echo "  stop with: make stop"
+
+## stop: the services, then the engines
+stop:
+	-$(SERVICES) stop
+	$(INFRA) down
+
+## test: install, start what is missing, run every test, stop only what this started
+test: install
+	$(INFRA) up
+	set -a; eval "$$($(INFRA) env)"; set +a; \
+	  $(VENV)/bin/pytest; rc=$$?; \
+	  $(INFRA) down --only-started-by-us; exit $$rc
+
+## env: KEY=VALUE lines of the running platform
+env:
+	@$(SERVICES) env
+
+bench-lookups: install
+	$(INFRA) up
+	set -a; eval "$$($(INFRA) env)"; set +a; $(PY) -m benchmarks.lookup_growth

@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""Runs the four services as local processes on the local Kafka and FerretDB.
+
+    python deploy/local/services.py start   [start what is not running; wait until ready]
+    python deploy/local/services.py stop    [SIGTERM: each service drains, then exits]
+    python deploy/local/services.py status
+    python deploy/local/services.py env     [infrastructure and service URLs as KEY=VALUE]
+
+Ports: OM_REGISTRY_PORT (8101), OM_SCHEDULING_PORT (8102), OM_NOTIFICATIONS_PORT (8103),
+OM_REPORTING_PORT (8104). Logs (JSON lines) in .cache/run/logs/, pids in .cache/run/pids/.
+Standard library only, like infra.py.
+"""
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+RUN = ROOT / ".cache" / "run"
+SERVICES = {"registry": 8101, "scheduling": 8102, "notifications": 8103, "reporting": 8104}
+PYTHON = ROOT / ".venv" / "bin" / "python"
+
+
+def port(service: str) -> int:
+    return int(os.environ.get(f"OM_{service.upper()}_PORT", SERVICES[service]))
+
+
+def url(service: str) -> str:
+    return f"http://127.0.0.1:{port(service)}"
+
+
+def infra_env() -> dict[str, str]:
+    out = subprocess.run([sys.executable, str(HERE / "infra.py"), "env"], capture_output=True, text=True, check=True).stdout
+    return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+
+
+def pid_of(service: str) -> int | None:
+    path = RUN / "pids" / f"{service}.pid"
+    try:
+        pid = int(path.read_text())
+        os.kill(pid, 0)
+        with open(f"/proc/{pid}/stat") as fh:  # a zombie is not running
+            if fh.read().split()[2] == "Z":
+                return None
+        return pid
+    except (OSError, ValueError):
+        return None
+
+
+def ready(service: str, timeout: float = 2.0) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url(service)}/readyz", timeout=timeout) as r:
+            return r.status == 200
+    except Exception:
+        return False
+
+
+def start() -> int:
+    (RUN / "logs").mkdir(parents=True, exist_ok=True)
+    (RUN / "pids").mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, **infra_env(), "LOG_JSON": "true"}
+    for service in SERVICES:
+        if pid_of(service):
+            print(f"  {service}: running (pid {pid_of(service)})")
+            continue
+        log = open(RUN / "logs" / f"{service}.log", "ab")
+        proc = subprocess.Popen(
+            [str(PYTHON), "-m", f"services.{service}"],
+            cwd=ROOT,
+            env={**env, "HTTP_PORT": str(port(service))},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        (RUN / "pids" / f"{service}.pid").write_text(str(proc.pid))
+        print(f"  {service}: started (pid {proc.pid})")
+    deadline = time.monotonic() + 90
+    waiting = set(SERVICES)
+    while waiting and time.monotonic() < deadline:
+        for service in sorted(waiting):
+            if ready(service):
+                waiting.discard(service)
+            elif not pid_of(service):
+                print(f"{service} exited; the end of its log:\n" + tail(service), file=sys.stderr)
+                return 1
+        time.sleep(0.3)
+    if waiting:
+        print(f"not ready after 90 s: {sorted(waiting)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def tail(service: str, lines: int = 30) -> str:
+    try:
+        return "\n".join((RUN / "logs" / f"{service}.log").read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def stop() -> int:
+    for service in SERVICES:
+        pid = pid_of(service)
+        if pid:
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 30
+    for service in SERVICES:
+        while pid_of(service) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        pid = pid_of(service)
+        if pid:
+            os.kill(pid, signal.SIGKILL)
+        (RUN / "pids" / f"{service}.pid").unlink(missing_ok=True)
+        print(f"  {service}: stopped")
+    return 0
+
+
+def status() -> int:
+    ok = True
+    for service in SERVICES:
+        pid, is_ready = pid_of(service), ready(service)
+        ok &= is_ready
+        print(f"  {service:<14} {url(service):<24} {'pid ' + str(pid) if pid else 'not running':<12} {'ready' if is_ready else 'NOT ready'}")
+    return 0 if ok else 1
+
+
+def env() -> int:
+    for key, value in infra_env().items():
+        print(f"{key}={value}")
+    for service in SERVICES:
+        print(f"{service.upper()}_URL={url(service)}")
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["start", "stop", "status", "env"])
+    return {"start": start, "stop": stop, "status": status, "env": env}[parser.parse_args().command]()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

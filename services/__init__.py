@@ -1,0 +1,1 @@
+"""The platform's four services, each its own FastAPI app and its own database."""

@@ -1,0 +1,10 @@
+"""Every subscription of scheduling, in one table."""
+
+from services.scheduling.initiatives import InitiativeCopies
+from shared.events.initiatives import INITIATIVE_EVENTS
+from shared.kafka.consumer import Subscription, follow
+from shared.topics import REGISTRY_INITIATIVES, SCHEDULING_DEADLETTER
+
+
+def subscriptions(initiatives: InitiativeCopies) -> list[Subscription]:
+    return [follow("initiatives", REGISTRY_INITIATIVES, INITIATIVE_EVENTS, initiatives.apply, SCHEDULING_DEADLETTER)]

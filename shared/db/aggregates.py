@@ -1,0 +1,134 @@
+"""The one mechanism through which every write changes an aggregate (ARCHITECTURE.md, Storage rules).
+
+``AggregateStore.change(id, decide)`` serialises all writers of one document — REST handlers,
+consumers, the outbox relay, timers — behind a keyed lock, reads the document, lets a pure
+function decide the new state and the events to publish, and writes both in one
+single-document replace guarded by the version it read. The lock makes this correct on
+FerretDB, which has no single-document atomicity under concurrency; the version guard makes
+the same code correct across replicas on MongoDB, where a lost race raises and is retried.
+
+Document layout: ``{_id, version, state_version, state, outbox: [{topic, event}], outbox_pending}``;
+``version`` guards every write (the relay's too), ``state_version`` counts changes of the state
+and is what decisions and events see.
+"""
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import DuplicateKeyError
+
+from shared.db.indexes import IndexSpec
+from shared.db.keyed_lock import KeyedLock
+from shared.envelope import Envelope
+from shared.topics import Topic
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An event waiting in an aggregate's outbox for its topic."""
+
+    topic: str
+    event: dict[str, Any]
+
+    @staticmethod
+    def of(topic: Topic, event: Envelope) -> "Pending":
+        return Pending(topic.name, event.model_dump(mode="json", exclude_none=True))
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What a pure decision function returns: the new state, and the events it caused."""
+
+    state: dict[str, Any]
+    events: list[Pending] = field(default_factory=list)
+
+
+# (current state or None, its state_version (0 when new)) -> Decision, or None for no change
+Decide = Callable[[dict[str, Any] | None, int], Decision | None]
+
+
+class ConcurrentChange(Exception):
+    """Another writer (another replica, on MongoDB) changed the document first."""
+
+
+def aggregate_indexes(collection: str) -> list[IndexSpec]:
+    return [IndexSpec(collection, (("_id", 1),)), IndexSpec(collection, (("outbox_pending", 1),))]
+
+
+class AggregateStore:
+    def __init__(self, collection: AsyncCollection, locks: KeyedLock | None = None, on_outbox: Callable[[str], None] | None = None):
+        self.collection = collection
+        self.locks = locks or KeyedLock()
+        self._on_outbox = on_outbox
+
+    def notify_outbox(self, callback: Callable[[str], None]) -> None:
+        self._on_outbox = callback
+
+    async def get(self, aggregate_id: str) -> dict[str, Any] | None:
+        return await self.collection.find_one({"_id": aggregate_id})
+
+    async def change(self, aggregate_id: str, decide: Decide, attempts: int = 5) -> dict[str, Any] | None:
+        """Apply ``decide`` to the current state under the aggregate's lock.
+
+        ``decide`` gets the current state (None for a new aggregate) and its state version, and returns a ``Decision``,
+        or None to change nothing. Returns the document as written, or None if unchanged.
+        """
+        async with self.locks.hold(aggregate_id):
+            for attempt in range(attempts):
+                try:
+                    return await self._change_once(aggregate_id, decide)
+                except ConcurrentChange:
+                    if attempt == attempts - 1:
+                        raise
+                    await asyncio.sleep(0.01 * 2**attempt)
+        return None
+
+    async def _change_once(self, aggregate_id: str, decide: Decide) -> dict[str, Any] | None:
+        doc = await self.collection.find_one({"_id": aggregate_id})
+        decision = decide(doc["state"] if doc else None, doc["state_version"] if doc else 0)
+        if decision is None:
+            return None
+        outbox = (doc["outbox"] if doc else []) + [{"topic": p.topic, "event": p.event} for p in decision.events]
+        new = {
+            "_id": aggregate_id,
+            "version": (doc["version"] if doc else 0) + 1,
+            "state_version": (doc["state_version"] if doc else 0) + 1,
+            "state": decision.state,
+            "outbox": outbox,
+            "outbox_pending": bool(outbox),
+        }
+        if doc is None:
+            try:
+                await self.collection.insert_one(new)
+            except DuplicateKeyError:
+                raise ConcurrentChange(aggregate_id) from None
+        else:
+            result = await self.collection.replace_one({"_id": aggregate_id, "version": doc["version"]}, new)
+            if result.matched_count != 1:
+                raise ConcurrentChange(aggregate_id)
+        if decision.events and self._on_outbox:
+            self._on_outbox(aggregate_id)
+        return new
+
+    async def mark_published(self, aggregate_id: str, event_ids: set[str]) -> None:
+        """Remove published events from the outbox (the relay's write, under the same lock)."""
+        async with self.locks.hold(aggregate_id):
+            doc = await self.collection.find_one({"_id": aggregate_id})
+            if doc is None:
+                return
+            outbox = [p for p in doc["outbox"] if p["event"]["id"] not in event_ids]
+            if len(outbox) == len(doc["outbox"]):
+                return
+            result = await self.collection.update_one(
+                {"_id": aggregate_id, "version": doc["version"]},
+                {"$set": {"outbox": outbox, "outbox_pending": bool(outbox), "version": doc["version"] + 1}},
+            )
+            if result.matched_count != 1:
+                raise ConcurrentChange(aggregate_id)
+
+    async def with_pending_outbox(self, limit: int = 100) -> list[dict[str, Any]]:
+        cursor = self.collection.find({"outbox_pending": True}, {"outbox": 1}).limit(limit)
+        return await cursor.to_list(None)

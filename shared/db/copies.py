@@ -1,0 +1,19 @@
+"""Keeping a service's own copy of another service's aggregate, from its events.
+
+Events carry the aggregate's version; the copy keeps the newest, so duplicates and reordered
+deliveries change nothing and a replay from offset 0 ends in the same state.
+"""
+
+from shared.db.aggregates import AggregateStore, Decision
+
+
+async def keep_newest(store: AggregateStore, aggregate_id: str, version: int, copy: dict) -> dict | None:
+    """Store ``copy`` (which must hold ``version``) unless a newer one is there; returns it if stored."""
+
+    def decide(current: dict | None, _state_version: int) -> Decision | None:
+        if current is not None and current["version"] >= version:
+            return None
+        return Decision({**copy, "version": version})
+
+    doc = await store.change(aggregate_id, decide)
+    return doc["state"] if doc else None

@@ -1,0 +1,100 @@
+"""Declared indexes, made effective on MongoDB and on FerretDB alike, in this one place.
+
+Each service declares its indexes as ``IndexSpec`` values next to the code that queries them.
+``ensure_indexes`` creates them through the MongoDB protocol; on FerretDB v1 that is not enough:
+it translates an equality filter ``{k: v}`` into ``_jsonb->'k' @> v``, which the btree indexes
+it creates cannot serve, so every lookup is a full scan (INFRASTRUCTURE.md: 379 finds/s at
+1,000 documents, 30/s at 40,000). A PostgreSQL GIN index on the same expression serves ``@>``;
+when the service knows FerretDB's PostgreSQL URL, ``ensure_indexes`` adds one per key field.
+The GIN operator class is ``jsonb_path_ops``: measured on 20,000 documents, a lookup through
+it took 0.012 ms against 0.9 ms through the default ``jsonb_ops`` (which matches a scalar
+string against far more index entries).
+"""
+
+from dataclasses import dataclass
+
+import psycopg
+import structlog
+from psycopg import sql
+from pymongo.asynchronous.database import AsyncDatabase
+
+log = structlog.get_logger(__name__)
+
+METADATA_TABLE = "_ferretdb_database_metadata"
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    collection: str
+    keys: tuple[tuple[str, int], ...]
+    unique: bool = False
+
+    @property
+    def name(self) -> str:
+        return "_".join(f"{f}_{d}" for f, d in self.keys)
+
+    @property
+    def lookup_fields(self) -> tuple[str, ...]:
+        """Top-level fields an equality filter on this index touches (FerretDB pushes these down)."""
+        return tuple(dict.fromkeys(f.split(".")[0] for f, _ in self.keys))
+
+
+def gin_index_name(table: str, field: str) -> str:
+    # PostgreSQL names are at most 63 bytes; FerretDB's table names already carry a hash.
+    return f"{table}_{field}_ompath"[:63]
+
+
+async def is_ferretdb(db: AsyncDatabase) -> bool:
+    info = await db.client.admin.command("buildInfo")
+    return "ferretdbVersion" in info or "ferretdb" in str(info.get("ferretdbFeatures", "")).lower()
+
+
+async def ensure_indexes(db: AsyncDatabase, specs: list[IndexSpec], ferretdb_postgresql_url: str | None) -> None:
+    for spec in specs:
+        if spec.keys == (("_id", 1),):
+            # _id is always indexed (and unique) by the engine; create the collection only.
+            if spec.collection not in await db.list_collection_names(filter={"name": spec.collection}):
+                try:
+                    await db.create_collection(spec.collection)
+                except Exception:  # created concurrently by another process
+                    pass
+            continue
+        await db[spec.collection].create_index(list(spec.keys), unique=spec.unique, name=spec.name)
+    if ferretdb_postgresql_url and await is_ferretdb(db):
+        await back_indexes_on_postgresql(db.name, specs, ferretdb_postgresql_url)
+
+
+async def table_of(conn: psycopg.AsyncConnection, database: str, collection: str) -> str | None:
+    """FerretDB's PostgreSQL table for a collection, from its metadata table in the database's schema."""
+    query = sql.SQL("SELECT _jsonb->>'table' FROM {}.{} WHERE _jsonb->>'_id' = %s").format(
+        sql.Identifier(database), sql.Identifier(METADATA_TABLE)
+    )
+    cur = await conn.execute(query, (collection,))
+    row = await cur.fetchone()
+    return row[0] if row else None
+
+
+def backing_indexes(specs: list[IndexSpec]) -> dict[str, set[str]]:
+    """Collection → the top-level fields that need a GIN index (always _id)."""
+    out: dict[str, set[str]] = {}
+    for spec in specs:
+        out.setdefault(spec.collection, {"_id"}).update(spec.lookup_fields)
+    return out
+
+
+async def back_indexes_on_postgresql(database: str, specs: list[IndexSpec], url: str) -> None:
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True, connect_timeout=10) as conn:
+        for collection, fields in backing_indexes(specs).items():
+            table = await table_of(conn, database, collection)
+            if table is None:
+                raise RuntimeError(f"FerretDB has no table for {database}.{collection}")
+            for field in sorted(fields):
+                await conn.execute(
+                    sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {}.{} USING gin ((_jsonb->{}) jsonb_path_ops)").format(
+                        sql.Identifier(gin_index_name(table, field)),
+                        sql.Identifier(database),
+                        sql.Identifier(table),
+                        sql.Literal(field),
+                    )
+                )
+    log.info("indexes_backed_on_postgresql", database=database, collections=len(specs))

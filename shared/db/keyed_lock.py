@@ -1,0 +1,34 @@
+"""One lock per aggregate id: the in-process half of "one writer per document".
+
+FerretDB loses concurrent updates to one document (INFRASTRUCTURE.md: 200 concurrent $inc
+left 43), so every path that changes an aggregate takes this lock first. Locks exist only
+while someone holds or waits for them, so memory follows concurrency, not the number of ids.
+"""
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+
+class KeyedLock:
+    def __init__(self) -> None:
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        lock, users = self._locks.get(key, (None, 0))
+        if lock is None:
+            lock = asyncio.Lock()
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users == 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+    def __len__(self) -> int:
+        return len(self._locks)

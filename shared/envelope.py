@@ -1,0 +1,117 @@
+"""The CloudEvents 1.0 envelope, structured JSON mode, as one strict pydantic model.
+
+Strict where the contract is (ARCHITECTURE.md, "The event envelope"), open where the spec is:
+extension attributes pass through. Parsing never raises anything but ``InvalidEvent``, whose
+reasons name the field and the reason, machine-readable, for dead letters and 422 answers.
+"""
+
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+
+CONTENT_TYPE = "application/cloudevents+json"
+TYPE_PATTERN = r"^se\.malmo\.oppna\.[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+\.v[1-9][0-9]*$"
+# W3C trace context, version 00: https://www.w3.org/TR/trace-context/#traceparent-header
+TRACEPARENT_PATTERN = r"^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"
+MAX_EVENT_BYTES = 256 * 1024
+
+
+class Reason(BaseModel):
+    """Why a message or a request was refused: which field, a stable code, and words."""
+
+    model_config = ConfigDict(frozen=True)
+
+    field: str = Field(description="Dotted path of the field, '' for the whole message.", examples=["data.title.sv"])
+    code: str = Field(description="Stable machine-readable code.", examples=["missing"])
+    message: str = Field(description="Human-readable explanation (English).", examples=["Field required"])
+
+
+class InvalidEvent(Exception):
+    def __init__(self, reasons: list[Reason]):
+        super().__init__("; ".join(f"{r.field or '<message>'}: {r.message}" for r in reasons))
+        self.reasons = reasons
+
+
+def reasons_from(error: ValidationError, prefix: str = "") -> list[Reason]:
+    out = []
+    for e in error.errors(include_url=False):
+        path = ".".join(str(p) for p in e["loc"])
+        field = f"{prefix}.{path}" if prefix and path else (prefix or path)
+        out.append(Reason(field=field, code=e["type"], message=e["msg"]))
+    return out
+
+
+class EventData(BaseModel):
+    """Base of every event's data: one frozen model per type; consumers ignore unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    event_type: ClassVar[str]
+
+
+D = TypeVar("D", bound=EventData)
+
+
+class Envelope(BaseModel):
+    """A CloudEvent 1.0 in structured JSON mode, as carried on every topic."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    specversion: Literal["1.0"] = "1.0"
+    id: Annotated[str, Field(min_length=1, max_length=200, description="Unique per event; consumers deduplicate on (source, id).")]
+    source: Annotated[str, Field(min_length=1, max_length=500, pattern=r"^\S+$", description="URI-reference of the publishing system.", examples=["urn:malmo:source:kulturforvaltningen"])]
+    type: Annotated[str, Field(pattern=TYPE_PATTERN, max_length=200, examples=["se.malmo.oppna.initiative.submitted.v1"])]
+    subject: Annotated[str | None, Field(default=None, max_length=500, description="The aggregate's id.")]
+    time: AwareDatetime = Field(description="RFC 3339 time of the fact.")
+    datacontenttype: Literal["application/json"] = "application/json"
+    dataschema: Annotated[str | None, Field(default=None, max_length=500)]
+    traceparent: Annotated[str | None, Field(default=None, pattern=TRACEPARENT_PATTERN)]
+    data: dict[str, Any]
+
+    def to_bytes(self) -> bytes:
+        return self.model_dump_json(exclude_none=True).encode()
+
+
+def new_event(
+    data: EventData,
+    *,
+    source: str,
+    subject: str | None,
+    event_id: str | None = None,
+    time: datetime | None = None,
+    traceparent: str | None = None,
+) -> Envelope:
+    return Envelope(
+        id=event_id or str(uuid.uuid4()),
+        source=source,
+        type=data.event_type,
+        subject=subject,
+        time=time or datetime.now(UTC),
+        traceparent=traceparent,
+        data=data.model_dump(mode="json", exclude_none=True),
+    )
+
+
+def parse_envelope(raw: bytes | str) -> Envelope:
+    """Bytes from the wire to an envelope, or ``InvalidEvent`` with reasons."""
+    if len(raw) > MAX_EVENT_BYTES:
+        raise InvalidEvent([Reason(field="", code="too_large", message=f"Message is larger than {MAX_EVENT_BYTES} bytes")])
+    try:
+        doc = json.loads(raw)
+    except (UnicodeDecodeError, ValueError) as e:
+        raise InvalidEvent([Reason(field="", code="not_json", message=f"Not JSON: {e}")]) from None
+    if not isinstance(doc, dict):
+        raise InvalidEvent([Reason(field="", code="not_an_object", message="A CloudEvent is a JSON object")])
+    try:
+        return Envelope.model_validate(doc)
+    except ValidationError as e:
+        raise InvalidEvent(reasons_from(e)) from None
+
+
+def parse_data(envelope: Envelope, model: type[D]) -> D:
+    try:
+        return model.model_validate(envelope.data)
+    except ValidationError as e:
+        raise InvalidEvent(reasons_from(e, prefix="data")) from None

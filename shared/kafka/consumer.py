@@ -1,0 +1,235 @@
+"""The consumer runner: typed handlers, bounded retries, dead letters, dedup, commit after effect.
+
+For each message, in partition order:
+1. parse the CloudEvent strictly; a message that is not one is dead-lettered with reasons;
+2. find the handler for its type (an unknown type is dead-lettered or skipped, per subscription);
+3. validate its data against the type's model (invalid: dead-lettered with the fields);
+4. skip it if (source, id) was processed before;
+5. run the handler, retrying with exponential backoff (tenacity); a ``Rejection`` is final;
+   a handler that still fails after the bounded attempts is dead-lettered with the reason;
+6. record (source, id) as processed.
+Offsets are committed per partition only after every message before them took effect, so a
+crash anywhere redelivers, and idempotent handlers make the redelivery change nothing.
+"""
+
+import asyncio
+import base64
+import contextlib
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import structlog
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from tenacity import AsyncRetrying, retry_if_not_exception_type, stop_after_attempt, wait_exponential
+
+from shared.db.processed import ProcessedEvents
+from shared.envelope import EventData, InvalidEvent, Reason, new_event, parse_data, parse_envelope
+from shared.events.dead_letters import MessageFailedV1, MessageRejectedV1, OriginalMessage
+from shared.kafka.producer import EventProducer
+from shared.logs import bound_to
+from shared.metrics import CONSUMER_LAG, DEAD_LETTERS, EVENTS_HANDLED, HANDLER_SECONDS
+from shared.settings import ServiceSettings
+from shared.topics import Topic
+
+log = structlog.get_logger(__name__)
+
+
+class Rejection(Exception):
+    """A handler's final refusal of a valid event (e.g. an unregistered source): no retry."""
+
+    def __init__(self, reasons: list[Reason]):
+        super().__init__("; ".join(r.message for r in reasons))
+        self.reasons = reasons
+
+
+@dataclass(frozen=True)
+class Handler:
+    model: type[EventData]
+    handle: Callable[[Any, Any], Awaitable[None]]  # (envelope, data) -> None
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """One consumer group on one or more topics, with its handlers by event type."""
+
+    name: str
+    topics: tuple[Topic, ...]
+    handlers: dict[str, Handler]
+    dead_letter: Topic
+    unknown_types: Literal["dead_letter", "skip"] = "dead_letter"
+    on_skip: Callable[[str], None] | None = field(default=None)
+
+
+def original_of(msg: ConsumerRecord, envelope_fields: dict[str, str | None] | None = None) -> OriginalMessage:
+    value = msg.value or b""
+    try:
+        text = value.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    key = None
+    if msg.key is not None:
+        with contextlib.suppress(UnicodeDecodeError):
+            key = msg.key.decode("utf-8")
+    return OriginalMessage(
+        topic=msg.topic,
+        partition=msg.partition,
+        offset=msg.offset,
+        key=key,
+        value_base64=base64.b64encode(value).decode(),
+        value_text=text,
+        **(envelope_fields or {}),
+    )
+
+
+class ConsumerRunner:
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        subscription: Subscription,
+        producer: EventProducer,
+        processed: ProcessedEvents,
+        max_records: int = 200,
+    ):
+        self._settings = settings
+        self._sub = subscription
+        self._producer = producer
+        self._processed = processed
+        self._max_records = max_records
+        self._group = settings.group(subscription.name)
+        self._consumer = AIOKafkaConsumer(
+            *(settings.topic(t.name) for t in subscription.topics),
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            group_id=self._group,
+            client_id=f"{settings.service_name}-{subscription.name}",
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_interval_ms=300_000,
+        )
+        self._task: asyncio.Task | None = None
+        self._stopping = asyncio.Event()
+        self.failed: BaseException | None = None
+
+    @property
+    def group(self) -> str:
+        return self._group
+
+    async def start(self) -> None:
+        await self._consumer.start()
+        self._task = asyncio.create_task(self._run(), name=f"consumer-{self._sub.name}")
+
+    async def stop(self) -> None:
+        """Finish the batch in hand, commit it, and leave the group (SIGTERM drains)."""
+        self._stopping.set()
+        if self._task:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait_for(self._task, timeout=30)
+        await self._consumer.stop()
+
+    def healthy(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def _run(self) -> None:
+        try:
+            while not self._stopping.is_set():
+                batches = await self._consumer.getmany(timeout_ms=200, max_records=self._max_records)
+                if not batches:
+                    continue
+                # Partitions are independent (one aggregate stays on one partition): handle them
+                # side by side, each in order, then commit each after its last effect.
+                await asyncio.gather(*(self._partition(tp, msgs) for tp, msgs in batches.items()))
+        except Exception as e:  # the runner stops; /readyz turns red and the offsets are safe
+            self.failed = e
+            log.exception("consumer_stopped", group=self._group)
+            raise
+
+    async def _partition(self, tp: TopicPartition, msgs: list[ConsumerRecord]) -> None:
+        for msg in msgs:
+            await self._one(msg)
+        await self._consumer.commit({tp: msgs[-1].offset + 1})
+        highwater = self._consumer.highwater(tp)
+        if highwater is not None:
+            CONSUMER_LAG.labels(self._group, tp.topic, tp.partition).set(max(0, highwater - msgs[-1].offset - 1))
+
+    async def _one(self, msg: ConsumerRecord) -> None:
+        try:
+            envelope = parse_envelope(msg.value or b"")
+        except InvalidEvent as e:
+            return await self._reject(msg, e.reasons, "invalid")
+        ce = {"ce_source": envelope.source, "ce_id": envelope.id, "ce_type": envelope.type}
+        handler = self._sub.handlers.get(envelope.type)
+        if handler is None:
+            if self._sub.unknown_types == "skip":
+                EVENTS_HANDLED.labels(self._group, envelope.type, "skipped").inc()
+                return
+            reason = Reason(field="type", code="unknown_type", message=f"This topic takes no events of type '{envelope.type}'")
+            return await self._reject(msg, [reason], "invalid", ce)
+        try:
+            data = parse_data(envelope, handler.model)
+        except InvalidEvent as e:
+            return await self._reject(msg, e.reasons, "invalid", ce)
+        if await self._processed.seen(envelope.source, envelope.id):
+            EVENTS_HANDLED.labels(self._group, envelope.type, "duplicate").inc()
+            return
+        with bound_to(envelope):
+            started = time.perf_counter()
+            try:
+                async for attempt in AsyncRetrying(
+                    stop=stop_after_attempt(self._settings.handler_attempts),
+                    wait=wait_exponential(multiplier=self._settings.handler_backoff_s, max=10),
+                    retry=retry_if_not_exception_type(Rejection),
+                    reraise=True,
+                ):
+                    with attempt:
+                        await handler.handle(envelope, data)
+            except Rejection as r:
+                await self._reject(msg, r.reasons, "rejected", ce)
+            except Exception as e:
+                log.warning("handler_failed", error=repr(e), attempts=self._settings.handler_attempts)
+                reason = Reason(field="", code="handler_failed", message=f"{type(e).__name__}: {e}"[:1000])
+                await self._dead_letter(
+                    MessageFailedV1(consumer=self._group, attempts=self._settings.handler_attempts, reasons=[reason], original=original_of(msg, ce)),
+                    "handler_failed",
+                )
+            else:
+                EVENTS_HANDLED.labels(self._group, envelope.type, "ok").inc()
+            HANDLER_SECONDS.labels(self._group).observe(time.perf_counter() - started)
+            await self._processed.record(envelope.source, envelope.id)
+
+    async def _reject(self, msg: ConsumerRecord, reasons: list[Reason], outcome: str, ce: dict | None = None) -> None:
+        log.info("message_rejected", topic=msg.topic, offset=msg.offset, reasons=[r.code for r in reasons])
+        await self._dead_letter(MessageRejectedV1(consumer=self._group, reasons=reasons, original=original_of(msg, ce)), reasons[0].code)
+        EVENTS_HANDLED.labels(self._group, (ce or {}).get("ce_type") or "unreadable", outcome).inc()
+
+    async def _dead_letter(self, data: MessageRejectedV1 | MessageFailedV1, code: str) -> None:
+        # The id follows from the message's place, so a redelivered message's dead letter is
+        # recognisably the same one (consumers deduplicate on source and id).
+        place = f"{self._group}|{data.original.topic}|{data.original.partition}|{data.original.offset}"
+        event = new_event(
+            data,
+            source=f"urn:malmo:oppna:{self._settings.service_name}",
+            subject=data.original.ce_id,
+            event_id=str(uuid.uuid5(uuid.NAMESPACE_URL, place)),
+        )
+        # Keyed by the original publisher, so one source's dead letters stay in order together.
+        await self._producer.publish(self._sub.dead_letter, event, key=data.original.ce_source or "unknown")
+        DEAD_LETTERS.labels(self._group, code).inc()
+
+
+def follow(
+    name: str,
+    topic: Topic,
+    models: tuple[type[EventData], ...],
+    handle: Callable[[Any, Any], Awaitable[None]],
+    dead_letter: Topic,
+) -> Subscription:
+    """A subscription that handles several types alike and skips the ones it does not know."""
+    return Subscription(
+        name=name,
+        topics=(topic,),
+        handlers={m.event_type: Handler(m, handle) for m in models},
+        dead_letter=dead_letter,
+        unknown_types="skip",
+    )

@@ -1,0 +1,110 @@
+"""What every service starts and stops the same way: clients, topics, indexes, consumers, relays.
+
+A service's composition root builds a ``Runtime`` from its settings, registers its parts,
+and hands ``runtime.lifespan`` to FastAPI. Nothing connects at import time.
+"""
+
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import structlog
+from fastapi import FastAPI
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from shared.db.aggregates import AggregateStore
+from shared.db.client import database, make_client
+from shared.db.indexes import IndexSpec, ensure_indexes
+from shared.db.keyed_lock import KeyedLock
+from shared.db.outbox import OutboxRelay
+from shared.db.processed import INDEXES as PROCESSED_INDEXES
+from shared.db.processed import ProcessedEvents
+from shared.kafka.consumer import ConsumerRunner, Subscription
+from shared.kafka.producer import EventProducer
+from shared.logs import configure_logging
+from shared.settings import ServiceSettings
+from shared.topics import ensure_topics
+
+log = structlog.get_logger(__name__)
+
+
+class Runtime:
+    def __init__(self, settings: ServiceSettings, indexes: list[IndexSpec]):
+        self.settings = settings
+        self.indexes = indexes + PROCESSED_INDEXES
+        self.locks = KeyedLock()  # one per process: every store of this service shares it
+        self.client: AsyncMongoClient | None = None
+        self.db: AsyncDatabase | None = None
+        self.producer: EventProducer | None = None
+        self.runners: list[ConsumerRunner] = []
+        self.relays: list[OutboxRelay] = []
+        self._subscriptions: list[tuple[Subscription, str]] = []
+        self._stores: list[str] = []
+        self.stores: dict[str, AggregateStore] = {}
+        self._on_start: list[Callable[[], Awaitable[None]]] = []
+        self._on_stop: list[Callable[[], Awaitable[None]]] = []
+
+    def subscribe(self, subscription: Subscription, dedup_scope: str | None = None) -> None:
+        self._subscriptions.append((subscription, dedup_scope or subscription.name))
+
+    def aggregate(self, collection: str) -> AggregateStore:
+        """The one store of a collection's aggregates, sharing the process's keyed lock."""
+        assert self.db is not None, "stores exist once the runtime has started"
+        if collection not in self.stores:
+            self.stores[collection] = AggregateStore(self.db[collection], self.locks)
+        return self.stores[collection]
+
+    def relay_outbox_of(self, collection: str) -> None:
+        self._stores.append(collection)
+
+    def processed(self, scope: str) -> ProcessedEvents:
+        assert self.db is not None
+        return ProcessedEvents(self.db["processed_events"], scope)
+
+    def on_start(self, fn: Callable[[], Awaitable[None]]) -> None:
+        self._on_start.append(fn)
+
+    def on_stop(self, fn: Callable[[], Awaitable[None]]) -> None:
+        self._on_stop.append(fn)
+
+    async def start(self) -> None:
+        s = self.settings
+        configure_logging(s.service_name, s.log_level, s.log_json)
+        self.client = make_client(s)
+        self.db = database(self.client, s)
+        await ensure_indexes(self.db, self.indexes, s.ferretdb_postgresql_url)
+        await ensure_topics(s)
+        self.producer = EventProducer(s)
+        await self.producer.start()
+        for fn in self._on_start:
+            await fn()
+        for collection in self._stores:
+            relay = OutboxRelay(self.aggregate(collection), self.producer)
+            await relay.start()
+            self.relays.append(relay)
+        for subscription, scope in self._subscriptions:
+            runner = ConsumerRunner(s, subscription, self.producer, self.processed(scope))
+            await runner.start()
+            self.runners.append(runner)
+        log.info("service_started", port=s.http_port)
+
+    async def stop(self) -> None:
+        for runner in self.runners:
+            await runner.stop()
+        for relay in self.relays:
+            await relay.stop()
+        for fn in self._on_stop:
+            await fn()
+        if self.producer:
+            await self.producer.stop()
+        if self.client:
+            await self.client.close()
+        log.info("service_stopped")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(self, app: FastAPI) -> AsyncIterator[None]:
+        await self.start()
+        try:
+            yield
+        finally:
+            await self.stop()

@@ -1,0 +1,54 @@
+"""Settings every service shares; each service subclasses them with its own defaults.
+
+Read once in the composition root and handed down, so tests and benchmarks can build the
+same service against other endpoints.
+"""
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", frozen=True)
+
+    service_name: str = Field(description="Name in logs, metrics and Kafka client ids.")
+    kafka_bootstrap_servers: str = Field(
+        default="127.0.0.1:19092", description="Kafka brokers, comma separated."
+    )
+    mongodb_url: str = Field(
+        default="mongodb://127.0.0.1:27027/", description="MongoDB (or FerretDB) URL."
+    )
+    mongodb_database: str = Field(description="This service's own database.")
+    ferretdb_postgresql_url: str | None = Field(
+        default=None,
+        description=(
+            "PostgreSQL behind FerretDB, when the database is FerretDB: the service backs its "
+            "declared indexes there (FerretDB v1 answers equality filters by full scan otherwise)."
+        ),
+    )
+    topic_prefix: str = Field(
+        default="", description="Prefix for every topic and consumer group (isolates test runs)."
+    )
+    topic_partitions: int = Field(default=4, ge=1, le=256, description="Partitions of new topics.")
+    topic_replication_factor: int = Field(default=1, ge=1, le=5)
+    db_timeout_ms: int = Field(default=5000, ge=100, description="Timeout of every database call.")
+    db_max_pool_size: int = Field(
+        default=8, ge=1, le=64, description="Connections per client (FerretDB hangs under more)."
+    )
+    handler_attempts: int = Field(
+        default=5, ge=1, le=20, description="Attempts of a failing handler before its dead letter."
+    )
+    handler_backoff_s: float = Field(default=0.2, ge=0, description="First retry delay, doubled.")
+    http_host: str = Field(default="127.0.0.1")
+    http_port: int = Field(default=8000, ge=0, le=65535)
+    log_level: str = Field(default="info")
+    log_json: bool | None = Field(
+        default=None, description="JSON logs; default: JSON unless stderr is a terminal."
+    )
+
+    def topic(self, name: str) -> str:
+        """The real topic name of a catalogue topic."""
+        return f"{self.topic_prefix}{name}"
+
+    def group(self, name: str) -> str:
+        return f"{self.topic_prefix}{self.service_name}.{name}"

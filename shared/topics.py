@@ -1,0 +1,86 @@
+"""The topic catalogue: every topic of the platform, its owner and how it is kept.
+
+Names follow ``<owner>.<stream>.v<N>`` (ARCHITECTURE.md). A settings' ``topic_prefix`` is put
+in front of each at run time, so test runs on a shared broker do not meet.
+"""
+
+from dataclasses import dataclass
+
+import structlog
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from shared.settings import ServiceSettings
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    owner: str
+    description: str
+    compacted: bool = False
+    personal_data: bool = False
+
+
+REGISTRY_SUBMISSIONS = Topic("registry.submissions.v1", "registry", "Initiatives submitted and withdrawn by publishers.")
+REGISTRY_REJECTED = Topic("registry.submissions.rejected.v1", "registry", "Submissions that failed validation, verbatim, with reasons.")
+REGISTRY_INITIATIVES = Topic("registry.initiatives.v1", "registry", "Every change of an initiative, with its full current state.")
+SCHEDULING_SESSIONS = Topic("scheduling.sessions.v1", "scheduling", "Sessions of the forum programme.")
+SCHEDULING_REGISTRATIONS = Topic("scheduling.registrations.v1", "scheduling", "Registrations, without personal data.")
+SCHEDULING_CONTACTS = Topic("scheduling.contacts.v1", "scheduling", "Registrants' contacts, for notifications only.", compacted=True, personal_data=True)
+NOTIFICATIONS_EMAIL = Topic("notifications.email.v1", "notifications", "Rendered emails for gateways.", personal_data=True)
+NOTIFICATIONS_SMS = Topic("notifications.sms.v1", "notifications", "Rendered SMS for gateways.", personal_data=True)
+NOTIFICATIONS_RECEIPTS = Topic("notifications.receipts.v1", "notifications", "Gateways' delivery receipts.")
+NOTIFICATIONS_DELIVERIES = Topic("notifications.deliveries.v1", "notifications", "Delivery counts by channel, language and category.")
+REPORTING_STATISTICS = Topic("reporting.statistics.v1", "reporting", "Published statistics snapshots.")
+SCHEDULING_DEADLETTER = Topic("scheduling.deadletter.v1", "scheduling", "Messages scheduling could not process, with reasons.")
+NOTIFICATIONS_DEADLETTER = Topic("notifications.deadletter.v1", "notifications", "Messages notifications could not process, with reasons.")
+REPORTING_DEADLETTER = Topic("reporting.deadletter.v1", "reporting", "Messages reporting could not process, with reasons.")
+
+ALL_TOPICS: tuple[Topic, ...] = (
+    REGISTRY_SUBMISSIONS,
+    REGISTRY_REJECTED,
+    REGISTRY_INITIATIVES,
+    SCHEDULING_SESSIONS,
+    SCHEDULING_REGISTRATIONS,
+    SCHEDULING_CONTACTS,
+    NOTIFICATIONS_EMAIL,
+    NOTIFICATIONS_SMS,
+    NOTIFICATIONS_RECEIPTS,
+    NOTIFICATIONS_DELIVERIES,
+    REPORTING_STATISTICS,
+    SCHEDULING_DEADLETTER,
+    NOTIFICATIONS_DEADLETTER,
+    REPORTING_DEADLETTER,
+)
+
+
+async def ensure_topics(settings: ServiceSettings, topics: tuple[Topic, ...] = ALL_TOPICS) -> None:
+    """Create the topics that are missing, with the configured number of partitions."""
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        client_id=f"{settings.service_name}-admin",
+    )
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        wanted = [
+            NewTopic(
+                name=settings.topic(t.name),
+                num_partitions=settings.topic_partitions,
+                replication_factor=settings.topic_replication_factor,
+                topic_configs={"cleanup.policy": "compact"} if t.compacted else {},
+            )
+            for t in topics
+            if settings.topic(t.name) not in existing
+        ]
+        if wanted:
+            try:
+                await admin.create_topics(wanted)
+            except TopicAlreadyExistsError:
+                pass  # another service created them in the meantime
+            log.info("topics_created", topics=[t.name for t in wanted])
+    finally:
+        await admin.close()

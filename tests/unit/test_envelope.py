@@ -1,0 +1,65 @@
+"""The CloudEvents envelope: strict where the contract is, and readable by the official SDK."""
+
+import json
+
+import pytest
+from cloudevents.core.formats.json import JSONFormat
+
+from shared.envelope import InvalidEvent, parse_data, parse_envelope, new_event
+from shared.events.initiatives import InitiativeSubmittedV1
+from tests.platform import submission
+
+
+def codes(raw) -> set[tuple[str, str]]:
+    with pytest.raises(InvalidEvent) as e:
+        parse_envelope(raw)
+    return {(r.field, r.code) for r in e.value.reasons}
+
+
+def test_a_valid_submission_parses_to_its_model():
+    event = parse_envelope(json.dumps(submission("urn:malmo:source:kf", "KF-1")))
+    data = parse_data(event, InitiativeSubmittedV1)
+    assert data.external_id == "KF-1" and data.themes == ["democracy", "participation"]
+    assert data.title.sv == "Demokratisamtal KF-1"
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        (b"\x00\x01garbage", {("", "not_json")}),
+        (b"[1, 2]", {("", "not_an_object")}),
+        (json.dumps({"specversion": "0.3"}).encode(), {("specversion", "literal_error"), ("id", "missing"), ("source", "missing"), ("type", "missing"), ("time", "missing"), ("data", "missing")}),
+    ],
+)
+def test_what_is_not_a_cloudevent_is_refused_with_the_fields_named(raw, expected):
+    assert codes(raw) == expected
+
+
+def test_type_must_follow_the_naming_rule_and_time_must_have_a_zone():
+    e = submission("urn:malmo:source:kf", "KF-1")
+    assert codes(json.dumps({**e, "type": "InitiativeSubmitted"})) == {("type", "string_pattern_mismatch")}
+    assert codes(json.dumps({**e, "time": "2025-10-06T10:00:00"})) == {("time", "timezone_aware")}
+
+
+def test_invalid_data_names_each_field_under_data():
+    e = submission("urn:malmo:source:kf", "KF-1", revision=0, themes=[], organizer={"kind": "company", "name": "X"})
+    with pytest.raises(InvalidEvent) as err:
+        parse_data(parse_envelope(json.dumps(e)), InitiativeSubmittedV1)
+    assert {r.field for r in err.value.reasons} == {"data.revision", "data.themes", "data.organizer.kind"}
+
+
+def test_unknown_data_fields_are_refused_so_a_publishers_typo_is_seen():
+    e = submission("urn:malmo:source:kf", "KF-1", tittle={"sv": "x"})
+    with pytest.raises(InvalidEvent) as err:
+        parse_data(parse_envelope(json.dumps(e)), InitiativeSubmittedV1)
+    assert [(r.field, r.code) for r in err.value.reasons] == [("data.tittle", "extra_forbidden")]
+
+
+def test_our_events_are_read_by_the_official_cloudevents_sdk_and_back():
+    data = InitiativeSubmittedV1.model_validate(submission("urn:malmo:source:kf", "KF-9")["data"])
+    ours = new_event(data, source="urn:malmo:source:kf", subject="KF-9", traceparent="00-" + "a" * 32 + "-" + "b" * 16 + "-01")
+    sdk_event = JSONFormat().read(None, ours.to_bytes())
+    assert sdk_event.get_type() == "se.malmo.oppna.initiative.submitted.v1"
+    assert sdk_event.get_id() == ours.id and sdk_event.get_extension("traceparent") == ours.traceparent
+    again = parse_envelope(JSONFormat().write(sdk_event))
+    assert again == ours
