@@ -5,6 +5,8 @@ same service against other endpoints.
 """
 
 from pydantic import Field
+
+from shared.auth import StaffKey
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -41,6 +43,10 @@ class ServiceSettings(BaseSettings):
     handler_backoff_s: float = Field(default=0.2, ge=0, description="First retry delay, doubled.")
     http_host: str = Field(default="127.0.0.1")
     http_port: int = Field(default=8000, ge=0, le=65535)
+    staff_api_keys: dict[str, StaffKey] = Field(
+        default_factory=dict,
+        description='Staff keys by key id, as JSON: {"<key_id>": {"role": "curator", "sha256": "<hex>"}}.',
+    )
     log_level: str = Field(default="info")
     log_json: bool | None = Field(
         default=None, description="JSON logs; default: JSON unless stderr is a terminal."

@@ -13,8 +13,21 @@ import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from fastapi import FastAPI
 
+from shared.auth import Role, StaffKey, hash_key, new_key
 from shared.settings import ServiceSettings
 from tests.endpoints import Endpoints
+
+# One key per staff role for this test run: ``STAFF_KEYS[Role.curator]`` is a curator's key.
+STAFF_KEYS: dict[Role, str] = {role: new_key(f"test{role.value}")[1] for role in Role if role != Role.source}
+
+
+def staff_settings() -> dict[str, StaffKey]:
+    return {f"test{role.value}": StaffKey(role=role, sha256=hash_key(key)) for role, key in STAFF_KEYS.items()}
+
+
+def as_role(role: Role) -> dict[str, str]:
+    """Headers that authenticate as a staff role."""
+    return {"authorization": f"Bearer {STAFF_KEYS[role]}"}
 
 S = TypeVar("S", bound=ServiceSettings)
 T = TypeVar("T")
@@ -31,6 +44,7 @@ def settings_for(cls: type[S], infra: Endpoints, run_id: str, **overrides: Any) 
         handler_backoff_s=0.01,
         log_json=True,
         log_level="warning",
+        staff_api_keys=staff_settings(),
     )
     values.update(overrides)
     return cls(**values)

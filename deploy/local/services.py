@@ -12,6 +12,9 @@ Standard library only, like infra.py.
 """
 
 import argparse
+import hashlib
+import json
+import secrets
 import os
 import signal
 import subprocess
@@ -61,10 +64,26 @@ def ready(service: str, timeout: float = 2.0) -> bool:
         return False
 
 
+def staff_keys() -> dict[str, str]:
+    """Local staff keys (role → key), made once and kept in .cache/run/staff-keys.json."""
+    path = RUN / "staff-keys.json"
+    if not path.exists():
+        keys = {role: f"om_local{role}_{secrets.token_urlsafe(24)}" for role in ("curator", "scheduler", "analyst")}
+        path.write_text(json.dumps(keys, indent=2))
+        path.chmod(0o600)
+    return json.loads(path.read_text())
+
+
+def staff_setting() -> str:
+    return json.dumps(
+        {f"local{role}": {"role": role, "sha256": hashlib.sha256(key.encode()).hexdigest()} for role, key in staff_keys().items()}
+    )
+
+
 def start() -> int:
     (RUN / "logs").mkdir(parents=True, exist_ok=True)
     (RUN / "pids").mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, **infra_env(), "LOG_JSON": "true"}
+    env = {**os.environ, **infra_env(), "LOG_JSON": "true", "STAFF_API_KEYS": staff_setting()}
     for service in SERVICES:
         if pid_of(service):
             print(f"  {service}: running (pid {pid_of(service)})")
@@ -134,6 +153,9 @@ def env() -> int:
         print(f"{key}={value}")
     for service in SERVICES:
         print(f"{service.upper()}_URL={url(service)}")
+    if (RUN / "staff-keys.json").exists():
+        for role, key in staff_keys().items():
+            print(f"{role.upper()}_API_KEY={key}")
     return 0
 
 

@@ -1,0 +1,125 @@
+"""Who is calling: API keys for publishers (sources) and for staff roles, checked the same way.
+
+A key reads ``om_<key_id>_<secret>``. Only a SHA-256 of the whole key is stored (keys are 32
+random bytes, so a fast hash is enough; nothing to brute-force), looked up by ``key_id`` and
+compared in constant time. Staff keys (curator, scheduler, analyst) come from the
+``STAFF_API_KEYS`` setting; a service may add a resolver for keys it stores itself (the
+registry keeps its sources' keys). Send it as ``Authorization: Bearer <key>`` or ``X-API-Key``.
+"""
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from pydantic import BaseModel
+
+
+class Role(StrEnum):
+    source = "source"  # a publisher: submits and withdraws its own initiatives
+    curator = "curator"  # the city office: reviews and stamps, manages sources and vocabularies
+    scheduler = "scheduler"  # builds the forum programme
+    analyst = "analyst"  # reads unsuppressed figures
+
+
+class StaffKey(BaseModel):
+    role: Role
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Principal:
+    role: Role
+    key_id: str
+    source: str | None = None  # the CloudEvents source a publisher's key belongs to
+
+
+@dataclass(frozen=True)
+class StoredKey:
+    key_id: str
+    sha256: str
+    principal: Principal
+    revoked: bool = False
+
+
+Resolver = Callable[[str], Awaitable[StoredKey | None]]
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def new_key(key_id: str | None = None) -> tuple[str, str]:
+    """A new key and its id: the key is shown once, only its hash is kept."""
+    key_id = key_id or secrets.token_hex(6)
+    return key_id, f"om_{key_id}_{secrets.token_urlsafe(32)}"
+
+
+def key_id_of(key: str) -> str | None:
+    parts = key.split("_", 2)
+    if len(parts) != 3 or parts[0] != "om" or not parts[1] or not parts[2]:
+        return None
+    return parts[1]
+
+
+class Authenticator:
+    def __init__(self, staff: dict[str, StaffKey], resolver: Resolver | None = None):
+        self._staff = staff
+        self._resolver = resolver
+
+    def use_resolver(self, resolver: Resolver) -> None:
+        self._resolver = resolver
+
+    async def principal(self, key: str | None) -> Principal | None:
+        if not key:
+            return None
+        key_id = key_id_of(key)
+        if key_id is None:
+            return None
+        stored: StoredKey | None = None
+        if key_id in self._staff:
+            staff = self._staff[key_id]
+            stored = StoredKey(key_id, staff.sha256, Principal(staff.role, key_id))
+        elif self._resolver is not None:
+            stored = await self._resolver(key_id)
+        # Compare even when nothing was found, so timing does not tell which key ids exist.
+        expected = stored.sha256 if stored else hash_key(secrets.token_hex(16))
+        if not hmac.compare_digest(expected, hash_key(key)) or stored is None or stored.revoked:
+            return None
+        return stored.principal
+
+
+def presented_key(request: Request) -> str | None:
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip()
+    return request.headers.get("x-api-key")
+
+
+def require(authenticator: Authenticator, *roles: Role) -> Callable[[Request], Awaitable[Principal]]:
+    """A FastAPI dependency: 401 without a valid key, 403 with a key of another role."""
+
+    async def dependency(request: Request) -> Principal:
+        principal = await authenticator.principal(presented_key(request))
+        if principal is None:
+            raise HTTPException(
+                401,
+                detail=[{"field": "authorization", "code": "unauthenticated", "message": "A valid API key is required"}],
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        if principal.role not in roles:
+            raise HTTPException(
+                403,
+                detail=[{"field": "authorization", "code": "forbidden", "message": f"This needs the role {' or '.join(roles)}"}],
+            )
+        return principal
+
+    return dependency
+
+
+def Requires(authenticator: Authenticator, *roles: Role):  # noqa: N802 - reads like a type in signatures
+    return Annotated[Principal, Depends(require(authenticator, *roles))]
