@@ -60,7 +60,8 @@ class Subscription:
     handlers: dict[str, Handler]
     dead_letter: Topic
     unknown_types: Literal["dead_letter", "skip"] = "dead_letter"
-    on_skip: Callable[[str], None] | None = field(default=None)
+    # A null value on a compacted topic erases what its key held (e.g. a contact, GDPR art. 17).
+    on_tombstone: Callable[[str], Awaitable[None]] | None = field(default=None)
 
 
 def original_of(msg: ConsumerRecord, envelope_fields: dict[str, str | None] | None = None) -> OriginalMessage:
@@ -154,6 +155,11 @@ class ConsumerRunner:
             CONSUMER_LAG.labels(self._group, tp.topic, tp.partition).set(max(0, highwater - msgs[-1].offset - 1))
 
     async def _one(self, msg: ConsumerRecord) -> None:
+        if msg.value is None:
+            if self._sub.on_tombstone is not None and msg.key is not None:
+                await self._sub.on_tombstone(msg.key.decode("utf-8", errors="replace"))
+            EVENTS_HANDLED.labels(self._group, "tombstone", "ok").inc()
+            return
         try:
             envelope = parse_envelope(msg.value or b"")
         except InvalidEvent as e:
