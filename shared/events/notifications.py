@@ -9,13 +9,13 @@ carries counts by channel, language and category only: reporting reads it, never
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from shared.envelope import EventData
 
 
-class Tolerant(EventData):
-    model_config = ConfigDict(frozen=True, extra="ignore")
+# Outbound state: EventData already ignores unknown fields, so additive changes stay compatible.
+Tolerant = EventData
 
 
 class Category(StrEnum):

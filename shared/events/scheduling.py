@@ -11,15 +11,13 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from shared.envelope import EventData
 
 
-class Tolerant(EventData):
-    """Outbound state: consumers ignore fields they do not know (additive changes stay compatible)."""
-
-    model_config = ConfigDict(frozen=True, extra="ignore")
+# Outbound state: EventData already ignores unknown fields, so additive changes stay compatible.
+Tolerant = EventData
 
 
 class EditionStatus(StrEnum):
