@@ -29,6 +29,27 @@ def as_role(role: Role) -> dict[str, str]:
     """Headers that authenticate as a staff role."""
     return {"authorization": f"Bearer {STAFF_KEYS[role]}"}
 
+def as_source(api_key: str) -> dict[str, str]:
+    """Headers that authenticate as a publisher, with the key its registration gave."""
+    return {"authorization": f"Bearer {api_key}"}
+
+
+def staff_env() -> str:
+    """``STAFF_API_KEYS`` for a service run as its own process in a test."""
+    return json.dumps({key_id: key.model_dump(mode="json") for key_id, key in staff_settings().items()})
+
+
+async def register_source(
+    platform_or_http: "Platform | httpx.AsyncClient", source_uri: str, kind: str = "administration", name: str | None = None
+) -> str:
+    """Register a publisher with the registry as a curator would; returns its API key (shown once)."""
+    http = platform_or_http.http["registry"] if isinstance(platform_or_http, Platform) else platform_or_http
+    body = {"source": source_uri, "kind": kind, "name": {"sv": name or source_uri, "en": name or source_uri}}
+    r = await http.post("/v1/sources", json=body, headers=as_role(Role.curator))
+    assert r.status_code == 201, r.text
+    return r.json()["api_key"]
+
+
 S = TypeVar("S", bound=ServiceSettings)
 T = TypeVar("T")
 

@@ -1,7 +1,10 @@
 """Demo data: publishers' initiatives, sent the way their own systems would send them.
 
-Most go on Kafka (``registry.submissions.v1``), one over REST; one is revised and one withdrawn.
-Event ids are derived from the content, so running this twice changes nothing.
+First the city office registers the five publishers (``CURATOR_API_KEY``, printed by
+``deploy/local/services.py env``); then most initiatives go on Kafka (``registry.submissions.v1``),
+one over REST with its publisher's own key; one is revised and one withdrawn; finally a curator
+reviews some: four are stamped, one gets a request for changes. Event ids are derived from the
+content, so running this twice changes nothing (a second run only gives the REST publisher a new key).
 
     .venv/bin/python deploy/local/demo_data.py
 """
@@ -80,11 +83,54 @@ def demo_events() -> tuple[list[dict], dict]:
     return kafka, rest
 
 
+STAMPED = ["KF-2025-001", "FSF-2025-01", "MUR-2025-A", "ECCAR-MAL-1"]
+CHANGES_REQUESTED = {"IFR-7": "Ange gärna lokal och tider. / Please add the venue and times."}
+
+
+async def register_sources(client: httpx.AsyncClient, registry: str, curator: dict) -> dict[str, str]:
+    """Register every demo publisher; returns a fresh API key for each (a re-run rotates them)."""
+    keys = {}
+    for source, (kind, name) in SOURCES.items():
+        body = {"source": source, "kind": kind, "name": {"sv": name, "en": name}, "kafka_principal": f"User:{source.rsplit(':', 1)[-1]}"}
+        r = await client.post(f"{registry}/v1/sources", json=body, headers=curator)
+        if r.status_code == 201:
+            keys[source] = r.json()["api_key"]
+            continue
+        if r.status_code != 409:
+            r.raise_for_status()
+        # Registered by an earlier run: revoke its old keys (shown only once, so lost) and make one.
+        state = (await client.get(f"{registry}/v1/sources/{source}", headers=curator)).json()
+        for key in state["keys"]:
+            if key["revoked_at"] is None:
+                await client.delete(f"{registry}/v1/sources/{source}/keys/{key['key_id']}", headers=curator)
+        keys[source] = (await client.post(f"{registry}/v1/sources/{source}/keys", headers=curator)).json()["api_key"]
+    return keys
+
+
+async def initiative(client: httpx.AsyncClient, registry: str, source: str, external_id: str) -> dict | None:
+    r = await client.get(f"{registry}/v1/lookup", params={"source": source, "external_id": external_id})
+    return r.json() if r.status_code == 200 else None
+
+
+async def review(client: httpx.AsyncClient, registry: str, curator: dict, state: dict, steps: list[tuple[str, str]]) -> None:
+    for decision, comment in steps:
+        r = await client.post(f"{registry}/v1/initiatives/{state['initiative_id']}/review", json={"decision": decision, "comment": comment}, headers=curator)
+        if r.status_code not in (200, 409):  # 409: taken by an earlier run
+            r.raise_for_status()
+
+
 async def main() -> int:
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092")
     registry = os.environ.get("REGISTRY_URL", "http://127.0.0.1:8101")
     reporting = os.environ.get("REPORTING_URL", "http://127.0.0.1:8104")
+    curator_key = os.environ.get("CURATOR_API_KEY")
+    if not curator_key:
+        print("CURATOR_API_KEY is not set: run with `eval \"$(python deploy/local/services.py env)\"`", file=sys.stderr)
+        return 2
+    curator = {"authorization": f"Bearer {curator_key}"}
     kafka_events, rest_event = demo_events()
+    async with httpx.AsyncClient(timeout=10) as client:
+        keys = await register_sources(client, registry, curator)
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
     await producer.start()
     try:
@@ -93,18 +139,38 @@ async def main() -> int:
     finally:
         await producer.stop()
     async with httpx.AsyncClient(timeout=10) as client:
-        r = await client.post(f"{registry}/v1/submissions", content=json.dumps(rest_event), headers={"content-type": "application/cloudevents+json"})
+        publisher = {"content-type": "application/cloudevents+json", "authorization": f"Bearer {keys[rest_event['source']]}"}
+        r = await client.post(f"{registry}/v1/submissions", content=json.dumps(rest_event), headers=publisher)
         r.raise_for_status()
-        expected = len(INITIATIVES) + 1
+        latest: dict[str, tuple[str, int]] = {}  # wait for each initiative's last revision, then review
+        for e in kafka_events:
+            latest[e["data"]["external_id"]] = (e["source"], max(e["data"]["revision"], latest.get(e["data"]["external_id"], ("", 0))[1]))
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            figures = (await client.get(f"{reporting}/v1/figures/initiatives")).json()
-            if figures["total"] >= expected and figures["by_status"].get("withdrawn", 0) >= 1:
-                print(f"  demo data: {figures['total']} initiatives in reporting, by status {figures['by_status']}")
-                return 0
+        states: dict[str, dict] = {}
+        while time.monotonic() < deadline and len(states) < len(latest):
+            for external_id, (source, revision) in latest.items():
+                state = None if external_id in states else await initiative(client, registry, source, external_id)
+                if state and state["revision"] >= revision:
+                    states[external_id] = state
             await asyncio.sleep(0.3)
-    print("demo data did not reach reporting within 60 s", file=sys.stderr)
-    return 1
+        if len(states) < len(latest):
+            print(f"demo data: the registry took {len(states)} of {len(latest)} initiatives within 60 s", file=sys.stderr)
+            return 1
+        for external_id in STAMPED:
+            await review(client, registry, curator, states[external_id], [("in_review", ""), ("approved", "Välkommen i Öppna Malmö! / Welcome to Öppna Malmö!")])
+        for external_id, comment in CHANGES_REQUESTED.items():
+            await review(client, registry, curator, states[external_id], [("in_review", ""), ("changes_requested", comment)])
+        listed = (await client.get(f"{registry}/v1/initiatives", params={"limit": 200})).json()["items"]
+        by_status: dict[str, int] = {}
+        for item in listed:
+            by_status[item["status"]] = by_status.get(item["status"], 0) + 1
+        print(f"  demo data: {len(listed)} initiatives in the registry, by status {by_status}")
+        try:  # reporting follows by itself; its figures are a courtesy here
+            figures = (await client.get(f"{reporting}/v1/figures/initiatives")).json()
+            print(f"  reporting: {figures.get('total')} initiatives counted")
+        except Exception:
+            pass
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,21 +1,41 @@
-"""HTTP edge of the registry: translate, call the use case, answer."""
+"""HTTP edge of the registry for publishers and readers: submissions, initiatives, search.
 
-from fastapi import APIRouter, HTTPException, Request
+Routes translate and call the use cases; nothing is decided here. Reads are public (what the
+registry holds is what publishers chose to publish); every write needs a key.
+"""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from services.registry import domain
+from services.registry import domain, search
 from services.registry.consumers import SUBMISSION_TYPES
+from services.registry.curation import Curation
 from services.registry.submissions import Submissions
+from shared.auth import Authenticator, Requires, Role
 from shared.db.processed import ProcessedEvents
-from shared.logs import bound_to
 from shared.envelope import Envelope, InvalidEvent, Reason, parse_data, parse_envelope
+from shared.events.initiatives import InitiativeStatus, OrganizerKind, Origin
+from shared.kafka.consumer import Rejection
+from shared.logs import bound_to
 
 
 class Accepted(BaseModel):
     id: str = Field(description="The CloudEvent's id.")
     initiative_id: str = Field(description="The registry's id of the initiative.")
     duplicate: bool = Field(description="This event id was taken before; nothing changed.")
+
+
+class Page(BaseModel):
+    items: list[dict] = Field(description="Initiatives' current public state (as on registry.initiatives.v1).")
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null at the end.")
+
+
+def refused(status: int, field: str, code: str, message: str) -> HTTPException:
+    return HTTPException(status, detail=[{"field": field, "code": code, "message": message}])
 
 
 def _unprocessable(reasons: list[Reason]) -> JSONResponse:
@@ -27,15 +47,18 @@ class Parts:
 
     submissions: Submissions
     processed: ProcessedEvents
+    curation: Curation
 
 
-def router(parts: Parts) -> APIRouter:
-    r = APIRouter(prefix="/v1", tags=["submissions"])
+def router(parts: Parts, auth: Authenticator) -> APIRouter:
+    r = APIRouter(prefix="/v1")
+    Publisher = Requires(auth, Role.source)
 
     @r.post(
         "/submissions",
         status_code=202,
         response_model=Accepted,
+        tags=["submissions"],
         summary="Submit or withdraw an initiative (the same CloudEvent as on registry.submissions.v1)",
         openapi_extra={
             "requestBody": {
@@ -46,9 +69,13 @@ def router(parts: Parts) -> APIRouter:
                 },
             }
         },
-        responses={422: {"description": "Invalid CloudEvent or data; each reason names the field."}},
+        responses={
+            401: {"description": "No valid source key."},
+            403: {"description": "The event's `source` is not the key's source."},
+            422: {"description": "Invalid CloudEvent, data or vocabulary code; each reason names the field."},
+        },
     )
-    async def submit(request: Request):
+    async def submit(request: Request, principal: Publisher):
         # The body is parsed here, not by FastAPI, so REST and Kafka refuse with the same reasons.
         try:
             event = parse_envelope(await request.body())
@@ -58,19 +85,46 @@ def router(parts: Parts) -> APIRouter:
             data = parse_data(event, model)
         except InvalidEvent as e:
             return _unprocessable(e.reasons)
+        if event.source != principal.source:
+            raise refused(403, "source", "not_your_source", f"This key publishes as {principal.source}, not {event.source}")
         aggregate_id = domain.initiative_id(event.source, data.external_id)
         if await parts.processed.seen(event.source, event.id):
             return Accepted(id=event.id, initiative_id=aggregate_id, duplicate=True)
         with bound_to(event):
-            await parts.submissions.dispatch(event, data, "rest")
+            try:
+                await parts.submissions.dispatch(event, data, "rest")
+            except Rejection as e:
+                return _unprocessable(e.reasons)
         await parts.processed.record(event.source, event.id)
         return Accepted(id=event.id, initiative_id=aggregate_id, duplicate=False)
 
-    @r.get("/initiatives/{initiative_id}", tags=["initiatives"], summary="An initiative: current state and every revision")
+    @r.get("/initiatives", tags=["initiatives"], response_model=Page, summary="Find initiatives (filters, cursor pagination)")
+    async def list_initiatives(
+        status: InitiativeStatus | None = None,
+        theme: str | None = None,
+        organizer_kind: OrganizerKind | None = None,
+        source: str | None = None,
+        district: str | None = None,
+        target_group: str | None = None,
+        language: str | None = None,
+        origin: Origin | None = None,
+        period_from: Annotated[date | None, Query(description="Overlaps a period from this day…")] = None,
+        period_to: Annotated[date | None, Query(description="…to this day (inclusive).")] = None,
+        q: Annotated[str | None, Query(max_length=200, description="Free text in titles, summaries, descriptions (any language).")] = None,
+        cursor: Annotated[str | None, Query(max_length=100)] = None,
+        limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    ) -> Page:
+        if period_from and period_to and period_to < period_from:
+            raise refused(422, "period_to", "before_period_from", "period_to is before period_from")
+        filters = search.Filters(status, theme, organizer_kind, source, district, target_group, language, origin, period_from, period_to, q)
+        items, nxt = await search.find_page(parts.submissions.collection, filters, cursor, limit)
+        return Page(items=items, next_cursor=nxt)
+
+    @r.get("/initiatives/{initiative_id}", tags=["initiatives"], summary="An initiative: current state, every revision, every review step")
     async def get_initiative(initiative_id: str) -> dict:
         state = await parts.submissions.get(initiative_id)
         if state is None:
-            raise HTTPException(404, detail=[{"field": "initiative_id", "code": "not_found", "message": "No such initiative"}])
+            raise refused(404, "initiative_id", "not_found", "No such initiative")
         return state
 
     @r.get("/lookup", tags=["initiatives"], summary="Find an initiative by its publisher's (source, external_id)")

@@ -4,6 +4,8 @@ The aggregate's state is a plain dict (what is stored), so a decision is a funct
 ``(state | None, command, now) -> Decision | None``. None means "changes nothing":
 a repeated revision, or one older than the current, is acknowledged and ignored.
 
+Review status after a revision: ``review.status_after_revision`` (the material change rule).
+
 Revision rule: the highest revision the publisher sent is current. Every distinct revision
 received is kept in the history, in revision order; one that arrives after a newer one is
 kept as ``applied: false`` (it happened at the publisher) but changes neither the current
@@ -11,13 +13,13 @@ content nor the status, and emits nothing. A withdrawal wins over every revision
 own; a revision above it submits the initiative anew.
 """
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from shared.db.aggregates import Decision, Pending
-from shared.envelope import EventData, new_event
+from services.registry.events import emit, event_id, initiative_id, public_state
+from services.registry.review import status_after_revision
+from shared.db.aggregates import Decision
 from shared.events.initiatives import (
     InitiativeRegisteredV1,
     InitiativeRevisedV1,
@@ -26,19 +28,8 @@ from shared.events.initiatives import (
     InitiativeWithdrawalRecordedV1,
     InitiativeWithdrawnV1,
 )
-from shared.topics import REGISTRY_INITIATIVES
 
-ID_NAMESPACE = uuid.UUID("6f1c3a52-8f0e-4d1b-9a57-0c9a1e6f2b10")
-
-
-def initiative_id(source: str, external_id: str) -> str:
-    """Stable for (source, external_id): any replica computes the same id."""
-    return str(uuid.uuid5(ID_NAMESPACE, f"{source}\n{external_id}"))
-
-
-def event_id(aggregate_id: str, version: int) -> str:
-    """The id of the event a change emits: the same after a crash and a retry."""
-    return str(uuid.uuid5(ID_NAMESPACE, f"{aggregate_id}\n{version}"))
+__all__ = ["Received", "decide_submission", "decide_withdrawal", "event_id", "initiative_id", "public_state"]
 
 
 @dataclass(frozen=True)
@@ -74,24 +65,6 @@ def _with_history(state: dict, entry: dict) -> list[dict]:
     return sorted([*state["history"], entry], key=lambda h: (h["revision"], h["kind"] == "withdrawal"))
 
 
-def _emit(state: dict, version: int, event_type: type[EventData], source: str, now: datetime, traceparent: str | None) -> Pending:
-    payload = event_type.model_validate({**public_state(state), "version": version})
-    event = new_event(
-        payload,
-        source=source,
-        subject=state["initiative_id"],
-        event_id=event_id(state["initiative_id"], version),
-        time=now,
-        traceparent=traceparent,
-    )
-    return Pending.of(REGISTRY_INITIATIVES, event)
-
-
-def public_state(state: dict) -> dict:
-    """The state as every registry event carries it (without the history)."""
-    return {k: v for k, v in state.items() if k not in ("history", "withdrawn_revision")}
-
-
 def decide_submission(
     state: dict | None, version: int, data: InitiativeSubmittedV1, received: Received, now: datetime, emitter: str
 ) -> Decision | None:
@@ -115,20 +88,25 @@ def decide_submission(
             "updated_at": now.isoformat(),
             "history": [entry],
             "withdrawn_revision": None,
+            "queued_at": now.isoformat(),  # waiting for review since
         }
-        return Decision(new, [_emit(new, version + 1, InitiativeRegisteredV1, emitter, now, received.traceparent)])
-    status = state["status"]
-    if status == InitiativeStatus.withdrawn.value:
-        status = InitiativeStatus.submitted.value  # a revision above the withdrawal submits it anew
+        return Decision(new, [emit(new, version + 1, InitiativeRegisteredV1, emitter, now, received.traceparent)])
+    content = _content(data)
+    status = status_after_revision(state["status"], state["content"], content)
+    # The work list's "oldest first" counts from when the initiative (last) joined the queue.
+    requeued = status == InitiativeStatus.submitted.value and state["status"] != status
+    queued_at = now.isoformat() if requeued else state.get("queued_at")
     new = {
         **state,
         "revision": data.revision,
         "status": status,
-        "content": _content(data),
+        "stamped": status == InitiativeStatus.approved.value,
+        "queued_at": queued_at,
+        "content": content,
         "updated_at": now.isoformat(),
         "history": _with_history(state, entry),
     }
-    return Decision(new, [_emit(new, version + 1, InitiativeRevisedV1, emitter, now, received.traceparent)])
+    return Decision(new, [emit(new, version + 1, InitiativeRevisedV1, emitter, now, received.traceparent)])
 
 
 def decide_withdrawal(
@@ -151,6 +129,7 @@ def decide_withdrawal(
             "updated_at": now.isoformat(),
             "history": [entry],
             "withdrawn_revision": data.revision,
+            "queued_at": None,
         }
     else:
         if data.revision < state["revision"]:
@@ -164,5 +143,6 @@ def decide_withdrawal(
             "updated_at": now.isoformat(),
             "history": _with_history(state, entry),
             "withdrawn_revision": data.revision,
+            "queued_at": None,
         }
-    return Decision(new, [_emit(new, version + 1, InitiativeWithdrawalRecordedV1, emitter, now, received.traceparent)])
+    return Decision(new, [emit(new, version + 1, InitiativeWithdrawalRecordedV1, emitter, now, received.traceparent)])

@@ -1,3 +1,4 @@
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -10,3 +11,11 @@ class RegistrySettings(ServiceSettings):
     mongodb_database: str = "registry"
     http_port: int = 8101
     event_source: str = "urn:malmo:oppna:registry"
+    fault_exit_after_write: bool = Field(
+        default=False,
+        description=(
+            "TEST ONLY (FAULT_EXIT_AFTER_WRITE=1): the process dies (exit 137) when it is about to publish "
+            "its first event on registry.initiatives.v1, i.e. after the durable write and before the "
+            "publication, to prove the outbox loses nothing. Never set it in production."
+        ),
+    )

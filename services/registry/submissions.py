@@ -1,7 +1,9 @@
 """The use case behind both edges: a publisher's submission or withdrawal takes effect once.
 
 Called by the Kafka consumer and by ``POST /v1/submissions`` alike; both reach the aggregate
-only through the shared ``AggregateStore`` (one writer per document).
+only through the shared ``AggregateStore`` (one writer per document). What cannot be taken
+raises ``Rejection`` with reasons: the consumer runner dead-letters it (and the source can
+list it), the REST edge answers 422 with the same reasons.
 """
 
 from datetime import UTC, datetime
@@ -10,9 +12,12 @@ from typing import Any
 import structlog
 
 from services.registry import domain
+from services.registry.sources import Sources, may_publish
+from services.registry.vocabularies import Vocabularies, check_codes
 from shared.db.aggregates import AggregateStore
 from shared.envelope import Envelope
 from shared.events.initiatives import InitiativeSubmittedV1, InitiativeWithdrawnV1
+from shared.kafka.consumer import Rejection
 
 log = structlog.get_logger(__name__)
 
@@ -20,13 +25,31 @@ COLLECTION = "initiatives"
 
 
 class Submissions:
-    def __init__(self, store: AggregateStore, emitter: str):
+    def __init__(self, store: AggregateStore, emitter: str, sources: Sources, vocabularies: Vocabularies):
         self._store = store
         self._emitter = emitter
+        self._sources = sources
+        self._vocabularies = vocabularies
+
+    @property
+    def collection(self):
+        return self._store.collection
+
+    async def _check_source(self, source: str) -> None:
+        reason = may_publish(await self._sources.get(source), source)
+        if reason is not None:
+            raise Rejection([reason])
 
     async def submitted(self, event: Envelope, data: InitiativeSubmittedV1, via: str = "kafka") -> str:
-        received = domain.Received(event.source, event.id, via, event.traceparent)
+        await self._check_source(event.source)
         aggregate_id = domain.initiative_id(event.source, data.external_id)
+        # Read outside the lock: only to let a retired code stay on an initiative that has it.
+        current = await self._store.get(aggregate_id)
+        content = data.model_dump(mode="json", exclude_none=True)
+        reasons = check_codes(content, await self._vocabularies.all(), (current or {}).get("state", {}).get("content"))
+        if reasons:
+            raise Rejection(reasons)
+        received = domain.Received(event.source, event.id, via, event.traceparent)
         now = datetime.now(UTC)
         doc = await self._store.change(
             aggregate_id, lambda state, version: domain.decide_submission(state, version, data, received, now, self._emitter)
@@ -35,12 +58,14 @@ class Submissions:
         return aggregate_id
 
     async def withdrawn(self, event: Envelope, data: InitiativeWithdrawnV1, via: str = "kafka") -> str:
+        await self._check_source(event.source)
         received = domain.Received(event.source, event.id, via, event.traceparent)
         aggregate_id = domain.initiative_id(event.source, data.external_id)
         now = datetime.now(UTC)
         await self._store.change(
             aggregate_id, lambda state, version: domain.decide_withdrawal(state, version, data, received, now, self._emitter)
         )
+        log.info("withdrawal_taken", initiative_id=aggregate_id, revision=data.revision)
         return aggregate_id
 
     async def dispatch(self, event: Envelope, data: Any, via: str) -> str:
@@ -52,4 +77,5 @@ class Submissions:
         doc = await self._store.get(aggregate_id)
         if doc is None:
             return None
-        return {**doc["state"], "version": doc["state_version"]}
+        state = doc["state"]
+        return {**domain.public_state(state), "version": doc["state_version"], "history": state["history"], "reviews": state.get("reviews", [])}

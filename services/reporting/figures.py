@@ -1,50 +1,439 @@
-"""The pure part of reporting: what one initiative contributes, and the counts over all of them."""
+"""The figures, pure: group-bys over the read model, rates, and small-number suppression.
 
-from collections import Counter
-from dataclasses import dataclass, field
+Every function here takes the read model (and settings such as the threshold) and returns
+plain JSON; no I/O, no clock. The API, the exports, the dashboard and the snapshots all show
+these same tables, so they always agree.
+"""
+
+import statistics
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from services.reporting.model import ReadModel
+from services.reporting.suppression import Group, suppress
+
+TOTAL = "_total"
+UNKNOWN = "_unknown"
+NOT_ADMINISTRATION = "_not_administration"
 
 
-def summary_of(state: dict, version: int) -> dict:
-    """What reporting keeps of an initiative: no text, no contact, only what is counted."""
-    content = state.get("content") or {}
+class UnknownArea(ValueError):
+    pass
+
+
+class UnknownDimension(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Measure:
+    id: str
+    kind: str = "count"  # count | amount (SEK) | ratio | median
+    depends: tuple[str, ...] = ()  # the counts whose masking masks this one
+
+
+@dataclass(frozen=True)
+class AreaSpec:
+    dimensions: tuple[str, ...]
+    measures: tuple[Measure, ...]
+    identities: tuple[tuple[str, tuple[str, ...]], ...] = ()  # whole = sum(parts), in each row
+    derive: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+
+
+def _ratio(num: float, den: float) -> float | None:
+    return round(num / den, 4) if den else None
+
+
+def _median(values: list[float]) -> float | None:
+    return round(statistics.median(values), 1) if values else None
+
+
+def _derive_initiatives(row: dict) -> dict:
+    return {"review_lead_time_days": _median(row.pop("_lead_times", []))}
+
+
+def _derive_participation(row: dict) -> dict:
     return {
-        "initiative_id": state["initiative_id"],
-        "version": version,
-        "source": state["source"],
-        "status": state["status"],
-        "stamped": state["stamped"],
-        "themes": content.get("themes", []),
-        "organizer_kind": (content.get("organizer") or {}).get("kind"),
-        "origin": content.get("origin"),
+        "fill_rate": _ratio(row["participants"], row["seats_offered"]),
+        "no_show_rate": _ratio(row["attendance_base"] - row["attended"], row["attendance_base"]),
     }
 
 
-@dataclass
-class InitiativeFigures:
-    """Counts over every initiative's latest summary, held in memory and refreshed by events."""
+AREAS: dict[str, AreaSpec] = {
+    "initiatives": AreaSpec(
+        dimensions=("organizer_kind", "administration", "theme", "target_group", "district", "language", "origin"),
+        measures=(
+            Measure("submitted"),
+            Measure("approved"),
+            Measure("rejected"),
+            Measure("withdrawn"),
+            Measure("in_progress"),
+            Measure("reviewed"),
+            Measure("review_lead_time_days", "median", ("reviewed",)),
+        ),
+        identities=(("submitted", ("approved", "rejected", "withdrawn", "in_progress")),),
+        derive=_derive_initiatives,
+    ),
+    "participation": AreaSpec(
+        dimensions=("theme", "district", "language", "organizer_kind", "organizer"),
+        measures=(
+            Measure("sessions"),
+            Measure("cancelled_sessions"),
+            Measure("seats_offered"),
+            Measure("registrations"),
+            Measure("participants"),
+            Measure("waitlisted"),
+            Measure("attendance_base"),
+            Measure("attended"),
+            Measure("fill_rate", "ratio", ("participants", "seats_offered")),
+            Measure("no_show_rate", "ratio", ("attendance_base", "attended")),
+        ),
+        derive=_derive_participation,
+    ),
+    "reach": AreaSpec(
+        dimensions=("channel", "language", "category"),
+        measures=(Measure("sent"), Measure("delivered"), Measure("failed"), Measure("expired")),
+    ),
+    "money": AreaSpec(
+        dimensions=("administration", "theme", "organizer_kind"),
+        measures=(
+            Measure("initiatives"),
+            Measure("requested_sek", "amount", ("initiatives",)),
+            Measure("own_funding_sek", "amount", ("initiatives",)),
+        ),
+    ),
+}
 
-    summaries: dict[str, dict] = field(default_factory=dict)
 
-    def put(self, summary: dict) -> None:
-        self.summaries[summary["initiative_id"]] = summary
+def check_area(area: str, dimension: str | None = None) -> AreaSpec:
+    spec = AREAS.get(area)
+    if spec is None:
+        raise UnknownArea(area)
+    if dimension is not None and dimension not in spec.dimensions:
+        raise UnknownDimension(dimension)
+    return spec
 
-    def counts(self, source: str | None = None) -> dict:
-        by_status: Counter = Counter()
-        by_theme: Counter = Counter()
-        by_kind: Counter = Counter()
-        by_origin: Counter = Counter()
-        chosen = [s for s in self.summaries.values() if source is None or s["source"] == source]
-        for s in chosen:
-            by_status[s["status"]] += 1
-            by_theme.update(s["themes"])
-            if s["organizer_kind"]:
-                by_kind[s["organizer_kind"]] += 1
-            if s["origin"]:
-                by_origin[s["origin"]] += 1
+
+# ---------------------------------------------------------------- which items belong where
+
+
+def _day(text: str | None) -> date | None:
+    if not text:
+        return None
+    return datetime.fromisoformat(text).date() if "T" in text else date.fromisoformat(text)
+
+
+def initiative_editions(model: ReadModel) -> dict[str, set[str]]:
+    """Initiative id → its editions: those of its sessions; else the editions its proposed period
+    overlaps; else the edition of the year it was received."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for s in model.sessions.values():
+        out[s["initiative_id"]].add(s["edition_id"])
+    for i in model.initiatives.values():
+        iid = i["initiative_id"]
+        if out.get(iid):
+            continue
+        start, end = _day(i.get("period_start")), _day(i.get("period_end"))
+        if start and end:
+            for e in model.editions.values():
+                if start <= _day(e["ends_on"]) and _day(e["starts_on"]) <= end:
+                    out[iid].add(e["edition_id"])
+        if not out.get(iid) and i.get("received_at"):
+            year = _day(i["received_at"]).year
+            out[iid].update(e["edition_id"] for e in model.editions.values() if e["year"] == year)
+    return out
+
+
+def _or_unknown(values: Iterable[str | None]) -> list[str]:
+    vs = sorted({v for v in values if v})
+    return vs or [UNKNOWN]
+
+
+def _initiative_dims(i: dict) -> dict[str, list[str]]:
+    kind = i.get("organizer_kind")
+    return {
+        "organizer_kind": _or_unknown([kind]),
+        "administration": [i.get("organizer_name") or UNKNOWN] if kind == "administration" else [NOT_ADMINISTRATION],
+        "organizer": _or_unknown([i.get("organizer_name")]),
+        "theme": _or_unknown(i["themes"]),
+        "target_group": _or_unknown(i["target_groups"]),
+        "district": _or_unknown(i["districts"]),
+        "language": _or_unknown(i["languages"]),
+        "origin": _or_unknown([i.get("origin")]),
+    }
+
+
+def _session_dims(s: dict | None) -> dict[str, list[str]]:
+    if s is None:
+        return {d: [UNKNOWN] for d in ("theme", "district", "language", "organizer_kind", "organizer")}
+    return {
+        "theme": _or_unknown(s["themes"]),
+        "district": _or_unknown(s["districts"]),
+        "language": _or_unknown(s["languages"]),
+        "organizer_kind": _or_unknown([s.get("organizer_kind")]),
+        "organizer": _or_unknown([s.get("organizer_name")]),
+    }
+
+
+def _lead_days(i: dict) -> float | None:
+    if not i.get("first_decided_at") or not i.get("received_at"):
+        return None
+    delta = datetime.fromisoformat(i["first_decided_at"]) - datetime.fromisoformat(i["received_at"])
+    return max(0.0, delta.total_seconds() / 86400)
+
+
+Item = tuple[dict[str, list[str]], dict[str, float], dict[str, list[float]]]
+
+
+def items_of(model: ReadModel, area: str, edition_id: str | None) -> list[Item]:
+    """(dimension values, contributions, listed values) of everything counted in an area."""
+    out: list[Item] = []
+    if area in ("initiatives", "money"):
+        member = initiative_editions(model)
+        for i in model.initiatives.values():
+            if edition_id is not None and edition_id not in member.get(i["initiative_id"], set()):
+                continue
+            status = i["status"]
+            if area == "initiatives":
+                lead = _lead_days(i)
+                counts = {
+                    "submitted": 1,
+                    "approved": int(status == "approved"),
+                    "rejected": int(status == "rejected"),
+                    "withdrawn": int(status == "withdrawn"),
+                    "in_progress": int(status not in ("approved", "rejected", "withdrawn")),
+                    "reviewed": int(lead is not None),
+                }
+                out.append((_initiative_dims(i), counts, {"_lead_times": [lead] if lead is not None else []}))
+            elif status == "approved":
+                counts = {"initiatives": 1, "requested_sek": i["requested_sek"], "own_funding_sek": i["own_funding_sek"]}
+                out.append((_initiative_dims(i), counts, {}))
+    elif area == "participation":
+        taken = {r["session_id"] for r in model.registrations.values() if r["attended"]}
+        for s in model.sessions.values():
+            if edition_id is not None and s["edition_id"] != edition_id:
+                continue
+            live = s["status"] != "cancelled"
+            counts = {
+                "sessions": int(live and s["status"] != "draft"),
+                "cancelled_sessions": int(not live),
+                "seats_offered": s["capacity"] if live and s["registration_required"] and s["status"] != "draft" else 0,
+            }
+            out.append((_session_dims(s), counts, {}))
+        for r in model.registrations.values():
+            if edition_id is not None and r["edition_id"] != edition_id:
+                continue
+            confirmed = r["status"] == "confirmed"
+            party = r["party_size"]
+            counts = {
+                "registrations": int(confirmed),
+                "participants": party if confirmed else 0,
+                "waitlisted": int(r["status"] == "waitlisted"),
+                "attendance_base": party if confirmed and r["session_id"] in taken else 0,
+                "attended": party if confirmed and r["attended"] else 0,
+            }
+            out.append((_session_dims(model.sessions.get(r["session_id"])), counts, {}))
+    elif area == "reach":
+        for d in model.deliveries.values():
+            if edition_id is not None and d.get("edition_id") != edition_id:
+                continue
+            dims = {"channel": [d["channel"]], "language": [d["language"]], "category": [d["category"]]}
+            out.append((dims, {d["outcome"]: 1}, {}))
+    return out
+
+
+# ---------------------------------------------------------------- tables
+
+
+def _order(keys: Iterable[str]) -> list[str]:
+    return sorted(set(keys), key=lambda k: (k.startswith("_"), k))
+
+
+def raw_table(spec: AreaSpec, items: list[Item], dimension: str) -> tuple[list[str], dict[str, dict]]:
+    """Categories in order, and the rows by category (with the total under ``_total``), unsuppressed."""
+    counted = [m.id for m in spec.measures if m.kind in ("count", "amount")]
+    rows: dict[str, dict] = defaultdict(lambda: {**{m: 0 for m in counted}, "_lead_times": []})
+    for dims, counts, lists in items:
+        for cat in [*dims[dimension], TOTAL]:
+            row = rows[cat]
+            for m, v in counts.items():
+                row[m] = row.get(m, 0) + v
+            for k, vs in lists.items():
+                row[k] = row.get(k, []) + vs
+    rows[TOTAL]  # exists even without items
+    cats = _order(c for c in rows if c != TOTAL)
+    out = {}
+    for cat in [*cats, TOTAL]:
+        row = dict(rows[cat])
+        if spec.derive:
+            row.update(spec.derive(row))
+        row.pop("_lead_times", None)
+        out[cat] = {m.id: row.get(m.id) for m in spec.measures}
+    return cats, out
+
+
+def suppressed_cells(spec: AreaSpec, cats: list[str], rows: dict[str, dict], threshold: int) -> set[tuple[str, str]]:
+    values = {(r, m): (v or 0) for r, row in rows.items() for m, v in row.items()}
+    kinds = {m.id: m.kind for m in spec.measures}
+    count_cells = {c for c in values if kinds[c[1]] == "count"}
+    depends = {(r, m.id): tuple((r, b) for b in m.depends) for r in rows for m in spec.measures if m.depends}
+    groups = [
+        Group((TOTAL, m.id), tuple((c, m.id) for c in cats), counts=m.kind == "count")
+        for m in spec.measures
+        if m.kind in ("count", "amount")
+    ]
+    groups += [
+        Group((r, whole), tuple((r, p) for p in parts)) for r in rows for whole, parts in spec.identities
+    ]
+    return suppress(values, threshold, groups, count_cells, depends)
+
+
+def table(model: ReadModel, area: str, dimension: str, edition_id: str | None, threshold: int | None) -> dict:
+    """One area by one dimension; ``threshold`` None: unsuppressed (analysts only)."""
+    spec = check_area(area, dimension)
+    cats, rows = raw_table(spec, items_of(model, area, edition_id), dimension)
+    masked = suppressed_cells(spec, cats, rows, threshold) if threshold else set()
+
+    def shown(cat: str) -> dict:
         return {
-            "total": len(chosen),
-            "by_status": dict(sorted(by_status.items())),
-            "by_theme": dict(sorted(by_theme.items())),
-            "by_organizer_kind": dict(sorted(by_kind.items())),
-            "by_origin": dict(sorted(by_origin.items())),
+            "values": {m: (None if (cat, m) in masked else v) for m, v in rows[cat].items()},
+            "masked": sorted(m for m in rows[cat] if (cat, m) in masked),
         }
+
+    return {
+        "area": area,
+        "dimension": dimension,
+        "edition_id": edition_id,
+        "suppressed": threshold is not None,
+        "threshold": threshold,
+        "measures": [{"id": m.id, "kind": m.kind} for m in spec.measures],
+        "rows": [{"category": c, **shown(c)} for c in cats],
+        "total": shown(TOTAL),
+    }
+
+
+def edition_info(model: ReadModel, edition_id: str) -> dict:
+    e = model.editions[edition_id]
+    return {k: e[k] for k in ("edition_id", "name", "year", "starts_on", "ends_on", "budget_sek", "status")}
+
+
+def area_figures(model: ReadModel, edition_id: str, area: str, threshold: int | None, dimension: str | None = None) -> dict:
+    spec = check_area(area, dimension)
+    dims = [dimension] if dimension else list(spec.dimensions)
+    out = {
+        "edition": edition_info(model, edition_id),
+        "area": area,
+        "tables": {d: table(model, area, d, edition_id, threshold) for d in dims},
+    }
+    if area == "money":
+        out["budget"] = budget_against_edition(model, edition_id, threshold)
+    return out
+
+
+def budget_against_edition(model: ReadModel, edition_id: str, threshold: int | None) -> dict:
+    """The approved initiatives' requested total set against the edition's budget."""
+    budget = model.editions[edition_id]["budget_sek"]
+    spec = AREAS["money"]
+    _, rows = raw_table(spec, items_of(model, "money", edition_id), "theme")
+    total = rows[TOTAL]
+    hidden = threshold is not None and 0 < total["initiatives"] < threshold
+    return {
+        "budget_sek": budget,
+        "initiatives": None if hidden else total["initiatives"],
+        "requested_sek": None if hidden else total["requested_sek"],
+        "own_funding_sek": None if hidden else total["own_funding_sek"],
+        "share_of_budget": None if hidden else _ratio(total["requested_sek"], budget),
+        "masked": hidden,
+    }
+
+
+def all_figures(model: ReadModel, edition_id: str, threshold: int | None) -> dict:
+    return {area: area_figures(model, edition_id, area, threshold) for area in AREAS}
+
+
+# ---------------------------------------------------------------- trends between editions
+
+TREND_MEASURES = (
+    Measure("submitted"),
+    Measure("approved"),
+    Measure("sessions"),
+    Measure("seats_offered"),
+    Measure("participants"),
+    Measure("attended"),
+    Measure("delivered"),
+    Measure("fill_rate", "ratio", ("participants", "seats_offered")),
+    Measure("requested_sek", "amount", ("approved",)),
+    Measure("budget_sek", "budget"),
+)
+
+
+def trends(model: ReadModel, threshold: int | None, start: date | None = None, end: date | None = None) -> dict:
+    """One row per edition (by year), the key figures of each; ``start``/``end`` choose editions by their first day."""
+    editions = sorted(model.editions.values(), key=lambda e: (e["year"], e["edition_id"]))
+    rows = []
+    for e in editions:
+        first = date.fromisoformat(e["starts_on"])
+        if (start and first < start) or (end and first > end):
+            continue
+        eid = e["edition_id"]
+        _, ini = raw_table(AREAS["initiatives"], items_of(model, "initiatives", eid), "origin")
+        _, par = raw_table(AREAS["participation"], items_of(model, "participation", eid), "theme")
+        _, rea = raw_table(AREAS["reach"], items_of(model, "reach", eid), "channel")
+        _, mon = raw_table(AREAS["money"], items_of(model, "money", eid), "theme")
+        values = {
+            "submitted": ini[TOTAL]["submitted"],
+            "approved": ini[TOTAL]["approved"],
+            "sessions": par[TOTAL]["sessions"],
+            "seats_offered": par[TOTAL]["seats_offered"],
+            "participants": par[TOTAL]["participants"],
+            "attended": par[TOTAL]["attended"],
+            "delivered": rea[TOTAL]["delivered"],
+            "fill_rate": par[TOTAL]["fill_rate"],
+            "requested_sek": mon[TOTAL]["requested_sek"],
+            "budget_sek": e["budget_sek"],
+        }
+        masked: set[str] = set()
+        if threshold:
+            cells = {(eid, m): (v or 0) for m, v in values.items()}
+            counts = {(eid, m.id) for m in TREND_MEASURES if m.kind == "count"}
+            deps = {(eid, m.id): tuple((eid, b) for b in m.depends) for m in TREND_MEASURES if m.depends}
+            masked = {m for _, m in suppress(cells, threshold, [], counts, deps)}
+        rows.append({
+            "category": eid,
+            "year": e["year"],
+            "name": e["name"],
+            "values": {m: (None if m in masked else v) for m, v in values.items()},
+            "masked": sorted(masked),
+        })
+    return {
+        "area": "trends",
+        "dimension": "edition",
+        "suppressed": threshold is not None,
+        "threshold": threshold,
+        "measures": [{"id": m.id, "kind": m.kind} for m in TREND_MEASURES],
+        "rows": rows,
+    }
+
+
+# ---------------------------------------------------------------- the walking skeleton's counts
+
+
+def initiative_counts(model: ReadModel, source: str | None, threshold: int | None) -> dict:
+    """Initiatives by status, theme, organizer kind and origin (every edition); counts below the
+    threshold are null unless ``threshold`` is None (analysts)."""
+    chosen = [i for i in model.initiatives.values() if source is None or i["source"] == source]
+    spec = AREAS["initiatives"]
+    items = [(_initiative_dims(i) | {"status": [i["status"]]}, {"submitted": 1}, {}) for i in chosen]
+    simple = AreaSpec(dimensions=(), measures=(spec.measures[0],))
+    out: dict[str, Any] = {"suppressed": threshold is not None, "threshold": threshold}
+    total_masked = False
+    for key, dim in (("by_status", "status"), ("by_theme", "theme"), ("by_organizer_kind", "organizer_kind"), ("by_origin", "origin")):
+        cats, rows = raw_table(simple, items, dim)
+        masked = suppressed_cells(simple, cats, rows, threshold) if threshold else set()
+        total_masked = total_masked or (TOTAL, "submitted") in masked
+        out[key] = {c: (None if (c, "submitted") in masked else rows[c]["submitted"]) for c in cats if c != UNKNOWN}
+    out["total"] = None if total_masked else len(chosen)
+    return dict(sorted(out.items()))

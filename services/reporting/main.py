@@ -1,41 +1,44 @@
 """Composition root of reporting."""
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 
+from services.reporting.api import build_router
 from services.reporting.consumers import subscriptions
-from services.reporting.figures import InitiativeFigures
-from services.reporting.projection import COLLECTION, InitiativeProjection
+from services.reporting.model import ReadModel
+from services.reporting.projection import INDEXES, Projection
 from services.reporting.settings import ReportingSettings
-from shared.db.aggregates import aggregate_indexes
+from services.reporting.snapshots import Snapshots
+from shared.auth import Authenticator
 from shared.runtime import Runtime
 from shared.web import create_service_app
-
-INDEXES = aggregate_indexes(COLLECTION)
 
 
 def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     settings = settings or ReportingSettings()
     runtime = Runtime(settings, INDEXES)
-    figures = InitiativeFigures()
+    model = ReadModel()
+    parts: dict = {}
 
     async def build() -> None:
-        projection = InitiativeProjection(runtime.aggregate(COLLECTION), figures)
+        snapshots = Snapshots(runtime.db, runtime.producer, model, settings.suppression_threshold)
+        parts["snapshots"] = snapshots
+        projection = Projection(runtime.db, model, runtime.locks, on_edition_closed=snapshots.on_edition_closed)
         await projection.load()
         for sub in subscriptions(projection):
             runtime.subscribe(sub)
+        snapshots.start(settings.snapshot_interval_s)
+
+    async def stop() -> None:
+        if "snapshots" in parts:
+            await parts["snapshots"].stop()
 
     runtime.on_start(build)
+    runtime.on_stop(stop)
     app = create_service_app(
         runtime,
         title="Öppna Malmö — reporting",
         description="The unified picture and follow-up of effects / Den samlade bilden och uppföljning av effekter.",
     )
-    router = APIRouter(prefix="/v1", tags=["figures"])
-
-    @router.get("/figures/initiatives", summary="Initiatives counted by status, theme, organizer kind and origin")
-    async def initiative_figures(source: str | None = None) -> dict:
-        """``source``: only one publisher's initiatives."""
-        return figures.counts(source)
-
-    app.include_router(router)
+    app.state.read_model = model
+    app.include_router(build_router(settings, model, Authenticator(settings.staff_api_keys), lambda: parts.get("snapshots")))
     return app

@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import ConfigDict, EmailStr, Field, HttpUrl, StringConstraints
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, HttpUrl, StringConstraints
 
 from shared.envelope import EventData
 from shared.events.common import Code, Description, LanguageCode, Period, ShortText, Strict, Summary, Title
@@ -82,6 +82,36 @@ class InitiativeWithdrawnV1(Strict, EventData):
     reason: Annotated[str, StringConstraints(max_length=1000)] | None = None
 
 
+class OrganizerOut(Organizer):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class BudgetOut(Budget):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class BusinessContactOut(BusinessContact):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class PeriodOut(Period):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class PublishedContent(InitiativeContent):
+    """The content as the registry tells it: the same fields, but unknown ones are ignored.
+
+    Inbound, an unknown field is a publisher's typo worth refusing; outbound, it is a field a
+    newer registry added within the same version, which an older consumer must let pass.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    organizer: OrganizerOut
+    period: PeriodOut | None = None
+    budget: BudgetOut | None = None
+    contact: BusinessContactOut | None = None
+
+
 class InitiativeStatus(StrEnum):
     submitted = "submitted"
     in_review = "in_review"
@@ -89,6 +119,25 @@ class InitiativeStatus(StrEnum):
     changes_requested = "changes_requested"
     rejected = "rejected"
     withdrawn = "withdrawn"
+
+
+class ReviewDecision(StrEnum):
+    in_review = "in_review"
+    approved = "approved"
+    changes_requested = "changes_requested"
+    rejected = "rejected"
+
+
+class Review(BaseModel):
+    """A curator's latest review step on the initiative."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    decision: ReviewDecision = Field(examples=["approved"])
+    comment: Annotated[str, StringConstraints(max_length=2000)] = Field(
+        default="", description="The curator's words to the organiser (may be empty when review starts).", examples=["Välkommen i Öppna Malmö!"]
+    )
+    decided_at: datetime = Field(description="When the curator took this step.")
+    curator: str = Field(description="The curator's API key id (not a person's name).", examples=["curator01"])
 
 
 class InitiativeState(EventData):
@@ -100,10 +149,11 @@ class InitiativeState(EventData):
     revision: int = Field(description="The publisher's revision now current.")
     version: int = Field(description="The registry's version of the aggregate; grows by one per change.")
     status: InitiativeStatus
-    stamped: bool = Field(description="Approved as part of Öppna Malmö.")
-    content: InitiativeContent | None = Field(description="The current revision's content (none if withdrawn first).")
-    received_at: datetime
+    stamped: bool = Field(description='Stamped "Öppna Malmö": true exactly when status is approved.')
+    content: PublishedContent | None = Field(description="The current revision's content (none if withdrawn first).")
+    received_at: datetime = Field(description="When the registry first received the initiative.")
     updated_at: datetime
+    review: Review | None = Field(default=None, description="The latest review step; None before any.")
 
 
 class InitiativeRegisteredV1(InitiativeState):
@@ -118,9 +168,37 @@ class InitiativeWithdrawalRecordedV1(InitiativeState):
     event_type = "se.malmo.oppna.initiative.withdrawal_recorded.v1"
 
 
+class InitiativeReviewStartedV1(InitiativeState):
+    """A curator took the initiative into review."""
+
+    event_type = "se.malmo.oppna.initiative.review_started.v1"
+
+
+class InitiativeApprovedV1(InitiativeState):
+    """Approved and stamped "Öppna Malmö"."""
+
+    event_type = "se.malmo.oppna.initiative.approved.v1"
+
+
+class InitiativeChangesRequestedV1(InitiativeState):
+    """The curator asks the organiser for changes; a new revision puts it back in the queue."""
+
+    event_type = "se.malmo.oppna.initiative.changes_requested.v1"
+
+
+class InitiativeRejectedV1(InitiativeState):
+    """Not part of Öppna Malmö."""
+
+    event_type = "se.malmo.oppna.initiative.rejected.v1"
+
+
 # Every registry event type; each carries the full state, so a follower handles them alike.
 INITIATIVE_EVENTS: tuple[type[InitiativeState], ...] = (
     InitiativeRegisteredV1,
     InitiativeRevisedV1,
     InitiativeWithdrawalRecordedV1,
+    InitiativeReviewStartedV1,
+    InitiativeApprovedV1,
+    InitiativeChangesRequestedV1,
+    InitiativeRejectedV1,
 )

@@ -4,11 +4,12 @@ import base64
 import json
 import uuid
 
-from tests.platform import eventually, submission
+from tests.platform import eventually, register_source, submission
 
 
 async def test_garbage_between_two_valid_submissions_is_rejected_and_both_are_stored(platform):
     source = f"urn:malmo:source:test-{uuid.uuid4().hex[:6]}"
+    await register_source(platform, source)
     first, second = submission(source, "OK-1"), submission(source, "OK-2")
     unknown_type = {**submission(source, "X-1"), "type": "se.malmo.oppna.initiative.exploded.v1"}
     invalid_data = submission(source, "X-2", themes="democracy")  # a string, not a list

@@ -8,16 +8,17 @@ import asyncio
 import json
 import uuid
 
-from tests.platform import eventually, submission
+from tests.platform import as_source, eventually, register_source, submission
 
 
 async def test_200_concurrent_revisions_over_rest_and_kafka_are_all_in_the_history(platform):
     source = f"urn:malmo:source:test-{uuid.uuid4().hex[:6]}"
+    key = await register_source(platform, source)
     events = [submission(source, "CONC-1", revision=r) for r in range(1, 201)]
     via_rest, via_kafka = events[0::2], events[1::2]
 
     async def post(e):
-        r = await platform.http["registry"].post("/v1/submissions", json=e)
+        r = await platform.http["registry"].post("/v1/submissions", json=e, headers=as_source(key))
         assert r.status_code == 202, r.text
 
     async def publish(e):

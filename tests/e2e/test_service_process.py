@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 from aiokafka.admin import AIOKafkaAdminClient
 
-from tests.platform import eventually, submission
+from tests.platform import as_source, eventually, register_source, staff_env, submission
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,6 +37,7 @@ async def test_registry_process_is_ready_logs_json_with_event_ids_and_drains_on_
         "TOPIC_PARTITIONS": "3",
         "HTTP_PORT": str(port),
         "LOG_JSON": "true",
+        "STAFF_API_KEYS": staff_env(),
     }
     log = tmp_path / "registry.log"
     with open(log, "wb") as out:
@@ -63,8 +64,9 @@ async def test_registry_process_is_ready_logs_json_with_event_ids_and_drains_on_
             finally:
                 await admin.close()
 
+            key = await register_source(http, "urn:malmo:source:test-proc")
             event = submission("urn:malmo:source:test-proc", "PROC-1")
-            r = await http.post("/v1/submissions", json=event)
+            r = await http.post("/v1/submissions", json=event, headers=as_source(key))
             assert r.status_code == 202
     finally:
         proc.send_signal(signal.SIGTERM)

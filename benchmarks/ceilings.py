@@ -1,0 +1,170 @@
+"""What the engines underneath can do at most, measured in the same run as the platform's figures.
+
+- Kafka: Apache Kafka's own ProducerPerformance and ConsumerPerformance (the jars the local
+  launcher resolved), and raw aiokafka produce and consume with the platform's own settings.
+- Database: raw PyMongo async ``insert_many``, upsert by ``_id`` and ``find_one`` by ``_id``
+  at the concurrency the services use (their pool size, 8).
+
+    python -m benchmarks.ceilings [--records 200000] [--docs 5000]
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from pymongo import AsyncMongoClient, UpdateOne
+
+ROOT = Path(__file__).resolve().parents[1]
+LIBS = ROOT / ".cache" / "infra" / "kafka" / "libs"
+LOG4J = ROOT / "deploy" / "local" / "kafka" / "log4j2.properties"
+CONCURRENCY = 8  # the services' DB_MAX_POOL_SIZE
+
+
+def java_tool(main: str, *args: str) -> str:
+    cmd = ["java", "-Xmx512m", f"-Dlog4j2.configurationFile={LOG4J}", f"-Dkafka.logs.dir={ROOT / '.cache' / 'infra' / 'logs'}", "-cp", f"{LIBS}/*", main, *args]
+    return subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=600).stdout
+
+
+async def make_topic(bootstrap: str, name: str, partitions: int = 4) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(name, partitions, 1)])
+    finally:
+        await admin.close()
+
+
+async def drop_topic(bootstrap: str, name: str) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.delete_topics([name])
+    finally:
+        await admin.close()
+
+
+def kafka_tools(bootstrap: str, topic: str, records: int, size: int) -> dict[str, float]:
+    out = java_tool(
+        "org.apache.kafka.tools.ProducerPerformance", "--topic", topic, "--num-records", str(records),
+        "--record-size", str(size), "--throughput", "-1", "--producer-props", f"bootstrap.servers={bootstrap}", "acks=all",
+    )
+    produce = float(re.search(r"records sent, ([\d.]+) records/sec", out.strip().splitlines()[-1]).group(1))
+    out = java_tool("org.apache.kafka.tools.ConsumerPerformance", "--bootstrap-server", bootstrap, "--topic", topic, "--messages", str(records))
+    header, values = out.strip().splitlines()[-2:]
+    row = dict(zip([h.strip() for h in header.split(",")], [v.strip() for v in values.split(",")], strict=False))
+    return {"kafka_tool_produce_per_s": produce, "kafka_tool_consume_per_s": float(row["nMsg.sec"])}
+
+
+def sample_event(i: int) -> bytes:
+    return json.dumps({
+        "specversion": "1.0", "id": str(uuid.uuid4()), "source": f"urn:malmo:source:bench-{i % 20}",
+        "type": "se.malmo.oppna.initiative.submitted.v1", "subject": f"B-{i}", "time": "2025-09-01T10:00:00+02:00",
+        "datacontenttype": "application/json",
+        "data": {"external_id": f"B-{i}", "revision": 1, "title": {"sv": "Demokratisamtal", "en": "Democracy talk"},
+                 "summary": {"sv": "Samtal om demokrati i Rosengård.", "en": "Talks about democracy."},
+                 "organizer": {"kind": "administration", "name": "Kulturförvaltningen"},
+                 "themes": ["democracy", "participation"], "origin": "new"},
+    }).encode()
+
+
+async def aiokafka_rates(bootstrap: str, topic: str, records: int) -> dict[str, float]:
+    """Produce and consume with the platform's producer settings (idempotent, acks=all, linger 5 ms)."""
+    values = [sample_event(i) for i in range(records)]
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all", linger_ms=5)
+    await producer.start()
+    started = time.perf_counter()
+    try:
+        futures = [await producer.send(topic, v, key=str(i).encode()) for i, v in enumerate(values)]
+        await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+    produce = records / (time.perf_counter() - started)
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=f"bench-{uuid.uuid4().hex[:6]}",
+                                enable_auto_commit=False, auto_offset_reset="earliest")
+    await consumer.start()
+    seen = 0
+    started = time.perf_counter()
+    try:
+        while seen < records:
+            batch = await consumer.getmany(timeout_ms=500, max_records=500)
+            for tp, msgs in batch.items():
+                for m in msgs:
+                    json.loads(m.value)
+                seen += len(msgs)
+                await consumer.commit({tp: msgs[-1].offset + 1})
+    finally:
+        await consumer.stop()
+    return {"aiokafka_produce_per_s": produce, "aiokafka_consume_per_s": records / (time.perf_counter() - started)}
+
+
+async def database_rates(url: str, docs: int) -> dict[str, float]:
+    client = AsyncMongoClient(url, maxPoolSize=CONCURRENCY, timeoutMS=60000)
+    name = f"bench_ceiling_{uuid.uuid4().hex[:6]}"
+    db = client[name]
+    ids = [str(uuid.uuid4()) for _ in range(docs)]
+    doc = {"state": {"title": {"sv": "Demokratisamtal"}, "themes": ["democracy"], "revision": 1}, "version": 1}
+    try:
+        started = time.perf_counter()
+        for i in range(0, docs, 100):  # bulk writes of about 100 (INFRASTRUCTURE.md)
+            await db.insert_target.insert_many([{"_id": x, **doc} for x in ids[i : i + 100]])
+        insert = docs / (time.perf_counter() - started)
+
+        async def run(fn) -> float:
+            queue = list(ids)
+            started = time.perf_counter()
+
+            async def worker():
+                while queue:
+                    await fn(queue.pop())
+
+            await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+            return docs / (time.perf_counter() - started)
+
+        upsert = await run(lambda x: db.upserts.replace_one({"_id": x}, {**doc, "_id": x}, upsert=True))
+        find = await run(lambda x: db.upserts.find_one({"_id": x}))
+    finally:
+        await client.drop_database(name)
+        await client.close()
+    return {"db_insert_many_per_s": insert, "db_upsert_per_s": upsert, "db_find_one_per_s": find}
+
+
+async def measure(records: int, docs: int) -> dict[str, float]:
+    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092")
+    url = os.environ.get("MONGODB_URL", "mongodb://127.0.0.1:27027/")
+    results: dict[str, float] = {}
+    for kind in ("tool", "aio"):
+        topic = f"bench.ceiling.{kind}.{uuid.uuid4().hex[:6]}"
+        await make_topic(bootstrap, topic)
+        try:
+            if kind == "tool":
+                results.update(await asyncio.to_thread(kafka_tools, bootstrap, topic, records, 660))
+            else:
+                results.update(await aiokafka_rates(bootstrap, topic, min(records, 50_000)))
+        finally:
+            await drop_topic(bootstrap, topic)
+    results.update(await database_rates(url, docs))
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=200_000)
+    parser.add_argument("--docs", type=int, default=5_000)
+    args = parser.parse_args()
+    results = asyncio.run(measure(args.records, args.docs))
+    print("| ceiling | per second |\n|---|---|")
+    for k, v in results.items():
+        print(f"| {k} | {v:,.0f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

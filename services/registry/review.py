@@ -1,0 +1,118 @@
+"""The stamp: pure rules for curators' review steps and for publishers' revisions of reviewed work.
+
+States: submitted → in_review → approved (stamped "Öppna Malmö") | changes_requested | rejected;
+withdrawn at any time by the publisher (``domain``). Curators take exactly these steps:
+
+    start review       submitted          → in_review
+    approve            in_review          → approved   (stamped)
+    request changes    in_review          → changes_requested   (comment required)
+    reject             in_review          → rejected            (comment required)
+
+Repeating the step that was just taken, with the same comment, changes nothing (a retried
+request); any other step from the wrong state is refused with the current state named.
+
+Material change rule (what a new revision does to a reviewed initiative):
+- approved: if the revision changes what was approved — the title (any language), the set of
+  themes, the proposed period or the organizer (kind or name) — the stamp is lifted and the
+  initiative goes back to ``submitted``; anything else (description, summary, contact,
+  links, districts, budget, …) keeps the stamp: fixing a typo in the description is no
+  reason to review again.
+- changes_requested: any revision is the publisher's answer; it goes back to ``submitted``.
+- submitted and in_review stay as they are (the curator sees the newest content).
+- rejected stays rejected: the revision is kept, but a rejection is final.
+- withdrawn: a revision above the withdrawal submits it anew.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from shared.db.aggregates import Decision
+from shared.events.initiatives import (
+    InitiativeApprovedV1,
+    InitiativeChangesRequestedV1,
+    InitiativeRejectedV1,
+    InitiativeReviewStartedV1,
+    InitiativeState,
+    InitiativeStatus,
+    ReviewDecision,
+)
+from services.registry.events import emit
+
+MATERIAL_FIELDS = ("title", "themes", "period", "organizer")
+
+# The status a curator's step needs, and the event it emits.
+STEPS: dict[ReviewDecision, tuple[InitiativeStatus, type[InitiativeState]]] = {
+    ReviewDecision.in_review: (InitiativeStatus.submitted, InitiativeReviewStartedV1),
+    ReviewDecision.approved: (InitiativeStatus.in_review, InitiativeApprovedV1),
+    ReviewDecision.changes_requested: (InitiativeStatus.in_review, InitiativeChangesRequestedV1),
+    ReviewDecision.rejected: (InitiativeStatus.in_review, InitiativeRejectedV1),
+}
+NEEDS_COMMENT = {ReviewDecision.changes_requested, ReviewDecision.rejected}
+
+
+@dataclass(frozen=True)
+class ReviewStep:
+    decision: ReviewDecision
+    comment: str
+    curator: str  # the curator's key id
+    expected_version: int | None = None  # the version the curator looked at, if given
+
+
+class ReviewRefused(Exception):
+    """A step that cannot be taken now: ``status`` for the HTTP answer, ``code`` and words."""
+
+    def __init__(self, status: int, field: str, code: str, message: str):
+        super().__init__(message)
+        self.status, self.field, self.code, self.message = status, field, code, message
+
+
+def material_changes(before: dict | None, after: dict | None) -> list[str]:
+    """The approved fields a revision changes (empty: the stamp stays)."""
+    before, after = before or {}, after or {}
+    changed = []
+    for name in MATERIAL_FIELDS:
+        b, a = before.get(name), after.get(name)
+        if name == "themes":  # the set of themes matters, not their order
+            b, a = sorted(set(b or [])), sorted(set(a or []))
+        if b != a:
+            changed.append(name)
+    return changed
+
+
+def status_after_revision(status: str, before: dict | None, after: dict) -> str:
+    """The status a newer revision of the publisher leads to (see the module's rule)."""
+    if status == InitiativeStatus.approved:
+        return status if not material_changes(before, after) else InitiativeStatus.submitted.value
+    if status in (InitiativeStatus.changes_requested, InitiativeStatus.withdrawn):
+        return InitiativeStatus.submitted.value
+    return status
+
+
+def decide_review(state: dict | None, version: int, step: ReviewStep, now: datetime, emitter: str) -> Decision | None:
+    """A curator's step on the initiative at ``version``: the new state and its event, or refused."""
+    if state is None:
+        raise ReviewRefused(404, "initiative_id", "not_found", "No such initiative")
+    if step.expected_version is not None and step.expected_version != version:
+        raise ReviewRefused(
+            409, "version", "stale_version", f"The initiative changed since version {step.expected_version}; it is at version {version}"
+        )
+    if step.decision in NEEDS_COMMENT and not step.comment.strip():
+        raise ReviewRefused(422, "comment", "missing", f"A comment for the organiser is required to set {step.decision.value}")
+    last = state.get("review") or {}
+    if state["status"] == step.decision.value and last.get("decision") == step.decision.value and last.get("comment") == step.comment:
+        return None  # the same step again (a retried request): already taken
+    needed, event_type = STEPS[step.decision]
+    if state["status"] != needed.value:
+        raise ReviewRefused(
+            409, "status", "invalid_transition", f"Cannot set {step.decision.value} on an initiative that is {state['status']} (needs {needed.value})"
+        )
+    review = {"decision": step.decision.value, "comment": step.comment, "decided_at": now.isoformat(), "curator": step.curator}
+    new = {
+        **state,
+        "status": step.decision.value,
+        "stamped": step.decision == ReviewDecision.approved,
+        "review": review,
+        "reviews": [*state.get("reviews", []), {**review, "revision": state["revision"]}],
+        "updated_at": now.isoformat(),
+    }
+    return Decision(new, [emit(new, version + 1, event_type, emitter, now, None)])

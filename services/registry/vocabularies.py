@@ -1,0 +1,166 @@
+"""Vocabularies — themes, target groups, districts, languages, accessibility — are data, not code.
+
+Curators extend them over REST; each term has Swedish and English labels. A term is never
+deleted, only retired: a retired code is refused in a new initiative (and in a revision that
+adds it), while an initiative that already carries it stays valid and may keep it in later
+revisions. Each vocabulary is one aggregate (``_id`` = its name), changed only through the
+``AggregateStore``; a fresh database is seeded with Malmö's defaults below.
+"""
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from shared.db.aggregates import AggregateStore, Decision
+from shared.envelope import Reason
+
+COLLECTION = "vocabularies"
+VOCABULARIES = ("themes", "target_groups", "districts", "languages", "accessibility")
+CODE_PATTERN = {name: r"^[a-z][a-z0-9_]{0,39}$" for name in VOCABULARIES} | {"languages": r"^[a-z]{2,3}$"}
+
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class Labels(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    sv: Label = Field(examples=["Demokrati"])
+    en: Label = Field(examples=["Democracy"])
+
+
+class TermIn(BaseModel):
+    """A term as a curator sets it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    labels: Labels
+    retired: bool = Field(default=False, description="Retired terms stay valid on initiatives that have them.")
+
+
+def _terms(*rows: tuple[str, str, str]) -> dict[str, dict]:
+    return {code: {"labels": {"sv": sv, "en": en}, "retired": False} for code, sv, en in rows}
+
+
+SEED: dict[str, dict[str, dict]] = {
+    "themes": _terms(
+        ("democracy", "Demokrati", "Democracy"),
+        ("anti_racism", "Antirasism", "Anti-racism"),
+        ("antisemitism", "Motverka antisemitism", "Countering antisemitism"),
+        ("human_rights", "Mänskliga rättigheter", "Human rights"),
+        ("anti_discrimination", "Antidiskriminering", "Anti-discrimination"),
+        ("inclusion", "Inkludering", "Inclusion"),
+        ("participation", "Delaktighet", "Participation"),
+    ),
+    # Malmö's ten former stadsdelar (1996–2013), still the city's statistical districts.
+    "districts": _terms(
+        ("centrum", "Centrum", "Centrum (city centre)"),
+        ("sodra_innerstaden", "Södra innerstaden", "Södra innerstaden (southern inner city)"),
+        ("vastra_innerstaden", "Västra innerstaden", "Västra innerstaden (western inner city)"),
+        ("limhamn_bunkeflo", "Limhamn-Bunkeflo", "Limhamn-Bunkeflo"),
+        ("hyllie", "Hyllie", "Hyllie"),
+        ("fosie", "Fosie", "Fosie"),
+        ("oxie", "Oxie", "Oxie"),
+        ("rosengard", "Rosengård", "Rosengård"),
+        ("husie", "Husie", "Husie"),
+        ("kirseberg", "Kirseberg", "Kirseberg"),
+        ("all_malmo", "Hela Malmö", "All of Malmö"),
+    ),
+    "target_groups": _terms(
+        ("children", "Barn", "Children"),
+        ("youth", "Unga", "Young people"),
+        ("adults", "Vuxna", "Adults"),
+        ("seniors", "Äldre", "Older people"),
+        ("families", "Familjer", "Families"),
+        ("newcomers", "Nyanlända", "Newcomers"),
+        ("people_with_disabilities", "Personer med funktionsnedsättning", "People with disabilities"),
+        ("national_minorities", "Nationella minoriteter", "National minorities"),
+        ("lgbtqi", "hbtqi-personer", "LGBTQI people"),
+        ("professionals", "Yrkesverksamma", "Professionals"),
+        ("civil_society_orgs", "Civilsamhällets organisationer", "Civil society organisations"),
+        ("decision_makers", "Förtroendevalda och beslutsfattare", "Elected officials and decision makers"),
+        ("general_public", "Allmänheten", "The general public"),
+    ),
+    "languages": _terms(
+        ("sv", "svenska", "Swedish"),
+        ("en", "engelska", "English"),
+        ("ar", "arabiska", "Arabic"),
+        ("fa", "persiska", "Persian"),
+        ("prs", "dari", "Dari"),
+        ("so", "somaliska", "Somali"),
+        ("bs", "bosniska", "Bosnian"),
+        ("hr", "kroatiska", "Croatian"),
+        ("sr", "serbiska", "Serbian"),
+        ("sq", "albanska", "Albanian"),
+        ("pl", "polska", "Polish"),
+        ("tr", "turkiska", "Turkish"),
+        ("ku", "kurdiska", "Kurdish"),
+        ("ti", "tigrinja", "Tigrinya"),
+        ("uk", "ukrainska", "Ukrainian"),
+        ("ru", "ryska", "Russian"),
+        ("es", "spanska", "Spanish"),
+        ("de", "tyska", "German"),
+        ("fr", "franska", "French"),
+        ("da", "danska", "Danish"),
+        ("fi", "finska", "Finnish"),
+        ("yi", "jiddisch", "Yiddish"),
+        ("rom", "romani chib", "Romani"),
+        ("se", "nordsamiska", "Northern Sami"),
+        ("fit", "meänkieli", "Meänkieli"),
+        ("swl", "svenskt teckenspråk", "Swedish Sign Language"),
+    ),
+    "accessibility": _terms(
+        ("wheelchair_access", "Tillgängligt med rullstol", "Wheelchair accessible"),
+        ("step_free", "Utan trappsteg", "Step-free access"),
+        ("accessible_toilet", "Tillgänglig toalett", "Accessible toilet"),
+        ("hearing_loop", "Hörslinga", "Hearing loop"),
+        ("sign_language", "Teckenspråkstolkning", "Sign language interpretation"),
+        ("captioning", "Skrivtolkning", "Live captioning"),
+        ("easy_swedish", "Lätt svenska", "Easy-to-read Swedish"),
+        ("audio_description", "Syntolkning", "Audio description"),
+        ("quiet_room", "Tyst rum", "Quiet room"),
+        ("allergy_aware", "Allergianpassat", "Allergy aware"),
+        ("assistance_dogs", "Assistanshundar välkomna", "Assistance dogs welcome"),
+    ),
+}
+
+
+def check_codes(content: dict, vocabularies: dict[str, dict[str, dict]], current: dict | None) -> list[Reason]:
+    """Reasons to refuse the codes in ``content``; ``current`` is the initiative's content so far."""
+    reasons = []
+    for name in VOCABULARIES:
+        terms = vocabularies.get(name, {})
+        kept = set((current or {}).get(name, []))
+        for i, code in enumerate(content.get(name, [])):
+            term = terms.get(code)
+            if term is None:
+                reasons.append(Reason(field=f"data.{name}.{i}", code="unknown_code", message=f"'{code}' is not in the vocabulary {name} (see GET /v1/vocabularies/{name})"))
+            elif term["retired"] and code not in kept:
+                reasons.append(Reason(field=f"data.{name}.{i}", code="retired_code", message=f"'{code}' is retired from the vocabulary {name}; it stays only on initiatives that already have it"))
+    return reasons
+
+
+def decide_term(state: dict | None, code: str, term: TermIn, now: datetime) -> Decision | None:
+    terms = dict((state or {}).get("terms", {}))
+    value = term.model_dump()
+    if terms.get(code) == value:
+        return None  # the same again
+    terms[code] = value
+    return Decision({**(state or {}), "terms": terms, "updated_at": now.isoformat()})
+
+
+class Vocabularies:
+    def __init__(self, store: AggregateStore):
+        self._store = store
+
+    async def seed(self, now: datetime) -> None:
+        """Fill a fresh database with the defaults; never touches a vocabulary that exists."""
+        for name in VOCABULARIES:
+            seed = {"vocabulary": name, "terms": SEED[name], "updated_at": now.isoformat()}
+            await self._store.change(name, lambda state, _v, seed=seed: Decision(seed) if state is None else None)
+
+    async def all(self) -> dict[str, dict[str, dict]]:
+        docs = await self._store.collection.find({"_id": {"$in": list(VOCABULARIES)}}).to_list(None)
+        return {d["_id"]: d["state"]["terms"] for d in docs}
+
+    async def put(self, name: str, code: str, term: TermIn, now: datetime) -> dict:
+        await self._store.change(name, lambda state, _v: decide_term(state, code, term, now))
+        return (await self.all())[name][code]

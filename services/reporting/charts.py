@@ -1,0 +1,50 @@
+"""Bar charts as inline SVG, pure and server-side: no JavaScript, no CDN.
+
+Each chart has a title and a description for assistive technology; the page puts the same
+figures in a table beside it. A suppressed value draws no bar and reads "..".
+"""
+
+from html import escape
+
+WIDTH = 640
+LABEL_W = 220
+ROW_H = 30
+BAR_COLOUR = "#1d5a8c"  # 7.0:1 against white
+TEXT_COLOUR = "#1a1a1a"
+
+
+def fmt(value: float | None, kind: str = "count", lang: str = "sv") -> str:
+    if value is None:
+        return ".."
+    if kind in ("ratio",):
+        text = f"{value * 100:.1f} %"
+    elif kind == "median":
+        text = f"{value:.1f}"
+    else:
+        text = f"{int(value):,}".replace(",", "\u00a0" if lang == "sv" else ",")
+    return text.replace(".", ",") if lang == "sv" else text
+
+
+def bar_chart(chart_id: str, title: str, description: str, items: list[tuple[str, float | None]], kind: str = "count", lang: str = "sv", max_value: float | None = None) -> str:
+    values = [v for _, v in items if v is not None]
+    top = max_value or max(values, default=0) or 1
+    height = max(1, len(items)) * ROW_H + 10
+    bar_space = WIDTH - LABEL_W - 90
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" class="chart">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
+    ]
+    for n, (name, value) in enumerate(items):
+        y = n * ROW_H + 5
+        parts.append(f'<text x="{LABEL_W - 8}" y="{y + 19}" text-anchor="end" fill="{TEXT_COLOUR}" font-size="14">{escape(name)}</text>')
+        if value is not None:
+            w = max(1.0, bar_space * value / top) if value > 0 else 0
+            parts.append(f'<rect x="{LABEL_W}" y="{y + 4}" width="{w:.1f}" height="{ROW_H - 10}" fill="{BAR_COLOUR}"/>')
+            x = LABEL_W + w + 6
+        else:
+            x = LABEL_W + 6
+        parts.append(f'<text x="{x:.1f}" y="{y + 19}" fill="{TEXT_COLOUR}" font-size="14">{escape(fmt(value, kind, lang))}</text>')
+    parts.append("</svg>")
+    return "".join(parts)

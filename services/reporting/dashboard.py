@@ -1,0 +1,113 @@
+"""The dashboard page: server-rendered HTML (Jinja2), Swedish or English, charts as inline SVG,
+a data table beside each chart, suppressed figures only. Everything is served by the service."""
+
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from services.reporting.charts import bar_chart, fmt
+from services.reporting.exports import labelled
+from services.reporting.figures import area_figures, trends
+from services.reporting.labels import DIMENSIONS, MEASURES, label
+from services.reporting.model import ReadModel
+
+TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(["html"]))
+
+TEXT = {
+    "sv": {
+        "title": "Öppna Malmö i siffror",
+        "lead": "Den samlade bilden: initiativ, aktiviteter, deltagande, räckvidd och budget.",
+        "edition": "Forumperiod",
+        "show": "Visa",
+        "no_editions": "Inga forumperioder ännu.",
+        "suppression": "Antal under {t} visas som ”..” för att skydda enskilda, och fler värden döljs så att de inte kan räknas fram ur summorna.",
+        "table": "Tabell",
+        "amount": "Belopp (kr)",
+        "exports": "Ladda ner",
+        "other_lang": "English",
+        "budget_vs": "Sökt belopp för godkända initiativ mot periodens budget",
+        "trends": "Utveckling mellan forumperioder",
+        "charts": {
+            "theme": "Inlämnade initiativ per tema",
+            "district": "Inlämnade initiativ per område",
+            "fill": "Beläggningsgrad per tema",
+            "reach": "Levererade utskick per kanal",
+            "trend": "Inlämnade initiativ per forumperiod",
+        },
+    },
+    "en": {
+        "title": "Open Malmö in figures",
+        "lead": "The unified picture: initiatives, sessions, participation, reach and money.",
+        "edition": "Edition",
+        "show": "Show",
+        "no_editions": "No editions yet.",
+        "suppression": "Counts below {t} show as “..” to protect individuals, and further values are hidden so they cannot be worked out from the totals.",
+        "table": "Table",
+        "amount": "Amount (SEK)",
+        "exports": "Download",
+        "other_lang": "Svenska",
+        "budget_vs": "Budget requested by approved initiatives against the edition's budget",
+        "trends": "Trends between editions",
+        "charts": {
+            "theme": "Initiatives submitted by theme",
+            "district": "Initiatives submitted by district",
+            "fill": "Fill rate by theme",
+            "reach": "Notifications delivered by channel",
+            "trend": "Initiatives submitted by edition",
+        },
+    },
+}
+
+
+def _chart(chart_id: str, title: str, table: dict, measure: str, kind: str, lang: str, max_value: float | None = None, header: str = "") -> dict:
+    items = [(r["label"], r["values"][measure]) for r in table["rows"]]
+    shown = [m for m in table["measures"] if m["id"] == measure]
+    description = "; ".join(f"{name}: {fmt(v, kind, lang)}" for name, v in items) or "–"
+    return {
+        "id": chart_id,
+        "title": title,
+        "svg": Markup(bar_chart(chart_id, title, description, items, kind, lang, max_value)),
+        "columns": [label(MEASURES, measure, lang)] if shown else [],
+        "header": header or (label(DIMENSIONS, table["dimension"], lang) if table.get("dimension") else ""),
+        "rows": [(name, fmt(v, kind, lang)) for name, v in items],
+    }
+
+
+def render(model: ReadModel, edition_id: str | None, lang: str, threshold: int) -> str:
+    t = TEXT[lang]
+    editions = sorted(model.editions.values(), key=lambda e: (e["year"], e["edition_id"]))
+    if edition_id is None and editions:
+        edition_id = editions[-1]["edition_id"]
+    context: dict = {"lang": lang, "t": t, "editions": editions, "edition_id": edition_id, "threshold": threshold,
+                     "suppression": t["suppression"].format(t=threshold), "charts": [], "budget": None,
+                     "other": "en" if lang == "sv" else "sv"}
+    if edition_id is not None:
+        ini = area_figures(model, edition_id, "initiatives", threshold)["tables"]
+        par = area_figures(model, edition_id, "participation", threshold, "theme")["tables"]["theme"]
+        rea = area_figures(model, edition_id, "reach", threshold, "channel")["tables"]["channel"]
+        money = area_figures(model, edition_id, "money", threshold, "theme")
+        tr = trends(model, threshold)
+        context["edition"] = model.editions[edition_id]
+        context["edition_name"] = model.editions[edition_id]["name"].get(lang) or model.editions[edition_id]["name"].get("sv") or edition_id
+        context["charts"] = [
+            _chart("by-theme", t["charts"]["theme"], labelled(ini["theme"], lang), "submitted", "count", lang),
+            _chart("by-district", t["charts"]["district"], labelled(ini["district"], lang), "submitted", "count", lang),
+            _chart("fill-rate", t["charts"]["fill"], labelled(par, lang), "fill_rate", "ratio", lang, 1.0),
+            _chart("reach", t["charts"]["reach"], labelled(rea, lang), "delivered", "count", lang),
+        ]
+        b = money["budget"]
+        budget_table = {"rows": [{"label": label(MEASURES, "budget_sek", lang), "values": {"v": b["budget_sek"]}},
+                                 {"label": label(MEASURES, "requested_sek", lang), "values": {"v": b["requested_sek"]}},
+                                 {"label": label(MEASURES, "own_funding_sek", lang), "values": {"v": b["own_funding_sek"]}}],
+                        "measures": [], "dimension": None}
+        context["budget"] = _chart("budget", t["budget_vs"], budget_table, "v", "count", lang, header=label(DIMENSIONS, "measure", lang))
+        context["budget"]["share"] = fmt(b["share_of_budget"], "ratio", lang)
+        trend_table = labelled(tr, lang)
+        context["trend"] = _chart("trend", t["charts"]["trend"], trend_table, "submitted", "count", lang)
+        context["exports"] = [
+            (f"{area} / {dim}", f"/v1/editions/{edition_id}/export.csv?area={area}&dimension={dim}&lang={lang}",
+             f"/v1/editions/{edition_id}/jsonstat?area={area}&dimension={dim}&lang={lang}")
+            for area, dim in (("initiatives", "theme"), ("participation", "theme"), ("reach", "channel"), ("money", "administration"))
+        ]
+    return TEMPLATES.get_template("dashboard.html").render(**context)

@@ -1,0 +1,115 @@
+"""Exports, pure: labelled tables, CSV for Swedish Excel, and JSON-stat 2.0 datasets.
+
+- CSV: UTF-8 with a byte-order mark (Excel then reads it as UTF-8), `;` between fields, decimal
+  comma, CRLF line ends; a suppressed cell is `..` (the statistical offices' sign).
+- JSON-stat 2.0 (https://json-stat.org/full/): one dataset of the table's dimension × measure,
+  labels in the asked language and the other language under `extension.labels`, suppressed
+  cells `null` in `value` with status `..`.
+"""
+
+import csv
+import io
+from typing import Any
+
+from services.reporting.labels import AREAS, CATEGORIES, DIMENSIONS, LANGS, MEASURES, label
+from services.reporting.figures import TOTAL
+
+SUPPRESSED = ".."
+
+
+def category_label(dimension: str, key: str, lang: str) -> str:
+    return label(CATEGORIES, key, lang)
+
+
+def labelled(table: dict, lang: str) -> dict:
+    """The table with `label` on the table, its measures and its rows."""
+    return {
+        **table,
+        "label": f"{label(AREAS, table['area'], lang) if table['area'] in AREAS else table['area']} — {label(DIMENSIONS, table['dimension'], lang)}",
+        "measures": [{**m, "label": label(MEASURES, m["id"], lang)} for m in table["measures"]],
+        "rows": [{**r, "label": _row_label(table, r, lang)} for r in table["rows"]],
+        **({"total": {**table["total"], "label": label(CATEGORIES, TOTAL, lang)}} if "total" in table else {}),
+    }
+
+
+def _row_label(table: dict, row: dict, lang: str) -> str:
+    if table["dimension"] == "edition":
+        return row.get("name", {}).get(lang) or row.get("name", {}).get("sv") or row["category"]
+    return category_label(table["dimension"], row["category"], lang)
+
+
+def _number(value: Any, kind: str) -> str:
+    if value is None:
+        return SUPPRESSED
+    if kind == "ratio":
+        return f"{value:.4f}".replace(".", ",")
+    if kind == "median":
+        return f"{value:.1f}".replace(".", ",")
+    return str(int(value))
+
+
+def to_csv(table: dict, lang: str) -> bytes:
+    t = labelled(table, lang)
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    w.writerow([label(DIMENSIONS, t["dimension"], lang) if t["dimension"] in DIMENSIONS else t["dimension"], *[m["label"] for m in t["measures"]]])
+    rows = t["rows"] + ([t["total"]] if "total" in t else [])
+    for r in rows:
+        w.writerow([r["label"], *[_number(r["values"][m["id"]], m["kind"]) for m in t["measures"]]])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def to_jsonstat(table: dict, lang: str) -> dict:
+    """A JSON-stat 2.0 dataset: dimensions (the table's, then `measure`), row-major values."""
+    other = [x for x in LANGS if x != lang][0]
+    t, o = labelled(table, lang), labelled(table, other)
+    dim = table["dimension"]
+    rows = t["rows"] + ([t["total"] | {"category": TOTAL}] if "total" in t else [])
+    other_rows = o["rows"] + ([o["total"] | {"category": TOTAL}] if "total" in o else [])
+    measures = t["measures"]
+    values: list[Any] = []
+    status: dict[str, str] = {}
+    for r in rows:
+        for m in measures:
+            v = r["values"][m["id"]]
+            if m["id"] in r["masked"]:
+                status[str(len(values))] = SUPPRESSED
+            values.append(v)
+    decimals = {"ratio": 4, "median": 1}
+    return {
+        "version": "2.0",
+        "class": "dataset",
+        "label": t["label"],
+        "source": "Malmö stad — Öppna Malmö",
+        "id": [dim, "measure"],
+        "size": [len(rows), len(measures)],
+        "role": {"metric": ["measure"]},
+        "dimension": {
+            dim: {
+                "label": label(DIMENSIONS, dim, lang) if dim in DIMENSIONS else dim,
+                "category": {
+                    "index": {r["category"]: i for i, r in enumerate(rows)},
+                    "label": {r["category"]: r["label"] for r in rows},
+                },
+                "extension": {"labels": {other: {r["category"]: r["label"] for r in other_rows}}},
+            },
+            "measure": {
+                "label": label(DIMENSIONS, "measure", lang),
+                "category": {
+                    "index": {m["id"]: i for i, m in enumerate(measures)},
+                    "label": {m["id"]: m["label"] for m in measures},
+                    "unit": {m["id"]: {"decimals": decimals.get(m["kind"], 0)} for m in measures},
+                },
+                "extension": {"labels": {other: {m["id"]: m["label"] for m in o["measures"]}}},
+            },
+        },
+        "value": values,
+        "status": status,
+        "extension": {
+            "lang": lang,
+            "label": {other: o["label"]},
+            "suppressed": table["suppressed"],
+            "threshold": table["threshold"],
+            "edition_id": table.get("edition_id"),
+        },
+    }

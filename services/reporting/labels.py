@@ -1,0 +1,136 @@
+"""Swedish and English labels of areas, dimensions, measures and known categories.
+
+Vocabularies (themes, districts, target groups) are data the curators extend: a category with
+no label here is shown by its code, made readable.
+"""
+
+LANGS = ("sv", "en")
+
+AREAS = {
+    "initiatives": {"sv": "Initiativ", "en": "Initiatives"},
+    "participation": {"sv": "Aktiviteter och deltagande", "en": "Sessions and participation"},
+    "reach": {"sv": "Räckvidd (utskick)", "en": "Reach (notifications)"},
+    "money": {"sv": "Budget", "en": "Money"},
+}
+
+DIMENSIONS = {
+    "organizer_kind": {"sv": "Typ av arrangör", "en": "Organizer kind"},
+    "administration": {"sv": "Förvaltning", "en": "Administration"},
+    "organizer": {"sv": "Arrangör", "en": "Organizer"},
+    "theme": {"sv": "Tema", "en": "Theme"},
+    "target_group": {"sv": "Målgrupp", "en": "Target group"},
+    "district": {"sv": "Område", "en": "District"},
+    "language": {"sv": "Språk", "en": "Language"},
+    "origin": {"sv": "Ursprung", "en": "Origin"},
+    "channel": {"sv": "Kanal", "en": "Channel"},
+    "category": {"sv": "Typ av utskick", "en": "Message category"},
+    "measure": {"sv": "Mått", "en": "Measure"},
+    "edition": {"sv": "Forumperiod", "en": "Edition"},
+}
+
+MEASURES = {
+    "submitted": {"sv": "Inlämnade", "en": "Submitted"},
+    "approved": {"sv": "Godkända", "en": "Approved"},
+    "rejected": {"sv": "Avslagna", "en": "Rejected"},
+    "withdrawn": {"sv": "Återkallade", "en": "Withdrawn"},
+    "in_progress": {"sv": "Under handläggning", "en": "In progress"},
+    "reviewed": {"sv": "Granskade", "en": "Reviewed"},
+    "review_lead_time_days": {"sv": "Handläggningstid, median (dagar)", "en": "Review lead time, median (days)"},
+    "sessions": {"sv": "Aktiviteter", "en": "Sessions"},
+    "cancelled_sessions": {"sv": "Inställda aktiviteter", "en": "Cancelled sessions"},
+    "seats_offered": {"sv": "Erbjudna platser", "en": "Seats offered"},
+    "registrations": {"sv": "Anmälningar", "en": "Registrations"},
+    "participants": {"sv": "Anmälda deltagare", "en": "Registered participants"},
+    "waitlisted": {"sv": "På väntelista", "en": "Waiting list"},
+    "attendance_base": {"sv": "Anmälda där närvaro togs", "en": "Registered where attendance was taken"},
+    "attended": {"sv": "Närvarande", "en": "Attended"},
+    "fill_rate": {"sv": "Beläggningsgrad", "en": "Fill rate"},
+    "no_show_rate": {"sv": "Andel uteblivna", "en": "No-show rate"},
+    "sent": {"sv": "Skickade", "en": "Sent"},
+    "delivered": {"sv": "Levererade", "en": "Delivered"},
+    "failed": {"sv": "Misslyckade", "en": "Failed"},
+    "expired": {"sv": "Ej skickade (för sent)", "en": "Expired (too late)"},
+    "initiatives": {"sv": "Godkända initiativ", "en": "Approved initiatives"},
+    "requested_sek": {"sv": "Sökt belopp (kr)", "en": "Budget requested (SEK)"},
+    "own_funding_sek": {"sv": "Egen finansiering (kr)", "en": "Own funding (SEK)"},
+    "budget_sek": {"sv": "Periodens budget (kr)", "en": "Edition budget (SEK)"},
+    "share_of_budget": {"sv": "Andel av budgeten", "en": "Share of the budget"},
+}
+
+CATEGORIES = {
+    "_total": {"sv": "Totalt", "en": "Total"},
+    "_unknown": {"sv": "Uppgift saknas", "en": "Not stated"},
+    "_not_administration": {"sv": "Ej förvaltning", "en": "Not an administration"},
+    # organizer kinds
+    "administration": {"sv": "Förvaltning", "en": "City administration"},
+    "civil_society": {"sv": "Civilsamhälle", "en": "Civil society"},
+    "political": {"sv": "Politik", "en": "Political body"},
+    "international": {"sv": "Internationell aktör", "en": "International actor"},
+    "other": {"sv": "Övrigt", "en": "Other"},
+    # origin
+    "existing": {"sv": "Befintlig verksamhet", "en": "Existing activity"},
+    "new": {"sv": "Nytt initiativ", "en": "New initiative"},
+    # themes
+    "democracy": {"sv": "Demokrati", "en": "Democracy"},
+    "anti_racism": {"sv": "Antirasism", "en": "Anti-racism"},
+    "antisemitism": {"sv": "Antisemitism", "en": "Antisemitism"},
+    "human_rights": {"sv": "Mänskliga rättigheter", "en": "Human rights"},
+    "anti_discrimination": {"sv": "Antidiskriminering", "en": "Anti-discrimination"},
+    "inclusion": {"sv": "Inkludering", "en": "Inclusion"},
+    "participation": {"sv": "Delaktighet", "en": "Participation"},
+    # channels
+    "email": {"sv": "E-post", "en": "Email"},
+    "sms": {"sv": "SMS", "en": "SMS"},
+    # notification categories
+    "organizer_decision": {"sv": "Beslut till arrangör", "en": "Decision to organizer"},
+    "subscription_confirmation": {"sv": "Bekräftad prenumeration", "en": "Subscription confirmation"},
+    "digest": {"sv": "Nyhetsutskick", "en": "Digest"},
+    "registration_confirmed": {"sv": "Bekräftad anmälan", "en": "Registration confirmed"},
+    "registration_waitlisted": {"sv": "Väntelista", "en": "Waitlisted"},
+    "registration_promoted": {"sv": "Fått plats", "en": "Promoted from waiting list"},
+    "reminder": {"sv": "Påminnelse", "en": "Reminder"},
+    "session_changed": {"sv": "Ändrad aktivitet", "en": "Session changed"},
+    "session_cancelled": {"sv": "Inställd aktivitet", "en": "Session cancelled"},
+    # languages
+    "sv": {"sv": "Svenska", "en": "Swedish"},
+    "en": {"sv": "Engelska", "en": "English"},
+    "ar": {"sv": "Arabiska", "en": "Arabic"},
+    "fa": {"sv": "Persiska", "en": "Persian"},
+    "so": {"sv": "Somaliska", "en": "Somali"},
+    "bs": {"sv": "Bosniska", "en": "Bosnian"},
+    "pl": {"sv": "Polska", "en": "Polish"},
+    "uk": {"sv": "Ukrainska", "en": "Ukrainian"},
+    "ti": {"sv": "Tigrinja", "en": "Tigrinya"},
+    "tr": {"sv": "Turkiska", "en": "Turkish"},
+    "de": {"sv": "Tyska", "en": "German"},
+    "da": {"sv": "Danska", "en": "Danish"},
+    # districts (Malmö's city areas; codes from the vocabulary)
+    "rosengard": {"sv": "Rosengård", "en": "Rosengård"},
+    "centrum": {"sv": "Centrum", "en": "City centre"},
+    "innerstaden": {"sv": "Innerstaden", "en": "Inner city"},
+    "vastra_innerstaden": {"sv": "Västra Innerstaden", "en": "Västra Innerstaden"},
+    "sodra_innerstaden": {"sv": "Södra Innerstaden", "en": "Södra Innerstaden"},
+    "fosie": {"sv": "Fosie", "en": "Fosie"},
+    "hyllie": {"sv": "Hyllie", "en": "Hyllie"},
+    "husie": {"sv": "Husie", "en": "Husie"},
+    "kirseberg": {"sv": "Kirseberg", "en": "Kirseberg"},
+    "limhamn_bunkeflo": {"sv": "Limhamn-Bunkeflo", "en": "Limhamn-Bunkeflo"},
+    "oxie": {"sv": "Oxie", "en": "Oxie"},
+    "online": {"sv": "Digitalt", "en": "Online"},
+    # target groups (common codes)
+    "youth": {"sv": "Unga", "en": "Young people"},
+    "children": {"sv": "Barn", "en": "Children"},
+    "adults": {"sv": "Vuxna", "en": "Adults"},
+    "seniors": {"sv": "Äldre", "en": "Older people"},
+    "newcomers": {"sv": "Nyanlända", "en": "Newcomers"},
+    "professionals": {"sv": "Yrkesverksamma", "en": "Professionals"},
+    "everyone": {"sv": "Alla", "en": "Everyone"},
+}
+
+
+def label(table: dict[str, dict[str, str]], key: str, lang: str) -> str:
+    entry = table.get(key)
+    if entry:
+        return entry.get(lang) or entry["sv"]
+    text = key.replace("_", " ")
+    return text[:1].upper() + text[1:]

@@ -1,0 +1,161 @@
+"""Rebuild: replay every topic reporting reads from offset 0 into a fresh database, and compare.
+
+A separate Kafka consumer (no group: partitions assigned, sought to the beginning, read up to
+the end offsets taken at the start) feeds the same projection code as the live service into a
+fresh database, so the rebuilt figures can be compared with the live ones — they must be equal
+— and the fresh database can be kept to swap to (set ``MONGODB_DATABASE`` to it and restart).
+
+    python -m services.reporting.rebuild [--keep] [--compare]
+"""
+
+import argparse
+import asyncio
+import json
+import uuid
+from dataclasses import dataclass
+
+import structlog
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from services.reporting.consumers import subscriptions
+from services.reporting.figures import all_figures, trends
+from services.reporting.model import ReadModel
+from services.reporting.projection import INDEXES, Projection
+from services.reporting.settings import ReportingSettings
+from shared.db.client import make_client
+from shared.db.indexes import ensure_indexes
+from shared.envelope import InvalidEvent, parse_data, parse_envelope
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class Rebuilt:
+    database: str
+    model: ReadModel
+    events: int
+    skipped: int
+
+
+def everything(model: ReadModel, threshold: int | None) -> dict:
+    """Every figure the service answers: each edition's areas, and the trends."""
+    return {
+        "editions": {eid: all_figures(model, eid, threshold) for eid in sorted(model.editions)},
+        "trends": trends(model, threshold),
+    }
+
+
+def differences(a: dict, b: dict, path: str = "") -> list[str]:
+    """Paths where two JSON documents differ (deep equality, for the rebuild's report)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = []
+        for k in sorted(set(a) | set(b), key=str):
+            if k not in a or k not in b:
+                out.append(f"{path}/{k}")
+            else:
+                out += differences(a[k], b[k], f"{path}/{k}")
+        return out
+    return [] if a == b else [path or "/"]
+
+
+async def rebuild(settings: ReportingSettings, database: str | None = None) -> Rebuilt:
+    """Replay the topics from the beginning to their current ends into ``database`` (fresh)."""
+    database = database or f"{settings.mongodb_database}_rebuild_{uuid.uuid4().hex[:8]}"
+    client = make_client(settings)
+    try:
+        db = client[database]
+        await ensure_indexes(db, INDEXES, settings.ferretdb_postgresql_url)
+        model = ReadModel()
+        projection = Projection(db, model)
+        handlers = {}
+        topics = []
+        for sub in subscriptions(projection):
+            handlers.update(sub.handlers)
+            topics += [settings.topic(t.name) for t in sub.topics]
+        events, skipped = await _replay(settings, topics, handlers)
+        return Rebuilt(database, model, events, skipped)
+    finally:
+        await client.close()
+
+
+async def _replay(settings: ReportingSettings, topics: list[str], handlers: dict) -> tuple[int, int]:
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap_servers, group_id=None, enable_auto_commit=False,
+        client_id=f"{settings.service_name}-rebuild",
+    )
+    await consumer.start()
+    events = skipped = 0
+    try:
+        await consumer._client.force_metadata_update()
+        partitions = [TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or ())]
+        if not partitions:
+            return 0, 0
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        remaining = {tp for tp in partitions if ends[tp] > 0}
+        for tp in partitions:
+            if tp not in remaining:
+                consumer.pause(tp)
+        while remaining:
+            batches = await consumer.getmany(timeout_ms=500, max_records=500)
+            for tp, msgs in batches.items():
+                if tp not in remaining:
+                    continue
+                for msg in msgs:
+                    if msg.offset >= ends[tp]:
+                        break
+                    handled = await _one(msg, handlers)
+                    events += handled
+                    skipped += 1 - handled
+                if await consumer.position(tp) >= ends[tp]:
+                    remaining.discard(tp)
+                    consumer.pause(tp)
+    finally:
+        await consumer.stop()
+    return events, skipped
+
+
+async def _one(msg, handlers: dict) -> int:
+    if msg.value is None:
+        return 0
+    try:
+        envelope = parse_envelope(msg.value)
+        handler = handlers.get(envelope.type)
+        if handler is None:
+            return 0
+        data = parse_data(envelope, handler.model)
+    except InvalidEvent:
+        return 0  # the live service dead-lettered it; it counts nowhere
+    await handler.handle(envelope, data)
+    return 1
+
+
+async def drop(settings: ReportingSettings, database: str) -> None:
+    client = make_client(settings)
+    try:
+        await client.drop_database(database)
+    finally:
+        await client.close()
+
+
+async def _main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--keep", action="store_true", help="keep the rebuilt database (to swap to)")
+    args = parser.parse_args()
+    settings = ReportingSettings()
+    rebuilt = await rebuild(settings)
+    client = make_client(settings)
+    try:
+        live = ReadModel()
+        await Projection(client[settings.mongodb_database], live).load()
+    finally:
+        await client.close()
+    diff = differences(everything(live, None), everything(rebuilt.model, None))
+    if not args.keep:
+        await drop(settings, rebuilt.database)
+    print(json.dumps({"database": rebuilt.database if args.keep else None, "events": rebuilt.events, "skipped": rebuilt.skipped, "equal": not diff, "differences": diff[:50]}, indent=2))
+
+
+if __name__ == "__main__":
+    asyncio.run(_main())

@@ -1,0 +1,112 @@
+"""Killing the registry between the durable write and the publication loses nothing and doubles nothing.
+
+The registry runs as its own process with the test-only fault ``FAULT_EXIT_AFTER_WRITE=1``: its
+outbox relay dies (exit 137, like SIGKILL) when about to publish the first event on
+registry.initiatives.v1 — after the initiative and its outbox were written. Restarted normally,
+it must publish exactly one event per change, with the ids it would have had.
+"""
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import httpx
+from aiokafka.admin import AIOKafkaAdminClient
+from pymongo import MongoClient
+
+from tests.e2e.test_service_process import free_port
+from tests.platform import RawKafka, eventually, register_source, staff_env, submission
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start(env: dict, log: Path) -> subprocess.Popen:
+    with open(log, "ab") as out:
+        return subprocess.Popen([sys.executable, "-m", "services.registry"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+async def ready(base: str) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=5) as http:
+        async def answers():
+            try:
+                return (await http.get("/readyz")).status_code == 200
+            except httpx.TransportError:
+                return False
+
+        await eventually(answers, timeout=60, what="the registry process to be ready")
+
+
+async def test_a_registry_killed_after_the_write_publishes_each_change_exactly_once_after_restart(infra, tmp_path):
+    port = free_port()
+    prefix = f"k{uuid.uuid4().hex[:6]}."
+    env = {
+        **os.environ,
+        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka,
+        "MONGODB_URL": infra.mongodb,
+        "FERRETDB_POSTGRESQL_URL": infra.ferretdb_postgresql or "",
+        "MONGODB_DATABASE": f"{prefix[:-1]}_registry",
+        "TOPIC_PREFIX": prefix,
+        "HTTP_PORT": str(port),
+        "LOG_JSON": "true",
+        "STAFF_API_KEYS": staff_env(),
+    }
+    base = f"http://127.0.0.1:{port}"
+    log = tmp_path / "registry.log"
+    source = f"urn:malmo:source:kill-{uuid.uuid4().hex[:6]}"
+    db = MongoClient(infra.mongodb)[env["MONGODB_DATABASE"]]
+    proc = start({**env, "FAULT_EXIT_AFTER_WRITE": "1"}, log)
+    try:
+        await ready(base)
+        async with httpx.AsyncClient(base_url=base, timeout=5) as http:
+            await register_source(http, source)
+        async with RawKafka(infra.kafka, prefix) as kafka:
+            # Two revisions of one initiative, sent before the first is handled: one or two changes
+            # end up in the outbox, depending on how far the process gets before it dies.
+            for r in (1, 2):
+                await kafka.send("registry.submissions.v1", json.dumps(submission(source, "KILL-1", revision=r)).encode(), key="KILL-1")
+            code = await asyncio.to_thread(proc.wait, 60)
+            assert code == 137, f"the fault hook killed it after the write (exit {code})"
+
+            [doc] = db.initiatives.find({"state.external_id": "KILL-1"}).to_list(None)
+            assert doc["outbox"], "written durably, events still in the outbox"
+            written = {p["event"]["id"] for p in doc["outbox"]}
+
+            proc = start(env, log)
+            await ready(base)
+
+            async def republished():
+                d = db.initiatives.find_one({"_id": doc["_id"]})
+                return d if d["state"]["revision"] == 2 and not d["outbox"] else None
+
+            final = await eventually(republished, timeout=60, what="the restarted registry to publish the outbox and take revision 2")
+            await asyncio.sleep(2)  # a second publication would show up here
+
+            def mine(ms):
+                return [m for m in ms if m["subject"] == doc["_id"]]
+
+            events = mine(await kafka.read("registry.initiatives.v1", until=lambda ms: len(mine(ms)) >= 2))
+            await asyncio.sleep(0)
+        versions = [e["data"]["version"] for e in events]
+        assert versions == [1, 2], f"exactly one event per change, in order: {versions}"
+        assert [e["type"].split(".")[-2] for e in events] == ["registered", "revised"]
+        assert written <= {e["id"] for e in events}, "the events written before the crash are the ones published"
+        assert final["state"]["revision"] == 2 and final["state_version"] == 2
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            await asyncio.to_thread(proc.wait, 40)
+        db.client.drop_database(env["MONGODB_DATABASE"])
+        db.client.close()
+        admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka)
+        await admin.start()
+        try:
+            mine = [t for t in await admin.list_topics() if t.startswith(prefix)]
+            if mine:
+                await admin.delete_topics(mine)
+        finally:
+            await admin.close()

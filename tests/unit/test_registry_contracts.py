@@ -1,0 +1,69 @@
+"""The committed contracts are what the models generate; outbound models let unknown fields pass."""
+
+from pathlib import Path
+
+import pytest
+
+from shared import contracts
+from shared.events.initiatives import INITIATIVE_EVENTS, InitiativeState, InitiativeSubmittedV1
+from tests.platform import submission
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_committed_registry_contracts_match_the_models():
+    expected = contracts.render(contracts.REGISTRY)
+    folder = ROOT / "contracts" / "registry"
+    committed = {str(p.relative_to(folder)): p.read_text(encoding="utf-8") for p in folder.rglob("*.json")}
+    drifted = sorted(name for name in expected.keys() | committed.keys() if expected.get(name) != committed.get(name))
+    assert not drifted, f"contracts/registry drifted from the models in {drifted}: run `.venv/bin/python -m shared.contracts` and commit"
+
+
+def test_the_asyncapi_document_lists_every_channel_and_message_of_the_registry():
+    doc = contracts.asyncapi(contracts.REGISTRY)
+    assert doc["asyncapi"] == "3.0.0"
+    assert {c["address"] for c in doc["channels"].values()} == {"registry.submissions.v1", "registry.initiatives.v1", "registry.submissions.rejected.v1"}
+    names = {m["name"] for m in doc["components"]["messages"].values()}
+    assert {m.event_type for m in INITIATIVE_EVENTS} | {InitiativeSubmittedV1.event_type} <= names
+    for op in doc["operations"].values():  # every reference resolves inside the document
+        channel = op["channel"]["$ref"].split("/")[-1]
+        assert channel in doc["channels"]
+        for m in op["messages"]:
+            assert m["$ref"].split("/")[-1] in doc["channels"][channel]["messages"]
+    refs = {v.split("/")[-1] for v in _refs(doc) if v.startswith("#/components/schemas/")}
+    assert refs <= set(doc["components"]["schemas"])
+
+
+def _refs(node):
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == "$ref":
+                yield v
+            else:
+                yield from _refs(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _refs(v)
+
+
+def test_an_event_schema_is_standalone_and_fixes_the_type():
+    schema = contracts.event_schema(InitiativeSubmittedV1, "registry")
+    assert schema["properties"]["type"]["const"] == InitiativeSubmittedV1.event_type
+    assert schema["properties"]["data"] == {"$ref": "#/$defs/InitiativeSubmittedV1"}
+    assert {r.split("/")[-1] for r in _refs(schema)} <= set(schema["$defs"]), "every $ref resolves in the file"
+    data = schema["$defs"]["InitiativeSubmittedV1"]
+    assert data["additionalProperties"] is False and {"external_id", "revision", "title", "themes"} <= set(data["required"])
+
+
+def test_a_consumer_ignores_fields_a_newer_registry_adds_but_a_publisher_may_not_add_any():
+    data = submission("urn:malmo:source:x", "X-1")["data"]
+    content = {k: v for k, v in data.items() if k not in ("external_id", "revision")}
+    newer = {**content, "future_field": 1, "organizer": {**content["organizer"], "org_number": "212000-1124"}}
+    state = InitiativeState.model_validate({
+        "initiative_id": "i", "source": "s", "external_id": "X-1", "revision": 1, "version": 1, "status": "submitted",
+        "stamped": False, "content": newer, "received_at": "2025-09-01T10:00:00Z", "updated_at": "2025-09-01T10:00:00Z",
+        "something_new": True,
+    })
+    assert state.content.organizer.name == content["organizer"]["name"] and state.review is None
+    with pytest.raises(ValueError):
+        InitiativeSubmittedV1.model_validate({**data, "future_field": 1})
