@@ -1,10 +1,61 @@
 """Every subscription of notifications, in one table."""
 
-from services.notifications.organizers import OrganizerContacts
+from datetime import datetime
+
+from services.notifications.triggers import Triggers
+from shared.envelope import EventData
 from shared.events.initiatives import INITIATIVE_EVENTS
-from shared.kafka.consumer import Subscription, follow
-from shared.topics import NOTIFICATIONS_DEADLETTER, REGISTRY_INITIATIVES
+from shared.events.notifications import NotificationDeliveredV1, NotificationFailedV1
+from shared.events.scheduling import (
+    EditionClosedV1,
+    EditionPlannedV1,
+    EditionProgrammePublishedV1,
+    EditionUpdatedV1,
+    REGISTRATION_EVENTS,
+    RegistrationContactRecordedV1,
+    SessionCancelledV1,
+    SessionPublishedV1,
+    SessionRescheduledV1,
+    SessionScheduledV1,
+    SessionUpdatedV1,
+)
+from shared.kafka.consumer import Handler, Subscription
+from shared.topics import NOTIFICATIONS_DEADLETTER, NOTIFICATIONS_RECEIPTS, REGISTRY_INITIATIVES, SCHEDULING_CONTACTS, SCHEDULING_REGISTRATIONS, SCHEDULING_SESSIONS
+
+# The registry's review events (approved, changes requested, rejected) are taken by type name
+# with this tolerant model, which reads every registry event alike (each carries the initiative's
+# full state): notifications needs only the id, version, status, contact, title and review, and
+# keeps working whatever else the registry adds or tightens in its own models.
+REVIEW_TYPES = tuple(f"se.malmo.oppna.initiative.{d}.v1" for d in ("approved", "changes_requested", "rejected"))
 
 
-def subscriptions(organizers: OrganizerContacts) -> list[Subscription]:
-    return [follow("initiatives", REGISTRY_INITIATIVES, INITIATIVE_EVENTS, organizers.apply, NOTIFICATIONS_DEADLETTER)]
+class InitiativeSeen(EventData):
+    initiative_id: str
+    version: int
+    status: str
+    content: dict | None = None
+    review: dict | None = None
+    updated_at: datetime
+
+
+def subscriptions(t: Triggers) -> list[Subscription]:
+    initiative_types = {m.event_type for m in INITIATIVE_EVENTS} | set(REVIEW_TYPES)
+    editions = (EditionPlannedV1, EditionUpdatedV1, EditionProgrammePublishedV1, EditionClosedV1)
+    sessions = (SessionScheduledV1, SessionPublishedV1, SessionUpdatedV1, SessionRescheduledV1, SessionCancelledV1)
+    return [
+        Subscription("initiatives", (REGISTRY_INITIATIVES,), {name: Handler(InitiativeSeen, t.on_initiative) for name in initiative_types}, NOTIFICATIONS_DEADLETTER, unknown_types="skip"),
+        Subscription(
+            "sessions", (SCHEDULING_SESSIONS,),
+            {**{m.event_type: Handler(m, t.on_edition) for m in editions}, **{m.event_type: Handler(m, t.on_session) for m in sessions}},
+            NOTIFICATIONS_DEADLETTER, unknown_types="skip",
+        ),
+        Subscription("registrations", (SCHEDULING_REGISTRATIONS,), {m.event_type: Handler(m, t.on_registration) for m in REGISTRATION_EVENTS}, NOTIFICATIONS_DEADLETTER, unknown_types="skip"),
+        Subscription(
+            "contacts", (SCHEDULING_CONTACTS,), {RegistrationContactRecordedV1.event_type: Handler(RegistrationContactRecordedV1, t.on_contact)},
+            NOTIFICATIONS_DEADLETTER, unknown_types="skip", on_tombstone=t.on_contact_tombstone,
+        ),
+        Subscription(
+            "receipts", (NOTIFICATIONS_RECEIPTS,),
+            {m.event_type: Handler(m, t.on_receipt) for m in (NotificationDeliveredV1, NotificationFailedV1)}, NOTIFICATIONS_DEADLETTER, unknown_types="skip",
+        ),
+    ]

@@ -1,29 +1,99 @@
-"""Composition root of notifications."""
+"""Composition root of notifications: settings in, app out; nothing connects at import time."""
 
+import asyncio
+import contextlib
+
+import structlog
 from fastapi import FastAPI
 
-from services.notifications.consumers import subscriptions
-from services.notifications.organizers import COLLECTION, OrganizerContacts
+from services.notifications import api, copies, messages, notices, subscriptions
+from services.notifications.adapters.sms_gateway import SmsGatewayAdapter
+from services.notifications.adapters.smtp import SmtpAdapter
+from services.notifications.consumers import subscriptions as consumer_table
+from services.notifications.digests import fire_digests
+from services.notifications.dispatcher import Dispatcher
+from services.notifications.organizers import COLLECTION as ORGANIZERS
+from services.notifications.organizers import OrganizerContacts
+from services.notifications.parts import Parts
 from services.notifications.settings import NotificationsSettings
+from services.notifications.triggers import Triggers
+from shared.auth import Authenticator
 from shared.db.aggregates import aggregate_indexes
 from shared.runtime import Runtime
 from shared.web import create_service_app
 
-INDEXES = aggregate_indexes(COLLECTION)
+log = structlog.get_logger(__name__)
+OPT_OUTS = "opt_outs"
+INDEXES = (
+    aggregate_indexes(ORGANIZERS)
+    + aggregate_indexes(messages.COLLECTION) + messages.INDEXES
+    + copies.INDEXES
+    + subscriptions.INDEXES
+    + notices.INDEXES
+    + aggregate_indexes(OPT_OUTS)
+)
 
 
 def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     settings = settings or NotificationsSettings()
     runtime = Runtime(settings, INDEXES)
+    runtime.relay_outbox_of(messages.COLLECTION)
+    ref: dict = {}
+    tasks: list[asyncio.Task] = []
 
     async def build() -> None:
-        for sub in subscriptions(OrganizerContacts(runtime.aggregate(COLLECTION))):
+        a = runtime.aggregate
+        parts = Parts(
+            settings=settings,
+            messages=messages.Messages(a(messages.COLLECTION)),
+            copies=copies.Copies(a(copies.EDITIONS), a(copies.SESSIONS), a(copies.REGISTRATIONS), a(copies.CONTACTS)),
+            subscriptions=subscriptions.Subscriptions(a(subscriptions.COLLECTION)),
+            notices=notices.Notices(a(notices.COLLECTION)),
+            organizers=OrganizerContacts(a(ORGANIZERS)),
+            opt_outs=a(OPT_OUTS),
+            producer=runtime.producer,
+        )
+        email = SmtpAdapter(settings.smtp_host, settings.smtp_port, settings.mail_from, settings.smtp_username, settings.smtp_password, settings.smtp_starttls, settings.smtp_timeout_s)
+        sms = SmsGatewayAdapter(settings.sms_gateway_url, settings.sms_sender, settings.sms_gateway_token, settings.sms_gateway_timeout_s)
+        dispatcher = Dispatcher(parts, email, sms)
+        triggers = Triggers(parts)
+        triggers.kick = dispatcher.process
+        ref.update(parts=parts, triggers=triggers, dispatcher=dispatcher, sms=sms)
+        await dispatcher.recover()
+        for sub in consumer_table(triggers):
             runtime.subscribe(sub)
+        tasks.append(asyncio.create_task(timers(parts, triggers, dispatcher), name="notifications-timers"))
+
+    async def stop() -> None:
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if "sms" in ref:
+            await ref["sms"].close()
 
     runtime.on_start(build)
-    # Organiser contacts are personal data of a role: no read endpoint exposes them.
-    return create_service_app(
+    runtime.on_stop(stop)
+    app = create_service_app(
         runtime,
         title="Öppna Malmö — notifications",
         description="Email and SMS in the reader's language / E-post och sms på mottagarens språk.",
     )
+    app.state.notifications = ref
+    app.include_router(api.router(ref, Authenticator(settings.staff_api_keys)))
+    return app
+
+
+async def timers(parts: Parts, triggers: Triggers, dispatcher: Dispatcher) -> None:
+    """Durable schedules, fired from the database (a restart neither loses nor repeats them):
+    debounced change notices, digests, then every due message (reminders included)."""
+    while True:
+        for step in (triggers.fire_notices, lambda: fire_digests(parts, triggers.schedule), dispatcher.run_due):
+            try:
+                await step()
+            except Exception as e:
+                log.warning("timer_step_failed", error=f"{type(e).__name__}: {e}"[:300])
+        await asyncio.sleep(parts.settings.timer_interval_s)
+
+
+__all__ = ["create_app", "INDEXES"]

@@ -2,8 +2,6 @@
 
 from shared.db.aggregates import AggregateStore
 from shared.db.copies import keep_newest
-from shared.envelope import Envelope
-from shared.events.initiatives import InitiativeState
 
 COLLECTION = "organizer_contacts"
 
@@ -12,14 +10,12 @@ class OrganizerContacts:
     def __init__(self, store: AggregateStore):
         self._store = store
 
-    async def apply(self, event: Envelope, data: InitiativeState) -> None:
-        contact = data.content.contact.model_dump(mode="json", exclude_none=True) if data.content and data.content.contact else None
-        await keep_newest(
-            self._store,
-            data.initiative_id,
-            data.version,
-            {"initiative_id": data.initiative_id, "status": data.status.value, "contact": contact},
-        )
+    @property
+    def store(self) -> AggregateStore:
+        return self._store
+
+    async def keep(self, initiative_id: str, version: int, status: str, contact: dict | None) -> None:
+        await keep_newest(self._store, initiative_id, version, {"initiative_id": initiative_id, "status": str(status), "contact": contact})
 
     async def get(self, initiative_id: str) -> dict | None:
         doc = await self._store.get(initiative_id)

@@ -1,6 +1,17 @@
+from typing import Literal
+
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
+
+# A local copy of the registry's vocabulary codes, to validate subscriptions' interests.
+# It should follow the registry's vocabulary events once they exist (docs/notifications.md).
+DEFAULT_THEMES = ["democracy", "anti_racism", "antisemitism", "human_rights", "anti_discrimination", "inclusion", "participation"]
+DEFAULT_DISTRICTS = [
+    "centrum", "rosengard", "fosie", "hyllie", "husie", "kirseberg", "limhamn_bunkeflo",
+    "oxie", "sodra_innerstaden", "vastra_innerstaden",
+]
 
 
 class NotificationsSettings(ServiceSettings):
@@ -9,3 +20,48 @@ class NotificationsSettings(ServiceSettings):
     service_name: str = "notifications"
     mongodb_database: str = "notifications"
     http_port: int = 8103
+    event_source: str = "urn:malmo:oppna:notifications"
+
+    delivery_mode: Literal["adapters", "topics-only"] = Field(
+        default="adapters",
+        description="adapters: the built-in SMTP and SMS adapters deliver; topics-only: external gateways do. Topics are always written.",
+    )
+    public_base_url: str = Field(default="http://127.0.0.1:8103", description="Where links in messages point (confirm, unsubscribe).")
+    token_secret: str = Field(default="dev-only-change-me", min_length=8, description="HMAC key of confirmation and unsubscribe tokens.")
+    consent_text_version: str = Field(default="2025-09-01", description="Version of the consent text subscribers agree to.")
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 2525
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_timeout_s: float = 10.0
+    mail_from: str = "Öppna Malmö <no-reply@oppna.malmo.se>"
+    unsubscribe_mailto: str | None = Field(default=None, description="Optional mailto: for List-Unsubscribe beside the https link.")
+
+    sms_gateway_url: str = Field(default="http://127.0.0.1:8190", description="Base URL of the HTTP SMS gateway (POST {url}/messages).")
+    sms_gateway_token: str | None = Field(default=None, description="Bearer token for the SMS gateway.")
+    sms_gateway_timeout_s: float = 10.0
+    sms_sender: str = "OppnaMalmo"
+    sms_webhook_secret: str = Field(default="dev-webhook-secret", description="The gateway sends it as X-Webhook-Secret on receipts.")
+
+    quiet_start_hour: int = Field(default=21, ge=1, le=24, description="SMS wait from this hour (Europe/Stockholm) … (24: no quiet hours, tests only)")
+    quiet_end_hour: int = Field(default=8, ge=0, le=23, description="… until this hour, unless urgent.")
+    change_debounce_s: float = Field(default=300.0, ge=0, description="A burst of edits to a session within this time yields one change notice.")
+    reminder_hours_before: int = Field(default=24, ge=1, description="Default when the edition does not say.")
+    digest_hour: int = Field(default=9, ge=0, le=23, description="Digests go out at this hour (Europe/Stockholm).")
+    digest_period_override_s: float | None = Field(default=None, description="Tests: a digest period in seconds instead of a day/week.")
+
+    send_max_attempts: int = Field(default=5, ge=1, le=20, description="Attempts at a temporary failure before the dead letter.")
+    send_backoff_s: float = Field(default=30.0, ge=0, description="First retry delay after a temporary failure, doubled each time.")
+    send_backoff_max_s: float = Field(default=3600.0, ge=0)
+    email_per_second: float = Field(default=20.0, gt=0, description="Rate limit of the SMTP adapter.")
+    sms_per_second: float = Field(default=5.0, gt=0, description="Rate limit of the SMS adapter.")
+    timer_interval_s: float = Field(default=1.0, gt=0, description="How often due messages, notices and digests are looked for.")
+
+    languages: list[str] = Field(default_factory=lambda: ["sv", "en", "ar"], description="Languages subscribers may choose (templates exist).")
+    themes: list[str] = Field(default_factory=lambda: list(DEFAULT_THEMES))
+    districts: list[str] = Field(default_factory=lambda: list(DEFAULT_DISTRICTS))
+    session_languages: list[str] = Field(default_factory=lambda: ["sv", "en", "ar", "fa", "so", "bs", "pl", "tr", "ti", "uk", "de", "fi"])
+
+    fault_exit_after_send: bool = Field(default=False, description="Tests only: os._exit right after a message was accepted, before it is marked.")

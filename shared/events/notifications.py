@@ -92,3 +92,20 @@ class DeliveryCountedV1(Tolerant):
     outcome: DeliveryOutcome
     edition_id: str | None = None
     at: datetime
+
+
+class NotificationDeadLetteredV1(Tolerant):
+    """A message given up (a permanent failure, or temporary ones past the bounded attempts).
+
+    On ``notifications.deadletter.v1``; no recipient, so operators can look without personal data.
+    """
+
+    event_type = "se.malmo.oppna.notification.dead_lettered.v1"
+    message_id: str
+    channel: str
+    language: str
+    category: Category
+    attempts: int = Field(ge=0)
+    permanent: bool = Field(description="True when the gateway refused it; False when temporary failures ran out of attempts.")
+    reason: str = Field(max_length=1000, description="What the gateway or SMTP server answered (never the address or number).")
+    at: datetime

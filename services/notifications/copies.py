@@ -1,0 +1,67 @@
+"""Notifications' own copies of scheduling's aggregates: editions, sessions, registrations, contacts.
+
+Each is kept newest-version-wins (shared/db/copies.py) so duplicates, reordering and replays
+change nothing. Contacts are personal data: a tombstone on the contacts topic deletes one.
+"""
+
+from datetime import datetime
+
+from shared.db.aggregates import AggregateStore, Decision, aggregate_indexes
+from shared.db.copies import keep_newest
+from shared.db.indexes import IndexSpec
+
+EDITIONS, SESSIONS, REGISTRATIONS, CONTACTS = "editions", "sessions", "registrations", "contacts"
+INDEXES = (
+    aggregate_indexes(EDITIONS)
+    + aggregate_indexes(SESSIONS)
+    + [IndexSpec(SESSIONS, (("state.first_published_at", 1),))]
+    + aggregate_indexes(REGISTRATIONS)
+    + [IndexSpec(REGISTRATIONS, (("state.session_id", 1),))]
+    + aggregate_indexes(CONTACTS)
+    + [IndexSpec(CONTACTS, (("state.email", 1),)), IndexSpec(CONTACTS, (("state.phone", 1),))]
+)
+
+
+class Copies:
+    def __init__(self, editions: AggregateStore, sessions: AggregateStore, registrations: AggregateStore, contacts: AggregateStore):
+        self.editions, self.sessions, self.registrations, self.contacts = editions, sessions, registrations, contacts
+
+    async def keep_session(self, data: dict, now: datetime) -> tuple[dict | None, dict | None]:
+        """Store a session's newest state; returns (previous state, stored state or None if stale)."""
+        previous = await self.get(self.sessions, data["session_id"])
+
+        def decide(current: dict | None, _v: int) -> Decision | None:
+            if current is not None and current["version"] >= data["version"]:
+                return None
+            first = (current or {}).get("first_published_at")
+            if first is None and data["status"] in ("published", "rescheduled"):
+                first = now
+            return Decision({**data, "first_published_at": first})
+
+        doc = await self.sessions.change(data["session_id"], decide)
+        return previous, (doc["state"] if doc else None)
+
+    async def keep(self, store: AggregateStore, key: str, data: dict) -> dict | None:
+        return await keep_newest(store, key, data["version"], data)
+
+    async def keep_contact(self, data: dict) -> None:
+        # Contacts carry no version: the compacted topic's latest value per key wins.
+        await self.contacts.change(data["registration_id"], lambda current, _v: None if current == data else Decision(data))
+
+    async def delete(self, store: AggregateStore, key: str) -> bool:
+        async with store.locks.hold(key):
+            result = await store.collection.delete_one({"_id": key})
+        return result.deleted_count == 1
+
+    @staticmethod
+    async def get(store: AggregateStore, key: str) -> dict | None:
+        doc = await store.get(key)
+        return doc["state"] if doc else None
+
+    async def registrations_of(self, session_id: str) -> list[dict]:
+        cursor = self.registrations.collection.find({"state.session_id": session_id}, {"state": 1})
+        return [d["state"] for d in await cursor.to_list(None)]
+
+    async def published_since(self, since: datetime, limit: int = 500) -> list[dict]:
+        cursor = self.sessions.collection.find({"state.first_published_at": {"$gt": since}}, {"state": 1}).limit(limit)
+        return [d["state"] for d in await cursor.to_list(None)]

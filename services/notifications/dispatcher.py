@@ -1,0 +1,239 @@
+"""The sender: picks due messages, renders them for their recipient, publishes and delivers them.
+
+For one message (always through ``AggregateStore.change``, so one writer per document):
+1. expired → ``expired`` (counted); recipient unknown yet → postponed; opted out or obsolete
+   (a reminder for a time the session no longer has) → ``cancelled``;
+2. render in the recipient's language; ``scheduled → sending`` with the rendered request
+   (``notifications.email.v1`` / ``notifications.sms.v1``) put in the message's outbox once;
+3. in ``adapters`` mode deliver (rate-limited per channel), then ``sending → sent`` (counted);
+   a temporary failure is retried with exponential backoff, a permanent one (or the last
+   attempt) → ``failed`` and a dead letter with the reason. In ``topics-only`` mode step 2 ends
+   at ``sent``: external gateways deliver and answer with receipts.
+
+The window between delivery and marking ``sent`` is closed at start-up (``recover``): an email
+left ``sending`` was possibly delivered, so it is never sent again (at most once, counted
+``sent`` with ``uncertain``); an SMS left ``sending`` is sent again with the same ``client_ref``,
+which the gateway protocol deduplicates (once).
+"""
+
+import base64
+import os
+import re
+from datetime import datetime, timedelta
+
+import structlog
+from aiolimiter import AsyncLimiter
+
+from services.notifications import messages as m
+from services.notifications import render as r
+from services.notifications import tokens
+from services.notifications.adapters import PermanentFailure, TemporaryFailure
+from services.notifications.message_ids import derived_event_id
+from services.notifications.parts import Parts
+from services.notifications.quiet_hours import BOUND_BY_SESSION_START, backoff
+from services.notifications.recipients import Recipient, resolve
+from shared.db.aggregates import Decision, Pending
+from shared.envelope import new_event
+from shared.events.notifications import DeliveryOutcome, EmailRequestedV1, SmsRequestedV1
+from shared.topics import NOTIFICATIONS_EMAIL, NOTIFICATIONS_SMS
+
+log = structlog.get_logger(__name__)
+SESSION_CATEGORIES = {"registration_confirmed", "registration_waitlisted", "registration_promoted", "reminder", "session_changed", "session_cancelled"}
+
+
+EMAILS = re.compile(r"[^\s<>\"']+@[^\s<>\"']+")
+NUMBERS = re.compile(r"\+?\d[\d \-]{6,}\d")
+
+
+def scrub(reason: str, address: str | None) -> str:
+    """A server's words may quote the address: reasons and logs never carry it (nor any other)."""
+    if address:
+        reason = reason.replace(address, "<recipient>")
+    return NUMBERS.sub("<number>", EMAILS.sub("<address>", reason))
+
+
+class Postpone(Exception):
+    def __init__(self, why: str):
+        self.why = why
+
+
+class Expired(Exception):
+    """Too late now (e.g. the session has started), though the trigger did not know it."""
+
+
+class Obsolete(Exception):
+    def __init__(self, why: str):
+        self.why = why
+
+
+class Dispatcher:
+    def __init__(self, parts: Parts, email_adapter=None, sms_adapter=None):
+        self.parts = parts
+        self.email = email_adapter
+        self.sms = sms_adapter
+        s = parts.settings
+        self.limits = {"email": AsyncLimiter(s.email_per_second, 1), "sms": AsyncLimiter(s.sms_per_second, 1)}
+
+    @property
+    def source(self) -> str:
+        return self.parts.settings.event_source
+
+    async def recover(self) -> None:
+        """After a crash: decide about the messages left ``sending`` (see the module's docs)."""
+        now = self.parts.now()
+        for state in await self.parts.messages.with_status("sending"):
+            if state["channel"] == "sms":
+                await self.parts.messages.store.change(state["message_id"], _back_to_scheduled(now))
+            else:
+                await self.parts.messages.store.change(
+                    state["message_id"], m.to_status("sent", now, self.source, DeliveryOutcome.sent, sent_at=now, uncertain=True)
+                )
+                log.warning("message_possibly_sent_before_crash", message_id=state["message_id"])
+
+    async def run_due(self) -> int:
+        count = 0
+        for state in await self.parts.messages.due(self.parts.now()):
+            try:
+                await self.process(state["message_id"])
+                count += 1
+            except Exception as e:  # one message's trouble never stops the others
+                log.warning("dispatch_failed", message_id=state["message_id"], error=f"{type(e).__name__}: {e}"[:300])
+        return count
+
+    async def process(self, message_id: str) -> str | None:
+        """Take one message as far as it can go now; returns its new status."""
+        parts, now = self.parts, self.parts.now()
+        state = await parts.messages.get(message_id)
+        if state is None or state["status"] != "scheduled" or state["due_at"] > now:
+            return None
+        store = parts.messages.store
+        if now >= state["expires_at"]:
+            await store.change(message_id, m.to_status("expired", now, self.source, DeliveryOutcome.expired))
+            return "expired"
+        recipient = await resolve(parts, state["recipient"], state["channel"])
+        try:
+            if recipient.opted_out:
+                raise Obsolete("opted_out")
+            if recipient.address is None:
+                raise Postpone("recipient")
+            request = await self.request(state, recipient, now)
+        except Expired:
+            await store.change(message_id, m.to_status("expired", now, self.source, DeliveryOutcome.expired))
+            return "expired"
+        except Obsolete as o:
+            await store.change(message_id, m.to_status("cancelled", now, self.source, None, cancelled_because=o.why))
+            return "cancelled"
+        except Postpone as p:
+            await store.change(message_id, m.postpone(now + timedelta(seconds=parts.settings.timer_interval_s * 5), now, p.why))
+            return "scheduled"
+        topic = NOTIFICATIONS_EMAIL if state["channel"] == "email" else NOTIFICATIONS_SMS
+        event = new_event(request, source=self.source, subject=message_id, event_id=derived_event_id(message_id, "requested"), time=now)
+        adapters = parts.settings.delivery_mode == "adapters"
+        started = await store.change(message_id, m.start_sending("scheduled", now, Pending.of(topic, event), "adapter" if adapters else "topic"))
+        if started is None:
+            return None
+        if not adapters:
+            await store.change(message_id, _count_sent(now, self.source))
+            return "sent"
+        adapter = self.email if state["channel"] == "email" else self.sms
+        attempts = started["state"]["attempts"]
+        try:
+            async with self.limits[state["channel"]]:
+                await adapter.send(request)
+        except (TemporaryFailure, PermanentFailure) as e:
+            permanent = isinstance(e, PermanentFailure)
+            s = parts.settings
+            reason = scrub(str(e), recipient.address)
+            retry_at = now + backoff(attempts, s.send_backoff_s, s.send_backoff_max_s)
+            doc = await store.change(message_id, m.after_failure(now, self.source, reason, permanent, s.send_max_attempts, retry_at))
+            status = doc["state"]["status"] if doc else None
+            log.info("message_not_delivered", message_id=message_id, permanent=permanent, status=status, reason=reason[:200])
+            return status
+        if parts.settings.fault_exit_after_send:
+            log.warning("fault_exit_after_send", message_id=message_id)
+            os._exit(17)  # tests only: the crash between delivery and marking
+        await store.change(message_id, m.to_status("sent", now, self.source, DeliveryOutcome.sent, sent_at=now))
+        log.info("message_sent", message_id=message_id, channel=state["channel"], category=state["category"])
+        return "sent"
+
+    async def context(self, state: dict, recipient: Recipient, now: datetime) -> tuple[dict, dict | None]:
+        """What the templates need, read now; and the session, for an .ics attachment."""
+        parts, lang, c = self.parts, state["language"], state["context"]
+        lang = r.language_for(lang)
+        ctx: dict = {"unsubscribe_url": recipient.unsubscribe_url, "manage_url": recipient.manage_url}
+        session = None
+        category = state["category"]
+        if category in SESSION_CATEGORIES:
+            session = await parts.copies.get(parts.copies.sessions, c["session_id"])
+            if session is None:
+                raise Postpone("session")
+            registration = await parts.copies.get(parts.copies.registrations, c["registration_id"])
+            if category in BOUND_BY_SESSION_START and category != "session_cancelled" and now >= datetime.fromisoformat(session["starts_at"]):
+                raise Expired()  # the session started (or moved earlier) since the message was made
+            if category == "reminder":
+                if session["status"] == "cancelled" or session["starts_at"] != c["starts_at"]:
+                    raise Obsolete("session_moved_or_cancelled")
+                if registration is None or registration["status"] != "confirmed":
+                    raise Obsolete("registration_not_confirmed")
+            ctx.update(r.session_view(session, lang))
+            ctx["position"] = (registration or {}).get("waitlist_position") if category == "registration_waitlisted" else None
+            if category == "session_changed" and c.get("previous_starts_at"):
+                ctx["previously"] = r.format_when(c["previous_starts_at"], lang)
+            if category == "session_cancelled":
+                ctx["reason"] = session.get("cancellation_reason")
+        elif category == "digest":
+            sessions = [await parts.copies.get(parts.copies.sessions, sid) for sid in c["session_ids"]]
+            views = [r.session_view(s, lang) for s in sessions if s and s["status"] != "cancelled"]
+            if not views:
+                raise Obsolete("no_sessions_left")
+            ctx.update(views[0])
+            ctx["sessions"] = views
+        elif category == "organizer_decision":
+            ctx.update(what=c["title"], when=r.format_when(c["decided_at"], lang), where="Öppna Malmö, Stadskontoret, Malmö stad", decision=c["decision"], comment=c.get("comment"))
+        elif category == "subscription_confirmation":
+            if recipient.subscription_status != "pending":
+                raise Obsolete("not_pending")
+            s = parts.settings
+            sid = state["recipient"]["key"].split(":", 1)[1]
+            ctx.update(what=c["summary"], when=r.format_when(state["expires_at"], lang), where=s.public_base_url)
+            if state["channel"] == "sms":
+                ctx["code"] = tokens.sms_code(s.token_secret, sid)
+            else:
+                ctx["action_url"] = f"{s.public_base_url.rstrip('/')}/v1/subscriptions/confirm?token={tokens.sign(s.token_secret, 'confirm', sid)}"
+        return ctx, session
+
+    async def request(self, state: dict, recipient: Recipient, now: datetime) -> EmailRequestedV1 | SmsRequestedV1:
+        ctx, session = await self.context(state, recipient, now)
+        out = r.render(state["category"], state["language"], ctx)
+        common = dict(message_id=state["message_id"], recipient=recipient.address, language=out.language, category=state["category"], not_before=state["not_before"], expires_at=state["expires_at"])
+        if state["channel"] == "sms":
+            return SmsRequestedV1(**common, text=out.sms, encoding=out.sms_length.encoding, segments=out.sms_length.segments)
+        headers = {"List-Unsubscribe": f"<{recipient.unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+        if self.parts.settings.unsubscribe_mailto:
+            headers["List-Unsubscribe"] += f", <mailto:{self.parts.settings.unsubscribe_mailto}>"
+        attachments = []
+        if session is not None and state["category"] in ("registration_confirmed", "registration_promoted", "session_changed"):
+            data = r.ics(session, state["context"]["session_id"], out.language)
+            attachments.append({"filename": "oppna-malmo.ics", "content_type": "text/calendar", "content_base64": base64.b64encode(data).decode()})
+        return EmailRequestedV1(**common, subject=out.subject, text=out.text, html=out.html, headers=headers, attachments=attachments)
+
+
+def _back_to_scheduled(now: datetime):
+    def decide(current, _v):
+        if current is None or current["status"] != "sending":
+            return None
+        return Decision({**current, "status": "scheduled", "due_at": now, "updated_at": now})
+
+    return decide
+
+
+def _count_sent(now: datetime, source: str):
+    """topics-only: the message is handed to the gateways' topic; count it once."""
+
+    def decide(current, _v):
+        if current is None or current.get("counted_sent"):
+            return None
+        state = {**current, "counted_sent": True}
+        return Decision(state, [m.counted(state, DeliveryOutcome.sent, now, source)])
+
+    return decide

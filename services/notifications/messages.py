@@ -1,0 +1,161 @@
+"""The durable message store: one document per message, ``_id`` = its derived message id.
+
+State: ``{message_id, channel, category, language, recipient: {kind, key}, context, cause,
+status, due_at, not_before, expires_at, attempts, ...}``. Status moves
+``scheduled → sending → sent → delivered`` (or ``failed``, ``expired``, ``cancelled``). Every write goes
+through ``AggregateStore.change`` (the keyed writer); creation is a no-op when the id exists,
+so a redelivered trigger sends nothing twice. Decisions here are pure; ``now`` is passed in.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from services.notifications.message_ids import derived_event_id, message_id
+from shared.db.aggregates import AggregateStore, Decision, Pending
+from shared.db.indexes import IndexSpec
+from shared.envelope import new_event
+from shared.events.notifications import DeliveryCountedV1, DeliveryOutcome, NotificationDeadLetteredV1
+from shared.topics import NOTIFICATIONS_DEADLETTER, NOTIFICATIONS_DELIVERIES
+
+COLLECTION = "messages"
+INDEXES = [
+    IndexSpec(COLLECTION, (("state.status", 1), ("state.due_at", 1))),
+    IndexSpec(COLLECTION, (("state.recipient.key", 1),)),
+]
+FINAL = {"sent", "delivered", "failed", "expired", "cancelled"}
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    cause: str
+    channel: str  # email | sms
+    category: str
+    language: str
+    recipient_kind: str  # registration | subscription | organizer
+    recipient_key: str
+    context: dict[str, Any]
+    not_before: datetime
+    expires_at: datetime
+    edition_id: str | None = None
+
+    @property
+    def message_id(self) -> str:
+        return message_id(self.cause, f"{self.recipient_kind}:{self.recipient_key}:{self.channel}", self.category)
+
+
+def create(new: NewMessage, now: datetime):
+    def decide(current: dict | None, _v: int) -> Decision | None:
+        if current is not None:
+            return None  # the same cause, recipient and template: already there
+        return Decision({
+            "message_id": new.message_id,
+            "channel": new.channel,
+            "category": new.category,
+            "language": new.language,
+            "recipient": {"kind": new.recipient_kind, "key": f"{new.recipient_kind}:{new.recipient_key}"},
+            "context": new.context,
+            "cause": new.cause,
+            "edition_id": new.edition_id,
+            "status": "scheduled",
+            "due_at": new.not_before,
+            "not_before": new.not_before,
+            "expires_at": new.expires_at,
+            "attempts": 0,
+            "created_at": now,
+        })
+
+    return decide
+
+
+def counted(state: dict, outcome: DeliveryOutcome, now: datetime, source: str) -> Pending:
+    data = DeliveryCountedV1(
+        message_id=state["message_id"], channel=state["channel"], language=state["language"], category=state["category"],
+        outcome=outcome, edition_id=state.get("edition_id"), at=now,
+    )
+    event = new_event(data, source=source, subject=state["message_id"], event_id=derived_event_id(state["message_id"], f"counted:{outcome.value}"), time=now)
+    return Pending.of(NOTIFICATIONS_DELIVERIES, event)
+
+
+def dead_letter(state: dict, reason: str, permanent: bool, now: datetime, source: str) -> Pending:
+    data = NotificationDeadLetteredV1(
+        message_id=state["message_id"], channel=state["channel"], language=state["language"], category=state["category"],
+        attempts=state.get("attempts", 0), permanent=permanent, reason=reason[:1000], at=now,
+    )
+    event = new_event(data, source=source, subject=state["message_id"], event_id=derived_event_id(state["message_id"], "dead_lettered"), time=now)
+    return Pending.of(NOTIFICATIONS_DEADLETTER, event)
+
+
+def to_status(status: str, now: datetime, source: str, outcome: DeliveryOutcome | None = None, **fields):
+    """Move a message that is not final yet (sending → sent, scheduled → expired, …)."""
+
+    def decide(current: dict | None, _v: int) -> Decision | None:
+        if current is None or current["status"] in FINAL:
+            return None
+        state = {**current, **fields, "status": status, "updated_at": now}
+        return Decision(state, [counted(state, outcome, now, source)] if outcome else [])
+
+    return decide
+
+
+def start_sending(expected_status: str, now: datetime, requested: Pending | None, via: str):
+    """scheduled → sending (adapters) or → sent (topics-only); the rendered request joins the outbox once."""
+
+    def decide(current: dict | None, _v: int) -> Decision | None:
+        if current is None or current["status"] != expected_status:
+            return None
+        state = {**current, "attempts": current["attempts"] + 1, "updated_at": now, "via": via}
+        events = []
+        if requested is not None and not current.get("requested"):
+            state["requested"] = True
+            events.append(requested)
+        if via == "topic":
+            state.update(status="sent", sent_at=now)
+        else:
+            state.update(status="sending", sending_since=now)
+        return Decision(state, events)
+
+    return decide
+
+
+def after_failure(now: datetime, source: str, reason: str, permanent: bool, max_attempts: int, retry_at: datetime):
+    def decide(current: dict | None, _v: int) -> Decision | None:
+        if current is None or current["status"] in FINAL:
+            return None
+        give_up = permanent or current["attempts"] >= max_attempts or retry_at >= current["expires_at"]
+        if not give_up:
+            return Decision({**current, "status": "scheduled", "due_at": retry_at, "last_error": reason[:300], "updated_at": now})
+        state = {**current, "status": "failed", "last_error": reason[:300], "failed_at": now, "updated_at": now}
+        return Decision(state, [dead_letter(state, reason, permanent, now, source), counted(state, DeliveryOutcome.failed, now, source)])
+
+    return decide
+
+
+def postpone(until: datetime, now: datetime, why: str):
+    def decide(current: dict | None, _v: int) -> Decision | None:
+        if current is None or current["status"] != "scheduled":
+            return None
+        return Decision({**current, "due_at": until, "waiting_for": why, "updated_at": now})
+
+    return decide
+
+
+class Messages:
+    def __init__(self, store: AggregateStore):
+        self.store = store
+
+    async def create(self, new: NewMessage, now: datetime) -> bool:
+        """True if created now; False if a message with this id existed (nothing is sent twice)."""
+        return await self.store.change(new.message_id, create(new, now)) is not None
+
+    async def due(self, now: datetime, limit: int = 50) -> list[dict]:
+        cursor = self.store.collection.find({"state.status": "scheduled", "state.due_at": {"$lte": now}}, {"state": 1}).limit(limit)
+        return [d["state"] for d in await cursor.to_list(None)]
+
+    async def with_status(self, status: str, limit: int = 500) -> list[dict]:
+        cursor = self.store.collection.find({"state.status": status}, {"state": 1}).limit(limit)
+        return [d["state"] for d in await cursor.to_list(None)]
+
+    async def get(self, mid: str) -> dict | None:
+        doc = await self.store.get(mid)
+        return doc["state"] if doc else None

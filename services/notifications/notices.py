@@ -1,0 +1,48 @@
+"""Debounced change notices: a burst of edits to one session yields one notice. Pure decisions.
+
+One document per session: ``{session_id, status: pending | done, burst, due_at, first_edit_at,
+previous_starts_at}``. Each edit pushes ``due_at`` to ``now + debounce`` (at most ten debounce
+periods after the burst's first edit, so endless edits still tell people); the timer fires
+due notices into one ``session_changed`` message per registrant, keyed by the burst.
+"""
+
+from datetime import datetime, timedelta
+
+from shared.db.aggregates import AggregateStore, Decision, aggregate_indexes
+from shared.db.indexes import IndexSpec
+
+COLLECTION = "change_notices"
+INDEXES = aggregate_indexes(COLLECTION) + [IndexSpec(COLLECTION, (("state.status", 1), ("state.due_at", 1)))]
+
+
+def edited(session_id: str, cause: str, previous_starts_at: str | None, now: datetime, debounce: timedelta):
+    def decide(current: dict | None, _v: int) -> Decision | None:
+        if current is None or current["status"] == "done":
+            return Decision({
+                "session_id": session_id, "status": "pending", "burst": cause, "first_edit_at": now,
+                "due_at": now + debounce, "previous_starts_at": previous_starts_at, "edits": 1,
+            })
+        if cause in current.get("causes", [current["burst"]]):
+            return None
+        cap = current["first_edit_at"] + 10 * debounce
+        return Decision({**current, "due_at": min(now + debounce, cap), "edits": current["edits"] + 1, "causes": current.get("causes", [current["burst"]])[-20:] + [cause]})
+
+    return decide
+
+
+def fired(burst: str):
+    def decide(current: dict | None, _v: int) -> Decision | None:
+        if current is None or current["status"] != "pending" or current["burst"] != burst:
+            return None
+        return Decision({**current, "status": "done"})
+
+    return decide
+
+
+class Notices:
+    def __init__(self, store: AggregateStore):
+        self.store = store
+
+    async def due(self, now: datetime) -> list[dict]:
+        cursor = self.store.collection.find({"state.status": "pending", "state.due_at": {"$lte": now}}, {"state": 1}).limit(100)
+        return [d["state"] for d in await cursor.to_list(None)]

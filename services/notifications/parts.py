@@ -1,0 +1,36 @@
+"""What the use cases share, built once in the composition root (main.py) and handed down."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from services.notifications.copies import Copies
+from services.notifications.messages import Messages
+from services.notifications.notices import Notices
+from services.notifications.organizers import OrganizerContacts
+from services.notifications.settings import NotificationsSettings
+from services.notifications.subscriptions import Subscriptions
+from shared.db.aggregates import AggregateStore
+from shared.kafka.producer import EventProducer
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Parts:
+    settings: NotificationsSettings
+    messages: Messages
+    copies: Copies
+    subscriptions: Subscriptions
+    notices: Notices
+    organizers: OrganizerContacts
+    opt_outs: AggregateStore
+    producer: EventProducer
+    clock: Callable[[], datetime] = field(default=utcnow)
+
+    def now(self) -> datetime:
+        # Millisecond precision: what MongoDB keeps, so values read back compare equal.
+        n = self.clock()
+        return n.replace(microsecond=n.microsecond // 1000 * 1000)

@@ -1,0 +1,56 @@
+"""Erasure (GDPR art. 17): a person's address or number, and everything that leads to them, goes.
+
+Found by the address or number: subscriptions (with their consents), registrants' contacts,
+organiser contacts; then every message to those recipient keys (pending or sent — a sent
+message's document may still hold the rendered request in its outbox) and their opt-outs.
+Messages are deleted, not kept as tombstones: the ids the consumer already processed stay in
+``processed_events`` (ids only), so a redelivered trigger is skipped, and one that is not finds no
+recipient and expires.
+"""
+
+import structlog
+
+from services.notifications.parts import Parts
+
+log = structlog.get_logger(__name__)
+
+
+async def forget_recipients(parts: Parts, keys: list[str]) -> int:
+    """Delete every message to these recipient keys, and their opt-outs."""
+    if not keys:
+        return 0
+    store = parts.messages.store
+    deleted = 0
+    ids = [d["_id"] async for d in store.collection.find({"state.recipient.key": {"$in": keys}}, {"_id": 1})]
+    for mid in ids:
+        async with store.locks.hold(mid):
+            deleted += (await store.collection.delete_one({"_id": mid})).deleted_count
+    for key in keys:
+        async with parts.opt_outs.locks.hold(key):
+            await parts.opt_outs.collection.delete_one({"_id": key})
+    return deleted
+
+
+async def erase(parts: Parts, *, email: str | None = None, phone: str | None = None) -> dict:
+    keys: list[str] = []
+    counts = {"subscriptions": 0, "contacts": 0, "organizer_contacts": 0, "messages": 0}
+    for field, value in (("email", email), ("phone", phone)):
+        if not value:
+            continue
+        for sub in await parts.subscriptions.of_address(field, value):
+            keys.append(f"subscription:{sub['subscription_id']}")
+            counts["subscriptions"] += await _delete(parts.subscriptions.store, sub["subscription_id"])
+        async for doc in parts.copies.contacts.collection.find({f"state.{field}": value}, {"_id": 1}):
+            keys.append(f"registration:{doc['_id']}")
+            counts["contacts"] += await _delete(parts.copies.contacts, doc["_id"])
+        async for doc in parts.organizers.store.collection.find({f"state.contact.{field}": value}, {"_id": 1}):
+            keys.append(f"organizer:{doc['_id']}")
+            counts["organizer_contacts"] += await _delete(parts.organizers.store, doc["_id"])
+    counts["messages"] = await forget_recipients(parts, keys)
+    log.info("erased", **counts)  # counts only: never the address
+    return counts
+
+
+async def _delete(store, key: str) -> int:
+    async with store.locks.hold(key):
+        return (await store.collection.delete_one({"_id": key})).deleted_count

@@ -1,0 +1,41 @@
+"""Who a message goes to, resolved only when it is sent: the address never sits in a trigger.
+
+A recipient key names the person's record here (``registration:<id>``, ``subscription:<id>``,
+``organizer:<initiative id>``); erasure deletes the record, so nothing can be sent afterwards.
+"""
+
+from dataclasses import dataclass
+
+from services.notifications import tokens
+from services.notifications.parts import Parts
+
+
+@dataclass(frozen=True)
+class Recipient:
+    address: str | None  # None: not known (yet)
+    opted_out: bool
+    unsubscribe_url: str
+    manage_url: str | None = None
+    subscription_status: str | None = None
+
+
+async def resolve(parts: Parts, recipient: dict, channel: str) -> Recipient:
+    s = parts.settings
+    kind, full_key = recipient["kind"], recipient["key"]
+    key = full_key.split(":", 1)[1]
+    url = f"{s.public_base_url.rstrip('/')}/v1/unsubscribe/{tokens.sign(s.token_secret, 'unsubscribe', full_key)}"
+    opted_out = await parts.opt_outs.get(full_key) is not None
+    field = "email" if channel == "email" else "phone"
+    if kind == "registration":
+        contact = await parts.copies.get(parts.copies.contacts, key)
+        return Recipient((contact or {}).get(field), opted_out, url, (contact or {}).get("manage_url"))
+    if kind == "subscription":
+        sub = await parts.subscriptions.get(key)
+        if sub is None:
+            return Recipient(None, True, url)
+        return Recipient(sub.get(field), opted_out or sub["status"] == "unsubscribed", url, subscription_status=sub["status"])
+    if kind == "organizer":
+        org = await parts.organizers.get(key)
+        contact = (org or {}).get("contact") or {}
+        return Recipient(contact.get(field), opted_out, url)
+    raise ValueError(f"unknown recipient kind {kind}")

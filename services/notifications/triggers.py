@@ -1,0 +1,186 @@
+"""What each upstream event makes happen here: copies kept, messages scheduled. Thin use cases.
+
+Every message id follows from the cause (the triggering event's ``source|id``, or a durable
+schedule's key), the recipient and the template, so a redelivery creates nothing new.
+"""
+
+from datetime import datetime, timedelta
+
+import structlog
+
+from services.notifications import messages as m
+from services.notifications import quiet_hours as q
+from services.notifications.messages import NewMessage
+from services.notifications.notices import edited, fired
+from services.notifications.parts import Parts
+from services.notifications.render import title_in
+from shared.db.aggregates import Decision
+from shared.envelope import Envelope
+from shared.events.notifications import DeliveryOutcome
+
+log = structlog.get_logger(__name__)
+DECISIONS = {"approved", "changes_requested", "rejected"}
+
+
+def cause_of(event: Envelope) -> str:
+    return f"{event.source}|{event.id}"
+
+
+def _dt(value) -> datetime:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+class Triggers:
+    def __init__(self, parts: Parts):
+        self.parts = parts
+        self.kick = None  # the dispatcher's ``process``: a due message goes out at once
+
+
+    @property
+    def window(self) -> q.Window:
+        s = self.parts.settings
+        return q.Window(s.quiet_end_hour, s.quiet_start_hour)
+
+    async def schedule(self, *, cause: str, channel: str, category: str, language: str, kind: str, key: str, context: dict,
+                       due: datetime | None = None, session_start: datetime | None = None, edition_id: str | None = None) -> str:
+        now = self.parts.now()
+        t = q.timing(now=now, channel=channel, category=category, due=due, session_start=session_start, window=self.window)
+        new = NewMessage(cause, channel, category, language, kind, key, context, t.not_before, t.expires_at, edition_id)
+        if await self.parts.messages.create(new, now):
+            log.info("message_scheduled", message_id=new.message_id, category=category, channel=channel, urgent=t.urgent)
+            if self.kick is not None and t.not_before <= now:
+                try:
+                    await self.kick(new.message_id)
+                except Exception as e:  # the timer loop tries again; the trigger is taken
+                    log.warning("dispatch_failed", message_id=new.message_id, error=f"{type(e).__name__}: {e}"[:300])
+        return new.message_id
+
+    # --- registry: review decisions → the organiser ------------------------------------------
+    async def on_initiative(self, event: Envelope, data) -> None:
+        content = data.content or {}
+        contact = content.get("contact") if isinstance(content, dict) else None
+        await self.parts.organizers.keep(data.initiative_id, data.version, data.status, contact)
+        decision = event.type.split(".")[-2]
+        if decision not in DECISIONS:
+            return
+        review = data.review or {}
+        if not (contact or {}).get("email"):
+            log.info("organizer_without_email", initiative_id=data.initiative_id)
+            return
+        await self.schedule(
+            cause=cause_of(event), channel="email", category="organizer_decision", language="sv", kind="organizer", key=data.initiative_id,
+            context={"initiative_id": data.initiative_id, "title": title_in(content.get("title"), "sv"), "decision": review.get("decision") or decision,
+                     "comment": review.get("comment"), "decided_at": str(review.get("decided_at") or data.updated_at)},
+        )
+
+    # --- scheduling: editions and sessions -----------------------------------------------------
+    async def on_edition(self, event: Envelope, data) -> None:
+        await self.parts.copies.keep(self.parts.copies.editions, data.edition_id, data.model_dump(mode="json"))
+
+    async def on_session(self, event: Envelope, data) -> None:
+        parts = self.parts
+        stored_data = data.model_dump(mode="json")
+        previous, stored = await parts.copies.keep_session(stored_data, parts.now())
+        if stored is None:
+            return  # stale or repeated
+        kind = event.type.split(".")[-2]
+        if kind == "rescheduled":
+            before = data.previous_starts_at.isoformat() if data.previous_starts_at else (previous or {}).get("starts_at")
+            debounce = timedelta(seconds=parts.settings.change_debounce_s)
+            await parts.notices.store.change(data.session_id, edited(data.session_id, cause_of(event), before, parts.now(), debounce))
+        if kind == "cancelled":
+            for reg in await parts.copies.registrations_of(data.session_id):
+                if reg["status"] in ("confirmed", "waitlisted"):
+                    await self._to_registrant(cause_of(event), "session_cancelled", reg, stored)
+            return
+        if stored["status"] in ("published", "rescheduled", "scheduled"):
+            for reg in await parts.copies.registrations_of(data.session_id):
+                if reg["status"] == "confirmed":
+                    await self.reminder(reg, stored)
+
+    async def fire_notices(self) -> int:
+        parts, fired_count = self.parts, 0
+        for notice in await parts.notices.due(parts.now()):
+            session = await parts.copies.get(parts.copies.sessions, notice["session_id"])
+            if session and session["status"] != "cancelled":
+                for reg in await parts.copies.registrations_of(notice["session_id"]):
+                    if reg["status"] in ("confirmed", "waitlisted"):
+                        await self._to_registrant(f"change|{notice['session_id']}|{notice['burst']}", "session_changed", reg, session,
+                                                  extra={"previous_starts_at": notice.get("previous_starts_at")})
+            await parts.notices.store.change(notice["session_id"], fired(notice["burst"]))
+            fired_count += 1
+        return fired_count
+
+    # --- scheduling: registrations and contacts ---------------------------------------------
+    async def on_registration(self, event: Envelope, data) -> None:
+        parts = self.parts
+        stored = await parts.copies.keep(parts.copies.registrations, data.registration_id, data.model_dump(mode="json"))
+        if stored is None:
+            return
+        session = await parts.copies.get(parts.copies.sessions, data.session_id)
+        category = {"confirmed": "registration_confirmed", "waitlisted": "registration_waitlisted", "promoted": "registration_promoted"}.get(event.type.split(".")[-2])
+        if category:
+            await self._to_registrant(cause_of(event), category, stored, session)
+        if stored["status"] == "confirmed" and session is not None:
+            await self.reminder(stored, session)
+
+    async def _to_registrant(self, cause: str, category: str, reg: dict, session: dict | None, extra: dict | None = None) -> str:
+        return await self.schedule(
+            cause=cause, channel=reg["channel"], category=category, language=reg["language"], kind="registration", key=reg["registration_id"],
+            context={"session_id": reg["session_id"], "registration_id": reg["registration_id"], **(extra or {})},
+            session_start=_dt(session["starts_at"]) if session else None, edition_id=reg.get("edition_id"),
+        )
+
+    async def reminder(self, reg: dict, session: dict) -> str | None:
+        """The durable reminder for a confirmed registration at the session's current time."""
+        parts = self.parts
+        edition = await parts.copies.get(parts.copies.editions, session["edition_id"])
+        hours = (edition or {}).get("reminder_hours_before") or parts.settings.reminder_hours_before
+        start = _dt(session["starts_at"])
+        due = q.reminder_due(start, hours)
+        if due <= parts.now():
+            return None  # registered within the reminder period: the confirmation is the reminder
+        return await self.schedule(
+            cause=f"reminder|{reg['registration_id']}|{session['starts_at']}", channel=reg["channel"], category="reminder", language=reg["language"],
+            kind="registration", key=reg["registration_id"],
+            context={"session_id": reg["session_id"], "registration_id": reg["registration_id"], "starts_at": session["starts_at"]},
+            due=due, session_start=start, edition_id=reg.get("edition_id"),
+        )
+
+    async def on_contact(self, event: Envelope, data) -> None:
+        await self.parts.copies.keep_contact(data.model_dump(mode="json", exclude_none=True))
+
+    async def on_contact_tombstone(self, registration_id: str) -> None:
+        """Scheduling erased a registrant: the contact and every message to them go."""
+        from services.notifications.privacy import forget_recipients
+
+        await forget_recipients(self.parts, [f"registration:{registration_id}"])
+        await self.parts.copies.delete(self.parts.copies.contacts, registration_id)
+
+    # --- receipts from gateways -------------------------------------------------------------
+    async def on_receipt(self, event: Envelope, data) -> None:
+        parts, now = self.parts, self.parts.now()
+        if event.type.endswith(".delivered.v1"):
+            await parts.messages.store.change(data.message_id, _delivered(now, parts.settings.event_source))
+        elif data.permanent:
+            await parts.messages.store.change(data.message_id, _failed_after_send(now, parts.settings.event_source, data.reason))
+
+
+def _delivered(now: datetime, source: str):
+    def decide(current, _v):
+        if current is None or current["status"] in ("delivered", "failed", "expired", "cancelled"):
+            return None
+        state = {**current, "status": "delivered", "delivered_at": now}
+        return Decision(state, [m.counted(state, DeliveryOutcome.delivered, now, source)])
+
+    return decide
+
+
+def _failed_after_send(now: datetime, source: str, reason: str):
+    def decide(current, _v):
+        if current is None or current["status"] in ("failed", "expired", "cancelled"):
+            return None
+        state = {**current, "status": "failed", "failed_at": now, "last_error": reason[:300]}
+        return Decision(state, [m.dead_letter(state, reason, True, now, source), m.counted(state, DeliveryOutcome.failed, now, source)])
+
+    return decide

@@ -1,0 +1,135 @@
+"""Never twice: notifications, as its own process, dies right after the SMTP server accepted a
+message and before it marked it or committed the triggering event's offset; restarted, it
+receives the trigger again and sends nothing a second time. The SMTP server counts."""
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+from aiokafka.admin import AIOKafkaAdminClient
+from pymongo import AsyncMongoClient
+
+from services.notifications.devservers import SmtpSink, free_port
+from shared.envelope import new_event
+from shared.events import scheduling as ev
+from tests.platform import RawKafka, eventually
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHED = "urn:malmo:oppna:scheduling"
+
+
+def start(env: dict, log: Path) -> subprocess.Popen:
+    with open(log, "ab") as out:
+        return subprocess.Popen([sys.executable, "-m", "services.notifications"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+async def ready(base: str) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=5) as http:
+        async def check():
+            try:
+                return (await http.get("/readyz")).status_code == 200
+            except httpx.TransportError:
+                return False
+
+        await eventually(check, timeout=60, what="the notifications process to be ready")
+
+
+async def test_a_crash_after_sending_and_before_the_commit_sends_nothing_twice(infra, tmp_path):
+    smtp = SmtpSink().start()
+    port = free_port()
+    prefix = f"c{uuid.uuid4().hex[:6]}"
+    env = {
+        **os.environ,
+        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka,
+        "MONGODB_URL": infra.mongodb,
+        "FERRETDB_POSTGRESQL_URL": infra.ferretdb_postgresql or "",
+        "MONGODB_DATABASE": f"{prefix}_notifications",
+        "TOPIC_PREFIX": f"{prefix}.",
+        "HTTP_PORT": str(port),
+        "LOG_JSON": "true",
+        "SMTP_PORT": str(smtp.port),
+        "TIMER_INTERVAL_S": "0.2",
+        "QUIET_START_HOUR": "24",
+        "QUIET_END_HOUR": "0",
+    }
+    log = tmp_path / "notifications.log"
+    base = f"http://127.0.0.1:{port}"
+    mongo = AsyncMongoClient(infra.mongodb, timeoutMS=20000, tz_aware=True)
+    db = mongo[env["MONGODB_DATABASE"]]
+    proc = start({**env, "FAULT_EXIT_AFTER_SEND": "true"}, log)
+    try:
+        await ready(base)
+        async with RawKafka(infra.kafka, f"{prefix}.") as kafka:
+            ed, sid, rid = "ed-crash", "s-crash", f"r-{uuid.uuid4().hex[:6]}"
+            address = f"{rid}@example.org"
+
+            async def send(topic, data, key):
+                event = new_event(data, source=SCHED, subject=key)
+                await kafka.send(topic, event.to_bytes(), key=key)
+                return event
+
+            start_at = datetime.now(UTC) + timedelta(days=3)
+            await send("scheduling.sessions.v1", ev.SessionPublishedV1(
+                session_id=sid, version=1, edition_id=ed, initiative_id="i", source="urn:malmo:source:t", title={"sv": "Krocktest"},
+                organizer={"kind": "other", "name": "T"}, themes=["democracy"], languages=["sv"], starts_at=start_at, ends_at=start_at + timedelta(hours=1),
+                online_url="https://example.org/meet", capacity=10, registration_required=True, status="published"), sid)
+            await send("scheduling.contacts.v1", ev.RegistrationContactRecordedV1(registration_id=rid, session_id=sid, name="A", email=address, language="sv"), rid)
+            await eventually(lambda: db["contacts"].find_one({"_id": rid}), what="the contact to be kept")
+            await eventually(lambda: db["sessions"].find_one({"_id": sid}), what="the session to be kept")
+            trigger = await send("scheduling.registrations.v1", ev.RegistrationConfirmedV1(
+                registration_id=rid, version=1, session_id=sid, edition_id=ed, status="confirmed", party_size=1, language="sv", channel="email",
+                registered_at=datetime.now(UTC)), rid)
+
+            code = await asyncio.to_thread(proc.wait, 60)
+            assert code == 17, f"the fault hook ended the process (exit {code})"
+            assert len(smtp.to(address)) == 1, "the SMTP server accepted the message before the crash"
+            processed = await db["processed_events"].find_one({"_id": {"$regex": trigger.id}})
+            assert processed is None, "the crash came before the trigger was recorded and its offset committed"
+
+            proc = start(env, log)
+            await ready(base)
+            await eventually(lambda: _processed(db, trigger.id), what="the trigger to be redelivered and taken")
+            await asyncio.sleep(2)
+            assert len(smtp.to(address)) == 1, "redelivery after the crash sent nothing a second time"
+            doc = await db["messages"].find_one({"state.recipient.key": f"registration:{rid}", "state.category": "registration_confirmed"})
+            assert doc["state"]["status"] == "sent" and doc["state"]["uncertain"] is True
+
+            # The restarted service works normally: a second registrant gets exactly one message.
+            rid2 = f"r-{uuid.uuid4().hex[:6]}"
+            await send("scheduling.contacts.v1", ev.RegistrationContactRecordedV1(registration_id=rid2, session_id=sid, name="B", email=f"{rid2}@example.org", language="sv"), rid2)
+            await send("scheduling.registrations.v1", ev.RegistrationConfirmedV1(
+                registration_id=rid2, version=1, session_id=sid, edition_id=ed, status="confirmed", party_size=1, language="sv", channel="email",
+                registered_at=datetime.now(UTC)), rid2)
+            await eventually(lambda: _one(smtp, f"{rid2}@example.org"), what="the second registrant's email")
+            await asyncio.sleep(1)
+            assert len(smtp.to(f"{rid2}@example.org")) == 1
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            await asyncio.to_thread(proc.wait, 40)
+        smtp.stop()
+        await mongo.drop_database(env["MONGODB_DATABASE"])
+        await mongo.close()
+        admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka)
+        await admin.start()
+        try:
+            mine = [t for t in await admin.list_topics() if t.startswith(f"{prefix}.")]
+            if mine:
+                await admin.delete_topics(mine)
+        finally:
+            await admin.close()
+    assert "example.org" not in log.read_text(), "logs carry no address"
+
+
+async def _processed(db, event_id):
+    return await db["processed_events"].find_one({"_id": {"$regex": event_id}})
+
+
+async def _one(smtp, address):
+    return smtp.to(address)
