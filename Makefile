@@ -31,6 +31,7 @@ stop:
 
 ## test: install, start what is missing, run every test, stop only what this started
 test: install
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 	$(INFRA) up
 	set -a; eval "$$($(INFRA) env)"; set +a; \
 	  $(VENV)/bin/pytest; rc=$$?; \

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from pymongo import AsyncMongoClient, UpdateOne
+from pymongo import AsyncMongoClient
 
 ROOT = Path(__file__).resolve().parents[1]
 LIBS = ROOT / ".cache" / "infra" / "kafka" / "libs"

@@ -22,7 +22,33 @@ from pydantic.json_schema import models_json_schema
 from shared.envelope import CONTENT_TYPE, Envelope, EventData
 from shared.events.dead_letters import MessageFailedV1, MessageRejectedV1
 from shared.events.initiatives import INITIATIVE_EVENTS, InitiativeSubmittedV1, InitiativeWithdrawnV1
-from shared.topics import REGISTRY_INITIATIVES, REGISTRY_REJECTED, REGISTRY_SUBMISSIONS, Topic
+from shared.events.notifications import (
+    DeliveryCountedV1,
+    EmailRequestedV1,
+    NotificationDeadLetteredV1,
+    NotificationDeliveredV1,
+    NotificationFailedV1,
+    SmsRequestedV1,
+)
+from shared.events.reporting import StatisticsPublishedV1
+from shared.events.scheduling import REGISTRATION_EVENTS, SESSION_EVENTS, RegistrationContactRecordedV1
+from shared.topics import (
+    NOTIFICATIONS_DEADLETTER,
+    NOTIFICATIONS_DELIVERIES,
+    NOTIFICATIONS_EMAIL,
+    NOTIFICATIONS_RECEIPTS,
+    NOTIFICATIONS_SMS,
+    REGISTRY_INITIATIVES,
+    REGISTRY_REJECTED,
+    REGISTRY_SUBMISSIONS,
+    REPORTING_DEADLETTER,
+    REPORTING_STATISTICS,
+    SCHEDULING_CONTACTS,
+    SCHEDULING_DEADLETTER,
+    SCHEDULING_REGISTRATIONS,
+    SCHEDULING_SESSIONS,
+    Topic,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTRACTS_DIR = ROOT / "contracts"
@@ -115,7 +141,7 @@ def asyncapi(contract: ServiceContract, version: str = "1.0.0") -> dict:
         "info": {"title": contract.title, "version": version, "description": contract.description},
         "defaultContentType": CONTENT_TYPE,
         "servers": {
-            "production": {"host": "kafka.oppna.malmo.se:9093", "protocol": "kafka-secure", "description": "SASL/SCRAM over TLS; a principal per publisher."},
+            "production": {"host": "kafka-bootstrap:9093", "protocol": "kafka-secure", "description": "The city's Kafka cluster (address given with your credentials): SASL/SCRAM over TLS, a principal per publisher."},
             "local": {"host": "127.0.0.1:19092", "protocol": "kafka", "description": "The local broker of `make run`."},
         },
         "channels": channels,
@@ -152,8 +178,98 @@ REGISTRY = ServiceContract(
     ),
 )
 
-# Every service's contract, by service name; other services add theirs here.
-CONTRACTS: dict[str, ServiceContract] = {"registry": REGISTRY}
+DEAD_LETTERS = (MessageRejectedV1, MessageFailedV1)
+INITIATIVES_IN = Channel(REGISTRY_INITIATIVES, "receive", INITIATIVE_EVENTS, key="the registry's initiative_id")
+
+SCHEDULING = ServiceContract(
+    service="scheduling",
+    title="Öppna Malmö — scheduling",
+    description=(
+        "The forum period's programme: editions and sessions on scheduling.sessions.v1, registrations "
+        "without personal data on scheduling.registrations.v1, and registrants' contacts only on the "
+        "compacted, restricted scheduling.contacts.v1 (a null value erases a contact). "
+        "Forumperiodens program, anmälningar utan personuppgifter, och kontaktuppgifter bara på det skyddade ämnet."
+    ),
+    channels=(
+        INITIATIVES_IN,
+        Channel(SCHEDULING_SESSIONS, "send", SESSION_EVENTS, key="the edition's or session's id"),
+        Channel(SCHEDULING_REGISTRATIONS, "send", REGISTRATION_EVENTS, key="the session's id"),
+        Channel(SCHEDULING_CONTACTS, "send", (RegistrationContactRecordedV1,), key="the registration's id; a null value (tombstone) erases it"),
+        Channel(SCHEDULING_DEADLETTER, "send", DEAD_LETTERS, key="the refused message's CloudEvents source"),
+    ),
+)
+
+NOTIFICATIONS = ServiceContract(
+    service="notifications",
+    title="Öppna Malmö — notifications",
+    description=(
+        "Fully rendered messages for gateways on notifications.email.v1 and notifications.sms.v1 "
+        "(deduplicate on message_id; respect not_before and expires_at), receipts back on "
+        "notifications.receipts.v1, and counts without recipients on notifications.deliveries.v1. "
+        "Färdiga meddelanden för e-post- och sms-gateways, kvitton tillbaka, och antal utan mottagare."
+    ),
+    channels=(
+        INITIATIVES_IN,
+        Channel(SCHEDULING_SESSIONS, "receive", SESSION_EVENTS, key="the edition's or session's id"),
+        Channel(SCHEDULING_REGISTRATIONS, "receive", REGISTRATION_EVENTS, key="the session's id"),
+        Channel(SCHEDULING_CONTACTS, "receive", (RegistrationContactRecordedV1,), key="the registration's id"),
+        Channel(NOTIFICATIONS_EMAIL, "send", (EmailRequestedV1,), key="the message_id"),
+        Channel(NOTIFICATIONS_SMS, "send", (SmsRequestedV1,), key="the message_id"),
+        Channel(NOTIFICATIONS_RECEIPTS, "receive", (NotificationDeliveredV1, NotificationFailedV1), key="the message_id"),
+        Channel(NOTIFICATIONS_DELIVERIES, "send", (DeliveryCountedV1,), key="the message_id"),
+        Channel(NOTIFICATIONS_DEADLETTER, "send", (*DEAD_LETTERS, NotificationDeadLetteredV1), key="the message_id or the refused message's source"),
+    ),
+)
+
+REPORTING = ServiceContract(
+    service="reporting",
+    title="Öppna Malmö — reporting",
+    description=(
+        "Follows every topic without personal data and publishes suppressed statistics snapshots on "
+        "reporting.statistics.v1 when an edition closes and on a schedule. "
+        "Följer alla ämnen utan personuppgifter och publicerar statistik med skydd för små tal."
+    ),
+    channels=(
+        INITIATIVES_IN,
+        Channel(SCHEDULING_SESSIONS, "receive", SESSION_EVENTS, key="the edition's or session's id"),
+        Channel(SCHEDULING_REGISTRATIONS, "receive", REGISTRATION_EVENTS, key="the session's id"),
+        Channel(NOTIFICATIONS_DELIVERIES, "receive", (DeliveryCountedV1,), key="the message_id"),
+        Channel(REPORTING_STATISTICS, "send", (StatisticsPublishedV1,), key="the edition's id"),
+        Channel(REPORTING_DEADLETTER, "send", DEAD_LETTERS, key="the refused message's CloudEvents source"),
+    ),
+)
+
+
+def platform_contract(services: tuple[ServiceContract, ...]) -> ServiceContract:
+    """One document with every channel and message of the platform: the integration guide.
+
+    Each topic appears once, as its owner sends it; a topic the platform only receives (the
+    publishers' submissions, the gateways' receipts) appears as received.
+    """
+    by_topic: dict[str, Channel] = {}
+    for contract in services:
+        for c in contract.channels:
+            if c.action == "send" or c.topic.name not in by_topic:
+                by_topic[c.topic.name] = c
+    sends = {c.topic.name for contract in services for c in contract.channels if c.action == "send"}
+    channels = tuple(
+        Channel(c.topic, "send" if name in sends else "receive", c.messages, c.key) for name, c in sorted(by_topic.items())
+    )
+    return ServiceContract(
+        service="platform",
+        title="Öppna Malmö — every channel and message",
+        description=(
+            "Every Kafka topic of the Öppna Malmö platform with its CloudEvents types. Topics named "
+            "*.contacts.*, notifications.email.v1 and notifications.sms.v1 carry personal data and are "
+            "restricted. Alla Kafka-ämnen och händelsetyper i plattformen."
+        ),
+        channels=channels,
+    )
+
+
+# Every service's contract, by service name, and the whole platform's.
+SERVICES = (REGISTRY, SCHEDULING, NOTIFICATIONS, REPORTING)
+CONTRACTS: dict[str, ServiceContract] = {c.service: c for c in (*SERVICES, platform_contract(SERVICES))}
 
 
 def write(contract: ServiceContract, root: Path = CONTRACTS_DIR) -> list[Path]:

@@ -1,4 +1,11 @@
-"""Scheduling's own copy of the registry's initiatives: what can be put in the programme."""
+"""Scheduling's own copy of the registry's initiatives: what can be put in the programme.
+
+When the newest copy says an initiative is withdrawn or rejected, its sessions are cancelled
+(``on_closed``), every time the copy is looked at again, so a redelivered event finishes what
+a crash interrupted (cancelling is idempotent).
+"""
+
+from collections.abc import Awaitable, Callable
 
 from shared.db.aggregates import AggregateStore
 from shared.db.copies import keep_newest
@@ -6,6 +13,7 @@ from shared.envelope import Envelope
 from shared.events.initiatives import InitiativeState
 
 COLLECTION = "initiatives"
+CLOSED = ("withdrawn", "rejected")
 
 
 def copy_of(data: InitiativeState) -> dict:
@@ -18,6 +26,7 @@ def copy_of(data: InitiativeState) -> dict:
         "title": content.get("title"),
         "organizer": content.get("organizer"),
         "themes": content.get("themes", []),
+        "districts": content.get("districts", []),
         "languages": content.get("languages", []),
         "accessibility": content.get("accessibility", []),
         "period": content.get("period"),
@@ -25,11 +34,18 @@ def copy_of(data: InitiativeState) -> dict:
 
 
 class InitiativeCopies:
-    def __init__(self, store: AggregateStore):
+    def __init__(self, store: AggregateStore, on_closed: Callable[[dict], Awaitable[None]] | None = None):
         self._store = store
+        self._on_closed = on_closed
+
+    def when_closed(self, callback: Callable[[dict], Awaitable[None]]) -> None:
+        self._on_closed = callback
 
     async def apply(self, event: Envelope, data: InitiativeState) -> None:
         await keep_newest(self._store, data.initiative_id, data.version, copy_of(data))
+        current = await self.get(data.initiative_id)
+        if current is not None and current["status"] in CLOSED and self._on_closed is not None:
+            await self._on_closed(current)
 
     async def get(self, initiative_id: str) -> dict | None:
         doc = await self._store.get(initiative_id)

@@ -1,25 +1,56 @@
-"""Composition root of scheduling."""
+"""Composition root of scheduling: settings in, app out; nothing connects at import time."""
 
 from fastapi import APIRouter, FastAPI, HTTPException
 
+from services.scheduling import api
 from services.scheduling.consumers import subscriptions
-from services.scheduling.initiatives import COLLECTION, InitiativeCopies
+from services.scheduling.initiatives import COLLECTION as INITIATIVES
+from services.scheduling.initiatives import InitiativeCopies
+from services.scheduling.planning import EDITIONS, SESSIONS, VENUES, Planning
+from services.scheduling.programme import Programme
+from services.scheduling.registrations import CONTACTS, REGISTRATIONS, Registrations
 from services.scheduling.settings import SchedulingSettings
+from shared.auth import Authenticator
 from shared.db.aggregates import aggregate_indexes
+from shared.db.indexes import IndexSpec
 from shared.runtime import Runtime
 from shared.web import create_service_app
 
-INDEXES = aggregate_indexes(COLLECTION)
+INDEXES = [
+    *aggregate_indexes(INITIATIVES),
+    *aggregate_indexes(EDITIONS),
+    *aggregate_indexes(VENUES),
+    *aggregate_indexes(SESSIONS),
+    *aggregate_indexes(CONTACTS),
+    IndexSpec(REGISTRATIONS, (("_id", 1),)),
+]
 
 
 def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
     settings = settings or SchedulingSettings()
     runtime = Runtime(settings, INDEXES)
-    parts: dict[str, InitiativeCopies] = {}
+    parts = api.Parts(settings=settings, auth=Authenticator(settings.staff_api_keys), programme=Programme())
+    holder: dict[str, InitiativeCopies] = {}
+    for collection in (EDITIONS, SESSIONS, CONTACTS):
+        runtime.relay_outbox_of(collection)
 
     async def build() -> None:
-        parts["initiatives"] = InitiativeCopies(runtime.aggregate(COLLECTION))
-        for sub in subscriptions(parts["initiatives"]):
+        stores = {c: runtime.aggregate(c) for c in (EDITIONS, VENUES, SESSIONS)}
+        initiatives = InitiativeCopies(runtime.aggregate(INITIATIVES))
+        parts.planning = Planning(settings, stores, initiatives, parts.programme)
+        initiatives.when_closed(parts.planning.initiative_closed)
+        await parts.planning.load()
+        parts.registrations = Registrations(
+            stores[SESSIONS],
+            runtime.aggregate(CONTACTS),
+            runtime.db[REGISTRATIONS],
+            runtime.producer,
+            parts.programme,
+            settings.event_source,
+            settings.public_base_url,
+        )
+        holder["initiatives"] = initiatives
+        for sub in subscriptions(initiatives):
             runtime.subscribe(sub)
 
     runtime.on_start(build)
@@ -32,10 +63,14 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
 
     @router.get("/initiatives/{initiative_id}", summary="Scheduling's copy of an initiative")
     async def get_initiative(initiative_id: str) -> dict:
-        copy = await parts["initiatives"].get(initiative_id)
+        copy = await holder["initiatives"].get(initiative_id)
         if copy is None:
             raise HTTPException(404, detail=[{"field": "initiative_id", "code": "not_found", "message": "No such initiative"}])
         return copy
 
     app.include_router(router)
+    api.install(app, parts)
     return app
+
+
+__all__ = ["create_app", "INDEXES"]

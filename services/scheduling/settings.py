@@ -1,3 +1,4 @@
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -9,3 +10,8 @@ class SchedulingSettings(ServiceSettings):
     service_name: str = "scheduling"
     mongodb_database: str = "scheduling"
     http_port: int = 8102
+    event_source: str = "urn:malmo:oppna:scheduling"
+    public_base_url: str = Field(default="http://127.0.0.1:8102", description="Where residents reach this service (private links, ICS URLs).")
+    max_party_size: int = Field(default=6, ge=1, le=50, description="Default largest party one registration may bring.")
+    placement_time_limit_s: float = Field(default=10.0, gt=0, description="CP-SAT's time limit for one placement proposal.")
+    placement_step_minutes: int = Field(default=30, ge=5, le=240, description="Start times a placement tries, every this many minutes.")

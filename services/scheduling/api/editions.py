@@ -1,0 +1,129 @@
+"""Editions (forum periods) and automatic placement: the schedulers' routes."""
+
+from datetime import UTC, date, datetime
+
+from fastapi import APIRouter
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from services.scheduling.conflicts import Mode, Rule
+from services.scheduling.placement import Placement
+from shared.auth import Requires, Role
+from shared.events.common import Title
+
+
+def _not_before(field: str, message: str):
+    def check(cls, v, info: ValidationInfo):
+        other = info.data.get(field)
+        if v is not None and other is not None and v < other:
+            raise ValueError(message)
+        return v
+
+    return check
+
+
+class EditionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    edition_id: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", description="Chosen id, e.g. 'om-2025'; generated if absent.")
+    name: Title = Field(examples=[{"sv": "Öppna Malmö 2025", "en": "Open Malmö 2025"}])
+    year: int = Field(ge=2000, le=2100, examples=[2025])
+    starts_on: date = Field(examples=["2025-10-06"])
+    ends_on: date = Field(examples=["2025-10-19"])
+    submission_opens_on: date | None = None
+    submission_closes_on: date | None = None
+    budget_sek: int = Field(ge=0, examples=[3780000])
+    reminder_hours_before: int = Field(default=24, ge=0, le=24 * 14)
+    changeover_minutes: int = Field(default=15, ge=0, le=240, description="Buffer between two sessions at one venue.")
+    rules: dict[Rule, Mode] = Field(default_factory=dict, description="Per conflict rule: block or warn (defaults: accessibility warns, the rest block).")
+
+    _ends = field_validator("ends_on")(_not_before("starts_on", "The edition ends before it starts"))
+    _closes = field_validator("submission_closes_on")(_not_before("submission_opens_on", "Submissions close before they open"))
+
+
+class EditionPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Title | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    submission_opens_on: date | None = None
+    submission_closes_on: date | None = None
+    budget_sek: int | None = Field(default=None, ge=0)
+    reminder_hours_before: int | None = Field(default=None, ge=0, le=24 * 14)
+    changeover_minutes: int | None = Field(default=None, ge=0, le=240)
+    rules: dict[Rule, Mode] | None = None
+
+
+class PlacementIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    session_id: str
+    venue_id: str
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+
+
+class AcceptIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    placements: list[PlacementIn] = Field(max_length=1000)
+
+
+def router(parts) -> APIRouter:
+    r = APIRouter(prefix="/v1/editions", tags=["editions"])
+    Staff = Requires(parts.auth, Role.scheduler, Role.curator)
+
+    @r.post("", status_code=201, summary="Plan an edition (a forum period)")
+    async def plan(body: EditionIn, _: Staff) -> dict:
+        fields = body.model_dump(mode="json", exclude_none=True)
+        return await parts.planning.plan_edition(fields, datetime.now(UTC))
+
+    @r.get("", summary="Every edition")
+    async def list_all() -> list[dict]:
+        return sorted(parts.programme.editions.values(), key=lambda e: e["starts_on"])
+
+    @r.get("/{edition_id}", summary="One edition")
+    async def get(edition_id: str) -> dict:
+        return parts.planning.edition_view(edition_id)
+
+    @r.patch("/{edition_id}", summary="Change an edition (dates, budget, rules, buffer)")
+    async def update(edition_id: str, body: EditionPatch, _: Staff) -> dict:
+        changes = body.model_dump(mode="json", exclude_none=True)
+        return await parts.planning.update_edition(edition_id, changes, datetime.now(UTC))
+
+    @r.get("/{edition_id}/conflicts", summary="Every conflict in the edition as it stands now")
+    async def conflicts(edition_id: str, _: Staff) -> dict:
+        found = parts.planning.conflicts_in(edition_id)
+        return {"count": len(found), "conflicts": [c.as_dict() for c in found]}
+
+    @r.post("/{edition_id}/publish", summary="Publish the programme: every scheduled session becomes public")
+    async def publish(edition_id: str, _: Staff) -> dict:
+        return await parts.planning.advance_edition(edition_id, "programme_published", datetime.now(UTC))
+
+    @r.post("/{edition_id}/close", summary="Close the edition")
+    async def close(edition_id: str, _: Staff) -> dict:
+        return await parts.planning.advance_edition(edition_id, "closed", datetime.now(UTC))
+
+    @r.post("/{edition_id}/placement", summary="Propose a conflict-free placement of the unscheduled sessions (a draft)")
+    async def propose(edition_id: str, _: Staff) -> dict:
+        proposal, waiting = await parts.planning.propose(edition_id)
+        venues = parts.programme.venues
+        return {
+            "edition_id": edition_id,
+            "solver_status": proposal.solver_status,
+            "placements": [
+                {
+                    "session_id": p.session_id,
+                    "venue_id": p.venue_id,
+                    "venue_name": venues[p.venue_id]["name"],
+                    "starts_at": p.starts_at.isoformat(),
+                    "ends_at": p.ends_at.isoformat(),
+                }
+                for p in proposal.placements
+            ],
+            "unplaced": [{"session_id": s, "reason": "no conflict-free slot"} for s in proposal.unplaced],
+            "considered": len(waiting),
+        }
+
+    @r.post("/{edition_id}/placement/accept", summary="Accept a proposal, as proposed or edited; each placement is checked")
+    async def accept(edition_id: str, body: AcceptIn, _: Staff) -> dict:
+        placements = [Placement(p.session_id, p.venue_id, p.starts_at, p.ends_at) for p in body.placements]
+        return {"results": await parts.planning.accept(placements, datetime.now(UTC))}
+
+    return r

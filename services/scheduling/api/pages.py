@@ -1,0 +1,122 @@
+"""The server-rendered programme page (Swedish, English with ``?lang=en``) and its registration form."""
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from pydantic import ValidationError
+
+from services.scheduling.api.registrations import RegistrationIn
+from services.scheduling.programme import TZ, Filters, is_public, local_date
+from services.scheduling.seats import Refused
+from services.scheduling.texts import texts
+
+TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent.parent / "templates"), autoescape=select_autoescape(["html"]))
+MONTHS = {
+    "sv": ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober", "november", "december"],
+    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"],
+}
+
+
+def when(starts_at: str, ends_at: str, lang: str) -> str:
+    s, e = datetime.fromisoformat(starts_at).astimezone(TZ), datetime.fromisoformat(ends_at).astimezone(TZ)
+    return f"{s.day} {MONTHS[lang][s.month - 1]} {s.year}, {s:%H:%M}–{e:%H:%M}"
+
+
+def decorate(view: dict, lang: str) -> dict:
+    title = view["title"]
+    return {
+        **view,
+        "title_text": title.get(lang) or title.get("sv"),
+        "when": when(view["starts_at"], view["ends_at"], lang),
+        "accessibility_all": sorted(set(view.get("accessibility", [])) | set((view.get("venue") or {}).get("accessibility", []))),
+    }
+
+
+def render(name: str, lang: str, status: int = 200, **context) -> HTMLResponse:
+    lang, t = texts(lang)
+    html = TEMPLATES.get_template(name).render(lang=lang, t=t, **context)
+    return HTMLResponse(html, status_code=status, headers={"cache-control": "no-store"} if name == "registration.html" else None)
+
+
+def router(parts) -> APIRouter:
+    r = APIRouter(tags=["pages"], include_in_schema=False)
+
+    def session_or_404(session_id: str) -> dict:
+        view = parts.programme.sessions.get(session_id)
+        if view is None or not is_public(view):
+            raise Refused(404, "session_id", "not_found", "No such session in the programme")
+        return view
+
+    @r.get("/programme", response_class=HTMLResponse)
+    async def programme(
+        lang: str = "sv", date: str = "", theme: str = "", district: str = "", language: str = "", accessibility: str = "", free_seats: str = ""
+    ) -> HTMLResponse:
+        try:
+            day = datetime.strptime(date, "%Y-%m-%d").date() if date else None
+        except ValueError:
+            day = None
+        f = Filters(
+            date=day, theme=theme or None, district=district or None, language=language or None,
+            accessibility=accessibility or None, free_seats=free_seats == "true" or None,
+        )
+        everything = parts.programme.published(Filters())
+        options = {
+            "dates": sorted({local_date(v["starts_at"]).isoformat() for v in everything}),
+            "themes": sorted({x for v in everything for x in v["themes"]}),
+            "districts": sorted({x for v in everything for x in v.get("districts", [])}),
+            "languages": sorted({x for v in everything for x in v["languages"]}),
+            "accessibility": sorted({x for v in everything for x in decorate(v, lang)["accessibility_all"]}),
+        }
+        shown = [decorate(v, lang) for v in parts.programme.published(f)]
+        form = {"date": date, "theme": theme, "district": district, "language": language, "accessibility": accessibility, "free_seats": f.free_seats}
+        return render("programme.html", lang, page_title=texts(lang)[1]["programme"], sessions=shown, options=options, f=form, edition=None)
+
+    @r.get("/programme/sessions/{session_id}", response_class=HTMLResponse)
+    async def session(session_id: str, lang: str = "sv") -> HTMLResponse:
+        s = decorate(session_or_404(session_id), lang)
+        return render("session.html", lang, page_title=s["title_text"], s=s, form={}, errors=[])
+
+    @r.post("/programme/sessions/{session_id}/register", response_class=HTMLResponse)
+    async def register(session_id: str, request: Request, lang: str = "sv") -> HTMLResponse:
+        s = decorate(session_or_404(session_id), lang)
+        form = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8", errors="replace")).items()}
+        try:
+            body = RegistrationIn.model_validate({k: v for k, v in form.items() if k in RegistrationIn.model_fields and v != ""})
+            out = await parts.registrations.register(session_id, body.contact(), body.party_size, body.language, datetime.now(UTC))
+        except ValidationError as e:
+            errors = [{"field": ".".join(str(p) for p in err["loc"]) or "name", "message": err["msg"]} for err in e.errors(include_url=False)]
+            return render("session.html", lang, 422, page_title=s["title_text"], s=s, form=form, errors=errors)
+        except Refused as e:
+            return render("session.html", lang, e.status, page_title=s["title_text"], s=s, form=form, errors=[{"field": e.field, "message": e.message}])
+        return render(
+            "registration.html", lang, 201, page_title=s["title_text"], r=out, title=s["title_text"], when=s["when"],
+            starts_at=s["starts_at"], manage_url=out["manage_url"], token=out["token"], message=None,
+        )
+
+    async def show(token: str, lang: str, message: str | None = None) -> HTMLResponse:
+        reg = await parts.registrations.view(token)
+        s = decorate(reg["session"], lang)
+        return render(
+            "registration.html", lang, page_title=s["title_text"], r=reg, title=s["title_text"], when=s["when"],
+            starts_at=s["starts_at"], manage_url=None, token=token, message=message,
+        )
+
+    @r.get("/programme/registrations/{token}", response_class=HTMLResponse)
+    async def manage(token: str, lang: str = "sv") -> HTMLResponse:
+        return await show(token, lang)
+
+    @r.post("/programme/registrations/{token}/cancel")
+    async def cancel(token: str, lang: str = "sv") -> RedirectResponse:
+        await parts.registrations.cancel(token, datetime.now(UTC))
+        return RedirectResponse(f"/programme/registrations/{token}?lang={lang}", status_code=303)
+
+    @r.post("/programme/registrations/{token}/erase", response_class=HTMLResponse)
+    async def erase(token: str, lang: str = "sv") -> HTMLResponse:
+        await parts.registrations.erase_by_token(token)
+        return await show(token, lang, texts(lang)[1]["erased"])
+
+    return r

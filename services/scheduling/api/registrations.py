@@ -1,0 +1,95 @@
+"""Residents' registrations: no account, a private link to see, cancel or erase. Public routes.
+
+Rate limiting of the public form is another issue (not done here).
+"""
+
+from datetime import UTC, datetime
+
+import phonenumbers
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic_core import PydanticCustomError
+
+from services.scheduling.seats import Refused
+from shared.auth import Requires, Role
+from shared.events.common import LanguageCode, ShortText
+
+
+def e164(raw: str) -> str:
+    """A Swedish or international mobile number in E.164, or a PydanticCustomError naming why not."""
+    try:
+        number = phonenumbers.parse(raw, "SE")
+    except phonenumbers.NumberParseException:
+        raise PydanticCustomError("invalid_phone", "Not a phone number") from None
+    if not phonenumbers.is_valid_number(number):
+        raise PydanticCustomError("invalid_phone", "Not a valid phone number")
+    if phonenumbers.number_type(number) not in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
+        raise PydanticCustomError("not_mobile", "Not a mobile number (text messages go to it)")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class RegistrationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: ShortText = Field(examples=["Amina Hassan"])
+    email: EmailStr | None = Field(default=None, examples=["amina@example.org"])
+    phone: str | None = Field(default=None, max_length=30, examples=["070-123 45 67"], description="Mobile; Swedish by default, normalised to E.164.")
+    language: LanguageCode = Field(default="sv", description="Messages in this language.")
+    party_size: int = Field(default=1, ge=1, le=50, description="Seats for you and those you bring.")
+
+    @field_validator("email", mode="before")
+    @classmethod
+    def _blank_email(cls, v):
+        return None if isinstance(v, str) and not v.strip() else v
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, v):
+        return None if v is None or not v.strip() else e164(v)
+
+    def contact(self) -> dict:
+        if not self.email and not self.phone:
+            raise Refused(422, "email", "missing_contact", "Give an email address or a mobile number")
+        return {"name": self.name, "email": self.email.lower() if self.email else None, "phone": self.phone}
+
+
+class ErasureIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: EmailStr | None = None
+    phone: str | None = Field(default=None, max_length=30)
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, v):
+        return None if v is None else e164(v)
+
+
+def router(parts) -> APIRouter:
+    r = APIRouter(prefix="/v1", tags=["registrations"])
+
+    @r.post("/sessions/{session_id}/registrations", status_code=201, summary="Register for a session (no account): confirmed or waitlisted")
+    async def register(session_id: str, body: RegistrationIn, response: Response) -> dict:
+        out = await parts.registrations.register(session_id, body.contact(), body.party_size, body.language, datetime.now(UTC))
+        response.headers["cache-control"] = "no-store"
+        return out
+
+    @r.get("/registrations/{token}", summary="A registration, by its private link")
+    async def get(token: str, response: Response) -> dict:
+        response.headers["cache-control"] = "no-store"
+        return await parts.registrations.view(token)
+
+    @r.delete("/registrations/{token}", summary="Cancel a registration by its private link (a waitlisted one moves up)")
+    async def cancel(token: str) -> dict:
+        return await parts.registrations.cancel(token, datetime.now(UTC))
+
+    @r.post("/registrations/{token}/erase", summary="Erase my contact details (GDPR art. 17); the registration stays, anonymous")
+    async def erase(token: str) -> dict:
+        return {"erased": await parts.registrations.erase_by_token(token)}
+
+    @r.post("/contacts/erase", summary="Staff: erase every contact with this email or phone")
+    async def erase_by_contact(body: ErasureIn, _: Requires(parts.auth, Role.scheduler, Role.curator)) -> dict:
+        if not body.email and not body.phone:
+            raise Refused(422, "email", "missing_contact", "Give the email address or the phone number to erase")
+        ids = await parts.registrations.erase_by_contact(body.email.lower() if body.email else None, body.phone)
+        return {"erased": len(ids), "registration_ids": ids}
+
+    return r

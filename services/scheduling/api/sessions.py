@@ -1,0 +1,124 @@
+"""Sessions: the schedulers' routes (create, move, publish, cancel, check in). Every write is checked for conflicts."""
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Literal
+
+from fastapi import APIRouter
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+
+from services.scheduling.programme import without_internals
+from services.scheduling.seats import Refused
+from shared.auth import Requires, Role
+from shared.events.common import LanguageCode
+
+
+def _not_past(v: datetime | None) -> datetime | None:
+    if v is not None and v < datetime.now(UTC):
+        raise PydanticCustomError("in_past", "The session would start in the past")
+    return v
+
+
+def _after_start(v: datetime | None, info: ValidationInfo) -> datetime | None:
+    start = info.data.get("starts_at")
+    if v is not None and start is not None and v <= start:
+        raise PydanticCustomError("before_start", "The session ends before it starts")
+    return v
+
+
+class SessionFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    starts_at: AwareDatetime | None = Field(default=None, description="With a time zone, e.g. 2025-10-07T18:00:00+02:00.")
+    ends_at: AwareDatetime | None = None
+    duration_minutes: int | None = Field(default=None, ge=15, le=24 * 60, description="For automatic placement (and to derive ends_at).")
+    venue_id: str | None = None
+    online_url: HttpUrl | None = None
+    languages: list[LanguageCode] | None = Field(default=None, max_length=20)
+    capacity: int | None = Field(default=None, ge=1, le=100_000)
+    registration_required: bool | None = None
+    max_party_size: int | None = Field(default=None, ge=1, le=50)
+    preferred_days: list[date] | None = Field(default=None, max_length=60, description="Days placement should prefer.")
+
+    _past = field_validator("starts_at")(_not_past)
+    _end = field_validator("ends_at")(_after_start)
+
+
+class SessionIn(SessionFields):
+    session_id: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    edition_id: str
+    initiative_id: str
+    capacity: int = Field(ge=1, le=100_000)
+    status: Literal["draft", "scheduled"] = "scheduled"
+
+
+class SessionPatch(SessionFields):
+    status: Literal["draft", "scheduled"] | None = None
+
+
+class CancelIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class CheckInIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(min_length=4, max_length=12, description="The registration code from the confirmation.")
+
+
+def _command(body: SessionFields) -> dict:
+    cmd = body.model_dump(exclude_unset=True)
+    if cmd.get("online_url") is not None:
+        cmd["online_url"] = str(cmd["online_url"])
+    if "starts_at" in cmd and cmd["starts_at"] is not None and cmd.get("ends_at") is None:
+        if cmd.get("duration_minutes"):
+            cmd["ends_at"] = cmd["starts_at"] + timedelta(minutes=cmd["duration_minutes"])
+        elif isinstance(body, SessionIn):
+            raise Refused(422, "ends_at", "missing", "Give ends_at or duration_minutes with starts_at")
+    return {k: v for k, v in cmd.items() if v is not None or k in ("venue_id", "online_url")}
+
+
+def _saved(saved) -> dict:
+    return {"session": without_internals(saved.session), "conflicts": [c.as_dict() for c in saved.conflicts]}
+
+
+def router(parts) -> APIRouter:
+    r = APIRouter(prefix="/v1/sessions", tags=["sessions"])
+    Staff = Requires(parts.auth, Role.scheduler, Role.curator)
+
+    @r.post("", status_code=201, summary="Add a session of a stamped initiative (409 lists the conflicts that block)")
+    async def create(body: SessionIn, _: Staff) -> dict:
+        cmd = _command(body)
+        if cmd.get("starts_at") is None and not cmd.get("duration_minutes"):
+            raise Refused(422, "duration_minutes", "missing", "An unscheduled session needs duration_minutes (for placement)")
+        return _saved(await parts.planning.create_session(cmd, datetime.now(UTC)))
+
+    @r.get("", summary="Every session of an edition, in every state (schedulers)")
+    async def list_all(edition_id: str, _: Staff) -> list[dict]:
+        views = parts.programme.of_edition(edition_id)
+        return [without_internals(v) for v in sorted(views, key=lambda v: (v.get("starts_at") or "~", v["session_id"]))]
+
+    @r.get("/{session_id}", summary="One session, in any state (schedulers)")
+    async def get(session_id: str, _: Staff) -> dict:
+        return without_internals(parts.planning.session_view(session_id))
+
+    @r.patch("/{session_id}", summary="Move or change a session (a published one is rescheduled; 409 lists blocking conflicts)")
+    async def update(session_id: str, body: SessionPatch, _: Staff) -> dict:
+        return _saved(await parts.planning.update_session(session_id, _command(body), datetime.now(UTC)))
+
+    @r.post("/{session_id}/publish", summary="Publish one scheduled session")
+    async def publish(session_id: str, _: Staff) -> dict:
+        return without_internals(await parts.planning.publish_session(session_id, datetime.now(UTC)))
+
+    @r.post("/{session_id}/cancel", summary="Cancel a session (it stays in the programme and feeds as cancelled)")
+    async def cancel(session_id: str, body: CancelIn, _: Staff) -> dict:
+        return without_internals(await parts.planning.cancel_session(session_id, body.reason, datetime.now(UTC)))
+
+    @r.post("/{session_id}/check-in", summary="Record attendance at the door, by the registration code")
+    async def check_in(session_id: str, body: CheckInIn, _: Requires(parts.auth, Role.scheduler, Role.curator)) -> dict:
+        return await parts.registrations.check_in(session_id, body.code, datetime.now(UTC))
+
+    @r.get("/{session_id}/registrations", summary="A session's registrations in order, without contacts (schedulers)")
+    async def registrations(session_id: str, _: Staff) -> list[dict]:
+        return await parts.registrations.list_for(session_id)
+
+    return r

@@ -1,0 +1,66 @@
+"""Venues: where sessions take place, with capacity, accessibility and availability."""
+
+from fastapi import APIRouter
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from services.scheduling.seats import Refused
+from shared.auth import Requires, Role
+from shared.events.common import Code, LanguageCode, ShortText
+
+
+class Availability(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+
+    @field_validator("ends_at")
+    @classmethod
+    def _after(cls, v, info: ValidationInfo):
+        if info.data.get("starts_at") and v <= info.data["starts_at"]:
+            raise ValueError("The window ends before it starts")
+        return v
+
+
+class VenueIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: ShortText = Field(examples=["Rosengårds bibliotek"])
+    address: ShortText = Field(examples=["Lönngatan 30, 214 49 Malmö"])
+    district: Code = Field(examples=["rosengard"])
+    capacity: int = Field(ge=1, le=100_000)
+    accessibility: list[Code] = Field(default_factory=list, max_length=30, examples=[["wheelchair", "hearing_loop"]])
+    languages: list[LanguageCode] = Field(default_factory=list, max_length=20, description="Languages the venue can host; empty: any.")
+    availability: list[Availability] = Field(default_factory=list, max_length=500, description="When sessions may take place there.")
+
+
+def router(parts) -> APIRouter:
+    r = APIRouter(prefix="/v1/venues", tags=["venues"])
+    Staff = Requires(parts.auth, Role.scheduler, Role.curator)
+
+    def fields(body: VenueIn) -> dict:
+        d = body.model_dump(mode="json")
+        d["availability"] = [{"starts_at": w.starts_at.isoformat(), "ends_at": w.ends_at.isoformat()} for w in sorted(body.availability, key=lambda w: w.starts_at)]
+        return d
+
+    @r.post("", status_code=201, summary="Add a venue")
+    async def create(body: VenueIn, _: Staff) -> dict:
+        return await parts.planning.save_venue(None, fields(body))
+
+    @r.put("/{venue_id}", summary="Replace a venue's description; answers the conflicts it now causes")
+    async def replace(venue_id: str, body: VenueIn, _: Staff) -> dict:
+        if venue_id not in parts.programme.venues:
+            raise Refused(404, "venue_id", "not_found", "No such venue")
+        venue = await parts.planning.save_venue(venue_id, fields(body))
+        return {**venue, "conflicts": [c.as_dict() for c in parts.planning.conflicts_at_venue(venue_id)]}
+
+    @r.get("", summary="Every venue")
+    async def list_all() -> list[dict]:
+        return sorted(parts.programme.venues.values(), key=lambda v: v["name"])
+
+    @r.get("/{venue_id}", summary="One venue")
+    async def get(venue_id: str) -> dict:
+        venue = parts.programme.venues.get(venue_id)
+        if venue is None:
+            raise Refused(404, "venue_id", "not_found", "No such venue")
+        return venue
+
+    return r

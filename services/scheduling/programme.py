@@ -1,0 +1,134 @@
+"""The programme read model, held in memory: the hot public reads never touch the database.
+
+FerretDB sorts and counts in its own process, slowly (INFRASTRUCTURE.md), so the published
+programme, its filters, the ICS feeds and the page are served from here. It is loaded from
+the sessions, editions and venues collections at start-up and refreshed by every change this
+process makes (the write path hands each written document over, newest version wins). On
+FerretDB scheduling runs as one process (the keyed lock is in-process), so that is every
+change; with replicas on MongoDB, each would also follow ``scheduling.sessions.v1``.
+
+It also serves the conflict check with every booked session of an edition.
+"""
+
+from dataclasses import dataclass
+from datetime import date as Date
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from services.scheduling import seats
+from services.scheduling.conflicts import Booking, Venue
+from services.scheduling.sessions import booking_of, public
+
+TZ = ZoneInfo("Europe/Stockholm")
+PRIVATE_KEPT = ("published_once", "max_party_size", "organizer_key", "duration_minutes", "preferred_days")
+
+
+@dataclass(frozen=True)
+class Filters:
+    edition_id: str | None = None
+    date: Date | None = None
+    theme: str | None = None
+    district: str | None = None
+    language: str | None = None
+    accessibility: str | None = None
+    free_seats: bool | None = None
+    include_cancelled: bool = True
+
+
+def view_of(state: dict, version: int) -> dict:
+    view = {**public(state), "version": version, **{k: state.get(k) for k in PRIVATE_KEPT}}
+    view["free_seats"] = seats.free_seats(state) if state.get("registration_required") else None
+    view["_booking"] = booking_of(state)
+    return view
+
+
+def local_date(iso: str) -> Date:
+    return datetime.fromisoformat(iso).astimezone(TZ).date()
+
+
+def is_public(view: dict) -> bool:
+    return bool(view.get("published_once")) and bool(view.get("starts_at"))
+
+
+def matches(view: dict, f: Filters) -> bool:
+    if not is_public(view):
+        return False
+    if f.edition_id and view["edition_id"] != f.edition_id:
+        return False
+    if not f.include_cancelled and view["status"] == "cancelled":
+        return False
+    if f.date and local_date(view["starts_at"]) != f.date:
+        return False
+    if f.theme and f.theme not in view["themes"]:
+        return False
+    if f.district and f.district not in view.get("districts", []):
+        return False
+    if f.language and f.language not in view["languages"]:
+        return False
+    if f.accessibility:
+        offered = set(view.get("accessibility", [])) | set((view.get("venue") or {}).get("accessibility", []))
+        if f.accessibility not in offered:
+            return False
+    if f.free_seats:
+        if view["status"] == "cancelled":
+            return False
+        if view["registration_required"] and not view["free_seats"]:
+            return False
+    return True
+
+
+def without_internals(view: dict) -> dict:
+    return {k: v for k, v in view.items() if not k.startswith("_") and k not in ("organizer_key",)}
+
+
+class Programme:
+    def __init__(self) -> None:
+        self.sessions: dict[str, dict] = {}
+        self.editions: dict[str, dict] = {}
+        self.venues: dict[str, dict] = {}
+
+    def put_session(self, doc: dict | None) -> None:
+        if doc is None:
+            return
+        old = self.sessions.get(doc["_id"])
+        if old is None or old["version"] < doc["state_version"]:
+            self.sessions[doc["_id"]] = view_of(doc["state"], doc["state_version"])
+
+    def put_edition(self, doc: dict | None) -> None:
+        if doc is not None:
+            old = self.editions.get(doc["_id"])
+            if old is None or old["version"] < doc["state_version"]:
+                self.editions[doc["_id"]] = {**doc["state"], "version": doc["state_version"]}
+
+    def put_venue(self, doc: dict | None) -> None:
+        if doc is not None:
+            old = self.venues.get(doc["_id"])
+            if old is None or old["version"] < doc["state_version"]:
+                self.venues[doc["_id"]] = {**doc["state"], "version": doc["state_version"]}
+
+    def published(self, f: Filters) -> list[dict]:
+        found = [v for v in self.sessions.values() if matches(v, f)]
+        return sorted(found, key=lambda v: (v["starts_at"], v["session_id"]))
+
+    def bookings(self, edition_id: str) -> list[Booking]:
+        return [v["_booking"] for v in self.sessions.values() if v["edition_id"] == edition_id and v["_booking"] is not None]
+
+    def of_initiative(self, initiative_id: str) -> list[str]:
+        return [v["session_id"] for v in self.sessions.values() if v["initiative_id"] == initiative_id and v["status"] != "cancelled"]
+
+    def of_edition(self, edition_id: str) -> list[dict]:
+        return [v for v in self.sessions.values() if v["edition_id"] == edition_id]
+
+    def conflict_venues(self) -> dict[str, Venue]:
+        return {vid: venue_of(v) for vid, v in self.venues.items()}
+
+
+def venue_of(state: dict) -> Venue:
+    return Venue(
+        venue_id=state["venue_id"],
+        capacity=state["capacity"],
+        accessibility=frozenset(state.get("accessibility", [])),
+        availability=tuple((datetime.fromisoformat(w["starts_at"]), datetime.fromisoformat(w["ends_at"])) for w in state.get("availability", [])),
+        district=state.get("district", ""),
+        languages=frozenset(state.get("languages", [])),
+    )

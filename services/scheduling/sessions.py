@@ -1,0 +1,238 @@
+"""Sessions: pure decisions on one session's document — its schedule, publication, cancellation, seats.
+
+The stored state is the public ``SessionState`` (without ``version``, which is the document's
+state version) plus what only scheduling needs: ``max_party_size``, ``duration_minutes``,
+``preferred_days``, ``organizer_key``, ``published_once``, and the seat book
+(``registrations`` by id, ordered ``waitlist``, ``next_seq``; see ``seats``).
+
+Events (all in the session document's outbox, so they leave in the order they happened):
+session events on ``scheduling.sessions.v1`` and registration events on
+``scheduling.registrations.v1``, both keyed by the session id, so one session's story stays in
+order on one partition.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from services.scheduling import seats
+from services.scheduling.conflicts import Booking
+from services.scheduling.events import emit
+from services.scheduling.seats import NewRegistration, Refused
+from shared.db.aggregates import Decision, Pending
+from shared.envelope import EventData
+from shared.events.scheduling import (
+    RegistrationCancelledV1,
+    RegistrationCheckedInV1,
+    RegistrationConfirmedV1,
+    RegistrationPromotedV1,
+    RegistrationState,
+    RegistrationWaitlistedV1,
+    SessionCancelledV1,
+    SessionPublishedV1,
+    SessionRescheduledV1,
+    SessionScheduledV1,
+    SessionState,
+    SessionStatus,
+    SessionUpdatedV1,
+)
+from shared.topics import SCHEDULING_REGISTRATIONS, SCHEDULING_SESSIONS
+
+PUBLIC_FIELDS = tuple(f for f in SessionState.model_fields if f != "version")
+PLACE_FIELDS = ("starts_at", "ends_at", "venue", "online_url")
+LIVE = (SessionStatus.published.value, SessionStatus.rescheduled.value)
+
+
+def public(state: dict) -> dict[str, Any]:
+    """What every session event carries (seat counts follow from the seat book)."""
+    out = {k: state.get(k) for k in PUBLIC_FIELDS if k in state}
+    out["seats_confirmed"] = seats.seats_taken(state.get("registrations", {}))
+    out["waitlisted"] = len(state.get("waitlist", []))
+    return out
+
+
+def is_placed(state: dict) -> bool:
+    return bool(state.get("starts_at") and state.get("ends_at") and (state.get("venue") or state.get("online_url")))
+
+
+def booking_of(state: dict) -> Booking | None:
+    """The session as the conflict check sees it; None when it has no time yet or is cancelled."""
+    if not (state.get("starts_at") and state.get("ends_at")) or state["status"] == SessionStatus.cancelled.value:
+        return None
+    return Booking(
+        session_id=state["session_id"],
+        starts_at=datetime.fromisoformat(state["starts_at"]),
+        ends_at=datetime.fromisoformat(state["ends_at"]),
+        organizer=state["organizer_key"],
+        capacity=state["capacity"],
+        venue_id=(state.get("venue") or {}).get("venue_id"),
+        accessibility=frozenset(state.get("accessibility", [])),
+    )
+
+
+class Emitter:
+    """Collects one change's events, numbering them for their ids."""
+
+    def __init__(self, state: dict, version: int, now: datetime, source: str):
+        self.state, self.version, self.now, self.source = state, version, now, source
+        self.events: list[Pending] = []
+
+    def session(self, model: type[EventData]) -> None:
+        sid = self.state["session_id"]
+        self.events.append(emit(SCHEDULING_SESSIONS, model, public(self.state), self.version, sid, self.now, self.source, len(self.events)))
+
+    def registration(self, model: type[EventData], rid: str) -> None:
+        entry = self.state["registrations"][rid]
+        payload = {
+            "registration_id": rid,
+            "session_id": self.state["session_id"],
+            "edition_id": self.state["edition_id"],
+            "status": entry["status"],
+            "party_size": entry["party_size"],
+            "language": entry["language"],
+            "channel": entry["channel"],
+            "waitlist_position": seats.waitlist_position(self.state, rid),
+            "attended": entry["attended"],
+            "registered_at": entry["registered_at"],
+        }
+        sid = self.state["session_id"]
+        self.events.append(
+            emit(SCHEDULING_REGISTRATIONS, model, payload, self.version, sid, self.now, self.source, len(self.events), subject=rid, data_version=entry["version"])
+        )
+
+
+def registration_view(state: dict, rid: str) -> dict:
+    """A registration as its owner (the private link) or a scheduler sees it: no contact."""
+    entry = state["registrations"][rid]
+    return {
+        **RegistrationState.model_validate(
+            {
+                "registration_id": rid,
+                "version": entry["version"],
+                "session_id": state["session_id"],
+                "edition_id": state["edition_id"],
+                "status": entry["status"],
+                "party_size": entry["party_size"],
+                "language": entry["language"],
+                "channel": entry["channel"],
+                "waitlist_position": seats.waitlist_position(state, rid),
+                "attended": entry["attended"],
+                "registered_at": entry["registered_at"],
+            }
+        ).model_dump(mode="json"),
+        "code": entry["code"],
+        "sequence": entry["seq"],
+    }
+
+
+def decide_save(current: dict | None, version: int, new: dict, now: datetime, source: str) -> Decision | None:
+    """Store a new or changed schedule; the event follows from what changed and the status."""
+    if current is not None and current["status"] == SessionStatus.cancelled.value:
+        raise Refused(409, "status", "cancelled", "A cancelled session does not change")
+    if current is not None and new == current:
+        return None
+    moved = False
+    if current is not None and current["status"] in LIVE:
+        moved = any(current.get(f) != new.get(f) for f in PLACE_FIELDS)
+        if moved:
+            new = {**new, "status": SessionStatus.rescheduled.value, "previous_starts_at": current.get("starts_at")}
+        else:
+            new = {**new, "status": current["status"]}
+    else:
+        placed = is_placed(new) and new["status"] != SessionStatus.draft.value
+        new = {**new, "status": SessionStatus.scheduled.value if placed else SessionStatus.draft.value}
+    promoted: list[str] = []
+    if new["status"] in LIVE:
+        new, promoted = seats.promote(new)
+    out = Emitter(new, version + 1, now, source)
+    if moved:
+        out.session(SessionRescheduledV1)
+    elif new["status"] in LIVE:
+        out.session(SessionUpdatedV1)
+    elif new.get("starts_at") and new.get("ends_at"):
+        out.session(SessionScheduledV1)  # placed (draft or scheduled), not yet public
+    for rid in promoted:
+        out.registration(RegistrationPromotedV1, rid)
+    return Decision(new, out.events)
+
+
+def decide_publish(current: dict | None, version: int, now: datetime, source: str) -> Decision | None:
+    if current is None:
+        raise Refused(404, "session_id", "not_found", "No such session")
+    if current["status"] in LIVE or current["status"] == SessionStatus.cancelled.value:
+        return None
+    if current["status"] != SessionStatus.scheduled.value:
+        raise Refused(409, "status", "not_scheduled", "Only a scheduled session (with time and place) can be published")
+    new = {**current, "status": SessionStatus.published.value, "published_once": True}
+    out = Emitter(new, version + 1, now, source)
+    out.session(SessionPublishedV1)
+    return Decision(new, out.events)
+
+
+def decide_cancel(current: dict | None, version: int, reason: str | None, now: datetime, source: str) -> Decision | None:
+    if current is None:
+        raise Refused(404, "session_id", "not_found", "No such session")
+    if current["status"] == SessionStatus.cancelled.value:
+        return None
+    new = {**current, "status": SessionStatus.cancelled.value, "cancellation_reason": reason}
+    out = Emitter(new, version + 1, now, source)
+    if new.get("starts_at") and new.get("ends_at"):
+        out.session(SessionCancelledV1)
+    return Decision(new, out.events)
+
+
+def decide_register(
+    current: dict | None, version: int, batch: list[NewRegistration], now: datetime, source: str
+) -> tuple[Decision | None, dict[str, str | Refused]]:
+    """Take a batch of registrations in order (one write for all): each is confirmed, waitlisted or refused.
+
+    Returns the decision (None if every one was refused) and each registration's outcome.
+    One ``session.updated`` closes the batch with the new seat counts.
+    """
+    if current is None:
+        raise Refused(404, "session_id", "not_found", "No such session")
+    state = current
+    outcomes: dict[str, str | Refused] = {}
+    taken: list[tuple[str, str]] = []
+    for new_reg in batch:
+        try:
+            state, status = seats.register(state, new_reg, now)
+        except Refused as refusal:
+            outcomes[new_reg.registration_id] = refusal
+            continue
+        outcomes[new_reg.registration_id] = status
+        taken.append((new_reg.registration_id, status))
+    if not taken:
+        return None, outcomes
+    out = Emitter(state, version + 1, now, source)
+    for rid, status in taken:
+        out.registration(RegistrationConfirmedV1 if status == "confirmed" else RegistrationWaitlistedV1, rid)
+    out.session(SessionUpdatedV1)
+    return Decision(state, out.events), outcomes
+
+
+def decide_cancel_registration(current: dict | None, version: int, rid: str, now: datetime, source: str) -> Decision | None:
+    if current is None:
+        raise Refused(404, "session_id", "not_found", "No such session")
+    result = seats.cancel(current, rid)
+    if result is None:
+        return None
+    state, promoted = result
+    out = Emitter(state, version + 1, now, source)
+    out.registration(RegistrationCancelledV1, rid)
+    for p in promoted:
+        out.registration(RegistrationPromotedV1, p)
+    if state["status"] in LIVE:
+        out.session(SessionUpdatedV1)
+    return Decision(state, out.events)
+
+
+def decide_check_in(current: dict | None, version: int, code: str, now: datetime, source: str) -> Decision | None:
+    if current is None:
+        raise Refused(404, "session_id", "not_found", "No such session")
+    result = seats.check_in(current, code)
+    if result is None:
+        return None
+    state, rid = result
+    out = Emitter(state, version + 1, now, source)
+    out.registration(RegistrationCheckedInV1, rid)
+    return Decision(state, out.events)
