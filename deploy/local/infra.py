@@ -34,7 +34,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-CACHE = ROOT / ".cache" / "infra"
+# OM_INFRA_DIR lets a second, independent set of engines run beside the first (chaos runs).
+CACHE = Path(os.environ.get("OM_INFRA_DIR") or ROOT / ".cache" / "infra").resolve()
 LOGS = CACHE / "logs"
 PIDS = CACHE / "pids"
 STARTED_BY_US = CACHE / "started-by-us"

@@ -25,7 +25,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-RUN = ROOT / ".cache" / "run"
+RUN = Path(os.environ.get("OM_RUN_DIR") or ROOT / ".cache" / "run").resolve()  # a second platform beside the first
 SERVICES = {"registry": 8101, "scheduling": 8102, "notifications": 8103, "reporting": 8104}
 PYTHON = ROOT / ".venv" / "bin" / "python"
 
