@@ -19,7 +19,7 @@ import httpx
 from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import MongoClient
 
-from tests.e2e.test_service_process import free_port
+from tests.browser import free_port
 from tests.platform import RawKafka, eventually, register_source, staff_env, submission
 
 ROOT = Path(__file__).resolve().parents[2]

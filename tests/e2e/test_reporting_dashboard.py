@@ -2,28 +2,17 @@
 with their data tables, no serious or critical accessibility violation (axe-core), a screenshot
 kept in test-artifacts/."""
 
-import asyncio
-import socket
 import uuid
-from pathlib import Path
 
+import httpx
 import pytest
-import uvicorn
 
 from services.reporting.main import create_app
 from services.reporting.settings import ReportingSettings
 from tests.integration.test_reporting_service import EDITION, programme_counted, publish_the_programme
+from tests.browser import ARTIFACTS, chromium, free_port, serious_violations, served as serving
 from tests.platform import Platform, eventually, settings_for
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -35,63 +24,42 @@ async def served(infra):
     settings = settings_for(ReportingSettings, infra, run_id, http_port=port)
     async with Platform.start(infra, run_id) as p:  # only for its Kafka client and clean-up
         p.settings["reporting"] = settings
-        server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-        task = asyncio.create_task(server.serve())
-        try:
-            await eventually(lambda: asyncio.sleep(0, result=server.started), timeout=60, what="uvicorn to start")
-            import httpx
-
-            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
-                p.http["reporting"] = http
-                await publish_the_programme(p)
-                await eventually(lambda: programme_counted(p), timeout=60, what="reporting to count the programme")
-                yield f"http://127.0.0.1:{port}"
-        finally:
-            server.should_exit = True
-            await task
+        async with serving(create_app(settings), port) as base, httpx.AsyncClient(base_url=base, timeout=30) as http:
+            p.http["reporting"] = http
+            await publish_the_programme(p)
+            await eventually(lambda: programme_counted(p), timeout=60, what="reporting to count the programme")
+            yield base
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install -y chromium)")
 async def test_the_dashboard_shows_the_figures_accessibly_in_both_languages(served):
-    from axe_playwright_python.async_playwright import Axe
-    from playwright.async_api import async_playwright
+    async with chromium() as browser:
+        page = await browser.new_page(viewport={"width": 1100, "height": 900})
+        external: list[str] = []
+        page.on("request", lambda req: None if req.url.startswith(served) else external.append(req.url))
 
-    ARTIFACTS.mkdir(exist_ok=True)
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            page = await browser.new_page(viewport={"width": 1100, "height": 900})
-            external: list[str] = []
-            page.on("request", lambda req: None if req.url.startswith(served) else external.append(req.url))
+        await page.goto(f"{served}/dashboard?edition={EDITION}&lang=sv")
+        assert await page.get_attribute("html", "lang") == "sv"
+        assert await page.locator("h1").inner_text() == "Öppna Malmö i siffror"
+        assert await page.locator("figure svg[role=img]").count() == 6
+        assert await page.locator("figure figcaption").count() == 6
+        assert await page.locator("table").count() == 6
+        assert "Inlämnade initiativ per tema" in await page.locator("h3").all_inner_texts()
+        # Fosie has 3 initiatives: suppressed on the public page
+        district = page.locator("section[aria-labelledby=by-district-heading] tbody tr", has_text="Fosie")
+        assert (await district.locator("td").inner_text()) == ".."
+        budget = await page.locator("section[aria-labelledby=budget-heading] table").inner_text()
+        assert "3\u00a0780\u00a0000" in budget
 
-            await page.goto(f"{served}/dashboard?edition={EDITION}&lang=sv")
-            assert await page.get_attribute("html", "lang") == "sv"
-            assert await page.locator("h1").inner_text() == "Öppna Malmö i siffror"
-            assert await page.locator("figure svg[role=img]").count() == 6
-            assert await page.locator("figure figcaption").count() == 6
-            assert await page.locator("table").count() == 6
-            assert "Inlämnade initiativ per tema" in await page.locator("h3").all_inner_texts()
-            # Fosie has 3 initiatives: suppressed on the public page
-            district = page.locator("section[aria-labelledby=by-district-heading] tbody tr", has_text="Fosie")
-            assert (await district.locator("td").inner_text()) == ".."
-            budget = await page.locator("section[aria-labelledby=budget-heading] table").inner_text()
-            assert "3\u00a0780\u00a0000" in budget
+        assert await serious_violations(page) == []
+        await page.screenshot(path=str(ARTIFACTS / "reporting-dashboard.png"), full_page=True)
 
-            results = await Axe().run(page)
-            serious = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
-            assert serious == [], [(v["id"], v["help"]) for v in serious]
-            await page.screenshot(path=str(ARTIFACTS / "reporting-dashboard.png"), full_page=True)
+        await page.click("text=English")
+        await page.wait_for_load_state()
+        assert await page.get_attribute("html", "lang") == "en"
+        assert await page.locator("h1").inner_text() == "Open Malmö in figures"
+        assert await serious_violations(page) == []
+        assert external == [], "everything is served by the service"
 
-            await page.click("text=English")
-            await page.wait_for_load_state()
-            assert await page.get_attribute("html", "lang") == "en"
-            assert await page.locator("h1").inner_text() == "Open Malmö in figures"
-            results = await Axe().run(page)
-            assert [v["id"] for v in results.response["violations"] if v.get("impact") in ("serious", "critical")] == []
-            assert external == [], "everything is served by the service"
-
-            response = await page.goto(f"{served}/dashboard?edition=om-1999")
-            assert response.status == 404
-        finally:
-            await browser.close()
+        response = await page.goto(f"{served}/dashboard?edition=om-1999")
+        assert response.status == 404
     assert (ARTIFACTS / "reporting-dashboard.png").stat().st_size > 10_000

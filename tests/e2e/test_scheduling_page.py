@@ -1,31 +1,18 @@
 """The programme page in headless Chromium: headings, labels, keyboard, language, axe-core, and a registration."""
 
-import asyncio
-import contextlib
-import socket
 import uuid
-from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from services.scheduling.main import create_app
 from services.scheduling.settings import SchedulingSettings
 from shared.auth import Role
 from tests.integration.test_scheduling_support import days_ahead, edition_body, publish_initiative, venue_body
+from tests.browser import ARTIFACTS, chromium, free_port, serious_violations, served as serving
 from tests.platform import Platform, RawKafka, as_role, eventually, settings_for
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 STAFF = as_role(Role.scheduler)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -35,18 +22,12 @@ async def served(infra):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     settings = settings_for(SchedulingSettings, infra, run_id, http_port=port, public_base_url=base)
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    server.capture_signals = contextlib.nullcontext  # the test runner keeps its own signal handlers
-    task = asyncio.create_task(server.serve())
     cleanup = Platform(infra, run_id)
     cleanup.settings["scheduling"] = settings
     try:
-        await eventually(lambda: asyncio.sleep(0, server.started), timeout=60, what="uvicorn to start")
-        async with RawKafka(infra.kafka, f"{run_id}.") as kafka, httpx.AsyncClient(base_url=base, timeout=30) as http:
+        async with serving(create_app(settings), port), RawKafka(infra.kafka, f"{run_id}.") as kafka, httpx.AsyncClient(base_url=base, timeout=30) as http:
             yield base, http, kafka
     finally:
-        server.should_exit = True
-        await task
         await cleanup.cleanup()
 
 
@@ -72,61 +53,49 @@ async def published_session(http, kafka) -> str:
 
 
 async def test_the_programme_page_is_accessible_and_takes_a_registration_by_keyboard(served):
-    from axe_playwright_python.async_playwright import Axe
-    from playwright.async_api import async_playwright
-
     base, http, kafka = served
     session_id = await published_session(http, kafka)
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            page = await browser.new_page()
-            await page.goto(f"{base}/programme?lang=en")
-            assert await page.get_attribute("html", "lang") == "en"
-            assert await page.locator("h1").inner_text() == "The programme"
-            assert "Democracy talk in Rosengård" in await page.locator("h3").all_inner_texts()
-            await page.goto(f"{base}/programme")
-            assert await page.get_attribute("html", "lang") == "sv"
-            assert await page.locator("h1").inner_text() == "Programmet"
-            results = await Axe().run(page)
-            serious = [v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-            assert serious == [], serious
+    async with chromium() as browser:
+        page = await browser.new_page()
+        await page.goto(f"{base}/programme?lang=en")
+        assert await page.get_attribute("html", "lang") == "en"
+        assert await page.locator("h1").inner_text() == "The programme"
+        assert "Democracy talk in Rosengård" in await page.locator("h3").all_inner_texts()
+        await page.goto(f"{base}/programme")
+        assert await page.get_attribute("html", "lang") == "sv"
+        assert await page.locator("h1").inner_text() == "Programmet"
+        assert await serious_violations(page) == []
 
-            await page.goto(f"{base}/programme/sessions/{session_id}?lang=en")
-            for field, label in (("r-name", "Name"), ("r-email", "Email"), ("r-phone", "Mobile number"), ("r-party_size", "Number of people")):
-                assert await page.locator(f"label[for={field}]").inner_text() == label
-            assert await page.get_by_label("Name").count() == 1
-            results = await Axe().run(page)
-            serious = [v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-            assert serious == [], serious
+        await page.goto(f"{base}/programme/sessions/{session_id}?lang=en")
+        for field, label in (("r-name", "Name"), ("r-email", "Email"), ("r-phone", "Mobile number"), ("r-party_size", "Number of people")):
+            assert await page.locator(f"label[for={field}]").inner_text() == label
+        assert await page.get_by_label("Name").count() == 1
+        assert await serious_violations(page) == []
 
-            # keyboard only: fill the fields, Tab to the button, Enter
-            await page.get_by_label("Name").focus()
-            await page.keyboard.type("Amina Hassan")
+        # keyboard only: fill the fields, Tab to the button, Enter
+        await page.get_by_label("Name").focus()
+        await page.keyboard.type("Amina Hassan")
+        await page.keyboard.press("Tab")
+        await page.keyboard.type("amina@example.org")
+        for _ in range(20):
             await page.keyboard.press("Tab")
-            await page.keyboard.type("amina@example.org")
-            for _ in range(20):
-                await page.keyboard.press("Tab")
-                if await page.evaluate("document.activeElement.id") == "register-button":
-                    break
-            assert await page.evaluate("document.activeElement.id") == "register-button"
-            ARTIFACTS.mkdir(exist_ok=True)
-            await page.screenshot(path=str(ARTIFACTS / "programme-page.png"), full_page=True)
-            async with page.expect_navigation():
-                await page.keyboard.press("Enter")
-            assert await page.locator("h1").inner_text() == "You are registered"
-            code = await page.locator("#registration-code").inner_text()
-            assert len(code) == 6
-            await page.screenshot(path=str(ARTIFACTS / "programme-registered.png"), full_page=True)
+            if await page.evaluate("document.activeElement.id") == "register-button":
+                break
+        assert await page.evaluate("document.activeElement.id") == "register-button"
+        await page.screenshot(path=str(ARTIFACTS / "programme-page.png"), full_page=True)
+        async with page.expect_navigation():
+            await page.keyboard.press("Enter")
+        assert await page.locator("h1").inner_text() == "You are registered"
+        code = await page.locator("#registration-code").inner_text()
+        assert len(code) == 6
+        await page.screenshot(path=str(ARTIFACTS / "programme-registered.png"), full_page=True)
 
-            # a bad phone number re-renders the form with the field named
-            await page.goto(f"{base}/programme/sessions/{session_id}?lang=en")
-            await page.get_by_label("Name").fill("B")
-            await page.get_by_label("Mobile number").fill("123")
-            async with page.expect_navigation():
-                await page.locator("#register-button").click()
-            assert "Mobile number" in await page.locator("[role=alert]").inner_text()
-        finally:
-            await browser.close()
+        # a bad phone number re-renders the form with the field named
+        await page.goto(f"{base}/programme/sessions/{session_id}?lang=en")
+        await page.get_by_label("Name").fill("B")
+        await page.get_by_label("Mobile number").fill("123")
+        async with page.expect_navigation():
+            await page.locator("#register-button").click()
+        assert "Mobile number" in await page.locator("[role=alert]").inner_text()
     listed = (await http.get(f"/v1/sessions/{session_id}/registrations", headers=STAFF)).json()
     assert [(r["status"], r["code"]) for r in listed] == [("confirmed", code)]

@@ -4,7 +4,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import uuid
@@ -13,15 +12,10 @@ from pathlib import Path
 import httpx
 from aiokafka.admin import AIOKafkaAdminClient
 
+from tests.browser import free_port
 from tests.platform import as_source, eventually, register_source, staff_env, submission
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def test_registry_process_is_ready_logs_json_with_event_ids_and_drains_on_sigterm(infra, tmp_path):
