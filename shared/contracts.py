@@ -180,6 +180,8 @@ REGISTRY = ServiceContract(
 
 DEAD_LETTERS = (MessageRejectedV1, MessageFailedV1)
 INITIATIVES_IN = Channel(REGISTRY_INITIATIVES, "receive", INITIATIVE_EVENTS, key="the registry's initiative_id")
+SESSIONS_IN = Channel(SCHEDULING_SESSIONS, "receive", SESSION_EVENTS, key="the edition's or session's id")
+REGISTRATIONS_IN = Channel(SCHEDULING_REGISTRATIONS, "receive", REGISTRATION_EVENTS, key="the session's id")
 
 SCHEDULING = ServiceContract(
     service="scheduling",
@@ -210,8 +212,8 @@ NOTIFICATIONS = ServiceContract(
     ),
     channels=(
         INITIATIVES_IN,
-        Channel(SCHEDULING_SESSIONS, "receive", SESSION_EVENTS, key="the edition's or session's id"),
-        Channel(SCHEDULING_REGISTRATIONS, "receive", REGISTRATION_EVENTS, key="the session's id"),
+        SESSIONS_IN,
+        REGISTRATIONS_IN,
         Channel(SCHEDULING_CONTACTS, "receive", (RegistrationContactRecordedV1,), key="the registration's id"),
         Channel(NOTIFICATIONS_EMAIL, "send", (EmailRequestedV1,), key="the message_id"),
         Channel(NOTIFICATIONS_SMS, "send", (SmsRequestedV1,), key="the message_id"),
@@ -231,8 +233,8 @@ REPORTING = ServiceContract(
     ),
     channels=(
         INITIATIVES_IN,
-        Channel(SCHEDULING_SESSIONS, "receive", SESSION_EVENTS, key="the edition's or session's id"),
-        Channel(SCHEDULING_REGISTRATIONS, "receive", REGISTRATION_EVENTS, key="the session's id"),
+        SESSIONS_IN,
+        REGISTRATIONS_IN,
         Channel(NOTIFICATIONS_DELIVERIES, "receive", (DeliveryCountedV1,), key="the message_id"),
         Channel(REPORTING_STATISTICS, "send", (StatisticsPublishedV1,), key="the edition's id"),
         Channel(REPORTING_DEADLETTER, "send", DEAD_LETTERS, key="the refused message's CloudEvents source"),

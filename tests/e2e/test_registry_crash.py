@@ -8,60 +8,28 @@ it must publish exactly one event per change, with the ids it would have had.
 
 import asyncio
 import json
-import os
 import signal
-import subprocess
-import sys
 import uuid
-from pathlib import Path
 
 import httpx
 from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import MongoClient
 
 from tests.browser import free_port
-from tests.platform import RawKafka, eventually, register_source, staff_env, submission
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def start(env: dict, log: Path) -> subprocess.Popen:
-    with open(log, "ab") as out:
-        return subprocess.Popen([sys.executable, "-m", "services.registry"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-
-
-async def ready(base: str) -> None:
-    async with httpx.AsyncClient(base_url=base, timeout=5) as http:
-        async def answers():
-            try:
-                return (await http.get("/readyz")).status_code == 200
-            except httpx.TransportError:
-                return False
-
-        await eventually(answers, timeout=60, what="the registry process to be ready")
-
+from tests.platform import RawKafka, eventually, register_source, submission
+from tests.processes import service_env, start_service, wait_ready
 
 async def test_a_registry_killed_after_the_write_publishes_each_change_exactly_once_after_restart(infra, tmp_path):
     port = free_port()
     prefix = f"k{uuid.uuid4().hex[:6]}."
-    env = {
-        **os.environ,
-        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka,
-        "MONGODB_URL": infra.mongodb,
-        "FERRETDB_POSTGRESQL_URL": infra.ferretdb_postgresql or "",
-        "MONGODB_DATABASE": f"{prefix[:-1]}_registry",
-        "TOPIC_PREFIX": prefix,
-        "HTTP_PORT": str(port),
-        "LOG_JSON": "true",
-        "STAFF_API_KEYS": staff_env(),
-    }
+    env = service_env(infra, "registry", prefix, port)
     base = f"http://127.0.0.1:{port}"
     log = tmp_path / "registry.log"
     source = f"urn:malmo:source:kill-{uuid.uuid4().hex[:6]}"
     db = MongoClient(infra.mongodb)[env["MONGODB_DATABASE"]]
-    proc = start({**env, "FAULT_EXIT_AFTER_WRITE": "1"}, log)
+    proc = start_service("registry", {**env, "FAULT_EXIT_AFTER_WRITE": "1"}, log)
     try:
-        await ready(base)
+        await wait_ready(base)
         async with httpx.AsyncClient(base_url=base, timeout=5) as http:
             await register_source(http, source)
         async with RawKafka(infra.kafka, prefix) as kafka:
@@ -76,8 +44,8 @@ async def test_a_registry_killed_after_the_write_publishes_each_change_exactly_o
             assert doc["outbox"], "written durably, events still in the outbox"
             written = {p["event"]["id"] for p in doc["outbox"]}
 
-            proc = start(env, log)
-            await ready(base)
+            proc = start_service("registry", env, log)
+            await wait_ready(base)
 
             async def republished():
                 d = db.initiatives.find_one({"_id": doc["_id"]})

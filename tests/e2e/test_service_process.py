@@ -2,50 +2,28 @@
 
 import asyncio
 import json
-import os
 import signal
-import subprocess
-import sys
 import uuid
-from pathlib import Path
 
 import httpx
 from aiokafka.admin import AIOKafkaAdminClient
+from pymongo import MongoClient
 
 from tests.browser import free_port
-from tests.platform import as_source, eventually, register_source, staff_env, submission
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.platform import as_source, register_source, submission
+from tests.processes import service_env, start_service, wait_ready
 
 
 async def test_registry_process_is_ready_logs_json_with_event_ids_and_drains_on_sigterm(infra, tmp_path):
     port = free_port()
     prefix = f"p{uuid.uuid4().hex[:6]}."
-    env = {
-        **os.environ,
-        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka,
-        "MONGODB_URL": infra.mongodb,
-        "FERRETDB_POSTGRESQL_URL": infra.ferretdb_postgresql or "",
-        "MONGODB_DATABASE": f"{prefix[:-1]}_registry",
-        "TOPIC_PREFIX": prefix,
-        "TOPIC_PARTITIONS": "3",
-        "HTTP_PORT": str(port),
-        "LOG_JSON": "true",
-        "STAFF_API_KEYS": staff_env(),
-    }
+    env = service_env(infra, "registry", prefix, port, TOPIC_PARTITIONS="3")
     log = tmp_path / "registry.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "services.registry"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    proc = start_service("registry", env, log)
     base = f"http://127.0.0.1:{port}"
     try:
+        await wait_ready(base)
         async with httpx.AsyncClient(base_url=base, timeout=5) as http:
-            async def is_ready():
-                try:
-                    return (await http.get("/readyz")).status_code == 200
-                except httpx.TransportError:
-                    return False
-
-            await eventually(is_ready, timeout=60, what="the registry process to be ready")
             assert (await http.get("/healthz")).json()["status"] == "ok"
             assert (await http.get("/docs")).status_code == 200
             assert "/v1/submissions" in (await http.get("/openapi.json")).json()["paths"]
@@ -65,9 +43,8 @@ async def test_registry_process_is_ready_logs_json_with_event_ids_and_drains_on_
     finally:
         proc.send_signal(signal.SIGTERM)
         code = await asyncio.to_thread(proc.wait, 40)
-        client_db = __import__("pymongo").MongoClient(infra.mongodb)
-        client_db.drop_database(env["MONGODB_DATABASE"])
-        client_db.close()
+        with MongoClient(infra.mongodb) as client:
+            client.drop_database(env["MONGODB_DATABASE"])
     # uvicorn re-raises the signal once it has shut down gracefully, so the exit tells the signal.
     assert code in (0, -signal.SIGTERM), f"exit code {code}"
     lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
