@@ -15,6 +15,8 @@ import os
 import sys
 import time
 import uuid
+from datetime import UTC, date, datetime, time as clock, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 from aiokafka import AIOKafkaProducer
@@ -119,10 +121,72 @@ async def review(client: httpx.AsyncClient, registry: str, curator: dict, state:
             r.raise_for_status()
 
 
+DEMO_EDITION = "om-demo"
+MALMO = ZoneInfo("Europe/Stockholm")
+
+
+def local(day: date, hour: int) -> str:
+    return datetime.combine(day, clock(hour), tzinfo=MALMO).isoformat()
+DEMO_VENUES = [
+    {"name": "Stadsbiblioteket", "address": "Kung Oscars väg 11, 211 33 Malmö", "district": "centrum", "capacity": 120,
+     "accessibility": ["wheelchair_access", "hearing_loop", "accessible_toilet"]},
+    {"name": "Rosengårds bibliotek", "address": "Lönngatan 30, 214 49 Malmö", "district": "rosengard", "capacity": 60,
+     "accessibility": ["wheelchair_access", "step_free"]},
+]
+
+
+async def programme(client: httpx.AsyncClient, scheduling: str, scheduler: dict, states: dict[str, dict]) -> int:
+    """A forum period starting next week, two venues, one session per stamped initiative, published.
+
+    Dates follow today, so the demo programme is always in the future; a second run finds
+    what the first made and changes nothing."""
+    today = datetime.now(UTC).date()
+    first = today + timedelta(days=7 - today.weekday())  # next Monday
+    days = [first + timedelta(days=d) for d in range(14)]
+    if (await client.get(f"{scheduling}/v1/editions/{DEMO_EDITION}", headers=scheduler)).status_code == 404:
+        r = await client.post(f"{scheduling}/v1/editions", headers=scheduler, json={
+            "edition_id": DEMO_EDITION, "name": {"sv": f"Öppna Malmö {first.year}", "en": f"Open Malmö {first.year}"}, "year": first.year,
+            "starts_on": days[0].isoformat(), "ends_on": days[-1].isoformat(), "budget_sek": 3_780_000,
+        })
+        r.raise_for_status()
+    venues = {v["name"]: v for v in (await client.get(f"{scheduling}/v1/venues", headers=scheduler)).json()}
+    for venue in DEMO_VENUES:
+        if venue["name"] not in venues:
+            windows = [{"starts_at": local(d, 9), "ends_at": local(d, 21)} for d in days]
+            r = await client.post(f"{scheduling}/v1/venues", headers=scheduler, json={**venue, "availability": windows})
+            r.raise_for_status()
+            venues[venue["name"]] = r.json()
+    made = 0
+    for n, external_id in enumerate(STAMPED):
+        session_id = f"demo-{external_id.lower()}"
+        if (await client.get(f"{scheduling}/v1/sessions/{session_id}", headers=scheduler)).status_code == 200:
+            continue
+        initiative_id = states[external_id]["initiative_id"]
+        for _ in range(100):  # scheduling follows the registry's events: wait for its copy of the stamp
+            copy = await client.get(f"{scheduling}/v1/initiatives/{initiative_id}")
+            if copy.status_code == 200 and copy.json().get("stamped"):
+                break
+            await asyncio.sleep(0.2)
+        day = days[1 + 2 * n]
+        venue = venues[DEMO_VENUES[n % len(DEMO_VENUES)]["name"]]
+        r = await client.post(f"{scheduling}/v1/sessions", headers=scheduler, json={
+            "session_id": session_id, "edition_id": DEMO_EDITION, "initiative_id": initiative_id, "venue_id": venue["venue_id"],
+            "starts_at": local(day, 18), "ends_at": local(day, 20),
+            "capacity": min(40, venue["capacity"]), "languages": ["sv", "en"],
+        })
+        r.raise_for_status()
+        made += 1
+    r = await client.post(f"{scheduling}/v1/editions/{DEMO_EDITION}/publish", headers=scheduler)
+    if r.status_code not in (200, 409):
+        r.raise_for_status()
+    return made
+
+
 async def main() -> int:
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092")
     registry = os.environ.get("REGISTRY_URL", "http://127.0.0.1:8101")
     reporting = os.environ.get("REPORTING_URL", "http://127.0.0.1:8104")
+    scheduling = os.environ.get("SCHEDULING_URL", "http://127.0.0.1:8102")
     curator_key = os.environ.get("CURATOR_API_KEY")
     if not curator_key:
         print("CURATOR_API_KEY is not set: run with `eval \"$(python deploy/local/services.py env)\"`", file=sys.stderr)
@@ -165,6 +229,12 @@ async def main() -> int:
         for item in listed:
             by_status[item["status"]] = by_status.get(item["status"], 0) + 1
         print(f"  demo data: {len(listed)} initiatives in the registry, by status {by_status}")
+        scheduler_key = os.environ.get("SCHEDULER_API_KEY")
+        if scheduler_key:
+            made = await programme(client, scheduling, {"authorization": f"Bearer {scheduler_key}"}, states)
+            listed = (await client.get(f"{scheduling}/v1/programme")).json()
+            count = len(listed) if isinstance(listed, list) else len(listed.get("sessions", listed.get("items", [])))
+            print(f"  demo programme: {count} published sessions ({made} new) at {scheduling}/programme")
         try:  # reporting follows by itself; its figures are a courtesy here
             figures = (await client.get(f"{reporting}/v1/figures/initiatives")).json()
             print(f"  reporting: {figures.get('total')} initiatives counted")
