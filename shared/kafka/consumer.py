@@ -23,6 +23,8 @@ from typing import Any, Literal
 
 import structlog
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.errors import KafkaConnectionError, KafkaError, KafkaTimeoutError
+from pymongo.errors import ConnectionFailure, PyMongoError
 from tenacity import AsyncRetrying, retry_if_not_exception_type, stop_after_attempt, wait_exponential
 
 from shared.db.processed import ProcessedEvents
@@ -35,6 +37,20 @@ from shared.settings import ServiceSettings
 from shared.topics import Topic
 
 log = structlog.get_logger(__name__)
+
+
+def is_infrastructure(error: BaseException) -> bool:
+    """A failure of the engines (database or broker unreachable, a call timed out), not of the
+    message: the message waits for them and is never dead-lettered for it."""
+    if isinstance(error, ConnectionFailure | ConnectionError | TimeoutError | KafkaConnectionError | KafkaTimeoutError):
+        return True
+    if isinstance(error, KafkaError):
+        return bool(error.retriable)
+    return isinstance(error, PyMongoError) and error.timeout
+
+
+class Interrupted(Exception):
+    """The runner is stopping while an engine is away: leave the batch uncommitted."""
 
 
 class Rejection(Exception):
@@ -140,11 +156,34 @@ class ConsumerRunner:
                     continue
                 # Partitions are independent (one aggregate stays on one partition): handle them
                 # side by side, each in order, then commit each after its last effect.
-                await asyncio.gather(*(self._partition(tp, msgs) for tp, msgs in batches.items()))
+                tps = list(batches)
+                results = await asyncio.gather(*(self._partition(tp, batches[tp]) for tp in tps), return_exceptions=True)
+                failed = {tp: r for tp, r in zip(tps, results, strict=True) if isinstance(r, BaseException)}
+                if any(isinstance(r, Interrupted) for r in failed.values()):
+                    return
+                for error in failed.values():
+                    if not is_infrastructure(error):
+                        raise error
+                if failed:
+                    # An engine went away mid-batch: nothing of it was committed; take it again
+                    # from the last commit once the engine is back (the handlers are idempotent).
+                    log.warning("batch_interrupted", group=self._group, error=repr(next(iter(failed.values()))))
+                    await asyncio.sleep(1)
+                    await self._seek_to_committed(list(failed))
         except Exception as e:  # the runner stops; /readyz turns red and the offsets are safe
             self.failed = e
             log.exception("consumer_stopped", group=self._group)
             raise
+
+    async def _seek_to_committed(self, tps: list[TopicPartition]) -> None:
+        while not self._stopping.is_set():
+            try:
+                await self._consumer.seek_to_committed(*tps)
+                return
+            except Exception as e:
+                if not is_infrastructure(e):
+                    raise
+                await asyncio.sleep(1)
 
     async def _partition(self, tp: TopicPartition, msgs: list[ConsumerRecord]) -> None:
         for msg in msgs:
@@ -182,14 +221,7 @@ class ConsumerRunner:
         with bound_to(envelope):
             started = time.perf_counter()
             try:
-                async for attempt in AsyncRetrying(
-                    stop=stop_after_attempt(self._settings.handler_attempts),
-                    wait=wait_exponential(multiplier=self._settings.handler_backoff_s, max=10),
-                    retry=retry_if_not_exception_type(Rejection),
-                    reraise=True,
-                ):
-                    with attempt:
-                        await handler.handle(envelope, data)
+                await self._handle(handler, envelope, data)
             except Rejection as r:
                 await self._reject(msg, r.reasons, "rejected", ce)
             except Exception as e:
@@ -203,6 +235,27 @@ class ConsumerRunner:
                 EVENTS_HANDLED.labels(self._group, envelope.type, "ok").inc()
             HANDLER_SECONDS.labels(self._group).observe(time.perf_counter() - started)
             await self._processed.record(envelope.source, envelope.id)
+
+    async def _handle(self, handler: Handler, envelope, data) -> None:
+        """Bounded retries for the message's own trouble; an engine that is away is waited for."""
+        while True:
+            try:
+                async for attempt in AsyncRetrying(
+                    stop=stop_after_attempt(self._settings.handler_attempts),
+                    wait=wait_exponential(multiplier=self._settings.handler_backoff_s, max=10),
+                    retry=retry_if_not_exception_type(Rejection),
+                    reraise=True,
+                ):
+                    with attempt:
+                        await handler.handle(envelope, data)
+                return
+            except Exception as e:
+                if not is_infrastructure(e):
+                    raise
+                if self._stopping.is_set():
+                    raise Interrupted() from e
+                log.warning("engine_unavailable", error=repr(e)[:300])
+                await asyncio.sleep(2)
 
     async def _reject(self, msg: ConsumerRecord, reasons: list[Reason], outcome: str, ce: dict | None = None) -> None:
         log.info("message_rejected", topic=msg.topic, offset=msg.offset, reasons=[r.code for r in reasons])
