@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 INFRA := python3 deploy/local/infra.py
 SERVICES := $(PY) deploy/local/services.py
 
-.PHONY: install run stop test env bench-lookups
+.PHONY: install run stop test env bench-lookups bench
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -44,3 +44,10 @@ env:
 bench-lookups: install
 	$(INFRA) up
 	set -a; eval "$$($(INFRA) env)"; set +a; $(PY) -m benchmarks.lookup_growth
+
+## bench: every benchmark workload against the running platform (started here if it is not), one table
+bench: install
+	$(VENV)/bin/pip install -q -e ".[bench]"
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(SERVICES) status >/dev/null || $(MAKE) run
+	set -a; eval "$$($(INFRA) env)"; set +a; $(PY) -m benchmarks.run --size full

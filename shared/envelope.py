@@ -104,10 +104,33 @@ def parse_envelope(raw: bytes | str) -> Envelope:
         raise InvalidEvent([Reason(field="", code="not_json", message=f"Not JSON: {e}")]) from None
     if not isinstance(doc, dict):
         raise InvalidEvent([Reason(field="", code="not_an_object", message="A CloudEvent is a JSON object")])
+    bad = _unstorable_text(doc)
+    if bad is not None:
+        raise InvalidEvent([Reason(field=bad, code="forbidden_character", message="Text holds U+0000 or a lone surrogate (not storable, not UTF-8)")])
     try:
         return Envelope.model_validate(doc)
     except ValidationError as e:
         raise InvalidEvent(reasons_from(e)) from None
+
+
+def _forbidden(text: str) -> bool:
+    return "\x00" in text or any("\ud800" <= c <= "\udfff" for c in text)
+
+
+def _unstorable_text(value, path: str = "") -> str | None:
+    """The dotted path of the first key or string holding NUL or a lone surrogate: JSON escapes
+    them (\\u0000, \\ud800), but no database stores them and UTF-8 cannot encode a surrogate."""
+    if isinstance(value, str):
+        return path if _forbidden(value) else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for k, v in items:
+        sub = f"{path}.{k}" if path else str(k)
+        if isinstance(k, str) and _forbidden(k):
+            return sub
+        found = _unstorable_text(v, sub)
+        if found is not None:
+            return found
+    return None
 
 
 def parse_data(envelope: Envelope, model: type[D]) -> D:

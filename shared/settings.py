@@ -47,6 +47,17 @@ class ServiceSettings(BaseSettings):
         default_factory=dict,
         description='Staff keys by key id, as JSON: {"<key_id>": {"role": "curator", "sha256": "<hex>"}}.',
     )
+    max_body_bytes: int = Field(
+        default=1_048_576, ge=1024, description="Largest request body accepted; larger ones get 413."
+    )
+    signup_rate_per_minute: int = Field(
+        default=600,
+        ge=1,
+        description=(
+            "Public sign-ups (registrations, subscriptions) per client IP and form, per minute (moving "
+            "window, per process). Generous by default: a school or library shares one IP behind NAT."
+        ),
+    )
     log_level: str = Field(default="info")
     log_json: bool | None = Field(
         default=None, description="JSON logs; default: JSON unless stderr is a terminal."

@@ -1,11 +1,15 @@
 """Endpoints every service has: /healthz (alive), /readyz (Kafka and database answer), /metrics."""
 
 import asyncio
+import json
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from bson.errors import InvalidStringData
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from pymongo.errors import OperationFailure
 
 from shared.db.client import ping
 from shared.runtime import Runtime
@@ -43,9 +47,139 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
     return JSONResponse(status_code=422, content={"detail": reasons})
 
 
+# No scripts at all; styles may be inline (the programme page and the dashboard carry a <style>
+# block, template previews carry style attributes); forms post only to this service.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+)
+
+
+class _TooLarge(HTTPException):
+    """Raised while the body streams in: an HTTPException, so FastAPI's body parsing lets it
+    through and the app's handler answers 413 with the reason (or this middleware does)."""
+
+    def __init__(self, limit: int):
+        super().__init__(413, detail=json.loads(_too_large_body(limit))["detail"])
+
+
+def _too_large_body(limit: int) -> bytes:
+    message = f"The request body is larger than {limit} bytes"
+    return json.dumps({"detail": [{"field": "body", "code": "too_large", "message": message}]}).encode()
+
+
+class EdgeMiddleware:
+    """Every HTTP answer gets the security headers; a request body above ``max_body_bytes`` is
+    refused with 413, by its Content-Length before anything reads it, and by the bytes actually
+    streamed otherwise (chunked bodies, lying Content-Length)."""
+
+    def __init__(self, app, max_body_bytes: int):
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        limit = self.max_body_bytes
+        started = False
+
+        async def send_with_headers(message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        async def refuse() -> None:
+            body = _too_large_body(limit)
+            await send_with_headers({"type": "http.response.start", "status": 413, "headers": [
+                (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
+            await send({"type": "http.response.body", "body": body})
+
+        for k, v in scope.get("headers", []):
+            if k == b"content-length":
+                try:
+                    declared = int(v)
+                except ValueError:
+                    declared = -1
+                if declared > limit:
+                    return await refuse()
+        received = 0
+
+        async def counted_receive():
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise _TooLarge(limit)
+            return message
+
+        try:
+            await self.app(scope, counted_receive, send_with_headers)
+        except _TooLarge:
+            if started:
+                raise
+            await refuse()
+
+
+def _is_unstorable_text(exc: Exception) -> bool:
+    """The database refused a string: NUL (PostgreSQL under FerretDB: SQLSTATE 22P05) or a lone
+    surrogate (not encodable as UTF-8, so not as BSON either)."""
+    return isinstance(exc, (UnicodeEncodeError, InvalidStringData)) or "22P05" in str(exc)
+
+
+async def _unstorable_text(request: Request, exc: Exception) -> JSONResponse:
+    if not _is_unstorable_text(exc):
+        raise exc
+    reason = {"field": "", "code": "forbidden_character", "message": "Text holds U+0000 or a lone surrogate"}
+    return JSONResponse(status_code=422, content={"detail": [reason]})
+
+
+REASON_SCHEMA = {
+    "title": "ValidationError",
+    "description": "Why a request was refused: which field, a stable machine-readable code, and words.",
+    "type": "object",
+    "properties": {"field": {"type": "string"}, "code": {"type": "string"}, "message": {"type": "string"}},
+    "required": ["field", "code", "message"],
+}
+
+
+def _declare_reasons(app: FastAPI) -> None:
+    """The OpenAPI document declares the 422 body the services really send (``_validation_error``:
+    field, code, message), not FastAPI's default (loc, msg, type)."""
+    generate = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            schema = generate()
+            schemas = schema.get("components", {}).get("schemas", {})
+            if "ValidationError" in schemas:
+                schemas["ValidationError"] = REASON_SCHEMA
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi
+
+
 def create_service_app(runtime: Runtime, title: str, description: str) -> FastAPI:
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=runtime.lifespan)
+    app.add_middleware(EdgeMiddleware, max_body_bytes=runtime.settings.max_body_bytes)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    for exc in (OperationFailure, InvalidStringData, UnicodeEncodeError):
+        app.add_exception_handler(exc, _unstorable_text)
     app.include_router(ops_router(runtime))
+    _declare_reasons(app)
     app.state.runtime = runtime
     return app

@@ -25,6 +25,7 @@ from services.notifications.parts import Parts
 from services.notifications.privacy import erase
 from services.notifications.recipients import resolve
 from shared.auth import Authenticator, Requires, Role
+from shared.ratelimit import signup_limit
 from shared.db.aggregates import Decision
 from shared.envelope import new_event
 from shared.events.notifications import Category, NotificationDeliveredV1, NotificationFailedV1
@@ -94,7 +95,7 @@ def router(parts_ref: dict, authenticator: Authenticator) -> APIRouter:
     def P() -> Parts:
         return parts_ref["parts"]
 
-    @api.post("/subscriptions", status_code=202, tags=["subscriptions"], summary="Subscribe (double opt-in follows) / Prenumerera")
+    @api.post("/subscriptions", status_code=202, dependencies=[signup_limit("subscriptions")], tags=["subscriptions"], summary="Subscribe (double opt-in follows) / Prenumerera")
     async def subscribe(body: SubscriptionIn) -> dict:
         parts = P()
         s = parts.settings

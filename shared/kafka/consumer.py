@@ -80,12 +80,19 @@ class Subscription:
     on_tombstone: Callable[[str], Awaitable[None]] | None = field(default=None)
 
 
+# A dead letter must itself be a valid event (under MAX_EVENT_BYTES, and under Kafka's message
+# limit): of an original larger than this, only its first bytes are kept, without the text copy.
+ORIGINAL_KEPT_BYTES = 64 * 1024
+
+
 def original_of(msg: ConsumerRecord, envelope_fields: dict[str, str | None] | None = None) -> OriginalMessage:
     value = msg.value or b""
     try:
         text = value.decode("utf-8")
     except UnicodeDecodeError:
         text = None
+    if len(value) > ORIGINAL_KEPT_BYTES:
+        value, text = value[:ORIGINAL_KEPT_BYTES], None
     key = None
     if msg.key is not None:
         with contextlib.suppress(UnicodeDecodeError):

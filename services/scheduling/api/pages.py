@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from services.scheduling.api.registrations import RegistrationIn
 from services.scheduling.programme import TZ, Filters, is_public, local_date
+from shared.ratelimit import signup_limit
 from services.scheduling.seats import Refused
 from services.scheduling.texts import texts
 
@@ -80,7 +81,7 @@ def router(parts) -> APIRouter:
         s = decorate(session_or_404(session_id), lang)
         return render("session.html", lang, page_title=s["title_text"], s=s, form={}, errors=[])
 
-    @r.post("/programme/sessions/{session_id}/register", response_class=HTMLResponse)
+    @r.post("/programme/sessions/{session_id}/register", response_class=HTMLResponse, dependencies=[signup_limit("registrations")])
     async def register(session_id: str, request: Request, lang: str = "sv") -> HTMLResponse:
         s = decorate(session_or_404(session_id), lang)
         form = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8", errors="replace")).items()}

@@ -12,6 +12,7 @@ from pydantic_core import PydanticCustomError
 
 from services.scheduling.seats import Refused
 from shared.auth import Requires, Role
+from shared.ratelimit import signup_limit
 from shared.events.common import LanguageCode, ShortText
 
 
@@ -66,7 +67,7 @@ class ErasureIn(BaseModel):
 def router(parts) -> APIRouter:
     r = APIRouter(prefix="/v1", tags=["registrations"])
 
-    @r.post("/sessions/{session_id}/registrations", status_code=201, summary="Register for a session (no account): confirmed or waitlisted")
+    @r.post("/sessions/{session_id}/registrations", status_code=201, dependencies=[signup_limit("registrations")], summary="Register for a session (no account): confirmed or waitlisted")
     async def register(session_id: str, body: RegistrationIn, response: Response) -> dict:
         out = await parts.registrations.register(session_id, body.contact(), body.party_size, body.language, datetime.now(UTC))
         response.headers["cache-control"] = "no-store"

@@ -1,0 +1,137 @@
+"""End to end, open loop: submissions published at a fixed rate (half the measured ingest rate);
+each one's latency is publish → counted in reporting. "Counted" is observed exactly: reporting
+commits a partition's offset only after every message before it took effect (shared/kafka/
+consumer.py), so a submission is counted once reporting's committed offset on
+registry.initiatives.v1 passes the offset of that submission's re-emitted event. The committed
+offsets are polled every 20 ms (the resolution of the figure)."""
+
+import asyncio
+import json
+import time
+
+from aiokafka.admin import AIOKafkaAdminClient
+
+from benchmarks.common import Result, percentile
+from benchmarks.workloads.ingest import INITIATIVES, SUBMISSIONS, Tail, producer, register_sources, submission
+
+SIZES = {"full": {"seconds": 20, "max_rate": 1000}, "small": {"seconds": 3, "max_rate": 20}}
+
+
+async def reporting_group(admin) -> str | None:
+    for group, _ in [(g[0], g[1]) for g in await admin.list_consumer_groups()]:
+        if group.startswith("reporting.") or ".reporting." in group:
+            offsets = await admin.list_consumer_group_offsets(group)
+            if any(tp.topic == INITIATIVES for tp in offsets):
+                return group
+    return None
+
+
+async def lag(admin, consumer_group: str, topic: str, ends: dict) -> int:
+    offsets = await admin.list_consumer_group_offsets(consumer_group)
+    return sum(max(0, end - offsets[tp].offset) for tp, end in ends.items() if tp in offsets and tp.topic == topic)
+
+
+async def drained(ctx, admin, timeout: float = 180) -> float:
+    """Wait until the registry and reporting have caught up (an earlier workload's backlog would
+    otherwise be measured as this one's latency); returns the seconds waited."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    started = time.monotonic()
+    groups = [g[0] for g in await admin.list_consumer_groups()]
+    pairs = [(g, SUBMISSIONS) for g in groups if g.startswith("registry.")] + [(g, INITIATIVES) for g in groups if g.startswith("reporting.")]
+    c = AIOKafkaConsumer(bootstrap_servers=ctx.bootstrap, group_id=None)
+    await c.start()
+    await c._client.force_metadata_update()
+    try:
+        while time.monotonic() - started < timeout:
+            behind = 0
+            for group, topic in pairs:
+                parts = [TopicPartition(topic, p) for p in sorted(c.partitions_for_topic(topic) or ())]
+                if parts:
+                    behind += await lag(admin, group, topic, await c.end_offsets(parts))
+            if behind == 0:
+                break
+            await asyncio.sleep(1)
+    finally:
+        await c.stop()
+    return time.monotonic() - started
+
+
+async def run(ctx, size: str) -> Result:
+    s = SIZES[size]
+    ingest = ctx.shared.get("ingest_rate")
+    if not ingest:
+        return Result("end to end (open loop)", None, "ms p99", goal="p99 < 500 ms at half the ingest rate", status="not run",
+                      details={"reason": "needs the ingest rate: run the ingest workload first"})
+    rate = max(1.0, min(ingest / 2, s["max_rate"]))
+    n = int(rate * s["seconds"])
+    admin = AIOKafkaAdminClient(bootstrap_servers=ctx.bootstrap)
+    await admin.start()
+    group = await reporting_group(admin)
+    if group is None:
+        await admin.close()
+        return Result("end to end (open loop)", None, "ms p99", goal="p99 < 500 ms", status="not run", details={"reason": "reporting's consumer group not found"})
+    waited = await drained(ctx, admin)
+    sources = await register_sources(ctx, 4, "e2e")
+    prefix = f"BE-{ctx.run_id}-"
+    tail = Tail(ctx, prefix)
+    await tail.start()
+    snapshots: list[tuple[float, dict[int, int]]] = []
+    stop = asyncio.Event()
+
+    async def poll() -> None:
+        while not stop.is_set():
+            offsets = await admin.list_consumer_group_offsets(group)
+            snapshots.append((time.perf_counter(), {tp.partition: o.offset for tp, o in offsets.items() if tp.topic == INITIATIVES}))
+            await asyncio.sleep(0.02)
+
+    poller = asyncio.create_task(poll())
+    p = producer(ctx)
+    await p.start()
+    sent: dict[str, float] = {}
+    try:
+        started = time.perf_counter()
+        with ctx.bar(n, f"e2e: open loop at {rate:.0f}/s") as bar:
+            for i in range(n):
+                due = started + i / rate
+                delay = due - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                e = submission(sources[i % len(sources)], f"{prefix}{i}")
+                sent[e["data"]["external_id"]] = time.perf_counter()  # open loop: the clock starts when it is due, not acked
+                await p.send(SUBMISSIONS, json.dumps(e, ensure_ascii=False).encode(), key=e["data"]["external_id"].encode())
+                bar.update(1)
+        await p.flush()
+        lag = time.perf_counter() - (started + n / rate)
+        deadline = time.monotonic() + 60
+
+        def counted(ext: str) -> float | None:
+            if ext not in tail.seen:
+                return None
+            part, offset, _ = tail.seen[ext]
+            for t, offs in snapshots:
+                if offs.get(part, -1) > offset:
+                    return t
+            return None
+
+        while time.monotonic() < deadline:
+            if len(tail.seen) == n and snapshots and all(snapshots[-1][1].get(pt, -1) > off for pt, off, _ in tail.seen.values()):
+                break
+            await asyncio.sleep(0.2)
+        await asyncio.sleep(0.05)
+    finally:
+        stop.set()
+        await asyncio.gather(poller, return_exceptions=True)
+        await p.stop()
+        await tail.stop()
+        await admin.close()
+    latencies = [(c - sent[ext]) * 1000 for ext in sent if (c := counted(ext)) is not None]
+    ctx.shared["e2e_latencies_ms"] = latencies
+    p50, p95, p99 = (percentile(latencies, q) for q in (50, 95, 99))
+    done = len(latencies) == n
+    return Result(f"end to end: publish → counted in reporting, {rate:.0f}/s open loop", p99 and round(p99, 1), "ms p99",
+                  ceiling=500, ceiling_name="goal", ratio=p99 and round(p99 / 500, 2), goal="p99 < 500 ms at half the ingest rate",
+                  passed=done and p99 is not None and p99 < 500,
+                  details={"rate_per_s": round(rate, 1), "submissions": n, "counted": len(latencies), "p50_ms": p50, "p95_ms": p95, "p99_ms": p99,
+                           "max_ms": max(latencies, default=None), "publisher_behind_s": round(lag, 3), "poll_resolution_ms": 20,
+                           "reporting_group": group, "waited_for_backlog_s": round(waited, 1), "rate_capped_at": s["max_rate"]})

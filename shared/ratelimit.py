@@ -1,0 +1,53 @@
+"""Rate limits of the public sign-up forms (registrations, subscriptions): one mechanism.
+
+A moving window per client IP and per form (the ``limits`` library, its asyncio API), in
+this process's memory: each replica counts on its own, so with N replicas a client gets at
+most N times the rate (a shared storage, e.g. Redis, is a setting of ``limits`` away). The rate
+is ``signup_rate_per_minute`` of the service's settings. Over it: 429 with ``Retry-After``.
+"""
+
+import math
+import time
+
+from fastapi import Depends, HTTPException, Request
+from limits import RateLimitItemPerMinute
+from limits.aio.storage import MemoryStorage
+from limits.aio.strategies import MovingWindowRateLimiter
+
+
+class SignupLimiter:
+    def __init__(self, per_minute: int):
+        self.item = RateLimitItemPerMinute(per_minute)
+        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+
+    async def check(self, form: str, client: str) -> None:
+        if await self.limiter.hit(self.item, form, client):
+            return
+        stats = await self.limiter.get_window_stats(self.item, form, client)
+        retry_after = max(1, math.ceil(stats.reset_time - time.time()))
+        raise HTTPException(
+            429,
+            detail=[{"field": "client", "code": "rate_limited", "message": f"Too many sign-ups: try again in {retry_after} s"}],
+            headers={"Retry-After": str(retry_after)},
+        )
+
+
+def _limiter(request: Request) -> SignupLimiter:
+    state = request.app.state
+    if getattr(state, "signup_limiter", None) is None:
+        state.signup_limiter = SignupLimiter(state.runtime.settings.signup_rate_per_minute)
+    return state.signup_limiter
+
+
+def client_ip(request: Request) -> str:
+    # The direct peer: behind a proxy, run uvicorn with --proxy-headers so this is the client.
+    return request.client.host if request.client else "unknown"
+
+
+def signup_limit(form: str):
+    """A route dependency: ``dependencies=[signup_limit("subscriptions")]``."""
+
+    async def dependency(request: Request) -> None:
+        await _limiter(request).check(form, client_ip(request))
+
+    return Depends(dependency)
