@@ -23,7 +23,7 @@ class ReviewIn(BaseModel):
     comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = Field(
         default="", description="To the organiser; required for changes_requested and rejected."
     )
-    version: int | None = Field(default=None, ge=1, description="The version you reviewed: 409 if the initiative changed since.")
+    version: int | None = Field(default=None, ge=1, le=2**31, description="The version you reviewed: 409 if the initiative changed since.")
 
 
 class CurationParts:

@@ -30,7 +30,7 @@ class EditionIn(BaseModel):
     ends_on: date = Field(examples=["2025-10-19"])
     submission_opens_on: date | None = None
     submission_closes_on: date | None = None
-    budget_sek: int = Field(ge=0, examples=[3780000])
+    budget_sek: int = Field(ge=0, le=10**12, examples=[3780000])
     reminder_hours_before: int = Field(default=24, ge=0, le=24 * 14)
     changeover_minutes: int = Field(default=15, ge=0, le=240, description="Buffer between two sessions at one venue.")
     rules: dict[Rule, Mode] = Field(default_factory=dict, description="Per conflict rule: block or warn (defaults: accessibility warns, the rest block).")
@@ -46,7 +46,7 @@ class EditionPatch(BaseModel):
     ends_on: date | None = None
     submission_opens_on: date | None = None
     submission_closes_on: date | None = None
-    budget_sek: int | None = Field(default=None, ge=0)
+    budget_sek: int | None = Field(default=None, ge=0, le=10**12)
     reminder_hours_before: int | None = Field(default=None, ge=0, le=24 * 14)
     changeover_minutes: int | None = Field(default=None, ge=0, le=240)
     rules: dict[Rule, Mode] | None = None
