@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 INFRA := python3 deploy/local/infra.py
 SERVICES := $(PY) deploy/local/services.py
 
-.PHONY: install run stop test env bench-lookups bench
+.PHONY: install run stop test env bench-lookups bench chaos
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -51,3 +51,7 @@ bench: install
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(SERVICES) status >/dev/null || $(MAKE) run
 	set -a; eval "$$($(INFRA) env)"; set +a; $(PY) -m benchmarks.run --size full
+
+## chaos: the platform under SIGKILLs and engine crashes, on its own engines (ports 29092, 25432, 28027, 8201-8204); counts, exits 1 on any loss
+chaos: install
+	$(PY) -m chaos --size full
