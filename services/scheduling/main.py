@@ -1,5 +1,7 @@
 """Composition root of scheduling: settings in, app out; nothing connects at import time."""
 
+import os
+
 from fastapi import APIRouter, FastAPI, HTTPException
 
 from services.scheduling import api
@@ -49,6 +51,8 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
             settings.event_source,
             settings.public_base_url,
         )
+        if settings.fault_exit_after_seat:
+            parts.registrations.desk.after_seat = lambda: os._exit(137)  # the test hook: stored, not answered
         holder["initiatives"] = initiatives
         for sub in subscriptions(initiatives):
             runtime.subscribe(sub)

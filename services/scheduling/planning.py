@@ -14,7 +14,7 @@ from typing import Any
 
 import structlog
 
-from services.scheduling import editions, sessions
+from services.scheduling import editions, seats, sessions
 from services.scheduling.conflicts import Conflict, all_conflicts, blocking, conflicts_of
 from services.scheduling.initiatives import InitiativeCopies
 from services.scheduling.placement import Placement, Proposal, Request, propose
@@ -218,7 +218,8 @@ class Planning:
                     raise Refused(404, "session_id", "not_found", "No such session")
                 if current is not None:
                     # the seat book may have moved since it was read: keep the current one
-                    merged = {**state, **{k: current[k] for k in ("registrations", "waitlist", "next_seq", "published_once")}}
+                    kept = (*seats.SEAT_BOOK, "published_once")
+                    merged = {**state, **{k: current[k] for k in kept if k in current}}
                 else:
                     merged = state
                 return sessions.decide_save(current, version, merged, now, self.source)

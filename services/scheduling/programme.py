@@ -86,6 +86,7 @@ class Programme:
         self.sessions: dict[str, dict] = {}
         self.editions: dict[str, dict] = {}
         self.venues: dict[str, dict] = {}
+        self.version = 0  # moves with every change taken in: what rendered copies are keyed by (rendered.py)
 
     def put_session(self, doc: dict | None) -> None:
         if doc is None:
@@ -93,18 +94,21 @@ class Programme:
         old = self.sessions.get(doc["_id"])
         if old is None or old["version"] < doc["state_version"]:
             self.sessions[doc["_id"]] = view_of(doc["state"], doc["state_version"])
+            self.version += 1
 
     def put_edition(self, doc: dict | None) -> None:
         if doc is not None:
             old = self.editions.get(doc["_id"])
             if old is None or old["version"] < doc["state_version"]:
                 self.editions[doc["_id"]] = {**doc["state"], "version": doc["state_version"]}
+                self.version += 1
 
     def put_venue(self, doc: dict | None) -> None:
         if doc is not None:
             old = self.venues.get(doc["_id"])
             if old is None or old["version"] < doc["state_version"]:
                 self.venues[doc["_id"]] = {**doc["state"], "version": doc["state_version"]}
+                self.version += 1
 
     def published(self, f: Filters) -> list[dict]:
         found = [v for v in self.sessions.values() if matches(v, f)]

@@ -37,9 +37,15 @@ class NewRegistration:
     channel: str
     token_sha256: str  # kept in the registration's own record, not in the seat book
     code_candidates: tuple[str, ...]  # random short codes; the first not used in this session is taken
+    idempotency_ref: str | None = None  # SHA-256 of (session, Idempotency-Key): the key's entry in the seat book
+
+
+REPEAT = "repeat"  # the outcome of a request whose Idempotency-Key is already in the seat book
 
 
 OPEN_FOR_REGISTRATION = ("published", "rescheduled")
+# The session state's fields that are the seat book: a schedule change keeps them as they are
+SEAT_BOOK = ("registrations", "waitlist", "next_seq", "idempotency_keys")
 
 
 def seats_taken(registrations: dict[str, dict]) -> int:
@@ -51,7 +57,14 @@ def free_seats(state: dict) -> int:
 
 
 def register(state: dict, new: NewRegistration, now: datetime) -> tuple[dict, str]:
-    """The session's new state and the registration's status ("confirmed" or "waitlisted")."""
+    """The session's new state and the registration's status ("confirmed" or "waitlisted"),
+    or the state unchanged and ``REPEAT`` when its Idempotency-Key was taken by this very
+    registration before (checked first: a repeat answers even once the session is full or started)."""
+    keys = state.get("idempotency_keys", {})
+    if new.idempotency_ref is not None and new.idempotency_ref in keys:
+        if keys[new.idempotency_ref] == new.registration_id:
+            return state, REPEAT
+        raise Refused(422, "Idempotency-Key", "key_reused", "This Idempotency-Key was used for a different registration (other details)")
     if state["status"] not in OPEN_FOR_REGISTRATION:
         raise Refused(409, "session_id", "not_open", "The session does not take registrations")
     if not state["registration_required"]:
@@ -81,7 +94,10 @@ def register(state: dict, new: NewRegistration, now: datetime) -> tuple[dict, st
     }
     registrations = {**state["registrations"], new.registration_id: entry}
     waitlist = state["waitlist"] + ([new.registration_id] if status == "waitlisted" else [])
-    return {**state, "registrations": registrations, "waitlist": waitlist, "next_seq": entry["seq"] + 1}, status
+    out = {**state, "registrations": registrations, "waitlist": waitlist, "next_seq": entry["seq"] + 1}
+    if new.idempotency_ref is not None:
+        out["idempotency_keys"] = {**keys, new.idempotency_ref: new.registration_id}
+    return out, status
 
 
 def promote(state: dict) -> tuple[dict, list[str]]:

@@ -182,25 +182,28 @@ def decide_cancel(current: dict | None, version: int, reason: str | None, now: d
 
 def decide_register(
     current: dict | None, version: int, batch: list[NewRegistration], now: datetime, source: str
-) -> tuple[Decision | None, dict[str, str | Refused]]:
-    """Take a batch of registrations in order (one write for all): each is confirmed, waitlisted or refused.
+) -> tuple[Decision | None, list[str | Refused]]:
+    """Take a batch of registrations in order (one write for all): each is confirmed, waitlisted,
+    a repeat of one already taken under its Idempotency-Key, or refused.
 
-    Returns the decision (None if every one was refused) and each registration's outcome.
+    Returns the decision (None if nothing was taken) and each registration's outcome, in the
+    batch's order (a list, not by id: two repeats of one keyed request share their id).
     One ``session.updated`` closes the batch with the new seat counts.
     """
     if current is None:
         raise Refused(404, "session_id", "not_found", "No such session")
     state = current
-    outcomes: dict[str, str | Refused] = {}
+    outcomes: list[str | Refused] = []
     taken: list[tuple[str, str]] = []
     for new_reg in batch:
         try:
             state, status = seats.register(state, new_reg, now)
         except Refused as refusal:
-            outcomes[new_reg.registration_id] = refusal
+            outcomes.append(refusal)
             continue
-        outcomes[new_reg.registration_id] = status
-        taken.append((new_reg.registration_id, status))
+        outcomes.append(status)
+        if status != seats.REPEAT:
+            taken.append((new_reg.registration_id, status))
     if not taken:
         return None, outcomes
     out = Emitter(state, version + 1, now, source)

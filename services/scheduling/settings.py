@@ -15,3 +15,11 @@ class SchedulingSettings(ServiceSettings):
     max_party_size: int = Field(default=6, ge=1, le=50, description="Default largest party one registration may bring.")
     placement_time_limit_s: float = Field(default=10.0, gt=0, description="CP-SAT's time limit for one placement proposal.")
     placement_step_minutes: int = Field(default=30, ge=5, le=240, description="Start times a placement tries, every this many minutes.")
+    fault_exit_after_seat: bool = Field(
+        default=False,
+        description=(
+            "TEST ONLY (FAULT_EXIT_AFTER_SEAT=1): the process dies (exit 137) right after a registration's seat is "
+            "written and before its contact and its answer, to prove a repeat under the same Idempotency-Key "
+            "finds it and takes no second seat. Never set it in production."
+        ),
+    )

@@ -13,12 +13,13 @@ and is what decisions and events see.
 """
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from shared.db.indexes import IndexSpec
 from shared.db.keyed_lock import KeyedLock
@@ -112,6 +113,37 @@ class AggregateStore:
         if decision.events and self._on_outbox:
             self._on_outbox(aggregate_id)
         return new
+
+    async def create_many(self, created: dict[str, Decision]) -> set[str]:
+        """Create new aggregates (their first version) in one ``insert_many``, each under its lock;
+        one that exists already is left as it is. Returns the ids created.
+
+        For bursts of new aggregates (a registration rush's contacts): one round trip for all
+        instead of a read and a write each. An insert of a new id needs no read-modify-write, and
+        the database's unique ``_id`` refuses a second one, so this keeps "one writer per document".
+        """
+        docs = [
+            {"_id": i, "version": 1, "state_version": 1, "state": d.state, "outbox": [{"topic": p.topic, "event": p.event} for p in d.events],
+             "outbox_pending": bool(d.events)}
+            for i, d in sorted(created.items())
+        ]
+        if not docs:
+            return set()
+        async with contextlib.AsyncExitStack() as held:
+            for doc in docs:  # sorted ids: two batches cannot wait for each other
+                await held.enter_async_context(self.locks.hold(doc["_id"]))
+            try:
+                await self.collection.insert_many(docs, ordered=False)
+                made = set(created)
+            except BulkWriteError as e:
+                errors = e.details.get("writeErrors", [])
+                if any(err.get("code") != 11000 for err in errors):
+                    raise
+                made = set(created) - {docs[err["index"]]["_id"] for err in errors}
+        for i in sorted(made):
+            if created[i].events and self._on_outbox:
+                self._on_outbox(i)
+        return made
 
     async def mark_published(self, aggregate_id: str, event_ids: set[str]) -> None:
         """Remove published events from the outbox (the relay's write, under the same lock)."""

@@ -80,3 +80,26 @@ def venue_body(name: str = "Rosengårds bibliotek", capacity: int = 100, first: 
 
 def uid() -> str:
     return uuid.uuid4().hex
+
+
+async def published_session(http, kafka, capacity: int) -> dict:
+    """A stamped initiative's session (capacity seats, in three days at 16 UTC, an hour), its
+    edition published: ``{session_id, edition_id, venue_id, initiative_id}``."""
+    from shared.auth import Role
+    from tests.platform import as_role, eventually
+
+    staff = as_role(Role.scheduler)
+    initiative_id = uid()
+    await publish_initiative(kafka, initiative_id)
+
+    async def copied():
+        return (await http.get(f"/v1/initiatives/{initiative_id}")).status_code == 200
+
+    await eventually(copied, what="the initiative copy")
+    edition = (await http.post("/v1/editions", json=edition_body(), headers=staff)).json()
+    venue = (await http.post("/v1/venues", json=venue_body(), headers=staff)).json()
+    r = await http.post("/v1/sessions", json={"edition_id": edition["edition_id"], "initiative_id": initiative_id, "venue_id": venue["venue_id"],
+                        "capacity": capacity, "starts_at": days_ahead(3, 16).isoformat(), "duration_minutes": 60}, headers=staff)
+    assert r.status_code == 201, r.text
+    assert (await http.post(f"/v1/editions/{edition['edition_id']}/publish", headers=staff)).status_code == 200
+    return {"session_id": r.json()["session"]["session_id"], "edition_id": edition["edition_id"], "venue_id": venue["venue_id"], "initiative_id": initiative_id}

@@ -104,3 +104,27 @@ def test_any_sequence_never_overbooks_and_keeps_the_queue_in_order(capacity, ste
         # the head would not fit (otherwise it would have been promoted)
         if waiting:
             assert s["registrations"][waiting[0]]["party_size"] > capacity - taken
+
+
+def test_a_keyed_repeat_takes_no_second_seat_and_another_body_under_the_key_is_refused():
+    keyed = NewRegistration("r1", 1, "sv", "email", "hash", ("AAAAAA",), idempotency_ref="k1")
+    s, status = seats.register(session(capacity=1), keyed, NOW)
+    assert status == "confirmed" and s["idempotency_keys"] == {"k1": "r1"}
+    again, repeat = seats.register(s, keyed, NOW + timedelta(days=10))  # even once the session has started
+    assert repeat == seats.REPEAT and again is s
+    with pytest.raises(Refused) as refused:
+        seats.register(s, NewRegistration("r2", 1, "sv", "email", "hash", ("BBBBBB",), idempotency_ref="k1"), NOW)
+    assert refused.value.code == "key_reused" and refused.value.field == "Idempotency-Key"
+
+
+def test_a_keyed_identity_is_the_same_for_the_same_key_and_body_and_differs_otherwise():
+    from services.scheduling.registrations import fingerprint, keyed_identity
+
+    contact = {"name": "A", "email": "a@example.org", "phone": None}
+    body = fingerprint("s1", contact, 1, "sv")
+    rid, secret, ref = keyed_identity("s1", "key", body)
+    assert keyed_identity("s1", "key", body) == (rid, secret, ref) and len(rid) == 32 and len(secret) == 32
+    other_rid, other_secret, same_ref = keyed_identity("s1", "key", fingerprint("s1", {**contact, "name": "B"}, 1, "sv"))
+    assert same_ref == ref and other_rid != rid and other_secret != secret
+    assert keyed_identity("s2", "key", body)[2] != ref, "a key is scoped to its session"
+    assert "key" not in ref and secret not in ref

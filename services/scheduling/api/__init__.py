@@ -4,13 +4,18 @@ from dataclasses import dataclass
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from pymongo.errors import ConnectionFailure, ExecutionTimeout
 
 from services.scheduling.planning import ConflictsFound, Planning
 from services.scheduling.programme import Programme
+from services.scheduling.rendered import FastPath, Rendered
 from services.scheduling.registrations import Registrations
 from services.scheduling.seats import Refused
 from services.scheduling.settings import SchedulingSettings
 from shared.auth import Authenticator
+from shared.db.aggregates import ConcurrentChange
+
+BUSY_RETRY_AFTER_S = 2
 
 
 @dataclass
@@ -22,6 +27,7 @@ class Parts:
     programme: Programme
     planning: Planning | None = None
     registrations: Registrations | None = None
+    rendered: Rendered | None = None  # the programme's rendered representations (set by its router)
 
 
 async def _refused(request: Request, exc: Refused) -> JSONResponse:
@@ -34,10 +40,22 @@ async def _conflicts(request: Request, exc: ConflictsFound) -> JSONResponse:
     return JSONResponse(status_code=409, content={"detail": detail, "conflicts": [c.as_dict() for c in exc.conflicts]})
 
 
+async def _busy(request: Request, exc: Exception) -> JSONResponse:
+    """503 with Retry-After, never 500, when the database is saturated or away (the pool's wait
+    timed out, a timeout, a lost connection) or a hot aggregate kept changing under the retries:
+    the request did not happen or, if it did, a repeat with the same Idempotency-Key finds it."""
+    detail = [{"field": "service", "code": "busy", "message": "Busy, try again shortly / Upptaget, försök igen om en stund"}]
+    return JSONResponse(status_code=503, content={"detail": detail}, headers={"Retry-After": str(BUSY_RETRY_AFTER_S), "Cache-Control": "no-store"})
+
+
 def install(app: FastAPI, parts: Parts) -> None:
     from services.scheduling.api import editions, pages, programme, registrations, sessions, venues
 
     app.add_exception_handler(Refused, _refused)
     app.add_exception_handler(ConflictsFound, _conflicts)
+    for busy in (ConnectionFailure, ExecutionTimeout, ConcurrentChange):  # WaitQueueTimeoutError, NetworkTimeout, AutoReconnect are ConnectionFailures
+        app.add_exception_handler(busy, _busy)
     for module in (editions, venues, sessions, programme, registrations, pages):
         app.include_router(module.router(parts))
+    # the public feeds answered from their rendered bytes before routing (rendered.py)
+    app.add_middleware(FastPath, rendered=lambda: parts.rendered, prefix="/v1/programme")

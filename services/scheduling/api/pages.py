@@ -1,5 +1,7 @@
 """The server-rendered programme page (Swedish, English with ``?lang=en``) and its registration form."""
 
+import re
+import secrets
 from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -9,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import ValidationError
 
-from services.scheduling.api.registrations import RegistrationIn
+from services.scheduling.api.registrations import IDEMPOTENCY_KEY_PATTERN, RegistrationIn
 from services.scheduling.programme import TZ, Filters, is_public, local_date
 from shared.ratelimit import signup_limit
 from services.scheduling.seats import Refused
@@ -79,7 +81,8 @@ def router(parts) -> APIRouter:
     @r.get("/programme/sessions/{session_id}", response_class=HTMLResponse)
     async def session(session_id: str, lang: str = "sv") -> HTMLResponse:
         s = decorate(session_or_404(session_id), lang)
-        return render("session.html", lang, page_title=s["title_text"], s=s, form={}, errors=[])
+        # a key per rendered form: a double click or a resent form takes one seat, not two
+        return render("session.html", lang, page_title=s["title_text"], s=s, form={"idempotency_key": secrets.token_urlsafe(18)}, errors=[])
 
     @r.post("/programme/sessions/{session_id}/register", response_class=HTMLResponse, dependencies=[signup_limit("registrations")])
     async def register(session_id: str, request: Request, lang: str = "sv") -> HTMLResponse:
@@ -87,7 +90,10 @@ def router(parts) -> APIRouter:
         form = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8", errors="replace")).items()}
         try:
             body = RegistrationIn.model_validate({k: v for k, v in form.items() if k in RegistrationIn.model_fields and v != ""})
-            out = await parts.registrations.register(session_id, body.contact(), body.party_size, body.language, datetime.now(UTC))
+            key = request.headers.get("idempotency-key") or form.get("idempotency_key") or None
+            if key is not None and not re.fullmatch(IDEMPOTENCY_KEY_PATTERN, key):
+                raise Refused(422, "idempotency_key", "invalid", "Idempotency-Key: 1–128 printable ASCII characters")
+            out, _ = await parts.registrations.register(session_id, body.contact(), body.party_size, body.language, datetime.now(UTC), key)
         except ValidationError as e:
             errors = [{"field": ".".join(str(p) for p in err["loc"]) or "name", "message": err["msg"]} for err in e.errors(include_url=False)]
             return render("session.html", lang, 422, page_title=s["title_text"], s=s, form=form, errors=errors)

@@ -1,14 +1,25 @@
-"""The public programme: JSON with filters, stable URLs per session, and iCalendar feeds. No key needed."""
+"""The public programme: JSON with filters, stable URLs per session, and iCalendar feeds. No key needed.
 
+Every answer here is rendered once per programme change and then served from ``Rendered``
+(bytes, ETag, 304 on If-None-Match, Cache-Control): see ``rendered.py``.
+"""
+
+import json
 from datetime import UTC, date, datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from services.scheduling import ics
 from services.scheduling.programme import Filters, is_public, without_internals
+from services.scheduling.rendered import Rendered
 from services.scheduling.seats import Refused
 
 ICS_TYPE = "text/calendar; charset=utf-8"
+JSON_TYPE = "application/json"
+NOT_MODIFIED = {304: {"description": "Not modified (If-None-Match matched the ETag)"}}
+AS_JSON = {200: {"description": "JSON (ETag, Cache-Control)", "content": {JSON_TYPE: {"schema": {"type": "object"}}}}, **NOT_MODIFIED}
+AS_ICS = {200: {"description": "iCalendar (ETag, Cache-Control)", "content": {"text/calendar": {"schema": {"type": "string"}}}}, **NOT_MODIFIED}
 
 
 def filters(
@@ -19,9 +30,14 @@ def filters(
     language: str | None = Query(None, examples=["ar"]),
     accessibility: str | None = Query(None, examples=["wheelchair"]),
     free_seats: bool | None = Query(None, description="Only sessions one can still get a seat in (or that need no registration)."),
-    include_cancelled: bool = Query(True, description="Cancelled sessions stay listed, marked cancelled."),
+    include_cancelled: bool = Query(True, description="Cancelled sessions stay listed, marked cancelled (a calendar strikes them out)."),
 ) -> Filters:
+    """The programme's filters, parsed once for the JSON and the iCalendar feed alike."""
     return Filters(edition_id, date, theme, district, language, accessibility, free_seats, include_cancelled)
+
+
+ProgrammeFilters = Annotated[Filters, Depends(filters)]
+Lang = Annotated[str, Query(description="Language of titles in the feed.", examples=["en"])]
 
 
 def public_session(parts, view: dict) -> dict:
@@ -39,8 +55,15 @@ def public_session(parts, view: dict) -> dict:
     }
 
 
+def as_json(value: dict) -> bytes:
+    # as FastAPI's JSONResponse writes it
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+
+
 def router(parts) -> APIRouter:
     r = APIRouter(prefix="/v1/programme", tags=["programme"])
+    rendered = Rendered(lambda: parts.programme.version)
+    parts.rendered = rendered
 
     def one(session_id: str) -> dict:
         view = parts.programme.sessions.get(session_id)
@@ -48,44 +71,31 @@ def router(parts) -> APIRouter:
             raise Refused(404, "session_id", "not_found", "No such session in the programme")
         return view
 
-    @r.get("", summary="The published programme, filtered")
-    async def programme(
-        edition_id: str | None = None,
-        date: date | None = None,
-        theme: str | None = None,
-        district: str | None = None,
-        language: str | None = None,
-        accessibility: str | None = None,
-        free_seats: bool | None = None,
-        include_cancelled: bool = True,
-    ) -> dict:
-        f = filters(edition_id, date, theme, district, language, accessibility, free_seats, include_cancelled)
-        sessions = [public_session(parts, v) for v in parts.programme.published(f)]
-        return {"count": len(sessions), "sessions": sessions}
+    def calendar(views: list[dict], lang: str) -> bytes:
+        return ics.calendar(views, "Öppna Malmö", datetime.now(UTC), parts.settings.public_base_url, lang)
 
-    @r.get(".ics", summary="The programme as an iCalendar feed (same filters)", response_class=Response)
-    async def programme_ics(
-        edition_id: str | None = None,
-        date: date | None = None,
-        theme: str | None = None,
-        district: str | None = None,
-        language: str | None = None,
-        accessibility: str | None = None,
-        free_seats: bool | None = None,
-        lang: str = "sv",
-    ) -> Response:
-        f = filters(edition_id, date, theme, district, language, accessibility, free_seats, True)
-        body = ics.calendar(parts.programme.published(f), "Öppna Malmö", datetime.now(UTC), parts.settings.public_base_url, lang)
-        return Response(body, media_type=ICS_TYPE, headers={"content-disposition": 'inline; filename="oppna-malmo.ics"'})
+    @r.get("", summary="The published programme, filtered", response_class=Response, responses=AS_JSON)
+    async def programme(request: Request, f: ProgrammeFilters) -> Response:
+        def render() -> bytes:
+            sessions = [public_session(parts, v) for v in parts.programme.published(f)]
+            return as_json({"count": len(sessions), "sessions": sessions})
 
-    @r.get("/sessions/{session_id}.ics", summary="One session as iCalendar", response_class=Response)
-    async def session_ics(session_id: str, lang: str = "sv") -> Response:
+        return rendered.respond(request, ("json", f), JSON_TYPE, render)
+
+    @r.get(".ics", summary="The programme as an iCalendar feed (same filters)", response_class=Response, responses=AS_ICS)
+    async def programme_ics(request: Request, f: ProgrammeFilters, lang: Lang = "sv") -> Response:
+        return rendered.respond(request, ("ics", f, lang), ICS_TYPE, lambda: calendar(parts.programme.published(f), lang),
+                                {"content-disposition": 'inline; filename="oppna-malmo.ics"'})
+
+    @r.get("/sessions/{session_id}.ics", summary="One session as iCalendar", response_class=Response, responses=AS_ICS)
+    async def session_ics(request: Request, session_id: str, lang: Lang = "sv") -> Response:
         view = one(session_id)
-        body = ics.calendar([view], "Öppna Malmö", datetime.now(UTC), parts.settings.public_base_url, lang)
-        return Response(body, media_type=ICS_TYPE, headers={"content-disposition": f'inline; filename="{session_id}.ics"'})
+        return rendered.respond(request, ("session.ics", session_id, lang), ICS_TYPE, lambda: calendar([view], lang),
+                                {"content-disposition": f'inline; filename="{session_id}.ics"'})
 
-    @r.get("/sessions/{session_id}", summary="One session of the programme (a stable URL)")
-    async def session(session_id: str) -> dict:
-        return public_session(parts, one(session_id))
+    @r.get("/sessions/{session_id}", summary="One session of the programme (a stable URL)", response_class=Response, responses=AS_JSON)
+    async def session(request: Request, session_id: str) -> Response:
+        view = one(session_id)
+        return rendered.respond(request, ("session", session_id), JSON_TYPE, lambda: as_json(public_session(parts, view)))
 
     return r

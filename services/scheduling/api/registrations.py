@@ -6,7 +6,9 @@ Rate limiting of the public form is another issue (not done here).
 from datetime import UTC, datetime
 
 import phonenumbers
-from fastapi import APIRouter, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Response
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 from pydantic_core import PydanticCustomError
 
@@ -64,13 +66,41 @@ class ErasureIn(BaseModel):
         return None if v is None else e164(v)
 
 
+IDEMPOTENCY_KEY_PATTERN = r"^[\x20-\x7E]{1,128}$"
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        pattern=IDEMPOTENCY_KEY_PATTERN,
+        min_length=1,
+        max_length=128,
+        description=(
+            "Optional; 1–128 printable ASCII characters, best a random UUID per registration. A repeat with the same key and "
+            "the same body answers the same registration (200, the same private link) and never takes a second seat, also "
+            "after a lost answer or a restart; the same key with another body is refused (422, `key_reused`). / "
+            "Valfri nyckel: ett upprepat anrop med samma nyckel och samma uppgifter ger samma anmälan, aldrig en till plats."
+        ),
+        examples=["5b0e0c0e-8a55-4d4e-9a51-2f1f3c0a9b77"],
+    ),
+]
+
+
 def router(parts) -> APIRouter:
     r = APIRouter(prefix="/v1", tags=["registrations"])
 
-    @r.post("/sessions/{session_id}/registrations", status_code=201, dependencies=[signup_limit("registrations")], summary="Register for a session (no account): confirmed or waitlisted")
-    async def register(session_id: str, body: RegistrationIn, response: Response) -> dict:
-        out = await parts.registrations.register(session_id, body.contact(), body.party_size, body.language, datetime.now(UTC))
+    @r.post(
+        "/sessions/{session_id}/registrations",
+        status_code=201,
+        dependencies=[signup_limit("registrations")],
+        summary="Register for a session (no account): confirmed or waitlisted",
+        responses={200: {"description": "A repeat under the same Idempotency-Key: the registration it took before"},
+                   503: {"description": "Busy: try again after Retry-After seconds (with the same Idempotency-Key)"}},
+    )
+    async def register(session_id: str, body: RegistrationIn, response: Response, idempotency_key: IdempotencyKey = None) -> dict:
+        out, created = await parts.registrations.register(session_id, body.contact(), body.party_size, body.language, datetime.now(UTC), idempotency_key)
         response.headers["cache-control"] = "no-store"
+        if not created:
+            response.status_code = 200
         return out
 
     @r.get("/registrations/{token}", summary="A registration, by its private link")
