@@ -3,6 +3,11 @@
 A crash between the write and the publication loses nothing (the events are in the document);
 a crash between publication and marking publishes them again with the same CloudEvents id,
 which consumers deduplicate on (source, id).
+
+An aggregate waits in the queue at most once (a burst of changes to it is one publication of
+everything in its outbox), and a few workers publish different aggregates at once, never two
+the same one (its events stay in order). One serial worker fell behind a registration rush: the
+sessions' outboxes grew to ~100 events, and every read and write of those documents with them.
 """
 
 import asyncio
@@ -21,17 +26,25 @@ TOPICS = {t.name: t for t in ALL_TOPICS}
 
 
 class OutboxRelay:
-    def __init__(self, store: AggregateStore, producer: EventProducer, sweep_interval_s: float = 2.0):
+    def __init__(self, store: AggregateStore, producer: EventProducer, sweep_interval_s: float = 2.0, workers: int = 4):
         self._store = store
         self._producer = producer
         self._interval = sweep_interval_s
+        self._workers = workers
         self._queue: asyncio.Queue[str] = asyncio.Queue()
-        self._task: asyncio.Task | None = None
+        self._queued: set[str] = set()  # ids in the queue
+        self._busy: set[str] = set()  # ids a worker is publishing
+        self._tasks: list[asyncio.Task] = []
         self._sweeper: asyncio.Task | None = None
-        store.notify_outbox(self._queue.put_nowait)
+        store.notify_outbox(self._enqueue)
+
+    def _enqueue(self, aggregate_id: str) -> None:
+        if aggregate_id not in self._queued:
+            self._queued.add(aggregate_id)
+            self._queue.put_nowait(aggregate_id)
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+        self._tasks = [asyncio.create_task(self._run(), name=f"outbox-relay-{n}") for n in range(self._workers)]
         self._sweeper = asyncio.create_task(self._sweep(), name="outbox-sweeper")
 
     async def stop(self) -> None:
@@ -40,19 +53,21 @@ class OutboxRelay:
             self._sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._sweeper
-        if self._task:
+        if self._tasks:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._queue.join(), timeout=10)
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            for task in self._tasks:
+                task.cancel()
+            for task in self._tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     async def _sweep(self) -> None:
         """Find outboxes left by a crash or a failed publication."""
         while True:
             try:
                 for doc in await self._store.with_pending_outbox():
-                    self._queue.put_nowait(doc["_id"])
+                    self._enqueue(doc["_id"])
             except Exception as e:
                 log.warning("outbox_sweep_failed", error=str(e))
             await asyncio.sleep(self._interval)
@@ -60,11 +75,18 @@ class OutboxRelay:
     async def _run(self) -> None:
         while True:
             aggregate_id = await self._queue.get()
+            self._queued.discard(aggregate_id)  # a change from now on queues it again
+            if aggregate_id in self._busy:  # another worker has it: again once that one is done
+                asyncio.get_running_loop().call_later(0.05, self._enqueue, aggregate_id)
+                self._queue.task_done()
+                continue
+            self._busy.add(aggregate_id)
             try:
                 await self.publish(aggregate_id)
             except Exception as e:
                 log.warning("outbox_publish_failed", aggregate_id=aggregate_id, error=str(e))
             finally:
+                self._busy.discard(aggregate_id)
                 self._queue.task_done()
 
     async def publish(self, aggregate_id: str) -> int:
