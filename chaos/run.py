@@ -139,6 +139,7 @@ async def run(size: Size, seed: int) -> int:
             report["privacy"] = {"logs": logs, "topics": topics, "restricted_topics_not_scanned": restricted}
             all_checks += await erasure(http, keys, mongodb, programme, answers, want, sink, gateway, size, report)
             await mongo.close()
+            await producer.stop()
     finally:
         await asyncio.to_thread(services.stop_all)
         sink.stop()
