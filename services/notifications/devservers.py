@@ -1,17 +1,52 @@
 """Local stand-ins for development and tests: an SMTP sink and an SMS gateway speaking the protocol.
+*Lokala testservrar: en SMTP-mottagare och en sms-gateway som räknar allt de tar emot.*
 
 Both are real servers on 127.0.0.1 (nothing is faked inside the service): the SMTP sink is
 aiosmtpd's ``Controller`` (a test dependency), the gateway a small FastAPI app under uvicorn
 implementing the protocol in ``adapters/sms_gateway.py`` — including deduplication on
 ``client_ref`` and delivery receipts to the service's webhook. ``behaviour`` makes it answer
 garbage (``"garbage"``), refuse (``"refuse"``) or fail temporarily (``"unavailable"``).
+
+In-process (tests): ``SmtpSink().start()`` / ``sink.received`` / ``sink.to(address)``, and
+``async with SmsGateway(...).running(): gateway.requests / gateway.messages``.
+
+As its own process (the chaos run, benchmarks) — the contract::
+
+    python -m services.notifications.devservers --smtp-port P --sms-port Q [--webhook-url URL]
+        [--smtp-stall-s S]
+
+runs both until SIGTERM (or SIGINT); it prints ``devservers ready smtp=P sms=Q`` on stdout once
+both listen. Then:
+
+- ``POST http://127.0.0.1:Q/messages`` — the SMS gateway protocol (docs/notifications.md);
+- ``GET http://127.0.0.1:Q/_received`` → 200 JSON, EVERY reception in arrival order, repeats
+  included, so duplicates are countable::
+
+      {"emails": [{"message_id": "<the service's message id>", "to": "...", "subject": "..."}, ...],
+       "sms": [{"message_id": "<client_ref>", "client_ref": "...", "to": "...", "text": "...",
+                "accepted": true}, ...],
+       "email_count": <len(emails)>, "sms_requests": <len(sms)>}
+
+  An email's ``message_id`` is read from its ``Message-ID: <{message_id}@oppna.malmo.se>``
+  header (``adapters/smtp.py``; the id of ``message_ids.py``, stable across retries and
+  restarts); an SMS's is its ``client_ref``. ``accepted`` is false for requests the gateway
+  refused (non-``+`` number). The gateway still deduplicates repeated ``client_ref`` for its
+  *answers* and receipts (one gateway id), but lists every request here.
+- ``DELETE http://127.0.0.1:Q/_received`` → 204, forgets all receptions (and the dedup table).
+
+``--smtp-stall-s S`` makes the sink wait S seconds before answering each DATA (the message is
+recorded only after the wait): a kill of the service during the wait lands while it is sending.
 """
 
 import asyncio
 import contextlib
 import email
+import email.parser
 import email.policy
+import re
+import signal
 import socket
+import sys
 import uuid
 from dataclasses import dataclass, field
 
@@ -27,13 +62,28 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class SmtpSink:
-    """aiosmtpd on 127.0.0.1:<port>, keeping every message it accepted (parsed)."""
+MESSAGE_ID = re.compile(r"<?([^@<>\s]+)@")
 
-    def __init__(self, port: int | None = None):
+
+def service_message_id(header: str | None) -> str | None:
+    """``<{message_id}@oppna.malmo.se>`` → ``{message_id}`` (the notifications service's own id)."""
+    found = MESSAGE_ID.search(header or "")
+    return found.group(1) if found else None
+
+
+class SmtpSink:
+    """aiosmtpd on 127.0.0.1:<port>, keeping every message it accepted (parsed), repeats included.
+
+    ``keep_messages=False`` (the standalone process, benchmarks) parses the headers only and keeps
+    just ``receptions``; ``stall_s`` delays each DATA answer (a kill lands while sending)."""
+
+    def __init__(self, port: int | None = None, keep_messages: bool = True, stall_s: float = 0.0):
         self.port = port or free_port()
+        self.keep_messages = keep_messages
+        self.stall_s = stall_s
         self.received: list[email.message.EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
+        self.receptions: list[dict] = []  # {"message_id", "to", "subject"} per accepted DATA
         self._controller = None
 
     def start(self) -> "SmtpSink":
@@ -43,8 +93,15 @@ class SmtpSink:
 
         class Handler:
             async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+                if sink.stall_s:
+                    await asyncio.sleep(sink.stall_s)
                 sink.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
-                sink.received.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+                if sink.keep_messages:
+                    msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
+                    sink.received.append(msg)
+                else:  # headers only: 100,000 bodies would cost memory and CPU for nothing
+                    msg = email.parser.BytesHeaderParser(policy=email.policy.default).parsebytes(envelope.content)
+                sink.receptions.append({"message_id": service_message_id(msg["Message-ID"]), "to": str(msg["To"]), "subject": str(msg["Subject"])})
                 return "250 Message accepted for delivery"
 
         self._controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
@@ -58,6 +115,11 @@ class SmtpSink:
     def to(self, address: str) -> list[email.message.EmailMessage]:
         return [m for m in self.received if address in str(m["To"])]
 
+    def clear(self) -> None:
+        self.received.clear()
+        self.envelopes.clear()
+        self.receptions.clear()
+
 
 @dataclass
 class SmsGateway:
@@ -67,13 +129,31 @@ class SmsGateway:
     webhook_secret: str = "dev-webhook-secret"
     messages: dict[str, dict] = field(default_factory=dict)  # by client_ref: sent once
     requests: list[dict] = field(default_factory=list)  # every POST, repeats included
+    sink: SmtpSink | None = None  # when set, GET /_received lists its emails too
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def received(self) -> dict:
+        emails = list(self.sink.receptions) if self.sink else []
+        sms = [{"message_id": b.get("client_ref"), "client_ref": b.get("client_ref"), "to": b.get("to"), "text": b.get("text"),
+                "accepted": str(b.get("to", "")).startswith("+")} for b in self.requests]
+        return {"emails": emails, "sms": sms, "email_count": len(emails), "sms_requests": len(sms)}
+
     def app(self) -> FastAPI:
         app = FastAPI()
+
+        @app.get("/_received")
+        async def received():
+            return JSONResponse(self.received())
+
+        @app.delete("/_received", status_code=204)
+        async def forget():
+            self.requests.clear()
+            self.messages.clear()
+            if self.sink:
+                self.sink.clear()
 
         @app.post("/messages")
         async def send(request: Request):
@@ -111,3 +191,35 @@ class SmsGateway:
         finally:
             server.should_exit = True
             await task
+
+
+async def serve(smtp_port: int, sms_port: int, webhook_url: str | None, stall_s: float = 0.0) -> None:
+    """The standalone process (see the module's docs): both servers until SIGTERM/SIGINT."""
+    sink = SmtpSink(port=smtp_port, keep_messages=False, stall_s=stall_s).start()
+    gateway = SmsGateway(port=sms_port, webhook_url=webhook_url, sink=sink)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        async with gateway.running():
+            print(f"devservers ready smtp={smtp_port} sms={sms_port}", flush=True)
+            await stop.wait()
+    finally:
+        sink.stop()
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    p = argparse.ArgumentParser(prog="python -m services.notifications.devservers", description=__doc__.split("\n")[0])
+    p.add_argument("--smtp-port", type=int, required=True)
+    p.add_argument("--sms-port", type=int, required=True)
+    p.add_argument("--webhook-url", default=None, help="the service's POST /v1/sms/receipts (receipts are sent when given)")
+    p.add_argument("--smtp-stall-s", type=float, default=0.0, help="wait this long before answering each DATA")
+    a = p.parse_args(argv)
+    asyncio.run(serve(a.smtp_port, a.sms_port, a.webhook_url, a.smtp_stall_s))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
