@@ -10,10 +10,14 @@ For one message (always through ``AggregateStore.change``, so one writer per doc
    attempt) → ``failed`` and a dead letter with the reason. In ``topics-only`` mode step 2 ends
    at ``sent``: external gateways deliver and answer with receipts.
 
-The window between delivery and marking ``sent`` is closed at start-up (``recover``): an email
-left ``sending`` was possibly delivered, so it is never sent again (at most once, counted
-``sent`` with ``uncertain``); an SMS left ``sending`` is sent again with the same ``client_ref``,
-which the gateway protocol deduplicates (once).
+The window of a crash while ``sending`` is closed by ``reclaim`` (at start-up and then
+periodically): a message ``sending`` for longer than ``SENDING_LEASE_S`` and not in flight in
+this process was left by a process that died; it goes back to ``scheduled`` and is sent again
+**with the same id** — an SMS's ``client_ref``, which the gateway protocol deduplicates, an
+email's ``Message-ID``, on which receiving systems deduplicate. Nothing is lost; the one window
+left for a repeat is an email accepted by the server (``250``) whose ``sent`` mark the crash
+prevented (one database write). Before, an email left ``sending`` was assumed sent: a kill during
+the SMTP transaction lost it.
 """
 
 import base64
@@ -73,22 +77,29 @@ class Dispatcher:
         self.sms = sms_adapter
         s = parts.settings
         self.limits = {"email": AsyncLimiter(s.email_per_second, 1), "sms": AsyncLimiter(s.sms_per_second, 1)}
+        self.in_flight: set[str] = set()  # marked sending by this process and not finished: never reclaimed
 
     @property
     def source(self) -> str:
         return self.parts.settings.event_source
 
-    async def recover(self) -> None:
-        """After a crash: decide about the messages left ``sending`` (see the module's docs)."""
+    async def recover(self) -> int:
+        """At start-up: see ``reclaim``."""
+        return await self.reclaim()
+
+    async def reclaim(self) -> int:
+        """Messages left ``sending`` past the lease by a process that died: back to ``scheduled``,
+        due now, to be sent again with the same id (see the module's docs)."""
         now = self.parts.now()
-        for state in await self.parts.messages.with_status("sending"):
-            if state["channel"] == "sms":
-                await self.parts.messages.store.change(state["message_id"], _back_to_scheduled(now))
-            else:
-                await self.parts.messages.store.change(
-                    state["message_id"], m.to_status("sent", now, self.source, DeliveryOutcome.sent, sent_at=now, uncertain=True)
-                )
-                log.warning("message_possibly_sent_before_crash", message_id=state["message_id"])
+        older_than = now - timedelta(seconds=self.parts.settings.sending_lease_s)
+        count = 0
+        for state in await self.parts.messages.stale_sending(older_than):
+            if state["message_id"] in self.in_flight:
+                continue
+            if await self.parts.messages.store.change(state["message_id"], _back_to_scheduled(now, older_than)) is not None:
+                count += 1
+                log.warning("message_resent_after_crash", message_id=state["message_id"], channel=state["channel"])
+        return count
 
     async def run_due(self) -> int:
         count = 0
@@ -137,6 +148,18 @@ class Dispatcher:
             return "sent"
         adapter = self.email if state["channel"] == "email" else self.sms
         attempts = started["state"]["attempts"]
+        if parts.settings.fault_exit_before_send:
+            log.warning("fault_exit_before_send", message_id=message_id)
+            os._exit(18)  # tests only: the crash between marking sending and handing over
+        self.in_flight.add(message_id)
+        try:
+            return await self._hand_over(state, adapter, request, recipient, attempts, now)
+        finally:
+            self.in_flight.discard(message_id)
+
+    async def _hand_over(self, state: dict, adapter, request, recipient: Recipient, attempts: int, now: datetime) -> str | None:
+        """Deliver a message marked ``sending``, then mark the outcome."""
+        parts, store, message_id = self.parts, self.parts.messages.store, state["message_id"]
         try:
             async with self.limits[state["channel"]]:
                 await adapter.send(request)
@@ -218,11 +241,14 @@ class Dispatcher:
         return EmailRequestedV1(**common, subject=out.subject, text=out.text, html=out.html, headers=headers, attachments=attachments)
 
 
-def _back_to_scheduled(now: datetime):
+def _back_to_scheduled(now: datetime, older_than: datetime):
     def decide(current, _v):
         if current is None or current["status"] != "sending":
             return None
-        return Decision({**current, "status": "scheduled", "due_at": now, "updated_at": now})
+        since = current.get("sending_since")
+        if since is not None and since > older_than:
+            return None  # marked again meanwhile (a live sender): not ours to take
+        return Decision({**current, "status": "scheduled", "due_at": now, "updated_at": now, "resent_after_crash": True})
 
     return decide
 

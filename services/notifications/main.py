@@ -86,9 +86,10 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
 
 async def timers(parts: Parts, triggers: Triggers, dispatcher: Dispatcher) -> None:
     """Durable schedules, fired from the database (a restart neither loses nor repeats them):
-    debounced change notices, digests, then every due message (reminders included)."""
+    debounced change notices, digests, messages stuck ``sending``, then every due message."""
     while True:
-        for step in (triggers.fire_notices, lambda: fire_digests(parts, triggers.schedule), dispatcher.run_due):
+        # reclaim: messages a dead process left "sending" past the lease go out again (same id)
+        for step in (triggers.fire_notices, lambda: fire_digests(parts, triggers.schedule), dispatcher.reclaim, dispatcher.run_due):
             try:
                 await step()
             except Exception as e:

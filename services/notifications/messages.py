@@ -156,6 +156,14 @@ class Messages:
         cursor = self.store.collection.find({"state.status": status}, {"state": 1}).limit(limit)
         return [d["state"] for d in await cursor.to_list(None)]
 
+    async def stale_sending(self, older_than: datetime, limit: int = 500) -> list[dict]:
+        """Messages marked ``sending`` before ``older_than`` (or before the mark carried a time)."""
+        cursor = self.store.collection.find(
+            {"state.status": "sending", "$or": [{"state.sending_since": {"$lte": older_than}}, {"state.sending_since": {"$exists": False}}]},
+            {"state": 1},
+        ).limit(limit)
+        return [d["state"] for d in await cursor.to_list(None)]
+
     async def get(self, mid: str) -> dict | None:
         doc = await self.store.get(mid)
         return doc["state"] if doc else None

@@ -64,4 +64,6 @@ class NotificationsSettings(ServiceSettings):
     districts: list[str] = Field(default_factory=lambda: list(DEFAULT_DISTRICTS))
     session_languages: list[str] = Field(default_factory=lambda: ["sv", "en", "ar", "fa", "so", "bs", "pl", "tr", "ti", "uk", "de", "fi"])
 
+    sending_lease_s: float = Field(default=30.0, gt=0, description="A message left 'sending' this long by a process that died is sent again, same id (above SMTP_TIMEOUT_S).")
+    fault_exit_before_send: bool = Field(default=False, description="Tests only: os._exit after a message was marked sending, before it is handed over.")
     fault_exit_after_send: bool = Field(default=False, description="Tests only: os._exit right after a message was accepted, before it is marked.")

@@ -1,6 +1,10 @@
-"""Never twice: notifications, as its own process, dies right after the SMTP server accepted a
-message and before it marked it or committed the triggering event's offset; restarted, it
-receives the trigger again and sends nothing a second time. The SMTP server counts."""
+"""Never lost: notifications, as its own process, dies with a message marked ``sending`` — before
+handing it over (``FAULT_EXIT_BEFORE_SEND``) or right after the SMTP server accepted it
+(``FAULT_EXIT_AFTER_SEND``) — and before it committed the triggering event's offset. Restarted,
+it receives the trigger again (creating nothing new) and, after the lease, sends the message
+left ``sending`` again with the same ``Message-ID``. The SMTP server counts: once in the first
+case; in the second the one window left for a repeat, both copies carrying the same
+``Message-ID`` (on which receiving systems deduplicate)."""
 
 import asyncio
 import os
@@ -12,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import AsyncMongoClient
 
@@ -40,7 +45,11 @@ async def ready(base: str) -> None:
         await eventually(check, timeout=60, what="the notifications process to be ready")
 
 
-async def test_a_crash_after_sending_and_before_the_commit_sends_nothing_twice(infra, tmp_path):
+@pytest.mark.parametrize(("fault", "exit_code", "before_restart", "after_restart"), [
+    ("FAULT_EXIT_BEFORE_SEND", 18, 0, 1),  # was lost before: an email left "sending" was assumed sent
+    ("FAULT_EXIT_AFTER_SEND", 17, 1, 2),
+])
+async def test_a_message_left_sending_by_a_killed_process_is_sent_again_with_the_same_id(infra, tmp_path, fault, exit_code, before_restart, after_restart):
     smtp = SmtpSink().start()
     port = free_port()
     prefix = f"c{uuid.uuid4().hex[:6]}"
@@ -57,12 +66,13 @@ async def test_a_crash_after_sending_and_before_the_commit_sends_nothing_twice(i
         "TIMER_INTERVAL_S": "0.2",
         "QUIET_START_HOUR": "24",
         "QUIET_END_HOUR": "0",
+        "SENDING_LEASE_S": "1",
     }
     log = tmp_path / "notifications.log"
     base = f"http://127.0.0.1:{port}"
     mongo = AsyncMongoClient(infra.mongodb, timeoutMS=20000, tz_aware=True)
     db = mongo[env["MONGODB_DATABASE"]]
-    proc = start({**env, "FAULT_EXIT_AFTER_SEND": "true"}, log)
+    proc = start({**env, fault: "true"}, log)
     try:
         await ready(base)
         async with RawKafka(infra.kafka, f"{prefix}.") as kafka:
@@ -87,18 +97,21 @@ async def test_a_crash_after_sending_and_before_the_commit_sends_nothing_twice(i
                 registered_at=datetime.now(UTC)), rid)
 
             code = await asyncio.to_thread(proc.wait, 60)
-            assert code == 17, f"the fault hook ended the process (exit {code})"
-            assert len(smtp.to(address)) == 1, "the SMTP server accepted the message before the crash"
+            assert code == exit_code, f"the fault hook ended the process (exit {code})"
+            assert len(smtp.to(address)) == before_restart
             processed = await db["processed_events"].find_one({"_id": {"$regex": trigger.id}})
             assert processed is None, "the crash came before the trigger was recorded and its offset committed"
 
             proc = start(env, log)
             await ready(base)
             await eventually(lambda: _processed(db, trigger.id), what="the trigger to be redelivered and taken")
+            await eventually(lambda: _count(smtp, address, after_restart), what="the message left sending to be sent again")
             await asyncio.sleep(2)
-            assert len(smtp.to(address)) == 1, "redelivery after the crash sent nothing a second time"
+            got = smtp.to(address)
+            assert len(got) == after_restart, "sent again once, never more"
             doc = await db["messages"].find_one({"state.recipient.key": f"registration:{rid}", "state.category": "registration_confirmed"})
-            assert doc["state"]["status"] == "sent" and doc["state"]["uncertain"] is True
+            assert {m["Message-ID"] for m in got} == {f"<{doc['_id']}@oppna.malmo.se>"}, "the same Message-ID each time"
+            assert doc["state"]["status"] == "sent" and doc["state"]["resent_after_crash"] is True
 
             # The restarted service works normally: a second registrant gets exactly one message.
             rid2 = f"r-{uuid.uuid4().hex[:6]}"
@@ -133,3 +146,7 @@ async def _processed(db, event_id):
 
 async def _one(smtp, address):
     return smtp.to(address)
+
+
+async def _count(smtp, address, n):
+    return len(smtp.to(address)) >= n
