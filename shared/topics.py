@@ -84,3 +84,15 @@ async def ensure_topics(settings: ServiceSettings, topics: tuple[Topic, ...] = A
             log.info("topics_created", topics=[t.name for t in wanted])
     finally:
         await admin.close()
+
+
+async def delete_prefixed_topics(bootstrap: str, prefix: str) -> None:
+    """Tests and benchmarks: remove a private run's topics (``TOPIC_PREFIX``) from a shared broker."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        mine = [t for t in await admin.list_topics() if t.startswith(prefix)]
+        if mine:
+            await admin.delete_topics(mine)
+    finally:
+        await admin.close()

@@ -148,6 +148,11 @@ class Messages:
         """True if created now; False if a message with this id existed (nothing is sent twice)."""
         return await self.store.change(new.message_id, create(new, now)) is not None
 
+    async def create_many(self, news: list[NewMessage], now: datetime) -> set[str]:
+        """``create`` for many in one ``insert_many``; returns the ids created now (existing ones stay)."""
+        decisions = {n.message_id: create(n, now)(None, 0) for n in news}
+        return await self.store.create_many(decisions)
+
     async def due(self, now: datetime, limit: int = 50) -> list[dict]:
         cursor = self.store.collection.find({"state.status": "scheduled", "state.due_at": {"$lte": now}}, {"state": 1}).limit(limit)
         return [d["state"] for d in await cursor.to_list(None)]

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import AsyncMongoClient
 
 from services.notifications.devservers import SmtpSink, free_port
 from shared.envelope import new_event
+from shared.topics import delete_prefixed_topics
 from shared.events import scheduling as ev
 from tests.platform import RawKafka, eventually
 
@@ -129,14 +129,7 @@ async def test_a_message_left_sending_by_a_killed_process_is_sent_again_with_the
         smtp.stop()
         await mongo.drop_database(env["MONGODB_DATABASE"])
         await mongo.close()
-        admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka)
-        await admin.start()
-        try:
-            mine = [t for t in await admin.list_topics() if t.startswith(f"{prefix}.")]
-            if mine:
-                await admin.delete_topics(mine)
-        finally:
-            await admin.close()
+        await delete_prefixed_topics(infra.kafka, f"{prefix}.")
     assert "example.org" not in log.read_text(), "logs carry no address"
 
 

@@ -12,13 +12,13 @@ COLUMNS = ["workload", "figure", "unit", "ceiling", "ratio", "goal", "result"]
 
 
 def test_small_run_writes_table_json_and_markdown(infra, tmp_path):
-    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": infra.kafka, "MONGODB_URL": infra.mongodb}
+    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": infra.kafka, "MONGODB_URL": infra.mongodb, "BENCH_FANOUT_N": "40"}
     if infra.ferretdb_postgresql:
         env["FERRETDB_POSTGRESQL_URL"] = infra.ferretdb_postgresql
     proc = subprocess.run(
         [sys.executable, "-m", "benchmarks.run", "--size", "small", "--only", "ceilings,lookups,fanout",
          "--no-start", "--quiet", "--out", str(tmp_path)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=240,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "| " + " | ".join(COLUMNS) + " |" in proc.stdout
@@ -32,6 +32,8 @@ def test_small_run_writes_table_json_and_markdown(infra, tmp_path):
         assert report["ceilings"][key] > 0
     assert by_name["ceilings"]["figure"] > 0 and by_name["lookups"]["figure"] > 0
     assert by_name["lookups"]["ratio"] > 0 and isinstance(by_name["lookups"]["passed"], bool)
-    assert by_name["fan-out"]["status"] == "not run" and by_name["fan-out"]["details"]["reason"]
+    fan_out = by_name["fan-out"]
+    assert fan_out["status"] == "run" and fan_out["figure"] > 0, fan_out
+    assert fan_out["details"]["distinct_message_ids"] == 40 and fan_out["details"]["duplicates"] == 0
     [md] = list(tmp_path.glob("*.md"))
     assert "| workload | figure |" in md.read_text()
