@@ -158,6 +158,10 @@ async def run(ctx, size: str) -> Result:
                 "bulk_setup_s": round(setup_s, 1), "timeline_s_vs_handed_over": timeline[:: max(1, len(timeline) // 20)],
                 "setup": "registrations and contacts bulk-written to the consumers' own stores (benchmark only); change and delivery on the service's real path",
             }
+            if ctx.ceilings.get("db_upsert_per_s"):
+                # each message is its own document: ~12 database round trips (reads of the message, opt-out,
+                # contact, session and registration; read+replace at "sending", at "sent", and per outbox relay)
+                details["db_upsert_ceiling_per_s"] = round(ctx.ceilings["db_upsert_per_s"], 1)
             complete = len(set(ids)) >= n
             if not complete:
                 details["stalled"] = "no progress for 60 s before all were handed over"
