@@ -149,12 +149,14 @@ async def programme(http: httpx.AsyncClient, producer: Producer, keys: dict[str,
                 break
             await asyncio.sleep(0.2)
         session_id = f"chaos-{n:03d}"
-        start = local(days[(n // 8) % len(days)], 8 + 4 * (n % 4))  # two venues × four slots a day, room to move twice
+        # Each session at its own hour: two sessions of one organiser at once would be a blocking
+        # conflict (organizer_double_booked). Four slots a day, room to move each twice.
+        start = local(days[(n // 4) % len(days)], 8 + 4 * (n % 4))
         r = await call(http, "POST", f"{url('scheduling')}/v1/sessions", headers=scheduler, json={
-            "session_id": session_id, "edition_id": EDITION, "initiative_id": iid, "venue_id": venue_ids[(n // 4) % 2],
+            "session_id": session_id, "edition_id": EDITION, "initiative_id": iid, "venue_id": venue_ids[n % 2],
             "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=1)).isoformat(),
             "capacity": seats, "languages": ["sv", "en"], "max_party_size": 4})
-        if r.status_code not in (201, 409):
+        if r.status_code != 201:
             raise RuntimeError(f"session {session_id}: {r.status_code} {r.text}")
         out.sessions.append(session_id)
         out.starts[session_id] = start

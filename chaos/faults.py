@@ -60,16 +60,20 @@ async def inject(faults: list[Fault], services: Services, injected: Injected) ->
         pending.add(task)
         task.add_done_callback(pending.discard)
 
-    for fault in faults:
-        ahead = started + fault.at_s - time.monotonic()
-        if ahead > 0:
-            await asyncio.sleep(ahead)
-        if fault.target in PORTS:
-            spawn(_kill(services, fault, injected, started))
-        else:
-            spawn(_crash_engine(fault, injected))
-    while pending:
-        await asyncio.gather(*list(pending))
+    try:
+        for fault in faults:
+            ahead = started + fault.at_s - time.monotonic()
+            if ahead > 0:
+                await asyncio.sleep(ahead)
+            if fault.target in PORTS:
+                spawn(_kill(services, fault, injected, started))
+            else:
+                spawn(_crash_engine(fault, injected))
+        while pending:
+            await asyncio.gather(*list(pending))
+    finally:  # a run that stops early must not leave a restart behind it
+        for task in list(pending):
+            task.cancel()
 
 
 async def _kill(services: Services, fault: Fault, injected: Injected, started: float) -> None:

@@ -86,6 +86,7 @@ async def run(size: Size, seed: int) -> int:
     report: dict = {"size": asdict(size), "seed": seed, "started": datetime.now(UTC).isoformat(), "stream": stream.counts}
     all_checks: list[Check] = []
     injected = faults.Injected()
+    background: list[asyncio.Task] = []  # the faults and the supervisor: cancelled before the services stop
     try:
         async with gateway.running(), httpx.AsyncClient(timeout=15) as http:
             await asyncio.to_thread(services.start_all)
@@ -98,6 +99,7 @@ async def run(size: Size, seed: int) -> int:
             stop_keepalive = asyncio.Event()
             keepalive = asyncio.create_task(faults.keep_alive(services, stop_keepalive))
             fault_task = asyncio.create_task(faults.inject(plan, services, injected))
+            background += [keepalive, fault_task]
             t_faults = time.monotonic()
             streaming = asyncio.create_task(drive.stream(producer, stream.messages, 0.8 * size.fault_window_s))
             answers = await drive.register(http, run_id, residents, programme, concurrency=16, seconds=0.4 * size.fault_window_s)
@@ -141,6 +143,9 @@ async def run(size: Size, seed: int) -> int:
             await mongo.close()
             await producer.stop()
     finally:
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
         await asyncio.to_thread(services.stop_all)
         sink.stop()
         await asyncio.to_thread(engines.down)

@@ -39,10 +39,21 @@ class Copies:
             return Decision({**data, "first_published_at": first})
 
         doc = await self.sessions.change(data["session_id"], decide)
-        return previous, (doc["state"] if doc else None)
+        if doc is None:
+            return previous, await self._repeat(self.sessions, data["session_id"], data["version"])
+        return previous, doc["state"]
 
     async def keep(self, store: AggregateStore, key: str, data: dict) -> dict | None:
-        return await keep_newest(store, key, data["version"], data)
+        """The stored copy, or None if a newer one is there (a stale event: nothing to do)."""
+        stored = await keep_newest(store, key, data["version"], data)
+        return stored if stored is not None else await self._repeat(store, key, data["version"])
+
+    async def _repeat(self, store: AggregateStore, key: str, version: int) -> dict | None:
+        """The same version again is a redelivery, perhaps after a crash between storing the copy
+        and acting on it (found by the chaos run: a registration never told): the caller acts
+        again, and its effects are idempotent (message ids follow from the cause)."""
+        current = await self.get(store, key)
+        return current if current is not None and current["version"] == version else None
 
     async def keep_contact(self, data: dict) -> None:
         # Contacts carry no version: the compacted topic's latest value per key wins.

@@ -17,15 +17,20 @@ INDEXES = aggregate_indexes(COLLECTION) + [IndexSpec(COLLECTION, (("state.status
 
 def edited(session_id: str, cause: str, previous_starts_at: str | None, now: datetime, debounce: timedelta):
     def decide(current: dict | None, _v: int) -> Decision | None:
+        # Every edit this session's notices took, across bursts: a redelivered edit (also one
+        # whose burst has fired) must neither open a new burst nor extend the current one.
+        seen = (current or {}).get("seen", [current["burst"], *current.get("causes", [])] if current else [])
+        if cause in seen:
+            return None
+        seen = [*seen[-200:], cause]
         if current is None or current["status"] == "done":
             return Decision({
                 "session_id": session_id, "status": "pending", "burst": cause, "first_edit_at": now,
-                "due_at": now + debounce, "previous_starts_at": previous_starts_at, "edits": 1,
+                "due_at": now + debounce, "previous_starts_at": previous_starts_at, "edits": 1, "seen": seen,
             })
-        if cause in current.get("causes", [current["burst"]]):
-            return None
         cap = current["first_edit_at"] + 10 * debounce
-        return Decision({**current, "due_at": min(now + debounce, cap), "edits": current["edits"] + 1, "causes": current.get("causes", [current["burst"]])[-20:] + [cause]})
+        return Decision({**current, "due_at": min(now + debounce, cap), "edits": current["edits"] + 1,
+                         "causes": current.get("causes", [current["burst"]])[-20:] + [cause], "seen": seen})
 
     return decide
 

@@ -487,3 +487,21 @@ async def test_topics_only_mode_leaves_delivery_to_external_gateways_and_takes_t
         receipt = NotificationDeliveredV1(message_id=request["message_id"], channel="email", delivered_at=datetime.now(UTC))
         await e.publish("notifications.receipts.v1", receipt, request["message_id"], source="urn:malmo:gateway:external")
         await eventually(lambda: _status(e, request["message_id"], "delivered"), what="the external receipt to mark it delivered")
+
+
+async def test_a_registration_kept_before_a_crash_is_still_told_when_its_event_comes_again(env):
+    """Found by the chaos run: the process died after keeping its copy of the registration and
+    before creating the message; the redelivered event found the copy "already there" and did
+    nothing, so the resident never heard. Here the copy is left as that crash leaves it."""
+    ed, sid, rid = uid("ed"), uid("s"), uid("r")
+    address = f"{rid}@example.org"
+    await env.publish("scheduling.sessions.v1", edition(ed), ed)
+    await env.publish("scheduling.sessions.v1", session(sid, ed, datetime.now(UTC) + timedelta(days=3)), sid)
+    await env.publish("scheduling.contacts.v1", contact(rid, sid, email=address), rid)
+    reg = registration(rid, sid, ed)
+    copy = {**reg.model_dump(mode="json"), "version": 1}
+    await env.db["registrations"].insert_one({"_id": rid, "version": 1, "state_version": 1, "state": copy, "outbox": [], "outbox_pending": False})
+    await env.publish("scheduling.registrations.v1", reg, rid)
+    mails = await eventually(lambda: _async(env.smtp.to(address)), timeout=20, what="the confirmation after the crash")
+    await asyncio.sleep(1.0)
+    assert len(env.smtp.to(address)) == len(mails) == 1
