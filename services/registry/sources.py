@@ -8,6 +8,7 @@ source ends all of them and makes its Kafka messages rejected. Each source is on
 (``_id`` = its URI), changed only through the ``AggregateStore``.
 """
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
@@ -121,13 +122,33 @@ def may_publish(state: dict | None, source: str) -> Reason | None:
     return None
 
 
+# How long a source read for the submission path is reused. Safe because a change made here
+# drops the entry at once, and one made by another replica (a deactivation) takes effect within
+# this many seconds — the same as a message already in flight. API keys are not cached
+# (``resolve`` reads the database), so a revoked key stops working at once.
+SOURCE_CACHE_S = 5.0
+
+
 class Sources:
-    def __init__(self, store: AggregateStore):
+    def __init__(self, store: AggregateStore, cache_s: float = SOURCE_CACHE_S):
         self._store = store
+        self._cache_s = cache_s
+        self._cache: dict[str, tuple[float, dict | None]] = {}
 
     async def get(self, source: str) -> dict | None:
         doc = await self._store.get(source)
         return doc["state"] if doc else None
+
+    async def cached(self, source: str) -> dict | None:
+        """``get`` reused for a few seconds: every submission asks for its source."""
+        hit = self._cache.get(source)
+        if hit is not None and hit[0] > time.monotonic():
+            return hit[1]
+        state = await self.get(source)
+        if len(self._cache) > 10_000:  # unknown sources must not grow it without bound
+            self._cache.clear()
+        self._cache[source] = (time.monotonic() + self._cache_s, state)
+        return state
 
     async def list(self, limit: int = 500) -> list[dict]:
         # Publishers number in the tens: one bounded read, ordered by URI in Python.
@@ -136,10 +157,12 @@ class Sources:
 
     async def register(self, data: SourceIn, key: NewKey, now: datetime) -> dict:
         doc = await self._store.change(data.source, lambda state, _v: decide_register(state, data, key, now))
+        self._cache.pop(data.source, None)  # an "unregistered" answer cached a moment ago
         return doc["state"]
 
     async def change(self, source: str, change: SourceChange, now: datetime) -> dict:
         await self._store.change(source, lambda state, _v: decide_change(state, change, now))
+        self._cache.pop(source, None)  # after the write: a read in between cannot keep the old state
         return await self.get(source)
 
     async def add_key(self, source: str, key: NewKey, now: datetime) -> dict:
@@ -148,6 +171,7 @@ class Sources:
 
     async def revoke(self, source: str, key_id: str, now: datetime) -> dict:
         await self._store.change(source, lambda state, _v: decide_revoke(state, key_id, now))
+        self._cache.pop(source, None)
         return await self.get(source)
 
     async def resolve(self, key_id: str) -> StoredKey | None:

@@ -36,17 +36,21 @@ class Submissions:
         return self._store.collection
 
     async def _check_source(self, source: str) -> None:
-        reason = may_publish(await self._sources.get(source), source)
+        reason = may_publish(await self._sources.cached(source), source)
         if reason is not None:
             raise Rejection([reason])
 
     async def submitted(self, event: Envelope, data: InitiativeSubmittedV1, via: str = "kafka") -> str:
         await self._check_source(event.source)
         aggregate_id = domain.initiative_id(event.source, data.external_id)
-        # Read outside the lock: only to let a retired code stay on an initiative that has it.
-        current = await self._store.get(aggregate_id)
         content = data.model_dump(mode="json", exclude_none=True)
-        reasons = check_codes(content, await self._vocabularies.all(), (current or {}).get("state", {}).get("content"))
+        vocabularies = await self._vocabularies.cached()
+        reasons = check_codes(content, vocabularies, None)
+        if reasons and all(r.code == "retired_code" for r in reasons):
+            # Read outside the lock, and only now: a retired code may stay on an initiative that
+            # has it (most submissions carry none, and skip this round trip).
+            current = await self._store.get(aggregate_id)
+            reasons = check_codes(content, vocabularies, (current or {}).get("state", {}).get("content"))
         if reasons:
             raise Rejection(reasons)
         received = domain.Received(event.source, event.id, via, event.traceparent)

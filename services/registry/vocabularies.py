@@ -7,6 +7,7 @@ revisions. Each vocabulary is one aggregate (``_id`` = its name), changed only t
 ``AggregateStore``; a fresh database is seeded with Malmö's defaults below.
 """
 
+import time
 from datetime import datetime
 from typing import Annotated
 
@@ -147,12 +148,29 @@ def decide_term(state: dict | None, code: str, term: TermIn, now: datetime) -> D
     return Decision({**(state or {}), "terms": terms, "updated_at": now.isoformat()})
 
 
+# How long the vocabularies read for the submission path are reused. Safe because a curator's
+# change made here drops the copy at once, and one made by another replica is seen within this
+# many seconds (a term added a moment ago may be refused once; the publisher sends again).
+VOCABULARY_CACHE_S = 5.0
+
+
 class Vocabularies:
-    def __init__(self, store: AggregateStore):
+    def __init__(self, store: AggregateStore, cache_s: float = VOCABULARY_CACHE_S):
         self._store = store
+        self._cache_s = cache_s
+        self._cached: tuple[float, dict[str, dict[str, dict]]] | None = None
+
+    async def cached(self) -> dict[str, dict[str, dict]]:
+        """``all`` reused for a few seconds: every submission checks its codes against them."""
+        if self._cached is not None and self._cached[0] > time.monotonic():
+            return self._cached[1]
+        terms = await self.all()
+        self._cached = (time.monotonic() + self._cache_s, terms)
+        return terms
 
     async def seed(self, now: datetime) -> None:
         """Fill a fresh database with the defaults; never touches a vocabulary that exists."""
+        self._cached = None
         for name in VOCABULARIES:
             seed = {"vocabulary": name, "terms": SEED[name], "updated_at": now.isoformat()}
             await self._store.change(name, lambda state, _v, seed=seed: Decision(seed) if state is None else None)
@@ -163,4 +181,5 @@ class Vocabularies:
 
     async def put(self, name: str, code: str, term: TermIn, now: datetime) -> dict:
         await self._store.change(name, lambda state, _v: decide_term(state, code, term, now))
+        self._cached = None  # after the write: a read in between cannot keep the old terms
         return (await self.all())[name][code]

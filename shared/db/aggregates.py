@@ -55,17 +55,22 @@ class ConcurrentChange(Exception):
     """Another writer (another replica, on MongoDB) changed the document first."""
 
 
+# Told (aggregate id, the document as just written) after a write that left events in its outbox;
+# called under the aggregate's lock, so the calls for one aggregate come in the order of its writes.
+OnOutbox = Callable[[str, dict[str, Any]], None]
+
+
 def aggregate_indexes(collection: str) -> list[IndexSpec]:
     return [IndexSpec(collection, (("_id", 1),)), IndexSpec(collection, (("outbox_pending", 1),))]
 
 
 class AggregateStore:
-    def __init__(self, collection: AsyncCollection, locks: KeyedLock | None = None, on_outbox: Callable[[str], None] | None = None):
+    def __init__(self, collection: AsyncCollection, locks: KeyedLock | None = None, on_outbox: OnOutbox | None = None):
         self.collection = collection
         self.locks = locks or KeyedLock()
         self._on_outbox = on_outbox
 
-    def notify_outbox(self, callback: Callable[[str], None]) -> None:
+    def notify_outbox(self, callback: OnOutbox) -> None:
         self._on_outbox = callback
 
     async def get(self, aggregate_id: str) -> dict[str, Any] | None:
@@ -111,7 +116,7 @@ class AggregateStore:
             if result.matched_count != 1:
                 raise ConcurrentChange(aggregate_id)
         if decision.events and self._on_outbox:
-            self._on_outbox(aggregate_id)
+            self._on_outbox(aggregate_id, new)
         return new
 
     async def create_many(self, created: dict[str, Decision]) -> set[str]:
@@ -140,26 +145,41 @@ class AggregateStore:
                 if any(err.get("code") != 11000 for err in errors):
                     raise
                 made = set(created) - {docs[err["index"]]["_id"] for err in errors}
+        written = {doc["_id"]: doc for doc in docs}
         for i in sorted(made):
             if created[i].events and self._on_outbox:
-                self._on_outbox(i)
+                self._on_outbox(i, written[i])
         return made
 
-    async def mark_published(self, aggregate_id: str, event_ids: set[str]) -> None:
-        """Remove published events from the outbox (the relay's write, under the same lock)."""
+    async def mark_published(self, aggregate_id: str, event_ids: set[str], whole_outbox_of: int | None = None) -> bool:
+        """Remove published events from the outbox (the relay's write, under the same lock).
+
+        ``whole_outbox_of``: the version whose whole outbox ``event_ids`` are. If the document is
+        still at that version, its outbox is emptied without reading it again (one round trip
+        instead of two) and True is returned; otherwise it changed since, and the events are
+        removed from what it holds now (False).
+        """
         async with self.locks.hold(aggregate_id):
+            if whole_outbox_of is not None:
+                result = await self.collection.update_one(
+                    {"_id": aggregate_id, "version": whole_outbox_of},
+                    {"$set": {"outbox": [], "outbox_pending": False, "version": whole_outbox_of + 1}},
+                )
+                if result.matched_count == 1:
+                    return True
             doc = await self.collection.find_one({"_id": aggregate_id})
             if doc is None:
-                return
+                return False
             outbox = [p for p in doc["outbox"] if p["event"]["id"] not in event_ids]
             if len(outbox) == len(doc["outbox"]):
-                return
+                return False
             result = await self.collection.update_one(
                 {"_id": aggregate_id, "version": doc["version"]},
                 {"$set": {"outbox": outbox, "outbox_pending": bool(outbox), "version": doc["version"] + 1}},
             )
             if result.matched_count != 1:
                 raise ConcurrentChange(aggregate_id)
+            return False
 
     async def with_pending_outbox(self, limit: int = 100) -> list[dict[str, Any]]:
         cursor = self.collection.find({"outbox_pending": True}, {"outbox": 1}).limit(limit)

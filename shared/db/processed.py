@@ -5,7 +5,7 @@ this log spares them the work of a redelivery and makes "seen before" cheap to a
 """
 
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from shared.db.indexes import IndexSpec
 
@@ -29,3 +29,14 @@ class ProcessedEvents:
             await self._collection.insert_one({"_id": self._key(source, event_id)})
         except DuplicateKeyError:
             pass  # recorded by an earlier delivery: the unique _id is the guard
+
+    async def record_many(self, events: list[tuple[str, str]]) -> None:
+        """Record a batch in one round trip; ids recorded before are left as they are."""
+        keys = list(dict.fromkeys(self._key(source, event_id) for source, event_id in events))
+        if not keys:
+            return
+        try:
+            await self._collection.insert_many([{"_id": k} for k in keys], ordered=False)
+        except BulkWriteError as e:
+            if any(err.get("code") != 11000 for err in e.details.get("writeErrors", [])):
+                raise

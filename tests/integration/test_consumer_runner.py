@@ -3,9 +3,11 @@
 is retried a bounded number of times and then dead-lettered with the reason."""
 
 import asyncio
+import contextlib
 import json
 import uuid
 
+from aiokafka import AIOKafkaProducer, TopicPartition
 from pymongo import AsyncMongoClient
 from pymongo.errors import AutoReconnect
 
@@ -62,3 +64,56 @@ async def test_an_engine_outage_is_waited_out_and_a_failing_handler_is_dead_lett
         cleanup = Platform(infra, run_id)
         cleanup.settings["runner"] = settings
         await cleanup.cleanup()
+
+
+async def test_keys_of_one_partition_run_side_by_side_each_in_order(infra):
+    """One partition, two keys interleaved: A's first message waits until B's last one is handled,
+    which only per-key concurrency lets happen; each key keeps its order; B's poison message is
+    dead-lettered without holding A or the rest of B; the partition is committed past all six."""
+    run_id = f"k{uuid.uuid4().hex[:8]}"
+    settings = settings_for(RunnerSettings, infra, run_id, handler_attempts=2, handler_backoff_s=0.01)
+    await ensure_topics(settings, (REGISTRY_SUBMISSIONS, REGISTRY_REJECTED))
+    b_last_done = asyncio.Event()
+    handled: list[str] = []
+
+    async def handle(event, data):
+        if data.external_id == "A1":
+            # Held until B3 is handled; a strictly serial partition never gets there and gives up.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(b_last_done.wait(), timeout=10)
+        if data.external_id == "B2":
+            raise ValueError("poison")
+        handled.append(data.external_id)
+        if data.external_id == "B3":
+            b_last_done.set()
+
+    client = AsyncMongoClient(infra.mongodb, timeoutMS=10000)
+    producer = EventProducer(settings)
+    await producer.start()
+    raw = AIOKafkaProducer(bootstrap_servers=infra.kafka)
+    await raw.start()
+    topic = settings.topic(REGISTRY_SUBMISSIONS.name)
+    source = "urn:malmo:source:keys"
+    try:  # all six in one partition before the runner starts, so they come as one batch
+        for external_id in ("A1", "B1", "A2", "B2", "A3", "B3"):
+            value = json.dumps(submission(source, external_id)).encode()
+            await raw.send_and_wait(topic, value, key=external_id[0].encode(), partition=0)
+    finally:
+        await raw.stop()
+    sub = Subscription("submissions", (REGISTRY_SUBMISSIONS,), {InitiativeSubmittedV1.event_type: Handler(InitiativeSubmittedV1, handle)}, REGISTRY_REJECTED)
+    runner = ConsumerRunner(settings, sub, producer, ProcessedEvents(client[settings.mongodb_database]["processed_events"], "t"))
+    await runner.start()
+    try:
+        await eventually(lambda: asyncio.sleep(0, result=len(handled) == 5), timeout=60, what="the five good messages handled")
+        assert [x for x in handled if x[0] == "A"] == ["A1", "A2", "A3"]
+        assert [x for x in handled if x[0] == "B"] == ["B1", "B3"]
+        assert handled.index("B3") < handled.index("A1")
+        async with RawKafka(infra.kafka, settings.topic_prefix) as kafka:
+            dead = await kafka.read("registry.submissions.rejected.v1", until=lambda ms: len(ms) >= 1)
+        assert [json.loads(m["data"]["original"]["value_text"])["data"]["external_id"] for m in dead] == ["B2"]
+        tp = TopicPartition(topic, 0)
+        await eventually(lambda: runner._consumer.committed(tp), timeout=30, what="an offset committed")
+        assert await runner._consumer.committed(tp) == 6 and runner.healthy()
+    finally:
+        await runner.stop()
+        await producer.stop()
