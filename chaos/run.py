@@ -107,7 +107,7 @@ async def run(size: Size, seed: int) -> int:
             # The change is made once notifications has heard of every registration, so who is
             # told of it does not depend on how far behind a restarted consumer happens to be.
             answered = checks.expected_messages(answers, set())
-            await until("registration messages", lambda: _delivered(answered, sink, gateway), size.settle_timeout_s, 2)
+            await until("registration messages", lambda: _delivered(answered, sink, gateway), min(900, size.settle_timeout_s), 2)
             changed = programme.sessions[: size.rescheduled]
             await drive.reschedule(http, keys, programme, changed)
             say(f"{len(changed)} sessions moved at {time.monotonic() - t_faults:.0f} s")
