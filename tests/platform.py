@@ -15,6 +15,7 @@ from fastapi import FastAPI
 
 from shared.auth import Role, StaffKey, hash_key, new_key
 from shared.settings import ServiceSettings
+from shared.topics import delete_prefixed_topics
 from tests.endpoints import Endpoints
 
 # One key per staff role for this test run: ``STAFF_KEYS[Role.curator]`` is a curator's key.
@@ -196,7 +197,6 @@ class Platform:
 
     async def cleanup(self) -> None:
         """Drop this run's databases and topics: the machine is left as found."""
-        from aiokafka.admin import AIOKafkaAdminClient
         from pymongo import AsyncMongoClient
 
         client = AsyncMongoClient(self.infra.mongodb, timeoutMS=20000)
@@ -205,11 +205,4 @@ class Platform:
                 await client.drop_database(s.mongodb_database)
         finally:
             await client.close()
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.infra.kafka)
-        await admin.start()
-        try:
-            mine = [t for t in await admin.list_topics() if t.startswith(f"{self.run_id}.")]
-            if mine:
-                await admin.delete_topics(mine)
-        finally:
-            await admin.close()
+        await delete_prefixed_topics(self.infra.kafka, f"{self.run_id}.")

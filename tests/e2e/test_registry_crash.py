@@ -12,9 +12,9 @@ import signal
 import uuid
 
 import httpx
-from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import MongoClient
 
+from shared.topics import delete_prefixed_topics
 from tests.browser import free_port
 from tests.platform import RawKafka, eventually, register_source, submission
 from tests.processes import service_env, start_service, wait_ready
@@ -70,11 +70,4 @@ async def test_a_registry_killed_after_the_write_publishes_each_change_exactly_o
             await asyncio.to_thread(proc.wait, 40)
         db.client.drop_database(env["MONGODB_DATABASE"])
         db.client.close()
-        admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka)
-        await admin.start()
-        try:
-            mine = [t for t in await admin.list_topics() if t.startswith(prefix)]
-            if mine:
-                await admin.delete_topics(mine)
-        finally:
-            await admin.close()
+        await delete_prefixed_topics(infra.kafka, prefix)

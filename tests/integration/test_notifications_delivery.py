@@ -20,6 +20,7 @@ from services.notifications.settings import NotificationsSettings
 from shared.auth import Role
 from shared.envelope import new_event
 from shared.events import scheduling as ev
+from shared.topics import delete_prefixed_topics
 from tests.platform import RawKafka, as_role, eventually, settings_for
 
 pytestmark = pytest.mark.integration
@@ -76,16 +77,7 @@ async def notifications_env(infra, prefix: str, smtp: SmtpSink | None = None, dr
             return
         await mongo.drop_database(settings.mongodb_database)
         await mongo.close()
-        from aiokafka.admin import AIOKafkaAdminClient
-
-        admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka)
-        await admin.start()
-        try:
-            mine = [t for t in await admin.list_topics() if t.startswith(f"{prefix}.")]
-            if mine:
-                await admin.delete_topics(mine)
-        finally:
-            await admin.close()
+        await delete_prefixed_topics(infra.kafka, f"{prefix}.")
 
 
 async def _started(server) -> bool:
