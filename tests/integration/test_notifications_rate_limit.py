@@ -11,7 +11,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import shared.events.scheduling as ev
-from tests.integration.test_notifications_delivery import contact, edition, notifications_env, registration, session, uid
+from tests.integration.test_notifications_delivery import _async, contact, edition, notifications_env, registration, session, uid
 from tests.platform import eventually
 
 
@@ -31,7 +31,9 @@ async def test_sms_reach_the_gateway_no_faster_than_the_channels_rate(infra, run
             return len(await env.message_states(category="registration_confirmed")) == 6 or None
 
         await eventually(all_registered, timeout=60, what="six confirmations to be made")
-        await asyncio.sleep(1.5)  # let the confirmations' own SMS go out before the measured burst
+        # The confirmations' own six SMS go out first, at the same 2 per second (3 s): wait for all
+        # of them, so none falls inside the measured burst (a fixed sleep was too short).
+        await eventually(lambda: _async(len(env.sms.requests) >= 6 or None), timeout=60, what="the six confirmation SMS")
         before = len(env.sms.requests)
         await env.publish("scheduling.sessions.v1", session(sid, ed, start, version=2, cls=ev.SessionCancelledV1, status="cancelled", cancellation_reason="Sjukdom"), sid)
 
