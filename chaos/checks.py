@@ -7,7 +7,6 @@ examples of what went wrong; a run passes only when nothing is lost or duplicate
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from email.utils import getaddresses
 
 import httpx
 
@@ -135,22 +134,25 @@ def expected_messages(answers: list[Answer], changed: set[str], erased: set[str]
     return out
 
 
-def received(sink, gateway) -> tuple[Counter, Counter, int]:
-    """(messages per address, receptions per message id beyond the first, SMS repeats the gateway deduplicated)."""
+def received(sink, gateway) -> tuple[Counter, int, int]:
+    """(messages per address in the residents' mailboxes and at the SMS gateway, e-mail
+    transmissions a mailbox dropped as a repeat of a Message-ID it holds, SMS requests the gateway
+    deduplicated by ``client_ref``).
+
+    Delivered once means once in the mailbox and once at the gateway: plain SMTP gives a sender
+    no way to learn whether a message whose ``250`` a crash swallowed was taken, so the service
+    resends it under the same Message-ID, which the mailbox keeps once (``SmtpSink``). A resend
+    under a new id or a second notice for one change shows as one too many for its address."""
     per_address: Counter = Counter()
-    per_id: Counter = Counter()
-    for message in list(sink.received):
-        for _, address in getaddresses([str(message["To"])]):
-            per_address[address.lower()] += 1
-        per_id[str(message["Message-ID"])] += 1
+    for address, _ in list(sink.delivered):
+        per_address[address] += 1
     for body in list(gateway.messages.values()):
         per_address[body["to"]] += 1
-    repeats = len(gateway.requests) - len(gateway.messages)
-    return per_address, Counter({k: n - 1 for k, n in per_id.items() if n > 1}), repeats
+    return per_address, sink.repeats, len(gateway.requests) - len(gateway.messages)
 
 
 def notifications(want: dict[str, int], sink, gateway, name: str = "notifications: each due message delivered once") -> Check:
-    per_address, twice, repeats = received(sink, gateway)
+    per_address, email_repeats, sms_repeats = received(sink, gateway)
     check = Check(name, sum(want.values()), sum(per_address[a] for a in want))
     for address, n in want.items():
         got = per_address[address]
@@ -160,10 +162,11 @@ def notifications(want: dict[str, int], sink, gateway, name: str = "notification
         elif got > n:
             check.duplicated += got - n
             check.problem(f"{address[:6]}…: {got}, expected {n}")
-    if twice:
-        check.duplicated += sum(twice.values())
-        check.problem(f"{len(twice)} emails received more than once by Message-ID")
-    check.figures = {"emails": len(sink.received), "sms": len(gateway.messages), "sms_repeats_deduplicated_by_gateway": repeats}
+    check.figures = {
+        "emails_in_mailboxes": len(sink.delivered), "email_transmissions": len(sink.received),
+        "email_resends_kept_once_by_message_id": email_repeats,
+        "sms": len(gateway.messages), "sms_requests": len(gateway.requests), "sms_resends_kept_once_by_client_ref": sms_repeats,
+    }
     return check
 
 

@@ -72,7 +72,15 @@ def service_message_id(header: str | None) -> str | None:
 
 
 class SmtpSink:
-    """aiosmtpd on 127.0.0.1:<port>, keeping every message it accepted (parsed), repeats included.
+    """aiosmtpd on 127.0.0.1:<port>, keeping every message it accepted (parsed), repeats included,
+    and the mailboxes those messages land in.
+
+    ``received`` is every transmission. ``delivered`` is what the recipients' mailboxes hold: one
+    copy per recipient and ``Message-ID``, because a Message-ID names one message (RFC 5322
+    §3.6.4) and mail stores drop a repeat of it (Exchange's duplicate detection, Gmail). That is the
+    e-mail counterpart of the SMS gateway's ``client_ref``: plain SMTP cannot tell a sender whether a
+    message whose ``250`` it never saw was taken, so a resend after a crash must carry the same id.
+    ``repeats`` counts the transmissions a mailbox dropped.
 
     ``keep_messages=False`` (the standalone process, benchmarks) parses the headers only and keeps
     just ``receptions``; ``stall_s`` delays each DATA answer (a kill lands while sending)."""
@@ -84,6 +92,8 @@ class SmtpSink:
         self.received: list[email.message.EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self.receptions: list[dict] = []  # {"message_id", "to", "subject"} per accepted DATA
+        self.delivered: dict[tuple[str, str], email.message.EmailMessage] = {}  # (recipient, Message-ID) → first copy
+        self.repeats = 0
         self._controller = None
 
     def start(self) -> "SmtpSink":
@@ -99,6 +109,7 @@ class SmtpSink:
                 if sink.keep_messages:
                     msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
                     sink.received.append(msg)
+                    sink.deliver(msg, envelope.rcpt_tos)
                 else:  # headers only: 100,000 bodies would cost memory and CPU for nothing
                     msg = email.parser.BytesHeaderParser(policy=email.policy.default).parsebytes(envelope.content)
                 sink.receptions.append({"message_id": service_message_id(msg["Message-ID"]), "to": str(msg["To"]), "subject": str(msg["Subject"])})
@@ -107,6 +118,14 @@ class SmtpSink:
         self._controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
         self._controller.start()
         return self
+
+    def deliver(self, msg: email.message.EmailMessage, recipients: list[str]) -> None:
+        for address in recipients:
+            key = (address.lower(), str(msg["Message-ID"]))
+            if key in self.delivered:
+                self.repeats += 1
+            else:
+                self.delivered[key] = msg
 
     def stop(self) -> None:
         if self._controller:
@@ -119,6 +138,8 @@ class SmtpSink:
         self.received.clear()
         self.envelopes.clear()
         self.receptions.clear()
+        self.delivered.clear()
+        self.repeats = 0
 
 
 @dataclass
