@@ -54,6 +54,7 @@ import httpx
 import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 
 def free_port() -> int:
@@ -151,6 +152,7 @@ class SmsGateway:
     messages: dict[str, dict] = field(default_factory=dict)  # by client_ref: sent once
     requests: list[dict] = field(default_factory=list)  # every POST, repeats included
     sink: SmtpSink | None = None  # when set, GET /_received lists its emails too
+    receipt_retry_s: float = 120
 
     @property
     def url(self) -> str:
@@ -196,10 +198,20 @@ class SmsGateway:
         return app
 
     async def _receipt(self, message: dict) -> None:
+        """A delivery receipt to the webhook, retried as providers do while the service is down
+        or restarting (its 5xx or a refused connection); given up after about two minutes."""
         await asyncio.sleep(0.05)
-        async with httpx.AsyncClient(timeout=10) as http:
-            await http.post(self.webhook_url, json={"id": message["id"], "client_ref": message["client_ref"], "status": "delivered"},
-                            headers={"x-webhook-secret": self.webhook_secret})
+        body = {"id": message["id"], "client_ref": message["client_ref"], "status": "delivered"}
+        try:
+            async with httpx.AsyncClient(timeout=10) as http:
+                async for attempt in AsyncRetrying(stop=stop_after_delay(self.receipt_retry_s), wait=wait_exponential(multiplier=0.2, max=10),
+                                                   retry=retry_if_exception_type((httpx.TransportError, httpx.HTTPStatusError)), reraise=True):
+                    with attempt:
+                        answer = await http.post(self.webhook_url, json=body, headers={"x-webhook-secret": self.webhook_secret})
+                        if answer.status_code >= 500:
+                            answer.raise_for_status()
+        except (httpx.TransportError, httpx.HTTPStatusError) as e:
+            print(f"sms gateway: receipt for {message['client_ref']} given up: {type(e).__name__}", file=sys.stderr)
 
     @contextlib.asynccontextmanager
     async def running(self):
