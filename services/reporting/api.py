@@ -135,6 +135,8 @@ def build_router(settings: ReportingSettings, model: ReadModel, auth: Authentica
             "differences": diff[:100],
             "events": rebuilt.events,
             "skipped": rebuilt.skipped,
+            # > 0: events came in after the replay's end offsets; the live figures may be ahead.
+            "arrived_during_replay": rebuilt.arrived,
             "database": rebuilt.database if keep else None,
             "live": model.counts(),
             "rebuilt": rebuilt.model.counts(),

@@ -188,11 +188,13 @@ def _lead_days(i: dict) -> float | None:
 Item = tuple[dict[str, list[str]], dict[str, float], dict[str, list[float]]]
 
 
-def items_of(model: ReadModel, area: str, edition_id: str | None) -> list[Item]:
-    """(dimension values, contributions, listed values) of everything counted in an area."""
+def items_of(model: ReadModel, area: str, edition_id: str | None, member: dict[str, set[str]] | None = None) -> list[Item]:
+    """(dimension values, contributions, listed values) of everything counted in an area.
+
+    ``member``: ``initiative_editions(model)`` when the caller already has it (all_figures)."""
     out: list[Item] = []
     if area in ("initiatives", "money"):
-        member = initiative_editions(model)
+        member = initiative_editions(model) if member is None else member
         for i in model.initiatives.values():
             if edition_id is not None and edition_id not in member.get(i["initiative_id"], set()):
                 continue
@@ -291,10 +293,11 @@ def suppressed_cells(spec: AreaSpec, cats: list[str], rows: dict[str, dict], thr
     return suppress(values, threshold, groups, count_cells, depends)
 
 
-def table(model: ReadModel, area: str, dimension: str, edition_id: str | None, threshold: int | None) -> dict:
-    """One area by one dimension; ``threshold`` None: unsuppressed (analysts only)."""
+def table(model: ReadModel, area: str, dimension: str, edition_id: str | None, threshold: int | None, items: list[Item] | None = None) -> dict:
+    """One area by one dimension; ``threshold`` None: unsuppressed (analysts only). ``items``: the
+    area's ``items_of`` when the caller already has them (raw_table does not change them)."""
     spec = check_area(area, dimension)
-    cats, rows = raw_table(spec, items_of(model, area, edition_id), dimension)
+    cats, rows = raw_table(spec, items_of(model, area, edition_id) if items is None else items, dimension)
     masked = suppressed_cells(spec, cats, rows, threshold) if threshold else set()
 
     def shown(cat: str) -> dict:
@@ -320,24 +323,28 @@ def edition_info(model: ReadModel, edition_id: str) -> dict:
     return {k: e[k] for k in ("edition_id", "name", "year", "starts_on", "ends_on", "budget_sek", "status")}
 
 
-def area_figures(model: ReadModel, edition_id: str, area: str, threshold: int | None, dimension: str | None = None) -> dict:
+def area_figures(model: ReadModel, edition_id: str, area: str, threshold: int | None, dimension: str | None = None,
+                 member: dict[str, set[str]] | None = None) -> dict:
     spec = check_area(area, dimension)
     dims = [dimension] if dimension else list(spec.dimensions)
+    # The area's items once for all its tables: walking every initiative per table made the
+    # rebuild's comparison grow with editions × dimensions × initiatives (docs/benchmarks.md).
+    items = items_of(model, area, edition_id, member)
     out = {
         "edition": edition_info(model, edition_id),
         "area": area,
-        "tables": {d: table(model, area, d, edition_id, threshold) for d in dims},
+        "tables": {d: table(model, area, d, edition_id, threshold, items) for d in dims},
     }
     if area == "money":
-        out["budget"] = budget_against_edition(model, edition_id, threshold)
+        out["budget"] = budget_against_edition(model, edition_id, threshold, items)
     return out
 
 
-def budget_against_edition(model: ReadModel, edition_id: str, threshold: int | None) -> dict:
+def budget_against_edition(model: ReadModel, edition_id: str, threshold: int | None, items: list[Item] | None = None) -> dict:
     """The approved initiatives' requested total set against the edition's budget."""
     budget = model.editions[edition_id]["budget_sek"]
     spec = AREAS["money"]
-    _, rows = raw_table(spec, items_of(model, "money", edition_id), "theme")
+    _, rows = raw_table(spec, items_of(model, "money", edition_id) if items is None else items, "theme")
     total = rows[TOTAL]
     hidden = threshold is not None and 0 < total["initiatives"] < threshold
     return {
@@ -350,8 +357,10 @@ def budget_against_edition(model: ReadModel, edition_id: str, threshold: int | N
     }
 
 
-def all_figures(model: ReadModel, edition_id: str, threshold: int | None) -> dict:
-    return {area: area_figures(model, edition_id, area, threshold) for area in AREAS}
+def all_figures(model: ReadModel, edition_id: str, threshold: int | None, member: dict[str, set[str]] | None = None) -> dict:
+    """``member``: ``initiative_editions(model)``, computed once by a caller that asks for many editions."""
+    member = initiative_editions(model) if member is None else member
+    return {area: area_figures(model, edition_id, area, threshold, member=member) for area in AREAS}
 
 
 # ---------------------------------------------------------------- trends between editions

@@ -61,6 +61,18 @@ SUMMARY = {
 OnEdition = Callable[[dict], Awaitable[None]]
 
 
+def state_kind(event_type: str) -> str:
+    """Editions, sessions or registrations: the kind of summary a state event updates."""
+    if event_type.startswith("se.malmo.oppna.edition."):
+        return "editions"
+    return "registrations" if event_type.startswith("se.malmo.oppna.registration.") else "sessions"
+
+
+def newest(current: dict | None, summary: dict) -> dict | None:
+    """The newest version wins; None: no change (shared by the live projection and the replay)."""
+    return None if current is not None and current["version"] >= summary["version"] else summary
+
+
 class Projection:
     def __init__(self, db: AsyncDatabase, read_model: m.ReadModel, locks: KeyedLock | None = None, on_edition_closed: OnEdition | None = None):
         locks = locks or KeyedLock()
@@ -88,16 +100,12 @@ class Projection:
 
     async def state(self, event: Envelope, data: EventData) -> None:
         """Editions, sessions and registrations: the newest version of each wins."""
-        kind = "editions" if event.type.startswith("se.malmo.oppna.edition.") else (
-            "registrations" if event.type.startswith("se.malmo.oppna.registration.") else "sessions"
-        )
+        kind = state_kind(event.type)
         summary = SUMMARY[kind](data.model_dump(mode="json"))
-        version = summary["version"]
 
         def decide(current: dict | None, _sv: int) -> Decision | None:
-            if current is not None and current["version"] >= version:
-                return None
-            return Decision(summary)
+            chosen = newest(current, summary)
+            return Decision(chosen) if chosen is not None else None
 
         await self._write(kind, summary[m.ID_FIELD[kind]], decide)
         if kind == "editions" and self._on_edition_closed is not None:
