@@ -6,6 +6,7 @@ reasons name the field and the reason, machine-readable, for dead letters and 42
 """
 
 import json
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Literal, TypeVar
@@ -104,13 +105,24 @@ def parse_envelope(raw: bytes | str) -> Envelope:
         raise InvalidEvent([Reason(field="", code="not_json", message=f"Not JSON: {e}")]) from None
     if not isinstance(doc, dict):
         raise InvalidEvent([Reason(field="", code="not_an_object", message="A CloudEvent is a JSON object")])
-    bad = _unstorable_text(doc)
+    bad = _unstorable_text(doc) if _may_hold_unstorable(raw) else None
     if bad is not None:
         raise InvalidEvent([Reason(field=bad, code="forbidden_character", message="Text holds U+0000 or a lone surrogate (not storable, not UTF-8)")])
     try:
         return Envelope.model_validate(doc)
     except ValidationError as e:
         raise InvalidEvent(reasons_from(e)) from None
+
+
+# In UTF-8 JSON bytes a NUL or a lone surrogate can only arrive escaped (a raw NUL is rejected by
+# json.loads, UTF-8 cannot encode a surrogate), so without such an escape the walk below can be
+# skipped: it was ~85 % of a rebuild's replay time. A false alarm (an escaped backslash) only walks.
+_UNSTORABLE_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
+
+
+def _may_hold_unstorable(raw: bytes | str) -> bool:
+    # str, or bytes with NULs (UTF-16/32, which json.loads also reads): always walk.
+    return not isinstance(raw, bytes) or b"\x00" in raw or _UNSTORABLE_ESCAPE.search(raw) is not None
 
 
 def _forbidden(text: str) -> bool:
