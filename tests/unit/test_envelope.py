@@ -63,3 +63,27 @@ def test_our_events_are_read_by_the_official_cloudevents_sdk_and_back():
     assert sdk_event.get_id() == ours.id and sdk_event.get_extension("traceparent") == ours.traceparent
     again = parse_envelope(JSONFormat().write(sdk_event))
     assert again == ours
+
+
+def _with_title(text_json: bytes) -> bytes:
+    """A valid submission as UTF-8 bytes whose Swedish title is the given JSON string literal."""
+    event = submission("urn:malmo:source:kf", "KF-2")
+    event["data"]["title"]["sv"] = "@@TITLE@@"
+    return json.dumps(event, ensure_ascii=False).encode().replace(b'"@@TITLE@@"', text_json)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        b'"Samtal\\u0000"',  # an escaped NUL: PostgreSQL cannot store it
+        b'"Samtal \\ud800"',  # an escaped lone surrogate
+        b'"Samtal \xed\xa0\x80"',  # a lone surrogate as raw bytes: json.loads takes it ("surrogatepass")
+    ],
+)
+def test_text_that_cannot_be_stored_is_refused_naming_the_field(title):
+    assert codes(_with_title(title)) == {("data.title.sv", "forbidden_character")}
+
+
+def test_swedish_letters_emoji_and_escaped_pairs_are_accepted():
+    event = parse_envelope(_with_title('"Möte på Rosengård 😀 \\ud83d\\ude00"'.encode()))
+    assert parse_data(event, InitiativeSubmittedV1).title.sv == "Möte på Rosengård 😀 😀"
