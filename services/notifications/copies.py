@@ -4,6 +4,9 @@ Each is kept newest-version-wins (shared/db/copies.py) so duplicates, reordering
 change nothing. Contacts are personal data: a tombstone on the contacts topic deletes one.
 """
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from datetime import datetime
 
 from shared.db.aggregates import AggregateStore, Decision, aggregate_indexes
@@ -11,6 +14,7 @@ from shared.db.copies import keep_newest
 from shared.db.indexes import IndexSpec
 
 EDITIONS, SESSIONS, REGISTRATIONS, CONTACTS = "editions", "sessions", "registrations", "contacts"
+PAGE = 500  # registrations per page of a fan-out: one insert_many of messages each
 INDEXES = (
     aggregate_indexes(EDITIONS)
     + aggregate_indexes(SESSIONS)
@@ -69,10 +73,63 @@ class Copies:
         doc = await store.get(key)
         return doc["state"] if doc else None
 
-    async def registrations_of(self, session_id: str) -> list[dict]:
-        cursor = self.registrations.collection.find({"state.session_id": session_id}, {"state": 1})
-        return [d["state"] for d in await cursor.to_list(None)]
+    async def registrations_in(self, session_id: str, page: int = PAGE) -> AsyncIterator[list[dict]]:
+        """A session's registrations, a page at a time, read ahead of the caller (see ``read_ahead``).
+
+        Not ``to_list(None)``: the client's timeout (``DB_TIMEOUT_MS``) bounds a ``to_list`` as one
+        operation, and FerretDB filters ``state.session_id`` in its own process over the whole
+        table, so at 100,000 registrations the read never finished in time — every retry began a
+        new full read, and a big session's registrants were told nothing (the fan-out benchmark:
+        0 messages in 60 s). Iterated, each batch (``getMore``) has its own timeout, and the first
+        page can be acted on while the rest is still read."""
+        cursor = self.registrations.collection.find({"state.session_id": session_id}, {"state": 1}, batch_size=page)
+
+        async def pages() -> AsyncIterator[list[dict]]:
+            batch: list[dict] = []
+            async for doc in cursor:
+                batch.append(doc["state"])
+                if len(batch) >= page:
+                    yield batch
+                    batch = []
+            if batch:
+                yield batch
+
+        try:
+            async for batch in read_ahead(pages()):
+                yield batch
+        finally:
+            await cursor.close()
 
     async def published_since(self, since: datetime, limit: int = 500) -> list[dict]:
         cursor = self.sessions.collection.find({"state.first_published_at": {"$gt": since}}, {"state": 1}).limit(limit)
         return [d["state"] for d in await cursor.to_list(None)]
+
+
+async def read_ahead(pages: AsyncIterator[list]) -> AsyncIterator[list]:
+    """``pages`` read by a task of its own into a queue, so a slow consumer (a page's messages are
+    sent before the next page is taken) neither leaves the database cursor idle for minutes nor
+    slows the read. Holds no more than the whole list held before; an error in the read is raised
+    where the page would have come, and leaving early stops the read."""
+    queue: asyncio.Queue = asyncio.Queue()
+    end = object()
+
+    async def read() -> None:
+        try:
+            async for page in pages:
+                queue.put_nowait(page)
+            queue.put_nowait(end)
+        except BaseException as e:  # handed to the consumer, cancellation included
+            queue.put_nowait(e)
+            raise
+
+    task = asyncio.create_task(read())
+    try:
+        while (item := await queue.get()) is not end:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        if not task.done():
+            task.cancel()
+        with contextlib.suppress(BaseException):
+            await task

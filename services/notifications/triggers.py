@@ -22,6 +22,7 @@ from shared.events.notifications import DeliveryOutcome
 
 log = structlog.get_logger(__name__)
 DECISIONS = {"approved", "changes_requested", "rejected"}
+TOLD = {"confirmed", "waitlisted"}  # who hears of a change or cancellation
 
 
 def cause_of(event: Envelope) -> str:
@@ -61,11 +62,13 @@ class Triggers:
         t = q.timing(now=now, channel=channel, category=category, due=due, session_start=session_start, window=self.window)
         return NewMessage(cause, channel, category, language, kind, key, context, t.not_before, t.expires_at, edition_id), t.urgent
 
-    async def _kick(self, message_id: str) -> None:
+    async def _kick(self, message_id: str) -> bool:
         try:
             await self.kick(message_id)
+            return True
         except Exception as e:  # the timer loop tries again; the trigger is taken
             log.warning("dispatch_failed", message_id=message_id, error=f"{type(e).__name__}: {e}"[:300])
+            return False
 
     async def schedule(self, **message) -> str:
         now = self.parts.now()
@@ -87,7 +90,18 @@ class Triggers:
             log.info("messages_scheduled", count=len(created), of=len(news))
             due = [n.message_id for n in news if n.message_id in created and n.not_before <= now]
             if self.kick is not None:
-                await each(due, self._kick, self.parts.settings.fan_out_concurrency)
+                failed: list[str] = []
+
+                async def kick(mid: str) -> None:
+                    if not await self._kick(mid):
+                        failed.append(mid)
+
+                await each(due, kick, self.parts.settings.fan_out_concurrency)
+                # A second chance, one at a time, for those whose database call timed out under the
+                # load (a busy connection pool): otherwise they wait for the timer loop, which runs
+                # only once the whole fan-out is done. ``process`` goes on only from ``scheduled``.
+                for mid in failed:
+                    await self._kick(mid)
 
     # --- registry: review decisions → the organiser ------------------------------------------
     async def on_initiative(self, event: Envelope, data) -> None:
@@ -123,23 +137,29 @@ class Triggers:
             debounce = timedelta(seconds=parts.settings.change_debounce_s)
             await parts.notices.store.change(data.session_id, edited(data.session_id, cause_of(event), before, parts.now(), debounce))
         if kind == "cancelled":
-            told = [r for r in await parts.copies.registrations_of(data.session_id) if r["status"] in ("confirmed", "waitlisted")]
-            await self.schedule_many([self._to_registrant_message(cause_of(event), "session_cancelled", reg, stored) for reg in told])
+            cause = cause_of(event)
+            await self._fan_out(data.session_id, TOLD, lambda reg: self._to_registrant_message(cause, "session_cancelled", reg, stored))
             return
         if stored["status"] in ("published", "rescheduled", "scheduled"):
-            confirmed = [r for r in await parts.copies.registrations_of(data.session_id) if r["status"] == "confirmed"]
-            if confirmed:
-                hours = await self._reminder_hours(stored)
-                await self.schedule_many([m for m in (self._reminder_message(reg, stored, hours) for reg in confirmed) if m])
+            hours = await self._reminder_hours(stored)
+            await self._fan_out(data.session_id, {"confirmed"}, lambda reg: self._reminder_message(reg, stored, hours))
+
+    async def _fan_out(self, session_id: str, statuses: set[str], make: Callable[[dict], dict | None]) -> None:
+        """One message per registration of the session in ``statuses``, made and sent a page of
+        registrations at a time as the pages are read: the first people hear within seconds
+        however big the session (not after all 100,000 are read and made)."""
+        async for page in self.parts.copies.registrations_in(session_id):
+            messages = [m for m in (make(reg) for reg in page if reg["status"] in statuses) if m]
+            if messages:
+                await self.schedule_many(messages)
 
     async def fire_notices(self) -> int:
         parts, fired_count = self.parts, 0
         for notice in await parts.notices.due(parts.now()):
             session = await parts.copies.get(parts.copies.sessions, notice["session_id"])
             if session and session["status"] != "cancelled":
-                told = [r for r in await parts.copies.registrations_of(notice["session_id"]) if r["status"] in ("confirmed", "waitlisted")]
                 cause, extra = f"change|{notice['session_id']}|{notice['burst']}", {"previous_starts_at": notice.get("previous_starts_at")}
-                await self.schedule_many([self._to_registrant_message(cause, "session_changed", reg, session, extra) for reg in told])
+                await self._fan_out(notice["session_id"], TOLD, lambda reg: self._to_registrant_message(cause, "session_changed", reg, session, extra))
             await parts.notices.store.change(notice["session_id"], fired(notice["burst"]))
             fired_count += 1
         return fired_count
