@@ -95,8 +95,9 @@ class Copies:
                 yield batch
 
         try:
-            async for batch in read_ahead(pages()):
-                yield batch
+            async with contextlib.aclosing(read_ahead(pages())) as ahead:
+                async for batch in ahead:
+                    yield batch
         finally:
             await cursor.close()
 

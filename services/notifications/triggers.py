@@ -5,6 +5,7 @@ schedule's key), the recipient and the template, so a redelivery creates nothing
 """
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
 
@@ -148,10 +149,12 @@ class Triggers:
         """One message per registration of the session in ``statuses``, made and sent a page of
         registrations at a time as the pages are read: the first people hear within seconds
         however big the session (not after all 100,000 are read and made)."""
-        async for page in self.parts.copies.registrations_in(session_id):
-            messages = [m for m in (make(reg) for reg in page if reg["status"] in statuses) if m]
-            if messages:
-                await self.schedule_many(messages)
+        # aclosing: an error or a cancellation stops the read (and its task) now, not at collection
+        async with contextlib.aclosing(self.parts.copies.registrations_in(session_id)) as pages:
+            async for page in pages:
+                messages = [m for m in (make(reg) for reg in page if reg["status"] in statuses) if m]
+                if messages:
+                    await self.schedule_many(messages)
 
     async def fire_notices(self) -> int:
         parts, fired_count = self.parts, 0
