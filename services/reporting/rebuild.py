@@ -2,8 +2,9 @@
 
 A separate Kafka consumer (no group: partitions assigned, sought to the beginning, read up to
 the end offsets taken at the start) feeds the same decisions as the live projection into an
-in-memory model, written once at the end into a fresh database, so the rebuilt figures can be compared with the live ones — they must be equal
-— and the fresh database can be kept to swap to (set ``MONGODB_DATABASE`` to it and restart).
+in-memory model, written once at the end into a fresh database, so the rebuilt figures can be
+compared with the live ones — they must be equal — and the fresh database can be kept to swap
+to (set ``MONGODB_DATABASE`` to it and restart).
 
     python -m services.reporting.rebuild [--keep] [--compare]
 """
