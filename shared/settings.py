@@ -28,6 +28,15 @@ class ServiceSettings(BaseSettings):
             "declared indexes there (FerretDB v1 answers equality filters by full scan otherwise)."
         ),
     )
+    kafka_session_timeout_ms: int = Field(
+        default=10_000,
+        ge=6_000,
+        le=300_000,
+        description=(
+            "How long the group waits for a consumer's heartbeat before giving its partitions to "
+            "another member. Short: a killed service's partitions move on soon."
+        ),
+    )
     topic_prefix: str = Field(
         default="", description="Prefix for every topic and consumer group (isolates test runs)."
     )

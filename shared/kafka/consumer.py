@@ -30,7 +30,7 @@ from typing import Any, Literal
 
 import structlog
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
-from aiokafka.errors import KafkaConnectionError, KafkaError, KafkaTimeoutError
+from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaConnectionError, KafkaError, KafkaTimeoutError
 from pymongo.errors import ConnectionFailure, PyMongoError
 from tenacity import AsyncRetrying, retry_if_not_exception_type, stop_after_attempt, wait_exponential
 
@@ -54,6 +54,15 @@ def is_infrastructure(error: BaseException) -> bool:
     if isinstance(error, KafkaError):
         return bool(error.retriable)
     return isinstance(error, PyMongoError) and error.timeout
+
+
+def is_handed_over(error: BaseException) -> bool:
+    """The group moved the partition on before its batch was committed: the member was evicted
+    (its event loop stalled past the session timeout, so no heartbeat went out) or a rebalance
+    revoked the partition mid-batch. The batch's effects are durable and recorded as processed,
+    so whoever owns the partition now takes it again from the last commit and skips them; the
+    runner rejoins the group (which resets its positions to the committed offsets) and goes on."""
+    return isinstance(error, CommitFailedError | IllegalStateError)
 
 
 class Interrupted(Exception):
@@ -141,6 +150,8 @@ class ConsumerRunner:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_poll_interval_ms=300_000,
+            session_timeout_ms=settings.kafka_session_timeout_ms,
+            heartbeat_interval_ms=max(1000, settings.kafka_session_timeout_ms // 3),
         )
         self._task: asyncio.Task | None = None
         self._stopping = asyncio.Event()
@@ -179,8 +190,13 @@ class ConsumerRunner:
                 if any(isinstance(r, Interrupted) for r in failed.values()):
                     return
                 for error in failed.values():
-                    if not is_infrastructure(error):
+                    if not is_infrastructure(error) and not is_handed_over(error):
                         raise error
+                handed_over = [tp for tp, error in failed.items() if is_handed_over(error)]
+                if handed_over:
+                    log.warning("batch_handed_over", group=self._group, partitions=[f"{tp.topic}/{tp.partition}" for tp in handed_over],
+                                error=repr(failed[handed_over[0]]))
+                    failed = {tp: e for tp, e in failed.items() if tp not in handed_over}
                 if failed:
                     # An engine went away mid-batch: nothing of it was committed; take it again
                     # from the last commit once the engine is back (the handlers are idempotent).
@@ -194,6 +210,10 @@ class ConsumerRunner:
 
     async def _seek_to_committed(self, tps: list[TopicPartition]) -> None:
         while not self._stopping.is_set():
+            # A partition the group gave away meanwhile is its new owner's to take again.
+            tps = [tp for tp in tps if tp in self._consumer.assignment()]
+            if not tps:
+                return
             try:
                 await self._consumer.seek_to_committed(*tps)
                 return

@@ -5,6 +5,7 @@ is retried a bounded number of times and then dead-lettered with the reason."""
 import asyncio
 import contextlib
 import json
+import time
 import uuid
 
 from aiokafka import AIOKafkaProducer, TopicPartition
@@ -117,3 +118,62 @@ async def test_keys_of_one_partition_run_side_by_side_each_in_order(infra):
     finally:
         await runner.stop()
         await producer.stop()
+
+
+async def test_a_stalled_replica_evicted_from_its_group_rejoins_and_nothing_takes_effect_twice(infra):
+    """Two replicas share a group; the one holding the partition stalls its event loop past the
+    session timeout in the middle of a batch (a long GC pause, a CPU-bound stretch). No heartbeat
+    goes out, the broker gives the partition to the other replica and the batch's commit is
+    refused. The stalled replica must not die of it (its /readyz would stay red and it would never
+    consume again): it rejoins, and the replica that took over skips what already took effect
+    and goes on with what comes after."""
+    run_id = f"s{uuid.uuid4().hex[:8]}"
+    settings = settings_for(RunnerSettings, infra, run_id, kafka_session_timeout_ms=6000, topic_partitions=1)
+    await ensure_topics(settings, (REGISTRY_SUBMISSIONS, REGISTRY_REJECTED))
+    handled: list[str] = []
+
+    async def handle(event, data):
+        if data.external_id == "STALL" and "STALL" not in handled:
+            time.sleep(10)  # blocks the loop, heartbeats included, past the 6 s session timeout
+        handled.append(data.external_id)
+
+    client = AsyncMongoClient(infra.mongodb, timeoutMS=10000)
+    producer = EventProducer(settings)
+    await producer.start()
+    sub = Subscription("submissions", (REGISTRY_SUBMISSIONS,), {InitiativeSubmittedV1.event_type: Handler(InitiativeSubmittedV1, handle)}, REGISTRY_REJECTED)
+    processed = ProcessedEvents(client[settings.mongodb_database]["processed_events"], "t")
+    replicas = [ConsumerRunner(settings, sub, producer, processed) for _ in range(2)]
+    topic = settings.topic(REGISTRY_SUBMISSIONS.name)
+    tp = TopicPartition(topic, 0)
+    try:
+        for replica in replicas:
+            await replica.start()
+
+        async def both_joined_one_holds_it() -> bool:
+            held = [r._consumer.assignment() for r in replicas]
+            return all(r._consumer._coordinator.generation > 0 for r in replicas) and sorted(map(len, held)) == [0, 1]
+
+        await eventually(both_joined_one_holds_it, timeout=60, what="both replicas in the group, one holding the partition")
+        async with RawKafka(infra.kafka, settings.topic_prefix) as kafka:
+            source = "urn:malmo:source:stall"
+            await kafka.send("registry.submissions.v1", json.dumps(submission(source, "STALL")).encode(), key=source)
+            await eventually(lambda: asyncio.sleep(0, result=handled == ["STALL"]), timeout=60, what="the stalling message handled")
+            await asyncio.sleep(3)  # the refused commit, the rejoin, the other replica's redelivery
+            await kafka.send("registry.submissions.v1", json.dumps(submission(source, "AFTER")).encode(), key=source)
+            await eventually(lambda: asyncio.sleep(0, result="AFTER" in handled), timeout=60, what="the next message handled")
+
+        async def past_both() -> bool:
+            holder = next((r for r in replicas if tp in r._consumer.assignment()), None)
+            return holder is not None and await holder._consumer.committed(tp) == 2
+
+        await eventually(past_both, timeout=30, what="the partition committed past both messages")
+        assert handled == ["STALL", "AFTER"]
+        assert all(r.healthy() and r.failed is None for r in replicas)
+    finally:
+        for replica in replicas:
+            await replica.stop()
+        await producer.stop()
+        await client.close()
+        cleanup = Platform(infra, run_id)
+        cleanup.settings["runner"] = settings
+        await cleanup.cleanup()
