@@ -125,7 +125,7 @@ class AggregateStore:
         return new
 
     async def change_many(self, decides: dict[str, Decide], attempts: int = 5) -> dict[str, dict[str, Any] | None]:
-        """``change`` for many aggregates at once: one ``$in`` read and one bulk write for all.
+        """``change`` for many aggregates at once: their reads side by side, one bulk write for all.
 
         Each id's ``decide`` is applied exactly as ``change`` applies it, under that id's lock (the
         locks taken in sorted order, so two batches cannot wait for each other); a new document is
@@ -139,7 +139,7 @@ class AggregateStore:
         async with contextlib.AsyncExitStack() as held:
             for i in ids:
                 await held.enter_async_context(self.locks.hold(i))
-            found = {d["_id"]: d async for d in self.collection.find({"_id": {"$in": ids}})}
+            found = await self._read_each(ids)
             written: dict[str, dict[str, Any] | None] = {}
             writes: dict[str, tuple[InsertOne | ReplaceOne, dict[str, Any]]] = {}
             for i in ids:
@@ -175,9 +175,16 @@ class AggregateStore:
         if replaced < len(replaces):
             # A bulk result counts matches but does not say which: the database says which
             # documents are as written here.
-            stored = {d["_id"]: d async for d in self.collection.find({"_id": {"$in": sorted(replaces)}})}
+            stored = await self._read_each(sorted(replaces))
             lost |= {i for i, new in replaces.items() if stored.get(i) != new}
         return lost
+
+    async def _read_each(self, ids: list[str]) -> dict[str, dict[str, Any]]:
+        """The documents of ``ids``, one ``find_one`` each, side by side on the pool. Not one ``$in``
+        read: FerretDB v1 answers ``$in`` by scanning the whole collection (840 ms at 20,000
+        documents, measured) where a backed ``_id`` equality takes milliseconds."""
+        docs = await asyncio.gather(*(self.collection.find_one({"_id": i}) for i in ids))
+        return {d["_id"]: d for d in docs if d is not None}
 
     async def _retry_locked(self, aggregate_id: str, decide: Decide, attempts: int) -> dict[str, Any] | None:
         """``change``'s retry loop, for a caller that already holds the aggregate's lock."""

@@ -1,4 +1,4 @@
-"""Changes of many aggregates in one round trip (``AggregateStore.change_many``) on the real database.
+"""Changes of many aggregates in one write (``AggregateStore.change_many``) on the real database.
 
 A burst of submissions or messages changes many documents at once; read and written one by one,
 each costs two round trips. The batch must keep every guarantee of ``change``: a document's
