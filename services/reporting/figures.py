@@ -220,7 +220,16 @@ def items_by_edition(model: ReadModel, area: str, member: dict[str, set[str]] | 
                 total[m] = total.get(m, 0) + v
             for k, vs in lists.items():
                 listed.setdefault(k, []).extend(vs)
-    return {e: list(slots.values()) for e, slots in merged.items()}
+    return {e: Items(slots.values()) for e, slots in merged.items()}
+
+
+class Items(list):
+    """An edition's items that keep their raw tables once made: the raw and the public figures of
+    a model (and the trends) add up the same tables, only their suppression differs."""
+
+    def __init__(self, items: Iterable[Item] = ()):
+        super().__init__(items)
+        self.tables: dict[tuple[int, str], tuple[list[str], dict[str, dict]]] = {}
 
 
 def _keyed(model: ReadModel, area: str, member: dict[str, set[str]] | None) -> Iterator[tuple[Collection[str | None], Hashable, Callable[[Any], Item], Any]]:
@@ -322,7 +331,17 @@ def _order(keys: Iterable[str]) -> list[str]:
 
 
 def raw_table(spec: AreaSpec, items: list[Item], dimension: str) -> tuple[list[str], dict[str, dict]]:
-    """Categories in order, and the rows by category (with the total under ``_total``), unsuppressed."""
+    """Categories in order, and the rows by category (with the total under ``_total``), unsuppressed.
+    Nobody changes what it returns, so ``Items`` can hand the same table to every caller."""
+    if isinstance(items, Items):
+        key = (id(spec), dimension)  # the specs are module constants: their ids do not change
+        if key not in items.tables:
+            items.tables[key] = _raw_table(spec, items, dimension)
+        return items.tables[key]
+    return _raw_table(spec, items, dimension)
+
+
+def _raw_table(spec: AreaSpec, items: list[Item], dimension: str) -> tuple[list[str], dict[str, dict]]:
     counted = [m.id for m in spec.measures if m.kind in ("count", "amount")]
     rows: dict[str, dict] = defaultdict(lambda: {**{m: 0 for m in counted}, "_lead_times": []})
     for dims, counts, lists in items:

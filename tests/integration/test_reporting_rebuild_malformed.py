@@ -64,3 +64,20 @@ async def test_the_rebuild_skips_what_the_live_service_dead_lettered_and_ends_eq
 async def _is(value, expected):
     got = await value
     return got if got == expected else None
+
+
+async def test_a_kept_rebuild_holds_every_rebuilt_summary_in_its_database(reporting):
+    from services.reporting.projection import COLLECTIONS, DELIVERIES
+    from shared.db.client import make_client
+
+    r = await reporting.http["reporting"].post("/v1/rebuild", params={"keep": "true"}, headers=as_role(Role.analyst), timeout=120)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    client = make_client(reporting.settings["reporting"])
+    try:
+        db = client[body["database"]]
+        stored = {kind: await db[c].count_documents({}) for kind, c in [*COLLECTIONS.items(), ("deliveries", DELIVERIES)]}
+        assert stored == body["rebuilt"]
+    finally:
+        await client.drop_database(body["database"])
+        await client.close()
