@@ -15,7 +15,7 @@ from services.reporting import dashboard
 from services.reporting.exports import labelled, to_csv, to_jsonstat
 from services.reporting.figures import UnknownArea, UnknownDimension, area_figures, check_area, initiative_counts, table, trends
 from services.reporting.model import ReadModel
-from services.reporting.rebuild import differences, drop, everything, rebuild
+from services.reporting.rebuild import compare, rebuild
 from services.reporting.settings import ReportingSettings
 from services.reporting.snapshots import Snapshots
 from shared.auth import Authenticator, Requires, Role, presented_key
@@ -122,14 +122,9 @@ def build_router(settings: ReportingSettings, model: ReadModel, auth: Authentica
     @r.post("/v1/rebuild", tags=["analysts"], summary="Replay every topic from the beginning into a fresh database and compare")
     async def rebuild_now(_: Analyst, keep: bool = False) -> dict:
         """Equal figures prove the live read model; ``keep``: keep the rebuilt database to swap to."""
-        rebuilt = await rebuild(settings)
-        # Deep equality of every figure, unsuppressed and as the public sees it.
-        diff = differences(
-            {"raw": everything(model, None), "public": everything(model, threshold)},
-            {"raw": everything(rebuilt.model, None), "public": everything(rebuilt.model, threshold)},
-        )
-        if not keep:
-            await drop(settings, rebuilt.database)
+        rebuilt = await rebuild(settings, keep=keep)
+        # Every figure, unsuppressed and as the public sees it (compared as models when equal).
+        diff = compare(model, rebuilt.model, threshold)
         return {
             "equal": not diff,
             "differences": diff[:100],
@@ -137,7 +132,7 @@ def build_router(settings: ReportingSettings, model: ReadModel, auth: Authentica
             "skipped": rebuilt.skipped,
             # > 0: events came in after the replay's end offsets; the live figures may be ahead.
             "arrived_during_replay": rebuilt.arrived,
-            "database": rebuilt.database if keep else None,
+            "database": rebuilt.database,
             "live": model.counts(),
             "rebuilt": rebuilt.model.counts(),
         }

@@ -7,9 +7,10 @@ these same tables, so they always agree.
 
 import statistics
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from services.reporting.model import ReadModel
@@ -132,15 +133,17 @@ def initiative_editions(model: ReadModel) -> dict[str, set[str]]:
     out: dict[str, set[str]] = defaultdict(set)
     for s in model.sessions.values():
         out[s["initiative_id"]].add(s["edition_id"])
+    # Each edition's days parsed once, not once per initiative.
+    periods = [(_day(e["starts_on"]), _day(e["ends_on"]), e["edition_id"]) for e in model.editions.values()]
     for i in model.initiatives.values():
         iid = i["initiative_id"]
         if out.get(iid):
             continue
         start, end = _day(i.get("period_start")), _day(i.get("period_end"))
         if start and end:
-            for e in model.editions.values():
-                if start <= _day(e["ends_on"]) and _day(e["starts_on"]) <= end:
-                    out[iid].add(e["edition_id"])
+            for first, last, eid in periods:
+                if start <= last and first <= end:
+                    out[iid].add(eid)
         if not out.get(iid) and i.get("received_at"):
             year = _day(i["received_at"]).year
             out[iid].update(e["edition_id"] for e in model.editions.values() if e["year"] == year)
@@ -192,59 +195,132 @@ def items_of(model: ReadModel, area: str, edition_id: str | None, member: dict[s
     """(dimension values, contributions, listed values) of everything counted in an area.
 
     ``member``: ``initiative_editions(model)`` when the caller already has it (all_figures)."""
-    out: list[Item] = []
+    return [make(x) for editions, make, x in _counted(model, area, member) if edition_id is None or edition_id in editions]
+
+
+def items_by_edition(model: ReadModel, area: str, member: dict[str, set[str]] | None = None) -> dict[str | None, list[Item]]:
+    """The items of every edition at once, in one walk of the model (a walk per edition made the
+    rebuild's comparison grow with editions × aggregates), and merged: the items of an edition
+    with the same dimension values become one item whose contributions are their sums and whose
+    listed values are all of theirs. A table adds up its items' contributions by category and
+    takes a median of the listed values, so it is the same from ``items_of`` as from these, and
+    the tables walk one item per kind of initiative, session or delivery, not one per aggregate."""
+    merged: dict[str | None, dict[Hashable, tuple[dict, dict, dict]]] = defaultdict(dict)
+    for editions, key, make, x in _keyed(model, area, member):
+        if not editions:
+            continue
+        dims, counts, lists = make(x)
+        for e in editions:
+            slot = merged[e].get(key)
+            if slot is None:
+                merged[e][key] = (dims, dict(counts), {k: list(vs) for k, vs in lists.items()})
+                continue
+            total, listed = slot[1], slot[2]
+            for m, v in counts.items():
+                total[m] = total.get(m, 0) + v
+            for k, vs in lists.items():
+                listed.setdefault(k, []).extend(vs)
+    return {e: Items(slots.values()) for e, slots in merged.items()}
+
+
+class Items(list):
+    """An edition's items that keep their raw tables once made: the raw and the public figures of
+    a model (and the trends) add up the same tables, only their suppression differs."""
+
+    def __init__(self, items: Iterable[Item] = ()):
+        super().__init__(items)
+        self.tables: dict[tuple[int, str], tuple[list[str], dict[str, dict]]] = {}
+
+
+def _keyed(model: ReadModel, area: str, member: dict[str, set[str]] | None) -> Iterator[tuple[Collection[str | None], Hashable, Callable[[Any], Item], Any]]:
+    """``_counted`` with a key that equals for equal dimension values."""
+    if area in ("initiatives", "money"):
+        for editions, make, i in _counted(model, area, member):
+            key = (i.get("organizer_kind"), i.get("organizer_name"), tuple(i["themes"]), tuple(i["target_groups"]),
+                   tuple(i["districts"]), tuple(i["languages"]), i.get("origin"))
+            yield editions, key, make, i
+    elif area == "participation":
+        keys = {sid: (s.get("organizer_kind"), s.get("organizer_name"), tuple(s["themes"]), tuple(s["districts"]), tuple(s["languages"]))
+                for sid, s in model.sessions.items()}
+        for editions, make, x in _counted(model, area, member):
+            yield editions, keys.get(x["session_id"]), make, x  # None: an unknown session
+    elif area == "reach":
+        for editions, make, d in _counted(model, area, member):
+            yield editions, (d["channel"], d["language"], d["category"]), make, d
+
+
+def _counted(model: ReadModel, area: str, member: dict[str, set[str]] | None) -> Iterator[tuple[Collection[str | None], Callable[[Any], Item], Any]]:
+    """(the editions it counts in, how to make its item, the summary) of everything an area counts,
+    in the model's order; the item is made only by a caller that takes it."""
     if area in ("initiatives", "money"):
         member = initiative_editions(model) if member is None else member
+        make = _initiative_item if area == "initiatives" else _money_item
         for i in model.initiatives.values():
-            if edition_id is not None and edition_id not in member.get(i["initiative_id"], set()):
-                continue
-            status = i["status"]
-            if area == "initiatives":
-                lead = _lead_days(i)
-                counts = {
-                    "submitted": 1,
-                    "approved": int(status == "approved"),
-                    "rejected": int(status == "rejected"),
-                    "withdrawn": int(status == "withdrawn"),
-                    "in_progress": int(status not in ("approved", "rejected", "withdrawn")),
-                    "reviewed": int(lead is not None),
-                }
-                out.append((_initiative_dims(i), counts, {"_lead_times": [lead] if lead is not None else []}))
-            elif status == "approved":
-                counts = {"initiatives": 1, "requested_sek": i["requested_sek"], "own_funding_sek": i["own_funding_sek"]}
-                out.append((_initiative_dims(i), counts, {}))
+            if area == "initiatives" or i["status"] == "approved":
+                yield member.get(i["initiative_id"], ()), make, i
     elif area == "participation":
         taken = {r["session_id"] for r in model.registrations.values() if r["attended"]}
+        # One session's dimension values once, for it and all its registrations.
+        dims = {sid: _session_dims(s) for sid, s in model.sessions.items()}
+        make_session = partial(_session_item, dims)
         for s in model.sessions.values():
-            if edition_id is not None and s["edition_id"] != edition_id:
-                continue
-            live = s["status"] != "cancelled"
-            counts = {
-                "sessions": int(live and s["status"] != "draft"),
-                "cancelled_sessions": int(not live),
-                "seats_offered": s["capacity"] if live and s["registration_required"] and s["status"] != "draft" else 0,
-            }
-            out.append((_session_dims(s), counts, {}))
+            yield (s["edition_id"],), make_session, s
+        make_registration = partial(_registration_item, dims, _session_dims(None), taken)
         for r in model.registrations.values():
-            if edition_id is not None and r["edition_id"] != edition_id:
-                continue
-            confirmed = r["status"] == "confirmed"
-            party = r["party_size"]
-            counts = {
-                "registrations": int(confirmed),
-                "participants": party if confirmed else 0,
-                "waitlisted": int(r["status"] == "waitlisted"),
-                "attendance_base": party if confirmed and r["session_id"] in taken else 0,
-                "attended": party if confirmed and r["attended"] else 0,
-            }
-            out.append((_session_dims(model.sessions.get(r["session_id"])), counts, {}))
+            yield (r["edition_id"],), make_registration, r
     elif area == "reach":
+        make_delivery = partial(_delivery_item, {})
         for d in model.deliveries.values():
-            if edition_id is not None and d.get("edition_id") != edition_id:
-                continue
-            dims = {"channel": [d["channel"]], "language": [d["language"]], "category": [d["category"]]}
-            out.append((dims, {d["outcome"]: 1}, {}))
-    return out
+            yield (d.get("edition_id"),), make_delivery, d
+
+
+def _initiative_item(i: dict) -> Item:
+    status = i["status"]
+    lead = _lead_days(i)
+    counts = {
+        "submitted": 1,
+        "approved": int(status == "approved"),
+        "rejected": int(status == "rejected"),
+        "withdrawn": int(status == "withdrawn"),
+        "in_progress": int(status not in ("approved", "rejected", "withdrawn")),
+        "reviewed": int(lead is not None),
+    }
+    return _initiative_dims(i), counts, {"_lead_times": [lead] if lead is not None else []}
+
+
+def _money_item(i: dict) -> Item:
+    return _initiative_dims(i), {"initiatives": 1, "requested_sek": i["requested_sek"], "own_funding_sek": i["own_funding_sek"]}, {}
+
+
+def _session_item(dims: dict[str, dict[str, list[str]]], s: dict) -> Item:
+    live = s["status"] != "cancelled"
+    counts = {
+        "sessions": int(live and s["status"] != "draft"),
+        "cancelled_sessions": int(not live),
+        "seats_offered": s["capacity"] if live and s["registration_required"] and s["status"] != "draft" else 0,
+    }
+    return dims[s["session_id"]], counts, {}
+
+
+def _registration_item(dims: dict[str, dict[str, list[str]]], unknown: dict[str, list[str]], taken: set[str], r: dict) -> Item:
+    confirmed = r["status"] == "confirmed"
+    party = r["party_size"]
+    counts = {
+        "registrations": int(confirmed),
+        "participants": party if confirmed else 0,
+        "waitlisted": int(r["status"] == "waitlisted"),
+        "attendance_base": party if confirmed and r["session_id"] in taken else 0,
+        "attended": party if confirmed and r["attended"] else 0,
+    }
+    return dims.get(r["session_id"], unknown), counts, {}
+
+
+def _delivery_item(seen: dict[tuple, dict[str, list[str]]], d: dict) -> Item:
+    key = (d["channel"], d["language"], d["category"])
+    dims = seen.get(key)
+    if dims is None:
+        dims = seen[key] = {"channel": [d["channel"]], "language": [d["language"]], "category": [d["category"]]}
+    return dims, {d["outcome"]: 1}, {}
 
 
 # ---------------------------------------------------------------- tables
@@ -255,7 +331,17 @@ def _order(keys: Iterable[str]) -> list[str]:
 
 
 def raw_table(spec: AreaSpec, items: list[Item], dimension: str) -> tuple[list[str], dict[str, dict]]:
-    """Categories in order, and the rows by category (with the total under ``_total``), unsuppressed."""
+    """Categories in order, and the rows by category (with the total under ``_total``), unsuppressed.
+    Nobody changes what it returns, so ``Items`` can hand the same table to every caller."""
+    if isinstance(items, Items):
+        key = (id(spec), dimension)  # the specs are module constants: their ids do not change
+        if key not in items.tables:
+            items.tables[key] = _raw_table(spec, items, dimension)
+        return items.tables[key]
+    return _raw_table(spec, items, dimension)
+
+
+def _raw_table(spec: AreaSpec, items: list[Item], dimension: str) -> tuple[list[str], dict[str, dict]]:
     counted = [m.id for m in spec.measures if m.kind in ("count", "amount")]
     rows: dict[str, dict] = defaultdict(lambda: {**{m: 0 for m in counted}, "_lead_times": []})
     for dims, counts, lists in items:
@@ -264,7 +350,7 @@ def raw_table(spec: AreaSpec, items: list[Item], dimension: str) -> tuple[list[s
             for m, v in counts.items():
                 row[m] = row.get(m, 0) + v
             for k, vs in lists.items():
-                row[k] = row.get(k, []) + vs
+                row.setdefault(k, []).extend(vs)  # in place: a new list per item was quadratic in the total row
     rows[TOTAL]  # exists even without items
     cats = _order(c for c in rows if c != TOTAL)
     out = {}
@@ -324,12 +410,13 @@ def edition_info(model: ReadModel, edition_id: str) -> dict:
 
 
 def area_figures(model: ReadModel, edition_id: str, area: str, threshold: int | None, dimension: str | None = None,
-                 member: dict[str, set[str]] | None = None) -> dict:
+                 member: dict[str, set[str]] | None = None, items: list[Item] | None = None) -> dict:
+    """``items``: the area's ``items_of`` this edition, when the caller has them (``everything``)."""
     spec = check_area(area, dimension)
     dims = [dimension] if dimension else list(spec.dimensions)
     # The area's items once for all its tables: walking every initiative per table made the
     # rebuild's comparison grow with editions × dimensions × initiatives (docs/benchmarks.md).
-    items = items_of(model, area, edition_id, member)
+    items = items_of(model, area, edition_id, member) if items is None else items
     out = {
         "edition": edition_info(model, edition_id),
         "area": area,
@@ -357,8 +444,12 @@ def budget_against_edition(model: ReadModel, edition_id: str, threshold: int | N
     }
 
 
-def all_figures(model: ReadModel, edition_id: str, threshold: int | None, member: dict[str, set[str]] | None = None) -> dict:
-    """``member``: ``initiative_editions(model)``, computed once by a caller that asks for many editions."""
+def all_figures(model: ReadModel, edition_id: str, threshold: int | None, member: dict[str, set[str]] | None = None,
+                by_edition: dict[str, dict[str | None, list[Item]]] | None = None) -> dict:
+    """``member``: ``initiative_editions(model)``, and ``by_edition``: each area's ``items_by_edition``,
+    computed once by a caller that asks for many editions."""
+    if by_edition is not None:
+        return {area: area_figures(model, edition_id, area, threshold, items=by_edition[area].get(edition_id, [])) for area in AREAS}
     member = initiative_editions(model) if member is None else member
     return {area: area_figures(model, edition_id, area, threshold, member=member) for area in AREAS}
 
@@ -379,8 +470,14 @@ TREND_MEASURES = (
 )
 
 
-def trends(model: ReadModel, threshold: int | None, start: date | None = None, end: date | None = None) -> dict:
-    """One row per edition (by year), the key figures of each; ``start``/``end`` choose editions by their first day."""
+def trends(model: ReadModel, threshold: int | None, start: date | None = None, end: date | None = None,
+           by_edition: dict[str, dict[str | None, list[Item]]] | None = None) -> dict:
+    """One row per edition (by year), the key figures of each; ``start``/``end`` choose editions by their first day.
+    ``by_edition``: each area's ``items_by_edition``, when the caller has them."""
+    if by_edition is None:
+        # One walk of the model per area, not one per edition and area.
+        member = initiative_editions(model)
+        by_edition = {area: items_by_edition(model, area, member) for area in ("initiatives", "participation", "reach", "money")}
     editions = sorted(model.editions.values(), key=lambda e: (e["year"], e["edition_id"]))
     rows = []
     for e in editions:
@@ -388,10 +485,10 @@ def trends(model: ReadModel, threshold: int | None, start: date | None = None, e
         if (start and first < start) or (end and first > end):
             continue
         eid = e["edition_id"]
-        _, ini = raw_table(AREAS["initiatives"], items_of(model, "initiatives", eid), "origin")
-        _, par = raw_table(AREAS["participation"], items_of(model, "participation", eid), "theme")
-        _, rea = raw_table(AREAS["reach"], items_of(model, "reach", eid), "channel")
-        _, mon = raw_table(AREAS["money"], items_of(model, "money", eid), "theme")
+        _, ini = raw_table(AREAS["initiatives"], by_edition["initiatives"].get(eid, []), "origin")
+        _, par = raw_table(AREAS["participation"], by_edition["participation"].get(eid, []), "theme")
+        _, rea = raw_table(AREAS["reach"], by_edition["reach"].get(eid, []), "channel")
+        _, mon = raw_table(AREAS["money"], by_edition["money"].get(eid, []), "theme")
         values = {
             "submitted": ini[TOTAL]["submitted"],
             "approved": ini[TOTAL]["approved"],

@@ -11,6 +11,8 @@ the end state once gives the same documents as writing after every event.
 writer, so a bulk ``insert_many`` there races with nothing.
 """
 
+import asyncio
+
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.reporting import model as m
@@ -18,6 +20,7 @@ from services.reporting.projection import COLLECTIONS, DELIVERIES, SUMMARY, Init
 from shared.envelope import Envelope, EventData
 
 BATCH = 500  # documents per insert_many: large enough to amortise the round trip, small enough for FerretDB
+CONCURRENCY = 4  # batches in flight: under the client's pool (8, more hangs FerretDB); 8 was no faster
 
 
 class InMemoryProjection:
@@ -53,11 +56,18 @@ def _documents(kind: str, summaries: dict[str, dict]) -> list[dict]:
 
 
 async def write(db: AsyncDatabase, read_model: m.ReadModel) -> int:
-    """Every summary of the model into the fresh ``db``, in batches; returns the documents written."""
-    written = 0
+    """Every summary of the model into the fresh ``db``, in batches, a few at once (FerretDB works
+    on one while the next is sent: half the time of one after the other, measured); returns the
+    documents written. Each document is inserted once, so the batches race with nothing."""
+    slots = asyncio.Semaphore(CONCURRENCY)
+
+    async def insert(collection: str, docs: list[dict]) -> None:
+        async with slots:
+            await db[collection].insert_many(docs, ordered=False)
+
+    batches = []
     for kind, collection in [*COLLECTIONS.items(), ("deliveries", DELIVERIES)]:
         docs = _documents(kind, getattr(read_model, kind))
-        for start in range(0, len(docs), BATCH):
-            await db[collection].insert_many(docs[start:start + BATCH], ordered=False)
-        written += len(docs)
-    return written
+        batches += [(collection, docs[start:start + BATCH]) for start in range(0, len(docs), BATCH)]
+    await asyncio.gather(*(insert(c, docs) for c, docs in batches))
+    return sum(len(docs) for _, docs in batches)

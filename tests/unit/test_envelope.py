@@ -4,6 +4,8 @@ import json
 
 import pytest
 from cloudevents.core.formats.json import JSONFormat
+from hypothesis import given
+from hypothesis import strategies as st
 
 from shared.envelope import InvalidEvent, parse_data, parse_envelope, new_event
 from shared.events.initiatives import InitiativeSubmittedV1
@@ -87,3 +89,41 @@ def test_text_that_cannot_be_stored_is_refused_naming_the_field(title):
 def test_swedish_letters_emoji_and_escaped_pairs_are_accepted():
     event = parse_envelope(_with_title('"Möte på Rosengård 😀 \\ud83d\\ude00"'.encode()))
     assert parse_data(event, InitiativeSubmittedV1).title.sv == "Möte på Rosengård 😀 😀"
+
+
+JSON_CORNERS = [
+    b'{"a":"x\ty"}', b'{"a":NaN}', b'{"a":1E400}', b'{"a":-0}', b'{"a":01}', b'\xef\xbb\xbf{"a":1}', b'{"a":1,"a":2,"b":3}',
+    b'{"a":"\\u00e9"}', b'{"a":1e2}', b'{"a":123456789012345678901234567890}', b'{"a":"\\ud83d\\ude00"}', b'{"a":"\xff"}',
+    b'{"a":[1,]}', b'{"a":1} x', b' {"a":1} \n', b'{"a":-Infinity}', b'{"a":4.9e-325}', b'{"\\u0061":1}', b'{"a":' + b"1" * 4301 + b"}",
+    b"[" * 3000 + b"]" * 3000, '{"a":1}'.encode("utf-16"), b'{"a":"\xc3\xa9"}', b'{"a":"\xed\xa0\x80"}', b'{"a":"\\u0000"}',
+]
+
+
+def _loads_or_refused(raw):
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        return "refused"
+
+
+@pytest.mark.parametrize("raw", JSON_CORNERS)
+def test_an_event_is_decoded_as_json_loads_decodes_it_whichever_parser_reads_it(raw):
+    from shared.envelope import _decode, _may_hold_unstorable
+
+    try:
+        got = _decode(raw, _may_hold_unstorable(raw))
+    except InvalidEvent:
+        got = "refused"
+    except RecursionError:
+        got = "refused"
+    expected = _loads_or_refused(raw)
+    assert repr(got) == repr(expected)  # repr: NaN is not equal to itself
+
+
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(), lambda c: st.lists(c) | st.dictionaries(st.text(), c), max_leaves=20),
+       st.booleans())
+def test_any_json_document_decodes_to_what_json_loads_gives(value, ascii_only):
+    from shared.envelope import _decode, _may_hold_unstorable
+
+    raw = json.dumps({"v": value}, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
+    assert repr(_decode(raw, _may_hold_unstorable(raw))) == repr(_loads_or_refused(raw))

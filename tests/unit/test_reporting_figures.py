@@ -4,6 +4,8 @@ import csv
 import io
 import itertools
 
+import pytest
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -139,3 +141,65 @@ def test_dimension_names_are_unique_across_areas():
     for spec in AREAS.values():
         assert len(set(spec.dimensions)) == len(spec.dimensions)
     assert list(itertools.chain(*(s.dimensions for s in AREAS.values())))
+
+
+def programme(seed: int) -> ReadModel:
+    """A mixed model: editions, initiatives with and without sessions, period or decision,
+    sessions, registrations (one of a session never seen), deliveries (one of no edition)."""
+    import random
+
+    from services.reporting.model import delivery_record, registration_summary, session_summary
+
+    rnd = random.Random(seed)
+    m = ReadModel()
+    for y in (2024, 2025):
+        m.put("editions", edition_summary({"edition_id": f"e{y}", "version": 1, "year": y, "starts_on": f"{y}-10-06", "ends_on": f"{y}-10-19",
+                                           "budget_sek": 1_000_000, "status": "planning", "name": {"sv": f"Öppna Malmö {y}"}}))
+    for k in range(60):
+        s = state(1, rnd.choice(["submitted", "approved", "rejected", "withdrawn"]), rnd.choice([None, "2025-03-05T10:00:00+00:00"]))
+        s["initiative_id"] = f"i{k}"
+        s["received_at"] = rnd.choice(["2024-03-01T10:00:00+00:00", "2025-03-01T10:00:00+00:00"])
+        y = rnd.choice([2024, 2025])
+        s["content"] = {**s["content"], "themes": rnd.sample(["democracy", "inclusion", "culture"], rnd.randint(0, 2)),
+                        "districts": rnd.sample(["fosie", "rosengard"], rnd.randint(0, 1)), "budget": {"requested_sek": rnd.randrange(1000, 9000)},
+                        **({"period": {"start": f"{y}-10-01", "end": f"{y}-10-09"}} if k % 3 else {})}
+        m.put("initiatives", initiative_summary(s))
+    for k in range(30):
+        m.put("sessions", session_summary({"session_id": f"s{k}", "version": 1, "edition_id": rnd.choice(["e2024", "e2025"]), "initiative_id": f"i{k}",
+                                           "organizer": {"kind": "administration", "name": "Kulturförvaltningen"}, "themes": rnd.sample(["democracy", "culture"], 1),
+                                           "languages": ["sv"], "starts_at": "2025-10-07T17:00:00Z", "capacity": rnd.randrange(5, 30),
+                                           "registration_required": bool(k % 2), "status": rnd.choice(["published", "cancelled", "draft"])}))
+    for k in range(120):
+        m.put("registrations", registration_summary({"registration_id": f"r{k}", "version": 1, "session_id": f"s{k % 31}", "edition_id": rnd.choice(["e2024", "e2025"]),
+                                                     "status": rnd.choice(["confirmed", "waitlisted", "cancelled"]), "party_size": rnd.randint(1, 3),
+                                                     "attended": rnd.random() < 0.5}))
+    for k in range(200):
+        m.put("deliveries", delivery_record({"message_id": f"m{k}", "channel": rnd.choice(["email", "sms"]), "language": rnd.choice(["sv", "en"]),
+                                             "category": "reminder", "outcome": rnd.choice(["sent", "delivered", "failed"]),
+                                             "edition_id": rnd.choice(["e2024", "e2025", None])}))
+    return m
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_figures_of_all_editions_at_once_are_those_of_each_edition_asked_alone(seed):
+    from services.reporting.figures import all_figures
+    from services.reporting.rebuild import counted
+
+    m = programme(seed)
+    by_edition = counted(m)
+    for threshold in (None, 3):
+        for eid in m.editions:
+            assert all_figures(m, eid, threshold, by_edition=by_edition) == all_figures(m, eid, threshold)
+        assert trends(m, threshold, by_edition=by_edition) == trends(m, threshold)
+
+
+def test_the_rebuild_finds_equal_models_equal_whatever_their_order_and_names_a_figure_that_differs():
+    from services.reporting.rebuild import compare
+
+    live = programme(1)
+    rebuilt = ReadModel(**{k: dict(reversed(list(getattr(live, k).items()))) for k in ("initiatives", "sessions", "registrations", "editions", "deliveries")})
+    assert compare(live, rebuilt, 5) == []
+    first = next(iter(rebuilt.registrations))
+    rebuilt.registrations[first] = {**rebuilt.registrations[first], "status": "confirmed", "party_size": 9}
+    diff = compare(live, rebuilt, 5)
+    assert diff and all("/participation/" in d or "/trends/" in d for d in diff)
