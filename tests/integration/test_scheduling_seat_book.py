@@ -69,6 +69,7 @@ async def test_a_session_with_many_registrations_writes_small_and_a_cancellation
     r = await http.post(f"/v1/sessions/{sid}/check-in", json={"code": promoted["code"].lower()}, headers=STAFF)
     assert r.status_code == 200 and r.json()["attended"] is True and r.json()["registration_id"] == head["registration_id"]
 
-    events = await sched.kafka.read("scheduling.registrations.v1", until=lambda ms: any(m["subject"] == head["registration_id"] and m["type"].endswith("checked_in.v1") for m in ms))
+    checked_in = lambda ms: any(m["subject"] == head["registration_id"] and m["type"].endswith("checked_in.v1") for m in ms)  # noqa: E731
+    events = await sched.kafka.read("scheduling.registrations.v1", until=checked_in, timeout=120)  # a bound, not a goal: a loaded machine
     told = [(m["type"].split(".")[-2], m["data"]["version"]) for m in events if m["subject"] == head["registration_id"]]
     assert told == [("waitlisted", 1), ("promoted", 2), ("checked_in", 3)]
