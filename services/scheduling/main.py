@@ -10,7 +10,7 @@ from services.scheduling.initiatives import COLLECTION as INITIATIVES
 from services.scheduling.initiatives import InitiativeCopies
 from services.scheduling.planning import EDITIONS, SESSIONS, VENUES, Planning
 from services.scheduling.programme import Programme
-from services.scheduling.registrations import CONTACTS, REGISTRATIONS, Registrations
+from services.scheduling.registrations import CONTACTS, REGISTRATION_INDEXES, REGISTRATIONS, Registrations
 from services.scheduling.settings import SchedulingSettings
 from shared.auth import Authenticator
 from shared.db.aggregates import aggregate_indexes
@@ -25,6 +25,7 @@ INDEXES = [
     *aggregate_indexes(SESSIONS),
     *aggregate_indexes(CONTACTS),
     IndexSpec(REGISTRATIONS, (("_id", 1),)),
+    *REGISTRATION_INDEXES,
 ]
 
 
@@ -41,7 +42,6 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
         initiatives = InitiativeCopies(runtime.aggregate(INITIATIVES))
         parts.planning = Planning(settings, stores, initiatives, parts.programme)
         initiatives.when_closed(parts.planning.initiative_closed)
-        await parts.planning.load()
         parts.registrations = Registrations(
             stores[SESSIONS],
             runtime.aggregate(CONTACTS),
@@ -51,6 +51,8 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
             settings.event_source,
             settings.public_base_url,
         )
+        await parts.registrations.settle_all()  # before the programme is read: it moves old seat books out
+        await parts.planning.load()
         if settings.fault_exit_after_seat:
             parts.registrations.desk.after_seat = lambda: os._exit(137)  # the test hook: stored, not answered
         holder["initiatives"] = initiatives

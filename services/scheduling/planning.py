@@ -162,9 +162,7 @@ class Planning:
             "published_once": False,
             "previous_starts_at": None,
             "cancellation_reason": None,
-            "registrations": {},
-            "waitlist": [],
-            "next_seq": 1,
+            **seats.empty_book(),
         }
         return await self._save(session_id, state, now, new=True)
 

@@ -1,11 +1,16 @@
 """Use cases of residents' registrations: register, see and cancel by the private link, check in, erase.
 
 Where things live
-- The seat book (status, party size, order) is in the SESSION's document: every registration
-  for a session is one ``AggregateStore.change`` on that session, behind its keyed lock, so
-  concurrent registrations cannot overbook. Its events leave through the session's outbox.
-- ``registrations``: one insert-only document per registration, ``{_id: registration id,
-  session_id, token_sha256}``, so the private link finds its session. No personal data.
+- The seat counts and what a decision needs (``seats``) are in the SESSION's document: every
+  batch of registrations for a session is one ``AggregateStore.change`` on that session, behind
+  its keyed lock, so concurrent registrations cannot overbook. Its events leave through the
+  session's outbox. That write stays small however many have registered.
+- ``registrations``: one insert-only document per registration, as it was taken (``{_id:
+  registration id, session_id, token_sha256, seq, code, status, party_size, …}``), so the
+  private link finds it and the schedulers list a session's. No personal data. Written right
+  after the session's write; until then the session's ``taken`` holds them (a process that
+  dies in between leaves them there, and they are written before the session's next batch is
+  decided, or at start-up), so a document is never missing for a seat taken.
 - ``contacts``: the registrant's name, email or phone, keyed by registration id, with the
   contact event in its own outbox for ``scheduling.contacts.v1``. The only place personal data
   is kept; erasure deletes it and publishes a tombstone under the same key.
@@ -28,11 +33,12 @@ import structlog
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError
 
-from services.scheduling import sessions
+from services.scheduling import sessions, upgrade
 from services.scheduling.events import emit
 from services.scheduling.programme import Programme, without_internals
-from services.scheduling.seats import REPEAT, NewRegistration, Refused
+from services.scheduling.seats import CODE_ALPHABET, REPEAT, NewRegistration, Refused
 from shared.db.aggregates import AggregateStore, Decision
+from shared.db.indexes import IndexSpec
 from shared.events.scheduling import RegistrationContactRecordedV1
 from shared.kafka.producer import EventProducer
 from shared.topics import SCHEDULING_CONTACTS
@@ -40,35 +46,48 @@ from shared.topics import SCHEDULING_CONTACTS
 log = structlog.get_logger(__name__)
 
 REGISTRATIONS, CONTACTS = "registrations", "contacts"
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at the door
+# a session's registrations (the schedulers' list), one by its code (check-in), one by its key (a repeat)
+REGISTRATION_INDEXES = [IndexSpec(REGISTRATIONS, (("session_id", 1), ("code", 1))), IndexSpec(REGISTRATIONS, (("idempotency_ref", 1),))]
 
 
 def sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def new_codes(n: int = 8, length: int = 6) -> tuple[str, ...]:
+def new_codes(n: int = 1, length: int = 6) -> tuple[str, ...]:
     return tuple("".join(secrets.choice(CODE_ALPHABET) for _ in range(length)) for _ in range(n))
 
 
 @dataclass
 class Ticket:
-    """One registration waiting at the desk: what the seat book needs, the registration's own
-    record (token hash, no personal data), its contact, and the caller's future."""
+    """One registration waiting at the desk: what the seat book needs, its contact, and the caller's future."""
 
     new: NewRegistration
     now: datetime
-    record: dict
     contact: Decision
     future: asyncio.Future
 
 
+@dataclass(frozen=True)
+class Keys:
+    """Every Idempotency-Key (its ref) a session's registrations were taken under, as of its ``next_seq``:
+    kept by the desk, so a keyed request needs no lookup of its own (only one process takes a
+    session's registrations at a time; a session whose ``next_seq`` moved otherwise is read again)."""
+
+    next_seq: int
+    refs: dict[str, str]
+
+
+class StaleKeys(Exception):
+    """Registrations were taken by another writer since the desk read the session's keys."""
+
+
 class SeatDesk:
     """Group commit of one session's registrations: those that arrive while a write is under way
-    are taken together in the next one, in arrival order — one ``insert_many`` of their records,
-    one ``AggregateStore.change`` on the session (so nothing overbooks), one ``create_many`` of
-    their contacts. A burst costs a few writes, not three per registration (each session write
-    carries the whole seat book and outbox; one per registration grew quadratic).
+    are taken together in the next one, in arrival order — one ``AggregateStore.change`` on the
+    session (so nothing overbooks), one ``insert_many`` of their documents, one ``create_many`` of
+    their contacts. A burst costs a few writes, not three per registration, and no read per
+    registration: the session's keys are kept (``Keys``).
     """
 
     def __init__(self, store: AggregateStore, contacts: AggregateStore, records: AsyncCollection, programme: Programme, source: str, max_batch: int = 100):
@@ -80,11 +99,12 @@ class SeatDesk:
         self.max_batch = max_batch
         self.pending: dict[str, list[Ticket]] = {}
         self.draining: set[str] = set()
+        self.keys: dict[str, Keys] = {}  # by session: its last batch's documents are written, and these are its keys
         self.tasks: set[asyncio.Task] = set()  # held, so a drain is not garbage-collected mid-way
         self.after_seat: Callable[[], None] | None = None  # the FAULT_EXIT_AFTER_SEAT test hook (main.py)
 
-    async def take(self, session_id: str, ticket: Ticket) -> tuple[dict, str]:
-        """The session's document after the write, and this registration's status (or ``REPEAT``)."""
+    async def take(self, session_id: str, ticket: Ticket) -> tuple[dict, dict, str]:
+        """The session's state after the write, this registration's document, and its status (or ``REPEAT``)."""
         self.pending.setdefault(session_id, []).append(ticket)
         if session_id not in self.draining:
             self.draining.add(session_id)
@@ -108,39 +128,78 @@ class SeatDesk:
         finally:
             self.draining.discard(session_id)
 
+    async def settle(self, session_id: str, state: dict | None = None) -> None:
+        """Write the documents of the session's last batch (``taken``) if a process died before it did."""
+        if state is None:
+            doc = await self.store.get(session_id)
+            state = doc["state"] if doc else {}
+        await self.write_documents(list(state.get("taken", {}).values()))
+
+    async def write_documents(self, entries: list[dict]) -> None:
+        """Registrations' documents; one that exists is the same registration's (written before a crash)."""
+        if not entries:
+            return
+        try:
+            await self.records.insert_many([{"_id": e["registration_id"], **e} for e in entries], ordered=False)
+        except BulkWriteError as e:
+            if any(err.get("code") != 11000 for err in e.details.get("writeErrors", [])):
+                raise
+
+    async def _load_keys(self, session_id: str) -> Keys:
+        """The session's last batch written, then every key its registrations were taken under (one
+        read of the session's documents, at its first batch in this process or when another writer took some)."""
+        doc = await self.store.get(session_id)
+        state = doc["state"] if doc else {}
+        await self.settle(session_id, state)
+        refs = {d["idempotency_ref"]: d["_id"] async for d in self.records.find({"session_id": session_id}, {"idempotency_ref": 1}) if d.get("idempotency_ref")}
+        return Keys(state.get("next_seq", 1), refs)
+
     async def _write(self, session_id: str, batch: list[Ticket]) -> None:
-        await self._insert_records([t.record for t in batch])
-        outcomes: list = []
+        for attempt in range(3):
+            if session_id not in self.keys:
+                self.keys[session_id] = await self._load_keys(session_id)
+            known = self.keys.pop(session_id)  # back once this batch's documents are written
+            try:
+                return await self._write_known(session_id, batch, known)
+            except StaleKeys:
+                if attempt == 2:
+                    raise
+
+    async def _write_known(self, session_id: str, batch: list[Ticket], known: Keys) -> None:
+        found: list = []
         now = max(t.now for t in batch)
 
         def decide(state: dict | None, version: int):
-            decision, found = sessions.decide_register(state, version, [t.new for t in batch], now, self.source)
-            outcomes[:] = found
+            if state is not None and state.get("next_seq", 1) != known.next_seq:
+                raise StaleKeys(session_id)  # registrations taken by another writer since the keys were read
+            decision, outcomes, taken = sessions.decide_register(state, version, [t.new for t in batch], now, self.source, known.refs)
+            found[:] = [outcomes, taken]
             return decision
 
         doc = await self.store.change(session_id, decide)
         if doc is not None and self.after_seat is not None:
             self.after_seat()
         self.programme.put_session(doc)
-        doc = doc or await self.store.get(session_id)
+        outcomes, taken = found
+        await self.write_documents(taken)
+        state = (doc or await self.store.get(session_id))["state"]
+        # as of this write's next_seq (or, if nothing was taken, the one the keys were read at)
+        as_of = doc["state"]["next_seq"] if doc else known.next_seq
+        self.keys[session_id] = Keys(as_of, {**known.refs, **{e["idempotency_ref"]: e["registration_id"] for e in taken if "idempotency_ref" in e}})
+        mine = {e["registration_id"]: e for e in taken}
         # a repeat's contact too: its first request may have died between the seat and the contact
         kept = {t.new.registration_id: t.contact for t, o in zip(batch, outcomes, strict=True) if not isinstance(o, Refused)}
         await self.contacts.create_many(kept)
+        repeats = {t.new.registration_id for t, o in zip(batch, outcomes, strict=True) if o == REPEAT and t.new.registration_id not in mine}
+        for rid in sorted(repeats):
+            mine[rid] = await self.records.find_one({"_id": rid}) or state.get("taken", {}).get(rid)
         for t, outcome in zip(batch, outcomes, strict=True):
             if t.future.done():
                 continue
             if isinstance(outcome, Refused):
                 t.future.set_exception(outcome)
             else:
-                t.future.set_result((doc, outcome))
-
-    async def _insert_records(self, records: list[dict]) -> None:
-        """The batch's registration records; one that exists is a keyed repeat's (the same content)."""
-        try:
-            await self.records.insert_many(records, ordered=False)
-        except BulkWriteError as e:
-            if any(err.get("code") != 11000 for err in e.details.get("writeErrors", [])):
-                raise
+                t.future.set_result((state, mine[t.new.registration_id], outcome))
 
 
 def fingerprint(session_id: str, contact: dict, party_size: int, language: str) -> str:
@@ -210,47 +269,65 @@ class Registrations:
             "manage_url": self.manage_url(token),
         }
         event = emit(SCHEDULING_CONTACTS, RegistrationContactRecordedV1, recorded, 1, rid, now, self.source)
-        record = {"_id": rid, "session_id": session_id, "token_sha256": new.token_sha256}
-        ticket = Ticket(new, now, record, Decision(recorded, [event]), asyncio.get_running_loop().create_future())
-        doc, outcome = await self.desk.take(session_id, ticket)
-        view = sessions.registration_view(doc["state"], rid)
+        ticket = Ticket(new, now, Decision(recorded, [event]), asyncio.get_running_loop().create_future())
+        state, entry, outcome = await self.desk.take(session_id, ticket)
+        view = sessions.registration_view(state, entry)
         log.info("registration_taken", session_id=session_id, registration_id=rid, status=view["status"], repeat=outcome == REPEAT)
         return {**view, "token": token, "manage_url": recorded["manage_url"]}, outcome != REPEAT
 
-    async def _find(self, token: str) -> tuple[str, str]:
-        """(session id, registration id) of a private link's token, or 404 (the same for every failure)."""
+    async def _find(self, token: str) -> dict:
+        """The registration's document for a private link's token, or 404 (the same for every failure)."""
         rid, _, secret = token.partition(".")
         record = await self.records.find_one({"_id": rid}) if rid and secret else None
-        if record is None or not hmac.compare_digest(record["token_sha256"], sha256(secret)):
+        # (no seq: a refused request's record, as the service wrote them before registrations had their own documents)
+        if record is None or "seq" not in record or not hmac.compare_digest(record["token_sha256"], sha256(secret)):
             raise Refused(404, "token", "not_found", "No registration for this link")
-        return record["session_id"], rid
+        return record
 
     async def view(self, token: str) -> dict:
-        session_id, rid = await self._find(token)
-        doc = await self.sessions.get(session_id)
-        view = self.programme.sessions.get(session_id)
-        return {**sessions.registration_view(doc["state"], rid), "session": without_internals(view) if view else None}
+        record = await self._find(token)
+        doc = await self.sessions.get(record["session_id"])
+        view = self.programme.sessions.get(record["session_id"])
+        return {**sessions.registration_view(doc["state"], record), "session": without_internals(view) if view else None}
 
     async def cancel(self, token: str, now: datetime) -> dict:
-        session_id, rid = await self._find(token)
-        doc = await self.sessions.change(session_id, lambda s, v: sessions.decide_cancel_registration(s, v, rid, now, self.source))
+        record = await self._find(token)
+        doc = await self.sessions.change(record["session_id"], lambda s, v: sessions.decide_cancel_registration(s, v, record, now, self.source))
         self.programme.put_session(doc)
         return await self.view(token)
 
     async def check_in(self, session_id: str, code: str, now: datetime) -> dict:
-        doc = await self.sessions.change(session_id, lambda s, v: sessions.decide_check_in(s, v, code, now, self.source))
+        code = code.strip().upper()
+        found = await self.records.find_one({"session_id": session_id, "code": code})
+
+        def decide(state: dict | None, version: int):
+            # a document not yet written (its batch's process died) is still in the session's last batch
+            entry = found or next((e for e in (state or {}).get("taken", {}).values() if e["code"] == code), None)
+            held[:] = [entry]
+            return sessions.decide_check_in(state, version, entry, now, self.source)
+
+        held: list = []
+        doc = await self.sessions.change(session_id, decide)
         self.programme.put_session(doc)
         doc = doc or await self.sessions.get(session_id)
-        rid = next(r for r, e in doc["state"]["registrations"].items() if e["code"] == code.strip().upper())
-        return sessions.registration_view(doc["state"], rid)
+        return sessions.registration_view(doc["state"], held[0])
 
     async def list_for(self, session_id: str) -> list[dict]:
         """A scheduler's list of a session's registrations (no contacts), in registration order."""
         doc = await self.sessions.get(session_id)
         if doc is None:
             raise Refused(404, "session_id", "not_found", "No such session")
-        views = [sessions.registration_view(doc["state"], rid) for rid in doc["state"]["registrations"]]
+        entries = {d["registration_id"]: d async for d in self.records.find({"session_id": session_id}) if "seq" in d}
+        entries.update(doc["state"].get("taken", {}))  # the last batch, should its documents not be written yet
+        views = [sessions.registration_view(doc["state"], e) for e in entries.values()]
         return sorted(views, key=lambda v: v["sequence"])
+
+    async def settle_all(self) -> None:
+        """At start-up: old seat books moved out (``upgrade``), then the documents of every session's
+        last batch (a previous process may have died between a session's write and its registrations' documents)."""
+        await upgrade.upgrade_all(self.sessions, self.records)
+        async for doc in self.sessions.collection.find({}, {"state.taken": 1}):
+            await self.desk.settle(doc["_id"], doc.get("state", {}))
 
     # -- erasure (GDPR art. 17) -------------------------------------------------------------
     async def erase(self, registration_id: str) -> bool:
@@ -262,8 +339,7 @@ class Registrations:
         return result.deleted_count == 1
 
     async def erase_by_token(self, token: str) -> bool:
-        _, rid = await self._find(token)
-        return await self.erase(rid)
+        return await self.erase((await self._find(token))["registration_id"])
 
     async def erase_by_contact(self, email: str | None, phone: str | None) -> list[str]:
         """A staff erasure: every registration with this email or phone (a rare request, a scan is fine)."""

@@ -1,8 +1,16 @@
-"""Seats: confirm, waitlist, cancel, promote, check in — pure decisions on one session's seat book.
+"""Seats: confirm, waitlist, cancel, promote, check in — pure decisions on one session's seat counts.
 
-The seat book lives in the session's own document (``registrations`` by id and the ordered
-``waitlist``), so every registration for a session is one write to one document behind the
-session's keyed lock: 200 concurrent registrations cannot overbook.
+What a decision needs lives in the session's own document, so every change of its seats is one
+small write behind the session's keyed lock (200 concurrent registrations cannot overbook):
+``seats_confirmed`` (party sizes summed), the ordered ``waitlist`` (each entry carries what a
+promotion's event tells), ``next_seq``, ``changed`` (status, attendance and version of the
+registrations that moved after they were taken) and ``taken`` (the last batch's new
+registrations, until their own documents are written; see ``registrations``).
+
+A registration itself is one insert-only document ``{_id, session_id, token_sha256, seq, code,
+status, party_size, …}`` as it was taken; its state now is that document overlaid with
+``changed`` (``current``). The seat book no longer grows with every registration: a session
+with 1,000 registrations is written as cheaply as one with 10.
 
 Rules
 - A registration is confirmed when the waiting list is empty and its whole party fits in
@@ -35,36 +43,65 @@ class NewRegistration:
     party_size: int
     language: str
     channel: str
-    token_sha256: str  # kept in the registration's own record, not in the seat book
-    code_candidates: tuple[str, ...]  # random short codes; the first not used in this session is taken
-    idempotency_ref: str | None = None  # SHA-256 of (session, Idempotency-Key): the key's entry in the seat book
+    token_sha256: str  # kept in the registration's own document
+    code_candidates: tuple[str, ...]  # random letters; the code is the seq's letters and these (unique per session by the seq)
+    idempotency_ref: str | None = None  # SHA-256 of (session, Idempotency-Key)
 
 
-REPEAT = "repeat"  # the outcome of a request whose Idempotency-Key is already in the seat book
+REPEAT = "repeat"  # the outcome of a request whose Idempotency-Key already took this very registration
 
 
 OPEN_FOR_REGISTRATION = ("published", "rescheduled")
 # The session state's fields that are the seat book: a schedule change keeps them as they are
-SEAT_BOOK = ("registrations", "waitlist", "next_seq", "idempotency_keys")
+SEAT_BOOK = ("seats_confirmed", "waitlist", "next_seq", "changed", "taken")
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at the door
+CODE_LENGTH = 6
 
 
-def seats_taken(registrations: dict[str, dict]) -> int:
-    return sum(r["party_size"] for r in registrations.values() if r["status"] == "confirmed")
+def empty_book() -> dict:
+    return {"seats_confirmed": 0, "waitlist": [], "next_seq": 1, "changed": {}, "taken": {}}
+
+
+def code_for(seq: int, random_letters: str) -> str:
+    """The seq in the code's alphabet (3 letters up to 32,767, more beyond), then random letters to
+    6: unique within the session without reading the other registrations' codes."""
+    digits = ""
+    while seq or len(digits) < 3:
+        seq, d = divmod(seq, len(CODE_ALPHABET))
+        digits = CODE_ALPHABET[d] + digits
+    return (digits + random_letters)[: max(CODE_LENGTH, len(digits) + 1)]
+
+
+def current(state: dict, entry: dict) -> dict:
+    """A registration as it stands: its document (as taken) with what changed since."""
+    return {**entry, **state.get("changed", {}).get(entry["registration_id"], {})}
 
 
 def free_seats(state: dict) -> int:
-    return max(0, state["capacity"] - seats_taken(state["registrations"]))
+    return max(0, state["capacity"] - state.get("seats_confirmed", 0))
 
 
-def register(state: dict, new: NewRegistration, now: datetime) -> tuple[dict, str]:
-    """The session's new state and the registration's status ("confirmed" or "waitlisted"),
-    or the state unchanged and ``REPEAT`` when its Idempotency-Key was taken by this very
-    registration before (checked first: a repeat answers even once the session is full or started)."""
-    keys = state.get("idempotency_keys", {})
-    if new.idempotency_ref is not None and new.idempotency_ref in keys:
-        if keys[new.idempotency_ref] == new.registration_id:
-            return state, REPEAT
-        raise Refused(422, "Idempotency-Key", "key_reused", "This Idempotency-Key was used for a different registration (other details)")
+def waitlist_position(state: dict, registration_id: str) -> int | None:
+    for i, w in enumerate(state.get("waitlist", [])):
+        if w["registration_id"] == registration_id:
+            return i + 1
+    return None
+
+
+def register(state: dict, new: NewRegistration, now: datetime, taken_under_key: str | None = None) -> tuple[dict, str, dict | None]:
+    """The session's new state, the registration's status ("confirmed" or "waitlisted") and its
+    document as taken; or the state unchanged, ``REPEAT`` and None when its Idempotency-Key took
+    this very registration before (checked first: a repeat answers even once the session is full
+    or started). ``taken_under_key``: the registration the key took before, as the caller found it
+    (its document), or None; the last batch's ``taken`` is looked at too."""
+    if new.idempotency_ref is not None:
+        taken_under_key = taken_under_key or next(
+            (rid for rid, e in state.get("taken", {}).items() if e.get("idempotency_ref") == new.idempotency_ref), None
+        )
+        if taken_under_key == new.registration_id:
+            return state, REPEAT, None
+        if taken_under_key is not None:
+            raise Refused(422, "Idempotency-Key", "key_reused", "This Idempotency-Key was used for a different registration (other details)")
     if state["status"] not in OPEN_FOR_REGISTRATION:
         raise Refused(409, "session_id", "not_open", "The session does not take registrations")
     if not state["registration_required"]:
@@ -73,77 +110,85 @@ def register(state: dict, new: NewRegistration, now: datetime) -> tuple[dict, st
         raise Refused(409, "session_id", "started", "The session has already started")
     if new.party_size > state["max_party_size"]:
         raise Refused(422, "party_size", "too_large", f"A party is at most {state['max_party_size']}")
-    if new.registration_id in state["registrations"]:
+    if new.registration_id in state.get("taken", {}):
         raise Refused(409, "registration_id", "exists", "The registration exists")
-    used = {r["code"] for r in state["registrations"].values()}
-    code = next((c for c in new.code_candidates if c not in used), None)
-    if code is None:
-        raise Refused(503, "code", "exhausted", "No registration code was free; try again")
     fits = not state["waitlist"] and new.party_size <= free_seats(state)
     status = "confirmed" if fits else "waitlisted"
+    seq = state.get("next_seq", 1)
     entry = {
+        "registration_id": new.registration_id,
+        "session_id": state["session_id"],
+        "token_sha256": new.token_sha256,
         "status": status,
         "party_size": new.party_size,
         "language": new.language,
         "channel": new.channel,
         "registered_at": now.isoformat(),
-        "code": code,
+        "code": code_for(seq, new.code_candidates[0]),
         "attended": False,
         "version": 1,
-        "seq": state.get("next_seq", 1),
+        "seq": seq,
     }
-    registrations = {**state["registrations"], new.registration_id: entry}
-    waitlist = state["waitlist"] + ([new.registration_id] if status == "waitlisted" else [])
-    out = {**state, "registrations": registrations, "waitlist": waitlist, "next_seq": entry["seq"] + 1}
     if new.idempotency_ref is not None:
-        out["idempotency_keys"] = {**keys, new.idempotency_ref: new.registration_id}
-    return out, status
+        entry["idempotency_ref"] = new.idempotency_ref
+    out = {**state, "next_seq": seq + 1, "taken": {**state.get("taken", {}), new.registration_id: entry}}
+    if fits:
+        out["seats_confirmed"] = state.get("seats_confirmed", 0) + new.party_size
+    else:
+        out["waitlist"] = [*state["waitlist"], waiting_entry(entry)]
+    return out, status, entry
 
 
-def promote(state: dict) -> tuple[dict, list[str]]:
-    """Promote from the head of the waiting list while the head's party fits."""
-    registrations = dict(state["registrations"])
-    waitlist = list(state["waitlist"])
-    free = state["capacity"] - seats_taken(registrations)
+def waiting_entry(entry: dict) -> dict:
+    """What the waiting list keeps of a registration: what its promotion's event tells."""
+    keep = ("registration_id", "status", "party_size", "language", "channel", "registered_at", "version", "attended", "seq", "code")
+    return {k: entry[k] for k in keep}
+
+
+def _changed(state: dict, entry: dict, **change) -> dict:
+    now = current(state, entry)
+    mark = {"status": now["status"], "attended": now["attended"], "version": now["version"] + 1, **change}
+    return {**state.get("changed", {}), entry["registration_id"]: mark}
+
+
+def promote(state: dict) -> tuple[dict, list[dict]]:
+    """Promote from the head of the waiting list while the head's party fits; the promoted, as they stand now."""
+    waitlist = list(state.get("waitlist", []))
+    taken = state.get("seats_confirmed", 0)
     promoted = []
-    while waitlist and registrations[waitlist[0]]["party_size"] <= free:
-        rid = waitlist.pop(0)
-        entry = registrations[rid]
-        registrations[rid] = {**entry, "status": "confirmed", "version": entry["version"] + 1}
-        free -= entry["party_size"]
-        promoted.append(rid)
-    return {**state, "registrations": registrations, "waitlist": waitlist}, promoted
+    while waitlist and waitlist[0]["party_size"] <= state["capacity"] - taken:
+        head = waitlist.pop(0)
+        state = {**state, "changed": _changed(state, head, status="confirmed")}
+        taken += head["party_size"]
+        promoted.append(current(state, head))
+    return {**state, "waitlist": waitlist, "seats_confirmed": taken}, promoted
 
 
-def cancel(state: dict, registration_id: str) -> tuple[dict, list[str]] | None:
-    """Cancel one registration; None if it was already cancelled. Returns the promoted ids too."""
-    entry = state["registrations"].get(registration_id)
+def cancel(state: dict, entry: dict) -> tuple[dict, dict, list[dict]] | None:
+    """Cancel one registration (its document); None if it was already cancelled.
+    Returns the state, the cancelled registration and the promoted ones."""
+    now = current(state, entry)
+    if now["status"] == "cancelled":
+        return None
+    rid = entry["registration_id"]
+    out = {
+        **state,
+        "changed": _changed(state, entry, status="cancelled"),
+        "waitlist": [w for w in state["waitlist"] if w["registration_id"] != rid],
+        "seats_confirmed": state.get("seats_confirmed", 0) - (now["party_size"] if now["status"] == "confirmed" else 0),
+    }
+    out, promoted = promote(out)
+    return out, current(out, entry), promoted
+
+
+def check_in(state: dict, entry: dict | None) -> tuple[dict, dict] | None:
+    """Record attendance of the registration found by its code; None if already checked in."""
     if entry is None:
-        raise Refused(404, "registration", "not_found", "No such registration")
-    if entry["status"] == "cancelled":
-        return None
-    registrations = {**state["registrations"], registration_id: {**entry, "status": "cancelled", "version": entry["version"] + 1}}
-    waitlist = [r for r in state["waitlist"] if r != registration_id]
-    return promote({**state, "registrations": registrations, "waitlist": waitlist})
-
-
-def check_in(state: dict, code: str) -> tuple[dict, str] | None:
-    """Record attendance by the registration code; None if already checked in."""
-    code = code.strip().upper()
-    found = [(rid, r) for rid, r in state["registrations"].items() if r["code"] == code]
-    if not found:
         raise Refused(404, "code", "not_found", "No registration with this code for this session")
-    rid, entry = found[0]
-    if entry["status"] != "confirmed":
-        raise Refused(409, "code", entry["status"], f"The registration is {entry['status']}, not confirmed")
-    if entry["attended"]:
+    now = current(state, entry)
+    if now["status"] != "confirmed":
+        raise Refused(409, "code", now["status"], f"The registration is {now['status']}, not confirmed")
+    if now["attended"]:
         return None
-    registrations = {**state["registrations"], rid: {**entry, "attended": True, "version": entry["version"] + 1}}
-    return {**state, "registrations": registrations}, rid
-
-
-def waitlist_position(state: dict, registration_id: str) -> int | None:
-    try:
-        return state["waitlist"].index(registration_id) + 1
-    except ValueError:
-        return None
+    out = {**state, "changed": _changed(state, entry, attended=True)}
+    return out, current(out, entry)

@@ -2,8 +2,9 @@
 
 The stored state is the public ``SessionState`` (without ``version``, which is the document's
 state version) plus what only scheduling needs: ``max_party_size``, ``duration_minutes``,
-``preferred_days``, ``organizer_key``, ``published_once``, and the seat book
-(``registrations`` by id, ordered ``waitlist``, ``next_seq``; see ``seats``).
+``preferred_days``, ``organizer_key``, ``published_once``, and the seat book (counters, the
+ordered ``waitlist``, what changed, the last batch taken; see ``seats``). Each registration is
+its own insert-only document (``registrations``), so a session's write stays small.
 
 Events (all in the session document's outbox, so they leave in the order they happened):
 session events on ``scheduling.sessions.v1`` and registration events on
@@ -45,7 +46,7 @@ LIVE = (SessionStatus.published.value, SessionStatus.rescheduled.value)
 def public(state: dict) -> dict[str, Any]:
     """What every session event carries (seat counts follow from the seat book)."""
     out = {k: state.get(k) for k in PUBLIC_FIELDS if k in state}
-    out["seats_confirmed"] = seats.seats_taken(state.get("registrations", {}))
+    out["seats_confirmed"] = state.get("seats_confirmed", 0)
     out["waitlisted"] = len(state.get("waitlist", []))
     return out
 
@@ -80,8 +81,9 @@ class Emitter:
         sid = self.state["session_id"]
         self.events.append(emit(SCHEDULING_SESSIONS, model, public(self.state), self.version, sid, self.now, self.source, len(self.events)))
 
-    def registration(self, model: type[EventData], rid: str) -> None:
-        entry = self.state["registrations"][rid]
+    def registration(self, model: type[EventData], entry: dict) -> None:
+        """``entry``: the registration as it stands after this change (``seats.current``)."""
+        rid = entry["registration_id"]
         payload = {
             "registration_id": rid,
             "session_id": self.state["session_id"],
@@ -100,9 +102,11 @@ class Emitter:
         )
 
 
-def registration_view(state: dict, rid: str) -> dict:
-    """A registration as its owner (the private link) or a scheduler sees it: no contact."""
-    entry = state["registrations"][rid]
+def registration_view(state: dict, taken: dict) -> dict:
+    """A registration (its document as taken) as its owner (the private link) or a scheduler sees
+    it, with what changed since: no contact."""
+    entry = seats.current(state, taken)
+    rid = entry["registration_id"]
     return {
         **RegistrationState.model_validate(
             {
@@ -140,7 +144,7 @@ def decide_save(current: dict | None, version: int, new: dict, now: datetime, so
     else:
         placed = is_placed(new) and new["status"] != SessionStatus.draft.value
         new = {**new, "status": SessionStatus.scheduled.value if placed else SessionStatus.draft.value}
-    promoted: list[str] = []
+    promoted: list[dict] = []
     if new["status"] in LIVE:
         new, promoted = seats.promote(new)
     out = Emitter(new, version + 1, now, source)
@@ -150,8 +154,8 @@ def decide_save(current: dict | None, version: int, new: dict, now: datetime, so
         out.session(SessionUpdatedV1)
     elif new.get("starts_at") and new.get("ends_at"):
         out.session(SessionScheduledV1)  # placed (draft or scheduled), not yet public
-    for rid in promoted:
-        out.registration(RegistrationPromotedV1, rid)
+    for entry in promoted:
+        out.registration(RegistrationPromotedV1, entry)
     return Decision(new, out.events)
 
 
@@ -181,47 +185,53 @@ def decide_cancel(current: dict | None, version: int, reason: str | None, now: d
 
 
 def decide_register(
-    current: dict | None, version: int, batch: list[NewRegistration], now: datetime, source: str
-) -> tuple[Decision | None, list[str | Refused]]:
+    current: dict | None, version: int, batch: list[NewRegistration], now: datetime, source: str, keys: dict[str, str] | None = None
+) -> tuple[Decision | None, list[str | Refused], list[dict]]:
     """Take a batch of registrations in order (one write for all): each is confirmed, waitlisted,
-    a repeat of one already taken under its Idempotency-Key, or refused.
+    a repeat of one already taken under its Idempotency-Key, or refused. ``keys``: the
+    registration each Idempotency-Key (its ref) took before, as the caller found them.
 
-    Returns the decision (None if nothing was taken) and each registration's outcome, in the
-    batch's order (a list, not by id: two repeats of one keyed request share their id).
-    One ``session.updated`` closes the batch with the new seat counts.
+    Returns the decision (None if nothing was taken), each registration's outcome in the batch's
+    order (a list, not by id: two repeats of one keyed request share their id), and the new
+    registrations' documents to write. The state's ``taken`` is this batch's, replacing the last
+    one's (the caller wrote those documents before). One ``session.updated`` closes the batch.
     """
     if current is None:
         raise Refused(404, "session_id", "not_found", "No such session")
-    state = current
+    state = {**current, "taken": {}}
+    keys = dict(keys or {})
     outcomes: list[str | Refused] = []
-    taken: list[tuple[str, str]] = []
+    taken: list[dict] = []
     for new_reg in batch:
         try:
-            state, status = seats.register(state, new_reg, now)
+            state, status, entry = seats.register(state, new_reg, now, keys.get(new_reg.idempotency_ref or ""))
         except Refused as refusal:
             outcomes.append(refusal)
             continue
         outcomes.append(status)
-        if status != seats.REPEAT:
-            taken.append((new_reg.registration_id, status))
+        if entry is not None:
+            taken.append(entry)
+            if new_reg.idempotency_ref is not None:
+                keys[new_reg.idempotency_ref] = new_reg.registration_id
     if not taken:
-        return None, outcomes
+        return None, outcomes, []
     out = Emitter(state, version + 1, now, source)
-    for rid, status in taken:
-        out.registration(RegistrationConfirmedV1 if status == "confirmed" else RegistrationWaitlistedV1, rid)
+    for entry in taken:
+        out.registration(RegistrationConfirmedV1 if entry["status"] == "confirmed" else RegistrationWaitlistedV1, entry)
     out.session(SessionUpdatedV1)
-    return Decision(state, out.events), outcomes
+    return Decision(state, out.events), outcomes, taken
 
 
-def decide_cancel_registration(current: dict | None, version: int, rid: str, now: datetime, source: str) -> Decision | None:
+def decide_cancel_registration(current: dict | None, version: int, entry: dict, now: datetime, source: str) -> Decision | None:
+    """``entry``: the registration's document (as taken)."""
     if current is None:
         raise Refused(404, "session_id", "not_found", "No such session")
-    result = seats.cancel(current, rid)
+    result = seats.cancel(current, entry)
     if result is None:
         return None
-    state, promoted = result
+    state, cancelled, promoted = result
     out = Emitter(state, version + 1, now, source)
-    out.registration(RegistrationCancelledV1, rid)
+    out.registration(RegistrationCancelledV1, cancelled)
     for p in promoted:
         out.registration(RegistrationPromotedV1, p)
     if state["status"] in LIVE:
@@ -229,13 +239,14 @@ def decide_cancel_registration(current: dict | None, version: int, rid: str, now
     return Decision(state, out.events)
 
 
-def decide_check_in(current: dict | None, version: int, code: str, now: datetime, source: str) -> Decision | None:
+def decide_check_in(current: dict | None, version: int, entry: dict | None, now: datetime, source: str) -> Decision | None:
+    """``entry``: the document of the registration with the code given at the door, or None."""
     if current is None:
         raise Refused(404, "session_id", "not_found", "No such session")
-    result = seats.check_in(current, code)
+    result = seats.check_in(current, entry)
     if result is None:
         return None
-    state, rid = result
+    state, checked_in = result
     out = Emitter(state, version + 1, now, source)
-    out.registration(RegistrationCheckedInV1, rid)
+    out.registration(RegistrationCheckedInV1, checked_in)
     return Decision(state, out.events)

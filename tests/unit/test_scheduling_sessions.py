@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from services.scheduling import sessions
+from services.scheduling import seats, sessions
 from services.scheduling.seats import NewRegistration, Refused
 
 NOW = datetime(2025, 10, 1, 12, tzinfo=UTC)
@@ -18,7 +18,7 @@ def draft(**kw):
         "venue": {"venue_id": "v1", "name": "Bibliotek", "address": "Gatan 1", "district": "rosengard", "accessibility": []},
         "online_url": None, "capacity": 2, "registration_required": True, "max_party_size": 2, "duration_minutes": 120,
         "preferred_days": [], "status": "scheduled", "published_once": False, "previous_starts_at": None, "cancellation_reason": None,
-        "registrations": {}, "waitlist": [], "next_seq": 1, **kw,
+        **seats.empty_book(), **kw,
     }
 
 
@@ -62,7 +62,8 @@ def reg(rid, party=1):
 
 def test_a_batch_of_registrations_is_one_write_with_each_outcome():
     published = {**draft(), "status": "published", "published_once": True}
-    decision, outcomes = sessions.decide_register(published, 3, [reg("a"), reg("b", 3), reg("c"), reg("d")], NOW, SRC)
+    decision, outcomes, taken = sessions.decide_register(published, 3, [reg("a"), reg("b", 3), reg("c"), reg("d")], NOW, SRC)
+    assert [e["registration_id"] for e in taken] == ["a", "c", "d"], "the new registrations' documents to write"
     assert outcomes[0] == "confirmed" and outcomes[2] == "confirmed" and outcomes[3] == "waitlisted"
     assert isinstance(outcomes[1], Refused) and outcomes[1].field == "party_size"
     assert types(decision) == ["registration.confirmed.v1", "registration.confirmed.v1", "registration.waitlisted.v1", "session.updated.v1"]
@@ -70,13 +71,13 @@ def test_a_batch_of_registrations_is_one_write_with_each_outcome():
     keys = {k for p in decision.events[:3] for k in p.event["data"]}
     assert not keys & {"name", "email", "phone"}
     assert len({p.event["id"] for p in decision.events}) == 4
-    none, only_refused = sessions.decide_register(published, 3, [reg("x", 5)], NOW, SRC)
-    assert none is None and isinstance(only_refused[0], Refused)
+    none, only_refused, nothing = sessions.decide_register(published, 3, [reg("x", 5)], NOW, SRC)
+    assert none is None and isinstance(only_refused[0], Refused) and nothing == []
 
 
 def test_more_capacity_promotes_the_waiting_list():
     published = {**draft(), "status": "published", "published_once": True}
-    decision, _ = sessions.decide_register(published, 3, [reg("a"), reg("b"), reg("c")], NOW, SRC)
+    decision, _, taken = sessions.decide_register(published, 3, [reg("a"), reg("b"), reg("c")], NOW, SRC)
     grown = sessions.decide_save(decision.state, 4, {**decision.state, "capacity": 3}, NOW, SRC)
     assert types(grown) == ["session.updated.v1", "registration.promoted.v1"]
-    assert grown.state["registrations"]["c"]["status"] == "confirmed"
+    assert seats.current(grown.state, taken[2])["status"] == "confirmed" and grown.events[1].event["data"]["status"] == "confirmed"
