@@ -84,7 +84,8 @@ class Dispatcher:
         return self.parts.settings.event_source
 
     async def recover(self) -> int:
-        """At start-up: see ``reclaim``."""
+        """At start-up: messages from before ``wake`` get it, then see ``reclaim``."""
+        await self.parts.messages.lift_legacy()
         return await self.reclaim()
 
     async def reclaim(self) -> int:
@@ -167,6 +168,9 @@ class Dispatcher:
             permanent = isinstance(e, PermanentFailure)
             s = parts.settings
             reason = scrub(str(e), recipient.address)
+            # from the failure, not from the start: the send may have waited long (rate limit,
+            # timeouts), and a retry time already past would land behind the timer's walk (wake.py)
+            now = parts.now()
             retry_at = now + backoff(attempts, s.send_backoff_s, s.send_backoff_max_s)
             doc = await store.change(message_id, m.after_failure(now, self.source, reason, permanent, s.send_max_attempts, retry_at))
             status = doc["state"]["status"] if doc else None

@@ -55,6 +55,11 @@ class ConcurrentChange(Exception):
     """Another writer (another replica, on MongoDB) changed the document first."""
 
 
+# Top-level fields derived from a state, written with it in the same single-document write: what a
+# query must find by, since FerretDB pushes down only equality on top-level fields (a filter on
+# ``state.…`` is evaluated in its own process over every document).
+Lift = Callable[[dict[str, Any]], dict[str, Any]]
+
 # Told (aggregate id, the document as just written) after a write that left events in its outbox;
 # called under the aggregate's lock, so the calls for one aggregate come in the order of its writes.
 OnOutbox = Callable[[str, dict[str, Any]], None]
@@ -65,13 +70,25 @@ def aggregate_indexes(collection: str) -> list[IndexSpec]:
 
 
 class AggregateStore:
-    def __init__(self, collection: AsyncCollection, locks: KeyedLock | None = None, on_outbox: OnOutbox | None = None):
+    def __init__(self, collection: AsyncCollection, locks: KeyedLock | None = None, on_outbox: OnOutbox | None = None, lift: Lift | None = None):
         self.collection = collection
         self.locks = locks or KeyedLock()
         self._on_outbox = on_outbox
+        self._lift = lift
 
     def notify_outbox(self, callback: OnOutbox) -> None:
         self._on_outbox = callback
+
+    def lift_fields(self, lift: Lift) -> None:
+        """From now on every write also sets the top-level fields ``lift(state)`` (and drops those
+        it no longer returns, since a write replaces the whole document)."""
+        self._lift = lift
+
+    def document(self, aggregate_id: str, version: int, state_version: int, state: dict[str, Any], outbox: list[dict]) -> dict[str, Any]:
+        """The stored document of a state: what every write of this store writes."""
+        lifted = self._lift(state) if self._lift else {}
+        return {**lifted, "_id": aggregate_id, "version": version, "state_version": state_version, "state": state,
+                "outbox": outbox, "outbox_pending": bool(outbox)}
 
     async def get(self, aggregate_id: str) -> dict[str, Any] | None:
         return await self.collection.find_one({"_id": aggregate_id})
@@ -98,14 +115,7 @@ class AggregateStore:
         if decision is None:
             return None
         outbox = (doc["outbox"] if doc else []) + [{"topic": p.topic, "event": p.event} for p in decision.events]
-        new = {
-            "_id": aggregate_id,
-            "version": (doc["version"] if doc else 0) + 1,
-            "state_version": (doc["state_version"] if doc else 0) + 1,
-            "state": decision.state,
-            "outbox": outbox,
-            "outbox_pending": bool(outbox),
-        }
+        new = self.document(aggregate_id, (doc["version"] if doc else 0) + 1, (doc["state_version"] if doc else 0) + 1, decision.state, outbox)
         if doc is None:
             try:
                 await self.collection.insert_one(new)
@@ -127,11 +137,7 @@ class AggregateStore:
         instead of a read and a write each. An insert of a new id needs no read-modify-write, and
         the database's unique ``_id`` refuses a second one, so this keeps "one writer per document".
         """
-        docs = [
-            {"_id": i, "version": 1, "state_version": 1, "state": d.state, "outbox": [{"topic": p.topic, "event": p.event} for p in d.events],
-             "outbox_pending": bool(d.events)}
-            for i, d in sorted(created.items())
-        ]
+        docs = [self.document(i, 1, 1, d.state, [{"topic": p.topic, "event": p.event} for p in d.events]) for i, d in sorted(created.items())]
         if not docs:
             return set()
         async with contextlib.AsyncExitStack() as held:
