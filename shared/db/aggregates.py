@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pymongo import InsertOne, ReplaceOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
@@ -65,6 +66,10 @@ Lift = Callable[[dict[str, Any]], dict[str, Any]]
 OnOutbox = Callable[[str, dict[str, Any]], None]
 
 
+def _added_events(old: dict[str, Any] | None, new: dict[str, Any]) -> bool:
+    return len(new["outbox"]) > len(old["outbox"] if old else [])
+
+
 def aggregate_indexes(collection: str) -> list[IndexSpec]:
     return [IndexSpec(collection, (("_id", 1),)), IndexSpec(collection, (("outbox_pending", 1),))]
 
@@ -90,6 +95,14 @@ class AggregateStore:
         return {**lifted, "_id": aggregate_id, "version": version, "state_version": state_version, "state": state,
                 "outbox": outbox, "outbox_pending": bool(outbox)}
 
+    def _next(self, aggregate_id: str, doc: dict[str, Any] | None, decide: Decide) -> dict[str, Any] | None:
+        """The document ``decide`` makes of ``doc`` (None: no change), its new events appended to the outbox."""
+        decision = decide(doc["state"] if doc else None, doc["state_version"] if doc else 0)
+        if decision is None:
+            return None
+        outbox = (doc["outbox"] if doc else []) + [{"topic": p.topic, "event": p.event} for p in decision.events]
+        return self.document(aggregate_id, (doc["version"] if doc else 0) + 1, (doc["state_version"] if doc else 0) + 1, decision.state, outbox)
+
     async def get(self, aggregate_id: str) -> dict[str, Any] | None:
         return await self.collection.find_one({"_id": aggregate_id})
 
@@ -100,22 +113,13 @@ class AggregateStore:
         or None to change nothing. Returns the document as written, or None if unchanged.
         """
         async with self.locks.hold(aggregate_id):
-            for attempt in range(attempts):
-                try:
-                    return await self._change_once(aggregate_id, decide)
-                except ConcurrentChange:
-                    if attempt == attempts - 1:
-                        raise
-                    await asyncio.sleep(0.01 * 2**attempt)
-        return None
+            return await self._retry_locked(aggregate_id, decide, attempts)
 
     async def _change_once(self, aggregate_id: str, decide: Decide) -> dict[str, Any] | None:
         doc = await self.collection.find_one({"_id": aggregate_id})
-        decision = decide(doc["state"] if doc else None, doc["state_version"] if doc else 0)
-        if decision is None:
+        new = self._next(aggregate_id, doc, decide)
+        if new is None:
             return None
-        outbox = (doc["outbox"] if doc else []) + [{"topic": p.topic, "event": p.event} for p in decision.events]
-        new = self.document(aggregate_id, (doc["version"] if doc else 0) + 1, (doc["state_version"] if doc else 0) + 1, decision.state, outbox)
         if doc is None:
             try:
                 await self.collection.insert_one(new)
@@ -125,9 +129,75 @@ class AggregateStore:
             result = await self.collection.replace_one({"_id": aggregate_id, "version": doc["version"]}, new)
             if result.matched_count != 1:
                 raise ConcurrentChange(aggregate_id)
-        if decision.events and self._on_outbox:
+        if self._on_outbox and _added_events(doc, new):
             self._on_outbox(aggregate_id, new)
         return new
+
+    async def change_many(self, decides: dict[str, Decide], attempts: int = 5) -> dict[str, dict[str, Any] | None]:
+        """``change`` for many aggregates at once: one ``$in`` read and one bulk write for all.
+
+        Each id's ``decide`` is applied exactly as ``change`` applies it, under that id's lock (the
+        locks taken in sorted order, so two batches cannot wait for each other); a new document is
+        inserted and an existing one replaced guarded by the version read. Where the guard finds
+        another writer first (another replica, on MongoDB), that id alone is done again one by one.
+        Returns each id's document as written, or None where its decision changed nothing.
+        """
+        ids = sorted(decides)
+        if not ids:
+            return {}
+        async with contextlib.AsyncExitStack() as held:
+            for i in ids:
+                await held.enter_async_context(self.locks.hold(i))
+            found = {d["_id"]: d async for d in self.collection.find({"_id": {"$in": ids}})}
+            written: dict[str, dict[str, Any] | None] = {}
+            writes: dict[str, tuple[InsertOne | ReplaceOne, dict[str, Any]]] = {}
+            for i in ids:
+                new = written[i] = self._next(i, found.get(i), decides[i])
+                if new is not None:
+                    op = InsertOne(new) if i not in found else ReplaceOne({"_id": i, "version": found[i]["version"]}, new)
+                    writes[i] = (op, new)
+            lost = await self._write_guarded(writes)
+            for i in sorted(lost):  # rare: a race lost to another process; redone from a fresh read
+                written[i] = await self._retry_locked(i, decides[i], attempts)
+            for i in ids:
+                new = written[i]
+                if new is not None and i not in lost and self._on_outbox and _added_events(found.get(i), new):
+                    self._on_outbox(i, new)
+        return written
+
+    async def _write_guarded(self, writes: dict[str, tuple[InsertOne | ReplaceOne, dict[str, Any]]]) -> set[str]:
+        """One unordered bulk write; returns the ids whose insert or guarded replace did not land."""
+        if not writes:
+            return set()
+        order = list(writes)
+        try:
+            result = await self.collection.bulk_write([op for op, _ in writes.values()], ordered=False)
+        except BulkWriteError as e:
+            errors = e.details.get("writeErrors", [])
+            if any(err.get("code") != 11000 for err in errors):
+                raise
+            lost = {order[err["index"]] for err in errors}  # an insert met an _id another writer made
+            replaced = e.details.get("nMatched", 0)
+        else:
+            lost, replaced = set(), result.matched_count
+        replaces = {i: new for i, (op, new) in writes.items() if isinstance(op, ReplaceOne)}
+        if replaced < len(replaces):
+            # A bulk result counts matches but does not say which: the database says which
+            # documents are as written here.
+            stored = {d["_id"]: d async for d in self.collection.find({"_id": {"$in": sorted(replaces)}})}
+            lost |= {i for i, new in replaces.items() if stored.get(i) != new}
+        return lost
+
+    async def _retry_locked(self, aggregate_id: str, decide: Decide, attempts: int) -> dict[str, Any] | None:
+        """``change``'s retry loop, for a caller that already holds the aggregate's lock."""
+        for attempt in range(attempts):
+            try:
+                return await self._change_once(aggregate_id, decide)
+            except ConcurrentChange:
+                if attempt == attempts - 1:
+                    raise
+                await asyncio.sleep(0.01 * 2**attempt)
+        return None
 
     async def create_many(self, created: dict[str, Decision]) -> set[str]:
         """Create new aggregates (their first version) in one ``insert_many``, each under its lock;
