@@ -20,6 +20,7 @@ prevented (one database write). Before, an email left ``sending`` was assumed se
 the SMTP transaction lost it.
 """
 
+import asyncio
 import base64
 import os
 import re
@@ -84,7 +85,8 @@ class Dispatcher:
         return self.parts.settings.event_source
 
     async def recover(self) -> int:
-        """At start-up: see ``reclaim``."""
+        """At start-up: messages from before ``wake`` get it, then see ``reclaim``."""
+        await self.parts.messages.lift_legacy()
         return await self.reclaim()
 
     async def reclaim(self) -> int:
@@ -167,6 +169,9 @@ class Dispatcher:
             permanent = isinstance(e, PermanentFailure)
             s = parts.settings
             reason = scrub(str(e), recipient.address)
+            # from the failure, not from the start: the send may have waited long (rate limit,
+            # timeouts), and a retry time already past would land behind the timer's walk (wake.py)
+            now = parts.now()
             retry_at = now + backoff(attempts, s.send_backoff_s, s.send_backoff_max_s)
             doc = await store.change(message_id, m.after_failure(now, self.source, reason, permanent, s.send_max_attempts, retry_at))
             status = doc["state"]["status"] if doc else None
@@ -179,15 +184,22 @@ class Dispatcher:
         log.info("message_sent", message_id=message_id, channel=state["channel"], category=state["category"])
         return "sent"
 
-    async def context(self, state: dict, recipient: Recipient, now: datetime) -> tuple[dict, dict | None]:
-        """What the templates need, read now; and the session, for an .ics attachment."""
+    async def context(self, state: dict, recipient: Recipient, now: datetime, sessions: dict | None = None) -> tuple[dict, dict | None]:
+        """What the templates need, read now; and the session, for an .ics attachment.
+
+        ``sessions``: a cache for the messages of one page (one read of their session, not one each)."""
         parts, lang, c = self.parts, state["language"], state["context"]
         lang = r.language_for(lang)
         ctx: dict = {"unsubscribe_url": recipient.unsubscribe_url, "manage_url": recipient.manage_url}
         session = None
         category = state["category"]
         if category in SESSION_CATEGORIES:
-            session = await parts.copies.get(parts.copies.sessions, c["session_id"])
+            if sessions is None:
+                session = await parts.copies.get(parts.copies.sessions, c["session_id"])
+            else:
+                if c["session_id"] not in sessions:  # a task: the page's concurrent callers share one read
+                    sessions[c["session_id"]] = asyncio.ensure_future(parts.copies.get(parts.copies.sessions, c["session_id"]))
+                session = await asyncio.shield(sessions[c["session_id"]])
             if session is None:
                 raise Postpone("session")
             registration = await parts.copies.get(parts.copies.registrations, c["registration_id"])
@@ -225,8 +237,8 @@ class Dispatcher:
                 ctx["action_url"] = f"{s.public_base_url.rstrip('/')}/v1/subscriptions/confirm?token={tokens.sign(s.token_secret, 'confirm', sid)}"
         return ctx, session
 
-    async def request(self, state: dict, recipient: Recipient, now: datetime) -> EmailRequestedV1 | SmsRequestedV1:
-        ctx, session = await self.context(state, recipient, now)
+    async def request(self, state: dict, recipient: Recipient, now: datetime, sessions: dict | None = None) -> EmailRequestedV1 | SmsRequestedV1:
+        ctx, session = await self.context(state, recipient, now, sessions)
         out = r.render(state["category"], state["language"], ctx)
         common = dict(message_id=state["message_id"], recipient=recipient.address, language=out.language, category=state["category"], not_before=state["not_before"], expires_at=state["expires_at"])
         if state["channel"] == "sms":

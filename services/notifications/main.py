@@ -2,11 +2,12 @@
 
 import asyncio
 import contextlib
+import functools
 
 import structlog
 from fastapi import FastAPI
 
-from services.notifications import api, copies, messages, notices, subscriptions
+from services.notifications import api, batch_send, copies, messages, notices, subscriptions
 from services.notifications.adapters.sms_gateway import SmsGatewayAdapter
 from services.notifications.adapters.smtp import SmtpAdapter
 from services.notifications.consumers import subscriptions as consumer_table
@@ -58,19 +59,23 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
         dispatcher = Dispatcher(parts, email, sms)
         triggers = Triggers(parts)
         triggers.kick = dispatcher.process
-        ref.update(parts=parts, triggers=triggers, dispatcher=dispatcher, sms=sms)
+        if settings.delivery_mode == "adapters":
+            triggers.send_new = functools.partial(batch_send.send_new, dispatcher)
+        ref.update(parts=parts, triggers=triggers, dispatcher=dispatcher, sms=sms, email=email)
         await dispatcher.recover()
         for sub in consumer_table(triggers):
             runtime.subscribe(sub)
-        tasks.append(asyncio.create_task(timers(parts, triggers, dispatcher), name="notifications-timers"))
+        tasks.append(asyncio.create_task(timers(parts, (triggers.fire_notices, lambda: fire_digests(parts, triggers.schedule))), name="notifications-notices"))
+        tasks.append(asyncio.create_task(timers(parts, (dispatcher.reclaim, dispatcher.run_due)), name="notifications-timers"))
 
     async def stop() -> None:
         for task in tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        if "sms" in ref:
-            await ref["sms"].close()
+        for adapter in ("sms", "email"):
+            if adapter in ref:
+                await ref[adapter].close()
 
     runtime.on_start(build)
     runtime.on_stop(stop)
@@ -84,12 +89,14 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     return app
 
 
-async def timers(parts: Parts, triggers: Triggers, dispatcher: Dispatcher) -> None:
-    """Durable schedules, fired from the database (a restart neither loses nor repeats them):
-    debounced change notices, digests, messages stuck ``sending``, then every due message."""
+async def timers(parts: Parts, steps) -> None:
+    """Durable schedules, fired from the database (a restart neither loses nor repeats them).
+    Two loops: debounced change notices and digests in one, messages stuck ``sending`` and then
+    every due message in the other — a notice to a big session is a fan-out of minutes, and while
+    it ran no retry, reminder or reclaim went out."""
     while True:
         # reclaim: messages a dead process left "sending" past the lease go out again (same id)
-        for step in (triggers.fire_notices, lambda: fire_digests(parts, triggers.schedule), dispatcher.reclaim, dispatcher.run_due):
+        for step in steps:
             try:
                 await step()
             except Exception as e:

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pymongo.errors import DuplicateKeyError
+
+from services.notifications import wake
 from services.notifications.message_ids import derived_event_id, message_id
 from shared.db.aggregates import AggregateStore, Decision, Pending
 from shared.db.indexes import IndexSpec
@@ -19,10 +22,10 @@ from shared.events.notifications import DeliveryCountedV1, DeliveryOutcome, Noti
 from shared.topics import NOTIFICATIONS_DEADLETTER, NOTIFICATIONS_DELIVERIES
 
 COLLECTION = "messages"
-INDEXES = [
-    IndexSpec(COLLECTION, (("state.status", 1), ("state.due_at", 1))),
-    IndexSpec(COLLECTION, (("state.recipient.key", 1),)),
-]
+# Only ``wake`` (see wake.py): indexes on ``state.…`` served no query on FerretDB, which filters nested
+# fields in its own process, yet their GIN index on the whole state cost every write of a message.
+INDEXES = [IndexSpec(COLLECTION, ((wake.FIELD, 1),))]
+LIFTED = "messages.wake"  # the mark, in ``migrations``, that messages from before ``wake`` have it
 FINAL = {"sent", "delivered", "failed", "expired", "cancelled"}
 
 
@@ -140,9 +143,18 @@ def postpone(until: datetime, now: datetime, why: str):
     return decide
 
 
+def relift(current: dict | None, _v: int) -> Decision | None:
+    """The same state written again, so that its top-level fields are derived (a message from
+    before they existed)."""
+    return Decision(current) if current is not None and wake.lift(current) else None
+
+
 class Messages:
     def __init__(self, store: AggregateStore):
         self.store = store
+        store.lift_fields(wake.lift)
+        self._due = wake.Walk(store.collection, "scheduled")
+        self._stale = wake.Walk(store.collection, "sending")
 
     async def create(self, new: NewMessage, now: datetime) -> bool:
         """True if created now; False if a message with this id existed (nothing is sent twice)."""
@@ -153,9 +165,26 @@ class Messages:
         decisions = {n.message_id: create(n, now)(None, 0) for n in news}
         return await self.store.create_many(decisions)
 
+    async def lift_legacy(self) -> int:
+        """Once per database: messages written before ``wake`` existed that wait for the timer get
+        it, or ``due``/``stale_sending`` would never find them. A read of every message (no filter:
+        FerretDB would evaluate one in its own process, and a batch could then scan the whole
+        table under one timeout), then a keyed write for each one found."""
+        marks = self.store.collection.database["migrations"]
+        if await marks.find_one({"_id": LIFTED}) is not None:
+            return 0
+        cursor = self.store.collection.find({}, {wake.FIELD: 1, "state.status": 1}, batch_size=1000)
+        legacy = [d["_id"] async for d in cursor if wake.FIELD not in d and (d.get("state") or {}).get("status") in ("scheduled", "sending")]
+        for mid in legacy:
+            await self.store.change(mid, relift)
+        try:
+            await marks.insert_one({"_id": LIFTED, "relifted": len(legacy)})
+        except DuplicateKeyError:
+            pass  # another replica finished first
+        return len(legacy)
+
     async def due(self, now: datetime, limit: int = 50) -> list[dict]:
-        cursor = self.store.collection.find({"state.status": "scheduled", "state.due_at": {"$lte": now}}, {"state": 1}).limit(limit)
-        return [d["state"] for d in await cursor.to_list(None)]
+        return await self._due.waiting(now, limit, "due_at")
 
     async def with_status(self, status: str, limit: int = 500) -> list[dict]:
         cursor = self.store.collection.find({"state.status": status}, {"state": 1}).limit(limit)
@@ -163,11 +192,7 @@ class Messages:
 
     async def stale_sending(self, older_than: datetime, limit: int = 500) -> list[dict]:
         """Messages marked ``sending`` before ``older_than`` (or before the mark carried a time)."""
-        cursor = self.store.collection.find(
-            {"state.status": "sending", "$or": [{"state.sending_since": {"$lte": older_than}}, {"state.sending_since": {"$exists": False}}]},
-            {"state": 1},
-        ).limit(limit)
-        return [d["state"] for d in await cursor.to_list(None)]
+        return await self._stale.waiting(older_than, limit, "sending_since")
 
     async def get(self, mid: str) -> dict | None:
         doc = await self.store.get(mid)

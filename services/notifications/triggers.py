@@ -51,6 +51,7 @@ class Triggers:
     def __init__(self, parts: Parts):
         self.parts = parts
         self.kick = None  # the dispatcher's ``process``: a due message goes out at once
+        self.send_new = None  # (news, now) → created and sent a page at a time (batch_send.py; adapters mode)
 
 
     @property
@@ -83,10 +84,17 @@ class Triggers:
     async def schedule_many(self, messages: list[dict], chunk: int = 1_000) -> None:
         """``schedule`` for the many messages of one change (one per registrant): created a chunk
         per ``insert_many`` (a read and a write each would be two round trips per person), then
-        the due ones handed to the sender ``FAN_OUT_CONCURRENCY`` at a time."""
+        the due ones handed to the sender ``FAN_OUT_CONCURRENCY`` at a time — or, with
+        ``send_new``, created and sent by it with their outcomes written in bulk."""
         for start in range(0, len(messages), chunk):
             now = self.parts.now()
             news = [self._new(now, **kw)[0] for kw in messages[start:start + chunk]]
+            if self.send_new is not None:
+                later = [n for n in news if n.not_before > now]
+                if later:
+                    await self.parts.messages.create_many(later, now)
+                await self.send_new([n for n in news if n.not_before <= now], now)
+                continue
             created = await self.parts.messages.create_many(news, now)
             log.info("messages_scheduled", count=len(created), of=len(news))
             due = [n.message_id for n in news if n.message_id in created and n.not_before <= now]
@@ -236,7 +244,12 @@ def _delivered(now: datetime, source: str):
         if current is None or current["status"] in ("delivered", "failed", "expired", "cancelled"):
             return None
         state = {**current, "status": "delivered", "delivered_at": now}
-        return Decision(state, [m.counted(state, DeliveryOutcome.delivered, now, source)])
+        events = [m.counted(state, DeliveryOutcome.delivered, now, source)]
+        if current["status"] in ("scheduled", "sending"):
+            # the receipt overtook the sender's "sent" mark (which now changes nothing): it was sent
+            state["sent_at"] = now
+            events.insert(0, m.counted(state, DeliveryOutcome.sent, now, source))
+        return Decision(state, events)
 
     return decide
 

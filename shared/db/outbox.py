@@ -77,7 +77,8 @@ class OutboxRelay:
         while True:
             try:
                 for doc in await self._store.with_pending_outbox():
-                    self._enqueue(doc["_id"])
+                    if doc["_id"] not in self._store.unannounced:  # its writer hands it over soon
+                        self._enqueue(doc["_id"])
             except Exception as e:
                 log.warning("outbox_sweep_failed", error=str(e))
             await asyncio.sleep(self._interval)
