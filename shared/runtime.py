@@ -7,6 +7,7 @@ and hands ``runtime.lifespan`` to FastAPI. Nothing connects at import time.
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import structlog
 from fastapi import FastAPI
@@ -90,16 +91,18 @@ class Runtime:
         log.info("service_started", port=s.http_port)
 
     async def stop(self) -> None:
-        # Side by side: each drains its batch in hand (up to 30 s under load); one after another
-        # they added up past a container's grace period (a test's 40 s on a loaded machine).
-        await asyncio.gather(*(runner.stop() for runner in self.runners))
-        await asyncio.gather(*(relay.stop() for relay in self.relays))
+        # Runners side by side: each drains its batch in hand (up to 30 s under load); one after
+        # another they added up past a container's grace period. Every stage is bounded: a
+        # SIGTERM'd notifications process on a loaded machine once left its groups and then waited
+        # on something forever. Giving up a stage is safe: what was not committed is redelivered.
+        await _bounded("consumers", asyncio.gather(*(runner.stop() for runner in self.runners)), 40)
+        await _bounded("outbox_relays", asyncio.gather(*(relay.stop() for relay in self.relays)), 20)
         for fn in self._on_stop:
-            await fn()
+            await _bounded(getattr(fn, "__qualname__", "on_stop"), fn(), 20)
         if self.producer:
-            await self.producer.stop()
+            await _bounded("producer", self.producer.stop(), 20)
         if self.client:
-            await self.client.close()
+            await _bounded("database_client", self.client.close(), 10)
         log.info("service_stopped")
 
     @contextlib.asynccontextmanager
@@ -109,3 +112,14 @@ class Runtime:
             yield
         finally:
             await self.stop()
+
+
+async def _bounded(stage: str, work: Awaitable[Any], timeout_s: float) -> None:
+    """Wait for one stage of the shutdown at most ``timeout_s``, then go on without it (logged)."""
+    task = asyncio.ensure_future(work)
+    done, _ = await asyncio.wait({task}, timeout=timeout_s)  # unlike wait_for, never waits on a stuck cancel
+    if not done:
+        log.error("stop_stage_stuck", stage=stage, after_s=timeout_s)
+        task.cancel()
+    elif not task.cancelled() and task.exception() is not None:
+        log.warning("stop_stage_failed", stage=stage, error=repr(task.exception())[:300])
