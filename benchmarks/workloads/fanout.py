@@ -40,6 +40,10 @@ from shared.topics import delete_prefixed_topics
 from shared.events import scheduling as ev
 
 SIZES = {"full": 100_000, "small": 1_000}  # BENCH_FANOUT_N overrides
+# At most this long handing over (BENCH_FANOUT_BUDGET_S overrides): make bench has 15 minutes
+# for everything, and a rate far below the goal would take the rest of them; the figure is then
+# the time all N would take at the rate measured.
+BUDGET_S = 150.0
 GOAL_S = 20.0
 SCHED = "urn:malmo:oppna:scheduling"
 SMS_SHARE = 4  # every 4th registrant chose SMS, the others email
@@ -97,6 +101,7 @@ async def _bulk_registrants(db, sid: str, n: int, bar) -> None:
 async def run(ctx, size: str) -> Result:
     # BENCH_FANOUT_N: another N (the harness's own test proves the path with a few dozen)
     n = int(os.environ.get("BENCH_FANOUT_N") or SIZES[size])
+    budget_s = float(os.environ.get("BENCH_FANOUT_BUDGET_S") or BUDGET_S)
     name = f"fan-out: one change to {n:,} registrants"
     prefix = f"fan{uuid.uuid4().hex[:6]}"
     http_port, smtp_port, sms_port = free_port(), free_port(), free_port()
@@ -148,7 +153,7 @@ async def run(ctx, size: str) -> Result:
                     timeline.append((round(time.monotonic() - t0, 1), total))
                     if total > last_total:
                         last_total, last_progress = total, time.monotonic()
-                    done = total >= n or time.monotonic() - last_progress > 60
+                    done = total >= n or time.monotonic() - last_progress > 60 or time.monotonic() - t0 > budget_s
             elapsed = time.monotonic() - t0
             emails, sms = counts["emails"], counts["sms"]
             ids = [e["message_id"] for e in emails] + [s["client_ref"] for s in sms]
@@ -163,12 +168,22 @@ async def run(ctx, size: str) -> Result:
                 # contact, session and registration; read+replace at "sending", at "sent", and per outbox relay)
                 details["db_upsert_ceiling_per_s"] = round(ctx.ceilings["db_upsert_per_s"], 1)
             complete = len(set(ids)) >= n
-            if not complete:
+            figure = elapsed
+            if not complete and elapsed > budget_s:
+                # Out of time, not stalled: the figure is N at the measured rate.
+                figure = n / max(details["messages_per_s"], 0.001)
+                details["budget_s"] = budget_s
+                details["handed_over_in_budget"] = len(set(ids))
+                details["extrapolated_s"] = round(figure, 0)
+            elif not complete:
                 details["stalled"] = "no progress for 60 s before all were handed over"
             if size != "full":
                 details["extrapolated_to_100000_s"] = round(100_000 / max(details["messages_per_s"], 0.001), 0)
-            return Result(name, round(elapsed, 2), "s", goal=f"< {GOAL_S:.0f} s (at 100,000)", passed=(complete and elapsed < GOAL_S) if size == "full" else None,
-                          details=details, status="run" if complete else "failed")
+            ran = complete or "extrapolated_s" in details
+            if "extrapolated_s" in details:
+                name = f"{name} ({details['handed_over_in_budget']:,} in {budget_s:.0f} s, extrapolated)"
+            return Result(name, round(figure, 2), "s", goal=f"< {GOAL_S:.0f} s (at 100,000)", passed=(complete and elapsed < GOAL_S) if size == "full" else None,
+                          details=details, status="run" if ran else "failed")
     finally:
         await producer.stop()
         for p in (svc, dev):
