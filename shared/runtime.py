@@ -114,12 +114,16 @@ class Runtime:
             await self.stop()
 
 
-async def _bounded(stage: str, work: Awaitable[Any], timeout_s: float) -> None:
-    """Wait for one stage of the shutdown at most ``timeout_s``, then go on without it (logged)."""
+async def _bounded(stage: str, work: Awaitable[Any], timeout_s: float) -> str:
+    """Wait for one stage of the shutdown at most ``timeout_s``, then go on without it (logged).
+    Returns how it ended: "done", "stuck" or "failed"."""
     task = asyncio.ensure_future(work)
     done, _ = await asyncio.wait({task}, timeout=timeout_s)  # unlike wait_for, never waits on a stuck cancel
     if not done:
         log.error("stop_stage_stuck", stage=stage, after_s=timeout_s)
         task.cancel()
-    elif not task.cancelled() and task.exception() is not None:
+        return "stuck"
+    if not task.cancelled() and task.exception() is not None:
         log.warning("stop_stage_failed", stage=stage, error=repr(task.exception())[:300])
+        return "failed"
+    return "done"

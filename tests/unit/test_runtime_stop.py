@@ -7,8 +7,6 @@ a stuck stage had not committed is redelivered to the next process.
 
 import asyncio
 
-import structlog
-
 from shared.runtime import _bounded
 
 
@@ -22,16 +20,14 @@ async def test_a_stage_that_ignores_cancellation_is_left_behind_and_named():
             except asyncio.CancelledError:  # as a library that swallows cancellation would
                 continue
 
-    with structlog.testing.capture_logs() as logs:
-        await asyncio.wait_for(_bounded("relay", stuck(), 0.2), timeout=5)
+    ended = await asyncio.wait_for(_bounded("relay", stuck(), 0.2), timeout=5)  # not forever
     release.set()
-    assert [(e["event"], e["stage"]) for e in logs] == [("stop_stage_stuck", "relay")]
+    assert ended == "stuck"
 
 
 async def test_a_failing_stage_is_logged_and_the_shutdown_goes_on():
     async def failing() -> None:
         raise RuntimeError("broker gone")
 
-    with structlog.testing.capture_logs() as logs:
-        await _bounded("producer", failing(), 1)
-    assert logs[0]["event"] == "stop_stage_failed" and "broker gone" in logs[0]["error"]
+    assert await _bounded("producer", failing(), 1) == "failed"  # not raised: the next stages run
+    assert await _bounded("client", asyncio.sleep(0), 1) == "done"
