@@ -13,7 +13,6 @@ and is what decisions and events see.
 """
 
 import asyncio
-import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -68,6 +67,15 @@ OnOutbox = Callable[[str, dict[str, Any]], None]
 
 def _added_events(old: dict[str, Any] | None, new: dict[str, Any]) -> bool:
     return len(new["outbox"]) > len(old["outbox"] if old else [])
+
+
+def _duplicates(e: BulkWriteError) -> list[int]:
+    """The positions of an unordered bulk write's writes refused as a duplicate ``_id`` (11000);
+    any other refusal is raised."""
+    errors = e.details.get("writeErrors", [])
+    if any(err.get("code") != 11000 for err in errors):
+        raise e
+    return [err["index"] for err in errors]
 
 
 def aggregate_indexes(collection: str) -> list[IndexSpec]:
@@ -144,26 +152,16 @@ class AggregateStore:
         Returns each id's document as written, or None where its decision changed nothing.
         """
         ids = sorted(decides)
-        if not ids:
-            return {}
-        async with contextlib.AsyncExitStack() as held:
-            for i in ids:
-                await held.enter_async_context(self.locks.hold(i))
-            found = await self._read_each(ids)
-            return await self._change_found(ids, found, decides, attempts)
+        async with self.locks.hold_all(ids):
+            return await self._change_found(ids, await self._read_each(ids), decides, attempts)
 
     async def change_known(self, known: dict[str, dict[str, Any]], decides: dict[str, Decide], attempts: int = 5) -> dict[str, dict[str, Any] | None]:
         """``change_many`` for documents this store has just written (``known``: id → the document as
-        written), without reading them: on FerretDB a ``$in`` read is evaluated in its own process
-        over the whole collection (12 s for 500 ids among 60,000 documents), a read per id is a
-        round trip each. Where a document changed since (the version guard), that id is done
-        again from a fresh read, so a stale ``known`` costs time, never an update."""
+        written), without reading them: a read is a round trip per id (``$in`` is no cheaper on
+        FerretDB, see ``_read_each``). Where a document changed since (the version guard), that id
+        is done again from a fresh read, so a stale ``known`` costs time, never an update."""
         ids = sorted(decides)
-        if not ids:
-            return {}
-        async with contextlib.AsyncExitStack() as held:
-            for i in ids:
-                await held.enter_async_context(self.locks.hold(i))
+        async with self.locks.hold_all(ids):
             return await self._change_found(ids, {i: known[i] for i in ids if i in known}, decides, attempts)
 
     async def _change_found(self, ids: list[str], found: dict[str, dict[str, Any]], decides: dict[str, Decide], attempts: int) -> dict[str, dict[str, Any] | None]:
@@ -192,10 +190,7 @@ class AggregateStore:
         try:
             result = await self.collection.bulk_write([op for op, _ in writes.values()], ordered=False)
         except BulkWriteError as e:
-            errors = e.details.get("writeErrors", [])
-            if any(err.get("code") != 11000 for err in errors):
-                raise
-            lost = {order[err["index"]] for err in errors}  # an insert met an _id another writer made
+            lost = {order[n] for n in _duplicates(e)}  # an insert met an _id another writer made
             replaced = e.details.get("nMatched", 0)
         else:
             lost, replaced = set(), result.matched_count
@@ -247,17 +242,12 @@ class AggregateStore:
         docs = [self.document(i, 1, 1, d.state, [{"topic": p.topic, "event": p.event} for p in d.events]) for i, d in sorted(created.items())]
         if not docs:
             return {}
-        async with contextlib.AsyncExitStack() as held:
-            for doc in docs:  # sorted ids: two batches cannot wait for each other
-                await held.enter_async_context(self.locks.hold(doc["_id"]))
+        async with self.locks.hold_all(doc["_id"] for doc in docs):
             try:
                 await self.collection.insert_many(docs, ordered=False)
                 refused: set[str] = set()
-            except BulkWriteError as e:
-                errors = e.details.get("writeErrors", [])
-                if any(err.get("code") != 11000 for err in errors):
-                    raise
-                refused = {docs[err["index"]]["_id"] for err in errors}
+            except BulkWriteError as e:  # an id that exists already is left as it is
+                refused = {docs[n]["_id"] for n in _duplicates(e)}
         made = {doc["_id"]: doc for doc in docs if doc["_id"] not in refused}
         if not announce:
             self.unannounced.update(i for i in made if created[i].events)

@@ -26,6 +26,17 @@ class RunnerSettings(ServiceSettings):
     mongodb_database: str = "runnertest"
 
 
+async def _tear_down(infra, run_id: str, settings: RunnerSettings, producer: EventProducer, client: AsyncMongoClient, *runners: ConsumerRunner) -> None:
+    """Stop the runners, then the clients; drop the run's topics and database."""
+    for runner in runners:
+        await runner.stop()
+    await producer.stop()
+    await client.close()
+    cleanup = Platform(infra, run_id)
+    cleanup.settings["runner"] = settings
+    await cleanup.cleanup()
+
+
 async def test_an_engine_outage_is_waited_out_and_a_failing_handler_is_dead_lettered(infra):
     run_id = f"c{uuid.uuid4().hex[:8]}"
     settings = settings_for(RunnerSettings, infra, run_id, handler_attempts=3, handler_backoff_s=0.01)
@@ -59,12 +70,7 @@ async def test_an_engine_outage_is_waited_out_and_a_failing_handler_is_dead_lett
         assert dead[0]["data"]["reasons"][0]["code"] == "handler_failed" and "a bug in the handler" in dead[0]["data"]["reasons"][0]["message"]
         assert outage_left["calls"] == 0 and runner.healthy()
     finally:
-        await runner.stop()
-        await producer.stop()
-        await client.close()
-        cleanup = Platform(infra, run_id)
-        cleanup.settings["runner"] = settings
-        await cleanup.cleanup()
+        await _tear_down(infra, run_id, settings, producer, client, runner)
 
 
 async def test_keys_of_one_partition_run_side_by_side_each_in_order(infra):
@@ -116,8 +122,7 @@ async def test_keys_of_one_partition_run_side_by_side_each_in_order(infra):
         await eventually(lambda: runner._consumer.committed(tp), timeout=30, what="an offset committed")
         assert await runner._consumer.committed(tp) == 6 and runner.healthy()
     finally:
-        await runner.stop()
-        await producer.stop()
+        await _tear_down(infra, run_id, settings, producer, client, runner)
 
 
 async def test_a_stalled_replica_evicted_from_its_group_rejoins_and_consumes_on(infra):
@@ -174,10 +179,4 @@ async def test_a_stalled_replica_evicted_from_its_group_rejoins_and_consumes_on(
         assert set(handled) == {"STALL", "AFTER"} and handled.count("AFTER") == 1
         assert all(r.healthy() and r.failed is None for r in replicas)
     finally:
-        for replica in replicas:
-            await replica.stop()
-        await producer.stop()
-        await client.close()
-        cleanup = Platform(infra, run_id)
-        cleanup.settings["runner"] = settings
-        await cleanup.cleanup()
+        await _tear_down(infra, run_id, settings, producer, client, *replicas)
