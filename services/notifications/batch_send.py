@@ -20,7 +20,6 @@ A message not ready (recipient unknown, opted out, too late) is created ``schedu
 ``sending`` and not marked is sent again after the lease with the same id (``reclaim``).
 """
 
-import asyncio
 import os
 from datetime import datetime
 
@@ -31,25 +30,14 @@ from services.notifications.adapters import PermanentFailure, TemporaryFailure
 from services.notifications.dispatcher import Dispatcher, Expired, Obsolete, Postpone, scrub
 from services.notifications.message_ids import derived_event_id
 from services.notifications.messages import NewMessage
-from services.notifications.quiet_hours import backoff
 from services.notifications.recipients import resolve
+from services.notifications.triggers import each
 from shared.db.aggregates import Decision, Pending
 from shared.envelope import new_event
-from shared.events.notifications import DeliveryOutcome
 from shared.topics import NOTIFICATIONS_EMAIL, NOTIFICATIONS_SMS
 
 log = structlog.get_logger(__name__)
 BULK = 25  # writes per bulk_write: FerretDB hung (its PostgreSQL pool exhausted) under bulks of 100 guarded replaces beside the relay
-
-
-async def gathered(items, fn, concurrency: int) -> list:
-    gate = asyncio.Semaphore(concurrency)
-
-    async def one(item):
-        async with gate:
-            return await fn(item)
-
-    return await asyncio.gather(*(one(i) for i in items))
 
 
 async def send_new(dispatcher: Dispatcher, news: list[NewMessage], now: datetime) -> None:
@@ -72,7 +60,7 @@ async def send_new(dispatcher: Dispatcher, news: list[NewMessage], now: datetime
         started = m.start_sending("scheduled", now, Pending.of(topic, event), "adapter")(state, 1)
         return state, started, (request, recipient)
 
-    prepared = await gathered(states.values(), prepare, concurrency)
+    prepared = await each(states.values(), prepare, concurrency)
     ready = {p[0]["message_id"]: p for p in prepared if p is not None}
     others = [n for n in news if n.message_id not in ready]
     if others:  # process() decides (expired, cancelled, postponed) as for any message
@@ -100,19 +88,12 @@ async def send_new(dispatcher: Dispatcher, news: list[NewMessage], now: datetime
                 return mid, e, scrub(str(e), recipient.address)
             return mid, None, None
 
-        outcomes = await gathered(sorted(created), hand_over, concurrency)
+        outcomes = await each(sorted(created), hand_over, concurrency)
         if parts.settings.fault_exit_after_send and outcomes:
             log.warning("fault_exit_after_send", message_id=outcomes[0][0])
             os._exit(17)  # tests only: the crash between delivery and marking
         decided = parts.now()  # the outcome's time, not the page's: a retry is due after it
-        s = parts.settings
-        decides = {}
-        for mid, failure, reason in outcomes:
-            if failure is None:
-                decides[mid] = m.to_status("sent", decided, dispatcher.source, DeliveryOutcome.sent, sent_at=decided)
-            else:
-                retry_at = decided + backoff(1, s.send_backoff_s, s.send_backoff_max_s)
-                decides[mid] = m.after_failure(decided, dispatcher.source, reason, isinstance(failure, PermanentFailure), s.send_max_attempts, retry_at)
+        decides = {mid: dispatcher.outcome(failure, reason, 1, decided) for mid, failure, reason in outcomes}
         ids = sorted(decides)
         for start in range(0, len(ids), BULK):
             chunk = ids[start:start + BULK]

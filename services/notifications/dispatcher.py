@@ -159,6 +159,15 @@ class Dispatcher:
         finally:
             self.in_flight.discard(message_id)
 
+    def outcome(self, failure: TemporaryFailure | PermanentFailure | None, reason: str | None, attempts: int, at: datetime):
+        """The decision that records a hand-over's outcome at ``at``: sent, or the failure (scrubbed
+        ``reason``) with its retry after the backoff of ``attempts``, or failed for good."""
+        if failure is None:
+            return m.to_status("sent", at, self.source, DeliveryOutcome.sent, sent_at=at)
+        s = self.parts.settings
+        retry_at = at + backoff(attempts, s.send_backoff_s, s.send_backoff_max_s)
+        return m.after_failure(at, self.source, reason, isinstance(failure, PermanentFailure), s.send_max_attempts, retry_at)
+
     async def _hand_over(self, state: dict, adapter, request, recipient: Recipient, attempts: int, now: datetime) -> str | None:
         """Deliver a message marked ``sending``, then mark the outcome."""
         parts, store, message_id = self.parts, self.parts.messages.store, state["message_id"]
@@ -166,21 +175,17 @@ class Dispatcher:
             async with self.limits[state["channel"]]:
                 await adapter.send(request)
         except (TemporaryFailure, PermanentFailure) as e:
-            permanent = isinstance(e, PermanentFailure)
-            s = parts.settings
             reason = scrub(str(e), recipient.address)
             # from the failure, not from the start: the send may have waited long (rate limit,
             # timeouts), and a retry time already past would land behind the timer's walk (wake.py)
-            now = parts.now()
-            retry_at = now + backoff(attempts, s.send_backoff_s, s.send_backoff_max_s)
-            doc = await store.change(message_id, m.after_failure(now, self.source, reason, permanent, s.send_max_attempts, retry_at))
+            doc = await store.change(message_id, self.outcome(e, reason, attempts, parts.now()))
             status = doc["state"]["status"] if doc else None
-            log.info("message_not_delivered", message_id=message_id, permanent=permanent, status=status, reason=reason[:200])
+            log.info("message_not_delivered", message_id=message_id, permanent=isinstance(e, PermanentFailure), status=status, reason=reason[:200])
             return status
         if parts.settings.fault_exit_after_send:
             log.warning("fault_exit_after_send", message_id=message_id)
             os._exit(17)  # tests only: the crash between delivery and marking
-        await store.change(message_id, m.to_status("sent", now, self.source, DeliveryOutcome.sent, sent_at=now))
+        await store.change(message_id, self.outcome(None, None, attempts, now))
         log.info("message_sent", message_id=message_id, channel=state["channel"], category=state["category"])
         return "sent"
 

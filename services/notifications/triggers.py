@@ -30,17 +30,17 @@ def cause_of(event: Envelope) -> str:
     return f"{event.source}|{event.id}"
 
 
-async def each(items: Iterable, fn: Callable[..., Awaitable], concurrency: int) -> None:
-    """``fn(item)`` for every item, ``concurrency`` at a time: a change to a session with many
-    registrants is one message per person, each its own document (its own keyed writer), so they
-    need not wait for one another; one-at-a-time was ~15 messages/s."""
+async def each(items: Iterable, fn: Callable[..., Awaitable], concurrency: int) -> list:
+    """``fn(item)`` for every item, ``concurrency`` at a time; their results, in the items' order.
+    A change to a session with many registrants is one message per person, each its own document
+    (its own keyed writer), so they need not wait for one another; one-at-a-time was ~15 messages/s."""
     gate = asyncio.Semaphore(concurrency)
 
     async def one(item):
         async with gate:
-            await fn(item)
+            return await fn(item)
 
-    await asyncio.gather(*(one(i) for i in items))
+    return await asyncio.gather(*(one(i) for i in items))
 
 
 def _dt(value) -> datetime:
