@@ -31,7 +31,6 @@ from datetime import datetime
 
 import structlog
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import BulkWriteError
 
 from services.scheduling import sessions, upgrade
 from services.scheduling.events import emit
@@ -39,6 +38,7 @@ from services.scheduling.programme import Programme, without_internals
 from services.scheduling.seats import CODE_ALPHABET, REPEAT, NewRegistration, Refused
 from shared.db.aggregates import AggregateStore, Decision
 from shared.db.indexes import IndexSpec
+from shared.db.inserts import insert_missing
 from shared.events.scheduling import RegistrationContactRecordedV1
 from shared.kafka.producer import EventProducer
 from shared.topics import SCHEDULING_CONTACTS
@@ -137,13 +137,7 @@ class SeatDesk:
 
     async def write_documents(self, entries: list[dict]) -> None:
         """Registrations' documents; one that exists is the same registration's (written before a crash)."""
-        if not entries:
-            return
-        try:
-            await self.records.insert_many([{"_id": e["registration_id"], **e} for e in entries], ordered=False)
-        except BulkWriteError as e:
-            if any(err.get("code") != 11000 for err in e.details.get("writeErrors", [])):
-                raise
+        await insert_missing(self.records, [{"_id": e["registration_id"], **e} for e in entries])
 
     async def _load_keys(self, session_id: str) -> Keys:
         """The session's last batch written, then every key its registrations were taken under (one

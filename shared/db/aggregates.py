@@ -22,6 +22,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from shared.db.indexes import IndexSpec
+from shared.db.inserts import duplicates, insert_missing
 from shared.db.keyed_lock import KeyedLock
 from shared.envelope import Envelope
 from shared.topics import Topic
@@ -67,15 +68,6 @@ OnOutbox = Callable[[str, dict[str, Any]], None]
 
 def _added_events(old: dict[str, Any] | None, new: dict[str, Any]) -> bool:
     return len(new["outbox"]) > len(old["outbox"] if old else [])
-
-
-def _duplicates(e: BulkWriteError) -> list[int]:
-    """The positions of an unordered bulk write's writes refused as a duplicate ``_id`` (11000);
-    any other refusal is raised."""
-    errors = e.details.get("writeErrors", [])
-    if any(err.get("code") != 11000 for err in errors):
-        raise e
-    return [err["index"] for err in errors]
 
 
 def aggregate_indexes(collection: str) -> list[IndexSpec]:
@@ -190,7 +182,7 @@ class AggregateStore:
         try:
             result = await self.collection.bulk_write([op for op, _ in writes.values()], ordered=False)
         except BulkWriteError as e:
-            lost = {order[n] for n in _duplicates(e)}  # an insert met an _id another writer made
+            lost = {order[n] for n in duplicates(e)}  # an insert met an _id another writer made
             replaced = e.details.get("nMatched", 0)
         else:
             lost, replaced = set(), result.matched_count
@@ -243,11 +235,7 @@ class AggregateStore:
         if not docs:
             return {}
         async with self.locks.hold_all(doc["_id"] for doc in docs):
-            try:
-                await self.collection.insert_many(docs, ordered=False)
-                refused: set[str] = set()
-            except BulkWriteError as e:  # an id that exists already is left as it is
-                refused = {docs[n]["_id"] for n in _duplicates(e)}
+            refused = await insert_missing(self.collection, docs)  # an id that exists already is left as it is
         made = {doc["_id"]: doc for doc in docs if doc["_id"] not in refused}
         if not announce:
             self.unannounced.update(i for i in made if created[i].events)

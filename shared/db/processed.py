@@ -5,9 +5,10 @@ this log spares them the work of a redelivery and makes "seen before" cheap to a
 """
 
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import DuplicateKeyError
 
 from shared.db.indexes import IndexSpec
+from shared.db.inserts import insert_missing
 
 COLLECTION = "processed_events"
 INDEXES = [IndexSpec(COLLECTION, (("_id", 1),))]
@@ -32,11 +33,5 @@ class ProcessedEvents:
 
     async def record_many(self, events: list[tuple[str, str]]) -> None:
         """Record a batch in one round trip; ids recorded before are left as they are."""
-        keys = list(dict.fromkeys(self._key(source, event_id) for source, event_id in events))
-        if not keys:
-            return
-        try:
-            await self._collection.insert_many([{"_id": k} for k in keys], ordered=False)
-        except BulkWriteError as e:
-            if any(err.get("code") != 11000 for err in e.details.get("writeErrors", [])):
-                raise
+        keys = dict.fromkeys(self._key(source, event_id) for source, event_id in events)
+        await insert_missing(self._collection, [{"_id": k} for k in keys])
