@@ -56,6 +56,13 @@ PG_USER = "postgres"
 PG_DATABASE = "ferretdb"
 
 FERRETDB_VERSION = "v1.24.2"
+# FerretDB's PostgreSQL pool (its default is 50). An update command holds one connection per
+# update in it until the command ends, plus one for each write's transaction: a bulk of 25 needs
+# 26 at once. When the commands in flight need more than the pool has, each holds part and waits
+# for the rest, and FerretDB stops answering everyone until restarted (four bulks of 20 did it;
+# tests/integration/test_engine_bulk_writes.py). Our clients keep 8 connections each and bulks at
+# 25 (services/notifications/batch_send.py), so 400 fits every service and tool running at once.
+FERRETDB_POOL = 400
 FERRETDB_MODULE = "github.com/FerretDB/FerretDB"
 FERRETDB_DIR = CACHE / "ferretdb"
 FERRETDB_SRC = FERRETDB_DIR / "src"
@@ -595,7 +602,8 @@ def pg_write_conf() -> None:
         f"listen_addresses = '{HOST}'\n"
         f"port = {PG_PORT}\n"
         f"unix_socket_directories = '{PG_SOCKET}'\n"
-        "max_connections = 200\n"
+        # Room for FerretDB's pool (FERRETDB_POOL below) and a few direct clients (psql, checks).
+        f"max_connections = {FERRETDB_POOL + 50}\n"
         # FerretDB sends `_jsonb->$1 @> $2` as a prepared statement: a generic plan cannot
         # match the expression indexes that back lookups (shared/db/indexes.py) and scans.
         "plan_cache_mode = force_custom_plan\n"
@@ -720,7 +728,7 @@ def ferretdb_up() -> bool:
     argv = [
         str(FERRETDB_BIN),
         "--handler=postgresql",
-        f"--postgresql-url=postgres://{PG_USER}@{HOST}:{PG_PORT}/{PG_DATABASE}",
+        f"--postgresql-url=postgres://{PG_USER}@{HOST}:{PG_PORT}/{PG_DATABASE}?pool_max_conns={FERRETDB_POOL}",
         f"--listen-addr={HOST}:{FERRETDB_PORT}",
         "--debug-addr=-",
         "--state-dir=-",
