@@ -24,6 +24,10 @@ def subscriptions(submissions: Submissions, rejections: Rejections) -> list[tupl
                     for t, model in SUBMISSION_TYPES.items()
                 },
                 dead_letter=REGISTRY_REJECTED,
+                # A submission or withdrawal already kept changes nothing (the revision is in the
+                # initiative's history), so a redelivery needs no look-up first: one read less per
+                # submission at ingest. REST still asks, to answer ``duplicate: true``.
+                check_seen=False,
             ),
             DEDUP_SCOPE,
         ),

@@ -8,11 +8,11 @@ source ends all of them and makes its Kafka messages rejected. Each source is on
 (``_id`` = its URI), changed only through the ``AggregateStore``.
 """
 
-import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
+from async_lru import alru_cache
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.auth import Principal, Role, StoredKey, hash_key
@@ -132,23 +132,14 @@ SOURCE_CACHE_S = 5.0
 class Sources:
     def __init__(self, store: AggregateStore, cache_s: float = SOURCE_CACHE_S):
         self._store = store
-        self._cache_s = cache_s
-        self._cache: dict[str, tuple[float, dict | None]] = {}
+        # ``get`` reused for a few seconds: every submission asks for its source. The handlers of
+        # one batch ask at once, and async-lru lets them share one read rather than one each.
+        # Bounded: unknown sources must not grow it without bound.
+        self.cached = alru_cache(maxsize=10_000, ttl=cache_s)(self.get)
 
     async def get(self, source: str) -> dict | None:
         doc = await self._store.get(source)
         return doc["state"] if doc else None
-
-    async def cached(self, source: str) -> dict | None:
-        """``get`` reused for a few seconds: every submission asks for its source."""
-        hit = self._cache.get(source)
-        if hit is not None and hit[0] > time.monotonic():
-            return hit[1]
-        state = await self.get(source)
-        if len(self._cache) > 10_000:  # unknown sources must not grow it without bound
-            self._cache.clear()
-        self._cache[source] = (time.monotonic() + self._cache_s, state)
-        return state
 
     async def list(self, limit: int = 500) -> list[dict]:
         # Publishers number in the tens: one bounded read, ordered by URI in Python.
@@ -157,12 +148,12 @@ class Sources:
 
     async def register(self, data: SourceIn, key: NewKey, now: datetime) -> dict:
         doc = await self._store.change(data.source, lambda state, _v: decide_register(state, data, key, now))
-        self._cache.pop(data.source, None)  # an "unregistered" answer cached a moment ago
+        self.cached.cache_invalidate(data.source)  # an "unregistered" answer cached a moment ago
         return doc["state"]
 
     async def change(self, source: str, change: SourceChange, now: datetime) -> dict:
         await self._store.change(source, lambda state, _v: decide_change(state, change, now))
-        self._cache.pop(source, None)  # after the write: a read in between cannot keep the old state
+        self.cached.cache_invalidate(source)  # after the write: a read in between cannot keep the old state
         return await self.get(source)
 
     async def add_key(self, source: str, key: NewKey, now: datetime) -> dict:
@@ -171,7 +162,7 @@ class Sources:
 
     async def revoke(self, source: str, key_id: str, now: datetime) -> dict:
         await self._store.change(source, lambda state, _v: decide_revoke(state, key_id, now))
-        self._cache.pop(source, None)
+        self.cached.cache_invalidate(source)
         return await self.get(source)
 
     async def resolve(self, key_id: str) -> StoredKey | None:

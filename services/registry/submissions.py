@@ -56,7 +56,10 @@ class Submissions:
         received = domain.Received(event.source, event.id, via, event.traceparent)
         now = datetime.now(UTC)
         doc = await self._store.change(
-            aggregate_id, lambda state, version: domain.decide_submission(state, version, data, received, now, self._emitter)
+            aggregate_id,
+            lambda state, version: domain.decide_submission(state, version, data, received, now, self._emitter),
+            # A publisher's first revision is almost always a new initiative: written without a read.
+            expect_new=data.revision == 1,
         )
         log.info("submission_taken", initiative_id=aggregate_id, revision=data.revision, changed=doc is not None)
         return aggregate_id

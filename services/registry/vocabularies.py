@@ -7,10 +7,10 @@ revisions. Each vocabulary is one aggregate (``_id`` = its name), changed only t
 ``AggregateStore``; a fresh database is seeded with Malmö's defaults below.
 """
 
-import time
 from datetime import datetime
 from typing import Annotated
 
+from async_lru import alru_cache
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.db.aggregates import AggregateStore, Decision
@@ -157,20 +157,13 @@ VOCABULARY_CACHE_S = 5.0
 class Vocabularies:
     def __init__(self, store: AggregateStore, cache_s: float = VOCABULARY_CACHE_S):
         self._store = store
-        self._cache_s = cache_s
-        self._cached: tuple[float, dict[str, dict[str, dict]]] | None = None
-
-    async def cached(self) -> dict[str, dict[str, dict]]:
-        """``all`` reused for a few seconds: every submission checks its codes against them."""
-        if self._cached is not None and self._cached[0] > time.monotonic():
-            return self._cached[1]
-        terms = await self.all()
-        self._cached = (time.monotonic() + self._cache_s, terms)
-        return terms
+        # ``all`` reused for a few seconds: every submission checks its codes against them (one
+        # read shared by the handlers of a batch that ask at once).
+        self.cached = alru_cache(maxsize=1, ttl=cache_s)(self.all)
 
     async def seed(self, now: datetime) -> None:
         """Fill a fresh database with the defaults; never touches a vocabulary that exists."""
-        self._cached = None
+        self.cached.cache_clear()
         for name in VOCABULARIES:
             seed = {"vocabulary": name, "terms": SEED[name], "updated_at": now.isoformat()}
             await self._store.change(name, lambda state, _v, seed=seed: Decision(seed) if state is None else None)
@@ -181,5 +174,5 @@ class Vocabularies:
 
     async def put(self, name: str, code: str, term: TermIn, now: datetime) -> dict:
         await self._store.change(name, lambda state, _v: decide_term(state, code, term, now))
-        self._cached = None  # after the write: a read in between cannot keep the old terms
+        self.cached.cache_clear()  # after the write: a read in between cannot keep the old terms
         return (await self.all())[name][code]

@@ -107,13 +107,30 @@ class AggregateStore:
     async def get(self, aggregate_id: str) -> dict[str, Any] | None:
         return await self.collection.find_one({"_id": aggregate_id})
 
-    async def change(self, aggregate_id: str, decide: Decide, attempts: int = 5) -> dict[str, Any] | None:
+    async def change(self, aggregate_id: str, decide: Decide, attempts: int = 5, expect_new: bool = False) -> dict[str, Any] | None:
         """Apply ``decide`` to the current state under the aggregate's lock.
 
         ``decide`` gets the current state (None for a new aggregate) and its state version, and returns a ``Decision``,
         or None to change nothing. Returns the document as written, or None if unchanged.
+
+        ``expect_new``: the caller expects no document yet (an initiative's first revision), so the
+        decision on "none" is inserted without reading first: one round trip instead of two. The
+        unique ``_id`` refuses the insert if a document exists after all (a redelivery, another
+        replica), and then the change is made as always, from a read; so ``decide`` (pure) may be
+        asked twice, and only what it decides on the stored state is written.
         """
         async with self.locks.hold(aggregate_id):
+            if expect_new:
+                new = self._next(aggregate_id, None, decide)
+                if new is not None:
+                    try:
+                        await self.collection.insert_one(new)
+                    except DuplicateKeyError:
+                        pass  # it exists: decided again below on what is stored
+                    else:
+                        if self._on_outbox and new["outbox"]:
+                            self._on_outbox(aggregate_id, new)
+                        return new
             return await self._retry_locked(aggregate_id, decide, attempts)
 
     async def _change_once(self, aggregate_id: str, decide: Decide) -> dict[str, Any] | None:

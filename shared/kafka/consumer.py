@@ -4,7 +4,8 @@ For each message, in partition order:
 1. parse the CloudEvent strictly; a message that is not one is dead-lettered with reasons;
 2. find the handler for its type (an unknown type is dead-lettered or skipped, per subscription);
 3. validate its data against the type's model (invalid: dead-lettered with the fields);
-4. skip it if (source, id) was processed before;
+4. skip it if (source, id) was processed before (asked of the log unless the subscription's
+   handlers are idempotent by themselves, ``check_seen=False``);
 5. run the handler, retrying with exponential backoff (tenacity); a ``Rejection`` is final;
    a handler that still fails after the bounded attempts is dead-lettered with the reason;
 6. record (source, id) as processed (for the whole batch at once, before its commit).
@@ -94,6 +95,12 @@ class Subscription:
     unknown_types: Literal["dead_letter", "skip"] = "dead_letter"
     # A null value on a compacted topic erases what its key held (e.g. a contact, GDPR art. 17).
     on_tombstone: Callable[[str], Awaitable[None]] | None = field(default=None)
+    # False: no read of the processed-events log before each message. For handlers whose effect
+    # is idempotent by itself (a revision already kept changes nothing), where asking "seen
+    # before?" costs a round trip per message and spares one only on a redelivery. What is taken
+    # is still recorded, and a redelivered message that is refused again is dead-lettered under
+    # the same id (``_dead_letter``), which its consumers skip as a duplicate.
+    check_seen: bool = True
 
 
 # A dead letter must itself be a valid event (under MAX_EVENT_BYTES, and under Kafka's message
@@ -271,7 +278,7 @@ class ConsumerRunner:
             data = parse_data(envelope, handler.model)
         except InvalidEvent as e:
             return await self._reject(msg, e.reasons, "invalid", ce)
-        if (envelope.source, envelope.id) in taken or await self._processed.seen(envelope.source, envelope.id):
+        if (envelope.source, envelope.id) in taken or (self._sub.check_seen and await self._processed.seen(envelope.source, envelope.id)):
             EVENTS_HANDLED.labels(self._group, envelope.type, "duplicate").inc()
             return
         with bound_to(envelope):
