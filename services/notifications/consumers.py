@@ -43,7 +43,10 @@ def subscriptions(t: Triggers) -> list[Subscription]:
     editions = (EditionPlannedV1, EditionUpdatedV1, EditionProgrammePublishedV1, EditionClosedV1)
     sessions = (SessionScheduledV1, SessionPublishedV1, SessionUpdatedV1, SessionRescheduledV1, SessionCancelledV1)
     return [
-        Subscription("initiatives", (REGISTRY_INITIATIVES,), {name: Handler(InitiativeSeen, t.on_initiative) for name in initiative_types}, NOTIFICATIONS_DEADLETTER, unknown_types="skip"),
+        # Idempotent by themselves (the organiser's copy keeps the newest version; a decision's
+        # message id follows from the event), so no processed-events look-up per event.
+        Subscription("initiatives", (REGISTRY_INITIATIVES,), {name: Handler(InitiativeSeen, t.on_initiative) for name in initiative_types}, NOTIFICATIONS_DEADLETTER,
+                     unknown_types="skip", check_seen=False),
         Subscription(
             "sessions", (SCHEDULING_SESSIONS,),
             {**{m.event_type: Handler(m, t.on_edition) for m in editions}, **{m.event_type: Handler(m, t.on_session) for m in sessions}},

@@ -36,6 +36,8 @@ def subscriptions(projection: Projection) -> list[Subscription]:
             handlers={t: Handler(InitiativeFacts, projection.initiative) for t in INITIATIVE_TYPES},
             dead_letter=REPORTING_DEADLETTER,
             unknown_types="skip",
+            # merge_initiative is idempotent and commutative: no processed-events look-up per event.
+            check_seen=False,
         ),
         follow("sessions", SCHEDULING_SESSIONS, SESSION_EVENTS, projection.state, REPORTING_DEADLETTER),
         follow("registrations", SCHEDULING_REGISTRATIONS, REGISTRATION_EVENTS, projection.state, REPORTING_DEADLETTER),

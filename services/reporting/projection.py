@@ -96,7 +96,7 @@ class Projection:
             merged = m.merge_initiative(current, incoming)
             return Decision(merged) if merged is not None else None
 
-        await self._write("initiatives", data.initiative_id, decide)
+        await self._write("initiatives", data.initiative_id, decide, expect_new=incoming["version"] == 1)
 
     async def state(self, event: Envelope, data: EventData) -> None:
         """Editions, sessions and registrations: the newest version of each wins."""
@@ -122,8 +122,8 @@ class Projection:
             pass  # counted by an earlier delivery of this outcome
         self.model.put("deliveries", record)
 
-    async def _write(self, kind: str, aggregate_id: str, decide) -> dict | None:
-        doc = await self.stores[kind].change(aggregate_id, decide)
+    async def _write(self, kind: str, aggregate_id: str, decide, expect_new: bool = False) -> dict | None:
+        doc = await self.stores[kind].change(aggregate_id, decide, expect_new=expect_new)
         if doc is not None:
             self.model.put(kind, doc["state"])
         elif aggregate_id not in getattr(self.model, kind):

@@ -42,8 +42,10 @@ class InitiativeCopies:
         self._on_closed = callback
 
     async def apply(self, event: Envelope, data: InitiativeState) -> None:
-        await keep_newest(self._store, data.initiative_id, data.version, copy_of(data))
-        current = await self.get(data.initiative_id)
+        stored = await keep_newest(self._store, data.initiative_id, data.version, copy_of(data))
+        # Not stored: a repeat or an older version; what is stored decides (a redelivery after a
+        # crash before ``on_closed`` must still reach it).
+        current = stored if stored is not None else await self.get(data.initiative_id)
         if current is not None and current["status"] in CLOSED and self._on_closed is not None:
             await self._on_closed(current)
 

@@ -15,5 +15,6 @@ async def keep_newest(store: AggregateStore, aggregate_id: str, version: int, co
             return None
         return Decision({**copy, "version": version})
 
-    doc = await store.change(aggregate_id, decide)
+    # Version 1 is the aggregate's first: almost always no copy yet, so written without a read.
+    doc = await store.change(aggregate_id, decide, expect_new=version == 1)
     return doc["state"] if doc else None

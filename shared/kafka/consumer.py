@@ -346,6 +346,7 @@ def follow(
     models: tuple[type[EventData], ...],
     handle: Callable[[Any, Any], Awaitable[None]],
     dead_letter: Topic,
+    check_seen: bool = True,
 ) -> Subscription:
     """A subscription that handles several types alike and skips the ones it does not know."""
     return Subscription(
@@ -354,4 +355,5 @@ def follow(
         handlers={m.event_type: Handler(m, handle) for m in models},
         dead_letter=dead_letter,
         unknown_types="skip",
+        check_seen=check_seen,
     )
