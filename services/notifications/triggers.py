@@ -30,6 +30,20 @@ def cause_of(event: Envelope) -> str:
     return f"{event.source}|{event.id}"
 
 
+def _reminders_may_change(previous: dict | None, stored: dict) -> bool:
+    """Whether a session's new version can call for reminders its registrants do not have yet.
+
+    A reminder follows from the registration and the session's start (``_reminder_message``), and
+    each registration gets its own when confirmed (``on_registration``). So only a new start or a
+    new status asks for every registration again. A change of seats alone does not: scheduling
+    tells one per registration, and walking every registration for each made a rush of N
+    registrations cost N²/sessions reads. The same version again is a redelivery, perhaps after a
+    crash before the walk: walked again (the reminders' ids follow from their cause)."""
+    if previous is None or previous.get("version") == stored.get("version"):
+        return True
+    return previous.get("starts_at") != stored.get("starts_at") or previous.get("status") != stored.get("status")
+
+
 async def each(items: Iterable, fn: Callable[..., Awaitable], concurrency: int) -> list:
     """``fn(item)`` for every item, ``concurrency`` at a time; their results, in the items' order.
     A change to a session with many registrants is one message per person, each its own document
@@ -149,7 +163,7 @@ class Triggers:
             cause = cause_of(event)
             await self._fan_out(data.session_id, TOLD, lambda reg: self._to_registrant_message(cause, "session_cancelled", reg, stored))
             return
-        if stored["status"] in ("published", "rescheduled", "scheduled"):
+        if stored["status"] in ("published", "rescheduled", "scheduled") and _reminders_may_change(previous, stored):
             hours = await self._reminder_hours(stored)
             await self._fan_out(data.session_id, {"confirmed"}, lambda reg: self._reminder_message(reg, stored, hours))
 

@@ -123,3 +123,29 @@ async def test_a_change_to_many_tells_each_once_with_few_database_calls_per_mess
 
         per_message = sum(commands.count.values()) / N
         assert per_message <= 8, f"{per_message:.1f} database calls per message: {dict(commands.count)} {commands.by.most_common(12)}"
+
+
+async def test_seats_taken_in_a_session_do_not_walk_its_registrations_again(infra, run_id):
+    """In a rush scheduling tells a session's new seat count once per registration. Each used to
+    walk every registration of the session for reminders they already had: N registrations cost
+    N²/sessions reads of a collection FerretDB scans. A change of seats reads none; a new start
+    still gives everyone a reminder at the new time (test_notifications_delivery)."""
+    commands = Commands()
+    monitoring.register(commands)
+    async with notifications_env(infra, f"{run_id}g{uuid.uuid4().hex[:4]}") as env:
+        commands.database = env.settings.mongodb_database
+        ed, sid = uid("ed"), uid("s")
+        start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=5)
+        await env.publish("scheduling.sessions.v1", edition(ed), ed)
+        await env.publish("scheduling.sessions.v1", session(sid, ed, start), sid)
+        await eventually(lambda: env.db["sessions"].find_one({"_id": sid}), what="the session copy")
+        await _registrants(env.db, sid, ed)
+
+        commands.on = True
+        for version in (2, 3, 4):
+            await env.publish("scheduling.sessions.v1", session(sid, ed, start, version=version, cls=ev.SessionUpdatedV1, seats_confirmed=version), sid)
+        await eventually(lambda: env.db["sessions"].find_one({"_id": sid, "state.version": 4}), what="the last seat count stored")
+        await asyncio.sleep(0.5)  # a walk started by the last one would have asked by now
+        commands.on = False
+        walks = {k: v for k, v in commands.by.items() if k[1] == "registrations" and k[0] == "find"}
+        assert walks == {}, f"the registrations were read again: {walks}"
