@@ -75,17 +75,22 @@ async def _registrants(db, sid: str, ed: str) -> dict[str, str]:
     return addresses
 
 
+async def _published_session_with_registrants(env) -> tuple[str, str, datetime, dict[str, str]]:
+    """An edition and a published session five days ahead, copied by the service, and N registrants."""
+    ed, sid = uid("ed"), uid("s")
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=5)
+    await env.publish("scheduling.sessions.v1", edition(ed), ed)
+    await env.publish("scheduling.sessions.v1", session(sid, ed, start), sid)
+    await eventually(lambda: env.db["sessions"].find_one({"_id": sid}), what="the session copy")
+    return ed, sid, start, await _registrants(env.db, sid, ed)
+
+
 async def test_a_change_to_many_tells_each_once_with_few_database_calls_per_message(infra, run_id):
     commands = Commands()
     monitoring.register(commands)  # before the service's client exists: it is told too
     async with notifications_env(infra, f"{run_id}f{uuid.uuid4().hex[:4]}") as env:
         commands.database = env.settings.mongodb_database
-        ed, sid = uid("ed"), uid("s")
-        start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=5)
-        await env.publish("scheduling.sessions.v1", edition(ed), ed)
-        await env.publish("scheduling.sessions.v1", session(sid, ed, start), sid)
-        await eventually(lambda: env.db["sessions"].find_one({"_id": sid}), what="the session copy")
-        addresses = await _registrants(env.db, sid, ed)
+        ed, sid, start, addresses = await _published_session_with_registrants(env)
 
         commands.on = True
         await env.publish("scheduling.sessions.v1", session(sid, ed, start + timedelta(hours=2), version=2, cls=ev.SessionRescheduledV1,
@@ -134,12 +139,7 @@ async def test_seats_taken_in_a_session_do_not_walk_its_registrations_again(infr
     monitoring.register(commands)
     async with notifications_env(infra, f"{run_id}g{uuid.uuid4().hex[:4]}") as env:
         commands.database = env.settings.mongodb_database
-        ed, sid = uid("ed"), uid("s")
-        start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=5)
-        await env.publish("scheduling.sessions.v1", edition(ed), ed)
-        await env.publish("scheduling.sessions.v1", session(sid, ed, start), sid)
-        await eventually(lambda: env.db["sessions"].find_one({"_id": sid}), what="the session copy")
-        await _registrants(env.db, sid, ed)
+        ed, sid, start, _ = await _published_session_with_registrants(env)
 
         commands.on = True
         for version in (2, 3, 4):
