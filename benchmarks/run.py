@@ -20,6 +20,7 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+from benchmarks import cpu_use
 from benchmarks.common import ROOT, Ctx, Result, dumps, platform_env
 
 # ceilings first (every ratio needs them), memory last (peak over the whole run)
@@ -91,7 +92,7 @@ async def run_all(size: str, only: list[str], out: Path, quiet: bool) -> tuple[l
     for name in only:
         module = importlib.import_module(f"benchmarks.workloads.{name}")
         print(f"[bench] {name} …", file=sys.stderr, flush=True)
-        started = time.perf_counter()
+        started, cpu_before = time.perf_counter(), cpu_use.snapshot()
         try:
             r = await module.run(ctx, size)
         except Exception as exc:  # one workload failing must not lose the others' figures
@@ -99,6 +100,7 @@ async def run_all(size: str, only: list[str], out: Path, quiet: bool) -> tuple[l
             r = Result(name, None, "", goal="", status="failed", details={"error": repr(exc)})
         timings[name] = round(time.perf_counter() - started, 1)
         r.details["wall_s"] = timings[name]
+        r.details["cpu_s"] = cpu_use.used(cpu_before, cpu_use.snapshot())  # where the 2 cores went
         results.append(r)
         print(f"[bench] {name}: {fmt(r.figure)} {r.unit} → {verdict(r)} ({timings[name]} s)", file=sys.stderr, flush=True)
     return results, {"ceilings": ctx.ceilings, "ctx": ctx}
