@@ -52,7 +52,11 @@ def subscriptions(t: Triggers) -> list[Subscription]:
             {**{m.event_type: Handler(m, t.on_edition) for m in editions}, **{m.event_type: Handler(m, t.on_session) for m in sessions}},
             NOTIFICATIONS_DEADLETTER, unknown_types="skip",
         ),
-        Subscription("registrations", (SCHEDULING_REGISTRATIONS,), {m.event_type: Handler(m, t.on_registration) for m in REGISTRATION_EVENTS}, NOTIFICATIONS_DEADLETTER, unknown_types="skip"),
+        # The copy keeps the newest version and a repeat of it acts again idempotently (message ids
+        # follow from the cause), so no processed-events look-up per registration. Contacts keep
+        # theirs: they carry no version, so only the log tells a republished old value.
+        Subscription("registrations", (SCHEDULING_REGISTRATIONS,), {m.event_type: Handler(m, t.on_registration) for m in REGISTRATION_EVENTS}, NOTIFICATIONS_DEADLETTER,
+                     unknown_types="skip", check_seen=False),
         Subscription(
             "contacts", (SCHEDULING_CONTACTS,), {RegistrationContactRecordedV1.event_type: Handler(RegistrationContactRecordedV1, t.on_contact)},
             NOTIFICATIONS_DEADLETTER, unknown_types="skip", on_tombstone=t.on_contact_tombstone,

@@ -107,7 +107,7 @@ class Projection:
             chosen = newest(current, summary)
             return Decision(chosen) if chosen is not None else None
 
-        await self._write(kind, summary[m.ID_FIELD[kind]], decide)
+        await self._write(kind, summary[m.ID_FIELD[kind]], decide, expect_new=summary["version"] == 1)
         if kind == "editions" and self._on_edition_closed is not None:
             latest = self.model.editions.get(summary["edition_id"])
             # Also on a redelivery: the snapshot is deduplicated by its id, and a failed publication retried.

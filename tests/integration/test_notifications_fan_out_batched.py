@@ -19,7 +19,7 @@ from pymongo import monitoring
 
 from shared.db.aggregates import AggregateStore, Decision
 from shared.events import scheduling as ev
-from tests.integration.test_notifications_delivery import edition, notifications_env, session, uid
+from tests.integration.test_notifications_delivery import edition, notifications_env, registration, session, uid
 from tests.platform import eventually
 
 pytestmark = pytest.mark.integration
@@ -149,3 +149,30 @@ async def test_seats_taken_in_a_session_do_not_walk_its_registrations_again(infr
         commands.on = False
         walks = {k: v for k, v in commands.by.items() if k[1] == "registrations" and k[0] == "find"}
         assert walks == {}, f"the registrations were read again: {walks}"
+
+
+async def test_new_registrations_are_copied_without_asking_the_processed_events_log(infra, run_id):
+    """The copy of a registration keeps the newest version and a repeat acts again idempotently,
+    so a rush's registrations reach notifications without a look-up each in the processed-events
+    log, and the copy of a first version is written without reading it first."""
+    commands = Commands()
+    monitoring.register(commands)
+    async with notifications_env(infra, f"{run_id}h{uuid.uuid4().hex[:4]}") as env:
+        commands.database = env.settings.mongodb_database
+        ed, sid = uid("ed"), uid("s")
+        await env.publish("scheduling.sessions.v1", edition(ed), ed)
+        await env.publish("scheduling.sessions.v1", session(sid, ed, datetime.now(UTC) + timedelta(days=5)), sid)
+        await eventually(lambda: env.db["sessions"].find_one({"_id": sid}), what="the session copy")
+        commands.on = True
+        rids = [uid("r") for _ in range(20)]
+        for rid in rids:
+            await env.publish("scheduling.registrations.v1", registration(rid, sid, ed), rid)
+
+        async def copied():
+            # by session (not by _id, which the assertion below looks for)
+            return len(await env.db["registrations"].find({"state.session_id": sid}, {"_id": 1}).to_list(None)) == len(rids) or None
+
+        await eventually(copied, what="every registration copied")
+        commands.on = False
+        looked_up = {k: v for k, v in commands.by.items() if k[0] == "find" and k[1] in ("processed_events", "registrations") and k[2] == ("_id",)}
+        assert looked_up == {}, looked_up

@@ -7,9 +7,11 @@ duplicates and out-of-order versions, on this run's own topics.
 import csv
 import io
 import uuid
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from pymongo import AsyncMongoClient, monitoring
 
 from services.reporting.main import create_app
 from services.reporting.settings import ReportingSettings
@@ -286,3 +288,47 @@ async def test_closing_the_edition_publishes_a_suppressed_snapshot(reporting, pr
     assert figures["initiatives"]["edition"]["status"] == "closed"
     r = await reporting.http["reporting"].post(f"/v1/editions/{EDITION}/snapshots", headers=as_role(Role.analyst))
     assert r.status_code == 200 and r.json()["published"] is False  # the same figures: already published
+
+
+class _Reads(monitoring.CommandListener):
+    """``find`` commands on one database, by collection, while ``on``."""
+
+    def __init__(self):
+        self.database, self.on, self.finds = None, False, Counter()
+
+    def started(self, event):
+        if self.on and event.database_name == self.database and event.command_name == "find":
+            self.finds[event.command["find"]] += 1
+
+    def succeeded(self, event):
+        pass
+
+    def failed(self, event):
+        pass
+
+
+async def test_new_registrations_and_deliveries_are_counted_without_a_read_each(infra, run_id):
+    """Reporting keeps the newest version of each registration and counts a delivery once by its
+    key, so a repeat changes nothing by itself: neither the processed-events log nor the summary
+    is read before a new one is written (a rush is thousands of them; each read is a FerretDB
+    round trip on the shared cores). Repeats still count once (the tests above)."""
+    reads = _Reads()
+    monitoring.register(reads)  # before the service's client exists: it is told too
+    async with Platform.start(infra, f"{run_id}rr", reporting=(create_app, ReportingSettings)) as p:
+        reads.database = p.settings["reporting"].mongodb_database
+        reads.on = True
+        for n in range(40):
+            await send(p, "scheduling.registrations.v1", registration(RegistrationConfirmedV1, 1000 + n, n % 4, 1))
+            await send(p, "notifications.deliveries.v1", delivery(1000 + n, "sent"))
+        client = AsyncMongoClient(infra.mongodb, timeoutMS=10000)
+        try:
+            db = client[reads.database]
+
+            async def counted():
+                return (await db["registration_summaries"].count_documents({}) == 40 and await db["delivery_outcomes"].count_documents({}) == 40) or None
+
+            await eventually(counted, what="40 registrations and 40 deliveries stored")
+        finally:
+            await client.close()
+        reads.on = False
+    assert reads.finds["processed_events"] == 0 and reads.finds["registration_summaries"] == 0, dict(reads.finds)
