@@ -9,6 +9,11 @@
 Ports: OM_REGISTRY_PORT (8101), OM_SCHEDULING_PORT (8102), OM_NOTIFICATIONS_PORT (8103),
 OM_REPORTING_PORT (8104). Logs (JSON lines) in .cache/run/logs/, pids in .cache/run/pids/.
 Standard library only, like infra.py.
+
+Beside them, the local stand-ins for an e-mail server and an SMS provider
+(``services/notifications/devservers.py``; OM_SMTP_PORT 2525, OM_SMS_PORT 8190): the demo's
+messages are delivered and can be read at ``MAILBOX_URL`` (every e-mail and SMS received, as
+JSON), instead of being retried against servers that are not there until they expire.
 """
 
 import argparse
@@ -28,6 +33,21 @@ ROOT = HERE.parents[1]
 RUN = Path(os.environ.get("OM_RUN_DIR") or ROOT / ".cache" / "run").resolve()  # a second platform beside the first
 SERVICES = {"registry": 8101, "scheduling": 8102, "notifications": 8103, "reporting": 8104}
 PYTHON = ROOT / ".venv" / "bin" / "python"
+
+
+DEVSERVERS = "devservers"
+
+
+def smtp_port() -> int:
+    return int(os.environ.get("OM_SMTP_PORT", 2525))
+
+
+def sms_port() -> int:
+    return int(os.environ.get("OM_SMS_PORT", 8190))
+
+
+def mailbox_url() -> str:
+    return f"http://127.0.0.1:{sms_port()}/_received"
 
 
 def port(service: str) -> int:
@@ -80,10 +100,39 @@ def staff_setting() -> str:
     )
 
 
+def start_devservers() -> bool:
+    """The local SMTP sink and SMS gateway, once; True when they answer."""
+    if not pid_of(DEVSERVERS):
+        log = open(RUN / "logs" / f"{DEVSERVERS}.log", "ab")
+        proc = subprocess.Popen(
+            [str(PYTHON), "-m", "services.notifications.devservers", "--smtp-port", str(smtp_port()), "--sms-port", str(sms_port()),
+             "--webhook-url", f"{url('notifications')}/v1/sms/receipts"],
+            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        (RUN / "pids" / f"{DEVSERVERS}.pid").write_text(str(proc.pid))
+        print(f"  {DEVSERVERS}: started (pid {proc.pid}): e-mail and SMS land at {mailbox_url()}")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(mailbox_url(), timeout=2) as r:
+                if r.status == 200:
+                    return True
+        except Exception:
+            pass
+        if not pid_of(DEVSERVERS):
+            break
+        time.sleep(0.3)
+    print(f"{DEVSERVERS} did not answer; the end of its log:\n" + tail(DEVSERVERS), file=sys.stderr)
+    return False
+
+
 def start() -> int:
     (RUN / "logs").mkdir(parents=True, exist_ok=True)
     (RUN / "pids").mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, **infra_env(), "LOG_JSON": "true", "STAFF_API_KEYS": staff_setting()}
+    if not start_devservers():
+        return 1
+    env = {**os.environ, **infra_env(), "LOG_JSON": "true", "STAFF_API_KEYS": staff_setting(),
+           "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port()), "SMS_GATEWAY_URL": f"http://127.0.0.1:{sms_port()}"}
     for service in SERVICES:
         if pid_of(service):
             print(f"  {service}: running (pid {pid_of(service)})")
@@ -128,7 +177,9 @@ def stop() -> int:
         if pid:
             os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + 30
-    for service in SERVICES:
+    for service in [*SERVICES, DEVSERVERS]:  # the stand-ins last: a draining service may still send
+        if service == DEVSERVERS and pid_of(service):
+            os.kill(pid_of(service), signal.SIGTERM)
         while pid_of(service) and time.monotonic() < deadline:
             time.sleep(0.2)
         pid = pid_of(service)
@@ -145,6 +196,8 @@ def status() -> int:
         pid, is_ready = pid_of(service), ready(service)
         ok &= is_ready
         print(f"  {service:<14} {url(service):<24} {'pid ' + str(pid) if pid else 'not running':<12} {'ready' if is_ready else 'NOT ready'}")
+    pid = pid_of(DEVSERVERS)
+    print(f"  {DEVSERVERS:<14} {mailbox_url():<24} {'pid ' + str(pid) if pid else 'not running'}")
     return 0 if ok else 1
 
 
@@ -153,6 +206,7 @@ def env() -> int:
         print(f"{key}={value}")
     for service in SERVICES:
         print(f"{service.upper()}_URL={url(service)}")
+    print(f"MAILBOX_URL={mailbox_url()}")
     if (RUN / "staff-keys.json").exists():
         for role, key in staff_keys().items():
             print(f"{role.upper()}_API_KEY={key}")

@@ -46,7 +46,7 @@ def subscriptions(t: Triggers) -> list[Subscription]:
         # Idempotent by themselves (the organiser's copy keeps the newest version; a decision's
         # message id follows from the event), so no processed-events look-up per event.
         Subscription("initiatives", (REGISTRY_INITIATIVES,), {name: Handler(InitiativeSeen, t.on_initiative) for name in initiative_types}, NOTIFICATIONS_DEADLETTER,
-                     unknown_types="skip", check_seen=False),
+                     unknown_types="skip", dedup="none"),
         Subscription(
             "sessions", (SCHEDULING_SESSIONS,),
             {**{m.event_type: Handler(m, t.on_edition) for m in editions}, **{m.event_type: Handler(m, t.on_session) for m in sessions}},
@@ -56,7 +56,7 @@ def subscriptions(t: Triggers) -> list[Subscription]:
         # follow from the cause), so no processed-events look-up per registration. Contacts keep
         # theirs: they carry no version, so only the log tells a republished old value.
         Subscription("registrations", (SCHEDULING_REGISTRATIONS,), {m.event_type: Handler(m, t.on_registration) for m in REGISTRATION_EVENTS}, NOTIFICATIONS_DEADLETTER,
-                     unknown_types="skip", check_seen=False),
+                     unknown_types="skip", dedup="none"),
         Subscription(
             "contacts", (SCHEDULING_CONTACTS,), {RegistrationContactRecordedV1.event_type: Handler(RegistrationContactRecordedV1, t.on_contact)},
             NOTIFICATIONS_DEADLETTER, unknown_types="skip", on_tombstone=t.on_contact_tombstone,

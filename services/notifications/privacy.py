@@ -3,9 +3,9 @@
 Found by the address or number: subscriptions (with their consents), registrants' contacts,
 organiser contacts; then every message to those recipient keys (pending or sent — a sent
 message's document may still hold the rendered request in its outbox) and their opt-outs.
-Messages are deleted, not kept as tombstones: the ids the consumer already processed stay in
-``processed_events`` (ids only), so a redelivered trigger is skipped, and one that is not finds no
-recipient and expires.
+Messages are deleted, not kept as tombstones: where a consumer asks the processed-events log, the
+ids it processed stay there (ids only) and a redelivered trigger is skipped; a trigger that is
+not skipped (a registration, whose copy keeps the newest version) finds no recipient and expires.
 """
 
 import structlog

@@ -26,8 +26,8 @@ def subscriptions(submissions: Submissions, rejections: Rejections) -> list[tupl
                 dead_letter=REGISTRY_REJECTED,
                 # A submission or withdrawal already kept changes nothing (the revision is in the
                 # initiative's history), so a redelivery needs no look-up first: one read less per
-                # submission at ingest. REST still asks, to answer ``duplicate: true``.
-                check_seen=False,
+                # submission at ingest. Still recorded: REST asks, to answer ``duplicate: true``.
+                dedup="record",
             ),
             DEDUP_SCOPE,
         ),

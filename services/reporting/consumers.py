@@ -37,11 +37,11 @@ def subscriptions(projection: Projection) -> list[Subscription]:
             dead_letter=REPORTING_DEADLETTER,
             unknown_types="skip",
             # merge_initiative is idempotent and commutative: no processed-events look-up per event.
-            check_seen=False,
+            dedup="none",
         ),
         # The newest version of each wins, and a delivery is counted once by its key (a unique
         # _id): a repeat changes nothing, so none of them asks the processed-events log first.
-        follow("sessions", SCHEDULING_SESSIONS, SESSION_EVENTS, projection.state, REPORTING_DEADLETTER, check_seen=False),
-        follow("registrations", SCHEDULING_REGISTRATIONS, REGISTRATION_EVENTS, projection.state, REPORTING_DEADLETTER, check_seen=False),
-        follow("deliveries", NOTIFICATIONS_DELIVERIES, (DeliveryCountedV1,), projection.delivery, REPORTING_DEADLETTER, check_seen=False),
+        follow("sessions", SCHEDULING_SESSIONS, SESSION_EVENTS, projection.state, REPORTING_DEADLETTER, dedup="none"),
+        follow("registrations", SCHEDULING_REGISTRATIONS, REGISTRATION_EVENTS, projection.state, REPORTING_DEADLETTER, dedup="none"),
+        follow("deliveries", NOTIFICATIONS_DELIVERIES, (DeliveryCountedV1,), projection.delivery, REPORTING_DEADLETTER, dedup="none"),
     ]

@@ -9,4 +9,4 @@ from shared.topics import REGISTRY_INITIATIVES, SCHEDULING_DEADLETTER
 def subscriptions(initiatives: InitiativeCopies) -> list[Subscription]:
     # The copy keeps the newest version, so a repeat changes nothing: no processed-events look-up
     # per event (one read less for every initiative the registry tells).
-    return [follow("initiatives", REGISTRY_INITIATIVES, INITIATIVE_EVENTS, initiatives.apply, SCHEDULING_DEADLETTER, check_seen=False)]
+    return [follow("initiatives", REGISTRY_INITIATIVES, INITIATIVE_EVENTS, initiatives.apply, SCHEDULING_DEADLETTER, dedup="none")]

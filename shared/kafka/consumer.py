@@ -4,11 +4,12 @@ For each message, in partition order:
 1. parse the CloudEvent strictly; a message that is not one is dead-lettered with reasons;
 2. find the handler for its type (an unknown type is dead-lettered or skipped, per subscription);
 3. validate its data against the type's model (invalid: dead-lettered with the fields);
-4. skip it if (source, id) was processed before (asked of the log unless the subscription's
-   handlers are idempotent by themselves, ``check_seen=False``);
+4. skip it if (source, id) was processed before, asked of the log (``dedup="check"``, the
+   default) or, where the handlers are idempotent by themselves, left to them;
 5. run the handler, retrying with exponential backoff (tenacity); a ``Rejection`` is final;
    a handler that still fails after the bounded attempts is dead-lettered with the reason;
-6. record (source, id) as processed (for the whole batch at once, before its commit).
+6. record (source, id) as processed (for the whole batch at once, before its commit), unless
+   no one asks (``dedup="none"``).
 Offsets are committed per partition only after every message before them took effect, so a
 crash anywhere redelivers, and idempotent handlers make the redelivery change nothing.
 
@@ -95,12 +96,14 @@ class Subscription:
     unknown_types: Literal["dead_letter", "skip"] = "dead_letter"
     # A null value on a compacted topic erases what its key held (e.g. a contact, GDPR art. 17).
     on_tombstone: Callable[[str], Awaitable[None]] | None = field(default=None)
-    # False: no read of the processed-events log before each message. For handlers whose effect
-    # is idempotent by itself (a revision already kept changes nothing), where asking "seen
-    # before?" costs a round trip per message and spares one only on a redelivery. What is taken
-    # is still recorded, and a redelivered message that is refused again is dead-lettered under
-    # the same id (``_dead_letter``), which its consumers skip as a duplicate.
-    check_seen: bool = True
+    # The processed-events log: "check" asks it before each message and records what was taken;
+    # "record" only records (another edge asks: the registry's REST answers ``duplicate``);
+    # "none" neither. The last two are for handlers whose effect is idempotent by itself (a
+    # revision or version already kept changes nothing, ids follow from the cause), where asking
+    # costs a round trip per message and spares one only on a redelivery. A redelivered message
+    # that is refused again is dead-lettered under the same id (``_dead_letter``), which its
+    # consumers skip as a duplicate.
+    dedup: Literal["check", "record", "none"] = "check"
 
 
 # A dead letter must itself be a valid event (under MAX_EVENT_BYTES, and under Kafka's message
@@ -238,13 +241,14 @@ class ConsumerRunner:
         taken: list[tuple[str, str]] = []
         results = await asyncio.gather(*(self._sequence(seq, taken) for seq in sequences.values()), return_exceptions=True)
         errors = [r for r in results if isinstance(r, BaseException)]
+        recorded = taken if self._sub.dedup != "none" else []
         if errors:
             with contextlib.suppress(Exception):  # spares a redelivery some work; not needed for it
-                await self._processed.record_many(taken)
+                await self._processed.record_many(recorded)
             # Nothing of the batch is committed; the other keys' effects are redone idempotently
             # (and mostly skipped by dedup) when the batch is taken again.
             raise next((e for e in errors if isinstance(e, Interrupted)), errors[0])
-        await self._processed.record_many(taken)
+        await self._processed.record_many(recorded)
         await self._consumer.commit({tp: msgs[-1].offset + 1})
         highwater = self._consumer.highwater(tp)
         if highwater is not None:
@@ -278,7 +282,7 @@ class ConsumerRunner:
             data = parse_data(envelope, handler.model)
         except InvalidEvent as e:
             return await self._reject(msg, e.reasons, "invalid", ce)
-        if (envelope.source, envelope.id) in taken or (self._sub.check_seen and await self._processed.seen(envelope.source, envelope.id)):
+        if (envelope.source, envelope.id) in taken or (self._sub.dedup == "check" and await self._processed.seen(envelope.source, envelope.id)):
             EVENTS_HANDLED.labels(self._group, envelope.type, "duplicate").inc()
             return
         with bound_to(envelope):
@@ -346,7 +350,7 @@ def follow(
     models: tuple[type[EventData], ...],
     handle: Callable[[Any, Any], Awaitable[None]],
     dead_letter: Topic,
-    check_seen: bool = True,
+    dedup: Literal["check", "record", "none"] = "check",
 ) -> Subscription:
     """A subscription that handles several types alike and skips the ones it does not know."""
     return Subscription(
@@ -355,5 +359,5 @@ def follow(
         handlers={m.event_type: Handler(m, handle) for m in models},
         dead_letter=dead_letter,
         unknown_types="skip",
-        check_seen=check_seen,
+        dedup=dedup,
     )
