@@ -69,6 +69,12 @@ def snapshot() -> dict[str, float]:
     return out
 
 
+def process_seconds(pid: int) -> float | None:
+    """CPU seconds so far of one process (a workload's own, e.g. the fan-out's private service)."""
+    fields = _stat(pid)
+    return round(_seconds(fields), 1) if fields is not None else None
+
+
 def used(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
     """CPU seconds used between two snapshots, per process, largest first."""
     spent = {k: round(after[k] - before.get(k, 0.0), 1) for k in after}
