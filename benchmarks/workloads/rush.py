@@ -23,6 +23,32 @@ from benchmarks.common import Result, percentile
 SIZES = {"full": {"residents": 5_000, "sessions": 20, "capacity": 200, "concurrency": 64},
          "small": {"residents": 100, "sessions": 4, "capacity": 20, "concurrency": 16}}
 ATTEMPTS = 8  # per resident: the first request and its retries under the same Idempotency-Key
+# How long to wait for every resident's e-mail (confirmed or waitlisted) at the platform's mailbox
+# (MAILBOX_URL, the local SMTP sink make run starts) after the last answer.
+TOLD_WAIT_S = {"full": 240, "small": 60}
+
+
+async def told(ctx, http: httpx.AsyncClient, started: float, residents: int, wait_s: float) -> dict:
+    """When each resident had their e-mail: what a resident checks after registering. Also lets
+    the rush's messages leave before the next workload, so that one is measured on its own."""
+    mailbox = ctx.env.get("MAILBOX_URL")
+    if not mailbox:
+        return {"reason": "no MAILBOX_URL: the platform runs without the local mailbox"}
+    prefix = f"resident-{ctx.run_id}-"
+    deadline, emailed, last = time.perf_counter() + wait_s, set(), None
+    while time.perf_counter() < deadline:
+        try:
+            received = (await http.get(mailbox)).json()
+        except httpx.HTTPError as exc:  # the figures above stand without it
+            return {"reason": f"mailbox unreadable: {exc!r}"}
+        now = {e["to"] for e in received.get("emails", []) if str(e.get("to", "")).startswith(prefix)}
+        if len(now) > len(emailed):
+            emailed, last = now, time.perf_counter()
+        if len(emailed) >= residents:
+            break
+        await asyncio.sleep(1.0)
+    return {"residents_emailed": len(emailed), "of": residents, "all_told": len(emailed) >= residents,
+            "last_told_s_after_start": last and round(last - started, 1), "waited_up_to_s": wait_s}
 
 
 def loopback(n: int) -> str:
@@ -158,6 +184,7 @@ async def run(ctx, size: str) -> Result:
             seats = sum(x.get("party_size", 1) for x in items if x.get("status") == "confirmed")
             confirmed_seats += seats
             overbooked += max(0, seats - s["capacity"])
+        emails = await told(ctx, http, started, s["residents"], TOLD_WAIT_S[size])
     ctx.shared["rush_latencies_ms"] = latencies
     rate = outcomes.get("confirmed", 0) / elapsed
     ceiling = ctx.ceilings.get("db_upsert_per_s")
@@ -170,4 +197,5 @@ async def run(ctx, size: str) -> Result:
                   details={"outcomes": dict(outcomes), "retried_after": dict(seen), "http_5xx": sum(v for k, v in seen.items() if k.startswith("5")),
                            "dropped_connections": sum(v for k, v in seen.items() if k.startswith("error:")), "overbooked_seats": overbooked, "confirmed_seats_read_back": confirmed_seats,
                            "seats_available": s["sessions"] * s["capacity"], "expected_confirmed": expected, "elapsed_s": round(elapsed, 2),
-                           "p50_ms": percentile(latencies, 50), "p99_ms": percentile(latencies, 99), "edition": ctx.shared.get("edition_id"), **s})
+                           "p50_ms": percentile(latencies, 50), "p99_ms": percentile(latencies, 99), "edition": ctx.shared.get("edition_id"),
+                           "told_by_email": emails, **s})
