@@ -17,6 +17,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import AsyncMongoClient
 
 from services.notifications.devservers import SmtpSink, free_port
@@ -92,19 +94,19 @@ async def test_a_message_left_sending_by_a_killed_process_is_sent_again_with_the
             await send("scheduling.contacts.v1", ev.RegistrationContactRecordedV1(registration_id=rid, session_id=sid, name="A", email=address, language="sv"), rid)
             await eventually(lambda: db["contacts"].find_one({"_id": rid}), what="the contact to be kept")
             await eventually(lambda: db["sessions"].find_one({"_id": sid}), what="the session to be kept")
-            trigger = await send("scheduling.registrations.v1", ev.RegistrationConfirmedV1(
+            await send("scheduling.registrations.v1", ev.RegistrationConfirmedV1(
                 registration_id=rid, version=1, session_id=sid, edition_id=ed, status="confirmed", party_size=1, language="sv", channel="email",
                 registered_at=datetime.now(UTC)), rid)
 
             code = await asyncio.to_thread(proc.wait, 60)
             assert code == exit_code, f"the fault hook ended the process (exit {code})"
             assert len(smtp.to(address)) == before_restart
-            processed = await db["processed_events"].find_one({"_id": {"$regex": trigger.id}})
-            assert processed is None, "the crash came before the trigger was recorded and its offset committed"
+            group, topic = f"{prefix}.notifications.registrations", f"{prefix}.scheduling.registrations.v1"
+            assert not await _all_committed(infra.kafka, group, topic), "the crash came before the trigger's offset was committed"
 
             proc = start(env, log)
             await ready(base)
-            await eventually(lambda: _processed(db, trigger.id), what="the trigger to be redelivered and taken")
+            await eventually(lambda: _all_committed(infra.kafka, group, topic), what="the trigger to be redelivered and taken")
             await eventually(lambda: _count(smtp, address, after_restart), what="the message left sending to be sent again")
             await asyncio.sleep(2)
             got = smtp.to(address)
@@ -133,8 +135,27 @@ async def test_a_message_left_sending_by_a_killed_process_is_sent_again_with_the
     assert "example.org" not in log.read_text(), "logs carry no address"
 
 
-async def _processed(db, event_id):
-    return await db["processed_events"].find_one({"_id": {"$regex": event_id}})
+async def _all_committed(bootstrap: str, group: str, topic: str) -> bool | None:
+    """Whether the group's committed offsets reached the end of every partition of the topic: the
+    consumer commits only after a message took effect, so this is "taken" whether or not its
+    subscription keeps a processed-events log (registrations keep none: ``dedup="none"``)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    await admin.start()
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or await _partitions(consumer, topic))]
+        ends = await consumer.end_offsets(partitions)
+        committed = await admin.list_consumer_group_offsets(group, partitions=partitions)
+        return all((committed.get(tp) and committed[tp].offset >= end) or end == 0 for tp, end in ends.items()) or None
+    finally:
+        await consumer.stop()
+        await admin.close()
+
+
+async def _partitions(consumer, topic: str) -> set[int]:
+    await consumer._client.force_metadata_update()
+    return consumer.partitions_for_topic(topic) or set()
 
 
 async def _one(smtp, address):
