@@ -13,6 +13,7 @@ and is what decisions and events see.
 """
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -121,20 +122,16 @@ class AggregateStore:
         """
         async with self.locks.hold(aggregate_id):
             if expect_new:
-                new = self._next(aggregate_id, None, decide)
-                if new is not None:
-                    try:
-                        await self.collection.insert_one(new)
-                    except DuplicateKeyError:
-                        pass  # it exists: decided again below on what is stored
-                    else:
-                        if self._on_outbox and new["outbox"]:
-                            self._on_outbox(aggregate_id, new)
-                        return new
+                with contextlib.suppress(ConcurrentChange):  # it exists: decided again below on what is stored
+                    written = await self._change_once(aggregate_id, decide, read=False)
+                    if written is not None:
+                        return written
             return await self._retry_locked(aggregate_id, decide, attempts)
 
-    async def _change_once(self, aggregate_id: str, decide: Decide) -> dict[str, Any] | None:
-        doc = await self.collection.find_one({"_id": aggregate_id})
+    async def _change_once(self, aggregate_id: str, decide: Decide, read: bool = True) -> dict[str, Any] | None:
+        """One read-decide-write; ``read=False`` decides on "no document" and inserts (refused,
+        as ``ConcurrentChange``, where one exists)."""
+        doc = await self.collection.find_one({"_id": aggregate_id}) if read else None
         new = self._next(aggregate_id, doc, decide)
         if new is None:
             return None
