@@ -172,22 +172,26 @@ def tail(service: str, lines: int = 30) -> str:
 
 
 def stop() -> int:
-    for service in SERVICES:
-        pid = pid_of(service)
+    _stop(list(SERVICES))
+    _stop([DEVSERVERS])  # after the services: a draining service may still send
+    return 0
+
+
+def _stop(names: list[str]) -> None:
+    """SIGTERM to each, then wait up to 30 s in all; SIGKILL whatever is still running."""
+    for name in names:
+        pid = pid_of(name)
         if pid:
             os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + 30
-    for service in [*SERVICES, DEVSERVERS]:  # the stand-ins last: a draining service may still send
-        if service == DEVSERVERS and pid_of(service):
-            os.kill(pid_of(service), signal.SIGTERM)
-        while pid_of(service) and time.monotonic() < deadline:
+    for name in names:
+        while pid_of(name) and time.monotonic() < deadline:
             time.sleep(0.2)
-        pid = pid_of(service)
+        pid = pid_of(name)
         if pid:
             os.kill(pid, signal.SIGKILL)
-        (RUN / "pids" / f"{service}.pid").unlink(missing_ok=True)
-        print(f"  {service}: stopped")
-    return 0
+        (RUN / "pids" / f"{name}.pid").unlink(missing_ok=True)
+        print(f"  {name}: stopped")
 
 
 def status() -> int:
