@@ -9,6 +9,12 @@ when the service knows FerretDB's PostgreSQL URL, ``ensure_indexes`` adds one pe
 The GIN operator class is ``jsonb_path_ops``: measured on 20,000 documents, a lookup through
 it took 0.012 ms against 0.9 ms through the default ``jsonb_ops`` (which matches a scalar
 string against far more index entries).
+
+``fastupdate = off``: by default a GIN index appends new entries to an unsorted pending list
+(up to 4 MB) that every lookup reads through until a vacuum merges it, so lookups slow down with
+each burst of inserts. Measured on 50,000 documents just inserted: 393 ``find_one`` by ``_id``
+a second with the pending list, 1,512 without (1,371 at 1,000 documents), and ``insert_one``
+and ``insert_many`` no slower.
 """
 
 from dataclasses import dataclass
@@ -89,12 +95,19 @@ async def back_indexes_on_postgresql(database: str, specs: list[IndexSpec], url:
             if table is None:
                 raise RuntimeError(f"FerretDB has no table for {database}.{collection}")
             for field in sorted(fields):
+                index = sql.Identifier(database, gin_index_name(table, field))
                 await conn.execute(
-                    sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {}.{} USING gin ((_jsonb->{}) jsonb_path_ops)").format(
+                    sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {}.{} USING gin ((_jsonb->{}) jsonb_path_ops) WITH (fastupdate = off)").format(
                         sql.Identifier(gin_index_name(table, field)),
                         sql.Identifier(database),
                         sql.Identifier(table),
                         sql.Literal(field),
                     )
                 )
+                cur = await conn.execute("SELECT reloptions FROM pg_class WHERE oid = %s::regclass", (index.as_string(conn),))
+                if "fastupdate=off" not in ((await cur.fetchone())[0] or []):
+                    # Made before fastupdate was turned off here: off now, and the entries
+                    # waiting in its pending list merged into the tree.
+                    await conn.execute(sql.SQL("ALTER INDEX {} SET (fastupdate = off)").format(index))
+                    await conn.execute("SELECT gin_clean_pending_list(%s::regclass)", (index.as_string(conn),))
     log.info("indexes_backed_on_postgresql", database=database, collections=len(specs))

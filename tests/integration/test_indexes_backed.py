@@ -13,7 +13,7 @@ from services.notifications.main import INDEXES as NOTIFICATIONS
 from services.registry.main import INDEXES as REGISTRY
 from services.reporting.main import INDEXES as REPORTING
 from services.scheduling.main import INDEXES as SCHEDULING
-from shared.db.indexes import backing_indexes, ensure_indexes, gin_index_name, is_ferretdb, table_of
+from shared.db.indexes import IndexSpec, backing_indexes, ensure_indexes, gin_index_name, is_ferretdb, table_of
 from shared.db.processed import INDEXES as PROCESSED
 
 DECLARED = {
@@ -53,6 +53,8 @@ async def test_every_declared_index_exists_and_is_backed(infra, run_id, service)
                     definition = indexes.get(gin_index_name(table, field))
                     assert definition, f"{collection}.{field} has no GIN index"
                     assert "USING gin" in definition and "jsonb_path_ops" in definition and f"'{field}'" in definition
+                    # No pending list for lookups to read through after a burst of inserts.
+                    assert "fastupdate=off" in definition, definition
                 # And PostgreSQL uses it for the filter FerretDB sends (not a sequential scan).
                 await conn.execute("SET enable_seqscan = off")
                 plan = await conn.execute(
@@ -63,6 +65,38 @@ async def test_every_declared_index_exists_and_is_backed(infra, run_id, service)
                 )
                 text = " ".join(r[0] for r in await plan.fetchall())
                 assert "Bitmap Index Scan" in text, text
+    finally:
+        await client.drop_database(name)
+        await client.close()
+
+
+async def test_an_index_backed_before_fastupdate_was_off_is_switched_and_its_pending_entries_merged(infra, run_id):
+    """A database from an earlier release has GIN indexes with a pending list: the next start
+    switches them and merges what waits in the list, so lookups stop reading through it."""
+    client = AsyncMongoClient(infra.mongodb, timeoutMS=20000)
+    name = f"{run_id}_idx_upgrade"
+    specs = [IndexSpec("items", (("_id", 1),)), IndexSpec("items", (("code", 1),), unique=True)]
+    try:
+        db = client[name]
+        if not await is_ferretdb(db):
+            pytest.skip("GIN backing indexes exist only on FerretDB; MongoDB serves equality from its own indexes")
+        await ensure_indexes(db, specs, None)
+        async with await psycopg.AsyncConnection.connect(infra.ferretdb_postgresql, autocommit=True) as conn:
+            table = await table_of(conn, name, "items")
+            index = sql.Identifier(name, gin_index_name(table, "code"))
+            # As the earlier release made it: the default fastupdate, a pending list.
+            await conn.execute(sql.SQL("CREATE INDEX {} ON {}.{} USING gin ((_jsonb->'code') jsonb_path_ops)").format(
+                sql.Identifier(gin_index_name(table, "code")), sql.Identifier(name), sql.Identifier(table)))
+            await db.items.insert_many([{"_id": f"i{n}", "code": f"c{n}"} for n in range(300)])
+
+            await ensure_indexes(db, specs, infra.ferretdb_postgresql)
+
+            cur = await conn.execute("SELECT reloptions FROM pg_class WHERE oid = %s::regclass", (index.as_string(conn),))
+            assert (await cur.fetchone())[0] == ["fastupdate=off"]
+            # Nothing left to merge: the start merged the 300 pending entries.
+            cur = await conn.execute("SELECT gin_clean_pending_list(%s::regclass)", (index.as_string(conn),))
+            assert (await cur.fetchone())[0] == 0
+            assert (await db.items.find_one({"code": "c299"}))["_id"] == "i299"
     finally:
         await client.drop_database(name)
         await client.close()
