@@ -64,9 +64,7 @@ class Copies:
         await self.contacts.change(data["registration_id"], lambda current, _v: None if current == data else Decision(data))
 
     async def delete(self, store: AggregateStore, key: str) -> bool:
-        async with store.locks.hold(key):
-            result = await store.collection.delete_one({"_id": key})
-        return result.deleted_count == 1
+        return await store.delete(key)
 
     @staticmethod
     async def get(store: AggregateStore, key: str) -> dict | None:

@@ -23,11 +23,9 @@ async def forget_recipients(parts: Parts, keys: list[str]) -> int:
     deleted = 0
     ids = [d["_id"] async for d in store.collection.find({"state.recipient.key": {"$in": keys}}, {"_id": 1})]
     for mid in ids:
-        async with store.locks.hold(mid):
-            deleted += (await store.collection.delete_one({"_id": mid})).deleted_count
+        deleted += await store.delete(mid)
     for key in keys:
-        async with parts.opt_outs.locks.hold(key):
-            await parts.opt_outs.collection.delete_one({"_id": key})
+        await parts.opt_outs.delete(key)
     return deleted
 
 
@@ -52,5 +50,4 @@ async def erase(parts: Parts, *, email: str | None = None, phone: str | None = N
 
 
 async def _delete(store, key: str) -> int:
-    async with store.locks.hold(key):
-        return (await store.collection.delete_one({"_id": key})).deleted_count
+    return int(await store.delete(key))

@@ -327,10 +327,10 @@ class Registrations:
     async def erase(self, registration_id: str) -> bool:
         """Delete the contact (and its unpublished events) and tombstone it on the contacts topic."""
         async with self.contacts.locks.hold(registration_id):
-            result = await self.contacts.collection.delete_one({"_id": registration_id})
+            existed = await self.contacts.delete_held(registration_id)
             await self.producer.publish_raw(SCHEDULING_CONTACTS, None, registration_id)
-        log.info("contact_erased", registration_id=registration_id, existed=result.deleted_count == 1)
-        return result.deleted_count == 1
+        log.info("contact_erased", registration_id=registration_id, existed=existed)
+        return existed
 
     async def erase_by_token(self, token: str) -> bool:
         return await self.erase((await self._find(token))["registration_id"])

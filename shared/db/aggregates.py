@@ -14,10 +14,12 @@ and is what decisions and events see.
 
 import asyncio
 import contextlib
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import bson
 from pymongo import InsertOne, ReplaceOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, DuplicateKeyError
@@ -71,6 +73,11 @@ def _added_events(old: dict[str, Any] | None, new: dict[str, Any]) -> bool:
     return len(new["outbox"]) > len(old["outbox"] if old else [])
 
 
+# Documents this store last wrote, kept to decide the next change on without reading them again
+# (a session in a registration rush is changed once per batch, a message a few times in a row).
+KNOWN_DOCUMENTS = 1_000
+
+
 def aggregate_indexes(collection: str) -> list[IndexSpec]:
     return [IndexSpec(collection, (("_id", 1),)), IndexSpec(collection, (("outbox_pending", 1),))]
 
@@ -82,6 +89,11 @@ class AggregateStore:
         self._on_outbox = on_outbox
         self._lift = lift
         self.unannounced: set[str] = set()  # created with announce=False, their writer not done: the relay's sweep waits
+        # id → the document as this store last wrote it, in BSON: decoded, it is what a read would
+        # return (and no caller can change it). Only a hint: every write is guarded by the version
+        # it was decided on, so a document changed elsewhere since (another replica, a deletion)
+        # refuses the write, is forgotten here, and the change is made again from a read.
+        self._known: OrderedDict[str, bytes] = OrderedDict()
 
     def notify_outbox(self, callback: OnOutbox) -> None:
         self._on_outbox = callback
@@ -108,6 +120,33 @@ class AggregateStore:
     async def get(self, aggregate_id: str) -> dict[str, Any] | None:
         return await self.collection.find_one({"_id": aggregate_id})
 
+    async def delete(self, aggregate_id: str) -> bool:
+        """Delete an aggregate (an erasure) under its lock, and the copy of it kept here."""
+        async with self.locks.hold(aggregate_id):
+            return await self.delete_held(aggregate_id)
+
+    async def delete_held(self, aggregate_id: str) -> bool:
+        """``delete`` for a caller that holds the aggregate's lock."""
+        self._forget(aggregate_id)
+        return (await self.collection.delete_one({"_id": aggregate_id})).deleted_count == 1
+
+    def _remember(self, doc: dict[str, Any]) -> None:
+        self._known[doc["_id"]] = bson.encode(doc, codec_options=self.collection.codec_options)
+        self._known.move_to_end(doc["_id"])
+        if len(self._known) > KNOWN_DOCUMENTS:
+            self._known.popitem(last=False)
+
+    def _forget(self, aggregate_id: str) -> None:
+        self._known.pop(aggregate_id, None)
+
+    def _recall(self, aggregate_id: str) -> dict[str, Any] | None:
+        known = self._known.get(aggregate_id)
+        return bson.decode(known, codec_options=self.collection.codec_options) if known is not None else None
+
+    async def _current(self, aggregate_id: str) -> dict[str, Any] | None:
+        """The document to decide on: as last written here, else read."""
+        return self._recall(aggregate_id) or await self.collection.find_one({"_id": aggregate_id})
+
     async def change(self, aggregate_id: str, decide: Decide, attempts: int = 5, expect_new: bool = False) -> dict[str, Any] | None:
         """Apply ``decide`` to the current state under the aggregate's lock.
 
@@ -131,7 +170,7 @@ class AggregateStore:
     async def _change_once(self, aggregate_id: str, decide: Decide, read: bool = True) -> dict[str, Any] | None:
         """One read-decide-write; ``read=False`` decides on "no document" and inserts (refused,
         as ``ConcurrentChange``, where one exists)."""
-        doc = await self.collection.find_one({"_id": aggregate_id}) if read else None
+        doc = await self._current(aggregate_id) if read else None
         new = self._next(aggregate_id, doc, decide)
         if new is None:
             return None
@@ -143,7 +182,9 @@ class AggregateStore:
         else:
             result = await self.collection.replace_one({"_id": aggregate_id, "version": doc["version"]}, new)
             if result.matched_count != 1:
+                self._forget(aggregate_id)  # changed elsewhere: the next attempt reads it
                 raise ConcurrentChange(aggregate_id)
+        self._remember(new)
         if self._on_outbox and _added_events(doc, new):
             self._on_outbox(aggregate_id, new)
         return new
@@ -159,7 +200,9 @@ class AggregateStore:
         """
         ids = sorted(decides)
         async with self.locks.hold_all(ids):
-            return await self._change_found(ids, await self._read_each(ids), decides, attempts)
+            found = {i: d for i in ids if (d := self._recall(i)) is not None}
+            found.update(await self._read_each([i for i in ids if i not in found]))
+            return await self._change_found(ids, found, decides, attempts)
 
     async def change_known(self, known: dict[str, dict[str, Any]], decides: dict[str, Decide], attempts: int = 5) -> dict[str, dict[str, Any] | None]:
         """``change_many`` for documents this store has just written (``known``: id → the document as
@@ -180,7 +223,11 @@ class AggregateStore:
                 op = InsertOne(new) if i not in found else ReplaceOne({"_id": i, "version": found[i]["version"]}, new)
                 writes[i] = (op, new)
         lost = await self._write_guarded(writes)
+        for i in writes:
+            if i not in lost:
+                self._remember(writes[i][1])
         for i in sorted(lost):  # rare: a race lost to another process; redone from a fresh read
+            self._forget(i)
             written[i] = await self._retry_locked(i, decides[i], attempts)
         for i in ids:
             new = written[i]
@@ -251,6 +298,8 @@ class AggregateStore:
         async with self.locks.hold_all(doc["_id"] for doc in docs):
             refused = await insert_missing(self.collection, docs)  # an id that exists already is left as it is
         made = {doc["_id"]: doc for doc in docs if doc["_id"] not in refused}
+        for doc in made.values():
+            self._remember(doc)
         if not announce:
             self.unannounced.update(i for i in made if created[i].events)
         for i in sorted(made):
@@ -273,24 +322,29 @@ class AggregateStore:
         """
         async with self.locks.hold(aggregate_id):
             if whole_outbox_of is not None:
-                result = await self.collection.update_one(
-                    {"_id": aggregate_id, "version": whole_outbox_of},
-                    {"$set": {"outbox": [], "outbox_pending": False, "version": whole_outbox_of + 1}},
-                )
+                marked = {"outbox": [], "outbox_pending": False, "version": whole_outbox_of + 1}
+                result = await self.collection.update_one({"_id": aggregate_id, "version": whole_outbox_of}, {"$set": marked})
                 if result.matched_count == 1:
+                    known = self._recall(aggregate_id)
+                    if known is not None and known["version"] == whole_outbox_of:
+                        self._remember({**known, **marked})
+                    else:
+                        self._forget(aggregate_id)
                     return True
             doc = await self.collection.find_one({"_id": aggregate_id})
             if doc is None:
+                self._forget(aggregate_id)
                 return False
             outbox = [p for p in doc["outbox"] if p["event"]["id"] not in event_ids]
             if len(outbox) == len(doc["outbox"]):
+                self._remember(doc)
                 return False
-            result = await self.collection.update_one(
-                {"_id": aggregate_id, "version": doc["version"]},
-                {"$set": {"outbox": outbox, "outbox_pending": bool(outbox), "version": doc["version"] + 1}},
-            )
+            marked = {"outbox": outbox, "outbox_pending": bool(outbox), "version": doc["version"] + 1}
+            result = await self.collection.update_one({"_id": aggregate_id, "version": doc["version"]}, {"$set": marked})
             if result.matched_count != 1:
+                self._forget(aggregate_id)
                 raise ConcurrentChange(aggregate_id)
+            self._remember({**doc, **marked})
             return False
 
     async def with_pending_outbox(self, limit: int = 100) -> list[dict[str, Any]]:

@@ -11,6 +11,8 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
+from bson import DEFAULT_CODEC_OPTIONS
+
 from services.notifications.copies import Copies
 from services.notifications.messages import Messages
 from services.notifications.notices import Notices
@@ -50,6 +52,8 @@ class Cursor:
 
 class Collection:
     """Only what the fan-out touches: find (registrations, due notices), find_one, insert_many."""
+
+    codec_options = DEFAULT_CODEC_OPTIONS  # how the store keeps what it wrote (BSON), as a real collection says
 
     def __init__(self, docs: list[dict] | None = None, gate: asyncio.Event | None = None, hold_after: int = 0):
         self.by_id = {d["_id"]: d for d in docs or []}
