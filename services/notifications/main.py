@@ -17,6 +17,7 @@ from services.notifications.organizers import COLLECTION as ORGANIZERS
 from services.notifications.organizers import OrganizerContacts
 from services.notifications.parts import Parts
 from services.notifications.settings import NotificationsSettings
+from services.notifications.send_together import SendTogether
 from services.notifications.triggers import Triggers
 from shared.auth import Authenticator
 from shared.db.aggregates import aggregate_indexes
@@ -61,6 +62,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
         triggers.kick = dispatcher.process
         if settings.delivery_mode == "adapters":
             triggers.send_new = functools.partial(batch_send.send_new, dispatcher)
+            triggers.send_together = SendTogether(triggers.send_new, parts.now)
         ref.update(parts=parts, triggers=triggers, dispatcher=dispatcher, sms=sms, email=email)
         await dispatcher.recover()
         for sub in consumer_table(triggers):

@@ -66,6 +66,7 @@ class Triggers:
         self.parts = parts
         self.kick = None  # the dispatcher's ``process``: a due message goes out at once
         self.send_new = None  # (news, now) → created and sent a page at a time (batch_send.py; adapters mode)
+        self.send_together = None  # a message due now, created and sent with the others due now (send_together.py; adapters mode)
 
 
     @property
@@ -89,6 +90,9 @@ class Triggers:
     async def schedule(self, **message) -> str:
         now = self.parts.now()
         new, urgent = self._new(now, **message)
+        if self.send_together is not None and new.not_before <= now:
+            await self.send_together(new)
+            return new.message_id
         if await self.parts.messages.create(new, now):
             log.info("message_scheduled", message_id=new.message_id, category=new.category, channel=new.channel, urgent=urgent)
             if self.kick is not None and new.not_before <= now:

@@ -19,7 +19,7 @@ from pymongo import monitoring
 
 from shared.db.aggregates import AggregateStore, Decision
 from shared.events import scheduling as ev
-from tests.integration.test_notifications_delivery import edition, notifications_env, registration, session, uid
+from tests.integration.test_notifications_delivery import contact, edition, notifications_env, registration, session, uid
 from tests.platform import eventually
 
 pytestmark = pytest.mark.integration
@@ -34,11 +34,14 @@ class Commands(monitoring.CommandListener):
 
     def __init__(self):
         self.database, self.on, self.count, self.by = None, False, Counter(), Counter()
+        self.documents: dict[str, list[int]] = {}  # collection → documents in each insert command
 
     def started(self, event):
         if self.on and event.database_name == self.database and not _polling(event.command):
             self.count[event.command_name] += 1
             self.by[(event.command_name, event.command.get(event.command_name), tuple(sorted(event.command.get("filter") or {})))] += 1
+            if event.command_name == "insert":
+                self.documents.setdefault(event.command["insert"], []).append(len(event.command.get("documents", [])))
 
     def succeeded(self, event):
         pass
@@ -176,3 +179,55 @@ async def test_new_registrations_are_copied_without_asking_the_processed_events_
         commands.on = False
         looked_up = {k: v for k, v in commands.by.items() if k[0] == "find" and k[1] in ("processed_events", "registrations") and k[2] == ("_id",)}
         assert looked_up == {}, looked_up
+
+
+async def test_a_rush_of_confirmations_is_sent_in_groups_each_resident_once(infra, run_id):
+    """A registration rush reaches notifications as one confirmation per event, many sessions' events
+    side by side. Each used to take the single-message path (~12 database calls); those due at the
+    same time now go out together, created in one insert and their outcomes written in bulk. Each
+    resident is e-mailed exactly once, every confirmation ends sent, and the calls per
+    confirmation fall (a confirmed registration also gets its reminder and its copy)."""
+    sessions, per_session = 8, 6
+    commands = Commands()
+    monitoring.register(commands)
+    async with notifications_env(infra, f"{run_id}k{uuid.uuid4().hex[:4]}") as env:
+        commands.database = env.settings.mongodb_database
+        ed = uid("ed")
+        start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=5)
+        await env.publish("scheduling.sessions.v1", edition(ed), ed)
+        sids = [uid("s") for _ in range(sessions)]
+        for sid in sids:
+            await env.publish("scheduling.sessions.v1", session(sid, ed, start), sid)
+        await eventually(lambda: _count(env.db["sessions"], {"_id": {"$in": sids}}, sessions), what="the session copies")
+        rids = {uid("r"): sid for sid in sids for _ in range(per_session)}
+        for rid, sid in rids.items():
+            await env.publish("scheduling.contacts.v1", contact(rid, sid, email=f"{rid}@example.org"), rid)
+        await eventually(lambda: _count(env.db["contacts"], {"_id": {"$in": list(rids)}}, len(rids)), what="the contacts copied")
+
+        commands.on = True
+        # keyed by session, as scheduling keys them: one session's in order, the sessions side by side
+        await asyncio.gather(*(env.publish("scheduling.registrations.v1", registration(rid, sid, ed), sid) for rid, sid in rids.items()))
+
+        async def all_sent():
+            states = await env.message_states(category="registration_confirmed")
+            return states if len(states) == len(rids) and all(s["status"] in ("sent", "delivered") for s in states) else None
+
+        states = await eventually(all_sent, timeout=120, what="every confirmation sent")
+        await asyncio.sleep(1.0)  # anything repeated would have come by now
+        commands.on = False
+
+        confirmations = [m for m in env.smtp.received if m["Subject"].startswith("Du är anmäld")]
+        assert sorted(str(m["To"]) for m in confirmations) == sorted(f"{rid}@example.org" for rid in rids)
+        assert {s["recipient"]["key"] for s in states} == {f"registration:{rid}" for rid in rids}
+        inserts = [n for (name, coll, _), n in commands.by.items() if name == "insert" and coll == "messages"]
+        grouped = sum(1 for d in commands.documents.get("messages", []) if d > 1)
+        assert grouped >= 1, f"every confirmation was created on its own: {commands.documents.get('messages')} ({sum(inserts)} inserts)"
+        # (not the test's own polling for the messages by category)
+        calls = sum(n for (name, coll, keys), n in commands.by.items() if (name, coll, keys) != ("find", "messages", ("state.category",)))
+        per_confirmation = calls / len(rids)
+        # one at a time: 17; together: 10-11 (with the copy, the reminder and their reads)
+        assert per_confirmation <= 13, f"{per_confirmation:.1f} database calls per confirmation: {dict(commands.count)} {commands.by.most_common(14)}"
+
+
+async def _count(collection, query: dict, expected: int) -> bool | None:
+    return len(await collection.find(query, {"_id": 1}).to_list(None)) >= expected or None
