@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from fastapi import FastAPI
+from pymongo import monitoring
 
 from shared.auth import Role, StaffKey, hash_key, new_key
 from shared.settings import ServiceSettings
@@ -91,6 +92,29 @@ async def eventually(check: Callable[[], Awaitable[T | None]], timeout: float = 
             return last
         await asyncio.sleep(0.1)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}; last: {last!r}")
+
+
+class CommandLog(monitoring.CommandListener):
+    """The commands a client sent to one database, in order, for tests that count round trips:
+    what a person checking a change that saves them looks at (it does not depend on the machine)."""
+
+    def __init__(self, database: str):
+        self.database = database
+        self.commands: list[dict] = []
+
+    def started(self, event):
+        if event.database_name == self.database:
+            self.commands.append(event.command)
+
+    def succeeded(self, event):
+        pass
+
+    def failed(self, event):
+        pass
+
+    def sent(self, name: str, collection: str | None = None) -> list[dict]:
+        """The ``name`` commands (find, insert, update, …), to ``collection`` if given."""
+        return [c for c in self.commands if name in c and (collection is None or c[name] == collection)]
 
 
 class RawKafka:

@@ -22,10 +22,10 @@ from typing import Any
 import bson
 from pymongo import InsertOne, ReplaceOne
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import BulkWriteError
 
 from shared.db.indexes import IndexSpec
-from shared.db.inserts import duplicates, insert_missing
+from shared.db.inserts import InsertTogether, duplicates, insert_missing
 from shared.db.keyed_lock import KeyedLock
 from shared.envelope import Envelope
 from shared.topics import Topic
@@ -94,6 +94,7 @@ class AggregateStore:
         # it was decided on, so a document changed elsewhere since (another replica, a deletion)
         # refuses the write, is forgotten here, and the change is made again from a read.
         self._known: OrderedDict[str, bytes] = OrderedDict()
+        self._inserts = InsertTogether(collection)  # new documents from concurrent writers, one insert_many
 
     def notify_outbox(self, callback: OnOutbox) -> None:
         self._on_outbox = callback
@@ -175,10 +176,8 @@ class AggregateStore:
         if new is None:
             return None
         if doc is None:
-            try:
-                await self.collection.insert_one(new)
-            except DuplicateKeyError:
-                raise ConcurrentChange(aggregate_id) from None
+            if not await self._inserts.insert(new):
+                raise ConcurrentChange(aggregate_id)
         else:
             result = await self.collection.replace_one({"_id": aggregate_id, "version": doc["version"]}, new)
             if result.matched_count != 1:

@@ -10,24 +10,10 @@ back from memory.
 
 import uuid
 
-from pymongo import AsyncMongoClient, monitoring
+from pymongo import AsyncMongoClient
 
 from shared.db.aggregates import AggregateStore, Decision, Pending
-
-
-class Finds(monitoring.CommandListener):
-    def __init__(self, database: str):
-        self.database, self.count = database, 0
-
-    def started(self, event):
-        if event.database_name == self.database and event.command_name == "find":
-            self.count += 1
-
-    def succeeded(self, event):
-        pass
-
-    def failed(self, event):
-        pass
+from tests.platform import CommandLog
 
 
 def add(step: int, seen: list | None = None):
@@ -41,8 +27,8 @@ def add(step: int, seen: list | None = None):
 
 async def test_changes_in_a_row_are_decided_without_reading_and_the_relays_marking_is_followed(infra):
     name = f"k{uuid.uuid4().hex[:8]}"
-    finds = Finds(name)
-    client = AsyncMongoClient(infra.mongodb, timeoutMS=10000, event_listeners=[finds])
+    log = CommandLog(name)
+    client = AsyncMongoClient(infra.mongodb, timeoutMS=10000, event_listeners=[log])
     store = AggregateStore(client[name]["aggregates"])
     try:
         first = await store.change("s", add(1))
@@ -52,7 +38,7 @@ async def test_changes_in_a_row_are_decided_without_reading_and_the_relays_marki
         await store.change_many({"s": add(10), "other": add(1)})
 
         # read: 's' before its first write and 'other' (either might exist); 's' is known after each write
-        assert finds.count == 2, finds.count
+        assert [c["filter"] for c in log.sent("find")] == [{"_id": "s"}, {"_id": "other"}]
         stored = await client[name]["aggregates"].find_one({"_id": "s"})
         assert stored["state"] == {"n": 16} and stored["version"] == 8  # 7 changes and the marking
         assert len(stored["outbox"]) == 6  # the 5 changes' events and change_many's, after the marking emptied it
