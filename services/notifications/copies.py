@@ -12,6 +12,7 @@ from datetime import datetime
 from shared.db.aggregates import AggregateStore, Decision, aggregate_indexes
 from shared.db.copies import keep_newest
 from shared.db.indexes import IndexSpec
+from shared.db.inserts import insert_missing
 
 EDITIONS, SESSIONS, REGISTRATIONS, CONTACTS = "editions", "sessions", "registrations", "contacts"
 PAGE = 500  # registrations per page of a fan-out: one insert_many of messages each
@@ -20,15 +21,40 @@ INDEXES = (
     + aggregate_indexes(SESSIONS)
     + [IndexSpec(SESSIONS, (("state.first_published_at", 1),))]
     + aggregate_indexes(REGISTRATIONS)
-    + [IndexSpec(REGISTRATIONS, (("state.session_id", 1),))]
+    + [IndexSpec(REGISTRATIONS, (("session_id", 1),))]
     + aggregate_indexes(CONTACTS)
     + [IndexSpec(CONTACTS, (("state.email", 1),)), IndexSpec(CONTACTS, (("state.phone", 1),))]
 )
+LIFTED_REGISTRATIONS = "registrations_session_id"  # the migrations mark of ``lift_legacy_registrations``
+
+
+def registration_fields(state: dict) -> dict:
+    """A registration copy's top-level ``session_id``: what a session's walk finds it by. FerretDB
+    pushes down only equality on top-level fields; on ``state.session_id`` every walk (a new
+    session, a reschedule, a cancellation) read the whole table in its own process — 2–4 s at
+    tens of thousands of registrations, and twenty sessions published at once timed out and
+    were retried, reading it again and again."""
+    return {"session_id": state["session_id"]}
 
 
 class Copies:
     def __init__(self, editions: AggregateStore, sessions: AggregateStore, registrations: AggregateStore, contacts: AggregateStore):
         self.editions, self.sessions, self.registrations, self.contacts = editions, sessions, registrations, contacts
+        registrations.lift_fields(registration_fields)
+
+    async def lift_legacy_registrations(self) -> int:
+        """Once per database: registrations copied before ``session_id`` was lifted get it, or a
+        walk would not find them. One read of every registration's top-level field, then a keyed
+        write for each one without it."""
+        marks = self.registrations.collection.database["migrations"]
+        if await marks.find_one({"_id": LIFTED_REGISTRATIONS}) is not None:
+            return 0
+        cursor = self.registrations.collection.find({}, {"session_id": 1}, batch_size=1000)
+        legacy = [d["_id"] async for d in cursor if "session_id" not in d]
+        for rid in legacy:
+            await self.registrations.change(rid, lambda current, _v: Decision(current) if current is not None else None)
+        await insert_missing(marks, [{"_id": LIFTED_REGISTRATIONS, "relifted": len(legacy)}])  # another replica may have finished first
+        return len(legacy)
 
     async def keep_session(self, data: dict, now: datetime) -> tuple[dict | None, dict | None]:
         """Store a session's newest state; returns (previous state, stored state or None if stale)."""
@@ -80,7 +106,7 @@ class Copies:
         new full read, and a big session's registrants were told nothing (the fan-out benchmark:
         0 messages in 60 s). Iterated, each batch (``getMore``) has its own timeout, and the first
         page can be acted on while the rest is still read."""
-        cursor = self.registrations.collection.find({"state.session_id": session_id}, {"state": 1}, batch_size=page)
+        cursor = self.registrations.collection.find({"session_id": session_id}, {"state": 1}, batch_size=page)
 
         async def pages() -> AsyncIterator[list[dict]]:
             batch: list[dict] = []

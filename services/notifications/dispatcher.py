@@ -85,8 +85,10 @@ class Dispatcher:
         return self.parts.settings.event_source
 
     async def recover(self) -> int:
-        """At start-up: messages from before ``wake`` get it, then see ``reclaim``."""
+        """At start-up: messages from before ``wake`` get it, registrations from before their lifted
+        ``session_id`` get that, then see ``reclaim``."""
         await self.parts.messages.lift_legacy()
+        await self.parts.copies.lift_legacy_registrations()
         return await self.reclaim()
 
     async def reclaim(self) -> int:

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pymongo import monitoring
 
+from services.notifications.copies import registration_fields
 from shared.db.aggregates import AggregateStore, Decision
 from shared.events import scheduling as ev
 from tests.integration.test_notifications_delivery import contact, edition, notifications_env, registration, session, uid
@@ -73,7 +74,7 @@ async def _registrants(db, sid: str, ed: str) -> dict[str, str]:
                                                **({"phone": address} if sms else {"email": address}))
         regs[rid] = Decision(reg.model_dump(mode="json"))
         cons[rid] = Decision(con.model_dump(mode="json", exclude_none=True))
-    await AggregateStore(db["registrations"]).create_many(regs)
+    await AggregateStore(db["registrations"], lift=registration_fields).create_many(regs)  # as the service's copies are written
     await AggregateStore(db["contacts"]).create_many(cons)
     return addresses
 
