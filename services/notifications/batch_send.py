@@ -21,6 +21,7 @@ A message not ready (recipient unknown, opted out, too late) is created ``schedu
 """
 
 import os
+from collections.abc import Callable
 from datetime import datetime
 
 import structlog
@@ -40,8 +41,10 @@ log = structlog.get_logger(__name__)
 BULK = 25  # writes per bulk_write: FerretDB hung (its PostgreSQL pool exhausted) under bulks of 100 guarded replaces beside the relay
 
 
-async def send_new(dispatcher: Dispatcher, news: list[NewMessage], now: datetime) -> None:
-    """Create and send ``news`` (all due by ``now``); see the module's docs."""
+async def send_new(dispatcher: Dispatcher, news: list[NewMessage], now: datetime, created_all: Callable[[], None] | None = None) -> None:
+    """Create and send ``news`` (all due by ``now``); see the module's docs. ``created_all`` is
+    called once every message is created (so durable: from then on a crash leaves it to
+    ``reclaim``), before the hand-over."""
     parts = dispatcher.parts
     store, concurrency = parts.messages.store, parts.settings.fan_out_concurrency
     states = {n.message_id: m.create(n, now)(None, 0).state for n in news}
@@ -77,6 +80,8 @@ async def send_new(dispatcher: Dispatcher, news: list[NewMessage], now: datetime
         if parts.settings.fault_exit_before_send and created:
             log.warning("fault_exit_before_send", message_id=min(created))
             os._exit(18)  # tests only: the crash between marking sending and handing over
+        if created_all is not None:
+            created_all()
 
         async def hand_over(mid: str):
             state, _started, (request, recipient) = ready[mid]

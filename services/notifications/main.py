@@ -75,6 +75,8 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if "triggers" in ref and ref["triggers"].send_together is not None:
+            await ref["triggers"].send_together.stop()
         for adapter in ("sms", "email"):
             if adapter in ref:
                 await ref[adapter].close()

@@ -1,67 +1,112 @@
 """Messages due now from handlers running side by side, created and sent together.
 
 A registration rush gives notifications one confirmation per event, each from its own handler
-(the consumer runs up to its concurrency of sessions at once). One at a time, a confirmation
-takes ``Dispatcher.process``'s path: some twelve database round trips (created, read back with
-its opt-out, contact, session and registration, written ``sending`` and ``sent``, its outbox
-marked twice); 5,000 residents waited up to 318 s for their e-mail. Here the messages due while
-a group is being sent wait for it and go out as the next group through ``batch_send.send_new``
-(one ``insert_many``, the outcomes in bulk, one marking each): group commit, as the seat desk
-does for registrations, so a lone message goes at once and a burst in groups, with no timer.
+(the consumer takes a session's events in order and several sessions side by side). One at a
+time, a confirmation took ``Dispatcher.process``'s path: some twelve database round trips
+(created, read back with its opt-out, contact, session and registration, written ``sending`` and
+``sent``, its outbox marked twice) with the handler waiting for the SMTP server; 5,000 residents
+waited up to 318 s for their e-mail. Here the messages that come due while a group is being
+created wait for it and go as the next group through ``batch_send.send_new`` (one
+``insert_many``, the outcomes in bulk): group commit, as the seat desk does for registrations,
+so a lone message goes at once and a burst in groups, with no timer.
 
-Each caller returns once its group is done, so its consumer commits the event only after the
-message is created (and, when its recipient is known, handed over); a failed group fails each
-of its callers, whose handlers retry as for any failure. A message that exists already (a
-redelivery) is not created again and follows its own path (``send_new``).
+A caller returns once its message is created — durable, marked ``sending`` — not once it is
+handed over: its consumer then commits the event and takes the session's next one while the
+group is handed to the SMTP server and the SMS gateway (at most ``max_groups`` groups at once).
+A crash from then on leaves the message ``sending`` for ``reclaim``, which sends it again with
+the same id (docs/notifications.md, "Never twice"), as after a crash in any other hand-over. A
+group that fails before its messages are created fails each of its callers, whose handlers
+retry as for any failure. A message that exists already (a redelivery) is not created again and
+follows its own path (``send_new``).
 """
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
+import structlog
+
 from services.notifications.messages import NewMessage
 
-Send = Callable[[list[NewMessage], datetime], Awaitable[None]]
+log = structlog.get_logger(__name__)
+
+# (messages, now, created_all) → created and handed over; ``created_all()`` once all are created
+Send = Callable[[list[NewMessage], datetime, Callable[[], None]], Awaitable[None]]
 
 
 class SendTogether:
-    def __init__(self, send: Send, now: Callable[[], datetime], max_group: int = 200):
+    def __init__(self, send: Send, now: Callable[[], datetime], max_group: int = 200, max_groups: int = 4):
         self._send = send
         self._now = now
         self._max_group = max_group
+        self._max_groups = max_groups
         self._waiting: list[tuple[NewMessage, asyncio.Future]] = []
-        self._sending: asyncio.Task | None = None
+        self._creating: asyncio.Task | None = None
+        self._handing_over: set[asyncio.Task] = set()
 
     async def __call__(self, new: NewMessage) -> None:
-        """Create and send ``new`` (due now) with the messages other handlers have due now."""
+        """Create ``new`` (due now) with the messages other handlers have due now, and send it."""
         done = asyncio.get_running_loop().create_future()
         self._waiting.append((new, done))
-        if self._sending is None:
-            self._sending = asyncio.create_task(self._drain(), name="notifications-send-together")
+        if self._creating is None:
+            self._creating = asyncio.create_task(self._drain(), name="notifications-send-together")
         await done
+
+    async def stop(self) -> None:
+        """Let the groups being handed over finish (a stopping service drains), then stop."""
+        if self._handing_over:
+            await asyncio.wait(self._handing_over, timeout=30)
+        for task in list(self._handing_over):
+            task.cancel()
+            with contextlib.suppress(BaseException):
+                await task
 
     async def _drain(self) -> None:
         try:
             while self._waiting:
+                while len(self._handing_over) >= self._max_groups:
+                    await asyncio.wait(self._handing_over, return_when=asyncio.FIRST_COMPLETED)
                 group, self._waiting = self._waiting[: self._max_group], self._waiting[self._max_group :]
-                try:
-                    await self._send([new for new, _ in group], self._now())
-                except Exception as e:  # every caller of the group hears it, and its handler retries
-                    _settle(group, e)
-                except BaseException:
-                    _settle(group, None)
-                    raise
-                else:
-                    _settle(group, None, ok=True)
+                await self._create(group)
         except BaseException:  # cancelled (the service stops): no caller waits forever
             _settle(self._waiting, None)
             self._waiting = []
             raise
         finally:
-            self._sending = None
+            self._creating = None
+
+    async def _create(self, group: list[tuple[NewMessage, asyncio.Future]]) -> None:
+        """Start the group's send; return (answering its callers) once its messages are created."""
+        created = asyncio.Event()
+        task = asyncio.create_task(self._send([new for new, _ in group], self._now(), created.set), name="notifications-group")
+        self._handing_over.add(task)
+        task.add_done_callback(self._handed_over)
+        waiting = asyncio.create_task(created.wait())
+        try:
+            await asyncio.wait({task, waiting}, return_when=asyncio.FIRST_COMPLETED)
+        except BaseException:
+            _settle(group, None)
+            raise
+        finally:
+            waiting.cancel()
+        if created.is_set():
+            _settle(group, None, ok=True)
+        elif task.cancelled():
+            _settle(group, None)
+        elif task.exception() is not None:  # nothing created: the callers' handlers retry
+            _settle(group, task.exception())
+        else:  # done with nothing left to create (each existed, or went to ``process``)
+            _settle(group, None, ok=True)
+
+    def _handed_over(self, task: asyncio.Task) -> None:
+        self._handing_over.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            # (after creation the messages stay ``sending``, and ``reclaim`` sends them again)
+            log.warning("group_send_failed", error=f"{type(task.exception()).__name__}: {task.exception()}"[:300])
 
 
-def _settle(group: list[tuple[NewMessage, asyncio.Future]], error: Exception | None, ok: bool = False) -> None:
+def _settle(group: list[tuple[NewMessage, asyncio.Future]], error: BaseException | None, ok: bool = False) -> None:
     """Answer a group's callers: done (``ok``), failed with ``error``, or else cancelled."""
     for _, done in group:
         if done.done():
