@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 from bson import DEFAULT_CODEC_OPTIONS
 
-from services.notifications.copies import Copies
+from services.notifications.copies import Copies, registration_fields
 from services.notifications.messages import Messages
 from services.notifications.notices import Notices
 from services.notifications.parts import Parts
@@ -94,10 +94,15 @@ def _doc(key: str, state: dict) -> dict:
     return {"_id": key, "version": 1, "state_version": 1, "state": state, "outbox": [], "outbox_pending": False}
 
 
+def _registration(key: str, state: dict) -> dict:
+    """A registration copy as the service writes it: with its lifted top-level fields."""
+    return {**_doc(key, state), **registration_fields(state)}
+
+
 async def test_the_first_registrants_are_told_before_all_registrations_are_read():
     sid, starts = "s-big", NOW + timedelta(days=5)
     gate = asyncio.Event()
-    regs = [_doc(f"r{i:05d}", {"registration_id": f"r{i:05d}", "session_id": sid, "status": "confirmed", "channel": "email", "language": "sv"})
+    regs = [_registration(f"r{i:05d}", {"registration_id": f"r{i:05d}", "session_id": sid, "status": "confirmed", "channel": "email", "language": "sv"})
             for i in range(N)]
     session = {"session_id": sid, "status": "rescheduled", "starts_at": starts.isoformat(), "edition_id": "ed"}
     notice = {"session_id": sid, "status": "pending", "burst": "sched|e1", "due_at": NOW, "previous_starts_at": None}
@@ -124,7 +129,7 @@ async def test_the_first_registrants_are_told_before_all_registrations_are_read(
 
 async def test_a_message_whose_hand_over_failed_under_load_gets_a_second_chance_in_the_fan_out():
     sid = "s-busy"
-    regs = [_doc(f"r{i}", {"registration_id": f"r{i}", "session_id": sid, "status": "confirmed", "channel": "email", "language": "sv"}) for i in range(10)]
+    regs = [_registration(f"r{i}", {"registration_id": f"r{i}", "session_id": sid, "status": "confirmed", "channel": "email", "language": "sv"}) for i in range(10)]
     session = {"session_id": sid, "status": "rescheduled", "starts_at": (NOW + timedelta(days=5)).isoformat(), "edition_id": "ed"}
     notice = {"session_id": sid, "status": "pending", "burst": "sched|e2", "due_at": NOW, "previous_starts_at": None}
     store = lambda c: AggregateStore(c)  # noqa: E731
