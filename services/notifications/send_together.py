@@ -28,6 +28,7 @@ from datetime import datetime
 import structlog
 
 from services.notifications.messages import NewMessage
+from shared.group_commit import GroupCommit
 
 log = structlog.get_logger(__name__)
 
@@ -39,19 +40,13 @@ class SendTogether:
     def __init__(self, send: Send, now: Callable[[], datetime], max_group: int = 200, max_groups: int = 4):
         self._send = send
         self._now = now
-        self._max_group = max_group
         self._max_groups = max_groups
-        self._waiting: list[tuple[NewMessage, asyncio.Future]] = []
-        self._creating: asyncio.Task | None = None
         self._handing_over: set[asyncio.Task] = set()
+        self._groups: GroupCommit[NewMessage, None] = GroupCommit(self._create, max_group, "notifications-send-together", before_group=self._room)
 
     async def __call__(self, new: NewMessage) -> None:
         """Create ``new`` (due now) with the messages other handlers have due now, and send it."""
-        done = asyncio.get_running_loop().create_future()
-        self._waiting.append((new, done))
-        if self._creating is None:
-            self._creating = asyncio.create_task(self._drain(), name="notifications-send-together")
-        await done
+        await self._groups(new)
 
     async def stop(self) -> None:
         """Let the groups being handed over finish (a stopping service drains), then stop."""
@@ -62,58 +57,32 @@ class SendTogether:
             with contextlib.suppress(BaseException):
                 await task
 
-    async def _drain(self) -> None:
-        try:
-            while self._waiting:
-                while len(self._handing_over) >= self._max_groups:
-                    await asyncio.wait(self._handing_over, return_when=asyncio.FIRST_COMPLETED)
-                group, self._waiting = self._waiting[: self._max_group], self._waiting[self._max_group :]
-                await self._create(group)
-        except BaseException:  # cancelled (the service stops): no caller waits forever
-            _settle(self._waiting, None)
-            self._waiting = []
-            raise
-        finally:
-            self._creating = None
+    async def _room(self) -> None:
+        """At most ``max_groups`` groups handed over at once: the next group waits to be taken."""
+        while len(self._handing_over) >= self._max_groups:
+            await asyncio.wait(self._handing_over, return_when=asyncio.FIRST_COMPLETED)
 
-    async def _create(self, group: list[tuple[NewMessage, asyncio.Future]]) -> None:
+    async def _create(self, news: list[NewMessage]) -> list[None]:
         """Start the group's send; return (answering its callers) once its messages are created."""
         created = asyncio.Event()
-        task = asyncio.create_task(self._send([new for new, _ in group], self._now(), created.set), name="notifications-group")
+        task = asyncio.create_task(self._send(news, self._now(), created.set), name="notifications-group")
         self._handing_over.add(task)
         task.add_done_callback(self._handed_over)
         waiting = asyncio.create_task(created.wait())
         try:
             await asyncio.wait({task, waiting}, return_when=asyncio.FIRST_COMPLETED)
-        except BaseException:
-            _settle(group, None)
-            raise
         finally:
             waiting.cancel()
-        if created.is_set():
-            _settle(group, None, ok=True)
-        elif task.cancelled():
-            _settle(group, None)
-        elif task.exception() is not None:  # nothing created: the callers' handlers retry
-            _settle(group, task.exception())
-        else:  # done with nothing left to create (each existed, or went to ``process``)
-            _settle(group, None, ok=True)
+        if not created.is_set():
+            if task.cancelled():
+                raise asyncio.CancelledError()
+            if task.exception() is not None:  # nothing created: the callers' handlers retry
+                raise task.exception()
+        # created, or done with nothing left to create (each existed, or went to ``process``)
+        return [None] * len(news)
 
     def _handed_over(self, task: asyncio.Task) -> None:
         self._handing_over.discard(task)
         if not task.cancelled() and task.exception() is not None:
             # (after creation the messages stay ``sending``, and ``reclaim`` sends them again)
             log.warning("group_send_failed", error=f"{type(task.exception()).__name__}: {task.exception()}"[:300])
-
-
-def _settle(group: list[tuple[NewMessage, asyncio.Future]], error: BaseException | None, ok: bool = False) -> None:
-    """Answer a group's callers: done (``ok``), failed with ``error``, or else cancelled."""
-    for _, done in group:
-        if done.done():
-            continue
-        if ok:
-            done.set_result(None)
-        elif error is not None:
-            done.set_exception(error)
-        else:
-            done.cancel()

@@ -5,11 +5,12 @@ INFRASTRUCTURE.md), so a redelivery or a writer resumed after a crash inserts th
 and only what is missing lands.
 """
 
-import asyncio
 from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError
+
+from shared.group_commit import GroupCommit
 
 DUPLICATE_KEY = 11000
 
@@ -37,10 +38,9 @@ async def insert_missing(collection: AsyncCollection, docs: list[dict[str, Any]]
 class InsertTogether:
     """Inserts into one collection from writers running side by side, made as one ``insert_many``.
 
-    Group commit: a lone insert goes at once; those that arrive while a group is being written go
-    together as the next. For bursts of new documents written one per event by handlers running
-    concurrently (the registry's new initiatives, each follower's first copy of them, a rush's
-    registrations as notifications and reporting copy them): FerretDB takes a document of an
+    Group commit (``shared/group_commit.py``), for bursts of new documents written one per event
+    by handlers running concurrently (the registry's new initiatives, each follower's first copy
+    of them, a rush's registrations as notifications and reporting copy them): FerretDB takes a document of an
     ``insert_many`` for a fraction of what it takes for an ``insert_one`` (INFRASTRUCTURE.md;
     ``benchmarks/`` measures both), and each call costs the client a round trip.
 
@@ -50,46 +50,12 @@ class InsertTogether:
 
     def __init__(self, collection: AsyncCollection, max_group: int = 100):
         self._collection = collection
-        self._max_group = max_group  # bulk writes stay small (INFRASTRUCTURE.md: FerretDB and large bulks)
-        self._waiting: list[tuple[dict[str, Any], asyncio.Future]] = []
-        self._writing: asyncio.Task | None = None
+        # bulk writes stay small (INFRASTRUCTURE.md: FerretDB and large bulks)
+        self._groups: GroupCommit[dict[str, Any], bool] = GroupCommit(self._insert_group, max_group, "insert-together")
 
     async def insert(self, doc: dict[str, Any]) -> bool:
-        done = asyncio.get_running_loop().create_future()
-        self._waiting.append((doc, done))
-        if self._writing is None:
-            self._writing = asyncio.create_task(self._drain(), name="insert-together")
-        return await done
+        return await self._groups(doc)
 
-    async def _drain(self) -> None:
-        try:
-            while self._waiting:
-                group, self._waiting = self._waiting[: self._max_group], self._waiting[self._max_group :]
-                try:
-                    refused = await insert_missing(self._collection, [doc for doc, _ in group])
-                except Exception as e:
-                    _answer(group, error=e)
-                except BaseException:
-                    _answer(group)
-                    raise
-                else:
-                    _answer(group, refused=refused)
-        except BaseException:  # cancelled: no writer waits forever
-            _answer(self._waiting)
-            self._waiting = []
-            raise
-        finally:
-            self._writing = None
-
-
-def _answer(group: list[tuple[dict[str, Any], asyncio.Future]], refused: set | None = None, error: Exception | None = None) -> None:
-    """Each writer of a group: inserted or refused (``refused``), failed (``error``), else cancelled."""
-    for doc, done in group:
-        if done.done():
-            continue
-        if refused is not None:
-            done.set_result(doc["_id"] not in refused)
-        elif error is not None:
-            done.set_exception(error)
-        else:
-            done.cancel()
+    async def _insert_group(self, docs: list[dict[str, Any]]) -> list[bool]:
+        refused = await insert_missing(self._collection, docs)
+        return [doc["_id"] not in refused for doc in docs]
