@@ -12,7 +12,7 @@ from datetime import datetime
 from shared.db.aggregates import AggregateStore, Decision, aggregate_indexes
 from shared.db.copies import keep_newest
 from shared.db.indexes import IndexSpec
-from shared.db.inserts import insert_missing
+from shared.db.relift import relift_once
 
 EDITIONS, SESSIONS, REGISTRATIONS, CONTACTS = "editions", "sessions", "registrations", "contacts"
 PAGE = 500  # registrations per page of a fan-out: one insert_many of messages each
@@ -44,17 +44,8 @@ class Copies:
 
     async def lift_legacy_registrations(self) -> int:
         """Once per database: registrations copied before ``session_id`` was lifted get it, or a
-        walk would not find them. One read of every registration's top-level field, then a keyed
-        write for each one without it."""
-        marks = self.registrations.collection.database["migrations"]
-        if await marks.find_one({"_id": LIFTED_REGISTRATIONS}) is not None:
-            return 0
-        cursor = self.registrations.collection.find({}, {"session_id": 1}, batch_size=1000)
-        legacy = [d["_id"] async for d in cursor if "session_id" not in d]
-        for rid in legacy:
-            await self.registrations.change(rid, lambda current, _v: Decision(current) if current is not None else None)
-        await insert_missing(marks, [{"_id": LIFTED_REGISTRATIONS, "relifted": len(legacy)}])  # another replica may have finished first
-        return len(legacy)
+        walk would not find them."""
+        return await relift_once(self.registrations, LIFTED_REGISTRATIONS, {"session_id": 1}, lambda d: "session_id" not in d)
 
     async def keep_session(self, data: dict, now: datetime) -> tuple[dict | None, dict | None]:
         """Store a session's newest state; returns (previous state, stored state or None if stale)."""

@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pymongo.errors import DuplicateKeyError
-
 from services.notifications import wake
 from services.notifications.message_ids import derived_event_id, message_id
 from shared.db.aggregates import AggregateStore, Decision, Pending
 from shared.db.indexes import IndexSpec
+from shared.db.relift import relift_once
 from shared.envelope import new_event
 from shared.events.notifications import DeliveryCountedV1, DeliveryOutcome, NotificationDeadLetteredV1
 from shared.topics import NOTIFICATIONS_DEADLETTER, NOTIFICATIONS_DELIVERIES
@@ -167,21 +166,9 @@ class Messages:
 
     async def lift_legacy(self) -> int:
         """Once per database: messages written before ``wake`` existed that wait for the timer get
-        it, or ``due``/``stale_sending`` would never find them. A read of every message (no filter:
-        FerretDB would evaluate one in its own process, and a batch could then scan the whole
-        table under one timeout), then a keyed write for each one found."""
-        marks = self.store.collection.database["migrations"]
-        if await marks.find_one({"_id": LIFTED}) is not None:
-            return 0
-        cursor = self.store.collection.find({}, {wake.FIELD: 1, "state.status": 1}, batch_size=1000)
-        legacy = [d["_id"] async for d in cursor if wake.FIELD not in d and (d.get("state") or {}).get("status") in ("scheduled", "sending")]
-        for mid in legacy:
-            await self.store.change(mid, relift)
-        try:
-            await marks.insert_one({"_id": LIFTED, "relifted": len(legacy)})
-        except DuplicateKeyError:
-            pass  # another replica finished first
-        return len(legacy)
+        it, or ``due``/``stale_sending`` would never find them."""
+        return await relift_once(self.store, LIFTED, {wake.FIELD: 1, "state.status": 1},
+                                 lambda d: wake.FIELD not in d and (d.get("state") or {}).get("status") in ("scheduled", "sending"), relift)
 
     async def due(self, now: datetime, limit: int = 50) -> list[dict]:
         return await self._due.waiting(now, limit, "due_at")
