@@ -95,19 +95,21 @@ async def back_indexes_on_postgresql(database: str, specs: list[IndexSpec], url:
             if table is None:
                 raise RuntimeError(f"FerretDB has no table for {database}.{collection}")
             for field in sorted(fields):
-                index = sql.Identifier(database, gin_index_name(table, field))
+                name = gin_index_name(table, field)
                 await conn.execute(
                     sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {}.{} USING gin ((_jsonb->{}) jsonb_path_ops) WITH (fastupdate = off)").format(
-                        sql.Identifier(gin_index_name(table, field)),
+                        sql.Identifier(name),
                         sql.Identifier(database),
                         sql.Identifier(table),
                         sql.Literal(field),
                     )
                 )
-                cur = await conn.execute("SELECT reloptions FROM pg_class WHERE oid = %s::regclass", (index.as_string(conn),))
+                index = sql.Identifier(database, name)
+                regclass = index.as_string(conn)
+                cur = await conn.execute("SELECT reloptions FROM pg_class WHERE oid = %s::regclass", (regclass,))
                 if "fastupdate=off" not in ((await cur.fetchone())[0] or []):
                     # Made before fastupdate was turned off here: off now, and the entries
                     # waiting in its pending list merged into the tree.
                     await conn.execute(sql.SQL("ALTER INDEX {} SET (fastupdate = off)").format(index))
-                    await conn.execute("SELECT gin_clean_pending_list(%s::regclass)", (index.as_string(conn),))
+                    await conn.execute("SELECT gin_clean_pending_list(%s::regclass)", (regclass,))
     log.info("indexes_backed_on_postgresql", database=database, collections=len(specs))
