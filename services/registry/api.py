@@ -111,13 +111,16 @@ def router(parts: Parts, auth: Authenticator) -> APIRouter:
         period_from: Annotated[date | None, Query(description="Overlaps a period from this day…")] = None,
         period_to: Annotated[date | None, Query(description="…to this day (inclusive).")] = None,
         q: Annotated[str | None, Query(max_length=200, description="Free text in titles, summaries, descriptions (any language).")] = None,
-        cursor: Annotated[str | None, Query(max_length=100)] = None,
+        cursor: Annotated[str | None, Query(max_length=100, description="The previous page's next_cursor, as it came.")] = None,
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
     ) -> Page:
         if period_from and period_to and period_to < period_from:
             raise refused(422, "period_to", "before_period_from", "period_to is before period_from")
         filters = search.Filters(status, theme, organizer_kind, source, district, target_group, language, origin, period_from, period_to, q)
-        items, nxt = await search.find_page(parts.submissions.collection, filters, cursor, limit)
+        try:
+            items, nxt = await search.find_page(parts.submissions.collection, filters, cursor, limit)
+        except search.BadCursor:
+            raise refused(422, "cursor", "invalid_cursor", "Not a cursor this list gave out: pass next_cursor as it came") from None
         return Page(items=items, next_cursor=nxt)
 
     @r.get("/initiatives/{initiative_id}", tags=["initiatives"], summary="An initiative: current state, every revision, every review step")

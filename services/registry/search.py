@@ -1,15 +1,29 @@
-"""Finding initiatives: filters become one database query; pages follow a cursor on ``_id``.
+"""Finding initiatives: filters become database queries; pages walk the initiatives bucket by bucket.
 
-FerretDB sorts in its own process (INFRASTRUCTURE.md), so the list never asks for a count
-and pages by ``_id > cursor`` with a limit. Free text (Swedish and English titles,
-summaries, descriptions, organizer name) has no index to use — FerretDB has no text
-indexes — so it is matched in Python over the documents the other filters let through,
-reading at most ``SCAN_LIMIT`` of them per request. A page can then hold fewer hits than
-``limit`` while ``next_cursor`` still says where to go on: the cursor, not the page size,
-tells whether there is more. Combine free text with other filters to keep the scan short.
+FerretDB pushes down only equality on top-level fields and sorts in its own process, over every
+document a query lets through (INFRASTRUCTURE.md). A list sorted by ``_id`` over the whole
+collection therefore read every initiative on each page: at ~28,000 initiatives one page took
+longer than the database call's 5 s timeout and the list answered 500. So every initiative
+document carries top-level fields lifted from its state (``lifted``): its ``status`` and
+``source`` (the filters people use most, pushed down) and a ``list_bucket``, a stable hash of its
+id into ``BUCKETS`` buckets. A page asks bucket after bucket (``{list_bucket: b, …}``, a backed
+equality) and sorts only that bucket; the order of the list is (bucket, ``_id``), as arbitrary
+as the random ``_id`` order was, and stable. On MongoDB the same queries use the declared indexes.
+
+A page does at most about ``PAGE_BUDGET_S`` of work: a filter that few initiatives match, or
+free text, may walk many buckets, and the walk then stops with a short page whose
+``next_cursor`` says where to go on. The cursor, not the page size, tells whether there is more.
+
+Free text (Swedish and English titles, summaries, descriptions, organizer name) has no index to
+use — FerretDB has no text indexes — so it is matched in Python over the documents the other
+filters let through, at most ``SCAN_LIMIT`` of them per request. Combine free text with other
+filters to keep the walk short.
 """
 
+import asyncio
+import time
 import unicodedata
+import zlib
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -21,13 +35,50 @@ from shared.db.indexes import IndexSpec
 from shared.events.initiatives import InitiativeStatus, OrganizerKind, Origin
 
 SCAN_LIMIT = 1000
+BUCKETS = 256  # ~110 initiatives a bucket at 28,000; a small registry walks many small ones at once
+BUCKET = "list_bucket"
+MAX_WAVE = 16  # buckets asked side by side (the client's pool is 8)
+PAGE_BUDGET_S = 1.0
+LIFTED_MARK = "registry-initiatives-listed"  # relift_once's mark for documents written before
+
+
+def bucket_of(initiative_id: str) -> int:
+    # crc32, not hash(): the same in every process, replica and Python version.
+    return zlib.crc32(initiative_id.encode()) % BUCKETS
+
+
+def lifted(state: dict[str, Any]) -> dict[str, Any]:
+    """The top-level fields an initiative is found by (the store writes them with every change)."""
+    return {"status": state["status"], "source": state["source"], BUCKET: bucket_of(state["initiative_id"])}
 
 
 def indexes(collection: str) -> list[IndexSpec]:
     return [
-        IndexSpec(collection, (("state.status", 1), ("_id", 1))),
-        IndexSpec(collection, (("state.source", 1), ("_id", 1))),
+        IndexSpec(collection, ((BUCKET, 1), ("_id", 1))),
+        IndexSpec(collection, (("status", 1), ("_id", 1))),
+        IndexSpec(collection, (("source", 1), ("_id", 1))),
     ]
+
+
+class BadCursor(ValueError):
+    """A ``cursor`` this service did not give out."""
+
+
+def cursor_of(bucket: int, after: str | None) -> str:
+    return f"{bucket:03d}:{after or ''}"
+
+
+def position_of(cursor: str | None) -> tuple[int, str | None]:
+    """(bucket to start in, ``_id`` to start after in it) of a cursor; a bare ``_id`` (the cursors
+    given out before buckets) is continued in its bucket."""
+    if not cursor:
+        return 0, None
+    head, sep, after = cursor.partition(":")
+    if not sep:
+        return bucket_of(cursor), cursor
+    if not (len(head) == 3 and head.isdigit() and int(head) < BUCKETS):
+        raise BadCursor(cursor)
+    return int(head), after or None
 
 
 @dataclass(frozen=True)
@@ -49,9 +100,9 @@ def query_of(f: Filters) -> dict[str, Any]:
     """The database filter for everything but free text."""
     q: dict[str, Any] = {}
     if f.status:
-        q["state.status"] = f.status.value
+        q["status"] = f.status.value
     if f.source:
-        q["state.source"] = f.source
+        q["source"] = f.source
     if f.theme:
         q["state.content.themes"] = f.theme
     if f.organizer_kind:
@@ -86,27 +137,41 @@ def matches_text(state: dict, text: str) -> bool:
     return all(word in folded for word in _fold(text).split())
 
 
-async def find_page(collection: AsyncCollection, f: Filters, cursor: str | None, limit: int) -> tuple[list[dict], str | None]:
-    """One page of public states in ``_id`` order, and the cursor of the next page (None at the end)."""
+async def find_page(collection: AsyncCollection, f: Filters, cursor: str | None, limit: int,
+                    budget_s: float = PAGE_BUDGET_S) -> tuple[list[dict], str | None]:
+    """One page of public states in (bucket, ``_id``) order, and the cursor of the next page (None at the end).
+
+    Buckets are asked in waves that double (1, 2, 4 … ``MAX_WAVE`` side by side): a large
+    registry fills a page from the first bucket, a small one from many nearly empty ones.
+    """
     q = query_of(f)
-    if cursor:
-        q["_id"] = {"$gt": cursor}
-    fetch = limit + 1 if not f.text else SCAN_LIMIT
-    docs = await collection.find(q, {"state": 1, "state_version": 1}).sort("_id", 1).limit(fetch).to_list(None)
-    if not f.text:
-        page = docs[:limit]
-        nxt = page[-1]["_id"] if len(docs) > limit else None
-        return [_item(d) for d in page], nxt
-    hits: list[dict] = []
-    last = None
-    for d in docs:
-        last = d["_id"]
-        if matches_text(d["state"], f.text):
-            hits.append(d)
-            if len(hits) == limit:
-                break
-    exhausted = len(docs) < fetch and last == (docs[-1]["_id"] if docs else None)
-    return [_item(d) for d in hits], (None if exhausted else last)
+    start, after = position_of(cursor)
+    deadline = time.monotonic() + budget_s
+    hits: list[tuple[int, dict]] = []
+    scanned, bucket, wave = 0, start, 1
+    while bucket < BUCKETS:
+        if bucket > start and (time.monotonic() > deadline or scanned >= SCAN_LIMIT):
+            return [_item(d) for _, d in hits], cursor_of(bucket, None)  # go on from this bucket
+        wanted = None if f.text else limit + 1 - len(hits)
+        asked = range(bucket, min(bucket + wave, BUCKETS))
+        found = await asyncio.gather(*(_in_bucket(collection, q, b, after if b == start else None, wanted) for b in asked))
+        for b, docs in zip(asked, found):
+            scanned += len(docs)
+            for d in docs:
+                if f.text and not matches_text(d["state"], f.text):
+                    continue
+                if len(hits) == limit:  # one more than a page: the next page starts after the last hit
+                    last_bucket, last = hits[-1]
+                    return [_item(d) for _, d in hits], cursor_of(last_bucket, last["_id"])
+                hits.append((b, d))
+        bucket, wave = asked.stop, min(wave * 2, MAX_WAVE)
+    return [_item(d) for _, d in hits], None
+
+
+async def _in_bucket(collection: AsyncCollection, q: dict[str, Any], bucket: int, after: str | None, limit: int | None) -> list[dict]:
+    """The documents of one bucket that ``q`` lets through, in ``_id`` order (after ``after``)."""
+    cursor = collection.find({**q, BUCKET: bucket, **({"_id": {"$gt": after}} if after else {})}, {"state": 1, "state_version": 1})
+    return await cursor.sort("_id", 1).limit(limit or 0).to_list(None)
 
 
 def _item(doc: dict) -> dict:
@@ -116,12 +181,16 @@ def _item(doc: dict) -> dict:
 async def work_list(collection: AsyncCollection, statuses: list[InitiativeStatus], f: Filters, limit: int) -> list[dict]:
     """What waits for curators, oldest in the queue first.
 
-    Bounded by what waits (not by every initiative): the statuses are indexed and the
-    ordering happens here, over at most ``SCAN_LIMIT`` waiting initiatives.
+    Bounded by what waits (not by every initiative): one query per status, each an equality on
+    the lifted ``status`` (an ``$in`` is not pushed down: FerretDB would read every initiative),
+    and the ordering happens here, over at most ``SCAN_LIMIT`` waiting initiatives of each.
     """
     q = query_of(Filters(**{**f.__dict__, "status": None, "text": None}))
-    q["state.status"] = {"$in": [s.value for s in statuses]}
-    docs = await collection.find(q, {"state": 1, "state_version": 1}).limit(SCAN_LIMIT).to_list(None)
+    found = await asyncio.gather(*(
+        collection.find({**q, "status": s.value}, {"state": 1, "state_version": 1}).limit(SCAN_LIMIT).to_list(None)
+        for s in dict.fromkeys(statuses)
+    ))
+    docs = [d for docs in found for d in docs]
     if f.text:
         docs = [d for d in docs if matches_text(d["state"], f.text)]
     docs.sort(key=lambda d: (d["state"].get("queued_at") or d["state"]["received_at"], d["_id"]))

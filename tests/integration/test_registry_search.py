@@ -92,6 +92,11 @@ async def test_cursor_pages_cover_everything_once(registry, published):
         assert len(seen) == expected
 
 
+async def test_a_cursor_the_list_did_not_give_out_is_a_422_naming_the_field(registry):
+    r = await registry.http["registry"].get("/v1/initiatives", params={"cursor": "999:not-ours"})
+    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "cursor"
+
+
 async def test_an_inverted_period_is_a_422_naming_the_field(registry):
     r = await registry.http["registry"].get("/v1/initiatives", params={"period_from": "2025-10-10", "period_to": "2025-10-01"})
     assert r.status_code == 422 and r.json()["detail"][0]["field"] == "period_to"
