@@ -41,8 +41,12 @@ class IndexSpec:
 
     @property
     def lookup_fields(self) -> tuple[str, ...]:
-        """Top-level fields an equality filter on this index touches (FerretDB pushes these down)."""
-        return tuple(dict.fromkeys(f.split(".")[0] for f, _ in self.keys))
+        """The top-level fields of this index, the only ones an equality filter hands to PostgreSQL.
+
+        FerretDB evaluates a dotted key (``state.status``) in its own process and never sends it
+        on, so a GIN index on its parent field (the whole ``state``) was written on every change
+        and read by no query: 12 MB for 28,000 initiatives."""
+        return tuple(dict.fromkeys(f for f, _ in self.keys if "." not in f))
 
 
 def gin_index_name(table: str, field: str) -> str:
@@ -88,6 +92,19 @@ def backing_indexes(specs: list[IndexSpec]) -> dict[str, set[str]]:
     return out
 
 
+async def _drop_unwanted(conn: psycopg.AsyncConnection, database: str, table: str, wanted: set[str]) -> None:
+    """Drop the GIN indexes this module made on ``table`` for fields no longer declared (or no
+    longer backed, as the parent of a dotted key was before): each costs every write."""
+    cur = await conn.execute(
+        "SELECT indexname FROM pg_indexes WHERE schemaname = %s AND tablename = %s AND indexname LIKE %s",
+        (database, table, f"{table}%_ompath"),
+    )
+    for (name,) in await cur.fetchall():
+        if name not in wanted:
+            await conn.execute(sql.SQL("DROP INDEX IF EXISTS {}").format(sql.Identifier(database, name)))
+            log.info("backing_index_dropped", database=database, index=name)
+
+
 async def back_indexes_on_postgresql(database: str, specs: list[IndexSpec], url: str) -> None:
     async with await psycopg.AsyncConnection.connect(url, autocommit=True, connect_timeout=10) as conn:
         for collection, fields in backing_indexes(specs).items():
@@ -112,4 +129,5 @@ async def back_indexes_on_postgresql(database: str, specs: list[IndexSpec], url:
                     # waiting in its pending list merged into the tree.
                     await conn.execute(sql.SQL("ALTER INDEX {} SET (fastupdate = off)").format(index))
                     await conn.execute("SELECT gin_clean_pending_list(%s::regclass)", (regclass,))
+            await _drop_unwanted(conn, database, table, {gin_index_name(table, f) for f in fields})
     log.info("indexes_backed_on_postgresql", database=database, collections=len(specs))

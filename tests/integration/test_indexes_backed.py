@@ -100,3 +100,31 @@ async def test_an_index_backed_before_fastupdate_was_off_is_switched_and_its_pen
     finally:
         await client.drop_database(name)
         await client.close()
+
+
+async def test_a_backing_index_no_query_can_use_is_dropped_and_the_declared_ones_stay(infra, run_id):
+    """An earlier release backed a dotted key (``state.status``) with a GIN index on ``state``, which
+    FerretDB never hands a filter to: the next start drops it."""
+    client = AsyncMongoClient(infra.mongodb, timeoutMS=20000)
+    name = f"{run_id}_idx_unused"
+    specs = [IndexSpec("items", (("_id", 1),)), IndexSpec("items", (("state.status", 1), ("code", 1)))]
+    try:
+        db = client[name]
+        if not await is_ferretdb(db):
+            pytest.skip("GIN backing indexes exist only on FerretDB; MongoDB serves equality from its own indexes")
+        assert specs[1].lookup_fields == ("code",)
+        await ensure_indexes(db, specs, None)
+        async with await psycopg.AsyncConnection.connect(infra.ferretdb_postgresql, autocommit=True) as conn:
+            table = await table_of(conn, name, "items")
+            await conn.execute(sql.SQL("CREATE INDEX {} ON {}.{} USING gin ((_jsonb->'state') jsonb_path_ops)").format(
+                sql.Identifier(gin_index_name(table, "state")), sql.Identifier(name), sql.Identifier(table)))
+
+            await ensure_indexes(db, specs, infra.ferretdb_postgresql)
+
+            cur = await conn.execute("SELECT indexname FROM pg_indexes WHERE schemaname = %s AND tablename = %s", (name, table))
+            names = {row[0] for row in await cur.fetchall()}
+            assert gin_index_name(table, "state") not in names
+            assert {gin_index_name(table, "_id"), gin_index_name(table, "code")} <= names
+    finally:
+        await client.drop_database(name)
+        await client.close()
