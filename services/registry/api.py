@@ -98,7 +98,11 @@ def router(parts: Parts, auth: Authenticator) -> APIRouter:
         await parts.processed.record(event.source, event.id)
         return Accepted(id=event.id, initiative_id=aggregate_id, duplicate=False)
 
-    @r.get("/initiatives", tags=["initiatives"], response_model=Page, summary="Find initiatives (filters, cursor pagination)")
+    @r.get("/initiatives", tags=["initiatives"], response_model=Page, summary="Find initiatives (filters, cursor pagination)",
+             description="Pages come in a stable order. A page may hold fewer than `limit` (a rare filter or free text "
+                         "walks further than one page's work) while `next_cursor` is given: follow it until it is null. / "
+                         "Sidorna kommer i en stabil ordning. En sida kan ha färre än `limit` medan `next_cursor` finns: "
+                         "följ den tills den är null.")
     async def list_initiatives(
         status: InitiativeStatus | None = None,
         theme: str | None = None,
