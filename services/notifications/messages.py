@@ -145,7 +145,7 @@ def postpone(until: datetime, now: datetime, why: str):
 def relift(current: dict | None, _v: int) -> Decision | None:
     """The same state written again, so that its top-level fields are derived (a message from
     before they existed)."""
-    return Decision(current) if current is not None and wake.lift(current) else None
+    return Decision(current, rewrite=True) if current is not None and wake.lift(current) else None
 
 
 class Messages:

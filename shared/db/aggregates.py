@@ -49,6 +49,9 @@ class Decision:
 
     state: dict[str, Any]
     events: list[Pending] = field(default_factory=list)
+    # The state is the one stored, written again only so that its lifted fields are derived
+    # (shared/db/relift.py): the document's version moves, its state_version does not.
+    rewrite: bool = False
 
 
 # (current state or None, its state_version (0 when new)) -> Decision, or None for no change
@@ -116,7 +119,8 @@ class AggregateStore:
         if decision is None:
             return None
         outbox = (doc["outbox"] if doc else []) + [{"topic": p.topic, "event": p.event} for p in decision.events]
-        return self.document(aggregate_id, (doc["version"] if doc else 0) + 1, (doc["state_version"] if doc else 0) + 1, decision.state, outbox)
+        state_version = (doc["state_version"] if doc else 0) + (0 if decision.rewrite and doc else 1)
+        return self.document(aggregate_id, (doc["version"] if doc else 0) + 1, state_version, decision.state, outbox)
 
     async def get(self, aggregate_id: str) -> dict[str, Any] | None:
         return await self.collection.find_one({"_id": aggregate_id})

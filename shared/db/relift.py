@@ -23,7 +23,7 @@ SIDE_BY_SIDE = 4
 
 def rewrite(current: dict[str, Any] | None, _v: int) -> Decision | None:
     """The same state written again, so that its top-level fields are derived."""
-    return Decision(current) if current is not None else None
+    return Decision(current, rewrite=True) if current is not None else None
 
 
 async def relift_once(store: AggregateStore, mark: str, projection: dict[str, int], legacy: Callable[[dict[str, Any]], bool],

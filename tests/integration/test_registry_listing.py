@@ -144,6 +144,7 @@ async def test_initiatives_written_before_the_lift_are_listed_after_the_first_st
         assert sorted(seen) == sorted(s["initiative_id"] for s in states)
         doc = await store.get(states[0]["initiative_id"])
         assert doc["state"] == states[0], "the state itself is unchanged"
+        assert (doc["state_version"], doc["version"]) == (1, 2), "its public version too: only the document moved"
     finally:
         await client.drop_database(name)
         await client.close()
