@@ -21,7 +21,6 @@ from services.registry.vocabularies import Vocabularies
 from shared import contracts
 from shared.auth import Authenticator
 from shared.db.aggregates import aggregate_indexes
-from shared.db.relift import relift_once
 from shared.runtime import Runtime
 from shared.topics import REGISTRY_INITIATIVES
 from shared.web import create_service_app
@@ -65,7 +64,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         auth.use_resolver(cparts.sources.resolve)
         initiatives = runtime.aggregate(COLLECTION)
         initiatives.lift_fields(search.lifted)
-        await relift_once(initiatives, search.LIFTED_MARK, {search.BUCKET: 1}, lambda d: search.BUCKET not in d)
+        await search.lift_legacy(initiatives)
         parts.submissions = Submissions(initiatives, settings.event_source, cparts.sources, cparts.vocabularies)
         parts.curation = Curation(initiatives, settings.event_source)
         parts.processed = runtime.processed(DEDUP_SCOPE)

@@ -31,7 +31,9 @@ from typing import Any
 from pymongo.asynchronous.collection import AsyncCollection
 
 from services.registry.events import public_state
+from shared.db.aggregates import AggregateStore
 from shared.db.indexes import IndexSpec
+from shared.db.relift import relift_once
 from shared.events.initiatives import InitiativeStatus, OrganizerKind, Origin
 
 SCAN_LIMIT = 1000
@@ -50,6 +52,12 @@ def bucket_of(initiative_id: str) -> int:
 def lifted(state: dict[str, Any]) -> dict[str, Any]:
     """The top-level fields an initiative is found by (the store writes them with every change)."""
     return {"status": state["status"], "source": state["source"], BUCKET: bucket_of(state["initiative_id"])}
+
+
+async def lift_legacy(store: AggregateStore) -> int:
+    """Once per database: initiatives written before their fields were lifted get them, or no
+    page would list them (``relift_once``)."""
+    return await relift_once(store, LIFTED_MARK, {BUCKET: 1}, lambda d: BUCKET not in d)
 
 
 def indexes(collection: str) -> list[IndexSpec]:
@@ -147,25 +155,25 @@ async def find_page(collection: AsyncCollection, f: Filters, cursor: str | None,
     q = query_of(f)
     start, after = position_of(cursor)
     deadline = time.monotonic() + budget_s
-    hits: list[tuple[int, dict]] = []
+    hits: list[dict] = []
     scanned, bucket, wave = 0, start, 1
     while bucket < BUCKETS:
         if bucket > start and (time.monotonic() > deadline or scanned >= SCAN_LIMIT):
-            return [_item(d) for _, d in hits], cursor_of(bucket, None)  # go on from this bucket
+            return [_item(d) for d in hits], cursor_of(bucket, None)  # go on from this bucket
         wanted = None if f.text else limit + 1 - len(hits)
         asked = range(bucket, min(bucket + wave, BUCKETS))
         found = await asyncio.gather(*(_in_bucket(collection, q, b, after if b == start else None, wanted) for b in asked))
-        for b, docs in zip(asked, found):
+        for docs in found:
             scanned += len(docs)
             for d in docs:
                 if f.text and not matches_text(d["state"], f.text):
                     continue
                 if len(hits) == limit:  # one more than a page: the next page starts after the last hit
-                    last_bucket, last = hits[-1]
-                    return [_item(d) for _, d in hits], cursor_of(last_bucket, last["_id"])
-                hits.append((b, d))
+                    last = hits[-1]["_id"]
+                    return [_item(d) for d in hits], cursor_of(bucket_of(last), last)
+                hits.append(d)
         bucket, wave = asked.stop, min(wave * 2, MAX_WAVE)
-    return [_item(d) for _, d in hits], None
+    return [_item(d) for d in hits], None
 
 
 async def _in_bucket(collection: AsyncCollection, q: dict[str, Any], bucket: int, after: str | None, limit: int | None) -> list[dict]:

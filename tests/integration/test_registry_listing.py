@@ -15,7 +15,6 @@ from pymongo import AsyncMongoClient
 
 from services.registry import search
 from shared.db.aggregates import AggregateStore, Decision
-from shared.db.relift import relift_once
 from shared.events.initiatives import InitiativeStatus
 from tests.platform import CommandLog
 
@@ -138,8 +137,8 @@ async def test_initiatives_written_before_the_lift_are_listed_after_the_first_st
         store = AggregateStore(client[name]["initiatives"], lift=search.lifted)
         assert (await search.find_page(store.collection, search.Filters(), None, 50))[0] == []
 
-        assert await relift_once(store, search.LIFTED_MARK, {search.BUCKET: 1}, lambda d: search.BUCKET not in d) == 40
-        assert await relift_once(store, search.LIFTED_MARK, {search.BUCKET: 1}, lambda d: search.BUCKET not in d) == 0
+        assert await search.lift_legacy(store) == 40
+        assert await search.lift_legacy(store) == 0
         seen, _ = await walk(store, search.Filters(), 50)
         assert sorted(seen) == sorted(s["initiative_id"] for s in states)
         doc = await store.get(states[0]["initiative_id"])
