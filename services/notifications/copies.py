@@ -80,9 +80,6 @@ class Copies:
         # Contacts carry no version: the compacted topic's latest value per key wins.
         await self.contacts.change(data["registration_id"], lambda current, _v: None if current == data else Decision(data))
 
-    async def delete(self, store: AggregateStore, key: str) -> bool:
-        return await store.delete(key)
-
     @staticmethod
     async def get(store: AggregateStore, key: str) -> dict | None:
         doc = await store.get(key)

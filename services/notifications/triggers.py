@@ -246,7 +246,7 @@ class Triggers:
         from services.notifications.privacy import forget_recipients
 
         await forget_recipients(self.parts, [f"registration:{registration_id}"])
-        await self.parts.copies.delete(self.parts.copies.contacts, registration_id)
+        await self.parts.copies.contacts.delete(registration_id)
 
     # --- receipts from gateways -------------------------------------------------------------
     async def on_receipt(self, event: Envelope, data) -> None:
