@@ -22,6 +22,8 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from pymongo import AsyncMongoClient
 
+from benchmarks.message_writes import message_writes_per_s
+
 ROOT = Path(__file__).resolve().parents[1]
 LIBS = ROOT / ".cache" / "infra" / "kafka" / "libs"
 LOG4J = ROOT / "deploy" / "local" / "kafka" / "log4j2.properties"
@@ -136,7 +138,8 @@ async def database_rates(url: str, docs: int) -> dict[str, float]:
     return {"db_insert_many_per_s": insert, "db_upsert_per_s": upsert, "db_find_one_per_s": find}
 
 
-async def measure(records: int, docs: int, bootstrap: str | None = None, url: str | None = None, tools: bool = True) -> dict[str, float]:
+async def measure(records: int, docs: int, bootstrap: str | None = None, url: str | None = None, tools: bool = True,
+                  ferretdb_postgresql_url: str | None = None) -> dict[str, float]:
     bootstrap = bootstrap or os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092")
     url = url or os.environ.get("MONGODB_URL", "mongodb://127.0.0.1:27027/")
     results: dict[str, float] = {}
@@ -153,6 +156,8 @@ async def measure(records: int, docs: int, bootstrap: str | None = None, url: st
         finally:
             await drop_topic(bootstrap, topic)
     results.update(await database_rates(url, docs))
+    pg_url = ferretdb_postgresql_url or os.environ.get("FERRETDB_POSTGRESQL_URL")
+    results.update(await message_writes_per_s(url, docs, CONCURRENCY, pg_url))  # the fan-out's floor (message_writes.py)
     return results
 
 
