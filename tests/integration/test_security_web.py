@@ -2,7 +2,6 @@
 security headers and the content security policy, 413 above the body limit, 429 on sign-up floods."""
 
 import contextlib
-import json
 
 import pytest
 
