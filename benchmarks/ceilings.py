@@ -167,7 +167,7 @@ def main() -> int:
     parser.add_argument("--docs", type=int, default=5_000)
     args = parser.parse_args()
     results = asyncio.run(measure(args.records, args.docs))
-    print("| ceiling | per second |\n|---|---|")
+    print("| ceiling (unit in its name) | value |\n|---|---|")
     for k, v in results.items():
         print(f"| {k} | {v:,.0f} |")
     return 0

@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     (out / f"{stamp}.json").write_text(dumps(report))
     text = table(results)
     md = [f"# Benchmark run {started:%Y-%m-%d %H:%M} UTC", "", f"Size `{args.size}`, {machine['cores']} cores, {machine['platform']}, Python {machine['python']}.", "",
-          text, "", "## Ceilings measured in this run", "", "| ceiling | per second |", "|---|---|"]
+          text, "", "## Ceilings measured in this run", "", "| ceiling (unit in its name) | value |", "|---|---|"]
     md += [f"| {k} | {v:,.0f} |" for k, v in extra["ceilings"].items()]
     md += ["", "## Details", ""] + [f"- **{r.workload}**: `{dumps(r.details)}`".replace("\n", " ") for r in results]
     if has_png:
