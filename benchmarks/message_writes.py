@@ -10,7 +10,6 @@ its messages; no reads, no Kafka, no SMTP. N divided by the rate is the least ti
 take on this engine, whatever the code around them does.
 """
 
-import asyncio
 import base64
 import time
 import uuid
@@ -23,6 +22,7 @@ from services.notifications import messages as m
 from services.notifications import batch_send, render, wake
 from services.notifications.message_ids import derived_event_id
 from services.notifications.messages import NewMessage
+from services.notifications.triggers import each
 from shared.db.aggregates import AggregateStore, Pending, aggregate_indexes
 from shared.db.indexes import ensure_indexes
 from shared.envelope import new_event
@@ -78,22 +78,13 @@ async def message_writes_per_s(url: str, n: int, concurrency: int, ferretdb_post
         for i in range(0, n, BULK):
             await store.collection.insert_many([created for created, _ in docs[i:i + BULK]], ordered=False)
 
-        async def side_by_side(jobs: list, write) -> None:
-            queue = list(reversed(jobs))
-
-            async def worker():
-                while queue:
-                    await write(queue.pop())
-
-            await asyncio.gather(*(worker() for _ in range(concurrency)))
-
-        # the outcomes, in bulk writes of the batched path's size (batch_send.BULK)
+        # the outcomes, in bulk writes of the batched path's size (batch_send.BULK), the pool's size at a time
         chunks = [docs[i:i + batch_send.BULK] for i in range(0, n, batch_send.BULK)]
-        await side_by_side(chunks, lambda chunk: store.collection.bulk_write(
-            [ReplaceOne({"_id": sent["_id"], "version": 1}, sent) for _, sent in chunk], ordered=False))
+        await each(chunks, lambda chunk: store.collection.bulk_write(
+            [ReplaceOne({"_id": sent["_id"], "version": 1}, sent) for _, sent in chunk], ordered=False), concurrency)
         # the relay's marking, one per message (OutboxRelay.publish → AggregateStore.mark_published)
-        await side_by_side(docs, lambda pair: store.collection.update_one(
-            {"_id": pair[1]["_id"], "version": 2}, {"$set": {"outbox": [], "outbox_pending": False, "version": 3}}))
+        await each(docs, lambda pair: store.collection.update_one(
+            {"_id": pair[1]["_id"], "version": 2}, {"$set": {"outbox": [], "outbox_pending": False, "version": 3}}), concurrency)
         rate = n / (time.perf_counter() - started)
         marked = await store.collection.count_documents({"version": 3})
         if marked != n:

@@ -189,7 +189,7 @@ async def run(ctx, size: str) -> Result:
                 name = f"{name} ({details['handed_over_in_budget']:,} in {budget_s:.0f} s, extrapolated)"
             floor_s = n / floor_rate if floor_rate else None
             return Result(name, round(figure, 2), "s", ceiling=floor_s and round(floor_s, 1), ceiling_name=f"{n:,} × the message writes alone (raw, {floor_rate or 0:,.0f}/s)",
-                          ratio=floor_s and round(floor_s / figure, 3) if figure else None,
+                          ratio=round(floor_s / figure, 3) if floor_s and figure else None,
                           goal=f"< {GOAL_S:.0f} s (at 100,000)", passed=(complete and elapsed < GOAL_S) if size == "full" else None,
                           details=details, status="run" if ran else "failed")
     finally:
