@@ -34,7 +34,7 @@ from pymongo import AsyncMongoClient
 
 from benchmarks import cpu_use
 from benchmarks.common import ROOT, Result
-from services.notifications.copies import registration_fields
+from services.notifications.copies import contact_fields, registration_fields
 from services.notifications.devservers import free_port
 from shared.db.aggregates import AggregateStore, Decision
 from shared.envelope import new_event
@@ -82,7 +82,7 @@ def _session(sid: str, version: int, starts: datetime, cls) -> ev.SessionState:
 
 async def _bulk_registrants(db, sid: str, n: int, bar) -> None:
     """Benchmark-only: N confirmed registrations and contacts in the consumers' own documents."""
-    registrations, contacts = AggregateStore(db["registrations"], lift=registration_fields), AggregateStore(db["contacts"])
+    registrations, contacts = AggregateStore(db["registrations"], lift=registration_fields), AggregateStore(db["contacts"], lift=contact_fields)
     now = datetime.now(UTC)
     for start in range(0, n, 2_000):
         regs, cons = {}, {}

@@ -5,7 +5,8 @@ contact, session, registration; read and write at ``sending``; the relay's marki
 at ``sent``; the relay's marking again): 35–40 messages/s at a fan-out to 100,000. Here, for a page
 of new messages that are due now:
 
-1. each is rendered for its recipient (opt-out and contact read per person; the session once);
+1. each is rendered for its recipient (the page's opt-outs, and a fan-out's contacts, read at
+   once where that pays, ``read_at_once``; otherwise per person; the session once);
 2. those ready are created already ``sending``, the rendered request in their outbox, with one
    ``insert_many`` — the same state ``process`` reaches with two writes; a message that exists
    already (a redelivered change, a fan-out resumed after a crash) is not created and not sent
@@ -31,6 +32,7 @@ from services.notifications.adapters import PermanentFailure, TemporaryFailure
 from services.notifications.dispatcher import Dispatcher, Expired, Obsolete, Postpone, scrub
 from services.notifications.message_ids import derived_event_id
 from services.notifications.messages import NewMessage
+from services.notifications.read_at_once import Known
 from services.notifications.recipients import resolve
 from services.notifications.triggers import each
 from shared.db.aggregates import Decision, Pending
@@ -41,17 +43,20 @@ log = structlog.get_logger(__name__)
 BULK = 25  # writes per bulk_write: FerretDB hung (its PostgreSQL pool exhausted) under bulks of 100 guarded replaces beside the relay
 
 
-async def send_new(dispatcher: Dispatcher, news: list[NewMessage], now: datetime, created_all: Callable[[], None] | None = None) -> None:
+async def send_new(dispatcher: Dispatcher, news: list[NewMessage], now: datetime, created_all: Callable[[], None] | None = None,
+                   contacts: dict[str, dict] | None = None) -> None:
     """Create and send ``news`` (all due by ``now``); see the module's docs. ``created_all`` is
     called once every message is created (so durable: from then on a crash leaves it to
-    ``reclaim``), before the hand-over."""
+    ``reclaim``), before the hand-over. ``contacts``: registrants' contact copies the caller read
+    at once (a fan-out's page), by registration id."""
     parts = dispatcher.parts
     store, concurrency = parts.messages.store, parts.settings.fan_out_concurrency
     states = {n.message_id: m.create(n, now)(None, 0).state for n in news}
     sessions: dict[str, dict | None] = {}  # one read of the session for the page, not one per person
+    known = Known(contacts or {}, await dispatcher.opt_outs_at_once.among(s["recipient"]["key"] for s in states.values()))
 
     async def prepare(state: dict) -> tuple[dict, Decision, object] | None:
-        recipient = await resolve(parts, state["recipient"], state["channel"])
+        recipient = await resolve(parts, state["recipient"], state["channel"], known)
         if recipient.opted_out or recipient.address is None:
             return None
         try:

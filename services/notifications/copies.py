@@ -23,9 +23,10 @@ INDEXES = (
     + aggregate_indexes(REGISTRATIONS)
     + [IndexSpec(REGISTRATIONS, (("session_id", 1),))]
     + aggregate_indexes(CONTACTS)
-    + [IndexSpec(CONTACTS, (("state.email", 1),)), IndexSpec(CONTACTS, (("state.phone", 1),))]
+    + [IndexSpec(CONTACTS, (("session_id", 1),)), IndexSpec(CONTACTS, (("state.email", 1),)), IndexSpec(CONTACTS, (("state.phone", 1),))]
 )
 LIFTED_REGISTRATIONS = "registrations_session_id"  # the migrations mark of ``lift_legacy_registrations``
+LIFTED_CONTACTS = "contacts_session_id"  # and of ``lift_legacy_contacts``
 
 
 def registration_fields(state: dict) -> dict:
@@ -37,15 +38,28 @@ def registration_fields(state: dict) -> dict:
     return {"session_id": state["session_id"]}
 
 
+def contact_fields(state: dict) -> dict:
+    """A contact copy's top-level ``session_id``: a fan-out reads its session's contacts with one
+    cursor (``read_at_once.SessionContacts``) instead of one read per message."""
+    return {"session_id": state["session_id"]} if state.get("session_id") else {}
+
+
 class Copies:
     def __init__(self, editions: AggregateStore, sessions: AggregateStore, registrations: AggregateStore, contacts: AggregateStore):
         self.editions, self.sessions, self.registrations, self.contacts = editions, sessions, registrations, contacts
         registrations.lift_fields(registration_fields)
+        contacts.lift_fields(contact_fields)
 
     async def lift_legacy_registrations(self) -> int:
         """Once per database: registrations copied before ``session_id`` was lifted get it, or a
         walk would not find them."""
         return await relift_once(self.registrations, LIFTED_REGISTRATIONS, {"session_id": 1}, lambda d: "session_id" not in d)
+
+    async def lift_legacy_contacts(self) -> int:
+        """Once per database: contacts copied before ``session_id`` was lifted get it (one that is
+        not met by a fan-out's walk is still read by ``_id``: only slower)."""
+        return await relift_once(self.contacts, LIFTED_CONTACTS, {"session_id": 1, "state.session_id": 1},
+                                 lambda d: "session_id" not in d and bool((d.get("state") or {}).get("session_id")))
 
     async def keep_session(self, data: dict, now: datetime) -> tuple[dict | None, dict | None]:
         """Store a session's newest state; returns (previous state, stored state or None if stale)."""

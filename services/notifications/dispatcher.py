@@ -36,6 +36,7 @@ from services.notifications.adapters import PermanentFailure, TemporaryFailure
 from services.notifications.message_ids import derived_event_id
 from services.notifications.parts import Parts
 from services.notifications.quiet_hours import BOUND_BY_SESSION_START, backoff
+from services.notifications.read_at_once import OptOutsAtOnce
 from services.notifications.recipients import Recipient, resolve
 from shared.db.aggregates import Decision, Pending
 from shared.envelope import new_event
@@ -83,16 +84,18 @@ class Dispatcher:
         s = parts.settings
         self.limits = {"email": AsyncLimiter(s.email_per_second, 1), "sms": AsyncLimiter(s.sms_per_second, 1)}
         self.in_flight: set[str] = set()  # marked sending by this process and not finished: never reclaimed
+        self.opt_outs_at_once = OptOutsAtOnce(parts.opt_outs.collection)  # a batch's opt-outs in one read (batch_send)
 
     @property
     def source(self) -> str:
         return self.parts.settings.event_source
 
     async def recover(self) -> int:
-        """At start-up: messages from before ``wake`` get it, registrations from before their lifted
-        ``session_id`` get that, then see ``reclaim``."""
+        """At start-up: messages from before ``wake`` get it, registrations and contacts from before
+        their lifted ``session_id`` get that, then see ``reclaim``."""
         await self.parts.messages.lift_legacy()
         await self.parts.copies.lift_legacy_registrations()
+        await self.parts.copies.lift_legacy_contacts()
         return await self.reclaim()
 
     async def reclaim(self) -> int:

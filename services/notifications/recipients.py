@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from services.notifications import tokens
 from services.notifications.parts import Parts
+from services.notifications.read_at_once import Known
 
 
 @dataclass(frozen=True)
@@ -19,15 +20,19 @@ class Recipient:
     subscription_status: str | None = None
 
 
-async def resolve(parts: Parts, recipient: dict, channel: str) -> Recipient:
+async def resolve(parts: Parts, recipient: dict, channel: str, known: Known | None = None) -> Recipient:
+    """``known``: what the caller read at once for a batch (``read_at_once``); the rest is read here."""
     s = parts.settings
     kind, full_key = recipient["kind"], recipient["key"]
     key = full_key.split(":", 1)[1]
     url = f"{s.public_base_url.rstrip('/')}/v1/unsubscribe/{tokens.sign(s.token_secret, 'unsubscribe', full_key)}"
-    opted_out = await parts.opt_outs.get(full_key) is not None
+    if known is not None and known.opted_out is not None:
+        opted_out = full_key in known.opted_out
+    else:
+        opted_out = await parts.opt_outs.get(full_key) is not None
     field = "email" if channel == "email" else "phone"
     if kind == "registration":
-        contact = await parts.copies.get(parts.copies.contacts, key)
+        contact = known.contacts[key] if known is not None and key in known.contacts else await parts.copies.get(parts.copies.contacts, key)
         return Recipient((contact or {}).get(field), opted_out, url, (contact or {}).get("manage_url"))
     if kind == "subscription":
         sub = await parts.subscriptions.get(key)

@@ -16,6 +16,7 @@ from services.notifications import quiet_hours as q
 from services.notifications.messages import NewMessage
 from services.notifications.notices import edited, fired
 from services.notifications.parts import Parts
+from services.notifications.read_at_once import SessionContacts
 from services.notifications.render import title_in
 from shared.db.aggregates import Decision
 from shared.envelope import Envelope
@@ -99,11 +100,12 @@ class Triggers:
                 await self._kick(new.message_id)
         return new.message_id
 
-    async def schedule_many(self, messages: list[dict], chunk: int = 1_000) -> None:
+    async def schedule_many(self, messages: list[dict], chunk: int = 1_000, contacts: dict[str, dict] | None = None) -> None:
         """``schedule`` for the many messages of one change (one per registrant): created a chunk
         per ``insert_many`` (a read and a write each would be two round trips per person), then
         the due ones handed to the sender ``FAN_OUT_CONCURRENCY`` at a time — or, with
-        ``send_new``, created and sent by it with their outcomes written in bulk."""
+        ``send_new``, created and sent by it with their outcomes written in bulk (``contacts``:
+        the registrants' contact copies, read at once by the caller)."""
         for start in range(0, len(messages), chunk):
             now = self.parts.now()
             news = [self._new(now, **kw)[0] for kw in messages[start:start + chunk]]
@@ -111,7 +113,7 @@ class Triggers:
                 later = [n for n in news if n.not_before > now]
                 if later:
                     await self.parts.messages.create_many(later, now)
-                await self.send_new([n for n in news if n.not_before <= now], now)
+                await self.send_new([n for n in news if n.not_before <= now], now, contacts=contacts)
                 continue
             created = await self.parts.messages.create_many(news, now)
             log.info("messages_scheduled", count=len(created), of=len(news))
@@ -176,11 +178,20 @@ class Triggers:
         registrations at a time as the pages are read: the first people hear within seconds
         however big the session (not after all 100,000 are read and made)."""
         # aclosing: an error or a cancellation stops the read (and its task) now, not at collection
-        async with contextlib.aclosing(self.parts.copies.registrations_in(session_id)) as pages:
-            async for page in pages:
-                messages = [m for m in (make(reg) for reg in page if reg["status"] in statuses) if m]
-                if messages:
-                    await self.schedule_many(messages)
+        contacts = SessionContacts(self.parts.copies.contacts.collection, session_id) if self.send_new is not None else None
+        try:
+            async with contextlib.aclosing(self.parts.copies.registrations_in(session_id)) as pages:
+                async for page in pages:
+                    messages = [m for m in (make(reg) for reg in page if reg["status"] in statuses) if m]
+                    if not messages:
+                        continue
+                    # only what is sent now needs its contact (a reminder waits for its day)
+                    due_now = [m["key"] for m in messages if m.get("due") is None]
+                    found = await contacts.take(due_now) if contacts is not None and due_now else None
+                    await self.schedule_many(messages, contacts=found)
+        finally:
+            if contacts is not None:
+                await contacts.close()
 
     async def fire_notices(self) -> int:
         parts, fired_count = self.parts, 0
