@@ -96,7 +96,9 @@ class Copies:
 
     @staticmethod
     async def get(store: AggregateStore, key: str) -> dict | None:
-        doc = await store.get(key)
+        # only this process's consumers write the copies (one notifications process per database,
+        # docs/notifications.md): what it wrote or read last is what is stored
+        doc = await store.get_own(key)
         return doc["state"] if doc else None
 
     async def registrations_in(self, session_id: str, page: int = PAGE) -> AsyncIterator[list[dict]]:

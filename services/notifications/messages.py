@@ -156,8 +156,10 @@ class Messages:
         self._stale = wake.Walk(store.collection, "sending")
 
     async def create(self, new: NewMessage, now: datetime) -> bool:
-        """True if created now; False if a message with this id existed (nothing is sent twice)."""
-        return await self.store.change(new.message_id, create(new, now)) is not None
+        """True if created now; False if a message with this id existed (nothing is sent twice).
+        Inserted without a read first (the id is new but for a redelivered cause, whose insert the
+        unique ``_id`` refuses): a confirmed registration's reminder is one round trip, not two."""
+        return await self.store.change(new.message_id, create(new, now), expect_new=True) is not None
 
     async def create_many(self, news: list[NewMessage], now: datetime) -> set[str]:
         """``create`` for many in one ``insert_many``; returns the ids created now (existing ones stay)."""

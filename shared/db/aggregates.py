@@ -125,6 +125,23 @@ class AggregateStore:
     async def get(self, aggregate_id: str) -> dict[str, Any] | None:
         return await self.collection.find_one({"_id": aggregate_id})
 
+    async def get_own(self, aggregate_id: str) -> dict[str, Any] | None:
+        """``get`` for documents only this process writes (a copy of another service's aggregate,
+        kept by this process's consumers): the document as this store last wrote or read it, read
+        from the database only when it holds none (``KNOWN_DOCUMENTS`` of them). A rush's
+        registrations each read their session's copy, which the same process writes once per
+        batch. Where another process may write the documents, ``get`` reads them."""
+        doc = self._recall(aggregate_id)
+        if doc is not None:
+            return doc
+        doc = await self.collection.find_one({"_id": aggregate_id})
+        known = self._recall(aggregate_id)  # written here while the read was under way: newer
+        if known is not None and (doc is None or known["version"] >= doc["version"]):
+            return known
+        if doc is not None:
+            self._remember(doc)
+        return doc
+
     async def delete(self, aggregate_id: str) -> bool:
         """Delete an aggregate (an erasure) under its lock, and the copy of it kept here."""
         async with self.locks.hold(aggregate_id):

@@ -70,3 +70,33 @@ async def test_another_writers_change_is_not_overwritten_and_an_erased_one_is_no
     finally:
         await client.drop_database(name)
         await client.close()
+
+
+async def test_a_copy_this_process_keeps_is_read_from_the_database_once(infra):
+    """``get_own``, for documents only this process writes (notifications' copies of sessions and
+    editions, read by every registration of a rush): served as last written or read, read from
+    the database only when not known, and never older than what this store wrote."""
+    name = f"k{uuid.uuid4().hex[:8]}"
+    log = CommandLog(name)
+    client = AsyncMongoClient(infra.mongodb, timeoutMS=10000, event_listeners=[log])
+    store = AggregateStore(client[name]["aggregates"])
+    try:
+        written = await store.change("s", add(1))
+        assert (await store.get_own("s"))["state"] == {"n": 1}
+        assert [c["filter"] for c in log.sent("find")] == [{"_id": "s"}]  # the first change's read (it might exist), no other
+        await store.change("s", add(1))
+        assert (await store.get_own("s"))["state"] == {"n": 2} and len(log.sent("find")) == 1
+
+        # one this process has not written (a process starting): read once, then known
+        await client[name]["aggregates"].insert_one({**written, "_id": "t"})
+        assert (await store.get_own("t"))["state"] == {"n": 1}
+        assert (await store.get_own("t"))["state"] == {"n": 1}
+        assert [c["filter"] for c in log.sent("find")] == [{"_id": "s"}, {"_id": "t"}]
+        assert await store.get_own("missing") is None and await store.get_own("missing") is None  # nothing to keep: read each time
+
+        # an erased one is not served from memory
+        assert await store.delete("t")
+        assert await store.get_own("t") is None
+    finally:
+        await client.drop_database(name)
+        await client.close()
