@@ -91,8 +91,9 @@ class Copies:
         return current if current is not None and current["version"] == version else None
 
     async def keep_contact(self, data: dict) -> None:
-        # Contacts carry no version: the compacted topic's latest value per key wins.
-        await self.contacts.change(data["registration_id"], lambda current, _v: None if current == data else Decision(data))
+        # Contacts carry no version: the compacted topic's latest value per key wins. Almost always
+        # a new registrant's: inserted without a read first (a known one is refused, then compared).
+        await self.contacts.change(data["registration_id"], lambda current, _v: None if current == data else Decision(data), expect_new=True)
 
     @staticmethod
     async def get(store: AggregateStore, key: str) -> dict | None:

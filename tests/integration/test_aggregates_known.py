@@ -8,6 +8,7 @@ writer's change (another replica) is never overwritten, and an erased aggregate 
 back from memory.
 """
 
+import contextlib
 import uuid
 
 from pymongo import AsyncMongoClient
@@ -25,12 +26,21 @@ def add(step: int, seen: list | None = None):
     return decide
 
 
-async def test_changes_in_a_row_are_decided_without_reading_and_the_relays_marking_is_followed(infra):
+@contextlib.asynccontextmanager
+async def _logged_store(infra):
+    """A store on a database of its own, every command its client sends logged; dropped afterwards."""
     name = f"k{uuid.uuid4().hex[:8]}"
     log = CommandLog(name)
     client = AsyncMongoClient(infra.mongodb, timeoutMS=10000, event_listeners=[log])
-    store = AggregateStore(client[name]["aggregates"])
     try:
+        yield AggregateStore(client[name]["aggregates"]), log, client[name]
+    finally:
+        await client.drop_database(name)
+        await client.close()
+
+
+async def test_changes_in_a_row_are_decided_without_reading_and_the_relays_marking_is_followed(infra):
+    async with _logged_store(infra) as (store, log, db):
         first = await store.change("s", add(1))
         assert await store.mark_published("s", {p["event"]["id"] for p in first["outbox"]}, whole_outbox_of=first["version"])
         for _ in range(5):
@@ -39,12 +49,9 @@ async def test_changes_in_a_row_are_decided_without_reading_and_the_relays_marki
 
         # read: 's' before its first write and 'other' (either might exist); 's' is known after each write
         assert [c["filter"] for c in log.sent("find")] == [{"_id": "s"}, {"_id": "other"}]
-        stored = await client[name]["aggregates"].find_one({"_id": "s"})
+        stored = await db["aggregates"].find_one({"_id": "s"})
         assert stored["state"] == {"n": 16} and stored["version"] == 8  # 7 changes and the marking
         assert len(stored["outbox"]) == 6  # the 5 changes' events and change_many's, after the marking emptied it
-    finally:
-        await client.drop_database(name)
-        await client.close()
 
 
 async def test_another_writers_change_is_not_overwritten_and_an_erased_one_is_not_brought_back(infra):
@@ -76,11 +83,7 @@ async def test_a_copy_this_process_keeps_is_read_from_the_database_once(infra):
     """``get_own``, for documents only this process writes (notifications' copies of sessions and
     editions, read by every registration of a rush): served as last written or read, read from
     the database only when not known, and never older than what this store wrote."""
-    name = f"k{uuid.uuid4().hex[:8]}"
-    log = CommandLog(name)
-    client = AsyncMongoClient(infra.mongodb, timeoutMS=10000, event_listeners=[log])
-    store = AggregateStore(client[name]["aggregates"])
-    try:
+    async with _logged_store(infra) as (store, log, db):
         written = await store.change("s", add(1))
         assert (await store.get_own("s"))["state"] == {"n": 1}
         assert [c["filter"] for c in log.sent("find")] == [{"_id": "s"}]  # the first change's read (it might exist), no other
@@ -88,7 +91,7 @@ async def test_a_copy_this_process_keeps_is_read_from_the_database_once(infra):
         assert (await store.get_own("s"))["state"] == {"n": 2} and len(log.sent("find")) == 1
 
         # one this process has not written (a process starting): read once, then known
-        await client[name]["aggregates"].insert_one({**written, "_id": "t"})
+        await db["aggregates"].insert_one({**written, "_id": "t"})
         assert (await store.get_own("t"))["state"] == {"n": 1}
         assert (await store.get_own("t"))["state"] == {"n": 1}
         assert [c["filter"] for c in log.sent("find")] == [{"_id": "s"}, {"_id": "t"}]
@@ -97,6 +100,3 @@ async def test_a_copy_this_process_keeps_is_read_from_the_database_once(infra):
         # an erased one is not served from memory
         assert await store.delete("t")
         assert await store.get_own("t") is None
-    finally:
-        await client.drop_database(name)
-        await client.close()
