@@ -100,12 +100,12 @@ class Triggers:
                 await self._kick(new.message_id)
         return new.message_id
 
-    async def schedule_many(self, messages: list[dict], chunk: int = 1_000, contacts: dict[str, dict] | None = None) -> None:
+    async def schedule_many(self, messages: list[dict], chunk: int = 1_000, contacts: SessionContacts | None = None) -> None:
         """``schedule`` for the many messages of one change (one per registrant): created a chunk
         per ``insert_many`` (a read and a write each would be two round trips per person), then
         the due ones handed to the sender ``FAN_OUT_CONCURRENCY`` at a time — or, with
         ``send_new``, created and sent by it with their outcomes written in bulk (``contacts``:
-        the registrants' contact copies, read at once by the caller)."""
+        the session's contacts, of which those sent now are taken at once)."""
         for start in range(0, len(messages), chunk):
             now = self.parts.now()
             news = [self._new(now, **kw)[0] for kw in messages[start:start + chunk]]
@@ -113,7 +113,10 @@ class Triggers:
                 later = [n for n in news if n.not_before > now]
                 if later:
                     await self.parts.messages.create_many(later, now)
-                await self.send_new([n for n in news if n.not_before <= now], now, contacts=contacts)
+                due = [n for n in news if n.not_before <= now]
+                # only what is sent now needs its contact (a reminder waits for its day)
+                found = await contacts.take(n.recipient_key for n in due) if contacts is not None and due else None
+                await self.send_new(due, now, contacts=found)
                 continue
             created = await self.parts.messages.create_many(news, now)
             log.info("messages_scheduled", count=len(created), of=len(news))
@@ -183,12 +186,8 @@ class Triggers:
             async with contextlib.aclosing(self.parts.copies.registrations_in(session_id)) as pages:
                 async for page in pages:
                     messages = [m for m in (make(reg) for reg in page if reg["status"] in statuses) if m]
-                    if not messages:
-                        continue
-                    # only what is sent now needs its contact (a reminder waits for its day)
-                    due_now = [m["key"] for m in messages if m.get("due") is None]
-                    found = await contacts.take(due_now) if contacts is not None and due_now else None
-                    await self.schedule_many(messages, contacts=found)
+                    if messages:
+                        await self.schedule_many(messages, contacts=contacts)
         finally:
             if contacts is not None:
                 await contacts.close()

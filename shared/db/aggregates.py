@@ -134,11 +134,9 @@ class AggregateStore:
         doc = self._recall(aggregate_id)
         if doc is not None:
             return doc
-        doc = await self.collection.find_one({"_id": aggregate_id})
-        known = self._recall(aggregate_id)  # written here while the read was under way: newer
-        if known is not None and (doc is None or known["version"] >= doc["version"]):
-            return known
-        if doc is not None:
+        read = await self.collection.find_one({"_id": aggregate_id})
+        doc = self._newest(aggregate_id, read)  # one written here while the read was under way is newer
+        if doc is read and doc is not None:
             self._remember(doc)
         return doc
 
@@ -164,6 +162,11 @@ class AggregateStore:
     def _recall(self, aggregate_id: str) -> dict[str, Any] | None:
         known = self._known.get(aggregate_id)
         return bson.decode(known, codec_options=self.collection.codec_options) if known is not None else None
+
+    def _newest(self, aggregate_id: str, doc: dict[str, Any] | None) -> dict[str, Any] | None:
+        """``doc``, or the version this store last wrote or read if that one is at least as new."""
+        known = self._recall(aggregate_id)
+        return known if known is not None and (doc is None or known["version"] >= doc["version"]) else doc
 
     async def _current(self, aggregate_id: str) -> dict[str, Any] | None:
         """The document to decide on: as last written here, else read."""
@@ -235,9 +238,7 @@ class AggregateStore:
         counts the misses without naming them, every document of the bulk is read again."""
         ids = sorted(decides)
         async with self.locks.hold_all(ids):
-            found = {i: newer if (newer := self._recall(i)) is not None and newer["version"] > known[i]["version"] else known[i]
-                     for i in ids if i in known}
-            return await self._change_found(ids, found, decides, attempts)
+            return await self._change_found(ids, {i: self._newest(i, known[i]) for i in ids if i in known}, decides, attempts)
 
     async def _change_found(self, ids: list[str], found: dict[str, dict[str, Any]], decides: dict[str, Decide], attempts: int) -> dict[str, dict[str, Any] | None]:
         """The body of ``change_many``, the locks of ``ids`` held and their documents ``found``."""
