@@ -170,10 +170,17 @@ async def test_ten_thousand_hostile_submissions_are_dead_lettered_and_the_valid_
     assert len(hostile_messages) >= 10_000
     generated = time.monotonic() - started
 
-    # Unregistered sources and unknown codes pass the contract but are refused by the handler.
+    # Unregistered sources and codes outside the registry's vocabularies pass the contract but are
+    # refused by the handler. Not only the generated "zz…" codes: Hypothesis also draws strings
+    # from the code base's own constants, and one such ('by_status', reporting's) was drawn as a
+    # theme, well-formed and not a term.
+    vocabularies = (await p.http["registry"].get("/v1/vocabularies")).json()
+
     def refused_by_handler(raw: bytes) -> bool:
         ev = json.loads(raw)
-        return ev["source"] != SOURCE or any(str(c).startswith("zz") for f in ("themes", "districts", "accessibility", "target_groups") for c in ev["data"].get(f, []))
+        return ev["source"] != SOURCE or any(
+            (vocabularies[name].get(code) or {"retired": True})["retired"] for name in vocabularies for code in ev["data"].get(name) or []
+        )
 
     accepted = await asyncio.to_thread(lambda: {i for i, raw in enumerate(hostile_messages) if contract_accepts(raw) and not refused_by_handler(raw)})
     assert len(accepted) < len(hostile_messages) * 0.1, "nearly everything generated is hostile"
