@@ -13,10 +13,11 @@ request); any other step from the wrong state is refused with the current state 
 
 Material change rule (what a new revision does to a reviewed initiative):
 - approved: if the revision changes what was approved — the title (any language), the set of
-  themes, the proposed period or the organizer (kind or name) — the stamp is lifted and the
-  initiative goes back to ``submitted``; anything else (description, summary, contact,
-  links, districts, budget, …) keeps the stamp: fixing a typo in the description is no
-  reason to review again.
+  themes, the proposed period, the organizer (kind or name) or the amount asked of the Öppna
+  Malmö budget (``budget.requested_sek``; an absent budget asks 0) — the stamp is lifted and
+  the initiative goes back to ``submitted``; anything else (description, summary, contact,
+  links, districts, the organiser's own funding, …) keeps the stamp: fixing a typo in the
+  description is no reason to review again, asking the city for more money is.
 - changes_requested: any revision is the publisher's answer; it goes back to ``submitted``.
 - submitted and in_review stay as they are (the curator sees the newest content).
 - rejected stays rejected: the revision is kept, but a rejection is final.
@@ -38,7 +39,7 @@ from shared.events.initiatives import (
 )
 from services.registry.events import emit
 
-MATERIAL_FIELDS = ("title", "themes", "period", "organizer")
+MATERIAL_FIELDS = ("title", "themes", "period", "organizer", "budget")
 
 # The status a curator's step needs, and the event it emits.
 STEPS: dict[ReviewDecision, tuple[InitiativeStatus, type[InitiativeState]]] = {
@@ -74,6 +75,8 @@ def material_changes(before: dict | None, after: dict | None) -> list[str]:
         b, a = before.get(name), after.get(name)
         if name == "themes":  # the set of themes matters, not their order
             b, a = sorted(set(b or [])), sorted(set(a or []))
+        if name == "budget":  # what the city is asked to pay; the organiser's own funding is theirs
+            b, a = (b or {}).get("requested_sek", 0), (a or {}).get("requested_sek", 0)
         if b != a:
             changed.append(name)
     return changed

@@ -102,6 +102,17 @@ def test_a_typo_in_the_description_keeps_the_stamp_a_new_title_lifts_it():
     assert retitled["queued_at"] == LATER.isoformat(), "back in the queue from now"
 
 
+def test_raising_the_requested_budget_lifts_the_stamp_and_own_funding_keeps_it():
+    d = domain.decide_submission(None, 0, sub(1, budget={"requested_sek": 40_000, "own_funding_sek": 10_000}), domain.Received(SOURCE, "e1", "kafka"), NOW, EMITTER)
+    state, v, _ = take(d.state, 1, "in_review", "")
+    state, v, _ = take(state, v, "approved", "Välkommen")
+    more_own, v2, _ = revise(state, v, 3, budget={"requested_sek": 40_000, "own_funding_sek": 60_000})
+    assert more_own["status"] == "approved" and more_own["stamped"] is True, "the organiser paying more is no reason to review"
+    raised, _, [event] = revise(more_own, v2, 4, budget={"requested_sek": 900_000, "own_funding_sek": 60_000})
+    assert raised["status"] == "submitted" and raised["stamped"] is False, "40,000 → 900,000 SEK goes back to review"
+    assert event.event["data"]["stamped"] is False
+
+
 def test_changes_requested_goes_back_to_the_queue_on_any_revision_and_rejected_stays():
     state, v = registered()
     state, v, _ = take(state, v, "in_review", "")
