@@ -27,7 +27,7 @@ import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import structlog
 from pymongo.asynchronous.collection import AsyncCollection
@@ -290,7 +290,8 @@ class Registrations:
         self.programme.put_session(doc)
         return await self.view(token)
 
-    async def check_in(self, session_id: str, code: str, now: datetime) -> dict:
+    async def check_in(self, session_id: str, code: str, now: datetime, opens_before: timedelta) -> dict:
+        """Attendance by the code given at the door, from ``opens_before`` the start to the end of the session's last day."""
         code = code.strip().upper()
         found = await self.records.find_one({"session_id": session_id, "code": code})
 
@@ -298,7 +299,7 @@ class Registrations:
             # a document not yet written (its batch's process died) is still in the session's last batch
             entry = found or next((e for e in (state or {}).get("taken", {}).values() if e["code"] == code), None)
             held[:] = [entry]
-            return sessions.decide_check_in(state, version, entry, now, self.source)
+            return sessions.decide_check_in(state, version, entry, now, self.source, opens_before)
 
         held: list = []
         doc = await self.sessions.change(session_id, decide)

@@ -20,21 +20,26 @@ Rules
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+TZ = ZoneInfo("Europe/Stockholm")
 
 
 class Refused(Exception):
     """A decision's refusal, naming the field and the reason (answered as a 4xx)."""
 
-    def __init__(self, status: int, field: str, code: str, message: str):
+    def __init__(self, status: int, field: str, code: str, message: str, **facts: Any):
         super().__init__(message)
         self.status = status
         self.field = field
         self.code = code
         self.message = message
+        self.facts = facts  # machine-readable particulars beside the message (e.g. when check-in opens)
 
     def detail(self) -> list[dict]:
-        return [{"field": self.field, "code": self.code, "message": self.message}]
+        return [{"field": self.field, "code": self.code, "message": self.message, **self.facts}]
 
 
 @dataclass(frozen=True)
@@ -192,3 +197,31 @@ def check_in(state: dict, entry: dict | None) -> tuple[dict, dict] | None:
         return None
     out = {**state, "changed": _changed(state, entry, attended=True)}
     return out, current(out, entry)
+
+
+def check_in_window(starts_at: datetime, ends_at: datetime, opens_before: timedelta) -> tuple[datetime, datetime]:
+    """When the door takes check-ins, in Europe/Stockholm: from ``opens_before`` the start to
+    24:00 on the day the session ends (a late arrival, a slow queue, a code typed in afterwards)."""
+    last_day = ends_at.astimezone(TZ).date()
+    closes_at = datetime.combine(last_day + timedelta(days=1), time(0), TZ)
+    return (starts_at - opens_before).astimezone(TZ), closes_at
+
+
+def check_in_open(state: dict, now: datetime, opens_before: timedelta) -> None:
+    """Refuse (409) a check-in outside the session's window, naming the field and when it opens or closed."""
+    if not (state.get("starts_at") and state.get("ends_at")):
+        raise Refused(409, "starts_at", "not_scheduled", "The session has no time yet: nobody checks in to it")
+    opens_at, closes_at = check_in_window(datetime.fromisoformat(state["starts_at"]), datetime.fromisoformat(state["ends_at"]), opens_before)
+    minutes = int(opens_before.total_seconds() // 60)
+    if now < opens_at:
+        raise Refused(
+            409, "starts_at", "check_in_not_open",
+            f"Check-in opens at {opens_at:%Y-%m-%d %H:%M} Malmö time ({minutes} minutes before the start)",
+            opens_at=opens_at.isoformat(), closes_at=closes_at.isoformat(),
+        )
+    if now >= closes_at:
+        raise Refused(
+            409, "ends_at", "check_in_closed",
+            f"Check-in closed at {closes_at:%Y-%m-%d %H:%M} Malmö time (the end of the session's last day)",
+            opens_at=opens_at.isoformat(), closes_at=closes_at.isoformat(),
+        )

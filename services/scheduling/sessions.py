@@ -12,7 +12,7 @@ session events on ``scheduling.sessions.v1`` and registration events on
 order on one partition.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from services.scheduling import seats
@@ -239,10 +239,12 @@ def decide_cancel_registration(current: dict | None, version: int, entry: dict, 
     return Decision(state, out.events)
 
 
-def decide_check_in(current: dict | None, version: int, entry: dict | None, now: datetime, source: str) -> Decision | None:
-    """``entry``: the document of the registration with the code given at the door, or None."""
+def decide_check_in(current: dict | None, version: int, entry: dict | None, now: datetime, source: str, opens_before: timedelta) -> Decision | None:
+    """``entry``: the document of the registration with the code given at the door, or None.
+    Only inside the session's check-in window (``seats.check_in_open``)."""
     if current is None:
         raise Refused(404, "session_id", "not_found", "No such session")
+    seats.check_in_open(current, now, opens_before)
     result = seats.check_in(current, entry)
     if result is None:
         return None

@@ -13,6 +13,10 @@ class SchedulingSettings(ServiceSettings):
     event_source: str = "urn:malmo:oppna:scheduling"
     public_base_url: str = Field(default="http://127.0.0.1:8102", description="Where residents reach this service (private links, ICS URLs).")
     max_party_size: int = Field(default=6, ge=1, le=50, description="Default largest party one registration may bring.")
+    check_in_opens_before_minutes: int = Field(
+        default=120, ge=0, le=14 * 24 * 60,
+        description="Check-in at the door opens this many minutes before a session starts (and closes at 24:00 on its last day).",
+    )
     placement_time_limit_s: float = Field(default=10.0, gt=0, description="CP-SAT's time limit for one placement proposal.")
     placement_step_minutes: int = Field(default=30, ge=5, le=240, description="Start times a placement tries, every this many minutes.")
     fault_exit_after_seat: bool = Field(

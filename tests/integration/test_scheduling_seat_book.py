@@ -8,9 +8,9 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from services.scheduling.main import create_app
-from services.scheduling.settings import SchedulingSettings
 from shared.auth import Role
 from tests.integration.test_scheduling_service import new_session, setup, stamped
+from tests.integration.test_scheduling_support import DoorOpensDaysAhead
 from tests.platform import Platform, as_role
 
 STAFF = as_role(Role.scheduler)
@@ -19,7 +19,7 @@ SEATS, MANY = 280, 300
 
 @pytest.fixture(scope="module")
 async def sched(infra):
-    async with Platform.start(infra, f"b{uuid.uuid4().hex[:8]}", scheduling=(create_app, SchedulingSettings)) as p:
+    async with Platform.start(infra, f"b{uuid.uuid4().hex[:8]}", scheduling=(create_app, DoorOpensDaysAhead)) as p:
         yield p
 
 

@@ -8,9 +8,8 @@ import pytest
 from icalendar import Calendar
 
 from services.scheduling.main import create_app
-from services.scheduling.settings import SchedulingSettings
 from shared.auth import Role
-from tests.integration.test_scheduling_support import days_ahead, edition_body, publish_initiative, uid, venue_body
+from tests.integration.test_scheduling_support import DoorOpensDaysAhead, days_ahead, edition_body, publish_initiative, uid, venue_body
 from tests.platform import Platform, as_role, eventually
 
 STAFF = as_role(Role.scheduler)
@@ -18,7 +17,7 @@ STAFF = as_role(Role.scheduler)
 
 @pytest.fixture(scope="module")
 async def sched(infra):
-    async with Platform.start(infra, f"s{uuid.uuid4().hex[:8]}", scheduling=(create_app, SchedulingSettings)) as p:
+    async with Platform.start(infra, f"s{uuid.uuid4().hex[:8]}", scheduling=(create_app, DoorOpensDaysAhead)) as p:
         yield p
 
 

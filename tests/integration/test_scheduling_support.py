@@ -3,10 +3,19 @@
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from services.scheduling.settings import SchedulingSettings
 from shared.envelope import new_event
 from shared.events import initiatives as ev
 
 REGISTRY_SOURCE = "urn:malmo:oppna:registry"
+CHECK_IN_OPENS_DAYS_AHEAD = 4
+
+
+class DoorOpensDaysAhead(SchedulingSettings):
+    """Check-in opens four days before a session (in production two hours), so a test's session
+    three days away can be checked in now, and one ten days away cannot."""
+
+    check_in_opens_before_minutes: int = CHECK_IN_OPENS_DAYS_AHEAD * 24 * 60
 
 
 def initiative_event(initiative_id: str, version: int = 1, status: str = "approved", stamped: bool = True, withdrawn: bool = False, rejected: bool = False, **content):

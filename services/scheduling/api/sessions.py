@@ -113,9 +113,18 @@ def router(parts) -> APIRouter:
     async def cancel(session_id: str, body: CancelIn, _: Staff) -> dict:
         return without_internals(await parts.planning.cancel_session(session_id, body.reason, datetime.now(UTC)))
 
-    @r.post("/{session_id}/check-in", summary="Record attendance at the door, by the registration code")
+    @r.post(
+        "/{session_id}/check-in",
+        summary="Record attendance at the door, by the registration code",
+        description=(
+            "Open from CHECK_IN_OPENS_BEFORE_MINUTES (default 120) before the start to 24:00 (Europe/Stockholm) on the day "
+            "the session ends; outside it 409 naming `starts_at` (`check_in_not_open`) or `ends_at` (`check_in_closed`), "
+            "with `opens_at` and `closes_at`."
+        ),
+    )
     async def check_in(session_id: str, body: CheckInIn, _: Requires(parts.auth, Role.scheduler, Role.curator)) -> dict:
-        return await parts.registrations.check_in(session_id, body.code, datetime.now(UTC))
+        opens_before = timedelta(minutes=parts.settings.check_in_opens_before_minutes)
+        return await parts.registrations.check_in(session_id, body.code, datetime.now(UTC), opens_before)
 
     @r.get("/{session_id}/registrations", summary="A session's registrations in order, without contacts (schedulers)")
     async def registrations(session_id: str, _: Staff) -> list[dict]:
