@@ -15,8 +15,17 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
+
+# The two ways to present a key, as OpenAPI security schemes: a route that needs a key depends on
+# both, so its operation lists them and a generated client sends the key. auto_error=False: the
+# key is checked below (401 with our reasons, not FastAPI's 403).
+BEARER = HTTPBearer(scheme_name="bearer", bearerFormat="om_<key_id>_<secret>", auto_error=False,
+                    description="An API key as `Authorization: Bearer <key>`.")
+API_KEY_HEADER = APIKeyHeader(name="X-API-Key", scheme_name="apiKey", auto_error=False,
+                              description="The same API key in the `X-API-Key` header.")
 
 
 class Role(StrEnum):
@@ -101,9 +110,16 @@ def presented_key(request: Request) -> str | None:
 
 
 def require(authenticator: Authenticator, *roles: Role) -> Callable[[Request], Awaitable[Principal]]:
-    """A FastAPI dependency: 401 without a valid key, 403 with a key of another role."""
+    """A FastAPI dependency: 401 without a valid key, 403 with a key of another role.
 
-    async def dependency(request: Request) -> Principal:
+    The two security parameters only declare the schemes (OpenAPI); the key is read from the
+    request, so the dependency can also be called as ``require(...)(request)``."""
+
+    async def dependency(
+        request: Request,
+        _bearer: HTTPAuthorizationCredentials | None = Security(BEARER),
+        _api_key: str | None = Security(API_KEY_HEADER),
+    ) -> Principal:
         principal = await authenticator.principal(presented_key(request))
         if principal is None:
             raise HTTPException(
@@ -123,3 +139,14 @@ def require(authenticator: Authenticator, *roles: Role) -> Callable[[Request], A
 
 def Requires(authenticator: Authenticator, *roles: Role):  # noqa: N802 - reads like a type in signatures
     return Annotated[Principal, Depends(require(authenticator, *roles))]
+
+
+async def _declares_the_key_schemes(
+    _bearer: HTTPAuthorizationCredentials | None = Security(BEARER), _api_key: str | None = Security(API_KEY_HEADER)
+) -> None:
+    """Nothing to check: only lists the key schemes on the operation."""
+
+
+# Route arguments for a route anyone may call that answers more to a key (it reads the key itself):
+# its operation lists the key schemes and ``{}`` (no key), as OpenAPI writes "optional".
+KEY_OPTIONAL = {"dependencies": [Depends(_declares_the_key_schemes)], "openapi_extra": {"security": [{}]}}

@@ -156,6 +156,14 @@ REASON_SCHEMA = {
 }
 
 
+def _say_when_no_key_is_needed(schema: dict) -> None:
+    """An operation whose route needs no key says so (``security: []``); the others list their
+    schemes already (``shared.auth``), and a document-wide default would be silently inherited."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            operation.setdefault("security", [])
+
+
 def _declare_reasons(app: FastAPI) -> None:
     """The OpenAPI document declares the 422 body the services really send (``_validation_error``:
     field, code, message), not FastAPI's default (loc, msg, type)."""
@@ -167,6 +175,7 @@ def _declare_reasons(app: FastAPI) -> None:
             schemas = schema.get("components", {}).get("schemas", {})
             if "ValidationError" in schemas:
                 schemas["ValidationError"] = REASON_SCHEMA
+            _say_when_no_key_is_needed(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 

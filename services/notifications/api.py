@@ -13,7 +13,8 @@ from urllib.parse import parse_qs
 import phonenumbers
 from aiolimiter import AsyncLimiter
 from email_validator import EmailNotValidError, validate_email
-from fastapi import APIRouter, Header, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request, Security
+from fastapi.security import APIKeyHeader
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,7 +25,7 @@ from services.notifications.message_ids import derived_event_id
 from services.notifications.parts import Parts
 from services.notifications.privacy import erase
 from services.notifications.recipients import resolve
-from shared.auth import Authenticator, Requires, Role
+from shared.auth import KEY_OPTIONAL, Authenticator, Requires, Role
 from shared.ratelimit import signup_limit
 from shared.db.aggregates import Decision
 from shared.envelope import new_event
@@ -85,6 +86,11 @@ def normalise_phone(value: str, field: str = "phone") -> str:
     if phonenumbers.number_type(number) not in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
         raise problem(422, field, "not_mobile", "SMS need a mobile number")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+# The gateway's shared secret, declared as a security scheme of the receipts webhook (checked below).
+WEBHOOK_SECRET = APIKeyHeader(name="X-Webhook-Secret", scheme_name="webhookSecret", auto_error=False,
+                              description="The SMS gateway's shared secret (SMS_WEBHOOK_SECRET).")
 
 
 def router(parts_ref: dict, authenticator: Authenticator) -> APIRouter:
@@ -182,7 +188,7 @@ def router(parts_ref: dict, authenticator: Authenticator) -> APIRouter:
             return HTMLResponse(_page("Klart / Done", "Du får inga fler meddelanden. / You will receive no more messages."))
         return {"unsubscribed": True}
 
-    @api.post("/erasure", tags=["privacy"], summary="Erase a person's address or number and all that identifies them (staff, or with a token)")
+    @api.post("/erasure", tags=["privacy"], summary="Erase a person's address or number and all that identifies them (staff, or with a token)", **KEY_OPTIONAL)
     async def erasure(request: Request) -> dict:
         body = await _body(request, ErasureIn)
         parts = P()
@@ -223,7 +229,7 @@ def router(parts_ref: dict, authenticator: Authenticator) -> APIRouter:
                 "sms_encoding": out.sms_length.encoding, "sms_segments": out.sms_length.segments}
 
     @api.post("/sms/receipts", status_code=202, tags=["gateways"], summary="The SMS gateway's delivery receipts (webhook)")
-    async def sms_receipt(request: Request, x_webhook_secret: Annotated[str | None, Header()] = None) -> dict:
+    async def sms_receipt(request: Request, x_webhook_secret: Annotated[str | None, Security(WEBHOOK_SECRET)] = None) -> dict:
         parts = P()
         if not x_webhook_secret or not hmac.compare_digest(x_webhook_secret, parts.settings.sms_webhook_secret):
             raise problem(401, "x-webhook-secret", "unauthenticated", "Wrong or missing webhook secret")

@@ -18,7 +18,7 @@ from services.reporting.model import ReadModel
 from services.reporting.rebuild import compare, rebuild
 from services.reporting.settings import ReportingSettings
 from services.reporting.snapshots import Snapshots
-from shared.auth import Authenticator, Requires, Role, presented_key
+from shared.auth import KEY_OPTIONAL, Authenticator, Requires, Role, presented_key
 from shared.events.reporting import SnapshotReason
 
 Lang = Annotated[Literal["sv", "en"], Query(description="Language of labels: sv or en.")]
@@ -56,7 +56,7 @@ def build_router(settings: ReportingSettings, model: ReadModel, auth: Authentica
         out["tables"] = {d: labelled(t, lang) for d, t in out["tables"].items()}
         return out
 
-    @r.get("/v1/figures/initiatives", tags=["figures"], summary="Initiatives by status, theme, organizer kind and origin")
+    @r.get("/v1/figures/initiatives", tags=["figures"], summary="Initiatives by status, theme, organizer kind and origin", **KEY_OPTIONAL)
     async def initiative_figures(request: Request, source: str | None = None) -> dict:
         """``source``: one publisher's initiatives. Suppressed, unless an analyst's key is presented."""
         principal = await auth.principal(presented_key(request))
@@ -106,7 +106,8 @@ def build_router(settings: ReportingSettings, model: ReadModel, auth: Authentica
         checked(area, dimension)
         return table(model, area, dimension, edition_id, threshold)
 
-    @r.get("/v1/editions/{edition_id}/export.csv", tags=["exports"], summary="One table as CSV for Swedish Excel (suppressed)")
+    @r.get("/v1/editions/{edition_id}/export.csv", tags=["exports"], summary="One table as CSV for Swedish Excel (suppressed)",
+           response_class=Response, responses={200: {"description": "CSV (semicolons, UTF-8 with BOM)", "content": {"text/csv": {"schema": {"type": "string"}}}}})
     async def export_csv(edition_id: str, area: str, dimension: str, lang: Lang = "sv") -> Response:
         body = to_csv(one_table(edition_id, area, dimension), lang)
         name = f"oppna-malmo-{edition_id}-{area}-{dimension}.csv"

@@ -1,4 +1,5 @@
-"""Schemathesis against every service's OpenAPI, in process, on the running services.
+"""Every service's OpenAPI, on the running services: it says which key each operation needs
+(checked against what the service really does with an anonymous request), and Schemathesis.
 
 Each operation gets generated requests (bounded examples per operation) with a staff key of the
 service's role, so they reach past 401; every answer must be no 5xx and conform to the schema
@@ -8,6 +9,7 @@ where the services run.
 """
 
 import asyncio
+import re
 
 import pytest
 import schemathesis
@@ -21,6 +23,45 @@ from tests.platform import as_role
 EXAMPLES = 15
 ROLE = {"registry": Role.curator, "scheduling": Role.scheduler, "notifications": Role.curator, "reporting": Role.analyst}
 SKIP = {("reporting", "POST", "/v1/rebuild")}  # replays every topic: a benchmark, not a fuzz target
+STAFF_KEY_SCHEMES = {"bearer": {"type": "http", "scheme": "bearer"}, "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}}
+
+
+def operations(spec: dict):
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            yield method.upper(), path, op
+
+
+@pytest.mark.parametrize("service", list(ROLE))
+async def test_the_openapi_declares_the_api_key_schemes_and_each_operation_says_what_it_needs(platform, service):
+    """A generated client sends the key where the document asks for one: the bearer scheme and
+    the X-API-Key header are declared, every operation has an explicit ``security`` (``[]`` when
+    no key is needed), and an anonymous request is refused with 401 exactly where one is needed."""
+    http = platform.http[service]
+    spec = (await http.get("/openapi.json")).json()
+    schemes = spec.get("components", {}).get("securitySchemes", {})
+    for name, expected in STAFF_KEY_SCHEMES.items():
+        assert expected.items() <= schemes.get(name, {}).items(), (name, schemes)
+    wrong = []
+    for method, path, op in operations(spec):
+        assert "security" in op, f"{method} {path} does not say whether it needs a key"
+        needs = [r for r in op["security"] if r]
+        optional = {} in op["security"]
+        for requirement in needs:
+            assert set(requirement) <= set(schemes), (method, path, requirement)
+        if optional or (service, method, path) in SKIP:
+            continue
+        url = re.sub(r"\{[^}]+\}", "x", path)
+        r = await http.request(method, url, json={} if method in ("POST", "PUT", "PATCH") else None)
+        if (r.status_code == 401) != bool(needs):
+            wrong.append(f"{method} {path}: declares {op['security']}, anonymous gets {r.status_code}")
+    assert not wrong, "\n".join(wrong)
+
+
+async def test_the_csv_export_is_declared_text_csv(platform):
+    spec = (await platform.http["reporting"].get("/openapi.json")).json()
+    declared = spec["paths"]["/v1/editions/{edition_id}/export.csv"]["get"]["responses"]["200"]["content"]
+    assert list(declared) == ["text/csv"], declared
 
 
 @pytest.mark.parametrize("service", list(ROLE))
