@@ -5,6 +5,7 @@ curators' choice per conflict rule (block or warn) and the changeover buffer bet
 at one venue.
 """
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -41,10 +42,44 @@ def default_rules() -> dict[str, str]:
     return {r.value: m.value for r, m in DEFAULT_RULES.items()}
 
 
+# (earlier day, later day, code naming the earlier, code naming the later, what went wrong)
+IN_ORDER = (
+    ("starts_on", "ends_on", "after_end", "before_start", "The edition would end before it starts"),
+    ("submission_opens_on", "submission_closes_on", "after_close", "before_open", "Submissions would close before they open"),
+)
+
+
+def refuse_backwards(edition: dict[str, Any], changed: Iterable[str] = ()) -> None:
+    """422 when a pair of days is turned round (the period, the submission window), also by a
+    change combined with what is stored; it names the day the change moved (the later one when
+    it moved both or neither)."""
+    for first, last, first_code, last_code, message in IN_ORDER:
+        early, late = edition.get(first), edition.get(last)
+        if early is None or late is None or date.fromisoformat(early) <= date.fromisoformat(late):
+            continue
+        if first in changed and last not in changed:
+            raise Refused(422, first, first_code, f"{message}: {first} {early} is after {last} {late}")
+        raise Refused(422, last, last_code, f"{message}: {last} {late} is before {first} {early}")
+
+
+def planned(edition: dict[str, Any]) -> dict[str, Any]:
+    """An edition as planning stores it: in planning, every rule's mode (the defaults where not given)."""
+    return {**edition, "status": EditionStatus.planning.value, "rules": {**default_rules(), **edition.get("rules", {})}}
+
+
 def decide_plan(state: dict | None, version: int, edition: dict[str, Any], now: datetime, source: str) -> Decision | None:
+    """A new edition; the very same plan again changes nothing (None); the id of an edition
+    that now holds other content is refused (409): an edition changes only through PATCH."""
+    new = planned(edition)
     if state is not None:
-        return None  # the same id again: already planned
-    new = {**edition, "status": EditionStatus.planning.value, "rules": {**default_rules(), **edition.get("rules", {})}}
+        differs = sorted(k for k in (set(state) | set(new)) - {"status"} if state.get(k) != new.get(k))
+        if differs:
+            raise Refused(
+                409, "edition_id", "exists",
+                f"The edition {edition['edition_id']} exists with other {', '.join(differs)}; change it with PATCH /v1/editions/{edition['edition_id']}",
+            )
+        return None
+    refuse_backwards(new)
     return Decision(new, [emit(SCHEDULING_SESSIONS, EditionPlannedV1, new, version + 1, new["edition_id"], now, source)])
 
 
@@ -54,8 +89,7 @@ def decide_update(state: dict | None, version: int, changes: dict[str, Any], now
     if state["status"] == EditionStatus.closed.value:
         raise Refused(409, "status", "closed", "A closed edition does not change")
     new = {**state, **changes, "rules": {**state["rules"], **changes.get("rules", {})}}
-    if date.fromisoformat(new["ends_on"]) < date.fromisoformat(new["starts_on"]):
-        raise Refused(422, "ends_on", "before_start", "The edition ends before it starts")
+    refuse_backwards(new, changes)
     if new == state:
         return None
     return Decision(new, [emit(SCHEDULING_SESSIONS, EditionUpdatedV1, new, version + 1, new["edition_id"], now, source)])

@@ -70,13 +70,14 @@ class Planning:
                 put(doc)
 
     # -- editions ---------------------------------------------------------------------------
-    async def plan_edition(self, fields: dict[str, Any], now: datetime) -> dict:
+    async def plan_edition(self, fields: dict[str, Any], now: datetime) -> tuple[dict, bool]:
+        """The edition, and whether this request planned it (False: the very same plan again)."""
         edition_id = fields.get("edition_id") or uuid.uuid4().hex
         fields = {**fields, "edition_id": edition_id}
         doc = await self.editions.change(edition_id, lambda s, v: editions.decide_plan(s, v, fields, now, self.source))
-        doc = doc or await self.editions.get(edition_id)
-        self.programme.put_edition(doc)
-        return self.edition_view(edition_id)
+        created = doc is not None
+        self.programme.put_edition(doc or await self.editions.get(edition_id))
+        return self.edition_view(edition_id), created
 
     async def update_edition(self, edition_id: str, changes: dict[str, Any], now: datetime) -> dict:
         doc = await self.editions.change(edition_id, lambda s, v: editions.decide_update(s, v, changes, now, self.source))

@@ -10,7 +10,7 @@ import pytest
 from services.scheduling.main import create_app
 from shared.auth import Role
 from tests.integration.test_scheduling_service import new_session, setup, stamped
-from tests.integration.test_scheduling_support import CHECK_IN_OPENS_DAYS_AHEAD, DoorOpensDaysAhead
+from tests.integration.test_scheduling_support import CHECK_IN_OPENS_DAYS_AHEAD, DoorOpensDaysAhead, days_ahead, edition_body, uid
 from tests.platform import Platform, as_role
 
 STAFF = as_role(Role.scheduler)
@@ -49,3 +49,38 @@ async def test_check_in_is_refused_before_its_window_opens_and_taken_inside_it(s
     inside = await registered(http, soon["session_id"])
     r = await http.post(f"/v1/sessions/{soon['session_id']}/check-in", json={"code": inside["code"]}, headers=STAFF)
     assert r.status_code == 200 and r.json()["attended"] is True, r.text
+
+
+def _day(n: int) -> str:
+    return days_ahead(n).date().isoformat()
+
+
+async def test_an_edition_planned_again_with_other_dates_is_a_conflict_and_the_very_same_is_idempotent(sched):
+    http = sched.http["scheduling"]
+    body = edition_body(f"om-{uid()[:8]}")
+    first = await http.post("/v1/editions", json=body, headers=STAFF)
+    assert first.status_code == 201, first.text
+    same = await http.post("/v1/editions", json=body, headers=STAFF)
+    assert same.status_code == 200 and same.json() == first.json(), same.text
+    moved = await http.post("/v1/editions", json={**body, "ends_on": _day(25)}, headers=STAFF)
+    assert moved.status_code == 409 and _fields(moved) == [("edition_id", "exists")], moved.text
+    assert (await http.get(f"/v1/editions/{body['edition_id']}")).json()["ends_on"] == body["ends_on"]
+
+
+async def test_a_patch_turning_the_submission_window_or_the_period_backwards_is_refused_naming_the_field(sched):
+    http = sched.http["scheduling"]
+    body = {**edition_body(), "submission_opens_on": _day(-30), "submission_closes_on": _day(-5)}
+    edition = (await http.post("/v1/editions", json=body, headers=STAFF)).json()
+    url = f"/v1/editions/{edition['edition_id']}"
+    opens_late = await http.patch(url, json={"submission_opens_on": _day(-1)}, headers=STAFF)  # after the stored closing day
+    assert opens_late.status_code == 422 and _fields(opens_late) == [("submission_opens_on", "after_close")], opens_late.text
+    closes_early = await http.patch(url, json={"submission_closes_on": _day(-40)}, headers=STAFF)
+    assert closes_early.status_code == 422 and _fields(closes_early) == [("submission_closes_on", "before_open")]
+    both = await http.patch(url, json={"submission_opens_on": _day(-3), "submission_closes_on": _day(-4)}, headers=STAFF)
+    assert both.status_code == 422 and _fields(both) == [("submission_closes_on", "before_open")]
+    starts_late = await http.patch(url, json={"starts_on": _day(30)}, headers=STAFF)  # after the stored last day
+    assert starts_late.status_code == 422 and _fields(starts_late) == [("starts_on", "after_end")]
+    stored = (await http.get(url)).json()
+    assert (stored["submission_opens_on"], stored["submission_closes_on"], stored["starts_on"]) == (body["submission_opens_on"], body["submission_closes_on"], body["starts_on"])
+    moved = await http.patch(url, json={"submission_closes_on": _day(-2)}, headers=STAFF)
+    assert moved.status_code == 200 and moved.json()["submission_closes_on"] == _day(-2)

@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from services.scheduling.conflicts import Mode, Rule
@@ -69,10 +69,21 @@ def router(parts) -> APIRouter:
     r = APIRouter(prefix="/v1/editions", tags=["editions"])
     Staff = Requires(parts.auth, Role.scheduler, Role.curator)
 
-    @r.post("", status_code=201, summary="Plan an edition (a forum period)")
-    async def plan(body: EditionIn, _: Staff) -> dict:
+    @r.post(
+        "",
+        status_code=201,
+        summary="Plan an edition (a forum period)",
+        responses={
+            200: {"description": "The very same plan again (same edition_id, same content): the edition, unchanged"},
+            409: {"description": "An edition with this edition_id exists with other content (`edition_id`/`exists`): change it with PATCH"},
+        },
+    )
+    async def plan(body: EditionIn, response: Response, _: Staff) -> dict:
         fields = body.model_dump(mode="json", exclude_none=True)
-        return await parts.planning.plan_edition(fields, datetime.now(UTC))
+        edition, created = await parts.planning.plan_edition(fields, datetime.now(UTC))
+        if not created:
+            response.status_code = 200
+        return edition
 
     @r.get("", summary="Every edition")
     async def list_all() -> list[dict]:
@@ -82,7 +93,11 @@ def router(parts) -> APIRouter:
     async def get(edition_id: str) -> dict:
         return parts.planning.edition_view(edition_id)
 
-    @r.patch("/{edition_id}", summary="Change an edition (dates, budget, rules, buffer)")
+    @r.patch(
+        "/{edition_id}",
+        summary="Change an edition (dates, budget, rules, buffer)",
+        responses={422: {"description": "The period or the submission window would run backwards, with what is stored: names the day moved"}},
+    )
     async def update(edition_id: str, body: EditionPatch, _: Staff) -> dict:
         changes = body.model_dump(mode="json", exclude_none=True)
         return await parts.planning.update_edition(edition_id, changes, datetime.now(UTC))
