@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from services.scheduling.accessibility import venue_needs
+
 
 class Rule(StrEnum):
     venue_double_booked = "venue_double_booked"
@@ -59,7 +61,7 @@ class Booking:
     organizer: str
     capacity: int
     venue_id: str | None = None  # None: online
-    accessibility: frozenset[str] = frozenset()  # what the initiative promises
+    accessibility: frozenset[str] = frozenset()  # what the initiative promises (the venue must have its venue_needs)
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,7 @@ def conflicts_of(
             add(Rule.outside_venue_availability, "The venue is not available for the whole session")
         if booking.capacity > venue.capacity:
             add(Rule.capacity_exceeds_venue, f"Capacity {booking.capacity} exceeds the venue's {venue.capacity}")
-        missing = sorted(booking.accessibility - venue.accessibility)
+        missing = sorted(venue_needs(booking.accessibility) - venue.accessibility)  # what the organiser brings is never missing
         if missing:
             add(Rule.accessibility_missing, f"The venue lacks accessibility the initiative promises: {', '.join(missing)}")
     for other in others:

@@ -4,31 +4,35 @@ Pure in the sense that matters: no I/O, no clock; the solver runs single-threade
 fixed seed, so the same input gives the same proposal (within the time limit).
 
 Model
-- Candidate slots: ``(venue, start)`` stepping through each venue's availability windows
-  (clipped to the edition) by ``step``; a slot is kept only if it breaks no rule against the
-  sessions already booked (venue with changeover buffer, organiser, capacity, accessibility,
-  language) — so rules that only "warn" are still never broken by a proposal.
+- Hard: only what a venue must have and what a timetable is. A venue fits a session when it
+  holds its capacity, has every venue feature the session promises (``accessibility.venue_needs``:
+  services the organiser brings, such as sign language or easy Swedish, are no venue's concern)
+  and hosts one of its languages (when the venue lists any). Candidate slots: ``(venue, start)``
+  stepping through each fitting venue's availability windows (clipped to the edition) by
+  ``step``, kept only where the venue (with the changeover buffer) and the organiser are free.
 - ``x[s, k]``: session ``s`` takes slot ``k``; each session at most one slot.
 - No overlap per venue (intervals lengthened by the changeover buffer) and per organiser
   (plain intervals): CP-SAT ``AddNoOverlap`` over optional intervals.
 - Objective: maximise ``1000 × placed + 20 × on a preferred day − 5 × same theme on one day
   (beyond the first) − 5 × same district on one day (beyond the first)``.
-Then the proposal is verified with the same conflict checker every write uses; a placement
-that would conflict (none should) is dropped and reported.
+Then the proposal is verified with the same conflict checker every write uses, under the
+edition's rules: a placement with a blocking conflict (none should have one) is dropped and
+reported; a rule the curators made "warn" never drops one, its conflicts travel with the
+proposal as warnings. Every session left unplaced carries its reason (``Unplaced``).
 """
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from ortools.sat.python import cp_model
 
-from services.scheduling.conflicts import Booking, Mode, Rule, Rules, Venue, Window, conflicts_of, overlaps
+from services.scheduling.accessibility import venue_needs
+from services.scheduling.conflicts import Booking, Conflict, Rules, Venue, Window, blocking, conflicts_of, overlaps
 
 TZ = ZoneInfo("Europe/Stockholm")
-ALL_BLOCK = Rules({r: Mode.block for r in Rule})
 
 
 @dataclass(frozen=True)
@@ -54,21 +58,59 @@ class Placement:
 
 
 @dataclass(frozen=True)
+class Unplaced:
+    """Why a session was left out: a ``code`` to act on and a message naming what is lacking."""
+
+    code: str  # no_venue | no_venue_has_feature | no_venue_large_enough | no_fitting_venue | no_free_slot | taken_in_this_proposal
+    message: str
+
+
+@dataclass(frozen=True)
 class Proposal:
     placements: tuple[Placement, ...]
     unplaced: tuple[str, ...]
     dropped: tuple[str, ...] = field(default=())  # placed by the solver but refused by the checker (should stay empty)
     solver_status: str = ""
+    reasons: Mapping[str, Unplaced] = field(default_factory=dict)  # by unplaced session
+    warnings: tuple[Conflict, ...] = ()  # conflicts of "warn" rules the placements have
 
 
 def local_day(t: datetime) -> date:
     return t.astimezone(TZ).date()
 
 
-def _fits(req: Request, venue: Venue) -> bool:
-    if req.capacity > venue.capacity or not req.accessibility <= venue.accessibility:
-        return False
-    return not (venue.languages and req.languages and not (venue.languages & req.languages))
+def misfit(req: Request, venue: Venue) -> str | None:
+    """What the venue lacks that the session must have (a code of ``Unplaced``), or None when it fits."""
+    if req.capacity > venue.capacity:
+        return "no_venue_large_enough"
+    if not venue_needs(req.accessibility) <= venue.accessibility:
+        return "no_venue_has_feature"
+    if venue.languages and req.languages and not (venue.languages & req.languages):
+        return "no_fitting_venue"
+    return None
+
+
+def why_unplaced(req: Request, venues: Mapping[str, Venue], had_slots: bool) -> Unplaced:
+    """The reason a session has no place in a proposal, from the most telling to the least."""
+    if not venues:
+        return Unplaced("no_venue", "There is no venue")
+    needs = venue_needs(req.accessibility)
+    nowhere = sorted(needs - frozenset().union(*(v.accessibility for v in venues.values())))
+    if nowhere:
+        return Unplaced("no_venue_has_feature", f"No venue has {', '.join(nowhere)}, which the session promises")
+    largest = max(v.capacity for v in venues.values())
+    if req.capacity > largest:
+        return Unplaced("no_venue_large_enough", f"No venue holds {req.capacity} (the largest holds {largest})")
+    if all(misfit(req, v) for v in venues.values()):
+        return Unplaced(
+            "no_fitting_venue",
+            f"No venue has all the session needs: room for {req.capacity}, {', '.join(sorted(needs)) or 'no feature'}, "
+            f"one of the languages {', '.join(sorted(req.languages)) or 'any'}",
+        )
+    if not had_slots:
+        minutes = int(req.duration.total_seconds() // 60)
+        return Unplaced("no_free_slot", f"No fitting venue is free for {minutes} minutes in the edition (availability, bookings, the organiser's other sessions)")
+    return Unplaced("taken_in_this_proposal", "Every free slot that fits went to other sessions of this proposal")
 
 
 def candidate_slots(
@@ -83,7 +125,7 @@ def candidate_slots(
     out = []
     mine = [b for b in existing if b.organizer == req.organizer]
     for venue in sorted(venues.values(), key=lambda v: v.venue_id):
-        if not _fits(req, venue):
+        if misfit(req, venue):
             continue
         at_venue = [b for b in existing if b.venue_id == venue.venue_id]
         for w_start, w_end in sorted(venue.availability):
@@ -110,7 +152,9 @@ def propose(
     step: timedelta = timedelta(minutes=30),
     time_limit_s: float = 10.0,
     max_slots_per_session: int = 300,
+    rules: Rules = Rules(),
 ) -> Proposal:
+    """``rules``: the edition's; a conflict of a rule set to "warn" is a warning with the proposal, never a reason to leave a session out."""
     requests = sorted(requests, key=lambda r: r.session_id)
     slots = {r.session_id: candidate_slots(r, venues, existing, window, step, max_slots_per_session) for r in requests}
     minute = timedelta(minutes=1)
@@ -174,7 +218,10 @@ def propose(
             for k, (venue_id, start, end) in enumerate(slots[r.session_id]):
                 if solver.Value(x[r.session_id, k]):
                     chosen.append(Placement(r.session_id, venue_id, start, end))
-    return verify(requests, chosen, venues, existing, window, solver.StatusName(status) if placed_terms else "OPTIMAL")
+    proposal = verify(requests, chosen, venues, existing, window, solver.StatusName(status) if placed_terms else "OPTIMAL", rules)
+    by_id = {r.session_id: r for r in requests}
+    reasons = {s: why_unplaced(by_id[s], venues, bool(slots[s])) for s in proposal.unplaced}
+    return replace(proposal, reasons=reasons)
 
 
 def booking_of(req: Request, p: Placement) -> Booking:
@@ -188,17 +235,22 @@ def verify(
     existing: Sequence[Booking],
     window: Window,
     status: str,
+    rules: Rules = Rules(),
 ) -> Proposal:
-    """Keep only placements the conflict checker (every rule blocking) finds nothing against."""
+    """Keep the placements the conflict checker finds nothing blocking against (under ``rules``),
+    with the warnings it finds."""
     by_id = {r.session_id: r for r in requests}
     kept: list[Placement] = []
     dropped: list[str] = []
+    warnings: list[Conflict] = []
     booked = list(existing)
     for p in sorted(chosen, key=lambda p: (p.starts_at, p.session_id)):
         b = booking_of(by_id[p.session_id], p)
-        if conflicts_of(b, booked, venues, window, ALL_BLOCK):
+        found = conflicts_of(b, booked, venues, window, rules)
+        if blocking(found):
             dropped.append(p.session_id)
             continue
+        warnings.extend(found)
         booked.append(b)
         kept.append(p)
     placed = {p.session_id for p in kept}
@@ -207,4 +259,5 @@ def verify(
         unplaced=tuple(r.session_id for r in requests if r.session_id not in placed),
         dropped=tuple(dropped),
         solver_status=status,
+        warnings=tuple(warnings),
     )

@@ -293,6 +293,7 @@ class Planning:
             editions.window_of(edition),
             timedelta(minutes=self.settings.placement_step_minutes),
             self.settings.placement_time_limit_s,
+            rules=editions.rules_of(edition),
         )
         return proposal, waiting
 

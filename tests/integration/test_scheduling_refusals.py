@@ -1,6 +1,6 @@
 """What scheduling refuses at its edges, on the real broker and database: a check-in outside its
 window, an edition planned again with other content, an edition's dates or submission window
-turned backwards."""
+turned backwards; and what placement leaves out (only what a venue lacks), with its reason."""
 
 import uuid
 from datetime import datetime, timedelta
@@ -84,3 +84,20 @@ async def test_a_patch_turning_the_submission_window_or_the_period_backwards_is_
     assert (stored["submission_opens_on"], stored["submission_closes_on"], stored["starts_on"]) == (body["submission_opens_on"], body["submission_closes_on"], body["starts_on"])
     moved = await http.patch(url, json={"submission_closes_on": _day(-2)}, headers=STAFF)
     assert moved.status_code == 200 and moved.json()["submission_closes_on"] == _day(-2)
+
+
+async def test_placement_places_what_the_organiser_brings_and_leaves_out_only_what_no_venue_has(sched):
+    http, edition_id, _ = await setup(sched)  # its venue has wheelchair (the test venue's code), nothing else
+    interpreted = await stamped(sched, accessibility=["sign_language", "easy_swedish"])
+    ramp = await stamped(sched, accessibility=["wheelchair_access"])
+    drafts = {}
+    for initiative_id in (interpreted, ramp):
+        r = await http.post("/v1/sessions", json={"edition_id": edition_id, "initiative_id": initiative_id, "capacity": 30, "duration_minutes": 90}, headers=STAFF)
+        assert r.status_code == 201, r.text
+        drafts[initiative_id] = r.json()["session"]["session_id"]
+    proposal = await http.post(f"/v1/editions/{edition_id}/placement", headers=STAFF)
+    assert proposal.status_code == 200, proposal.text
+    body = proposal.json()
+    assert [p["session_id"] for p in body["placements"]] == [drafts[interpreted]]
+    (left,) = body["unplaced"]
+    assert left["session_id"] == drafts[ramp] and left["code"] == "no_venue_has_feature" and "wheelchair_access" in left["reason"]

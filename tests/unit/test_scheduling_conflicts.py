@@ -94,3 +94,10 @@ def test_pairwise_rules_agree_with_a_minute_by_minute_reading(a, other):
         assert (Rule.accessibility_missing in found) == (not a.accessibility <= HALL.accessibility)
     else:
         assert not found & {Rule.capacity_exceeds_venue, Rule.accessibility_missing, Rule.outside_venue_availability}
+
+
+def test_what_the_organiser_brings_is_never_missing_from_a_venue():
+    found = conflicts_of(b("s1", 1, 2, acc=("sign_language", "easy_swedish", "captioning", "audio_description")), [], VENUES, WINDOW)
+    assert found == []
+    lacking = conflicts_of(b("s1", 1, 2, acc=("sign_language", "hearing_loop")), [], VENUES, WINDOW)
+    assert [c.rule for c in lacking] == [Rule.accessibility_missing] and "hearing_loop" in lacking[0].message and "sign_language" not in lacking[0].message

@@ -104,3 +104,27 @@ def test_no_placement_it_proposes_ever_conflicts(instance):
         langs = by_id[b.session_id].languages
         assert not venue.languages or venue.languages & langs
     assert set(proposal.unplaced) | {p.session_id for p in proposal.placements} == set(by_id)
+
+
+def test_a_session_needing_what_its_organiser_brings_is_placed_without_a_warning():
+    # sign language interpreters and easy-Swedish material come with the organiser, not with the room
+    venues = {"lib": Venue("lib", 40, frozenset({"wheelchair_access"}), days(1), "rosengard")}
+    req = Request("tolk", timedelta(hours=1), "a", 20, accessibility=frozenset({"sign_language", "easy_swedish", "wheelchair_access"}))
+    proposal = propose([req], venues, [], WINDOW, time_limit_s=5)
+    assert [p.session_id for p in proposal.placements] == ["tolk"] and proposal.unplaced == ()
+    assert conflicts_of(booking_of(req, proposal.placements[0]), [], venues, WINDOW, ALL_BLOCK) == []
+
+
+def test_a_session_needing_a_venue_feature_no_venue_has_stays_unplaced_naming_it():
+    venues = {"lib": Venue("lib", 40, frozenset({"hearing_loop"}), days(2), "rosengard"), "hall": Venue("hall", 200, frozenset(), days(2), "centrum")}
+    requests = [
+        Request("ramp", timedelta(hours=1), "a", 20, accessibility=frozenset({"wheelchair_access", "sign_language"})),
+        Request("huge", timedelta(hours=1), "b", 500),
+        Request("long", timedelta(hours=9), "c", 10),
+    ]
+    proposal = propose(requests, venues, [], WINDOW, time_limit_s=5)
+    assert set(proposal.unplaced) == {"ramp", "huge", "long"}
+    why = {s: proposal.reasons[s] for s in proposal.unplaced}
+    assert why["ramp"].code == "no_venue_has_feature" and "wheelchair_access" in why["ramp"].message and "sign_language" not in why["ramp"].message
+    assert why["huge"].code == "no_venue_large_enough" and "200" in why["huge"].message
+    assert why["long"].code == "no_free_slot"

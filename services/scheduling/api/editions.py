@@ -115,7 +115,16 @@ def router(parts) -> APIRouter:
     async def close(edition_id: str, _: Staff) -> dict:
         return await parts.planning.advance_edition(edition_id, "closed", datetime.now(UTC))
 
-    @r.post("/{edition_id}/placement", summary="Propose a conflict-free placement of the unscheduled sessions (a draft)")
+    @r.post(
+        "/{edition_id}/placement",
+        summary="Propose a conflict-free placement of the unscheduled sessions (a draft)",
+        description=(
+            "Hard: what a venue must have (capacity, the venue features the session promises, one of its languages) and a "
+            "free venue and organiser. Services the organiser brings (sign_language, captioning, easy_swedish, "
+            "audio_description) are no venue's concern; rules set to warn never leave a session out (`warnings`). "
+            "Each unplaced session has a `code` and a `reason`."
+        ),
+    )
     async def propose(edition_id: str, _: Staff) -> dict:
         proposal, waiting = await parts.planning.propose(edition_id)
         venues = parts.programme.venues
@@ -132,7 +141,8 @@ def router(parts) -> APIRouter:
                 }
                 for p in proposal.placements
             ],
-            "unplaced": [{"session_id": s, "reason": "no conflict-free slot"} for s in proposal.unplaced],
+            "unplaced": [{"session_id": s, "code": proposal.reasons[s].code, "reason": proposal.reasons[s].message} for s in proposal.unplaced],
+            "warnings": [c.as_dict() for c in proposal.warnings],
             "considered": len(waiting),
         }
 
