@@ -1,7 +1,9 @@
 """Notifications' own copies of scheduling's aggregates: editions, sessions, registrations, contacts.
 
 Each is kept newest-version-wins (shared/db/copies.py) so duplicates, reordering and replays
-change nothing. Contacts are personal data: a tombstone on the contacts topic deletes one.
+change nothing. Contacts are personal data: an erasure (a tombstone on the contacts topic, or
+``POST /v1/erasure``) replaces one by a mark without any (``erased_contact``), so a message made
+for the registrant afterwards is cancelled at once instead of waiting for a contact that will not come.
 """
 
 import asyncio
@@ -42,6 +44,25 @@ def contact_fields(state: dict) -> dict:
     """A contact copy's top-level ``session_id``: a fan-out reads its session's contacts with one
     cursor (``read_at_once.SessionContacts``) instead of one read per message."""
     return {"session_id": state["session_id"]} if state.get("session_id") else {}
+
+
+def erased_contact(registration_id: str, session_id: str | None) -> dict:
+    """What stays of an erased registrant's contact: no name, address or number — only that it was
+    erased (``recipients.resolve``: a message to them is cancelled, not postponed), and the session,
+    so the mark is met by a fan-out's walk of its session's contacts like any contact."""
+    return {"registration_id": registration_id, "session_id": session_id, "erased": True}
+
+
+def forget(registration_id: str, held: list[bool]):
+    """The decision of an erasure: the contact replaced by its mark; ``held`` tells whether it was a contact."""
+
+    def decide(current: dict | None, _v: int) -> Decision | None:
+        held[:] = [current is not None and not current.get("erased")]
+        if current is not None and current.get("erased"):
+            return None
+        return Decision(erased_contact(registration_id, (current or {}).get("session_id")))
+
+    return decide
 
 
 class Copies:
@@ -94,6 +115,13 @@ class Copies:
         # Contacts carry no version: the compacted topic's latest value per key wins. Almost always
         # a new registrant's: inserted without a read first (a known one is refused, then compared).
         await self.contacts.change(data["registration_id"], lambda current, _v: None if current == data else Decision(data), expect_new=True)
+
+    async def erase_contact(self, registration_id: str) -> bool:
+        """Replace a registrant's contact by its mark (``erased_contact``); True if a contact was
+        there. A contact recorded again later (scheduling republished it) replaces the mark."""
+        held: list[bool] = []
+        await self.contacts.change(registration_id, forget(registration_id, held))
+        return held == [True]
 
     @staticmethod
     async def get(store: AggregateStore, key: str) -> dict | None:

@@ -1,11 +1,13 @@
 """Erasure (GDPR art. 17): a person's address or number, and everything that leads to them, goes.
 
-Found by the address or number: subscriptions (with their consents), registrants' contacts,
-organiser contacts; then every message to those recipient keys (pending or sent — a sent
-message's document may still hold the rendered request in its outbox) and their opt-outs.
-Messages are deleted, not kept as tombstones: where a consumer asks the processed-events log, the
-ids it processed stay there (ids only) and a redelivered trigger is skipped; a trigger that is
-not skipped (a registration, whose copy keeps the newest version) finds no recipient and expires.
+Found by the address or number: subscriptions (with their consents), registrants' contacts
+(each replaced by a mark without personal data, ``copies.erased_contact``), organiser contacts;
+then every message to those recipient keys (pending or sent — a sent message's document may still
+hold the rendered request in its outbox) and their opt-outs. Messages are deleted, not kept as
+tombstones: where a consumer asks the processed-events log, the ids it processed stay there (ids
+only) and a redelivered trigger is skipped; a trigger that is not skipped (a registration, whose
+copy keeps the newest version, or a later change to the session) meets the mark and its message
+is cancelled (``recipient_erased``).
 """
 
 import structlog
@@ -40,7 +42,7 @@ async def erase(parts: Parts, *, email: str | None = None, phone: str | None = N
             counts["subscriptions"] += await _delete(parts.subscriptions.store, sub["subscription_id"])
         async for doc in parts.copies.contacts.collection.find({f"state.{field}": value}, {"_id": 1}):
             keys.append(f"registration:{doc['_id']}")
-            counts["contacts"] += await _delete(parts.copies.contacts, doc["_id"])
+            counts["contacts"] += int(await parts.copies.erase_contact(doc["_id"]))
         async for doc in parts.organizers.store.collection.find({f"state.contact.{field}": value}, {"_id": 1}):
             keys.append(f"organizer:{doc['_id']}")
             counts["organizer_contacts"] += await _delete(parts.organizers.store, doc["_id"])

@@ -30,7 +30,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 PER_MESSAGE = 10  # opt-outs scanned per message of the batch, at most, for one read to pay (~40 µs each against ~1 ms a read)
 COUNT_EVERY_S = 60.0
 AHEAD = 50_000  # contacts read ahead of the pages that need them, at most (~400 bytes each as kept here)
-KEPT = ("email", "phone", "manage_url")  # what a message needs of a contact (recipients.resolve)
+KEPT = ("email", "phone", "manage_url", "erased")  # what a message needs of a contact (recipients.resolve)
 
 
 @dataclass

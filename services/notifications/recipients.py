@@ -1,7 +1,8 @@
 """Who a message goes to, resolved only when it is sent: the address never sits in a trigger.
 
 A recipient key names the person's record here (``registration:<id>``, ``subscription:<id>``,
-``organizer:<initiative id>``); erasure deletes the record, so nothing can be sent afterwards.
+``organizer:<initiative id>``); erasure deletes the record, so nothing can be sent afterwards
+(a registrant's contact leaves a mark, ``erased``: their messages are cancelled, not postponed).
 """
 
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ class Recipient:
     unsubscribe_url: str
     manage_url: str | None = None
     subscription_status: str | None = None
+    erased: bool = False  # the contact was erased: it will not come (unlike one not arrived yet)
 
 
 async def resolve(parts: Parts, recipient: dict, channel: str, known: Known | None = None) -> Recipient:
@@ -33,7 +35,7 @@ async def resolve(parts: Parts, recipient: dict, channel: str, known: Known | No
     field = "email" if channel == "email" else "phone"
     if kind == "registration":
         contact = known.contacts[key] if known is not None and key in known.contacts else await parts.copies.get(parts.copies.contacts, key)
-        return Recipient((contact or {}).get(field), opted_out, url, (contact or {}).get("manage_url"))
+        return Recipient((contact or {}).get(field), opted_out, url, (contact or {}).get("manage_url"), erased=bool((contact or {}).get("erased")))
     if kind == "subscription":
         sub = await parts.subscriptions.get(key)
         if sub is None:

@@ -252,11 +252,12 @@ class Triggers:
         await self.parts.copies.keep_contact(data.model_dump(mode="json", exclude_none=True))
 
     async def on_contact_tombstone(self, registration_id: str) -> None:
-        """Scheduling erased a registrant: the contact and every message to them go."""
+        """Scheduling erased a registrant: the contact goes (its mark stays, so a message made for
+        them later is cancelled at once), then every message to them."""
         from services.notifications.privacy import forget_recipients
 
+        await self.parts.copies.erase_contact(registration_id)
         await forget_recipients(self.parts, [f"registration:{registration_id}"])
-        await self.parts.copies.contacts.delete(registration_id)
 
     # --- receipts from gateways -------------------------------------------------------------
     async def on_receipt(self, event: Envelope, data) -> None:

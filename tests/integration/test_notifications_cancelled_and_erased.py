@@ -1,0 +1,155 @@
+"""Messages to a registrant who cancelled or was erased end at once, on the real Kafka and FerretDB.
+
+- A confirmation SMS made at night waits for 08:00 (quiet hours). If the resident cancels the
+  registration meanwhile, nothing reaches the SMS gateway at 08:00: the message ends ``cancelled``.
+- A session change reaching a registrant whose contact scheduling erased (a tombstone on
+  ``scheduling.contacts.v1``) ends ``cancelled`` (``recipient_erased``) at once, instead of being
+  postponed and rewritten every few seconds until the session starts.
+
+The service runs in this event loop with the local SMTP sink and SMS gateway
+(``services/notifications/devservers.py``); the clock the service reads is the test's.
+"""
+
+import contextlib
+import uuid
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+from pymongo import AsyncMongoClient
+
+from services.notifications.devservers import SmsGateway, SmtpSink
+from services.notifications.main import create_app
+from services.notifications.messages import FINAL
+from services.notifications.quiet_hours import STOCKHOLM
+from services.notifications.settings import NotificationsSettings
+from shared.envelope import new_event
+from shared.events import scheduling as ev
+from shared.topics import delete_prefixed_topics
+from tests.integration.test_notifications_delivery import contact, edition, registration, session, uid
+from tests.platform import RawKafka, eventually, running, settings_for
+
+pytestmark = pytest.mark.integration
+SCHED = "urn:malmo:oppna:scheduling"
+
+
+class Clock:
+    """The service's clock: real time until the test sets ``at``."""
+
+    def __init__(self):
+        self.at: datetime | None = None
+
+    def __call__(self) -> datetime:
+        return self.at or datetime.now(UTC)
+
+
+class Env:
+    def __init__(self, kafka, smtp, sms, db, clock):
+        self.kafka, self.smtp, self.sms, self.db, self.clock = kafka, smtp, sms, db, clock
+
+    async def publish(self, topic: str, data, subject: str) -> None:
+        await self.kafka.send(topic, new_event(data, source=SCHED, subject=subject).to_bytes(), key=subject)
+
+    async def tombstone(self, topic: str, key: str) -> None:
+        await self.kafka.send(topic, None, key=key)
+
+    async def messages_to(self, rid: str, category: str) -> list[dict]:
+        return [d["state"] async for d in self.db["messages"].find({"state.recipient.key": f"registration:{rid}", "state.category": category})]
+
+    async def final(self, rid: str, category: str) -> dict | None:
+        found = await self.messages_to(rid, category)
+        return found[0] if found and found[0]["status"] in FINAL else None
+
+
+@contextlib.asynccontextmanager
+async def notifications(infra, prefix: str):
+    smtp, sms = SmtpSink().start(), SmsGateway()
+    settings = settings_for(NotificationsSettings, infra, prefix, smtp_port=smtp.port, sms_gateway_url=sms.url, timer_interval_s=0.2,
+                            change_debounce_s=0.5, token_secret="integration-secret")
+    app, clock = create_app(settings), Clock()
+    mongo = AsyncMongoClient(infra.mongodb, timeoutMS=20000, tz_aware=True)
+    try:
+        async with sms.running(), running(app), RawKafka(infra.kafka, f"{prefix}.") as kafka:
+            app.state.notifications["parts"].clock = clock
+            yield Env(kafka, smtp, sms, mongo[settings.mongodb_database], clock)
+    finally:
+        smtp.stop()
+        await mongo.drop_database(settings.mongodb_database)
+        await mongo.close()
+        await delete_prefixed_topics(infra.kafka, f"{prefix}.")
+
+
+@pytest.fixture
+async def env(infra, run_id):
+    # one service per test: the timer's walk follows the clock forward, and one test moves it by days
+    async with notifications(infra, f"{run_id}c{uuid.uuid4().hex[:4]}") as e:
+        yield e
+
+
+def stockholm(day, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=STOCKHOLM).astimezone(UTC)
+
+
+async def test_a_confirmation_sms_held_for_the_night_is_not_sent_after_the_resident_cancelled(env):
+    evening = stockholm(datetime.now(STOCKHOLM).date() + timedelta(days=1), 22)
+    env.clock.at = evening
+    ed, sid = uid("ed"), uid("s")
+    cancelled, kept = uid("r"), uid("r")
+    phones = {cancelled: "+46701110001", kept: "+46701110002"}
+    await env.publish("scheduling.sessions.v1", edition(ed), ed)
+    await env.publish("scheduling.sessions.v1", session(sid, ed, evening + timedelta(days=3)), sid)
+    for rid in (cancelled, kept):
+        await env.publish("scheduling.contacts.v1", contact(rid, sid, phone=phones[rid]), rid)
+        await env.publish("scheduling.registrations.v1", registration(rid, sid, ed, channel="sms"), rid)
+
+    async def held() -> list[dict] | None:
+        found = [m for rid in (cancelled, kept) for m in await env.messages_to(rid, "registration_confirmed")]
+        return found if len(found) == 2 else None
+
+    for message in await eventually(held, what="both confirmations to be made"):
+        assert message["status"] == "scheduled"
+        assert message["not_before"].astimezone(STOCKHOLM).hour == 8, "held for the morning"
+
+    await env.publish("scheduling.registrations.v1", registration(cancelled, sid, ed, cls=ev.RegistrationCancelledV1, status="cancelled", channel="sms", version=2), cancelled)
+
+    async def copy_cancelled() -> bool:
+        doc = await env.db["registrations"].find_one({"_id": cancelled})
+        return bool(doc and doc["state"]["status"] == "cancelled")
+
+    await eventually(copy_cancelled, what="the cancellation to reach notifications")
+    env.clock.at = stockholm(datetime.now(STOCKHOLM).date() + timedelta(days=2), 8, 1)
+
+    sent = await eventually(lambda: env.final(kept, "registration_confirmed"), what="the kept registration's confirmation at 08:00")
+    assert sent["status"] == "sent"
+    ended = await eventually(lambda: env.final(cancelled, "registration_confirmed"), what="the cancelled registration's confirmation to end")
+    assert (ended["status"], ended.get("cancelled_because")) == ("cancelled", "registration_cancelled")
+    to = [r["to"] for r in env.sms.requests]
+    assert to == [phones[kept]], to
+
+
+async def test_a_session_change_to_an_erased_registrant_ends_cancelled_at_once(env):
+    ed, sid = uid("ed"), uid("s")
+    erased, kept = uid("r"), uid("r")
+    start = datetime.now(UTC) + timedelta(days=3)
+    await env.publish("scheduling.sessions.v1", edition(ed), ed)
+    await env.publish("scheduling.sessions.v1", session(sid, ed, start), sid)
+    for rid in (erased, kept):
+        await env.publish("scheduling.contacts.v1", contact(rid, sid, email=f"{rid}@example.org"), rid)
+        await env.publish("scheduling.registrations.v1", registration(rid, sid, ed), rid)
+        await eventually(lambda rid=rid: env.final(rid, "registration_confirmed"), what="the confirmation")
+
+    await env.tombstone("scheduling.contacts.v1", erased)
+
+    async def contact_gone() -> bool:
+        doc = await env.db["contacts"].find_one({"_id": erased})
+        return doc is None or not any((doc.get("state") or {}).get(k) for k in ("email", "phone", "name"))
+
+    await eventually(contact_gone, what="the contact copy to be erased")
+    moved = start + timedelta(hours=2)
+    await env.publish("scheduling.sessions.v1", session(sid, ed, moved, version=2, cls=ev.SessionRescheduledV1, status="rescheduled", previous_starts_at=start), sid)
+
+    told = await eventually(lambda: env.final(kept, "session_changed"), what="the change to reach the kept registrant")
+    assert told["status"] == "sent"
+    await eventually(lambda: env.messages_to(erased, "session_changed"), what="the change message to the erased registrant to be made")
+    ended = await eventually(lambda: env.final(erased, "session_changed"), timeout=15, what="the erased registrant's change message to end")
+    assert (ended["status"], ended.get("cancelled_because")) == ("cancelled", "recipient_erased")
+    assert not env.smtp.to(f"{erased}@example.org")[1:], "nothing but the confirmation before the erasure"
