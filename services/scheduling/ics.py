@@ -4,6 +4,10 @@
 = the session's version (so a calendar replaces an older copy), ``DTSTAMP``, times with
 ``TZID=Europe/Stockholm`` and its ``VTIMEZONE``; a cancelled session stays in the feed with
 ``STATUS:CANCELLED`` so subscribed calendars strike it out instead of keeping a stale copy.
+``DESCRIPTION`` tells what the session is about (the initiative's summary and description in
+the feed's language, Swedish where it has none), then the organiser and the session's page;
+``CATEGORIES`` are the themes' labels; ``X-WR-CALNAME`` is the programme's name in the feed's
+language (one of ``PLATFORM_LANGUAGES``; the API refuses any other with a 422).
 """
 
 from datetime import datetime
@@ -11,15 +15,20 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
+from services.scheduling.texts import CALENDAR_NAMES
+
 TZ = ZoneInfo("Europe/Stockholm")
 UID_DOMAIN = "oppna.malmo.se"
 
 
-def _text(localized: dict, lang: str) -> str:
+def _text(localized: dict | None, lang: str) -> str:
+    localized = localized or {}
     return localized.get(lang) or localized.get("sv") or next(iter(localized.values()), "")
 
 
-def calendar(sessions: list[dict], name: str, now: datetime, base_url: str, lang: str = "sv") -> bytes:
+def calendar(sessions: list[dict], now: datetime, base_url: str, lang: str = "sv", about=None, theme_label=None) -> bytes:
+    """``about(session)``: its initiative's {summary, description}; ``theme_label(code, lang)``: a theme's label."""
+    name = CALENDAR_NAMES.get(lang, CALENDAR_NAMES["sv"])
     cal = Calendar()
     cal.add("prodid", "-//Malmö stad//Öppna Malmö//SV")
     cal.add("version", "2.0")
@@ -43,11 +52,13 @@ def calendar(sessions: list[dict], name: str, now: datetime, base_url: str, lang
         url = f"{base_url}/programme/sessions/{s['session_id']}"
         ev.add("url", url)
         organizer = (s.get("organizer") or {}).get("name", "")
-        description = f"{organizer}\n{url}" if organizer else url
+        texts = about(s) if about else {}
+        lines = [_text(texts.get("summary"), lang), _text(texts.get("description"), lang), organizer, url]
         if s["status"] == "cancelled" and s.get("cancellation_reason"):
-            description = f"{s['cancellation_reason']}\n{description}"
-        ev.add("description", description)
-        ev.add("categories", s.get("themes", []))
+            lines.insert(0, s["cancellation_reason"])
+        ev.add("description", "\n\n".join(line for line in lines if line))
+        themes = s.get("themes", [])
+        ev.add("categories", [theme_label(t, lang) for t in themes] if theme_label else themes)
         ev.add("status", "CANCELLED" if s["status"] == "cancelled" else "CONFIRMED")
         cal.add_component(ev)
     cal.add_missing_timezones()

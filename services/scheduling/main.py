@@ -7,7 +7,7 @@ from fastapi import APIRouter, FastAPI, HTTPException
 from services.scheduling import api
 from services.scheduling.consumers import subscriptions
 from services.scheduling.initiatives import COLLECTION as INITIATIVES
-from services.scheduling.initiatives import InitiativeCopies
+from services.scheduling.initiatives import InitiativeCopies, about
 from services.scheduling.planning import EDITIONS, SESSIONS, VENUES, Planning
 from services.scheduling.programme import Programme
 from services.scheduling.registrations import CONTACTS, REGISTRATION_INDEXES, REGISTRATIONS, Registrations
@@ -16,10 +16,14 @@ from shared.auth import Authenticator
 from shared.db.aggregates import aggregate_indexes
 from shared.db.indexes import IndexSpec
 from shared.runtime import Runtime
+from shared.topics import SCHEDULING_DEADLETTER
+from shared.vocabularies import COLLECTION as VOCABULARIES
+from shared.vocabularies import VocabularyCopies, vocabulary_subscription
 from shared.web import create_service_app
 
 INDEXES = [
     *aggregate_indexes(INITIATIVES),
+    *aggregate_indexes(VOCABULARIES),
     *aggregate_indexes(EDITIONS),
     *aggregate_indexes(VENUES),
     *aggregate_indexes(SESSIONS),
@@ -53,6 +57,14 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
         )
         await parts.registrations.settle_all()  # before the programme is read: it moves old seat books out
         await parts.planning.load()
+        # what residents read beside each session: its initiative's texts, the vocabularies' labels
+        for initiative_id, texts in (await initiatives.about_all()).items():
+            parts.programme.put_about(initiative_id, texts)
+        initiatives.when_copied(lambda copy: parts.programme.put_about(copy["initiative_id"], about(copy)))
+        parts.vocabularies = VocabularyCopies(runtime.aggregate(VOCABULARIES))
+        await parts.vocabularies.load()
+        parts.vocabularies.when_changed(parts.programme.touch)
+        runtime.subscribe(vocabulary_subscription(parts.vocabularies, SCHEDULING_DEADLETTER))
         if settings.fault_exit_after_seat:
             parts.registrations.desk.after_seat = lambda: os._exit(137)  # the test hook: stored, not answered
         holder["initiatives"] = initiatives

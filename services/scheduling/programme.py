@@ -7,6 +7,10 @@ process makes (the write path hands each written document over, newest version w
 FerretDB scheduling runs as one process (the keyed lock is in-process), so that is every
 change; with replicas on MongoDB, each would also follow ``scheduling.sessions.v1``.
 
+Beside the sessions it holds what residents read about each initiative (summary, description,
+target groups: ``about``), kept from scheduling's copy of the initiatives, so a change of the
+initiative's texts shows at once on every session of it.
+
 It also serves the conflict check with every booked session of an edition.
 """
 
@@ -86,6 +90,7 @@ class Programme:
         self.sessions: dict[str, dict] = {}
         self.editions: dict[str, dict] = {}
         self.venues: dict[str, dict] = {}
+        self.about: dict[str, dict] = {}  # initiative id -> {summary, description, target_groups}
         self.version = 0  # moves with every change taken in: what rendered copies are keyed by (rendered.py)
 
     def put_session(self, doc: dict | None) -> None:
@@ -109,6 +114,19 @@ class Programme:
             if old is None or old["version"] < doc["state_version"]:
                 self.venues[doc["_id"]] = {**doc["state"], "version": doc["state_version"]}
                 self.version += 1
+
+    def put_about(self, initiative_id: str, about: dict) -> None:
+        if self.about.get(initiative_id) != about:
+            self.about[initiative_id] = about
+            self.version += 1
+
+    def about_of(self, view: dict) -> dict:
+        """The session's initiative as residents read about it (empty texts when not known)."""
+        return self.about.get(view["initiative_id"]) or {"summary": None, "description": None, "target_groups": []}
+
+    def touch(self) -> None:
+        """Something every rendered copy shows changed (a vocabulary's labels): render again."""
+        self.version += 1
 
     def published(self, f: Filters) -> list[dict]:
         found = [v for v in self.sessions.values() if matches(v, f)]

@@ -1,4 +1,24 @@
-"""The programme page's words, in Swedish and English (``?lang=en``)."""
+"""The programme's words: the page in Swedish and English (``?lang=en``), calendar names in every platform language.
+
+A page asked in a language it has no words for (``?lang=ar`` until the Arabic page comes, or
+any other code) is shown in Swedish, with a 200: ``page_language`` decides once per request and
+everything on the page (words, month names, labels) follows it. Month names come from the
+Unicode CLDR (Babel), so a language added to ``TEXTS`` brings its own.
+"""
+
+from datetime import datetime
+
+from babel.dates import format_date
+
+# Languages residents may ask the platform's feeds in (the calendar's name, the vocabularies'
+# labels where they have one); the page itself has words for those in ``TEXTS``.
+PLATFORM_LANGUAGES = ("sv", "en", "ar")
+
+CALENDAR_NAMES = {
+    "sv": "Öppna Malmö – programmet",
+    "en": "Öppna Malmö – the programme",
+    "ar": "Öppna Malmö – البرنامج",
+}
 
 TEXTS = {
     "sv": {
@@ -48,6 +68,9 @@ TEXTS = {
         "back": "Tillbaka till programmet",
         "calendar": "Lägg till i kalendern (iCalendar)",
         "erased": "Dina kontaktuppgifter är raderade.",
+        "themes": "Teman",
+        "target_groups": "För vem",
+        "about": "Om programpunkten",
     },
     "en": {
         "programme": "The programme",
@@ -96,10 +119,23 @@ TEXTS = {
         "back": "Back to the programme",
         "calendar": "Add to calendar (iCalendar)",
         "erased": "Your contact details are erased.",
+        "themes": "Themes",
+        "target_groups": "For whom",
+        "about": "About the session",
     },
 }
 
 
+def page_language(lang: str | None) -> str:
+    """The language a page is shown in: the one asked if the page has its words, else Swedish."""
+    return lang if lang in TEXTS else "sv"
+
+
 def texts(lang: str) -> tuple[str, dict]:
-    lang = lang if lang in TEXTS else "sv"
+    lang = page_language(lang)
     return lang, TEXTS[lang]
+
+
+def day(at: datetime, lang: str) -> str:
+    """``at``'s date in words, as the page's language writes it ("6 oktober 2025", "6 October 2025")."""
+    return format_date(at, "d MMMM y", locale=page_language(lang))

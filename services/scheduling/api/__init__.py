@@ -14,6 +14,7 @@ from services.scheduling.seats import Refused
 from services.scheduling.settings import SchedulingSettings
 from shared.auth import Authenticator
 from shared.db.aggregates import ConcurrentChange
+from shared.vocabularies import VocabularyCopies
 
 BUSY_RETRY_AFTER_S = 2
 
@@ -28,6 +29,7 @@ class Parts:
     planning: Planning | None = None
     registrations: Registrations | None = None
     rendered: Rendered | None = None  # the programme's rendered representations (set by its router)
+    vocabularies: VocabularyCopies | None = None  # the registry's vocabularies, followed (labels on the page)
 
 
 async def _refused(request: Request, exc: Refused) -> JSONResponse:

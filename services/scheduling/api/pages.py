@@ -1,4 +1,11 @@
-"""The server-rendered programme page (Swedish, English with ``?lang=en``) and its registration form."""
+"""The server-rendered programme page (Swedish, English with ``?lang=en``) and its registration form.
+
+Any other ``lang`` is shown in Swedish with a 200 (``texts.page_language``). Codes of the
+vocabularies (themes, target groups, districts, languages, accessibility) are shown as their
+labels in the page's language, from the registry's vocabularies as scheduling follows them
+(``shared/vocabularies.py``); each session shows its initiative's summary and description.
+``GET /`` leads to the programme.
+"""
 
 import re
 import secrets
@@ -15,27 +22,57 @@ from services.scheduling.api.registrations import IDEMPOTENCY_KEY_PATTERN, Regis
 from services.scheduling.programme import TZ, Filters, is_public, local_date
 from shared.ratelimit import signup_limit
 from services.scheduling.seats import Refused
-from services.scheduling.texts import texts
+from services.scheduling.texts import day, page_language, texts
+from shared.vocabularies import readable
 
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent.parent / "templates"), autoescape=select_autoescape(["html"]))
-MONTHS = {
-    "sv": ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober", "november", "december"],
-    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"],
-}
 
 
 def when(starts_at: str, ends_at: str, lang: str) -> str:
     s, e = datetime.fromisoformat(starts_at).astimezone(TZ), datetime.fromisoformat(ends_at).astimezone(TZ)
-    return f"{s.day} {MONTHS[lang][s.month - 1]} {s.year}, {s:%H:%M}–{e:%H:%M}"
+    return f"{day(s, lang)}, {s:%H:%M}–{e:%H:%M}"
 
 
-def decorate(view: dict, lang: str) -> dict:
+def _localized(texts: dict | None, lang: str) -> str | None:
+    return (texts or {}).get(lang) or (texts or {}).get("sv")
+
+
+def decorate(view: dict, lang: str, about: dict | None = None, label=None) -> dict:
+    """The session as the page shows it in ``lang`` (a page language): ``label(vocabulary, code,
+    lang)`` names each code; ``about`` is its initiative's summary, description, target groups."""
+    label = label or (lambda _name, code, _lang: readable(code))
+    about = about or {}
     title = view["title"]
+    accessibility = sorted(set(view.get("accessibility", [])) | set((view.get("venue") or {}).get("accessibility", [])))
     return {
         **view,
         "title_text": title.get(lang) or title.get("sv"),
         "when": when(view["starts_at"], view["ends_at"], lang),
-        "accessibility_all": sorted(set(view.get("accessibility", [])) | set((view.get("venue") or {}).get("accessibility", []))),
+        "summary_text": _localized(about.get("summary"), lang),
+        "description_text": _localized(about.get("description"), lang),
+        "theme_labels": [label("themes", c, lang) for c in view.get("themes", [])],
+        "target_group_labels": [label("target_groups", c, lang) for c in about.get("target_groups", [])],
+        "district_labels": [label("districts", c, lang) for c in view.get("districts", [])],
+        "language_labels": [label("languages", c, lang) for c in view.get("languages", [])],
+        "accessibility_all": accessibility,
+        "accessibility_labels": [label("accessibility", c, lang) for c in accessibility],
+    }
+
+
+def options_of(sessions: list[dict], lang: str, label) -> dict:
+    """The filters' choices: every code the published sessions have, as ``{code, label}`` by label."""
+
+    def choices(name: str, codes) -> list[dict]:
+        return sorted(({"code": c, "label": label(name, c, lang)} for c in set(codes)), key=lambda o: (o["label"].casefold(), o["code"]))
+
+    return {
+        "dates": sorted({local_date(v["starts_at"]).isoformat() for v in sessions}),
+        "themes": choices("themes", (x for v in sessions for x in v["themes"])),
+        "districts": choices("districts", (x for v in sessions for x in v.get("districts", []))),
+        "languages": choices("languages", (x for v in sessions for x in v["languages"])),
+        "accessibility": choices(
+            "accessibility", (x for v in sessions for x in (*v.get("accessibility", []), *(v.get("venue") or {}).get("accessibility", [])))
+        ),
     }
 
 
@@ -48,6 +85,14 @@ def render(name: str, lang: str, status: int = 200, **context) -> HTMLResponse:
 def router(parts) -> APIRouter:
     r = APIRouter(tags=["pages"], include_in_schema=False)
 
+    async def shown(view: dict, lang: str) -> dict:
+        vocabularies = await parts.vocabularies.fresh() if parts.vocabularies else None
+        return decorate(view, lang, parts.programme.about_of(view), vocabularies.label if vocabularies else None)
+
+    @r.get("/")
+    async def root() -> RedirectResponse:
+        return RedirectResponse("/programme", status_code=307)
+
     def session_or_404(session_id: str) -> dict:
         view = parts.programme.sessions.get(session_id)
         if view is None or not is_public(view):
@@ -58,35 +103,33 @@ def router(parts) -> APIRouter:
     async def programme(
         lang: str = "sv", date: str = "", theme: str = "", district: str = "", language: str = "", accessibility: str = "", free_seats: str = ""
     ) -> HTMLResponse:
+        lang = page_language(lang)
         try:
-            day = datetime.strptime(date, "%Y-%m-%d").date() if date else None
+            on = datetime.strptime(date, "%Y-%m-%d").date() if date else None
         except ValueError:
-            day = None
+            on = None
         f = Filters(
-            date=day, theme=theme or None, district=district or None, language=language or None,
+            date=on, theme=theme or None, district=district or None, language=language or None,
             accessibility=accessibility or None, free_seats=free_seats == "true" or None,
         )
-        everything = parts.programme.published(Filters())
-        options = {
-            "dates": sorted({local_date(v["starts_at"]).isoformat() for v in everything}),
-            "themes": sorted({x for v in everything for x in v["themes"]}),
-            "districts": sorted({x for v in everything for x in v.get("districts", [])}),
-            "languages": sorted({x for v in everything for x in v["languages"]}),
-            "accessibility": sorted({x for v in everything for x in decorate(v, lang)["accessibility_all"]}),
-        }
-        shown = [decorate(v, lang) for v in parts.programme.published(f)]
+        vocabularies = await parts.vocabularies.fresh() if parts.vocabularies else None
+        label = vocabularies.label if vocabularies else (lambda _name, code, _lang: readable(code))
+        options = options_of(parts.programme.published(Filters()), lang, label)
+        sessions = [decorate(v, lang, parts.programme.about_of(v), label) for v in parts.programme.published(f)]
         form = {"date": date, "theme": theme, "district": district, "language": language, "accessibility": accessibility, "free_seats": f.free_seats}
-        return render("programme.html", lang, page_title=texts(lang)[1]["programme"], sessions=shown, options=options, f=form, edition=None)
+        return render("programme.html", lang, page_title=texts(lang)[1]["programme"], sessions=sessions, options=options, f=form, edition=None)
 
     @r.get("/programme/sessions/{session_id}", response_class=HTMLResponse)
     async def session(session_id: str, lang: str = "sv") -> HTMLResponse:
-        s = decorate(session_or_404(session_id), lang)
+        lang = page_language(lang)
+        s = await shown(session_or_404(session_id), lang)
         # a key per rendered form: a double click or a resent form takes one seat, not two
         return render("session.html", lang, page_title=s["title_text"], s=s, form={"idempotency_key": secrets.token_urlsafe(18)}, errors=[])
 
     @r.post("/programme/sessions/{session_id}/register", response_class=HTMLResponse, dependencies=[signup_limit("registrations")])
     async def register(session_id: str, request: Request, lang: str = "sv") -> HTMLResponse:
-        s = decorate(session_or_404(session_id), lang)
+        lang = page_language(lang)
+        s = await shown(session_or_404(session_id), lang)
         form = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8", errors="replace")).items()}
         try:
             body = RegistrationIn.model_validate({k: v for k, v in form.items() if k in RegistrationIn.model_fields and v != ""})
@@ -105,8 +148,9 @@ def router(parts) -> APIRouter:
         )
 
     async def show(token: str, lang: str, message: str | None = None) -> HTMLResponse:
+        lang = page_language(lang)
         reg = await parts.registrations.view(token)
-        s = decorate(reg["session"], lang)
+        s = await shown(reg["session"], lang)
         return render(
             "registration.html", lang, page_title=s["title_text"], r=reg, title=s["title_text"], when=s["when"],
             starts_at=s["starts_at"], manage_url=None, token=token, message=message,
@@ -119,7 +163,7 @@ def router(parts) -> APIRouter:
     @r.post("/programme/registrations/{token}/cancel")
     async def cancel(token: str, lang: str = "sv") -> RedirectResponse:
         await parts.registrations.cancel(token, datetime.now(UTC))
-        return RedirectResponse(f"/programme/registrations/{token}?lang={lang}", status_code=303)
+        return RedirectResponse(f"/programme/registrations/{token}?lang={page_language(lang)}", status_code=303)
 
     @r.post("/programme/registrations/{token}/erase", response_class=HTMLResponse)
     async def erase(token: str, lang: str = "sv") -> HTMLResponse:

@@ -6,7 +6,7 @@ Every answer here is rendered once per programme change and then served from ``R
 
 import json
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
@@ -37,7 +37,10 @@ def filters(
 
 
 ProgrammeFilters = Annotated[Filters, Depends(filters)]
-Lang = Annotated[str, Query(description="Language of titles in the feed.", examples=["en"])]
+Lang = Annotated[
+    Literal["sv", "en", "ar"],  # texts.PLATFORM_LANGUAGES; any other is refused (422 naming `lang`)
+    Query(description="Language of the feed (calendar name, titles, texts, theme labels): sv, en or ar; where a session has no text in it, Swedish.", examples=["en"]),
+]
 
 
 def public_session(parts, view: dict) -> dict:
@@ -48,6 +51,7 @@ def public_session(parts, view: dict) -> dict:
         out.pop(k, None)
     return {
         **out,
+        **parts.programme.about_of(view),  # summary, description, target_groups: what it is about
         "url": f"{base}/v1/programme/sessions/{sid}",
         "page_url": f"{base}/programme/sessions/{sid}",
         "ics_url": f"{base}/v1/programme/sessions/{sid}.ics",
@@ -72,7 +76,9 @@ def router(parts) -> APIRouter:
         return view
 
     def calendar(views: list[dict], lang: str) -> bytes:
-        return ics.calendar(views, "Öppna Malmö", datetime.now(UTC), parts.settings.public_base_url, lang)
+        vocabularies = parts.vocabularies
+        label = (lambda code, lang: vocabularies.label("themes", code, lang)) if vocabularies else None
+        return ics.calendar(views, datetime.now(UTC), parts.settings.public_base_url, lang, parts.programme.about_of, label)
 
     @r.get("", summary="The published programme, filtered", response_class=Response, responses=AS_JSON)
     async def programme(request: Request, f: ProgrammeFilters) -> Response:
