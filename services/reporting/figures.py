@@ -11,14 +11,18 @@ from collections.abc import Callable, Collection, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from services.reporting.model import ReadModel
 from services.reporting.suppression import Group, suppress
 
+if TYPE_CHECKING:
+    from services.reporting.published import Masks
+
 TOTAL = "_total"
 UNKNOWN = "_unknown"
 NOT_ADMINISTRATION = "_not_administration"
+FINAL_STATUSES = frozenset({"approved", "rejected", "withdrawn"})  # the rest are "in progress"
 
 
 class UnknownArea(ValueError):
@@ -379,12 +383,20 @@ def suppressed_cells(spec: AreaSpec, cats: list[str], rows: dict[str, dict], thr
     return suppress(values, threshold, groups, count_cells, depends)
 
 
-def table(model: ReadModel, area: str, dimension: str, edition_id: str | None, threshold: int | None, items: list[Item] | None = None) -> dict:
+def table(model: ReadModel, area: str, dimension: str, edition_id: str | None, threshold: int | None, items: list[Item] | None = None,
+          masks: "Masks | None" = None) -> dict:
     """One area by one dimension; ``threshold`` None: unsuppressed (analysts only). ``items``: the
-    area's ``items_of`` when the caller already has them (raw_table does not change them)."""
+    area's ``items_of`` when the caller already has them (raw_table does not change them);
+    ``masks``: ``public_masks_of(model, threshold)`` when the caller has them. An edition's table
+    is masked as part of everything published (services/reporting/published.py)."""
     spec = check_area(area, dimension)
     cats, rows = raw_table(spec, items_of(model, area, edition_id) if items is None else items, dimension)
-    masked = suppressed_cells(spec, cats, rows, threshold) if threshold else set()
+    if not threshold:
+        masked: set[tuple[str, str]] = set()
+    elif edition_id is None:
+        masked = suppressed_cells(spec, cats, rows, threshold)
+    else:
+        masked = (masks or public_masks_of(model, threshold)).table(edition_id, area, dimension, rows)
 
     def shown(cat: str) -> dict:
         return {
@@ -410,37 +422,40 @@ def edition_info(model: ReadModel, edition_id: str) -> dict:
 
 
 def area_figures(model: ReadModel, edition_id: str, area: str, threshold: int | None, dimension: str | None = None,
-                 member: dict[str, set[str]] | None = None, items: list[Item] | None = None) -> dict:
+                 member: dict[str, set[str]] | None = None, items: list[Item] | None = None, masks: "Masks | None" = None) -> dict:
     """``items``: the area's ``items_of`` this edition, when the caller has them (``everything``)."""
     spec = check_area(area, dimension)
     dims = [dimension] if dimension else list(spec.dimensions)
     # The area's items once for all its tables: walking every initiative per table made the
     # rebuild's comparison grow with editions × dimensions × initiatives (docs/benchmarks.md).
     items = items_of(model, area, edition_id, member) if items is None else items
+    masks = public_masks_of(model, threshold) if threshold and masks is None else masks
     out = {
         "edition": edition_info(model, edition_id),
         "area": area,
-        "tables": {d: table(model, area, d, edition_id, threshold, items) for d in dims},
+        "tables": {d: table(model, area, d, edition_id, threshold, items, masks) for d in dims},
     }
     if area == "money":
-        out["budget"] = budget_against_edition(model, edition_id, threshold, items)
+        out["budget"] = budget_against_edition(model, edition_id, threshold, items, masks)
     return out
 
 
-def budget_against_edition(model: ReadModel, edition_id: str, threshold: int | None, items: list[Item] | None = None) -> dict:
-    """The approved initiatives' requested total set against the edition's budget."""
+def budget_against_edition(model: ReadModel, edition_id: str, threshold: int | None, items: list[Item] | None = None,
+                           masks: "Masks | None" = None) -> dict:
+    """The approved initiatives' requested total set against the edition's budget: the money
+    area's totals, masked as they are there."""
     budget = model.editions[edition_id]["budget_sek"]
     spec = AREAS["money"]
     _, rows = raw_table(spec, items_of(model, "money", edition_id) if items is None else items, "theme")
     total = rows[TOTAL]
-    hidden = threshold is not None and 0 < total["initiatives"] < threshold
+    masked = (masks or public_masks_of(model, threshold)).table(edition_id, "money", "theme", {TOTAL: total}) if threshold else set()
     return {
         "budget_sek": budget,
-        "initiatives": None if hidden else total["initiatives"],
-        "requested_sek": None if hidden else total["requested_sek"],
-        "own_funding_sek": None if hidden else total["own_funding_sek"],
-        "share_of_budget": None if hidden else _ratio(total["requested_sek"], budget),
-        "masked": hidden,
+        "initiatives": None if (TOTAL, "initiatives") in masked else total["initiatives"],
+        "requested_sek": None if (TOTAL, "requested_sek") in masked else total["requested_sek"],
+        "own_funding_sek": None if (TOTAL, "own_funding_sek") in masked else total["own_funding_sek"],
+        "share_of_budget": None if (TOTAL, "requested_sek") in masked else _ratio(total["requested_sek"], budget),
+        "masked": (TOTAL, "initiatives") in masked,
     }
 
 
@@ -448,13 +463,67 @@ def all_figures(model: ReadModel, edition_id: str, threshold: int | None, member
                 by_edition: dict[str, dict[str | None, list[Item]]] | None = None) -> dict:
     """``member``: ``initiative_editions(model)``, and ``by_edition``: each area's ``items_by_edition``,
     computed once by a caller that asks for many editions."""
+    masks = public_masks_of(model, threshold, by_edition) if threshold else None
     if by_edition is not None:
-        return {area: area_figures(model, edition_id, area, threshold, items=by_edition[area].get(edition_id, [])) for area in AREAS}
+        return {area: area_figures(model, edition_id, area, threshold, items=by_edition[area].get(edition_id, []), masks=masks) for area in AREAS}
     member = initiative_editions(model) if member is None else member
-    return {area: area_figures(model, edition_id, area, threshold, member=member) for area in AREAS}
+    return {area: area_figures(model, edition_id, area, threshold, member=member, masks=masks) for area in AREAS}
+
+
+# ---------------------------------------------------------------- one set of masks for everything published
+
+
+def all_edition_tables(model: ReadModel) -> dict[str | None, dict[str, tuple[list[str], dict[str, int]]]]:
+    """The all-editions initiative counts as ``GET /v1/figures/initiatives`` shows them, unsuppressed:
+    publisher (None: every one) → dimension → (categories, {category or _total: count})."""
+    simple = AreaSpec(dimensions=(), measures=(AREAS["initiatives"].measures[0],))
+    chosen: dict[str | None, list[Item]] = defaultdict(list)
+    chosen[None] = []
+    for i in model.initiatives.values():
+        item = (_initiative_dims(i) | {"status": [i["status"]]}, {"submitted": 1}, {})
+        chosen[None].append(item)
+        chosen[i["source"]].append(item)
+    out = {}
+    for source, items in chosen.items():
+        tables = {}
+        for dim in ("status", "theme", "organizer_kind", "origin"):
+            cats, rows = raw_table(simple, items, dim)
+            tables[dim] = (cats, {c: row["submitted"] for c, row in rows.items()})
+        out[source] = tables
+    return out
+
+
+def public_masks_of(model: ReadModel, threshold: int, by_edition: dict[str, dict[str | None, list[Item]]] | None = None) -> "Masks":
+    """The masks of everything the public reads (services/reporting/published.py), made once per
+    state of the model and threshold."""
+    from services.reporting.published import public_masks
+
+    key = ("public_masks", threshold)
+    kept = model.derived.get(key)
+    if kept is not None and kept[0] == model.revision:
+        return kept[1]
+    if by_edition is None:
+        member = initiative_editions(model)
+        by_edition = {area: items_by_edition(model, area, member) for area in AREAS}
+    masks = public_masks(model, threshold, by_edition, all_edition_tables(model))
+    model.derived[key] = (model.revision, masks)
+    return masks
 
 
 # ---------------------------------------------------------------- trends between editions
+
+# Each trend is its edition's total of an area's measure: (area, measure).
+TREND_CELLS = {
+    "submitted": ("initiatives", "submitted"),
+    "approved": ("initiatives", "approved"),
+    "sessions": ("participation", "sessions"),
+    "seats_offered": ("participation", "seats_offered"),
+    "participants": ("participation", "participants"),
+    "attended": ("participation", "attended"),
+    "delivered": ("reach", "delivered"),
+    "fill_rate": ("participation", "fill_rate"),
+    "requested_sek": ("money", "requested_sek"),
+}
 
 TREND_MEASURES = (
     Measure("submitted"),
@@ -489,24 +558,12 @@ def trends(model: ReadModel, threshold: int | None, start: date | None = None, e
         _, par = raw_table(AREAS["participation"], by_edition["participation"].get(eid, []), "theme")
         _, rea = raw_table(AREAS["reach"], by_edition["reach"].get(eid, []), "channel")
         _, mon = raw_table(AREAS["money"], by_edition["money"].get(eid, []), "theme")
-        values = {
-            "submitted": ini[TOTAL]["submitted"],
-            "approved": ini[TOTAL]["approved"],
-            "sessions": par[TOTAL]["sessions"],
-            "seats_offered": par[TOTAL]["seats_offered"],
-            "participants": par[TOTAL]["participants"],
-            "attended": par[TOTAL]["attended"],
-            "delivered": rea[TOTAL]["delivered"],
-            "fill_rate": par[TOTAL]["fill_rate"],
-            "requested_sek": mon[TOTAL]["requested_sek"],
-            "budget_sek": e["budget_sek"],
-        }
+        totals = {"initiatives": ini[TOTAL], "participation": par[TOTAL], "reach": rea[TOTAL], "money": mon[TOTAL]}
+        values = {m: totals[area][measure] for m, (area, measure) in TREND_CELLS.items()} | {"budget_sek": e["budget_sek"]}
         masked: set[str] = set()
-        if threshold:
-            cells = {(eid, m): (v or 0) for m, v in values.items()}
-            counts = {(eid, m.id) for m in TREND_MEASURES if m.kind == "count"}
-            deps = {(eid, m.id): tuple((eid, b) for b in m.depends) for m in TREND_MEASURES if m.depends}
-            masked = {m for _, m in suppress(cells, threshold, [], counts, deps)}
+        if threshold:  # a trend is its edition's total, masked as it is there
+            masks = public_masks_of(model, threshold, by_edition)
+            masked = {m for m in values if masks.trend(eid, m)}
         rows.append({
             "category": eid,
             "year": e["year"],
@@ -528,18 +585,15 @@ def trends(model: ReadModel, threshold: int | None, start: date | None = None, e
 
 
 def initiative_counts(model: ReadModel, source: str | None, threshold: int | None) -> dict:
-    """Initiatives by status, theme, organizer kind and origin (every edition); counts below the
-    threshold are null unless ``threshold`` is None (analysts)."""
-    chosen = [i for i in model.initiatives.values() if source is None or i["source"] == source]
-    spec = AREAS["initiatives"]
-    items = [(_initiative_dims(i) | {"status": [i["status"]]}, {"submitted": 1}, {}) for i in chosen]
-    simple = AreaSpec(dimensions=(), measures=(spec.measures[0],))
+    """Initiatives by status, theme, organizer kind and origin (every edition); small counts, and
+    what would give them away next to the editions' figures, are null unless ``threshold`` is
+    None (analysts)."""
+    tables = all_edition_tables(model).get(source)
+    masks = public_masks_of(model, threshold) if threshold else None
     out: dict[str, Any] = {"suppressed": threshold is not None, "threshold": threshold}
-    total_masked = False
     for key, dim in (("by_status", "status"), ("by_theme", "theme"), ("by_organizer_kind", "organizer_kind"), ("by_origin", "origin")):
-        cats, rows = raw_table(simple, items, dim)
-        masked = suppressed_cells(simple, cats, rows, threshold) if threshold else set()
-        total_masked = total_masked or (TOTAL, "submitted") in masked
-        out[key] = {c: (None if (c, "submitted") in masked else rows[c]["submitted"]) for c in cats if c != UNKNOWN}
-    out["total"] = None if total_masked else len(chosen)
+        cats, rows = tables[dim] if tables else ([], {TOTAL: 0})
+        out[key] = {c: (None if masks and masks.all(source, dim, c) else rows[c]) for c in cats if c != UNKNOWN}
+    total = tables["status"][1][TOTAL] if tables else 0
+    out["total"] = None if masks and tables and masks.all(source, "status", TOTAL) else total
     return dict(sorted(out.items()))

@@ -146,9 +146,13 @@ class ReadModel:
     registrations: dict[str, dict] = field(default_factory=dict)
     editions: dict[str, dict] = field(default_factory=dict)
     deliveries: dict[str, dict] = field(default_factory=dict)
+    # Counts the changes, so what is derived from the model (the public masks) is made once per state.
+    revision: int = field(default=0, compare=False)
+    derived: dict = field(default_factory=dict, compare=False, repr=False)
 
     def put(self, kind: str, summary: dict) -> None:
         getattr(self, kind)[summary[ID_FIELD[kind]]] = summary
+        self.revision += 1
 
     def counts(self) -> dict[str, int]:
         return {k: len(getattr(self, k)) for k in KINDS}
