@@ -4,10 +4,14 @@ Read once in the composition root and handed down, so tests and benchmarks can b
 same service against other endpoints.
 """
 
-from pydantic import Field
+import json
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from pydantic import Field, field_validator
 
 from shared.auth import StaffKey
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class ServiceSettings(BaseSettings):
@@ -67,10 +71,30 @@ class ServiceSettings(BaseSettings):
             "window, per process). Generous by default: a school or library shares one IP behind NAT."
         ),
     )
+    cors_allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description=(
+            "Origins (e.g. https://malmo.se) whose pages may read this service's public read endpoints "
+            "from JavaScript (CORS; GET only, no credentials). Comma separated or a JSON list; default none."
+        ),
+    )
     log_level: str = Field(default="info")
     log_json: bool | None = Field(
         default=None, description="JSON logs; default: JSON unless stderr is a terminal."
     )
+
+    @field_validator("cors_allowed_origins", mode="before")
+    @classmethod
+    def _origins(cls, value):
+        """Each entry is an origin as a browser sends it: scheme, host and port only."""
+        if isinstance(value, str):
+            value = json.loads(value) if value.strip().startswith("[") else [v for v in value.split(",") if v.strip()]
+        origins = [str(v).strip() for v in value]
+        for origin in origins:
+            parts = urlsplit(origin)
+            if parts.scheme not in ("http", "https") or not parts.netloc or origin != f"{parts.scheme}://{parts.netloc}":
+                raise ValueError(f"{origin!r} is not an origin like https://malmo.se (no path, no trailing slash, no wildcard)")
+        return origins
 
     def topic(self, name: str) -> str:
         """The real topic name of a catalogue topic."""

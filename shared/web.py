@@ -12,6 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo.errors import OperationFailure
 
 from shared.db.client import ping
+from shared.docs import install_docs
 from shared.runtime import Runtime
 
 
@@ -183,7 +184,10 @@ def _declare_reasons(app: FastAPI) -> None:
 
 
 def create_service_app(runtime: Runtime, title: str, description: str) -> FastAPI:
-    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=runtime.lifespan)
+    # FastAPI's own /docs and /redoc load from a CDN; /docs is served offline instead (shared/docs.py).
+    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=runtime.lifespan,
+                  docs_url=None, redoc_url=None, swagger_ui_oauth2_redirect_url=None)
+    install_docs(app)
     app.add_middleware(EdgeMiddleware, max_body_bytes=runtime.settings.max_body_bytes)
     app.add_exception_handler(RequestValidationError, _validation_error)
     for exc in (OperationFailure, InvalidStringData, UnicodeEncodeError):

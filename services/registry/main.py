@@ -20,6 +20,7 @@ from services.registry.vocabularies import COLLECTION as VOCABULARIES
 from services.registry.vocabularies import Vocabularies
 from shared import contracts
 from shared.auth import Authenticator
+from shared.cors import allow_public_reads
 from shared.db.aggregates import aggregate_indexes
 from shared.runtime import Runtime
 from shared.topics import REGISTRY_INITIATIVES
@@ -80,6 +81,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     app.include_router(api.router(parts, auth))
     app.include_router(api_curation.router(parts, cparts, auth))
     app.include_router(contracts_router())
+    allow_public_reads(app, settings.cors_allowed_origins, "/v1/vocabularies", "/v1/contracts")
     return app
 
 

@@ -9,6 +9,7 @@ from services.reporting.projection import INDEXES, Projection
 from services.reporting.settings import ReportingSettings
 from services.reporting.snapshots import Snapshots
 from shared.auth import Authenticator
+from shared.cors import allow_public_reads
 from shared.runtime import Runtime
 from shared.web import create_service_app
 
@@ -41,4 +42,5 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     )
     app.state.read_model = model
     app.include_router(build_router(settings, model, Authenticator(settings.staff_api_keys), lambda: parts.get("snapshots")))
+    allow_public_reads(app, settings.cors_allowed_origins, "/v1/figures", "/v1/editions")  # GET only: the public, suppressed figures
     return app

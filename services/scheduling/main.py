@@ -14,6 +14,7 @@ from services.scheduling.registrations import CONTACTS, REGISTRATION_INDEXES, RE
 from services.scheduling.settings import SchedulingSettings
 from shared.auth import Authenticator
 from shared.db.aggregates import aggregate_indexes
+from shared.cors import allow_public_reads
 from shared.db.indexes import IndexSpec
 from shared.runtime import Runtime
 from shared.topics import SCHEDULING_DEADLETTER
@@ -88,6 +89,7 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
 
     app.include_router(router)
     api.install(app, parts)
+    allow_public_reads(app, settings.cors_allowed_origins, "/v1/programme")  # last: outside the feeds' fast path
     return app
 
 
