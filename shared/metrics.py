@@ -12,3 +12,8 @@ HANDLER_SECONDS = Histogram(
 DEAD_LETTERS = Counter("om_dead_letters_total", "Messages sent to a dead-letter topic.", ["consumer", "code"])
 CONSUMER_LAG = Gauge("om_consumer_lag", "Messages behind the end of the partition.", ["consumer", "topic", "partition"])
 OUTBOX_PUBLISHED = Counter("om_outbox_published_total", "Events the outbox relay published.", ["collection"])
+CONTACTS_ERASED = Counter(
+    "om_contacts_erased_total",
+    "Registrants' contacts erased, by the service deleting its copy and why (retention: CONTACT_RETENTION_DAYS after the session ended; request: the person or staff asked).",
+    ["service", "reason"],
+)

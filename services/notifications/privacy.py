@@ -13,6 +13,7 @@ is cancelled (``recipient_erased``).
 import structlog
 
 from services.notifications.parts import Parts
+from shared.metrics import CONTACTS_ERASED
 
 log = structlog.get_logger(__name__)
 
@@ -42,7 +43,9 @@ async def erase(parts: Parts, *, email: str | None = None, phone: str | None = N
             counts["subscriptions"] += await _delete(parts.subscriptions.store, sub["subscription_id"])
         async for doc in parts.copies.contacts.collection.find({f"state.{field}": value}, {"_id": 1}):
             keys.append(f"registration:{doc['_id']}")
-            counts["contacts"] += int(await parts.copies.erase_contact(doc["_id"]))
+            if await parts.copies.erase_contact(doc["_id"]):
+                counts["contacts"] += 1
+                CONTACTS_ERASED.labels("notifications", "request").inc()
         async for doc in parts.organizers.store.collection.find({f"state.contact.{field}": value}, {"_id": 1}):
             keys.append(f"organizer:{doc['_id']}")
             counts["organizer_contacts"] += await _delete(parts.organizers.store, doc["_id"])

@@ -21,6 +21,8 @@ from services.notifications.render import title_in
 from shared.db.aggregates import Decision
 from shared.envelope import Envelope
 from shared.events.notifications import DeliveryOutcome
+from shared.events.scheduling import ERASURE_REASON_HEADER, ERASURE_REASONS
+from shared.metrics import CONTACTS_ERASED
 
 log = structlog.get_logger(__name__)
 DECISIONS = {"approved", "changes_requested", "rejected"}
@@ -251,12 +253,15 @@ class Triggers:
     async def on_contact(self, event: Envelope, data) -> None:
         await self.parts.copies.keep_contact(data.model_dump(mode="json", exclude_none=True))
 
-    async def on_contact_tombstone(self, registration_id: str) -> None:
+    async def on_contact_tombstone(self, registration_id: str, told: dict[str, str]) -> None:
         """Scheduling erased a registrant: the contact goes (its mark stays, so a message made for
-        them later is cancelled at once), then every message to them."""
+        them later is cancelled at once), then every message to them. Counted by the reason in the
+        tombstone's header (a tombstone without one came on request)."""
         from services.notifications.privacy import forget_recipients
 
-        await self.parts.copies.erase_contact(registration_id)
+        reason = told.get(ERASURE_REASON_HEADER)
+        if await self.parts.copies.erase_contact(registration_id):
+            CONTACTS_ERASED.labels("notifications", reason if reason in ERASURE_REASONS else "request").inc()
         await forget_recipients(self.parts, [f"registration:{registration_id}"])
 
     # --- receipts from gateways -------------------------------------------------------------

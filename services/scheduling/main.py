@@ -1,5 +1,7 @@
 """Composition root of scheduling: settings in, app out; nothing connects at import time."""
 
+import asyncio
+import contextlib
 import os
 
 from fastapi import APIRouter, FastAPI, HTTPException
@@ -11,6 +13,8 @@ from services.scheduling.initiatives import InitiativeCopies, about
 from services.scheduling.planning import EDITIONS, SESSIONS, VENUES, Planning
 from services.scheduling.programme import Programme
 from services.scheduling.registrations import CONTACTS, REGISTRATION_INDEXES, REGISTRATIONS, Registrations
+from services.scheduling.retention import INDEXES as CONTACT_INDEXES
+from services.scheduling.retention import ContactRetention, lift_contacts
 from services.scheduling.settings import SchedulingSettings
 from shared.auth import Authenticator
 from shared.db.aggregates import aggregate_indexes
@@ -31,6 +35,7 @@ INDEXES = [
     *aggregate_indexes(CONTACTS),
     IndexSpec(REGISTRATIONS, (("_id", 1),)),
     *REGISTRATION_INDEXES,
+    *CONTACT_INDEXES,
 ]
 
 
@@ -39,6 +44,7 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
     runtime = Runtime(settings, INDEXES)
     parts = api.Parts(settings=settings, auth=Authenticator(settings.staff_api_keys), programme=Programme())
     holder: dict[str, InitiativeCopies] = {}
+    tasks: list[asyncio.Task] = []  # the timers: the contacts' retention sweep
     for collection in (EDITIONS, SESSIONS, CONTACTS):
         runtime.relay_outbox_of(collection)
 
@@ -47,9 +53,11 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
         initiatives = InitiativeCopies(runtime.aggregate(INITIATIVES))
         parts.planning = Planning(settings, stores, initiatives, parts.programme)
         initiatives.when_closed(parts.planning.initiative_closed)
+        contacts = runtime.aggregate(CONTACTS)
+        await lift_contacts(contacts)  # found by their session: what the retention sweep asks for
         parts.registrations = Registrations(
             stores[SESSIONS],
-            runtime.aggregate(CONTACTS),
+            contacts,
             runtime.db[REGISTRATIONS],
             runtime.producer,
             parts.programme,
@@ -58,6 +66,10 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
         )
         await parts.registrations.settle_all()  # before the programme is read: it moves old seat books out
         await parts.planning.load()
+        retention = ContactRetention(parts.registrations, lambda: parts.programme.sessions.values(), settings.contact_retention_days,
+                                     settings.contact_retention_sweep_s)
+        app.state.retention = retention  # tests move its clock
+        tasks.append(asyncio.create_task(retention.run(), name="scheduling-contact-retention"))
         # what residents read beside each session: its initiative's texts, the vocabularies' labels
         for initiative_id, texts in (await initiatives.about_all()).items():
             parts.programme.put_about(initiative_id, texts)
@@ -72,7 +84,14 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
         for sub in subscriptions(initiatives):
             runtime.subscribe(sub)
 
+    async def stop() -> None:
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
     runtime.on_start(build)
+    runtime.on_stop(stop)
     app = create_service_app(
         runtime,
         title="Öppna Malmö — scheduling",

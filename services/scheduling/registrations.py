@@ -39,8 +39,9 @@ from services.scheduling.seats import CODE_ALPHABET, REPEAT, NewRegistration, Re
 from shared.db.aggregates import AggregateStore, Decision
 from shared.db.indexes import IndexSpec
 from shared.db.inserts import insert_missing
-from shared.events.scheduling import RegistrationContactRecordedV1
+from shared.events.scheduling import ERASURE_REASON_HEADER, RegistrationContactRecordedV1
 from shared.kafka.producer import EventProducer
+from shared.metrics import CONTACTS_ERASED
 from shared.topics import SCHEDULING_CONTACTS
 
 log = structlog.get_logger(__name__)
@@ -324,13 +325,16 @@ class Registrations:
         async for doc in self.sessions.collection.find({}, {"state.taken": 1}):
             await self.desk.settle(doc["_id"], doc.get("state", {}))
 
-    # -- erasure (GDPR art. 17) -------------------------------------------------------------
-    async def erase(self, registration_id: str) -> bool:
-        """Delete the contact (and its unpublished events) and tombstone it on the contacts topic."""
+    # -- erasure (GDPR art. 17, and the retention rule: retention.py) ------------------------
+    async def erase(self, registration_id: str, reason: str = "request") -> bool:
+        """Delete the contact (and its unpublished events) and tombstone it on the contacts topic,
+        the ``reason`` (one of ``ERASURE_REASONS``) in its header, so notifications counts it alike."""
         async with self.contacts.locks.hold(registration_id):
             existed = await self.contacts.delete_held(registration_id)
-            await self.producer.publish_raw(SCHEDULING_CONTACTS, None, registration_id)
-        log.info("contact_erased", registration_id=registration_id, existed=existed)
+            await self.producer.publish_raw(SCHEDULING_CONTACTS, None, registration_id, {ERASURE_REASON_HEADER: reason})
+        if existed:
+            CONTACTS_ERASED.labels("scheduling", reason).inc()
+        log.info("contact_erased", registration_id=registration_id, existed=existed, reason=reason)
         return existed
 
     async def erase_by_token(self, token: str) -> bool:

@@ -210,3 +210,9 @@ class RegistrationContactRecordedV1(Tolerant):
     phone: Phone | None = Field(default=None, description="E.164, e.g. +46701234567.")
     language: str
     manage_url: str | None = Field(default=None, description="The private link to see or cancel the registration.")
+
+
+# The Kafka header of a contact's tombstone telling why it was erased, so each service holding a
+# copy counts its erasures alike (``om_contacts_erased_total``): one of ``ERASURE_REASONS``.
+ERASURE_REASON_HEADER = "erasure-reason"
+ERASURE_REASONS = ("request", "retention")

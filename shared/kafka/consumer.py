@@ -94,8 +94,9 @@ class Subscription:
     handlers: dict[str, Handler]
     dead_letter: Topic
     unknown_types: Literal["dead_letter", "skip"] = "dead_letter"
-    # A null value on a compacted topic erases what its key held (e.g. a contact, GDPR art. 17).
-    on_tombstone: Callable[[str], Awaitable[None]] | None = field(default=None)
+    # A null value on a compacted topic erases what its key held (e.g. a contact, GDPR art. 17):
+    # told the key and the record's headers (e.g. why it was erased).
+    on_tombstone: Callable[[str, dict[str, str]], Awaitable[None]] | None = field(default=None)
     # The processed-events log: "check" asks it before each message and records what was taken;
     # "record" only records (another edge asks: the registry's REST answers ``duplicate``);
     # "none" neither. The last two are for handlers whose effect is idempotent by itself (a
@@ -263,7 +264,8 @@ class ConsumerRunner:
     async def _one(self, msg: ConsumerRecord, taken: list[tuple[str, str]]) -> None:
         if msg.value is None:
             if self._sub.on_tombstone is not None and msg.key is not None:
-                await self._sub.on_tombstone(msg.key.decode("utf-8", errors="replace"))
+                told = {k: (v or b"").decode("utf-8", errors="replace") for k, v in msg.headers or ()}
+                await self._sub.on_tombstone(msg.key.decode("utf-8", errors="replace"), told)
             EVENTS_HANDLED.labels(self._group, "tombstone", "ok").inc()
             return
         try:

@@ -31,12 +31,13 @@ class EventProducer:
         """Publish and wait until the broker has it (all in-sync replicas)."""
         await self.publish_raw(topic, event.to_bytes(), key if key is not None else event.subject)
 
-    async def publish_raw(self, topic: Topic, value: bytes | None, key: str | None) -> None:
+    async def publish_raw(self, topic: Topic, value: bytes | None, key: str | None, headers: dict[str, str] | None = None) -> None:
+        """``headers``: more Kafka headers, e.g. why a tombstone (null value) erases its key."""
         await self._producer.send_and_wait(
             self._settings.topic(topic.name),
             value=value,
             key=key.encode() if key is not None else None,
-            headers=HEADERS,
+            headers=HEADERS + [(k, v.encode()) for k, v in (headers or {}).items()],
         )
 
     async def publish_many(self, items: list[tuple[Topic, Envelope, str | None]]) -> None:
