@@ -32,6 +32,7 @@ from shared.events.notifications import (
 )
 from shared.events.reporting import StatisticsPublishedV1
 from shared.events.scheduling import REGISTRATION_EVENTS, SESSION_EVENTS, RegistrationContactRecordedV1
+from shared.events.vocabularies import VOCABULARY_EVENTS
 from shared.topics import (
     NOTIFICATIONS_DEADLETTER,
     NOTIFICATIONS_DELIVERIES,
@@ -41,6 +42,7 @@ from shared.topics import (
     REGISTRY_INITIATIVES,
     REGISTRY_REJECTED,
     REGISTRY_SUBMISSIONS,
+    REGISTRY_VOCABULARIES,
     REPORTING_DEADLETTER,
     REPORTING_STATISTICS,
     SCHEDULING_CONTACTS,
@@ -175,11 +177,13 @@ REGISTRY = ServiceContract(
         Channel(REGISTRY_SUBMISSIONS, "receive", (InitiativeSubmittedV1, InitiativeWithdrawnV1), key="the publisher's external_id (keeps one initiative's revisions in order)"),
         Channel(REGISTRY_INITIATIVES, "send", INITIATIVE_EVENTS, key="the registry's initiative_id"),
         Channel(REGISTRY_REJECTED, "send", (MessageRejectedV1, MessageFailedV1), key="the refused message's CloudEvents source ('unknown' when unreadable)"),
+        Channel(REGISTRY_VOCABULARIES, "send", VOCABULARY_EVENTS, key="the vocabulary's name (compacted: the newest of a name is its whole state)"),
     ),
 )
 
 DEAD_LETTERS = (MessageRejectedV1, MessageFailedV1)
 INITIATIVES_IN = Channel(REGISTRY_INITIATIVES, "receive", INITIATIVE_EVENTS, key="the registry's initiative_id")
+VOCABULARIES_IN = Channel(REGISTRY_VOCABULARIES, "receive", VOCABULARY_EVENTS, key="the vocabulary's name")
 SESSIONS_IN = Channel(SCHEDULING_SESSIONS, "receive", SESSION_EVENTS, key="the edition's or session's id")
 REGISTRATIONS_IN = Channel(SCHEDULING_REGISTRATIONS, "receive", REGISTRATION_EVENTS, key="the session's id")
 
@@ -194,6 +198,7 @@ SCHEDULING = ServiceContract(
     ),
     channels=(
         INITIATIVES_IN,
+        VOCABULARIES_IN,
         Channel(SCHEDULING_SESSIONS, "send", SESSION_EVENTS, key="the edition's or session's id"),
         Channel(SCHEDULING_REGISTRATIONS, "send", REGISTRATION_EVENTS, key="the session's id"),
         Channel(SCHEDULING_CONTACTS, "send", (RegistrationContactRecordedV1,), key="the registration's id; a null value (tombstone) erases it"),
@@ -212,6 +217,7 @@ NOTIFICATIONS = ServiceContract(
     ),
     channels=(
         INITIATIVES_IN,
+        VOCABULARIES_IN,
         SESSIONS_IN,
         REGISTRATIONS_IN,
         Channel(SCHEDULING_CONTACTS, "receive", (RegistrationContactRecordedV1,), key="the registration's id"),
@@ -233,6 +239,7 @@ REPORTING = ServiceContract(
     ),
     channels=(
         INITIATIVES_IN,
+        VOCABULARIES_IN,
         SESSIONS_IN,
         REGISTRATIONS_IN,
         Channel(NOTIFICATIONS_DELIVERIES, "receive", (DeliveryCountedV1,), key="the message_id"),

@@ -109,10 +109,12 @@ def router(parts_ref: dict, authenticator: Authenticator) -> APIRouter:
             raise problem(422, "email", "one_of_email_or_phone", "Give either an email address or a mobile number")
         if body.language not in s.languages or body.language not in r.languages():
             raise problem(422, "language", "unknown_language", f"Languages: {', '.join(x for x in s.languages if x in r.languages())}")
-        for name, allowed in (("themes", s.themes), ("districts", s.districts), ("languages", s.session_languages)):
-            unknown = [v for v in getattr(body.interests, name) if v not in allowed]
-            if unknown:
-                raise problem(422, f"interests.{name}", "unknown_code", f"Unknown: {', '.join(unknown[:5])}")
+        # the registry's vocabularies as notifications follows them: the one list of codes
+        vocabularies = await parts.vocabularies.fresh()
+        for name in ("themes", "districts", "languages"):
+            for _, code, reason in vocabularies.refused(name, getattr(body.interests, name))[:1]:
+                why = "is retired from" if reason == "retired_code" else "is not in"
+                raise problem(422, f"interests.{name}", reason, f"'{code}' {why} the vocabulary {name} (the registry's GET /v1/vocabularies/{name})")
         if body.consent_text_version not in (None, s.consent_text_version):
             raise problem(422, "consent_text_version", "outdated_consent", f"The current consent text is {s.consent_text_version}")
         async with signups:

@@ -22,6 +22,9 @@ from services.notifications.triggers import Triggers
 from shared.auth import Authenticator
 from shared.db.aggregates import aggregate_indexes
 from shared.runtime import Runtime
+from shared.topics import NOTIFICATIONS_DEADLETTER
+from shared.vocabularies import COLLECTION as VOCABULARIES
+from shared.vocabularies import VocabularyCopies, vocabulary_subscription
 from shared.web import create_service_app
 
 log = structlog.get_logger(__name__)
@@ -33,6 +36,7 @@ INDEXES = (
     + subscriptions.INDEXES
     + notices.INDEXES
     + aggregate_indexes(OPT_OUTS)
+    + aggregate_indexes(VOCABULARIES)
 )
 
 
@@ -54,7 +58,10 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
             organizers=OrganizerContacts(a(ORGANIZERS)),
             opt_outs=a(OPT_OUTS),
             producer=runtime.producer,
+            vocabularies=VocabularyCopies(a(VOCABULARIES)),
         )
+        await parts.vocabularies.load()
+        runtime.subscribe(vocabulary_subscription(parts.vocabularies, NOTIFICATIONS_DEADLETTER))
         email = SmtpAdapter(settings.smtp_host, settings.smtp_port, settings.mail_from, settings.smtp_username, settings.smtp_password, settings.smtp_starttls, settings.smtp_timeout_s)
         sms = SmsGatewayAdapter(settings.sms_gateway_url, settings.sms_sender, settings.sms_gateway_token, settings.sms_gateway_timeout_s)
         dispatcher = Dispatcher(parts, email, sms)

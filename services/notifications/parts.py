@@ -12,6 +12,7 @@ from services.notifications.settings import NotificationsSettings
 from services.notifications.subscriptions import Subscriptions
 from shared.db.aggregates import AggregateStore
 from shared.kafka.producer import EventProducer
+from shared.vocabularies import VocabularyCopies
 
 
 def utcnow() -> datetime:
@@ -29,6 +30,7 @@ class Parts:
     opt_outs: AggregateStore
     producer: EventProducer
     clock: Callable[[], datetime] = field(default=utcnow)
+    vocabularies: VocabularyCopies | None = None  # the registry's, followed: what subscriptions' interests may name
 
     def now(self) -> datetime:
         # Millisecond precision: what MongoDB keeps, so values read back compare equal.

@@ -5,14 +5,6 @@ from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
 
-# A local copy of the registry's vocabulary codes, to validate subscriptions' interests.
-# It should follow the registry's vocabulary events once they exist (docs/notifications.md).
-DEFAULT_THEMES = ["democracy", "anti_racism", "antisemitism", "human_rights", "anti_discrimination", "inclusion", "participation"]
-DEFAULT_DISTRICTS = [
-    "centrum", "rosengard", "fosie", "hyllie", "husie", "kirseberg", "limhamn_bunkeflo",
-    "oxie", "sodra_innerstaden", "vastra_innerstaden",
-]
-
 
 class NotificationsSettings(ServiceSettings):
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
@@ -26,7 +18,6 @@ class NotificationsSettings(ServiceSettings):
         default="adapters",
         description="adapters: the built-in SMTP and SMS adapters deliver; topics-only: external gateways do. Topics are always written.",
     )
-    public_base_url: str = Field(default="http://127.0.0.1:8103", description="Where links in messages point (confirm, unsubscribe).")
     token_secret: str = Field(default="dev-only-change-me", min_length=8, description="HMAC key of confirmation and unsubscribe tokens.")
     consent_text_version: str = Field(default="2025-09-01", description="Version of the consent text subscribers agree to.")
 
@@ -61,9 +52,8 @@ class NotificationsSettings(ServiceSettings):
     timer_interval_s: float = Field(default=1.0, gt=0, description="How often due messages, notices and digests are looked for.")
 
     languages: list[str] = Field(default_factory=lambda: ["sv", "en", "ar"], description="Languages subscribers may choose (templates exist).")
-    themes: list[str] = Field(default_factory=lambda: list(DEFAULT_THEMES))
-    districts: list[str] = Field(default_factory=lambda: list(DEFAULT_DISTRICTS))
-    session_languages: list[str] = Field(default_factory=lambda: ["sv", "en", "ar", "fa", "so", "bs", "pl", "tr", "ti", "uk", "de", "fi"])
+    # Themes, districts and session languages a subscription may name are the registry's
+    # vocabularies, followed from registry.vocabularies.v1 (shared/vocabularies.py): no list here.
 
     sending_lease_s: float = Field(default=30.0, gt=0, description="A message left 'sending' this long by a process that died is sent again, same id (above SMTP_TIMEOUT_S).")
     fault_exit_before_send: bool = Field(default=False, description="Tests only: os._exit after a message was marked sending, before it is handed over.")

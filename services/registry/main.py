@@ -54,12 +54,13 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     auth = Authenticator(settings.staff_api_keys)
     parts, cparts = api.Parts(), api_curation.CurationParts()
     runtime.relay_outbox_of(COLLECTION)
+    runtime.relay_outbox_of(VOCABULARIES)  # registry.vocabularies.v1, keyed by the vocabulary's name
 
     async def build() -> None:
         if settings.fault_exit_after_write:
             _die_before_first_publication(runtime)
         cparts.sources = Sources(runtime.aggregate(SOURCES))
-        cparts.vocabularies = Vocabularies(runtime.aggregate(VOCABULARIES))
+        cparts.vocabularies = Vocabularies(runtime.aggregate(VOCABULARIES), settings.event_source)
         cparts.rejections = Rejections(runtime.db[REJECTIONS])
         await cparts.vocabularies.seed(datetime.now(UTC))
         auth.use_resolver(cparts.sources.resolve)

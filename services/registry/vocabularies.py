@@ -5,19 +5,28 @@ deleted, only retired: a retired code is refused in a new initiative (and in a r
 adds it), while an initiative that already carries it stays valid and may keep it in later
 revisions. Each vocabulary is one aggregate (``_id`` = its name), changed only through the
 ``AggregateStore``; a fresh database is seeded with Malmö's defaults below.
+
+Every change is told, with the vocabulary's whole current state, on ``registry.vocabularies.v1``
+(``VocabularyChangedV1``, keyed by its name; compacted), from the aggregate's outbox: the other
+services follow it (``shared/vocabularies.py``) and keep no list of their own. The seed is told
+too, and a vocabulary seeded before these events existed is told once at the next start.
 """
 
+import uuid
 from datetime import datetime
 from typing import Annotated
 
 from async_lru import alru_cache
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from shared.db.aggregates import AggregateStore, Decision
-from shared.envelope import Reason
+from shared.db.aggregates import AggregateStore, Decision, Pending
+from shared.envelope import Reason, new_event
+from shared.events.vocabularies import VOCABULARY_NAMES, VocabularyChangedV1
+from shared.topics import REGISTRY_VOCABULARIES
 
 COLLECTION = "vocabularies"
-VOCABULARIES = ("themes", "target_groups", "districts", "languages", "accessibility")
+VOCABULARIES = VOCABULARY_NAMES
+EVENT_NAMESPACE = uuid.UUID("0b8f3f5e-2f7a-4b8e-9a0c-6d1f4c2e7a91")
 CODE_PATTERN = {name: r"^[a-z][a-z0-9_]{0,39}$" for name in VOCABULARIES} | {"languages": r"^[a-z]{2,3}$"}
 
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -139,13 +148,32 @@ def check_codes(content: dict, vocabularies: dict[str, dict[str, dict]], current
     return reasons
 
 
-def decide_term(state: dict | None, code: str, term: TermIn, now: datetime) -> Decision | None:
-    terms = dict((state or {}).get("terms", {}))
+def told(name: str, terms: dict[str, dict], version: int, now: datetime, source: str) -> Pending:
+    """The event of the vocabulary ``name`` at state ``version``. Its id follows from both, so a
+    decision retried after a crash tells the very same event (followers keep the newest version)."""
+    data = VocabularyChangedV1(vocabulary=name, version=version, terms=terms)
+    event_id = str(uuid.uuid5(EVENT_NAMESPACE, f"{name}\n{version}"))
+    return Pending.of(REGISTRY_VOCABULARIES, new_event(data, source=source, subject=name, event_id=event_id, time=now))
+
+
+def decide_seed(state: dict | None, version: int, name: str, now: datetime, source: str) -> Decision | None:
+    """A fresh vocabulary gets Malmö's defaults; one stored before vocabulary events existed
+    (``told`` missing) is told as it stands; any other is left as it is."""
+    if state is not None and state.get("told"):
+        return None
+    new = {"vocabulary": name, "terms": SEED[name], "updated_at": now.isoformat()} if state is None else dict(state)
+    new["told"] = True
+    return Decision(new, [told(name, new["terms"], version + 1, now, source)])
+
+
+def decide_term(state: dict, version: int, code: str, term: TermIn, now: datetime, source: str) -> Decision | None:
+    terms = dict(state.get("terms", {}))
     value = term.model_dump()
     if terms.get(code) == value:
         return None  # the same again
     terms[code] = value
-    return Decision({**(state or {}), "terms": terms, "updated_at": now.isoformat()})
+    name = state["vocabulary"]
+    return Decision({**state, "terms": terms, "updated_at": now.isoformat(), "told": True}, [told(name, terms, version + 1, now, source)])
 
 
 # How long the vocabularies read for the submission path are reused. Safe because a curator's
@@ -155,24 +183,26 @@ VOCABULARY_CACHE_S = 5.0
 
 
 class Vocabularies:
-    def __init__(self, store: AggregateStore, cache_s: float = VOCABULARY_CACHE_S):
+    def __init__(self, store: AggregateStore, source: str, cache_s: float = VOCABULARY_CACHE_S):
         self._store = store
+        self._source = source  # the registry's CloudEvents source
         # ``all`` reused for a few seconds: every submission checks its codes against them (one
         # read shared by the handlers of a batch that ask at once).
         self.cached = alru_cache(maxsize=1, ttl=cache_s)(self.all)
 
     async def seed(self, now: datetime) -> None:
-        """Fill a fresh database with the defaults; never touches a vocabulary that exists."""
+        """Fill a fresh database with the defaults (never changing a vocabulary's terms once it
+        exists) and make sure each vocabulary has been told."""
         self.cached.cache_clear()
         for name in VOCABULARIES:
-            seed = {"vocabulary": name, "terms": SEED[name], "updated_at": now.isoformat()}
-            await self._store.change(name, lambda state, _v, seed=seed: Decision(seed) if state is None else None)
+            await self._store.change(name, lambda state, version, name=name: decide_seed(state, version, name, now, self._source))
 
     async def all(self) -> dict[str, dict[str, dict]]:
         docs = await self._store.collection.find({"_id": {"$in": list(VOCABULARIES)}}).to_list(None)
         return {d["_id"]: d["state"]["terms"] for d in docs}
 
     async def put(self, name: str, code: str, term: TermIn, now: datetime) -> dict:
-        await self._store.change(name, lambda state, _v: decide_term(state, code, term, now))
+        """Add or change a term (seeded first, so the vocabulary exists)."""
+        await self._store.change(name, lambda state, version: decide_term(state, version, code, term, now, self._source))
         self.cached.cache_clear()  # after the write: a read in between cannot keep the old terms
         return (await self.all())[name][code]

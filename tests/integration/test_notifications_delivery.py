@@ -20,8 +20,10 @@ from services.notifications.settings import NotificationsSettings
 from shared.auth import Role
 from shared.envelope import new_event
 from shared.events import scheduling as ev
+from shared.events.vocabularies import VOCABULARY_NAMES
 from shared.topics import delete_prefixed_topics
 from tests.platform import RawKafka, as_role, eventually, settings_for
+from tests.vocabulary_events import publish_vocabularies
 
 pytestmark = pytest.mark.integration
 SCHED = "urn:malmo:oppna:scheduling"
@@ -87,7 +89,14 @@ async def _started(server) -> bool:
 @pytest.fixture(scope="module")
 async def env(infra, run_id):
     async with notifications_env(infra, f"{run_id}n{uuid.uuid4().hex[:4]}") as e:
+        # the registry's vocabularies, which subscriptions' interests are checked against
+        await publish_vocabularies(e.kafka)
+        await eventually(lambda: _followed(e), what="notifications to follow the registry's vocabularies")
         yield e
+
+
+async def _followed(env) -> bool:
+    return await env.db["vocabularies"].count_documents({}) == len(VOCABULARY_NAMES)
 
 
 def edition(edition_id: str, hours: int = 24) -> ev.EditionPlannedV1:

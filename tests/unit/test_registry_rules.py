@@ -44,8 +44,9 @@ def test_seeded_vocabularies_have_swedish_and_english_labels_and_valid_codes():
 
 def test_setting_a_term_to_what_it_is_changes_nothing():
     term = TermIn.model_validate(SEED["themes"]["democracy"])
-    assert decide_term({"terms": SEED["themes"]}, "democracy", term, NOW) is None
-    assert decide_term({"terms": SEED["themes"]}, "democracy", TermIn(labels=term.labels, retired=True), NOW).state["terms"]["democracy"]["retired"]
+    state = {"vocabulary": "themes", "terms": SEED["themes"]}
+    assert decide_term(state, 1, "democracy", term, NOW, "urn:malmo:oppna:registry") is None
+    assert decide_term(state, 1, "democracy", TermIn(labels=term.labels, retired=True), NOW, "urn:malmo:oppna:registry").state["terms"]["democracy"]["retired"]
 
 
 def source_state():

@@ -1,0 +1,43 @@
+"""The registry's vocabulary decisions tell each vocabulary's full state, once per change."""
+
+from datetime import UTC, datetime
+
+from services.registry.vocabularies import SEED, TermIn, decide_seed, decide_term
+from shared.envelope import Envelope, parse_data
+from shared.events.vocabularies import VocabularyChangedV1
+
+NOW = datetime(2025, 9, 1, tzinfo=UTC)
+SOURCE = "urn:malmo:oppna:registry"
+
+
+def told(decision) -> list[tuple[str, VocabularyChangedV1, str]]:
+    out = []
+    for pending in decision.events:
+        envelope = Envelope.model_validate(pending.event)
+        out.append((pending.topic, parse_data(envelope, VocabularyChangedV1), envelope.subject))
+    return out
+
+
+def test_a_fresh_vocabulary_is_seeded_and_told_once():
+    decision = decide_seed(None, 0, "themes", NOW, SOURCE)
+    [(topic, data, subject)] = told(decision)
+    assert (topic, subject, data.vocabulary, data.version) == ("registry.vocabularies.v1", "themes", "themes", 1)
+    assert {c: t.model_dump() for c, t in data.terms.items()} == SEED["themes"]
+    assert decide_seed(decision.state, 1, "themes", NOW, SOURCE) is None, "told already: nothing again"
+
+
+def test_a_vocabulary_seeded_before_the_events_existed_is_told_at_the_next_start():
+    legacy = {"vocabulary": "districts", "terms": {**SEED["districts"], "tygelsjo": {"labels": {"sv": "Tygelsjö", "en": "Tygelsjö"}, "retired": False}}}
+    [(_, data, _)] = told(decide_seed(legacy, 3, "districts", NOW, SOURCE))
+    assert data.version == 4 and "tygelsjo" in data.terms, "as it stands, curators' terms included"
+
+
+def test_a_curators_term_is_told_with_the_whole_vocabulary_and_the_next_version():
+    state = decide_seed(None, 0, "themes", NOW, SOURCE).state
+    term = TermIn.model_validate({"labels": {"sv": "Civilkurage", "en": "Civic courage"}})
+    [(_, data, subject)] = told(decide_term(state, 1, "civic_courage", term, NOW, SOURCE))
+    assert (subject, data.version) == ("themes", 2)
+    assert data.terms["civic_courage"].labels == {"sv": "Civilkurage", "en": "Civic courage"} and "democracy" in data.terms
+    assert decide_term(state, 1, "democracy", TermIn.model_validate(SEED["themes"]["democracy"]), NOW, SOURCE) is None
+    [(_, retired, _)] = told(decide_term(state, 1, "democracy", TermIn.model_validate({**SEED["themes"]["democracy"], "retired": True}), NOW, SOURCE))
+    assert retired.terms["democracy"].retired
