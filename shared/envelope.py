@@ -1,15 +1,23 @@
-"""The CloudEvents 1.0 envelope, structured JSON mode, as one strict pydantic model.
+"""The CloudEvents 1.0 envelope as one strict pydantic model, read in structured or binary mode.
 
-Strict where the contract is (ARCHITECTURE.md, "The event envelope"), open where the spec is:
-extension attributes pass through. Parsing never raises anything but ``InvalidEvent``, whose
+Strict where the contract is (docs/reliability.md, "The event envelope…"), open where the spec
+is: extension attributes pass through. What the platform writes is structured JSON; what
+publishers send may also be binary mode (the default of the Java and Go SDKs' Kafka
+serializers): the attributes in ``ce_*`` Kafka headers or ``ce-*`` HTTP headers, the data as
+the body, ``content-type`` = ``datacontenttype``. A message is binary when it has a
+``ce_specversion`` header (the protocol bindings' rule); both modes end in the same model and
+are refused with the same reasons. Parsing never raises anything but ``InvalidEvent``, whose
 reasons name the field and the reason, machine-readable, for dead letters and 422 answers.
 """
 
 import json
 import re
 import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Literal, TypeVar
+from urllib.parse import unquote
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import from_json
@@ -61,12 +69,14 @@ class Envelope(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="allow")
 
-    specversion: Literal["1.0"] = "1.0"
+    specversion: Literal["1.0"] = Field(description="Required, as CloudEvents 1.0 requires it.")
     id: Annotated[str, Field(min_length=1, max_length=200, description="Unique per event; consumers deduplicate on (source, id).")]
     source: Annotated[str, Field(min_length=1, max_length=500, pattern=r"^\S+$", description="URI-reference of the publishing system.", examples=["urn:malmo:source:kulturforvaltningen"])]
     type: Annotated[str, Field(pattern=TYPE_PATTERN, max_length=200, examples=["se.malmo.oppna.initiative.submitted.v1"])]
     subject: Annotated[str | None, Field(default=None, max_length=500, description="The aggregate's id.")]
-    time: AwareDatetime = Field(description="RFC 3339 time of the fact.")
+    # Optional, as in CloudEvents 1.0: where a publisher leaves it out, the reader puts in its
+    # receipt time (``parse_envelope``'s ``received_at``), so every consumer has one.
+    time: AwareDatetime = Field(default_factory=lambda: datetime.now(UTC), description="RFC 3339 time of the fact; optional inbound (the receipt time is recorded then).")
     datacontenttype: Literal["application/json"] = "application/json"
     dataschema: Annotated[str | None, Field(default=None, max_length=500)]
     traceparent: Annotated[str | None, Field(default=None, pattern=TRACEPARENT_PATTERN)]
@@ -86,6 +96,7 @@ def new_event(
     traceparent: str | None = None,
 ) -> Envelope:
     return Envelope(
+        specversion="1.0",
         id=event_id or str(uuid.uuid4()),
         source=source,
         type=data.event_type,
@@ -96,21 +107,116 @@ def new_event(
     )
 
 
-def parse_envelope(raw: bytes | str) -> Envelope:
-    """Bytes from the wire to an envelope, or ``InvalidEvent`` with reasons."""
+@dataclass(frozen=True)
+class Headers:
+    """A message's CloudEvents headers: its ``ce_``/``ce-`` headers by attribute name (prefix
+    stripped, lower case, as text) and its content type. Binary mode when ``specversion`` is
+    among them."""
+
+    attributes: dict[str, str] = field(default_factory=dict)
+    content_type: str | None = None
+    not_text: tuple[str, ...] = ()  # attributes whose Kafka header was not UTF-8
+
+    @property
+    def binary(self) -> bool:
+        return "specversion" in self.attributes or "specversion" in self.not_text
+
+
+def kafka_headers(headers: Iterable[tuple[str, bytes | None]] | None) -> Headers:
+    """From a Kafka record's headers (the CloudEvents Kafka protocol binding: ``ce_<name>``)."""
+    attributes, content_type, not_text = {}, None, []
+    for name, value in headers or ():
+        lower = name.lower()
+        if lower != "content-type" and not lower.startswith("ce_"):
+            continue
+        try:
+            text = (value or b"").decode("utf-8")
+        except UnicodeDecodeError:
+            if lower.startswith("ce_"):
+                not_text.append(lower[3:])
+            continue
+        if lower == "content-type":
+            content_type = text
+        else:
+            attributes[lower[3:]] = text
+    return Headers(attributes, content_type, tuple(not_text))
+
+
+def http_headers(headers: Mapping[str, str]) -> Headers:
+    """From HTTP headers (the CloudEvents HTTP binding: ``ce-<name>``, values percent-encoded)."""
+    attributes = {k.lower()[3:]: unquote(v) for k, v in headers.items() if k.lower().startswith("ce-")}
+    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
+    return Headers(attributes, content_type)
+
+
+# Binary mode's data must be JSON (datacontenttype is application/json); a missing content type
+# is taken as JSON, as the JSON event format does.
+_JSON_MEDIA_TYPES = {"application/json", "text/json"}
+
+
+def parse_envelope(raw: bytes | str, headers: Headers | None = None, received_at: datetime | None = None) -> Envelope:
+    """A message from the wire to an envelope, or ``InvalidEvent`` with reasons.
+
+    ``headers``: the message's (``kafka_headers``, ``http_headers``); in binary mode they hold the
+    attributes and ``raw`` is the data. ``received_at``: the time recorded for an event without
+    ``time`` (the Kafka record's timestamp; now if not given)."""
     if len(raw) > MAX_EVENT_BYTES:
         raise InvalidEvent([Reason(field="", code="too_large", message=f"Message is larger than {MAX_EVENT_BYTES} bytes")])
     risky = _may_hold_unstorable(raw)
-    doc = _decode(raw, risky)
+    doc = _binary_document(raw, headers, risky) if headers is not None and headers.binary else _decode(raw, risky)
     if not isinstance(doc, dict):
         raise InvalidEvent([Reason(field="", code="not_an_object", message="A CloudEvent is a JSON object")])
-    bad = _unstorable_text(doc) if risky else None
+    bad = _unstorable_text(doc) if risky or (headers is not None and headers.binary) else None
     if bad is not None:
         raise InvalidEvent([Reason(field=bad, code="forbidden_character", message="Text holds U+0000 or a lone surrogate (not storable, not UTF-8)")])
+    if "time" not in doc and received_at is not None:
+        doc["time"] = received_at
     try:
         return Envelope.model_validate(doc)
     except ValidationError as e:
         raise InvalidEvent(reasons_from(e)) from None
+
+
+def _binary_document(raw: bytes | str, headers: Headers, risky: bool) -> dict[str, Any]:
+    """The structured document a binary-mode message stands for: its attributes, and its body
+    (JSON) as ``data``."""
+    reasons = [Reason(field=name, code="not_utf8", message=f"Header ce_{name} is not UTF-8 text") for name in headers.not_text]
+    media_type = (headers.content_type or "application/json").split(";")[0].strip().lower()
+    if media_type not in _JSON_MEDIA_TYPES:
+        reasons.append(Reason(field="datacontenttype", code="unsupported_content_type",
+                              message=f"The data must be application/json, not {headers.content_type!r}"))
+    try:
+        data = _decode(raw, risky)
+    except InvalidEvent as e:
+        data = None
+        reasons.extend(r.model_copy(update={"field": "data"}) for r in e.reasons)
+    if reasons:
+        raise InvalidEvent(reasons)
+    return {**headers.attributes, "datacontenttype": "application/json", "data": data}
+
+
+# A source that could be one (as the envelope's rule has it), for a refusal to be shown to it.
+_READABLE = {"source": re.compile(r"\S{1,500}"), "id": re.compile(r".{1,200}", re.S), "type": re.compile(TYPE_PATTERN)}
+
+
+def readable(raw: bytes | str | None, headers: Headers | None) -> dict[str, str]:
+    """What of ``source``, ``id`` and ``type`` can be read from a message that was refused: from
+    its body when that is a structured event (a JSON object), else from its ``ce_`` headers.
+    Only values that could be what they claim; nothing for what cannot be read."""
+    doc: Any = None
+    if raw and not (headers is not None and headers.binary) and len(raw) <= MAX_EVENT_BYTES:
+        try:
+            doc = json.loads(raw)
+        except (UnicodeDecodeError, ValueError):
+            doc = None
+    doc = doc if isinstance(doc, dict) else {}
+    attributes = headers.attributes if headers is not None else {}
+    out = {}
+    for name, pattern in _READABLE.items():
+        value = doc.get(name) if name in doc else attributes.get(name)
+        if isinstance(value, str) and pattern.fullmatch(value) and not _forbidden(value):
+            out[name] = value
+    return out
 
 
 def _decode(raw: bytes | str, risky: bool) -> Any:

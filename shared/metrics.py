@@ -10,6 +10,9 @@ HANDLER_SECONDS = Histogram(
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
 DEAD_LETTERS = Counter("om_dead_letters_total", "Messages sent to a dead-letter topic.", ["consumer", "code"])
+UNATTRIBUTED_DEAD_LETTERS = Counter(
+    "om_dead_letters_unattributed_total", "Dead letters whose source could not be read (no publisher can be shown them).", ["consumer", "code"]
+)
 CONSUMER_LAG = Gauge("om_consumer_lag", "Messages behind the end of the partition.", ["consumer", "topic", "partition"])
 OUTBOX_PUBLISHED = Counter("om_outbox_published_total", "Events the outbox relay published.", ["collection"])
 CONTACTS_ERASED = Counter(

@@ -17,7 +17,7 @@ from services.registry.curation import Curation
 from services.registry.submissions import Submissions
 from shared.auth import Authenticator, Requires, Role
 from shared.db.processed import ProcessedEvents
-from shared.envelope import Envelope, InvalidEvent, Reason, parse_data, parse_envelope
+from shared.envelope import Envelope, InvalidEvent, Reason, http_headers, parse_data, parse_envelope
 from shared.events.initiatives import InitiativeStatus, OrganizerKind, Origin
 from shared.kafka.consumer import Rejection
 from shared.logs import bound_to
@@ -63,6 +63,10 @@ def router(parts: Parts, auth: Authenticator) -> APIRouter:
         openapi_extra={
             "requestBody": {
                 "required": True,
+                "description": "Structured mode: the whole CloudEvent as the body. Binary mode (CloudEvents HTTP binding): the "
+                               "attributes as `ce-specversion`, `ce-id`, `ce-source`, `ce-type` (and optional `ce-time`, "
+                               "`ce-subject`, `ce-traceparent`) headers, `content-type: application/json`, the data as the body. / "
+                               "Hela händelsen som kropp, eller attributen som ce-huvuden och data som kropp.",
                 "content": {
                     "application/cloudevents+json": {"schema": Envelope.model_json_schema()},
                     "application/json": {"schema": Envelope.model_json_schema()},
@@ -76,9 +80,10 @@ def router(parts: Parts, auth: Authenticator) -> APIRouter:
         },
     )
     async def submit(request: Request, principal: Publisher):
-        # The body is parsed here, not by FastAPI, so REST and Kafka refuse with the same reasons.
+        # The body is parsed here, not by FastAPI, so REST and Kafka refuse with the same reasons,
+        # in either mode (binary when a ce-specversion header is sent).
         try:
-            event = parse_envelope(await request.body())
+            event = parse_envelope(await request.body(), http_headers(request.headers))
             model = SUBMISSION_TYPES.get(event.type)
             if model is None:
                 raise InvalidEvent([Reason(field="type", code="unknown_type", message=f"Submissions take {sorted(SUBMISSION_TYPES)}")])

@@ -78,7 +78,14 @@ def router(parts: Parts, cp: CurationParts, auth: Authenticator) -> APIRouter:
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     ) -> dict:
         _own_or_curator(principal, source)
-        return {"items": await cp.rejections.of(source, before, limit)}
+        # A curator also sees what was sent in the name of a source not registered at the time.
+        return {"items": await cp.rejections.of(source, before, limit, unregistered_too=principal.role == Role.curator)}
+
+    @r.get("/rejections/unattributed", tags=["sources"], summary="Refused messages whose source could not be read (staff)",
+           description="How many, and the newest: where each is on the dead-letter topic and why, without its bytes. / "
+                       "Avvisade meddelanden utan läsbar källa: antal och de senaste, utan innehåll.")
+    async def unattributed_rejections(principal: Curator, limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50) -> dict:
+        return await cp.rejections.unattributed(limit)
 
     @r.post("/sources/{source:path}/keys", tags=["sources"], status_code=201, summary="A new API key (rotation); shown once")
     async def add_key(source: str, principal: SourceOrCurator) -> dict:

@@ -61,7 +61,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
             _die_before_first_publication(runtime)
         cparts.sources = Sources(runtime.aggregate(SOURCES))
         cparts.vocabularies = Vocabularies(runtime.aggregate(VOCABULARIES), settings.event_source)
-        cparts.rejections = Rejections(runtime.db[REJECTIONS])
+        cparts.rejections = Rejections(runtime.db[REJECTIONS], cparts.sources)
         await cparts.vocabularies.seed(datetime.now(UTC))
         auth.use_resolver(cparts.sources.resolve)
         initiatives = runtime.aggregate(COLLECTION)

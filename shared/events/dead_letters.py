@@ -1,8 +1,16 @@
 """A message the platform could not take, kept verbatim with the reasons, never dropped."""
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.envelope import EventData, Reason
+
+
+class OriginalHeader(BaseModel):
+    """One CloudEvents header of the original message (``ce_*`` or ``content-type``), as text."""
+
+    model_config = ConfigDict(frozen=True)
+    name: str
+    value: str
 
 
 class OriginalMessage(EventData):
@@ -15,6 +23,10 @@ class OriginalMessage(EventData):
     ce_source: str | None = Field(default=None, description="The CloudEvents source, when it could be read.")
     ce_id: str | None = Field(default=None, description="The CloudEvents id, when it could be read.")
     ce_type: str | None = Field(default=None, description="The CloudEvents type, when it could be read.")
+    headers: list[OriginalHeader] = Field(
+        default_factory=list,
+        description="Its CloudEvents headers (ce_* and content-type): a binary-mode message's attributes.",
+    )
 
 
 class MessageRejectedV1(EventData):

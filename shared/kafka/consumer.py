@@ -1,7 +1,10 @@
 """The consumer runner: typed handlers, bounded retries, dead letters, dedup, commit after effect.
 
 For each message, in partition order:
-1. parse the CloudEvent strictly; a message that is not one is dead-lettered with reasons;
+1. parse the CloudEvent strictly, in structured or binary mode (its value and its headers, which
+   the runner hands over; an event without ``time`` gets the record's timestamp); a message
+   that is not one is dead-lettered with reasons and whatever of its source, id and type could
+   be read (so its publisher can be shown it);
 2. find the handler for its type (an unknown type is dead-lettered or skipped, per subscription);
 3. validate its data against the type's model (invalid: dead-lettered with the fields);
 4. skip it if (source, id) was processed before, asked of the log (``dedup="check"``, the
@@ -27,6 +30,7 @@ import contextlib
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -37,11 +41,11 @@ from pymongo.errors import ConnectionFailure, PyMongoError
 from tenacity import AsyncRetrying, retry_if_not_exception_type, stop_after_attempt, wait_exponential
 
 from shared.db.processed import ProcessedEvents
-from shared.envelope import EventData, InvalidEvent, Reason, new_event, parse_data, parse_envelope
-from shared.events.dead_letters import MessageFailedV1, MessageRejectedV1, OriginalMessage
+from shared.envelope import EventData, Headers, InvalidEvent, Reason, kafka_headers, new_event, parse_data, parse_envelope, readable
+from shared.events.dead_letters import MessageFailedV1, MessageRejectedV1, OriginalHeader, OriginalMessage
 from shared.kafka.producer import EventProducer
 from shared.logs import bound_to
-from shared.metrics import CONSUMER_LAG, DEAD_LETTERS, EVENTS_HANDLED, HANDLER_SECONDS
+from shared.metrics import CONSUMER_LAG, DEAD_LETTERS, EVENTS_HANDLED, HANDLER_SECONDS, UNATTRIBUTED_DEAD_LETTERS
 from shared.settings import ServiceSettings
 from shared.topics import Topic
 
@@ -110,6 +114,29 @@ class Subscription:
 # A dead letter must itself be a valid event (under MAX_EVENT_BYTES, and under Kafka's message
 # limit): of an original larger than this, only its first bytes are kept, without the text copy.
 ORIGINAL_KEPT_BYTES = 64 * 1024
+# Of its CloudEvents headers, this many, each cut to this length (a dead letter stays bounded).
+ORIGINAL_KEPT_HEADERS, ORIGINAL_HEADER_CHARS = 50, 1000
+
+
+def _cloudevents_headers(msg: ConsumerRecord) -> list[OriginalHeader]:
+    kept = []
+    for name, value in (msg.headers or ())[:ORIGINAL_KEPT_HEADERS]:
+        if name.lower().startswith("ce_") or name.lower() == "content-type":
+            text = (value or b"").decode("utf-8", errors="replace")
+            kept.append(OriginalHeader(name=name[:ORIGINAL_HEADER_CHARS], value=text[:ORIGINAL_HEADER_CHARS]))
+    return kept
+
+
+def received_at(msg: ConsumerRecord) -> datetime:
+    """The record's timestamp (the producer's or the broker's), the receipt time of an event
+    without ``time``: the same on every redelivery."""
+    return datetime.fromtimestamp(msg.timestamp / 1000, UTC) if msg.timestamp and msg.timestamp > 0 else datetime.now(UTC)
+
+
+def readable_fields(raw: bytes | None, headers: Headers) -> dict[str, str | None]:
+    """The ``ce_*`` fields of a dead letter for a message that could not be parsed."""
+    found = readable(raw, headers)
+    return {"ce_source": found.get("source"), "ce_id": found.get("id"), "ce_type": found.get("type")}
 
 
 def original_of(msg: ConsumerRecord, envelope_fields: dict[str, str | None] | None = None) -> OriginalMessage:
@@ -118,6 +145,8 @@ def original_of(msg: ConsumerRecord, envelope_fields: dict[str, str | None] | No
         text = value.decode("utf-8")
     except UnicodeDecodeError:
         text = None
+    if text is not None and "\x00" in text:
+        text = None  # no database stores a NUL: the bytes (base64) say it all
     if len(value) > ORIGINAL_KEPT_BYTES:
         value, text = value[:ORIGINAL_KEPT_BYTES], None
     key = None
@@ -131,6 +160,7 @@ def original_of(msg: ConsumerRecord, envelope_fields: dict[str, str | None] | No
         key=key,
         value_base64=base64.b64encode(value).decode(),
         value_text=text,
+        headers=_cloudevents_headers(msg),
         **(envelope_fields or {}),
     )
 
@@ -268,10 +298,11 @@ class ConsumerRunner:
                 await self._sub.on_tombstone(msg.key.decode("utf-8", errors="replace"), told)
             EVENTS_HANDLED.labels(self._group, "tombstone", "ok").inc()
             return
+        headers = kafka_headers(msg.headers)
         try:
-            envelope = parse_envelope(msg.value or b"")
+            envelope = parse_envelope(msg.value or b"", headers, received_at(msg))
         except InvalidEvent as e:
-            return await self._reject(msg, e.reasons, "invalid")
+            return await self._reject(msg, e.reasons, "invalid", readable_fields(msg.value, headers))
         ce = {"ce_source": envelope.source, "ce_id": envelope.id, "ce_type": envelope.type}
         handler = self._sub.handlers.get(envelope.type)
         if handler is None:
@@ -344,6 +375,8 @@ class ConsumerRunner:
         # Keyed by the original publisher, so one source's dead letters stay in order together.
         await self._producer.publish(self._sub.dead_letter, event, key=data.original.ce_source or "unknown")
         DEAD_LETTERS.labels(self._group, code).inc()
+        if data.original.ce_source is None:  # no publisher to show it to: staff watch this one
+            UNATTRIBUTED_DEAD_LETTERS.labels(self._group, code).inc()
 
 
 def follow(

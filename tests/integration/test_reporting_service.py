@@ -89,7 +89,7 @@ def registry_event(kind: str, state: dict, event_id: str | None = None) -> Envel
     if kind in models:
         return new_event(models[kind].model_validate(state), source=REGISTRY, subject=state["initiative_id"], event_id=event_id, time=T0)
     # review events, by name: the registry is adding their classes
-    return Envelope(id=event_id or str(uuid.uuid4()), source=REGISTRY, type=f"se.malmo.oppna.initiative.{kind}.v1",
+    return Envelope(specversion="1.0", id=event_id or str(uuid.uuid4()), source=REGISTRY, type=f"se.malmo.oppna.initiative.{kind}.v1",
                     subject=state["initiative_id"], time=T0, data=state)
 
 
@@ -190,7 +190,7 @@ async def test_figures_count_each_fact_once_despite_duplicates_and_reordering(re
     assert t["participants"] == 14 * 2  # fourteen confirmed parties of two, each counted once
     assert t["attended"] == 6 * 2  # checked in: registrations 1-7 but 4
     assert t["waitlisted"] == 3
-    assert rea["tables"]["channel"]["total"]["values"] == {"sent": 12, "delivered": 9, "failed": 0, "expired": 0}
+    assert rea["tables"]["channel"]["total"]["values"] == {"sent": 12, "delivered": 9, "bounced": 0, "failed": 0, "expired": 0}
     money = await analyst(reporting, f"/v1/analyst/editions/{EDITION}/figures/money", dimension="theme")
     assert money["budget"]["budget_sek"] == 3_780_000  # the edition's newest version, not the older one
     assert money["budget"]["initiatives"] == 7
@@ -258,7 +258,7 @@ async def test_bad_input_is_answered_4xx_naming_it(reporting, programme):
 
 
 async def test_an_unknown_event_type_is_skipped_and_counted(reporting, programme):
-    odd = Envelope(id=str(uuid.uuid4()), source=REGISTRY, type="se.malmo.oppna.initiative.archived.v1", subject="ini-1",
+    odd = Envelope(specversion="1.0", id=str(uuid.uuid4()), source=REGISTRY, type="se.malmo.oppna.initiative.archived.v1", subject="ini-1",
                    time=T0, data={"initiative_id": "ini-1"})
     await send(reporting, "registry.initiatives.v1", odd)
     group = reporting.settings["reporting"].group("initiatives")

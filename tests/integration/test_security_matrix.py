@@ -29,6 +29,7 @@ MATRIX: dict[tuple[str, str, str], frozenset[str]] = {
     ("registry", "POST", "/v1/initiatives/{initiative_id}/review"): frozenset({CURATOR}),
     ("registry", "GET", "/v1/review/queue"): frozenset({CURATOR}),
     ("registry", "GET", "/v1/sources/{source:path}/rejections"): frozenset({RIGHT, CURATOR}),
+    ("registry", "GET", "/v1/rejections/unattributed"): frozenset({CURATOR}),
     ("registry", "POST", "/v1/sources/{source:path}/keys"): frozenset({RIGHT, CURATOR}),
     ("registry", "DELETE", "/v1/sources/{source:path}/keys/{key_id}"): frozenset({RIGHT, CURATOR}),
     ("registry", "POST", "/v1/sources"): frozenset({CURATOR}),

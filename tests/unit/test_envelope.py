@@ -1,13 +1,17 @@
 """The CloudEvents envelope: strict where the contract is, and readable by the official SDK."""
 
 import json
+from datetime import UTC, datetime
 
 import pytest
+from cloudevents.core.bindings import http as http_binding
+from cloudevents.core.bindings import kafka as kafka_binding
 from cloudevents.core.formats.json import JSONFormat
+from cloudevents.core.v1.event import CloudEvent
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.envelope import InvalidEvent, parse_data, parse_envelope, new_event
+from shared.envelope import InvalidEvent, http_headers, kafka_headers, new_event, parse_data, parse_envelope, readable
 from shared.events.initiatives import InitiativeSubmittedV1
 from tests.platform import submission
 
@@ -30,7 +34,7 @@ def test_a_valid_submission_parses_to_its_model():
     [
         (b"\x00\x01garbage", {("", "not_json")}),
         (b"[1, 2]", {("", "not_an_object")}),
-        (json.dumps({"specversion": "0.3"}).encode(), {("specversion", "literal_error"), ("id", "missing"), ("source", "missing"), ("type", "missing"), ("time", "missing"), ("data", "missing")}),
+        (json.dumps({"specversion": "0.3"}).encode(), {("specversion", "literal_error"), ("id", "missing"), ("source", "missing"), ("type", "missing"), ("data", "missing")}),
     ],
 )
 def test_what_is_not_a_cloudevent_is_refused_with_the_fields_named(raw, expected):
@@ -127,3 +131,75 @@ def test_any_json_document_decodes_to_what_json_loads_gives(value, ascii_only):
 
     raw = json.dumps({"v": value}, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
     assert repr(_decode(raw, _may_hold_unstorable(raw))) == repr(_loads_or_refused(raw))
+
+
+# ---- CloudEvents 1.0's required attributes: specversion yes, time no ----------------------------
+
+
+def test_specversion_is_required_as_cloudevents_1_0_requires_it():
+    event = submission("urn:malmo:source:kf", "KF-1")
+    del event["specversion"]
+    assert codes(json.dumps(event)) == {("specversion", "missing")}
+
+
+def test_time_is_optional_and_an_event_without_it_gets_its_receipt_time():
+    event = submission("urn:malmo:source:kf", "KF-1")
+    del event["time"]
+    received = datetime(2025, 9, 1, 8, 0, 1, tzinfo=UTC)
+    assert parse_envelope(json.dumps(event), received_at=received).time == received
+    assert parse_envelope(json.dumps(event)).time.tzinfo is not None, "without a receipt time given: now"
+
+
+# ---- binary mode: ce_* Kafka headers / ce-* HTTP headers, the body is the data ------------------
+
+
+def sdk_event(source: str = "urn:malmo:source:kf", external_id: str = "KF-7", **attrs) -> CloudEvent:
+    """The official SDK's CloudEvent of a valid submission, as a Java or Go publisher builds one."""
+    e = submission(source, external_id)
+    data = e.pop("data")
+    e.pop("time")
+    return CloudEvent(attributes={**e, "time": datetime(2025, 9, 1, 10, 0, tzinfo=UTC), **attrs}, data=data)
+
+
+def test_a_binary_mode_kafka_message_from_the_official_sdk_parses_as_its_structured_twin():
+    event = sdk_event(traceparent="00-" + "a" * 32 + "-" + "b" * 16 + "-01")
+    binary, structured = kafka_binding.to_binary(event, JSONFormat()), kafka_binding.to_structured(event, JSONFormat())
+    assert "ce_specversion" in binary.headers and binary.value == JSONFormat().write_data(event.get_data(), "application/json")
+    ours = parse_envelope(binary.value, kafka_headers(binary.headers.items()))
+    assert ours == parse_envelope(structured.value, kafka_headers(structured.headers.items()))
+    assert ours.traceparent == event.get_extension("traceparent") and ours.source == "urn:malmo:source:kf"
+    assert parse_data(ours, InitiativeSubmittedV1).external_id == "KF-7"
+
+
+def test_a_binary_mode_http_request_from_the_official_sdk_parses_as_its_structured_twin():
+    event = sdk_event(subject="KF 7 / ö")  # percent-encoded in an HTTP header
+    binary, structured = http_binding.to_binary(event, JSONFormat()), http_binding.to_structured(event, JSONFormat())
+    ours = parse_envelope(binary.body, http_headers(binary.headers))
+    assert ours == parse_envelope(structured.body, http_headers(structured.headers))
+    assert ours.subject == "KF 7 / ö"
+
+
+def binary_codes(headers: dict[str, bytes], value: bytes) -> set[tuple[str, str]]:
+    with pytest.raises(InvalidEvent) as e:
+        parse_envelope(value, kafka_headers(headers.items()))
+    return {(r.field, r.code) for r in e.value.reasons}
+
+
+def test_a_bad_binary_mode_message_is_refused_naming_the_attribute_not_a_missing_body_field():
+    message = kafka_binding.to_binary(sdk_event(), JSONFormat())
+    without_id = {k: v for k, v in message.headers.items() if k != "ce_id"}
+    assert binary_codes(without_id, message.value) == {("id", "missing")}
+    assert binary_codes(message.headers, b"not json") == {("data", "not_json")}
+    assert binary_codes({**message.headers, "content-type": b"text/plain"}, message.value) == {("datacontenttype", "unsupported_content_type")}
+    assert binary_codes({**message.headers, "ce_specversion": b"0.3"}, message.value) == {("specversion", "literal_error")}
+    no_time = {k: v for k, v in message.headers.items() if k != "ce_time"}
+    assert parse_envelope(message.value, kafka_headers(no_time.items()), received_at=datetime(2025, 9, 1, tzinfo=UTC)).time.year == 2025
+
+
+def test_the_source_of_a_refused_message_is_read_from_its_body_or_else_its_ce_source_header():
+    message = kafka_binding.to_binary(sdk_event(source="urn:malmo:source:hdr"), JSONFormat())
+    assert readable(b"not json", kafka_headers(message.headers.items()))["source"] == "urn:malmo:source:hdr"
+    structured = {"source": "urn:malmo:source:body", "id": "x-1", "type": 7}
+    assert readable(json.dumps(structured).encode(), kafka_headers([("ce_source", b"urn:malmo:source:hdr")])) == {"source": "urn:malmo:source:body", "id": "x-1"}
+    assert readable(b"\x00garbage", kafka_headers([])) == {}
+    assert readable(json.dumps({"source": "has spaces in it"}).encode(), None) == {}, "only what could be a source URI"
