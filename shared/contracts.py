@@ -63,6 +63,9 @@ class Channel:
     action: Literal["send", "receive"]  # from the service's point of view
     messages: tuple[type[EventData], ...]
     key: str = "the aggregate's id"  # what the Kafka key holds, for integrators
+    # Written by systems outside the platform, which may also send binary mode (a second message
+    # per type: attributes in ce_* headers, the data alone as the value).
+    binary: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,35 +111,94 @@ def _message_name(model: type[EventData]) -> str:
     return model.__name__
 
 
+# The AsyncAPI Kafka bindings (https://github.com/asyncapi/bindings/tree/master/kafka).
+KAFKA_BINDING_VERSION = "0.5.0"
+STRUCTURED_HEADERS = {
+    "type": "object",
+    "properties": {"content-type": {"type": "string", "const": CONTENT_TYPE, "description": "Structured mode: the whole CloudEvent is the value."}},
+}
+
+
+def _key_binding(c: Channel) -> dict:
+    """The Kafka key, machine-readable: a string holding what ``c.key`` says."""
+    return {"kafka": {"key": {"type": "string", "description": c.key}, "bindingVersion": KAFKA_BINDING_VERSION}}
+
+
+def _header_schema(attribute: dict) -> dict:
+    """An envelope attribute's schema as a Kafka header's: text, its non-null rules kept."""
+    branch = next((b for b in attribute.get("anyOf", [attribute]) if b.get("type") != "null"), attribute)
+    kept = {k: v for k, v in branch.items() if k in ("const", "pattern", "minLength", "maxLength", "format")}
+    return {"type": "string", **kept, **({"description": attribute["description"]} if "description" in attribute else {})}
+
+
+def binary_headers(model: type[EventData]) -> dict:
+    """The Kafka headers of a binary-mode CloudEvent of ``model``'s type (the CloudEvents Kafka
+    protocol binding): ``ce_<attribute>``, and ``content-type`` for ``datacontenttype``."""
+    envelope = _envelope_schema(model.event_type, {})
+    attributes = {k: v for k, v in envelope["properties"].items() if k not in ("data", "datacontenttype")}
+    properties = {f"ce_{name}": _header_schema(schema) for name, schema in attributes.items()}
+    properties["content-type"] = {"type": "string", "const": "application/json", "description": "datacontenttype; application/json when left out."}
+    return {
+        "type": "object",
+        "description": "Binary mode: the attributes as headers, the data alone as the value. More extension attributes as ce_<name>.",
+        "properties": properties,
+        "required": [f"ce_{name}" for name in envelope["required"] if name in attributes],
+    }
+
+
+def _messages(c: Channel) -> dict[str, dict]:
+    """The channel's messages by id: one per type, and its binary-mode twin where outsiders write."""
+    out = {}
+    for m in c.messages:
+        summary = (m.__doc__ or m.__name__).strip().splitlines()[0]
+        out[_message_name(m)] = {
+            "name": m.event_type,
+            "title": m.__name__,
+            "summary": summary,
+            "contentType": CONTENT_TYPE,
+            "headers": STRUCTURED_HEADERS,
+            "payload": _envelope_schema(m.event_type, {"$ref": f"#/components/schemas/{m.__name__}"}),
+            "bindings": _key_binding(c),
+        }
+        if c.binary:
+            out[f"{_message_name(m)}Binary"] = {
+                "name": m.event_type,
+                "title": f"{m.__name__} (binary mode)",
+                "summary": summary,
+                "contentType": "application/json",
+                "headers": binary_headers(m),
+                "payload": {"$ref": f"#/components/schemas/{m.__name__}"},
+                "bindings": _key_binding(c),
+            }
+    return out
+
+
 def asyncapi(contract: ServiceContract, version: str = "1.0.0") -> dict:
-    """An AsyncAPI 3.0 document of the service's channels, messages and operations."""
+    """An AsyncAPI 3.0 document of the service's channels, messages and operations.
+
+    A message is defined per channel (``<channel>.<message>`` in components): its Kafka key
+    binding is the channel's."""
     models = contract.message_types()
     _, top = models_json_schema([(m, "validation") for m in models], ref_template="#/components/schemas/{model}")
     schemas = dict(sorted(top.get("$defs", {}).items()))
-    messages = {
-        _message_name(m): {
-            "name": m.event_type,
-            "title": m.__name__,
-            "summary": (m.__doc__ or m.__name__).strip().splitlines()[0],
-            "contentType": CONTENT_TYPE,
-            "payload": _envelope_schema(m.event_type, {"$ref": f"#/components/schemas/{m.__name__}"}),
-        }
-        for m in models
-    }
+    messages: dict[str, dict] = {}
     channels, operations = {}, {}
     for c in contract.channels:
         cid = _channel_id(c.topic)
+        mine = _messages(c)
+        messages.update({f"{cid}.{name}": message for name, message in mine.items()})
         channels[cid] = {
             "address": c.topic.name,
             "title": c.topic.name,
             "description": f"{c.topic.description} Kafka key: {c.key}.",
-            "messages": {_message_name(m): {"$ref": f"#/components/messages/{_message_name(m)}"} for m in c.messages},
+            "messages": {name: {"$ref": f"#/components/messages/{cid}.{name}"} for name in mine},
+            "bindings": {"kafka": {"topic": c.topic.name, "bindingVersion": KAFKA_BINDING_VERSION}},
         }
         operations[f"{c.action}_{cid}"] = {
             "action": c.action,
             "channel": {"$ref": f"#/channels/{cid}"},
             "summary": f"{contract.service} {'publishes on' if c.action == 'send' else 'consumes'} {c.topic.name}",
-            "messages": [{"$ref": f"#/channels/{cid}/messages/{_message_name(m)}"} for m in c.messages],
+            "messages": [{"$ref": f"#/channels/{cid}/messages/{name}"} for name in mine],
         }
     return {
         "asyncapi": "3.0.0",
@@ -148,7 +210,7 @@ def asyncapi(contract: ServiceContract, version: str = "1.0.0") -> dict:
         },
         "channels": channels,
         "operations": operations,
-        "components": {"messages": messages, "schemas": schemas},
+        "components": {"messages": dict(sorted(messages.items())), "schemas": schemas},
     }
 
 
@@ -168,13 +230,13 @@ REGISTRY = ServiceContract(
     service="registry",
     title="Öppna Malmö — registry",
     description=(
-        "Publishers send initiatives on registry.submissions.v1 (CloudEvents 1.0, structured JSON mode); "
+        "Publishers send initiatives on registry.submissions.v1 (CloudEvents 1.0, structured JSON or binary mode); "
         "the registry tells every change, with the full current state, on registry.initiatives.v1, and "
         "refused messages, verbatim with reasons, on registry.submissions.rejected.v1. "
         "Utgivare skickar initiativ; registret berättar varje ändring med hela tillståndet."
     ),
     channels=(
-        Channel(REGISTRY_SUBMISSIONS, "receive", (InitiativeSubmittedV1, InitiativeWithdrawnV1), key="the publisher's external_id (keeps one initiative's revisions in order)"),
+        Channel(REGISTRY_SUBMISSIONS, "receive", (InitiativeSubmittedV1, InitiativeWithdrawnV1), key="the publisher's external_id (keeps one initiative's revisions in order)", binary=True),
         Channel(REGISTRY_INITIATIVES, "send", INITIATIVE_EVENTS, key="the registry's initiative_id"),
         Channel(REGISTRY_REJECTED, "send", (MessageRejectedV1, MessageFailedV1), key="the refused message's CloudEvents source ('unknown' when unreadable)"),
         Channel(REGISTRY_VOCABULARIES, "send", VOCABULARY_EVENTS, key="the vocabulary's name (compacted: the newest of a name is its whole state)"),
@@ -223,7 +285,7 @@ NOTIFICATIONS = ServiceContract(
         Channel(SCHEDULING_CONTACTS, "receive", (RegistrationContactRecordedV1,), key="the registration's id"),
         Channel(NOTIFICATIONS_EMAIL, "send", (EmailRequestedV1,), key="the message_id"),
         Channel(NOTIFICATIONS_SMS, "send", (SmsRequestedV1,), key="the message_id"),
-        Channel(NOTIFICATIONS_RECEIPTS, "receive", (NotificationDeliveredV1, NotificationFailedV1), key="the message_id"),
+        Channel(NOTIFICATIONS_RECEIPTS, "receive", (NotificationDeliveredV1, NotificationFailedV1), key="the message_id", binary=True),
         Channel(NOTIFICATIONS_DELIVERIES, "send", (DeliveryCountedV1,), key="the message_id"),
         Channel(NOTIFICATIONS_DEADLETTER, "send", (*DEAD_LETTERS, NotificationDeadLetteredV1), key="the message_id or the refused message's source"),
     ),
@@ -262,7 +324,7 @@ def platform_contract(services: tuple[ServiceContract, ...]) -> ServiceContract:
                 by_topic[c.topic.name] = c
     sends = {c.topic.name for contract in services for c in contract.channels if c.action == "send"}
     channels = tuple(
-        Channel(c.topic, "send" if name in sends else "receive", c.messages, c.key) for name, c in sorted(by_topic.items())
+        Channel(c.topic, "send" if name in sends else "receive", c.messages, c.key, c.binary) for name, c in sorted(by_topic.items())
     )
     return ServiceContract(
         service="platform",

@@ -31,3 +31,46 @@ def test_the_platform_document_lists_every_topic_and_every_message_has_a_schema(
     # A received-only topic is one outsiders publish on: the submissions and the receipts.
     received = {op["channel"]["$ref"].rsplit("/", 1)[-1] for op in doc["operations"].values() if op["action"] == "receive"}
     assert received == {"registry_submissions_v1", "notifications_receipts_v1"}
+
+
+def _resolve(doc: dict, ref: dict) -> dict:
+    node = doc
+    for part in ref["$ref"].removeprefix("#/").split("/"):
+        node = node[part]
+    return node
+
+
+@pytest.mark.parametrize("name", sorted(contracts.CONTRACTS))
+def test_every_message_states_its_kafka_key_in_a_binding(name):
+    doc = contracts.asyncapi(contracts.CONTRACTS[name])
+    for cid, channel in doc["channels"].items():
+        assert channel["bindings"]["kafka"]["topic"] == channel["address"]
+        for ref in channel["messages"].values():
+            kafka = _resolve(doc, ref)["bindings"]["kafka"]
+            assert kafka["bindingVersion"] == "0.5.0"
+            assert kafka["key"]["type"] == "string" and kafka["key"]["description"], f"{cid}: the key, machine-readable"
+
+
+def test_submissions_may_come_in_binary_mode_with_the_sdks_headers_and_the_data_as_value():
+    from cloudevents.core.bindings import kafka as kafka_binding
+    from cloudevents.core.formats.json import JSONFormat
+    from cloudevents.core.v1.event import CloudEvent
+
+    from tests.platform import submission
+
+    doc = contracts.asyncapi(contracts.REGISTRY)
+    channel = doc["channels"]["registry_submissions_v1"]
+    structured = _resolve(doc, channel["messages"]["InitiativeSubmittedV1"])
+    binary = _resolve(doc, channel["messages"]["InitiativeSubmittedV1Binary"])
+    assert structured["headers"]["properties"]["content-type"]["const"] == "application/cloudevents+json"
+    assert binary["payload"] == {"$ref": "#/components/schemas/InitiativeSubmittedV1"}, "the value is the data alone"
+    assert binary["bindings"]["kafka"]["key"]["description"].startswith("the publisher's external_id")
+    [receive] = [op for op in doc["operations"].values() if op["channel"]["$ref"].endswith("/registry_submissions_v1")]
+    assert {m["$ref"].rsplit("/", 1)[-1] for m in receive["messages"]} >= {"InitiativeSubmittedV1", "InitiativeSubmittedV1Binary"}
+
+    event = submission("urn:malmo:source:kf", "KF-1")
+    data, _ = event.pop("data"), event.pop("time")  # the SDK sets time itself
+    sent = kafka_binding.to_binary(CloudEvent(attributes={**event, "traceparent": "00-" + "a" * 32 + "-" + "b" * 16 + "-01"}, data=data), JSONFormat())
+    headers = binary["headers"]
+    assert set(headers["required"]) <= set(sent.headers) <= set(headers["properties"])
+    assert headers["properties"]["ce_specversion"]["const"] == "1.0" and "ce_time" not in headers["required"]
