@@ -8,7 +8,7 @@ import json
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from shared.auth import StaffKey
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -56,6 +56,13 @@ class ServiceSettings(BaseSettings):
     handler_backoff_s: float = Field(default=0.2, ge=0, description="First retry delay, doubled.")
     http_host: str = Field(default="127.0.0.1")
     http_port: int = Field(default=8000, ge=0, le=65535)
+    public_base_url: str = Field(
+        default="",
+        description=(
+            "Where the public reaches this service (scheme, host, optional path; e.g. https://program.oppna.malmo.se): "
+            "every absolute link it writes starts with it. Default: http://127.0.0.1:<HTTP_PORT>."
+        ),
+    )
     staff_api_keys: dict[str, StaffKey] = Field(
         default_factory=dict,
         description='Staff keys by key id, as JSON: {"<key_id>": {"role": "curator", "sha256": "<hex>"}}.',
@@ -82,6 +89,25 @@ class ServiceSettings(BaseSettings):
     log_json: bool | None = Field(
         default=None, description="JSON logs; default: JSON unless stderr is a terminal."
     )
+
+    @model_validator(mode="after")
+    def _links_follow_the_port(self):
+        """Unset: the loopback address and the port this service listens on, so links work locally
+        whatever the port (a deployment sets it; ``0.0.0.0`` is not an address a link can name)."""
+        if not self.public_base_url:
+            object.__setattr__(self, "public_base_url", f"http://127.0.0.1:{self.http_port}")
+        return self
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        """An http(s) address without query or fragment; kept without its trailing slash."""
+        if not value:
+            return value
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment or "#" in value:
+            raise ValueError(f"{value!r} cannot start a link: give e.g. https://oppna.malmo.se (http or https, a host, no query)")
+        return value.rstrip("/")
 
     @field_validator("cors_allowed_origins", mode="before")
     @classmethod

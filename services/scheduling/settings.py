@@ -11,7 +11,6 @@ class SchedulingSettings(ServiceSettings):
     mongodb_database: str = "scheduling"
     http_port: int = 8102
     event_source: str = "urn:malmo:oppna:scheduling"
-    public_base_url: str = Field(default="http://127.0.0.1:8102", description="Where residents reach this service (private links, ICS URLs).")
     max_party_size: int = Field(default=6, ge=1, le=50, description="Default largest party one registration may bring.")
     check_in_opens_before_minutes: int = Field(
         default=120, ge=0, le=14 * 24 * 60,

@@ -51,11 +51,11 @@ async def notifications_env(infra, prefix: str, smtp: SmtpSink | None = None, dr
     port = free_port()
     settings = settings_for(
         NotificationsSettings, infra, prefix,
-        http_port=port, public_base_url=f"http://127.0.0.1:{port}",
-        smtp_port=smtp.port, sms_gateway_url=sms.url,
-        timer_interval_s=0.2, change_debounce_s=1.0, send_backoff_s=0.1, send_max_attempts=3,
-        digest_period_override_s=1.0, quiet_start_hour=24, quiet_end_hour=0, token_secret="integration-secret",
-        **overrides,
+        **{"http_port": port, "public_base_url": f"http://127.0.0.1:{port}",
+           "smtp_port": smtp.port, "sms_gateway_url": sms.url,
+           "timer_interval_s": 0.2, "change_debounce_s": 1.0, "send_backoff_s": 0.1, "send_max_attempts": 3,
+           "digest_period_override_s": 1.0, "quiet_start_hour": 24, "quiet_end_hour": 0, "token_secret": "integration-secret",
+           **overrides},  # an override replaces any of these (e.g. public_base_url)
     )
     sms.webhook_url = f"http://127.0.0.1:{port}/v1/sms/receipts"
     sms.webhook_secret = settings.sms_webhook_secret

@@ -221,3 +221,19 @@ def test_kubernetes_deployment_matches_the_settings(kubernetes, name):
     assert [p["containerPort"] for p in container["ports"]] == [port]
     service = _of_kind(kubernetes, "Service")[name]
     assert [p["port"] for p in service["spec"]["ports"]] == [port]
+
+
+LINKING_SERVICES = ("scheduling", "notifications")  # the services that write absolute links
+
+
+@pytest.mark.parametrize("name", LINKING_SERVICES)
+def test_kubernetes_sets_the_public_base_url_of_services_that_write_links(kubernetes, name):
+    """Without it, the programme's URLs and the links in e-mails would point at the pod's loopback."""
+    deployment = _of_kind(kubernetes, "Deployment")[name]
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    env = {e["name"]: e for e in container.get("env", [])}
+    assert "PUBLIC_BASE_URL" in env, f"{name}: PUBLIC_BASE_URL is not set"
+    config = _of_kind(kubernetes, "ConfigMap")["oppna-malmo-config"]["data"]
+    ref = env["PUBLIC_BASE_URL"].get("valueFrom", {}).get("configMapKeyRef", {}).get("key")
+    value = config[ref] if ref else env["PUBLIC_BASE_URL"]["value"]
+    assert urlsplit(value).scheme == "https" and urlsplit(value).hostname not in ("127.0.0.1", "localhost"), value
