@@ -289,10 +289,17 @@ def _delivered(now: datetime, source: str):
 
 
 def _failed_after_send(now: datetime, source: str, reason: str):
+    """A failure receipt (an email bounce, an SMS gateway's failure): the message was handed over,
+    so it counts as ``bounced``, not as ``failed`` (never handed over)."""
     def decide(current, _v):
         if current is None or current["status"] in ("failed", "expired", "cancelled"):
             return None
         state = {**current, "status": "failed", "failed_at": now, "last_error": reason[:300]}
-        return Decision(state, [m.dead_letter(state, reason, True, now, source), m.counted(state, DeliveryOutcome.failed, now, source)])
+        events = [m.dead_letter(state, reason, True, now, source), m.counted(state, DeliveryOutcome.bounced, now, source)]
+        if current["status"] in ("scheduled", "sending"):
+            # the receipt overtook the sender's "sent" mark (which now changes nothing): it was handed over
+            state["sent_at"] = now
+            events.insert(1, m.counted(state, DeliveryOutcome.sent, now, source))
+        return Decision(state, events)
 
     return decide

@@ -32,7 +32,7 @@ TEXT = {
             "theme": "Inlämnade initiativ per tema",
             "district": "Inlämnade initiativ per område",
             "fill": "Beläggningsgrad per tema",
-            "reach": "Levererade utskick per kanal",
+            "reach": "Utskick överlämnade till e-postserver eller SMS-tjänst, per kanal",
             "trend": "Inlämnade initiativ per forumperiod",
         },
     },
@@ -53,7 +53,7 @@ TEXT = {
             "theme": "Initiatives submitted by theme",
             "district": "Initiatives submitted by district",
             "fill": "Fill rate by theme",
-            "reach": "Notifications delivered by channel",
+            "reach": "Notifications handed over to the mail server or SMS gateway, by channel",
             "trend": "Initiatives submitted by edition",
         },
     },
@@ -94,7 +94,8 @@ def render(model: ReadModel, edition_id: str | None, lang: str, threshold: int) 
             _chart("by-theme", t["charts"]["theme"], labelled(ini["theme"], lang), "submitted", "count", lang),
             _chart("by-district", t["charts"]["district"], labelled(ini["district"], lang), "submitted", "count", lang),
             _chart("fill-rate", t["charts"]["fill"], labelled(par, lang), "fill_rate", "ratio", lang, 1.0),
-            _chart("reach", t["charts"]["reach"], labelled(rea, lang), "delivered", "count", lang),
+            # handed over, not "delivered": no mail server says whether an email arrived
+            _chart("reach", t["charts"]["reach"], labelled(rea, lang), "sent", "count", lang),
         ]
         b = money["budget"]
         budget_table = {"rows": [{"label": label(MEASURES, "budget_sek", lang), "values": {"v": b["budget_sek"]}},

@@ -1,10 +1,11 @@
 """Exports, pure: labelled tables, CSV for Swedish Excel, and JSON-stat 2.0 datasets.
 
 - CSV: UTF-8 with a byte-order mark (Excel then reads it as UTF-8), `;` between fields, decimal
-  comma, CRLF line ends; a suppressed cell is `..` (the statistical offices' sign).
+  comma, CRLF line ends; a suppressed cell is `..` (the statistical offices' sign), a cell nothing
+  measures (whether an email arrived) is `.`.
 - JSON-stat 2.0 (https://json-stat.org/full/): one dataset of the table's dimension × measure,
   labels in the asked language and the other language under `extension.labels`, suppressed
-  cells `null` in `value` with status `..`.
+  cells `null` in `value` with status `..`, cells nothing measures `null` with status `.`.
 """
 
 import csv
@@ -15,6 +16,7 @@ from services.reporting.labels import AREAS, CATEGORIES, DIMENSIONS, LANGS, MEAS
 from services.reporting.figures import TOTAL
 
 SUPPRESSED = ".."
+NOT_KNOWN = "."  # nothing measures it (an email's arrival): the statistical offices' "cannot be given"
 
 
 def category_label(dimension: str, key: str, lang: str) -> str:
@@ -55,7 +57,8 @@ def to_csv(table: dict, lang: str) -> bytes:
     w.writerow([label(DIMENSIONS, t["dimension"], lang) if t["dimension"] in DIMENSIONS else t["dimension"], *[m["label"] for m in t["measures"]]])
     rows = t["rows"] + ([t["total"]] if "total" in t else [])
     for r in rows:
-        w.writerow([r["label"], *[_number(r["values"][m["id"]], m["kind"]) for m in t["measures"]]])
+        unknown = r.get("not_known", ())
+        w.writerow([r["label"], *[NOT_KNOWN if m["id"] in unknown else _number(r["values"][m["id"]], m["kind"]) for m in t["measures"]]])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
@@ -74,6 +77,8 @@ def to_jsonstat(table: dict, lang: str) -> dict:
             v = r["values"][m["id"]]
             if m["id"] in r["masked"]:
                 status[str(len(values))] = SUPPRESSED
+            elif m["id"] in r.get("not_known", ()):
+                status[str(len(values))] = NOT_KNOWN
             values.append(v)
     decimals = {"ratio": 4, "median": 1}
     return {

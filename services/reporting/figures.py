@@ -23,6 +23,10 @@ TOTAL = "_total"
 UNKNOWN = "_unknown"
 NOT_ADMINISTRATION = "_not_administration"
 FINAL_STATUSES = frozenset({"approved", "rejected", "withdrawn"})  # the rest are "in progress"
+# Cells nothing measures, shown as not known ("." in exports) rather than as a 0 that reads as a
+# fact: (area, dimension, category) → measures. No mail server tells whether an email arrived;
+# only a mail gateway that sends delivery receipts would, and then its count is shown.
+NOT_KNOWN_WHEN_ZERO = {("reach", "channel", "email"): ("delivered",)}
 
 
 class UnknownArea(ValueError):
@@ -100,7 +104,10 @@ AREAS: dict[str, AreaSpec] = {
     ),
     "reach": AreaSpec(
         dimensions=("channel", "language", "category"),
-        measures=(Measure("sent"), Measure("delivered"), Measure("failed"), Measure("expired")),
+        # What is known of a message: handed over (the SMTP server or SMS gateway accepted it),
+        # delivered (a receipt said so: SMS gateways send them, mail servers do not), bounced
+        # (handed over, then a failure receipt), failed (never handed over), expired.
+        measures=(Measure("sent"), Measure("delivered"), Measure("bounced"), Measure("failed"), Measure("expired")),
     ),
     "money": AreaSpec(
         dimensions=("administration", "theme", "organizer_kind"),
@@ -399,9 +406,11 @@ def table(model: ReadModel, area: str, dimension: str, edition_id: str | None, t
         masked = (masks or public_masks_of(model, threshold)).table(edition_id, area, dimension, rows)
 
     def shown(cat: str) -> dict:
+        unknown = [m for m in NOT_KNOWN_WHEN_ZERO.get((area, dimension, cat), ()) if not rows[cat][m]]
         return {
-            "values": {m: (None if (cat, m) in masked else v) for m, v in rows[cat].items()},
+            "values": {m: (None if (cat, m) in masked or m in unknown else v) for m, v in rows[cat].items()},
             "masked": sorted(m for m in rows[cat] if (cat, m) in masked),
+            **({"not_known": unknown} if unknown else {}),
         }
 
     return {

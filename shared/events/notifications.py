@@ -75,9 +75,10 @@ class NotificationFailedV1(Tolerant):
 
 
 class DeliveryOutcome(StrEnum):
-    sent = "sent"  # handed to the gateway or SMTP server
-    delivered = "delivered"  # a receipt said it arrived
-    failed = "failed"
+    sent = "sent"  # handed over: the SMTP server or SMS gateway accepted it
+    delivered = "delivered"  # a receipt said it arrived (SMS gateways send them; mail servers do not)
+    bounced = "bounced"  # handed over, then a failure receipt came back (an email bounce, an SMS gateway's failure)
+    failed = "failed"  # never handed over: refused, or temporary failures ran out of attempts
     expired = "expired"  # not sent: it would have come too late
 
 
