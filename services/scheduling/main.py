@@ -54,7 +54,7 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
         parts.planning = Planning(settings, stores, initiatives, parts.programme)
         initiatives.when_closed(parts.planning.initiative_closed)
         contacts = runtime.aggregate(CONTACTS)
-        await lift_contacts(contacts)  # found by their session: what the retention sweep asks for
+        lift_contacts(contacts)  # found by their session: what the retention sweep asks for
         parts.registrations = Registrations(
             stores[SESSIONS],
             contacts,

@@ -21,11 +21,9 @@ import structlog
 from services.scheduling.registrations import CONTACTS, Registrations
 from shared.db.aggregates import AggregateStore
 from shared.db.indexes import IndexSpec
-from shared.db.relift import relift_once
 
 log = structlog.get_logger(__name__)
 INDEXES = [IndexSpec(CONTACTS, (("session_id", 1),))]
-LIFTED = "contacts_session_id"  # the ``migrations`` mark of ``lift_contacts``
 
 
 def past_retention(sessions: Iterable[dict], now: datetime, days: int) -> list[str]:
@@ -45,12 +43,9 @@ def contact_fields(state: dict) -> dict:
     return {"session_id": state["session_id"]} if state.get("session_id") else {}
 
 
-async def lift_contacts(contacts: AggregateStore) -> int:
-    """From now on every contact written carries its top-level ``session_id``; those written before
-    get it once per database (otherwise the sweep would never find them)."""
+def lift_contacts(contacts: AggregateStore) -> None:
+    """Every contact the store writes carries its top-level ``session_id``."""
     contacts.lift_fields(contact_fields)
-    return await relift_once(contacts, LIFTED, {"session_id": 1, "state.session_id": 1},
-                             lambda d: "session_id" not in d and bool((d.get("state") or {}).get("session_id")))
 
 
 def utcnow() -> datetime:
