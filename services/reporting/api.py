@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.reporting import dashboard
@@ -20,6 +20,7 @@ from services.reporting.settings import ReportingSettings
 from services.reporting.snapshots import Snapshots
 from shared.auth import KEY_OPTIONAL, Authenticator, Requires, Role, presented_key
 from shared.events.reporting import SnapshotReason
+from shared.vocabularies import VocabularyCopies
 
 Lang = Annotated[Literal["sv", "en"], Query(description="Language of labels: sv or en.")]
 
@@ -28,8 +29,17 @@ def problem(status: int, field: str, code: str, message: str) -> HTTPException:
     return HTTPException(status, detail=[{"field": field, "code": code, "message": message}])
 
 
-def build_router(settings: ReportingSettings, model: ReadModel, auth: Authenticator, snapshots: Callable[[], Snapshots | None]) -> APIRouter:
-    r = APIRouter()
+def build_router(
+    settings: ReportingSettings, model: ReadModel, auth: Authenticator, snapshots: Callable[[], Snapshots | None], vocabularies: Callable[[], VocabularyCopies | None] = lambda: None
+) -> APIRouter:
+    """``vocabularies``: the registry's, as reporting follows them (labels of themes, districts, …)."""
+
+    async def fresh_labels() -> None:
+        # another process of reporting may have taken the newest vocabulary event: read it again now and then
+        if (v := vocabularies()) is not None:
+            await v.fresh()
+
+    r = APIRouter(dependencies=[Depends(fresh_labels)])
     threshold = settings.suppression_threshold
     Analyst = Requires(auth, Role.analyst)
 
@@ -53,7 +63,7 @@ def build_router(settings: ReportingSettings, model: ReadModel, auth: Authentica
         edition(edition_id)
         checked(area, dimension)
         out = area_figures(model, edition_id, area, limit, dimension)
-        out["tables"] = {d: labelled(t, lang) for d, t in out["tables"].items()}
+        out["tables"] = {d: labelled(t, lang, vocabularies()) for d, t in out["tables"].items()}
         return out
 
     @r.get("/v1/figures/initiatives", tags=["figures"], summary="Initiatives by status, theme, organizer kind and origin", **KEY_OPTIONAL)
@@ -89,7 +99,7 @@ def build_router(settings: ReportingSettings, model: ReadModel, auth: Authentica
         lang: Lang = "sv",
     ) -> dict:
         date_range(from_, to)
-        return labelled(trends(model, threshold, from_, to), lang)
+        return labelled(trends(model, threshold, from_, to), lang, vocabularies())
 
     @r.get("/v1/analyst/figures/trends", tags=["analysts"], summary="The trends, unsuppressed (analysts)")
     async def analyst_trends(
@@ -99,7 +109,7 @@ def build_router(settings: ReportingSettings, model: ReadModel, auth: Authentica
         lang: Lang = "sv",
     ) -> dict:
         date_range(from_, to)
-        return labelled(trends(model, None, from_, to), lang)
+        return labelled(trends(model, None, from_, to), lang, vocabularies())
 
     def one_table(edition_id: str, area: str, dimension: str) -> dict:
         edition(edition_id)
@@ -109,7 +119,7 @@ def build_router(settings: ReportingSettings, model: ReadModel, auth: Authentica
     @r.get("/v1/editions/{edition_id}/export.csv", tags=["exports"], summary="One table as CSV for Swedish Excel (suppressed)",
            response_class=Response, responses={200: {"description": "CSV (semicolons, UTF-8 with BOM)", "content": {"text/csv": {"schema": {"type": "string"}}}}})
     async def export_csv(edition_id: str, area: str, dimension: str, lang: Lang = "sv") -> Response:
-        body = to_csv(one_table(edition_id, area, dimension), lang)
+        body = to_csv(one_table(edition_id, area, dimension), lang, vocabularies())
         name = f"oppna-malmo-{edition_id}-{area}-{dimension}.csv"
         return Response(body, media_type="text/csv; charset=utf-8", headers={"content-disposition": f'attachment; filename="{name}"'})
 
@@ -117,7 +127,7 @@ def build_router(settings: ReportingSettings, model: ReadModel, auth: Authentica
     async def export_jsonstat(edition_id: str, area: str, dimension: str, lang: Lang = "sv") -> Response:
         import json
 
-        body = json.dumps(to_jsonstat(one_table(edition_id, area, dimension), lang), ensure_ascii=False)
+        body = json.dumps(to_jsonstat(one_table(edition_id, area, dimension), lang, vocabularies()), ensure_ascii=False)
         return Response(body, media_type="application/json; charset=utf-8")
 
     @r.post("/v1/rebuild", tags=["analysts"], summary="Replay every topic from the beginning into a fresh database and compare")
@@ -153,6 +163,6 @@ def build_router(settings: ReportingSettings, model: ReadModel, auth: Authentica
     async def dashboard_page(edition_id: Annotated[str | None, Query(alias="edition")] = None, lang: Lang = "sv") -> HTMLResponse:
         if edition_id is not None:
             edition(edition_id)
-        return HTMLResponse(dashboard.render(model, edition_id, lang, threshold))
+        return HTMLResponse(dashboard.render(model, edition_id, lang, threshold, vocabularies()))
 
     return r

@@ -11,6 +11,7 @@ from services.reporting.exports import labelled
 from services.reporting.figures import area_figures, trends
 from services.reporting.labels import DIMENSIONS, MEASURES, label
 from services.reporting.model import ReadModel
+from shared.vocabularies import VocabularyCopies
 
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(["html"]))
 
@@ -74,7 +75,7 @@ def _chart(chart_id: str, title: str, table: dict, measure: str, kind: str, lang
     }
 
 
-def render(model: ReadModel, edition_id: str | None, lang: str, threshold: int) -> str:
+def render(model: ReadModel, edition_id: str | None, lang: str, threshold: int, vocabularies: VocabularyCopies | None = None) -> str:
     t = TEXT[lang]
     editions = sorted(model.editions.values(), key=lambda e: (e["year"], e["edition_id"]))
     if edition_id is None and editions:
@@ -91,11 +92,11 @@ def render(model: ReadModel, edition_id: str | None, lang: str, threshold: int) 
         context["edition"] = model.editions[edition_id]
         context["edition_name"] = model.editions[edition_id]["name"].get(lang) or model.editions[edition_id]["name"].get("sv") or edition_id
         context["charts"] = [
-            _chart("by-theme", t["charts"]["theme"], labelled(ini["theme"], lang), "submitted", "count", lang),
-            _chart("by-district", t["charts"]["district"], labelled(ini["district"], lang), "submitted", "count", lang),
-            _chart("fill-rate", t["charts"]["fill"], labelled(par, lang), "fill_rate", "ratio", lang, 1.0),
+            _chart("by-theme", t["charts"]["theme"], labelled(ini["theme"], lang, vocabularies), "submitted", "count", lang),
+            _chart("by-district", t["charts"]["district"], labelled(ini["district"], lang, vocabularies), "submitted", "count", lang),
+            _chart("fill-rate", t["charts"]["fill"], labelled(par, lang, vocabularies), "fill_rate", "ratio", lang, 1.0),
             # handed over, not "delivered": no mail server says whether an email arrived
-            _chart("reach", t["charts"]["reach"], labelled(rea, lang), "sent", "count", lang),
+            _chart("reach", t["charts"]["reach"], labelled(rea, lang, vocabularies), "sent", "count", lang),
         ]
         b = money["budget"]
         budget_table = {"rows": [{"label": label(MEASURES, "budget_sek", lang), "values": {"v": b["budget_sek"]}},
@@ -104,7 +105,7 @@ def render(model: ReadModel, edition_id: str | None, lang: str, threshold: int) 
                         "measures": [], "dimension": None}
         context["budget"] = _chart("budget", t["budget_vs"], budget_table, "v", "count", lang, header=label(DIMENSIONS, "measure", lang))
         context["budget"]["share"] = fmt(b["share_of_budget"], "ratio", lang)
-        trend_table = labelled(tr, lang)
+        trend_table = labelled(tr, lang, vocabularies)
         context["trend"] = _chart("trend", t["charts"]["trend"], trend_table, "submitted", "count", lang)
         context["exports"] = [
             (f"{area} / {dim}", f"/v1/editions/{edition_id}/export.csv?area={area}&dimension={dim}&lang={lang}",

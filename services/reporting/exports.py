@@ -12,32 +12,39 @@ import csv
 import io
 from typing import Any
 
-from services.reporting.labels import AREAS, CATEGORIES, DIMENSIONS, LANGS, MEASURES, label
+from services.reporting.labels import AREAS, CATEGORIES, DIMENSIONS, LANGS, MEASURES, VOCABULARY_OF, label
+from shared.vocabularies import VocabularyCopies
 from services.reporting.figures import TOTAL
 
 SUPPRESSED = ".."
 NOT_KNOWN = "."  # nothing measures it (an email's arrival): the statistical offices' "cannot be given"
 
 
-def category_label(dimension: str, key: str, lang: str) -> str:
+def category_label(dimension: str, key: str, lang: str, vocabularies: VocabularyCopies | None = None) -> str:
+    """A category's label: the registry's, where the dimension's categories are a vocabulary's
+    codes and the copy followed here knows the code; else reporting's own (totals, kinds, …)."""
+    name = VOCABULARY_OF.get(dimension)
+    if vocabularies is not None and name is not None and key in vocabularies.terms.get(name, {}):
+        return vocabularies.label(name, key, lang)
     return label(CATEGORIES, key, lang)
 
 
-def labelled(table: dict, lang: str) -> dict:
-    """The table with `label` on the table, its measures and its rows."""
+def labelled(table: dict, lang: str, vocabularies: VocabularyCopies | None = None) -> dict:
+    """The table with `label` on the table, its measures and its rows (``vocabularies``: the
+    registry's, followed; without them a vocabulary's code is shown made readable)."""
     return {
         **table,
         "label": f"{label(AREAS, table['area'], lang) if table['area'] in AREAS else table['area']} — {label(DIMENSIONS, table['dimension'], lang)}",
         "measures": [{**m, "label": label(MEASURES, m["id"], lang)} for m in table["measures"]],
-        "rows": [{**r, "label": _row_label(table, r, lang)} for r in table["rows"]],
+        "rows": [{**r, "label": _row_label(table, r, lang, vocabularies)} for r in table["rows"]],
         **({"total": {**table["total"], "label": label(CATEGORIES, TOTAL, lang)}} if "total" in table else {}),
     }
 
 
-def _row_label(table: dict, row: dict, lang: str) -> str:
+def _row_label(table: dict, row: dict, lang: str, vocabularies: VocabularyCopies | None = None) -> str:
     if table["dimension"] == "edition":
         return row.get("name", {}).get(lang) or row.get("name", {}).get("sv") or row["category"]
-    return category_label(table["dimension"], row["category"], lang)
+    return category_label(table["dimension"], row["category"], lang, vocabularies)
 
 
 def _number(value: Any, kind: str) -> str:
@@ -50,8 +57,8 @@ def _number(value: Any, kind: str) -> str:
     return str(int(value))
 
 
-def to_csv(table: dict, lang: str) -> bytes:
-    t = labelled(table, lang)
+def to_csv(table: dict, lang: str, vocabularies: VocabularyCopies | None = None) -> bytes:
+    t = labelled(table, lang, vocabularies)
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     w.writerow([label(DIMENSIONS, t["dimension"], lang) if t["dimension"] in DIMENSIONS else t["dimension"], *[m["label"] for m in t["measures"]]])
@@ -62,10 +69,10 @@ def to_csv(table: dict, lang: str) -> bytes:
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
-def to_jsonstat(table: dict, lang: str) -> dict:
+def to_jsonstat(table: dict, lang: str, vocabularies: VocabularyCopies | None = None) -> dict:
     """A JSON-stat 2.0 dataset: dimensions (the table's, then `measure`), row-major values."""
     other = [x for x in LANGS if x != lang][0]
-    t, o = labelled(table, lang), labelled(table, other)
+    t, o = labelled(table, lang, vocabularies), labelled(table, other, vocabularies)
     dim = table["dimension"]
     rows = t["rows"] + ([t["total"] | {"category": TOTAL}] if "total" in t else [])
     other_rows = o["rows"] + ([o["total"] | {"category": TOTAL}] if "total" in o else [])

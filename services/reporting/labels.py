@@ -1,7 +1,10 @@
-"""Swedish and English labels of areas, dimensions, measures and known categories.
+"""Swedish and English labels of areas, dimensions, measures and reporting's own categories.
 
-Vocabularies (themes, districts, target groups) are data the curators extend: a category with
-no label here is shown by its code, made readable.
+Vocabulary categories (themes, districts, target groups, languages) are not labelled here: the
+registry owns them and reporting follows its vocabulary events (``shared/vocabularies.py``), so
+a term the curators add or relabel is named as the registry names it (``VOCABULARY_OF``: the
+vocabulary of each such dimension; ``exports.category_label``). A category no one labels is
+shown by its code, made readable.
 """
 
 LANGS = ("sv", "en")
@@ -62,6 +65,9 @@ MEASURES = {
     "share_of_budget": {"sv": "Andel av budgeten", "en": "Share of the budget"},
 }
 
+# Dimensions whose categories are codes of one of the registry's vocabularies.
+VOCABULARY_OF = {"theme": "themes", "district": "districts", "target_group": "target_groups", "language": "languages"}
+
 CATEGORIES = {
     "_total": {"sv": "Totalt", "en": "Total"},
     "_unknown": {"sv": "Uppgift saknas", "en": "Not stated"},
@@ -75,14 +81,6 @@ CATEGORIES = {
     # origin
     "existing": {"sv": "Befintlig verksamhet", "en": "Existing activity"},
     "new": {"sv": "Nytt initiativ", "en": "New initiative"},
-    # themes
-    "democracy": {"sv": "Demokrati", "en": "Democracy"},
-    "anti_racism": {"sv": "Antirasism", "en": "Anti-racism"},
-    "antisemitism": {"sv": "Antisemitism", "en": "Antisemitism"},
-    "human_rights": {"sv": "Mänskliga rättigheter", "en": "Human rights"},
-    "anti_discrimination": {"sv": "Antidiskriminering", "en": "Anti-discrimination"},
-    "inclusion": {"sv": "Inkludering", "en": "Inclusion"},
-    "participation": {"sv": "Delaktighet", "en": "Participation"},
     # channels
     "email": {"sv": "E-post", "en": "Email"},
     "sms": {"sv": "SMS", "en": "SMS"},
@@ -96,40 +94,6 @@ CATEGORIES = {
     "reminder": {"sv": "Påminnelse", "en": "Reminder"},
     "session_changed": {"sv": "Ändrad aktivitet", "en": "Session changed"},
     "session_cancelled": {"sv": "Inställd aktivitet", "en": "Session cancelled"},
-    # languages
-    "sv": {"sv": "Svenska", "en": "Swedish"},
-    "en": {"sv": "Engelska", "en": "English"},
-    "ar": {"sv": "Arabiska", "en": "Arabic"},
-    "fa": {"sv": "Persiska", "en": "Persian"},
-    "so": {"sv": "Somaliska", "en": "Somali"},
-    "bs": {"sv": "Bosniska", "en": "Bosnian"},
-    "pl": {"sv": "Polska", "en": "Polish"},
-    "uk": {"sv": "Ukrainska", "en": "Ukrainian"},
-    "ti": {"sv": "Tigrinja", "en": "Tigrinya"},
-    "tr": {"sv": "Turkiska", "en": "Turkish"},
-    "de": {"sv": "Tyska", "en": "German"},
-    "da": {"sv": "Danska", "en": "Danish"},
-    # districts (Malmö's city areas; codes from the vocabulary)
-    "rosengard": {"sv": "Rosengård", "en": "Rosengård"},
-    "centrum": {"sv": "Centrum", "en": "City centre"},
-    "innerstaden": {"sv": "Innerstaden", "en": "Inner city"},
-    "vastra_innerstaden": {"sv": "Västra Innerstaden", "en": "Västra Innerstaden"},
-    "sodra_innerstaden": {"sv": "Södra Innerstaden", "en": "Södra Innerstaden"},
-    "fosie": {"sv": "Fosie", "en": "Fosie"},
-    "hyllie": {"sv": "Hyllie", "en": "Hyllie"},
-    "husie": {"sv": "Husie", "en": "Husie"},
-    "kirseberg": {"sv": "Kirseberg", "en": "Kirseberg"},
-    "limhamn_bunkeflo": {"sv": "Limhamn-Bunkeflo", "en": "Limhamn-Bunkeflo"},
-    "oxie": {"sv": "Oxie", "en": "Oxie"},
-    "online": {"sv": "Digitalt", "en": "Online"},
-    # target groups (common codes)
-    "youth": {"sv": "Unga", "en": "Young people"},
-    "children": {"sv": "Barn", "en": "Children"},
-    "adults": {"sv": "Vuxna", "en": "Adults"},
-    "seniors": {"sv": "Äldre", "en": "Older people"},
-    "newcomers": {"sv": "Nyanlända", "en": "Newcomers"},
-    "professionals": {"sv": "Yrkesverksamma", "en": "Professionals"},
-    "everyone": {"sv": "Alla", "en": "Everyone"},
 }
 
 

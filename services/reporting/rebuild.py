@@ -27,6 +27,7 @@ from services.reporting.settings import ReportingSettings
 from shared.db.client import make_client
 from shared.db.indexes import ensure_indexes
 from shared.envelope import InvalidEvent, parse_data, parse_envelope
+from shared.vocabularies import COLLECTION as VOCABULARIES
 
 log = structlog.get_logger(__name__)
 
@@ -111,6 +112,10 @@ async def rebuild(settings: ReportingSettings, keep: bool = True, database: str 
         db = client[database]
         await ensure_indexes(db, INDEXES, settings.ferretdb_postgresql_url)
         await write(db, model)
+        # the registry's vocabularies (labels only, not replayed): the database swapped to keeps them
+        followed = await client[settings.mongodb_database][VOCABULARIES].find({}).to_list(None)
+        if followed:
+            await db[VOCABULARIES].insert_many(followed)
     finally:
         await client.close()
     return Rebuilt(database, model, events, skipped, arrived)
