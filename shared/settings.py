@@ -59,7 +59,7 @@ class ServiceSettings(BaseSettings):
     public_base_url: str = Field(
         default="",
         description=(
-            "Where the public reaches this service (scheme, host, optional path; e.g. https://program.oppna.malmo.se): "
+            "Where the public reaches this service (scheme and host, e.g. https://program.oppna.malmo.se): "
             "every absolute link it writes starts with it. Default: http://127.0.0.1:<HTTP_PORT>."
         ),
     )
@@ -101,12 +101,14 @@ class ServiceSettings(BaseSettings):
     @field_validator("public_base_url")
     @classmethod
     def _base_url(cls, value: str) -> str:
-        """An http(s) address without query or fragment; kept without its trailing slash."""
+        """An http(s) origin: scheme, host, port. No path: the pages link within the service by
+        root-relative paths (``/programme/…``), which a path prefix would break; a trailing slash
+        is dropped (it doubled the slash in the calendars' URLs)."""
         if not value:
             return value
         parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment or "#" in value:
-            raise ValueError(f"{value!r} cannot start a link: give e.g. https://oppna.malmo.se (http or https, a host, no query)")
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/") or parts.query or parts.fragment or "#" in value:
+            raise ValueError(f"{value!r} cannot start a link: give scheme and host only, e.g. https://program.oppna.malmo.se")
         return value.rstrip("/")
 
     @field_validator("cors_allowed_origins", mode="before")

@@ -13,7 +13,7 @@ from tests.e2e.test_scheduling_page import published_session
 from tests.integration.test_notifications_delivery import _async, notifications_env
 from tests.platform import Platform, RawKafka, eventually, running, settings_for
 
-PUBLIC = "https://oppna.malmo.se/program"
+PUBLIC = "https://program.oppna.malmo.se"
 HREF = re.compile(r'(?:href|action)="([^"]+)"')
 
 
