@@ -151,6 +151,8 @@ async def test_public_reads_answer_a_configured_origin_only(edge, service, path)
         assert "access-control-allow-credentials" not in r.headers
     other = await http.get(f"{base}{path}", headers={"origin": "https://evil.example"})
     assert "access-control-allow-origin" not in other.headers
+    plain = await http.get(f"{base}{path}")  # no Origin: a shared cache must still not hand this copy to a page elsewhere
+    assert "origin" in plain.headers.get("vary", "").lower(), plain.headers
     preflight = await http.options(f"{base}{path}", headers={"origin": "https://malmo.se", "access-control-request-method": "GET"})
     assert preflight.status_code == 200 and preflight.headers["access-control-allow-origin"] == "https://malmo.se"
     refused = await http.options(f"{base}{path}", headers={"origin": "https://evil.example", "access-control-request-method": "GET"})
