@@ -1,10 +1,11 @@
 """Vocabularies — themes, target groups, districts, languages, accessibility — are data, not code.
 
-Curators extend them over REST; each term has Swedish and English labels. A term is never
-deleted, only retired: a retired code is refused in a new initiative (and in a revision that
-adds it), while an initiative that already carries it stays valid and may keep it in later
-revisions. Each vocabulary is one aggregate (``_id`` = its name), changed only through the
-``AggregateStore``; a fresh database is seeded with Malmö's defaults below.
+Curators extend them over REST; each term has Swedish and English labels, and an Arabic one
+where given. A term is never deleted, only retired: a retired code is refused in a new
+initiative (and in a revision that adds it), while an initiative that already carries it stays
+valid and may keep it in later revisions. Each vocabulary is one aggregate (``_id`` = its
+name), changed only through the ``AggregateStore``; a fresh database is seeded with Malmö's
+defaults below.
 
 Every change is told, with the vocabulary's whole current state, on ``registry.vocabularies.v1``
 (``VocabularyChangedV1``, keyed by its name; compacted), from the aggregate's outbox: the other
@@ -36,6 +37,7 @@ class Labels(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     sv: Label = Field(examples=["Demokrati"])
     en: Label = Field(examples=["Democracy"])
+    ar: Label | None = Field(default=None, description="Arabic, where the curators have it (shown in Swedish until then).", examples=["الديمقراطية"])
 
 
 class TermIn(BaseModel):
@@ -168,7 +170,7 @@ def decide_seed(state: dict | None, version: int, name: str, now: datetime, sour
 
 def decide_term(state: dict, version: int, code: str, term: TermIn, now: datetime, source: str) -> Decision | None:
     terms = dict(state.get("terms", {}))
-    value = term.model_dump()
+    value = term.model_dump(exclude_none=True)  # a label not given is not stored (nor told) as empty
     if terms.get(code) == value:
         return None  # the same again
     terms[code] = value

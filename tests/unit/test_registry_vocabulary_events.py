@@ -41,3 +41,12 @@ def test_a_curators_term_is_told_with_the_whole_vocabulary_and_the_next_version(
     assert decide_term(state, 1, "democracy", TermIn.model_validate(SEED["themes"]["democracy"]), NOW, SOURCE) is None
     [(_, retired, _)] = told(decide_term(state, 1, "democracy", TermIn.model_validate({**SEED["themes"]["democracy"], "retired": True}), NOW, SOURCE))
     assert retired.terms["democracy"].retired
+
+
+def test_a_curator_may_label_a_term_in_arabic_and_followers_are_told():
+    state = decide_seed(None, 0, "themes", NOW, SOURCE).state
+    term = TermIn.model_validate({"labels": {"sv": "Civilkurage", "en": "Civic courage", "ar": "الشجاعة المدنية"}})
+    decision = decide_term(state, 1, "civic_courage", term, NOW, SOURCE)
+    [(_, data, _)] = told(decision)
+    assert data.terms["civic_courage"].labels["ar"] == "الشجاعة المدنية"
+    assert "ar" not in decision.state["terms"]["democracy"]["labels"], "no empty Arabic label where none was given"
