@@ -10,7 +10,7 @@ defaults below.
 Every change is told, with the vocabulary's whole current state, on ``registry.vocabularies.v1``
 (``VocabularyChangedV1``, keyed by its name; compacted), from the aggregate's outbox: the other
 services follow it (``shared/vocabularies.py``) and keep no list of their own. The seed is told
-too, and a vocabulary seeded before these events existed is told once at the next start.
+too.
 """
 
 import uuid
@@ -159,12 +159,10 @@ def told(name: str, terms: dict[str, dict], version: int, now: datetime, source:
 
 
 def decide_seed(state: dict | None, version: int, name: str, now: datetime, source: str) -> Decision | None:
-    """A fresh vocabulary gets Malmö's defaults; one stored before vocabulary events existed
-    (``told`` missing) is told as it stands; any other is left as it is."""
-    if state is not None and state.get("told"):
+    """A fresh vocabulary gets Malmö's defaults, told like any change; an existing one is left as it is."""
+    if state is not None:
         return None
-    new = {"vocabulary": name, "terms": SEED[name], "updated_at": now.isoformat()} if state is None else dict(state)
-    new["told"] = True
+    new = {"vocabulary": name, "terms": SEED[name], "updated_at": now.isoformat()}
     return Decision(new, [told(name, new["terms"], version + 1, now, source)])
 
 
@@ -175,7 +173,7 @@ def decide_term(state: dict, version: int, code: str, term: TermIn, now: datetim
         return None  # the same again
     terms[code] = value
     name = state["vocabulary"]
-    return Decision({**state, "terms": terms, "updated_at": now.isoformat(), "told": True}, [told(name, terms, version + 1, now, source)])
+    return Decision({**state, "terms": terms, "updated_at": now.isoformat()}, [told(name, terms, version + 1, now, source)])
 
 
 # How long the vocabularies read for the submission path are reused. Safe because a curator's
@@ -193,8 +191,7 @@ class Vocabularies:
         self.cached = alru_cache(maxsize=1, ttl=cache_s)(self.all)
 
     async def seed(self, now: datetime) -> None:
-        """Fill a fresh database with the defaults (never changing a vocabulary's terms once it
-        exists) and make sure each vocabulary has been told."""
+        """Fill a fresh database with the defaults, never changing a vocabulary once it exists."""
         self.cached.cache_clear()
         for name in VOCABULARIES:
             await self._store.change(name, lambda state, version, name=name: decide_seed(state, version, name, now, self._source))
