@@ -375,5 +375,5 @@ class AggregateStore:
             return False
 
     async def with_pending_outbox(self, limit: int = 100) -> list[dict[str, Any]]:
-        cursor = self.collection.find({"outbox_pending": True}, {"outbox": 1}).limit(limit)
+        cursor = self.collection.find({"outbox_pending": True}, {"outbox": 1, "version": 1}).limit(limit)
         return await cursor.to_list(None)

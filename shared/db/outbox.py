@@ -17,6 +17,7 @@ it holds now, and the next publication of that aggregate reads it from the datab
 
 import asyncio
 import contextlib
+from collections import OrderedDict
 
 import structlog
 
@@ -28,6 +29,7 @@ from shared.topics import ALL_TOPICS
 
 log = structlog.get_logger(__name__)
 TOPICS = {t.name: t for t in ALL_TOPICS}
+MARKED_KEPT = 10_000
 
 
 class OutboxRelay:
@@ -40,6 +42,9 @@ class OutboxRelay:
         self._queued: set[str] = set()  # ids in the queue
         self._busy: set[str] = set()  # ids a worker is publishing
         self._written: dict[str, dict] = {}  # id -> the document as last written here, while queued
+        # id -> the version its marking wrote (the newest few): a sweep that read the document
+        # before a worker marked it would otherwise queue it again, and that publication reads it.
+        self._marked: OrderedDict[str, int] = OrderedDict()
         self._tasks: list[asyncio.Task] = []
         self._sweeper: asyncio.Task | None = None
         store.notify_outbox(self._written_now)
@@ -77,8 +82,11 @@ class OutboxRelay:
         while True:
             try:
                 for doc in await self._store.with_pending_outbox():
-                    if doc["_id"] not in self._store.unannounced:  # its writer hands it over soon
-                        self._enqueue(doc["_id"])
+                    if doc["_id"] in self._store.unannounced:  # its writer hands it over soon
+                        continue
+                    if doc["_id"] in self._busy or self._marked.get(doc["_id"], -1) > doc.get("version", -1):
+                        continue  # being published now, or published since it was read: it is not left behind
+                    self._enqueue(doc["_id"])
             except Exception as e:
                 log.warning("outbox_sweep_failed", error=str(e))
             await asyncio.sleep(self._interval)
@@ -106,7 +114,12 @@ class OutboxRelay:
             return 0
         items = [(TOPICS[p["topic"]], Envelope.model_validate(p["event"]), aggregate_id) for p in doc["outbox"]]
         await self._producer.publish_many(items)
-        if not await self._store.mark_published(aggregate_id, {e.id for _, e, _ in items}, whole_outbox_of=doc["version"]):
+        if await self._store.mark_published(aggregate_id, {e.id for _, e, _ in items}, whole_outbox_of=doc["version"]):
+            self._marked[aggregate_id] = doc["version"] + 1
+            self._marked.move_to_end(aggregate_id)
+            if len(self._marked) > MARKED_KEPT:
+                self._marked.popitem(last=False)
+        else:
             # Changed since: a copy handed over meanwhile still holds what was just published.
             self._written.pop(aggregate_id, None)
         OUTBOX_PUBLISHED.labels(self._store.collection.name).inc(len(items))
