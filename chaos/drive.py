@@ -112,7 +112,7 @@ async def programme(http: httpx.AsyncClient, producer: Producer, keys: dict[str,
     initiative_ids = []
     for source, external_id in ids:
         for _ in range(600):
-            r = await http.get(f"{url('registry')}/v1/lookup", params={"source": source, "external_id": external_id})
+            r = await http.get(f"{url('registry')}/v1/lookup", params={"source": source, "external_id": external_id}, headers=curator)
             if r.status_code == 200:
                 break
             await asyncio.sleep(0.2)

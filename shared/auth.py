@@ -150,3 +150,28 @@ async def _declares_the_key_schemes(
 # Route arguments for a route anyone may call that answers more to a key (it reads the key itself):
 # its operation lists the key schemes and ``{}`` (no key), as OpenAPI writes "optional".
 KEY_OPTIONAL = {"dependencies": [Depends(_declares_the_key_schemes)], "openapi_extra": {"security": [{}]}}
+
+
+def identify(authenticator: Authenticator) -> Callable[[Request], Awaitable[Principal | None]]:
+    """A FastAPI dependency for routes anyone may call, where a key shows more: None without a key,
+    the principal with a valid one, 401 with a key that is not valid (a caller who sent one wants
+    to know it failed, not silently get the public's answer)."""
+
+    async def dependency(request: Request) -> Principal | None:
+        key = presented_key(request)
+        if not key:
+            return None
+        principal = await authenticator.principal(key)
+        if principal is None:
+            raise HTTPException(
+                401,
+                detail=[{"field": "authorization", "code": "unauthenticated", "message": "This API key is not valid (send none to read as the public)"}],
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        return principal
+
+    return dependency
+
+
+def MaybeIdentified(authenticator: Authenticator):  # noqa: N802 - reads like a type in signatures
+    return Annotated[Principal | None, Depends(identify(authenticator))]

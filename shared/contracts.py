@@ -21,7 +21,7 @@ from pydantic.json_schema import models_json_schema
 
 from shared.envelope import CONTENT_TYPE, Envelope, EventData
 from shared.events.dead_letters import MessageFailedV1, MessageRejectedV1
-from shared.events.initiatives import INITIATIVE_EVENTS, InitiativeSubmittedV1, InitiativeWithdrawnV1
+from shared.events.initiatives import CONTACT_EVENTS, INITIATIVE_EVENTS, InitiativeSubmittedV1, InitiativeWithdrawnV1
 from shared.events.notifications import (
     DeliveryCountedV1,
     EmailRequestedV1,
@@ -31,7 +31,7 @@ from shared.events.notifications import (
     SmsRequestedV1,
 )
 from shared.events.reporting import StatisticsPublishedV1
-from shared.events.scheduling import REGISTRATION_EVENTS, SESSION_EVENTS, RegistrationContactRecordedV1
+from shared.events.scheduling import REGISTRATION_EVENTS, SESSION_EVENTS, EditionClosedV1, EditionPlannedV1, EditionProgrammePublishedV1, EditionUpdatedV1, RegistrationContactRecordedV1
 from shared.events.vocabularies import VOCABULARY_EVENTS
 from shared.topics import (
     NOTIFICATIONS_DEADLETTER,
@@ -39,6 +39,7 @@ from shared.topics import (
     NOTIFICATIONS_EMAIL,
     NOTIFICATIONS_RECEIPTS,
     NOTIFICATIONS_SMS,
+    REGISTRY_CONTACTS,
     REGISTRY_INITIATIVES,
     REGISTRY_REJECTED,
     REGISTRY_SUBMISSIONS,
@@ -231,13 +232,17 @@ REGISTRY = ServiceContract(
     title="Öppna Malmö — registry",
     description=(
         "Publishers send initiatives on registry.submissions.v1 (CloudEvents 1.0, structured JSON or binary mode); "
-        "the registry tells every change, with the full current state, on registry.initiatives.v1, and "
+        "the registry tells every change, with the full current state but never the organiser's contact, on "
+        "registry.initiatives.v1; the contact only on the compacted, restricted registry.contacts.v1 (for notifications); and "
         "refused messages, verbatim with reasons, on registry.submissions.rejected.v1. "
         "Utgivare skickar initiativ; registret berättar varje ändring med hela tillståndet."
     ),
     channels=(
         Channel(REGISTRY_SUBMISSIONS, "receive", (InitiativeSubmittedV1, InitiativeWithdrawnV1), key="the publisher's external_id (keeps one initiative's revisions in order)", binary=True),
         Channel(REGISTRY_INITIATIVES, "send", INITIATIVE_EVENTS, key="the registry's initiative_id"),
+        Channel(REGISTRY_CONTACTS, "send", CONTACT_EVENTS, key="the registry's initiative_id; contact_erased is the newest value after an erasure"),
+        # Editions' submission windows, to mark late submissions (sessions on the same topic are skipped).
+        Channel(SCHEDULING_SESSIONS, "receive", (EditionPlannedV1, EditionUpdatedV1, EditionProgrammePublishedV1, EditionClosedV1), key="the edition's or session's id"),
         Channel(REGISTRY_REJECTED, "send", (MessageRejectedV1, MessageFailedV1), key="the refused message's CloudEvents source ('unknown' when unreadable)"),
         Channel(REGISTRY_VOCABULARIES, "send", VOCABULARY_EVENTS, key="the vocabulary's name (compacted: the newest of a name is its whole state)"),
     ),
@@ -283,6 +288,7 @@ NOTIFICATIONS = ServiceContract(
         SESSIONS_IN,
         REGISTRATIONS_IN,
         Channel(SCHEDULING_CONTACTS, "receive", (RegistrationContactRecordedV1,), key="the registration's id"),
+        Channel(REGISTRY_CONTACTS, "receive", CONTACT_EVENTS, key="the registry's initiative_id"),
         Channel(NOTIFICATIONS_EMAIL, "send", (EmailRequestedV1,), key="the message_id"),
         Channel(NOTIFICATIONS_SMS, "send", (SmsRequestedV1,), key="the message_id"),
         Channel(NOTIFICATIONS_RECEIPTS, "receive", (NotificationDeliveredV1, NotificationFailedV1), key="the message_id", binary=True),

@@ -26,7 +26,8 @@ class Topic:
 
 REGISTRY_SUBMISSIONS = Topic("registry.submissions.v1", "registry", "Initiatives submitted and withdrawn by publishers.")
 REGISTRY_REJECTED = Topic("registry.submissions.rejected.v1", "registry", "Submissions that failed validation, verbatim, with reasons.")
-REGISTRY_INITIATIVES = Topic("registry.initiatives.v1", "registry", "Every change of an initiative, with its full current state.")
+REGISTRY_INITIATIVES = Topic("registry.initiatives.v1", "registry", "Every change of an initiative, with its full current state (no contact).")
+REGISTRY_CONTACTS = Topic("registry.contacts.v1", "registry", "Organisers' business contacts by initiative, for notifications only.", compacted=True, personal_data=True)
 REGISTRY_VOCABULARIES = Topic("registry.vocabularies.v1", "registry", "Each vocabulary's full current state (terms, labels, retired), keyed by its name.", compacted=True)
 SCHEDULING_SESSIONS = Topic("scheduling.sessions.v1", "scheduling", "Sessions of the forum programme.")
 SCHEDULING_REGISTRATIONS = Topic("scheduling.registrations.v1", "scheduling", "Registrations, without personal data.")
@@ -44,6 +45,7 @@ ALL_TOPICS: tuple[Topic, ...] = (
     REGISTRY_SUBMISSIONS,
     REGISTRY_REJECTED,
     REGISTRY_INITIATIVES,
+    REGISTRY_CONTACTS,
     REGISTRY_VOCABULARIES,
     SCHEDULING_SESSIONS,
     SCHEDULING_REGISTRATIONS,

@@ -109,16 +109,17 @@ async def register_sources(client: httpx.AsyncClient, registry: str, curator: di
     return keys
 
 
-async def initiative(client: httpx.AsyncClient, registry: str, source: str, external_id: str) -> dict | None:
-    r = await client.get(f"{registry}/v1/lookup", params={"source": source, "external_id": external_id})
+async def initiative(client: httpx.AsyncClient, registry: str, curator: dict, source: str, external_id: str) -> dict | None:
+    # A curator's key: unreviewed initiatives are not public.
+    r = await client.get(f"{registry}/v1/lookup", params={"source": source, "external_id": external_id}, headers=curator)
     return r.json() if r.status_code == 200 else None
 
 
-async def all_initiatives(client: httpx.AsyncClient, registry: str, source: str) -> list[dict]:
+async def all_initiatives(client: httpx.AsyncClient, registry: str, curator: dict, source: str) -> list[dict]:
     """Every initiative of one source, following the list's cursor (a page may be short)."""
     items, cursor = [], None
     while True:
-        r = await client.get(f"{registry}/v1/initiatives", params={"source": source, "limit": 200, **({"cursor": cursor} if cursor else {})})
+        r = await client.get(f"{registry}/v1/initiatives", params={"source": source, "limit": 200, **({"cursor": cursor} if cursor else {})}, headers=curator)
         r.raise_for_status()
         items += r.json()["items"]
         cursor = r.json()["next_cursor"]
@@ -225,7 +226,7 @@ async def main() -> int:
         states: dict[str, dict] = {}
         while time.monotonic() < deadline and len(states) < len(latest):
             for external_id, (source, revision) in latest.items():
-                state = None if external_id in states else await initiative(client, registry, source, external_id)
+                state = None if external_id in states else await initiative(client, registry, curator, source, external_id)
                 if state and state["revision"] >= revision:
                     states[external_id] = state
             await asyncio.sleep(0.3)
@@ -237,7 +238,7 @@ async def main() -> int:
         for external_id, comment in CHANGES_REQUESTED.items():
             await review(client, registry, curator, states[external_id], [("in_review", ""), ("changes_requested", comment)])
         # The demo's own, by its sources: a registry that ran benchmarks holds thousands more.
-        listed = [item for source in sorted(keys) for item in await all_initiatives(client, registry, source)]
+        listed = [item for source in sorted(keys) for item in await all_initiatives(client, registry, curator, source)]
         by_status: dict[str, int] = {}
         for item in listed:
             by_status[item["status"]] = by_status.get(item["status"], 0) + 1

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from services.notifications.triggers import Triggers
 from shared.envelope import EventData
-from shared.events.initiatives import INITIATIVE_EVENTS
+from shared.events.initiatives import INITIATIVE_EVENTS, InitiativeContactErasedV1, InitiativeContactRecordedV1
 from shared.events.notifications import NotificationDeliveredV1, NotificationFailedV1
 from shared.events.scheduling import (
     EditionClosedV1,
@@ -20,11 +20,19 @@ from shared.events.scheduling import (
     SessionUpdatedV1,
 )
 from shared.kafka.consumer import Handler, Subscription
-from shared.topics import NOTIFICATIONS_DEADLETTER, NOTIFICATIONS_RECEIPTS, REGISTRY_INITIATIVES, SCHEDULING_CONTACTS, SCHEDULING_REGISTRATIONS, SCHEDULING_SESSIONS
+from shared.topics import (
+    NOTIFICATIONS_DEADLETTER,
+    NOTIFICATIONS_RECEIPTS,
+    REGISTRY_CONTACTS,
+    REGISTRY_INITIATIVES,
+    SCHEDULING_CONTACTS,
+    SCHEDULING_REGISTRATIONS,
+    SCHEDULING_SESSIONS,
+)
 
 # The registry's review events (approved, changes requested, rejected) are taken by type name
 # with this tolerant model, which reads every registry event alike (each carries the initiative's
-# full state): notifications needs only the id, version, status, contact, title and review, and
+# full state): notifications needs only the id, version, status, title and review, and
 # keeps working whatever else the registry adds or tightens in its own models.
 REVIEW_TYPES = tuple(f"se.malmo.oppna.initiative.{d}.v1" for d in ("approved", "changes_requested", "rejected"))
 
@@ -47,6 +55,11 @@ def subscriptions(t: Triggers) -> list[Subscription]:
         # message id follows from the event), so no processed-events look-up per event.
         Subscription("initiatives", (REGISTRY_INITIATIVES,), {name: Handler(InitiativeSeen, t.on_initiative) for name in initiative_types}, NOTIFICATIONS_DEADLETTER,
                      unknown_types="skip", dedup="none"),
+        # Organisers' contacts (restricted topic): the copy keeps the newest version, so no look-up.
+        Subscription("organiser_contacts", (REGISTRY_CONTACTS,),
+                     {InitiativeContactRecordedV1.event_type: Handler(InitiativeContactRecordedV1, t.on_organiser_contact),
+                      InitiativeContactErasedV1.event_type: Handler(InitiativeContactErasedV1, t.on_organiser_contact_erased)},
+                     NOTIFICATIONS_DEADLETTER, unknown_types="skip", dedup="none"),
         Subscription(
             "sessions", (SCHEDULING_SESSIONS,),
             {**{m.event_type: Handler(m, t.on_edition) for m in editions}, **{m.event_type: Handler(m, t.on_session) for m in sessions}},

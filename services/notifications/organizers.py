@@ -1,4 +1,7 @@
-"""Notifications' own copy of each initiative's organiser business contact and language."""
+"""Notifications' own copy of each initiative's organiser business contact, from registry.contacts.v1.
+
+Keyed by initiative id, newest version kept. An erased contact leaves a copy without one (so a
+later review decision knows there is no one to tell) until the publisher gives a new one."""
 
 from shared.db.aggregates import AggregateStore
 from shared.db.copies import keep_newest
@@ -14,8 +17,11 @@ class OrganizerContacts:
     def store(self) -> AggregateStore:
         return self._store
 
-    async def keep(self, initiative_id: str, version: int, status: str, contact: dict | None) -> None:
-        await keep_newest(self._store, initiative_id, version, {"initiative_id": initiative_id, "status": str(status), "contact": contact})
+    async def keep(self, initiative_id: str, version: int, contact: dict | None) -> None:
+        await keep_newest(self._store, initiative_id, version, {"initiative_id": initiative_id, "contact": contact})
+
+    async def erase(self, initiative_id: str, version: int) -> None:
+        await keep_newest(self._store, initiative_id, version, {"initiative_id": initiative_id, "contact": None, "erased": True})
 
     async def get(self, initiative_id: str) -> dict | None:
         doc = await self._store.get(initiative_id)

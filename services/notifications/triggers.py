@@ -139,14 +139,18 @@ class Triggers:
 
     # --- registry: review decisions → the organiser ------------------------------------------
     async def on_initiative(self, event: Envelope, data) -> None:
-        content = data.content or {}
-        contact = content.get("contact") if isinstance(content, dict) else None
-        await self.parts.organizers.keep(data.initiative_id, data.version, data.status, contact)
+        """A review decision is told to the organiser, whose contact comes on registry.contacts.v1.
+
+        The two topics are read apart, so the contact may come after the decision: with no copy
+        yet the message is scheduled anyway and waits for it (the address is resolved at send
+        time); a copy without an email (none given, or erased) means no one to tell."""
         decision = event.type.split(".")[-2]
         if decision not in DECISIONS:
             return
+        content = data.content if isinstance(data.content, dict) else {}
         review = data.review or {}
-        if not (contact or {}).get("email"):
+        organiser = await self.parts.organizers.get(data.initiative_id)
+        if organiser is not None and not (organiser.get("contact") or {}).get("email"):
             log.info("organizer_without_email", initiative_id=data.initiative_id)
             return
         await self.schedule(
@@ -154,6 +158,16 @@ class Triggers:
             context={"initiative_id": data.initiative_id, "title": title_in(content.get("title"), "sv"), "decision": review.get("decision") or decision,
                      "comment": review.get("comment"), "decided_at": str(review.get("decided_at") or data.updated_at)},
         )
+
+    async def on_organiser_contact(self, event: Envelope, data) -> None:
+        await self.parts.organizers.keep(data.initiative_id, data.version, data.model_dump(mode="json")["contact"])
+
+    async def on_organiser_contact_erased(self, event: Envelope, data) -> None:
+        """The registry erased the organiser's contact: the copy and every message to them go."""
+        from services.notifications.privacy import forget_recipients
+
+        await self.parts.organizers.erase(data.initiative_id, data.version)
+        await forget_recipients(self.parts, [f"organizer:{data.initiative_id}"])
 
     # --- scheduling: editions and sessions -----------------------------------------------------
     async def on_edition(self, event: Envelope, data) -> None:

@@ -1,7 +1,8 @@
 """HTTP edge of the registry for publishers and readers: submissions, initiatives, search.
 
-Routes translate and call the use cases; nothing is decided here. Reads are public (what the
-registry holds is what publishers chose to publish); every write needs a key.
+Routes translate and call the use cases; nothing is decided here. Anyone may read stamped
+initiatives' public fields; a key shows more (``readers``: a source its own, staff everything);
+every write needs a key.
 """
 
 from datetime import date
@@ -11,11 +12,11 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from services.registry import domain, search
+from services.registry import domain, readers, search
 from services.registry.consumers import SUBMISSION_TYPES
 from services.registry.curation import Curation
 from services.registry.submissions import Submissions
-from shared.auth import Authenticator, Requires, Role
+from shared.auth import KEY_OPTIONAL, Authenticator, MaybeIdentified, Requires, Role
 from shared.db.processed import ProcessedEvents
 from shared.envelope import Envelope, InvalidEvent, Reason, http_headers, parse_data, parse_envelope
 from shared.events.initiatives import InitiativeStatus, OrganizerKind, Origin
@@ -53,6 +54,7 @@ class Parts:
 def router(parts: Parts, auth: Authenticator) -> APIRouter:
     r = APIRouter(prefix="/v1")
     Publisher = Requires(auth, Role.source)
+    Anyone = MaybeIdentified(auth)
 
     @r.post(
         "/submissions",
@@ -107,9 +109,11 @@ def router(parts: Parts, auth: Authenticator) -> APIRouter:
              description="Pages come in a stable order. A page may hold fewer than `limit` (a rare filter or free text "
                          "walks further than one page's work) while `next_cursor` is given: follow it until it is null. / "
                          "Sidorna kommer i en stabil ordning. En sida kan ha färre än `limit` medan `next_cursor` finns: "
-                         "följ den tills den är null.")
+                         "följ den tills den är null.", **KEY_OPTIONAL)
     async def list_initiatives(
-        status: InitiativeStatus | None = None,
+        principal: Anyone,
+        status: Annotated[InitiativeStatus | None, Query(description="Without a key only `approved`; a source sees every status of its "
+                                                                    "own with `source=` its own; staff see all (403 otherwise).")] = None,
         theme: str | None = None,
         organizer_kind: OrganizerKind | None = None,
         source: str | None = None,
@@ -125,22 +129,31 @@ def router(parts: Parts, auth: Authenticator) -> APIRouter:
     ) -> Page:
         if period_from and period_to and period_to < period_from:
             raise refused(422, "period_to", "before_period_from", "period_to is before period_from")
+        reader = readers.Reader.of(principal)
+        if not reader.sees_every_status_of(source):
+            if status not in (None, readers.PUBLIC_STATUS):
+                raise refused(403, "status", "not_public", "Only approved initiatives are public: a source sees its own (with source=), staff see all")
+            status = readers.PUBLIC_STATUS  # a lifted, pushed-down equality: the public list walks as fast as before
         filters = search.Filters(status, theme, organizer_kind, source, district, target_group, language, origin, period_from, period_to, q)
         try:
-            items, nxt = await search.find_page(parts.submissions.collection, filters, cursor, limit)
+            view = lambda state, version: readers.view(reader, state, version, item=True)  # noqa: E731
+            items, nxt = await search.find_page(parts.submissions.collection, filters, cursor, limit, view=view)
         except search.BadCursor:
             raise refused(422, "cursor", "invalid_cursor", "Not a cursor this list gave out: pass next_cursor as it came") from None
         return Page(items=items, next_cursor=nxt)
 
-    @r.get("/initiatives/{initiative_id}", tags=["initiatives"], summary="An initiative: current state, every revision, every review step")
-    async def get_initiative(initiative_id: str) -> dict:
-        state = await parts.submissions.get(initiative_id)
-        if state is None:
+    @r.get("/initiatives/{initiative_id}", tags=["initiatives"], summary="An initiative: current state, every revision, every review step",
+           description="Without a key: a stamped initiative's public fields only (404 for any other). With the source's own key "
+                       "or a staff key: the whole state, with the contact, every revision and every review step.", **KEY_OPTIONAL)
+    async def get_initiative(initiative_id: str, principal: Anyone) -> dict:
+        doc = await parts.submissions.get_document(initiative_id)
+        shown = readers.view(readers.Reader.of(principal), doc["state"], doc["state_version"]) if doc else None
+        if shown is None:  # unreviewed work is not revealed to exist
             raise refused(404, "initiative_id", "not_found", "No such initiative")
-        return state
+        return shown
 
-    @r.get("/lookup", tags=["initiatives"], summary="Find an initiative by its publisher's (source, external_id)")
-    async def lookup(source: str, external_id: str) -> dict:
-        return await get_initiative(domain.initiative_id(source, external_id))
+    @r.get("/lookup", tags=["initiatives"], summary="Find an initiative by its publisher's (source, external_id)", **KEY_OPTIONAL)
+    async def lookup(source: str, external_id: str, principal: Anyone) -> dict:
+        return await get_initiative(domain.initiative_id(source, external_id), principal)
 
     return r

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.registry import search
 from services.registry.api import Parts, refused
+from services.registry.organiser_contacts import OrganiserContacts
 from services.registry.rejections import MAX_PAGE, Rejections
 from services.registry.review import ReviewRefused, ReviewStep
 from services.registry.sources import NewKey, SourceChange, SourceIn, SourceRefused, Sources, public_view
@@ -30,6 +31,7 @@ class CurationParts:
     sources: Sources
     vocabularies: Vocabularies
     rejections: Rejections
+    organiser_contacts: OrganiserContacts
 
 
 def _own_or_curator(principal: Principal, source: str) -> None:
@@ -52,6 +54,15 @@ def router(parts: Parts, cp: CurationParts, auth: Authenticator) -> APIRouter:
             raise refused(e.status, e.field, e.code, e.message) from None
         return await parts.submissions.get(initiative_id)
 
+    @r.delete("/initiatives/{initiative_id}/contact", tags=["review"], summary="Erase the organiser's contact on request, in every revision",
+              description="Removes the contact (name, email, phone) from the current content and every revision, and tells "
+                          "registry.contacts.v1, so notifications forgets it and every message to it. Repeating it changes nothing. / "
+                          "Raderar arrangörens kontaktuppgifter i alla versioner.")
+    async def erase_contact(initiative_id: str, principal: Curator) -> dict:
+        if not await cp.organiser_contacts.erase(initiative_id):
+            raise refused(404, "initiative_id", "not_found", "No such initiative")
+        return await parts.submissions.get(initiative_id)
+
     @r.get("/review/queue", tags=["review"], summary="Curators' work list: what waits for review, oldest first")
     async def queue(
         principal: Curator,
@@ -62,11 +73,12 @@ def router(parts: Parts, cp: CurationParts, auth: Authenticator) -> APIRouter:
         district: str | None = None,
         origin: Origin | None = None,
         q: Annotated[str | None, Query(max_length=200)] = None,
+        late: Annotated[bool | None, Query(description="true: only those submitted after their edition's window closed; false: only the others.")] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
     ) -> dict:
         statuses = status or [InitiativeStatus.submitted, InitiativeStatus.in_review]
         f = search.Filters(theme=theme, organizer_kind=organizer_kind, source=source, district=district, origin=origin, text=q)
-        return {"items": await search.work_list(parts.submissions.collection, statuses, f, limit)}
+        return {"items": await search.work_list(parts.submissions.collection, statuses, f, limit, late)}
 
     # ---- sources ------------------------------------------------------------------------
     # Routes with a suffix come first: a source URI may hold '/', so {source:path} is greedy.

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from services.registry.events import emit, event_id, initiative_id, public_state
+from services.registry.events import contact_of, emit, emit_contact, event_id, initiative_id, public_state
 from services.registry.review import status_after_revision
 from shared.db.aggregates import Decision
 from shared.events.initiatives import (
@@ -66,9 +66,12 @@ def _with_history(state: dict, entry: dict) -> list[dict]:
 
 
 def decide_submission(
-    state: dict | None, version: int, data: InitiativeSubmittedV1, received: Received, now: datetime, emitter: str
+    state: dict | None, version: int, data: InitiativeSubmittedV1, received: Received, now: datetime, emitter: str, late: dict | None = None
 ) -> Decision | None:
-    """``version`` is the aggregate's current version (0 when new); the emitted event gets version+1."""
+    """``version`` is the aggregate's current version (0 when new); the emitted event gets version+1.
+
+    ``late``: the mark of a submission after its edition's window (``editions.lateness``), kept
+    on a new initiative; accepted all the same. Later revisions keep the first one's mark."""
     if state is not None and any(h["revision"] == data.revision and h["kind"] == "revision" for h in state["history"]):
         return None  # a repeated revision: already kept
     if state is not None and data.revision <= max(state["revision"], state.get("withdrawn_revision") or 0):
@@ -89,8 +92,11 @@ def decide_submission(
             "history": [entry],
             "withdrawn_revision": None,
             "queued_at": now.isoformat(),  # waiting for review since
+            "late": late,
         }
-        return Decision(new, [emit(new, version + 1, InitiativeRegisteredV1, emitter, now, received.traceparent)])
+        # The contact is told even when none is given: notifications then knows there is no one to tell.
+        return Decision(new, [emit(new, version + 1, InitiativeRegisteredV1, emitter, now, received.traceparent),
+                              emit_contact(new, version + 1, emitter, now)])
     content = _content(data)
     status = status_after_revision(state["status"], state["content"], content)
     # The work list's "oldest first" counts from when the initiative (last) joined the queue.
@@ -106,7 +112,10 @@ def decide_submission(
         "updated_at": now.isoformat(),
         "history": _with_history(state, entry),
     }
-    return Decision(new, [emit(new, version + 1, InitiativeRevisedV1, emitter, now, received.traceparent)])
+    events = [emit(new, version + 1, InitiativeRevisedV1, emitter, now, received.traceparent)]
+    if contact_of(new) != contact_of(state):
+        events.append(emit_contact(new, version + 1, emitter, now))
+    return Decision(new, events)
 
 
 def decide_withdrawal(

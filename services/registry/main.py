@@ -8,6 +8,9 @@ from fastapi import APIRouter, FastAPI, HTTPException
 from services.registry import api, api_curation, search
 from services.registry.consumers import DEDUP_SCOPE, subscriptions
 from services.registry.curation import Curation
+from services.registry.editions import COLLECTION as EDITIONS
+from services.registry.editions import Editions
+from services.registry.organiser_contacts import OrganiserContacts
 from services.registry.rejections import COLLECTION as REJECTIONS
 from services.registry.rejections import INDEXES as REJECTION_INDEXES
 from services.registry.rejections import Rejections
@@ -67,11 +70,14 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         initiatives = runtime.aggregate(COLLECTION)
         initiatives.lift_fields(search.lifted)
         await search.lift_legacy(initiatives)
-        parts.submissions = Submissions(initiatives, settings.event_source, cparts.sources, cparts.vocabularies)
+        editions = Editions(runtime.aggregate(EDITIONS))  # the windows late submissions are measured against
+        parts.submissions = Submissions(initiatives, settings.event_source, cparts.sources, cparts.vocabularies, editions)
         parts.curation = Curation(initiatives, settings.event_source)
+        cparts.organiser_contacts = OrganiserContacts(initiatives, settings.event_source)
         parts.processed = runtime.processed(DEDUP_SCOPE)
         for sub, scope in subscriptions(parts.submissions, cparts.rejections):
             runtime.subscribe(sub, scope)
+        runtime.subscribe(*editions.subscription())
 
     runtime.on_start(build)
     app = create_service_app(

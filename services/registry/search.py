@@ -22,6 +22,7 @@ filters to keep the walk short.
 
 import asyncio
 import time
+from collections.abc import Callable
 import unicodedata
 import zlib
 from dataclasses import dataclass
@@ -146,20 +147,24 @@ def matches_text(state: dict, text: str) -> bool:
 
 
 async def find_page(collection: AsyncCollection, f: Filters, cursor: str | None, limit: int,
-                    budget_s: float = PAGE_BUDGET_S) -> tuple[list[dict], str | None]:
-    """One page of public states in (bucket, ``_id``) order, and the cursor of the next page (None at the end).
+                    budget_s: float = PAGE_BUDGET_S, view: Callable[[dict, int], dict] | None = None) -> tuple[list[dict], str | None]:
+    """One page in (bucket, ``_id``) order, and the cursor of the next page (None at the end).
+
+    Each item is ``view(state, version)`` (the reader's view, ``readers``), or the public state as
+    on registry.initiatives.v1. Who may see what is the caller's filter (``status``, ``source``).
 
     Buckets are asked in waves that double (1, 2, 4 … ``MAX_WAVE`` side by side): a large
     registry fills a page from the first bucket, a small one from many nearly empty ones.
     """
     q = query_of(f)
+    item = _item if view is None else (lambda d: view(d["state"], d["state_version"]))
     start, after = position_of(cursor)
     deadline = time.monotonic() + budget_s
     hits: list[dict] = []
     scanned, bucket, wave = 0, start, 1
     while bucket < BUCKETS:
         if bucket > start and (time.monotonic() > deadline or scanned >= SCAN_LIMIT):
-            return [_item(d) for d in hits], cursor_of(bucket, None)  # go on from this bucket
+            return [item(d) for d in hits], cursor_of(bucket, None)  # go on from this bucket
         wanted = None if f.text else limit + 1 - len(hits)
         asked = range(bucket, min(bucket + wave, BUCKETS))
         found = await asyncio.gather(*(_in_bucket(collection, q, b, after if b == start else None, wanted) for b in asked))
@@ -170,10 +175,10 @@ async def find_page(collection: AsyncCollection, f: Filters, cursor: str | None,
                     continue
                 if len(hits) == limit:  # one more than a page: the next page starts after the last hit
                     last = hits[-1]["_id"]
-                    return [_item(d) for d in hits], cursor_of(bucket_of(last), last)
+                    return [item(d) for d in hits], cursor_of(bucket_of(last), last)
                 hits.append(d)
         bucket, wave = asked.stop, min(wave * 2, MAX_WAVE)
-    return [_item(d) for d in hits], None
+    return [item(d) for d in hits], None
 
 
 async def _in_bucket(collection: AsyncCollection, q: dict[str, Any], bucket: int, after: str | None, limit: int | None) -> list[dict]:
@@ -186,8 +191,9 @@ def _item(doc: dict) -> dict:
     return {**public_state(doc["state"]), "version": doc["state_version"]}
 
 
-async def work_list(collection: AsyncCollection, statuses: list[InitiativeStatus], f: Filters, limit: int) -> list[dict]:
-    """What waits for curators, oldest in the queue first.
+async def work_list(collection: AsyncCollection, statuses: list[InitiativeStatus], f: Filters, limit: int, late: bool | None = None) -> list[dict]:
+    """What waits for curators, oldest in the queue first; ``late``: only those submitted after
+    their edition's window (True) or only the others (False). Each item shows its ``late`` mark.
 
     Bounded by what waits (not by every initiative): one query per status, each an equality on
     the lifted ``status`` (an ``$in`` is not pushed down: FerretDB would read every initiative),
@@ -201,5 +207,7 @@ async def work_list(collection: AsyncCollection, statuses: list[InitiativeStatus
     docs = [d for docs in found for d in docs]
     if f.text:
         docs = [d for d in docs if matches_text(d["state"], f.text)]
+    if late is not None:  # among the waiting ones already read: no look-up of its own
+        docs = [d for d in docs if bool(d["state"].get("late")) == late]
     docs.sort(key=lambda d: (d["state"].get("queued_at") or d["state"]["received_at"], d["_id"]))
-    return [{**_item(d), "queued_at": d["state"].get("queued_at")} for d in docs[:limit]]
+    return [{**_item(d), "queued_at": d["state"].get("queued_at"), "late": d["state"].get("late")} for d in docs[:limit]]

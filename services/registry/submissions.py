@@ -11,7 +11,8 @@ from typing import Any
 
 import structlog
 
-from services.registry import domain
+from services.registry import domain, readers
+from services.registry.editions import Editions, lateness
 from services.registry.sources import Sources, may_publish
 from services.registry.vocabularies import Vocabularies, check_codes
 from shared.db.aggregates import AggregateStore
@@ -25,11 +26,12 @@ COLLECTION = "initiatives"
 
 
 class Submissions:
-    def __init__(self, store: AggregateStore, emitter: str, sources: Sources, vocabularies: Vocabularies):
+    def __init__(self, store: AggregateStore, emitter: str, sources: Sources, vocabularies: Vocabularies, editions: Editions | None = None):
         self._store = store
         self._emitter = emitter
         self._sources = sources
         self._vocabularies = vocabularies
+        self._editions = editions
 
     @property
     def collection(self):
@@ -55,9 +57,11 @@ class Submissions:
             raise Rejection(reasons)
         received = domain.Received(event.source, event.id, via, event.traceparent)
         now = datetime.now(UTC)
+        # A cached copy (editions are few); only a new initiative's decision keeps the mark.
+        late = lateness(await self._editions.cached(), content.get("period"), now) if self._editions else None
         doc = await self._store.change(
             aggregate_id,
-            lambda state, version: domain.decide_submission(state, version, data, received, now, self._emitter),
+            lambda state, version: domain.decide_submission(state, version, data, received, now, self._emitter, late),
             # A publisher's first revision is almost always a new initiative: written without a read.
             expect_new=data.revision == 1,
         )
@@ -80,9 +84,11 @@ class Submissions:
             return await self.submitted(event, data, via)
         return await self.withdrawn(event, data, via)
 
+    async def get_document(self, aggregate_id: str) -> dict | None:
+        """The stored document (``state``, ``state_version``); who may see what is ``readers``'."""
+        return await self._store.get(aggregate_id)
+
     async def get(self, aggregate_id: str) -> dict | None:
+        """The whole state, as staff see it (with the contact, every revision and review step)."""
         doc = await self._store.get(aggregate_id)
-        if doc is None:
-            return None
-        state = doc["state"]
-        return {**domain.public_state(state), "version": doc["state_version"], "history": state["history"], "reviews": state.get("reviews", [])}
+        return None if doc is None else readers.whole(doc["state"], doc["state_version"])

@@ -43,8 +43,8 @@ class BusinessContact(Strict):
     phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ()-]{6,20}$")] | None = None
 
 
-class InitiativeContent(Strict):
-    """What a publisher says about an initiative, in one revision."""
+class PublicContent(Strict):
+    """What a publisher says about an initiative that anyone may read: every field but the contact."""
 
     title: Title
     summary: Summary
@@ -59,8 +59,17 @@ class InitiativeContent(Strict):
     period: Period | None = None
     expected_participants: int | None = Field(default=None, ge=0, le=1_000_000)
     budget: Budget | None = None
-    contact: BusinessContact | None = None
     links: list[HttpUrl] = Field(default_factory=list, max_length=10)
+
+
+class InitiativeContent(PublicContent):
+    """What a publisher says about an initiative, in one revision: the public content and the contact.
+
+    The contact is a person's (a role's) name, email and phone: it stays in the registry and
+    travels only on the restricted ``registry.contacts.v1``, never on ``registry.initiatives.v1``.
+    """
+
+    contact: BusinessContact | None = None
 
 
 class InitiativeSubmittedV1(InitiativeContent, EventData):
@@ -98,18 +107,19 @@ class PeriodOut(Period):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
 
-class PublishedContent(InitiativeContent):
-    """The content as the registry tells it: the same fields, but unknown ones are ignored.
+class PublishedContent(PublicContent):
+    """The content as the registry tells it: the public fields, and unknown ones are ignored.
 
     Inbound, an unknown field is a publisher's typo worth refusing; outbound, it is a field a
-    newer registry added within the same version, which an older consumer must let pass.
+    newer registry added within the same version, which an older consumer must let pass. The
+    contact is not here (``registry.contacts.v1``); an older event that still carries one is
+    read without it.
     """
 
     model_config = ConfigDict(frozen=True, extra="ignore")
     organizer: OrganizerOut
     period: PeriodOut | None = None
     budget: BudgetOut | None = None
-    contact: BusinessContactOut | None = None
 
 
 class InitiativeStatus(StrEnum):
@@ -202,3 +212,31 @@ INITIATIVE_EVENTS: tuple[type[InitiativeState], ...] = (
     InitiativeChangesRequestedV1,
     InitiativeRejectedV1,
 )
+
+
+class InitiativeContactRecordedV1(EventData):
+    """Personal data: only on ``registry.contacts.v1`` (compacted), only notifications reads it.
+
+    Keyed by initiative id; told when an initiative is registered and whenever a revision changes
+    its contact (``contact`` null: the publisher gives none). ``version`` is the initiative's.
+    """
+
+    event_type = "se.malmo.oppna.initiative.contact_recorded.v1"
+    initiative_id: str
+    version: int = Field(description="The initiative's version when its contact was last set; keep the newest.")
+    contact: BusinessContactOut | None = Field(description="The organiser's business contact; null when the publisher gives none.")
+
+
+class InitiativeContactErasedV1(EventData):
+    """The organiser's contact was erased on request: forget it and every message to it.
+
+    The newest value under the initiative's key, so compaction drops the contacts before it.
+    """
+
+    event_type = "se.malmo.oppna.initiative.contact_erased.v1"
+    initiative_id: str
+    version: int
+    erased_at: datetime
+
+
+CONTACT_EVENTS: tuple[type[EventData], ...] = (InitiativeContactRecordedV1, InitiativeContactErasedV1)

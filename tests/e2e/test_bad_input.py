@@ -4,7 +4,8 @@ import base64
 import json
 import uuid
 
-from tests.platform import eventually, register_source, submission
+from shared.auth import Role
+from tests.platform import as_role, eventually, register_source, submission
 
 
 async def test_garbage_between_two_valid_submissions_is_rejected_and_both_are_stored(platform):
@@ -46,5 +47,5 @@ async def test_garbage_between_two_valid_submissions_is_rejected_and_both_are_st
 
 
 async def _stored(platform, source, external_id):
-    r = await platform.http["registry"].get("/v1/lookup", params={"source": source, "external_id": external_id})
+    r = await platform.http["registry"].get("/v1/lookup", params={"source": source, "external_id": external_id}, headers=as_role(Role.curator))
     return r.status_code == 200

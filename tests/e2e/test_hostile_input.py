@@ -31,10 +31,11 @@ from services.reporting.main import create_app as reporting_app
 from services.reporting.settings import ReportingSettings
 from services.scheduling.main import create_app as scheduling_app
 from services.scheduling.settings import SchedulingSettings
+from shared.auth import Role
 from shared.envelope import InvalidEvent, parse_data, parse_envelope
 from shared.events.initiatives import InitiativeSubmittedV1
 from shared.kafka.consumer import ORIGINAL_KEPT_BYTES
-from tests.platform import Platform, eventually, register_source, submission
+from tests.platform import Platform, as_role, eventually, register_source, submission
 
 BATCHES, PER_BATCH = 500, 21  # 10,500 hostile messages
 SOURCE = "urn:malmo:source:hostile-test"
@@ -285,5 +286,5 @@ async def _all_ready(p) -> None:
 
 
 async def _stored(p, external_id: str) -> bool:
-    r = await p.http["registry"].get("/v1/lookup", params={"source": SOURCE, "external_id": external_id})
+    r = await p.http["registry"].get("/v1/lookup", params={"source": SOURCE, "external_id": external_id}, headers=as_role(Role.curator))
     return r.status_code == 200

@@ -32,7 +32,7 @@ async def test_200_concurrent_revisions_over_rest_and_kafka_are_all_in_the_histo
     seen = {"history": 0}
 
     async def complete():
-        r = await platform.http["registry"].get("/v1/lookup", params={"source": source, "external_id": "CONC-1"})
+        r = await platform.http["registry"].get("/v1/lookup", params={"source": source, "external_id": "CONC-1"}, headers=as_source(key))
         if r.status_code == 200:
             seen["history"] = len(r.json()["history"])
             if seen["history"] >= 200:
@@ -48,5 +48,5 @@ async def test_200_concurrent_revisions_over_rest_and_kafka_are_all_in_the_histo
     assert {h["via"] for h in history} == {"rest", "kafka"}
     assert state["revision"] == 200
     await asyncio.sleep(1)  # a late duplicate write would show up here
-    r = await platform.http["registry"].get(f"/v1/initiatives/{state['initiative_id']}")
+    r = await platform.http["registry"].get(f"/v1/initiatives/{state['initiative_id']}", headers=as_source(key))
     assert len(r.json()["history"]) == 200

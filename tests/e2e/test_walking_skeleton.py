@@ -56,7 +56,7 @@ async def test_the_same_submission_over_rest_is_answered_202_and_counted(platfor
     again = await platform.http["registry"].post("/v1/submissions", json=event, headers=as_source(key))
     assert again.status_code == 202 and again.json()["duplicate"] is True
 
-    stored = await platform.http["registry"].get(f"/v1/initiatives/{body['initiative_id']}")
+    stored = await platform.http["registry"].get(f"/v1/initiatives/{body['initiative_id']}", headers=as_source(key))
     assert stored.status_code == 200
     assert len(stored.json()["history"]) == 1
     await eventually(lambda: _counted(platform, source, 1), what="reporting to count the REST submission")
@@ -75,7 +75,7 @@ async def test_an_invalid_rest_submission_gets_422_naming_the_field(platform):
 
 
 async def _lookup(platform, source, external_id):
-    r = await platform.http["registry"].get("/v1/lookup", params={"source": source, "external_id": external_id})
+    r = await platform.http["registry"].get("/v1/lookup", params={"source": source, "external_id": external_id}, headers=as_role(Role.curator))
     return r.json() if r.status_code == 200 else None
 
 

@@ -7,7 +7,8 @@ import pytest
 
 from services.registry.main import create_app
 from services.registry.settings import RegistrySettings
-from tests.platform import Platform, eventually, register_source, submission
+from shared.auth import Role
+from tests.platform import Platform, as_role, eventually, register_source, submission
 
 
 @pytest.fixture(scope="module")
@@ -34,11 +35,11 @@ async def deliver(registry, events) -> tuple[dict, list[dict]]:
     await registry.kafka.send("registry.submissions.v1", json.dumps(marker).encode(), key="DL-1")
 
     async def done():
-        r = await registry.http["registry"].get("/v1/lookup", params={"source": source, "external_id": "DL-END"})
+        r = await registry.http["registry"].get("/v1/lookup", params={"source": source, "external_id": "DL-END"}, headers=as_role(Role.curator))
         return r.status_code == 200
 
     await eventually(done, what="the marker behind the deliveries")
-    state = (await registry.http["registry"].get("/v1/lookup", params={"source": source, "external_id": "DL-1"})).json()
+    state = (await registry.http["registry"].get("/v1/lookup", params={"source": source, "external_id": "DL-1"}, headers=as_role(Role.curator))).json()
 
     def mine(ms):
         return [m for m in ms if m["subject"] == state["initiative_id"]]

@@ -29,7 +29,8 @@ from services.reporting.main import create_app as reporting_app
 from services.reporting.settings import ReportingSettings
 from services.scheduling.main import create_app as scheduling_app
 from services.scheduling.settings import SchedulingSettings
-from tests.platform import Platform, eventually, register_source, submission
+from shared.auth import Role
+from tests.platform import Platform, as_role, eventually, register_source, submission
 
 pytestmark = pytest.mark.integration
 N = 60
@@ -94,7 +95,7 @@ async def test_a_burst_of_new_initiatives_is_stored_and_copied_with_one_write_ea
             await client.close()
         commands.on = False
 
-        lookups = [(await p.http["registry"].get("/v1/lookup", params={"source": source, "external_id": f"IC-{n}"})).status_code for n in range(N)]
+        lookups = [(await p.http["registry"].get("/v1/lookup", params={"source": source, "external_id": f"IC-{n}"}, headers=as_role(Role.curator))).status_code for n in range(N)]
         assert lookups == [200] * N
         calls = commands.count
         seen = f"database calls: {sorted(calls.items())}"

@@ -57,12 +57,12 @@ async def test_submitted_reviewed_approved_then_a_typo_fix_keeps_the_stamp_and_a
 
     typo = submission(source, "RV-1", revision=2, description={"sv": "Vi träffas i biblioteket."})
     await publish(registry, key, typo)
-    state = (await registry.http["registry"].get(f"/v1/initiatives/{iid}")).json()
+    state = (await registry.http["registry"].get(f"/v1/initiatives/{iid}", headers=CURATOR)).json()
     assert state["status"] == "approved" and state["stamped"] is True, "a typo fix in the description keeps the stamp"
 
     retitled = submission(source, "RV-1", revision=3, title={"sv": "Ett helt annat evenemang"})
     await publish(registry, key, retitled)
-    state = (await registry.http["registry"].get(f"/v1/initiatives/{iid}")).json()
+    state = (await registry.http["registry"].get(f"/v1/initiatives/{iid}", headers=CURATOR)).json()
     assert state["status"] == "submitted" and state["stamped"] is False, "a new title goes back to review"
 
     events = await events_of(registry, iid, 5)
@@ -100,7 +100,7 @@ async def test_changes_requested_needs_a_comment_and_the_answer_goes_back_to_the
     r = await step(registry, newer, "rejected", "Ligger utanför Öppna Malmös inriktning.")
     assert r.json()["status"] == "rejected" and r.json()["stamped"] is False
     await publish(registry, key, submission(source, "Q-2", revision=2))
-    assert (await registry.http["registry"].get(f"/v1/initiatives/{newer}")).json()["status"] == "rejected", "a rejection is final"
+    assert (await registry.http["registry"].get(f"/v1/initiatives/{newer}", headers=CURATOR)).json()["status"] == "rejected", "a rejection is final"
     events = await events_of(registry, newer, 4)
     assert events[-1]["type"] == "se.malmo.oppna.initiative.revised.v1" and events[-1]["data"]["review"]["decision"] == "rejected"
 
@@ -123,7 +123,7 @@ async def test_a_withdrawal_wins_at_any_time_and_no_step_follows_it(registry):
     await step(registry, iid, "approved", "OK")
     withdrawal = {**submission(source, "WD-1"), "type": "se.malmo.oppna.initiative.withdrawn.v1", "data": {"external_id": "WD-1", "revision": 2}}
     await publish(registry, key, withdrawal)
-    state = (await registry.http["registry"].get(f"/v1/initiatives/{iid}")).json()
+    state = (await registry.http["registry"].get(f"/v1/initiatives/{iid}", headers=CURATOR)).json()
     assert state["status"] == "withdrawn" and state["stamped"] is False
     assert (await step(registry, iid, "in_review")).status_code == 409
     assert (await step(registry, str(uuid.uuid4()), "in_review")).status_code == 404

@@ -44,7 +44,7 @@ async def published(registry):
 
 
 async def find(registry, source, ids, **params) -> list[str]:
-    r = await registry.http["registry"].get("/v1/initiatives", params={"source": source, **params})
+    r = await registry.http["registry"].get("/v1/initiatives", params={"source": source, **params}, headers=CURATOR)
     assert r.status_code == 200, r.text
     return sorted(ids[i["initiative_id"]] for i in r.json()["items"])
 
@@ -81,7 +81,7 @@ async def test_cursor_pages_cover_everything_once(registry, published):
     for params in ({"limit": 2}, {"limit": 1, "q": "a"}):
         seen, cursor = [], None
         for _ in range(10):
-            r = await registry.http["registry"].get("/v1/initiatives", params={"source": source, **params, **({"cursor": cursor} if cursor else {})})
+            r = await registry.http["registry"].get("/v1/initiatives", params={"source": source, **params, **({"cursor": cursor} if cursor else {})}, headers=CURATOR)
             body = r.json()
             seen += [i["initiative_id"] for i in body["items"]]
             cursor = body["next_cursor"]
@@ -121,7 +121,7 @@ async def test_vocabularies_are_seeded_with_labels_and_curators_extend_and_retir
     assert r.status_code == 422 and r.json()["detail"][0]["code"] == "retired_code"
     revised = submission(source, "VOC-1", revision=2, themes=["climate_justice", "democracy"])
     assert (await http.post("/v1/submissions", json=revised, headers=as_source(key))).status_code == 202, "a retired code keeps old initiatives valid"
-    state = (await http.get("/v1/lookup", params={"source": source, "external_id": "VOC-1"})).json()
+    state = (await http.get("/v1/lookup", params={"source": source, "external_id": "VOC-1"}, headers=CURATOR)).json()
     assert state["revision"] == 2 and "climate_justice" in state["content"]["themes"]
 
     r = await http.put("/v1/vocabularies/themes/terms/Bad-Code", json={"labels": {"sv": "x", "en": "x"}}, headers=CURATOR)

@@ -40,7 +40,7 @@ async def test_a_kafka_message_from_an_unregistered_source_is_rejected_with_that
     [rejection] = await rejections(registry, source)
     assert [(r["field"], r["code"]) for r in rejection["reasons"]] == [("source", "unregistered_source")]
     assert json.loads(rejection["original"]["value_text"]) == event, "the original message, verbatim"
-    r = await registry.http["registry"].get("/v1/lookup", params={"source": source, "external_id": "U-1"})
+    r = await registry.http["registry"].get("/v1/lookup", params={"source": source, "external_id": "U-1"}, headers=CURATOR)
     assert r.status_code == 404
 
 

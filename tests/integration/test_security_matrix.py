@@ -27,6 +27,7 @@ MATRIX: dict[tuple[str, str, str], frozenset[str]] = {
     # registry
     ("registry", "POST", "/v1/submissions"): frozenset({RIGHT}),
     ("registry", "POST", "/v1/initiatives/{initiative_id}/review"): frozenset({CURATOR}),
+    ("registry", "DELETE", "/v1/initiatives/{initiative_id}/contact"): frozenset({CURATOR}),
     ("registry", "GET", "/v1/review/queue"): frozenset({CURATOR}),
     ("registry", "GET", "/v1/sources/{source:path}/rejections"): frozenset({RIGHT, CURATOR}),
     ("registry", "GET", "/v1/rejections/unattributed"): frozenset({CURATOR}),

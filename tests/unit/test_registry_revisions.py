@@ -27,14 +27,25 @@ def apply(state, version, data, n: int):
     return domain.decide_submission(state, version, data, received, NOW, "urn:malmo:oppna:registry")
 
 
-def run(commands):
+def run(commands, topic="registry.initiatives.v1"):
+    """The final state and the events told on ``topic``."""
     state, version, events = None, 0, []
     for n, c in enumerate(commands):
         d = apply(state, version, c, n)
         if d is not None:
             state, version = d.state, version + 1
-            events.extend(d.events)
+            events.extend(e for e in d.events if e.topic == topic)
     return state, events
+
+
+def test_the_contact_is_told_only_on_registry_contacts_when_registered_and_when_it_changes():
+    email = {"name": "Programansvarig", "email": "program@example.org"}
+    commands = [sub(1), sub(2, "Ny titel"), InitiativeSubmittedV1.model_validate(submission("urn:malmo:source:kf", "KF-1", revision=3, contact={**email, "email": "ny@example.org"})["data"])]
+    _, on_initiatives = run(commands)
+    assert len(on_initiatives) == 3 and all("contact" not in e.event["data"]["content"] for e in on_initiatives)
+    _, on_contacts = run(commands, "registry.contacts.v1")
+    assert [(e.event["data"]["version"], e.event["data"]["contact"]["email"]) for e in on_contacts] == [(1, "program@example.org"), (3, "ny@example.org")]
+    assert len({e.event["id"] for e in on_contacts + on_initiatives}) == 5, "a contact event has an id of its own"
 
 
 def test_first_revision_registers_and_a_newer_one_revises():
