@@ -114,7 +114,7 @@ def test_trends_follow_editions_by_year():
 
 def test_reporting_never_subscribes_to_personal_data():
     personal = {t.name for t in ALL_TOPICS if t.personal_data}
-    assert personal == {"scheduling.contacts.v1", "notifications.email.v1", "notifications.sms.v1"}
+    assert personal == {"registry.contacts.v1", "scheduling.contacts.v1", "notifications.email.v1", "notifications.sms.v1"}
     subs = subscriptions(projection=_Projection())
     topics = {t.name for s in subs for t in s.topics}
     assert topics == {"registry.initiatives.v1", "scheduling.sessions.v1", "scheduling.registrations.v1", "notifications.deliveries.v1"}
