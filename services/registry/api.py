@@ -31,7 +31,8 @@ class Accepted(BaseModel):
 
 
 class Page(BaseModel):
-    items: list[dict] = Field(description="Initiatives' current public state (as on registry.initiatives.v1).")
+    items: list[dict] = Field(description="Initiatives' current state as on registry.initiatives.v1; the public sees only stamped ones' "
+                                          "public fields, a source's own key and staff also the contact.")
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null at the end.")
 
 
