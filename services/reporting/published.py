@@ -118,7 +118,9 @@ def public_masks(model: ReadModel, threshold: int, by_edition: dict, all_tables:
         add(Group(all_cell(None, "status", TOTAL), (*finals, all_cell(None, "status", IN_PROGRESS))))
         for c in sorted(FINAL_STATUSES):
             values.setdefault(all_cell(None, "status", c), 0)
-    # each all-editions figure = the sum of the editions' + what is in no edition (never shown)
+    # each all-editions figure = the sum of the editions' + what is in no edition (not shown, but
+    # taken as known: masking it would protect nothing)
+    known: set[Key] = set()
     links = [(TOTAL, TOTAL, TOTAL, "submitted")]  # (all-editions dimension, its category, the editions' category, measure)
     links += [("status", s, TOTAL, s) for s in sorted(FINAL_STATUSES)] + [("status", IN_PROGRESS, TOTAL, "in_progress")]
     links += [(dim, c, c, "submitted") for dim in ("theme", "organizer_kind", "origin") if dim in everyone for c in everyone[dim][0]]
@@ -129,5 +131,6 @@ def public_masks(model: ReadModel, threshold: int, by_edition: dict, all_tables:
         parts = [cell(eid, "initiatives", dim, theirs, measure) for eid in editions]
         rest = ("outside_editions", dim, c)
         values[rest] = max(0, values[whole] - sum(values.get(p, 0) for p in parts))  # overlaps: as if additive
+        known.add(rest)
         add(Group(whole, (*parts, rest), prefers_whole=True))
-    return Masks(threshold, frozenset(suppress(values, threshold, groups.values(), counts, depends)))
+    return Masks(threshold, frozenset(suppress(values, threshold, groups.values(), counts, depends, known)))

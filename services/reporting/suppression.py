@@ -24,7 +24,9 @@ Rules (docs/reporting.md explains them for analysts):
    masked cells joined by one cell give that cell as row totals less column totals). A cell is
    determined when its unit vector lies in the row space of the identities restricted to the
    masked cells; each one found gets a neighbour in one of its groups masked, and rules 2–3 run
-   again. Nonnegativity is not used beyond rule 3's sums.
+   again. Nonnegativity is not used beyond rule 3's sums. Cells the reader knows anyway (a
+   category a table does not list, the total of an empty table, what the caller says) are never
+   masked, and a zero masked on the way that the identities give anyway is shown after all.
 
 Deterministic for a given order of groups: equal inputs give equal masks (the rebuild compares).
 """
@@ -52,26 +54,41 @@ def suppress(
     groups: Iterable[Group],
     count_cells: set[Cell],
     depends: dict[Cell, tuple[Cell, ...]] | None = None,
+    known: Iterable[Cell] = (),
 ) -> set[Cell]:
     """The cells to mask. ``count_cells`` get primary suppression; ``depends[c]`` are the count
-    cells whose masking masks ``c`` (amounts and derived figures)."""
-    state = _State(values, threshold, list(groups), depends or {})
+    cells whose masking masks ``c`` (amounts and derived figures); ``known`` cells the reader
+    knows anyway (never masked: masking them would protect nothing), as are the whole of a group
+    without parts (a total of no cells is 0) and a cell of a group missing from ``values`` (a
+    category a table does not list: 0 by its absence)."""
+    groups = list(groups)
+    known = set(known) | {g.whole for g in groups if not g.parts}
+    known |= {c for g in groups for c in (g.whole, *g.parts) if c not in values}
+    state = _State(values, threshold, groups, depends or {}, known)
     for c in sorted((c for c in count_cells if 0 < values.get(c, 0) < threshold), key=repr):
         state.mask(c)
     fixed: set[Cell] = set()  # determined by the identities with nothing shown: masking more cannot help
     while True:
         state.settle()
-        found = [c for c in _determined(state.groups, state.values, state.masked) if c not in fixed]
+        determined = _determined(state.groups, state.values, state.masked)
+        found = [c for c in determined if c not in fixed]
         if not found:
             break
-        if not state.widen(found[0]):
-            fixed.add(found[0])
-    return state.masked
+        widened: set[int] = set()  # one new mask per group a round: the next audit sees what it did
+        for c in found:
+            if widened.isdisjoint(state.of_cell[c]):
+                done = state.widen(c)
+                if done is None:
+                    fixed.add(c)
+                else:
+                    widened.update(done)
+    # A zero masked on the way that the identities give anyway hides nothing: shown, it tells no more.
+    return state.masked - {c for c in determined if not values.get(c, 0)}
 
 
 class _State:
-    def __init__(self, values, threshold, groups, depends):
-        self.values, self.threshold, self.groups = values, threshold, groups
+    def __init__(self, values, threshold, groups, depends, known):
+        self.values, self.threshold, self.groups, self.known = values, threshold, groups, known
         self.masked: set[Cell] = set()
         self.of_cell: dict[Cell, list[int]] = defaultdict(list)
         for i, g in enumerate(groups):
@@ -88,7 +105,7 @@ class _State:
         todo = [cell]
         while todo:
             c = todo.pop()
-            if c in self.masked:
+            if c in self.masked or c in self.known:
                 continue
             self.masked.add(c)
             todo += self.dependents.get(c, ())
@@ -102,14 +119,14 @@ class _State:
         while self.queue:
             i = self.queue.popleft()
             self.queued.discard(i)
-            pick = _needs(self.groups[i], self.values, self.masked, self.threshold)
+            pick = _needs(self.groups[i], self.values, self.masked, self.threshold, self.known)
             if pick is not None:
                 self.mask(pick)
 
-    def widen(self, cell: Cell) -> bool:
+    def widen(self, cell: Cell) -> set[int] | None:
         """Mask one more cell in the group nearest ``cell`` (which the audit found determined)
-        that still shows one, walking the groups through masked cells; False if none does (the
-        identities alone, with nothing shown, fix it: a total of no cells is 0)."""
+        that still shows one, walking the groups through masked cells; the groups of the cell
+        masked, or None if no group shows one (the identities alone fix it)."""
         seen_cells, seen_groups, todo = {cell}, set(), deque([cell])
         while todo:
             for i in self.of_cell[todo.popleft()]:
@@ -117,26 +134,26 @@ class _State:
                     continue
                 seen_groups.add(i)
                 g = self.groups[i]
-                visible = [p for p in g.parts if p not in self.masked]
-                if g.whole not in self.masked and (g.prefers_whole or not visible):
-                    self.mask(g.whole)
-                    return True
-                if visible:
-                    self.mask(_smallest(visible, self.values))
-                    return True
+                visible = [p for p in g.parts if p not in self.masked and p not in self.known]
+                whole = g.whole not in self.masked and g.whole not in self.known
+                pick = g.whole if whole and (g.prefers_whole or not visible) else _smallest(visible, self.values) if visible else None
+                if pick is not None:
+                    self.mask(pick)
+                    return set(self.of_cell[pick])
                 for c in (g.whole, *g.parts):
                     if c not in seen_cells:
                         seen_cells.add(c)
                         todo.append(c)
-        return False
+        return None
 
 
-def _needs(g: Group, values: dict[Cell, float], masked: set[Cell], threshold: int) -> Cell | None:
-    """The next cell to mask so this group is safe, or None if it is."""
+def _needs(g: Group, values: dict[Cell, float], masked: set[Cell], threshold: int, known: set[Cell]) -> Cell | None:
+    """The next cell to mask so this group is safe, or None if it is (or if nothing here can be
+    masked: the audit then looks further)."""
     hidden = [p for p in g.parts if p in masked]
-    visible = [p for p in g.parts if p not in masked]
+    visible = [p for p in g.parts if p not in masked and p not in known]
     if g.whole in masked:
-        if g.parts and not hidden:
+        if g.parts and not hidden and visible:
             return _smallest(visible, values)
         return None
     if not hidden:
@@ -144,9 +161,9 @@ def _needs(g: Group, values: dict[Cell, float], masked: set[Cell], threshold: in
     unsafe = len(hidden) == 1 or (g.counts and sum(values.get(p, 0) for p in hidden) < threshold)
     if not unsafe:
         return None
-    if g.prefers_whole or not visible:
+    if (g.prefers_whole or not visible) and g.whole not in known:
         return g.whole
-    return _smallest(visible, values)
+    return _smallest(visible, values) if visible else None
 
 
 def _smallest(cells: list[Cell], values: dict[Cell, float]) -> Cell:

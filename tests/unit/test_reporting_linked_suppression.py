@@ -139,3 +139,101 @@ def test_two_bridged_cycles_are_caught_beyond_single_identities():
     values, groups = linked(counts)
     masked = suppress(values, T, groups, set(values))
     assert recoverable(values, groups, masked) == set()
+
+
+# ---------------------------------------------------------------- the service's own figures
+
+STATUSES = ("submitted", "in_review", "approved", "rejected", "withdrawn")
+FINAL = ("approved", "rejected", "withdrawn")
+MEASURES = ("submitted", "approved", "rejected", "withdrawn", "in_progress")
+DIMS = {"theme": "by_theme", "origin": "by_origin", "organizer_kind": "by_organizer_kind"}
+
+initiatives = st.lists(
+    st.tuples(st.sampled_from((2024, 2025, 2026)), st.sampled_from(("democracy", "inclusion", "participation")), st.sampled_from(("new", "existing")),
+              st.sampled_from(("administration", "civil_society")), st.sampled_from(STATUSES), st.sampled_from(("s1", "s2"))),
+    min_size=1, max_size=40,
+)
+
+
+def _model(rows):
+    from services.reporting.model import ReadModel, edition_summary, initiative_summary
+
+    m = ReadModel()
+    for year in (2024, 2025, 2026):
+        m.put("editions", edition_summary({"edition_id": f"e{year}", "version": 1, "year": year, "starts_on": f"{year}-10-06",
+                                           "ends_on": f"{year}-10-19", "budget_sek": 1, "status": "planning", "name": {"sv": str(year)}}))
+    for n, (year, theme, origin, kind, status, source) in enumerate(rows):
+        m.put("initiatives", initiative_summary({
+            "initiative_id": f"i{n}", "source": source, "version": 1, "status": status, "received_at": f"{year}-03-01T10:00:00+00:00",
+            "content": {"organizer": {"kind": kind, "name": f"o{n}"}, "themes": [theme], "origin": origin},
+        }))
+    return m
+
+
+def _published(m, threshold):
+    """What the public reads, as (cell, value or None) with the identities between the cells
+    that hold for these initiatives (one theme, origin and kind each, one edition each)."""
+    from services.reporting.figures import area_figures, initiative_counts, trends
+
+    shown: dict = {}
+    identities: list[Group] = []
+    editions = sorted(m.editions)
+    for e in editions:
+        tables = area_figures(m, e, "initiatives", threshold)["tables"]
+        for dim in DIMS:
+            t = tables[dim]
+            cats = [r["category"] for r in t["rows"]]
+            for r in [*t["rows"], {**t["total"], "category": TOTAL}]:
+                for k in MEASURES:
+                    cell = (e, TOTAL, k) if r["category"] == TOTAL else (e, dim, r["category"], k)
+                    shown[cell] = r["values"][k]  # a total shown in several tables is one cell
+            for k in MEASURES:
+                identities.append(Group((e, TOTAL, k), tuple((e, dim, c, k) for c in cats)))
+            for c in [*cats, TOTAL]:
+                row = (e, TOTAL) if c == TOTAL else (e, dim, c)
+                identities.append(Group((*row, "submitted"), tuple((*row, k) for k in MEASURES[1:])))
+    for row in trends(m, threshold)["rows"]:
+        for k in ("submitted", "approved"):
+            shown[("trend", row["category"], k)] = row["values"][k]
+            identities.append(Group(("trend", row["category"], k), ((row["category"], TOTAL, k),)))
+    for source in (None, "s1", "s2"):
+        counts = initiative_counts(m, source, threshold)
+        shown[(ALL, source, TOTAL)] = counts["total"]
+        for dim, key in [*DIMS.items(), ("status", "by_status")]:
+            for c, v in counts[key].items():
+                shown[(ALL, source, dim, c)] = v
+            identities.append(Group((ALL, source, TOTAL), tuple((ALL, source, dim, c) for c in counts[key])))
+    everyone = initiative_counts(m, None, None)
+    for dim, key in DIMS.items():  # all editions = the sum of the editions; all publishers = the sum of each one
+        for c in everyone[key]:
+            identities.append(Group((ALL, None, dim, c), tuple((e, dim, c, "submitted") for e in editions)))
+            identities.append(Group((ALL, None, dim, c), ((ALL, "s1", dim, c), (ALL, "s2", dim, c))))
+    identities.append(Group((ALL, None, TOTAL), tuple((e, TOTAL, "submitted") for e in editions)))
+    identities.append(Group((ALL, None, TOTAL), ((ALL, "s1", TOTAL), (ALL, "s2", TOTAL))))
+    for c in everyone["by_status"]:
+        identities.append(Group((ALL, None, "status", c), ((ALL, "s1", "status", c), (ALL, "s2", "status", c))))
+        if c in FINAL:
+            identities.append(Group((ALL, None, "status", c), tuple((e, TOTAL, c) for e in editions)))
+    open_ = [(ALL, None, "status", c) for c in everyone["by_status"] if c not in FINAL]
+    identities.append(Group(("open",), tuple(open_)))  # the open statuses' sum: the editions' in_progress
+    identities.append(Group(("open",), tuple((e, TOTAL, "in_progress") for e in editions)))
+    shown[("open",)] = None  # not shown by itself
+    return shown, identities
+
+
+@settings(max_examples=150, deadline=None)
+@given(initiatives, st.integers(min_value=3, max_value=6))
+def test_the_services_published_figures_give_no_masked_count_away(rows, threshold):
+    """Random initiatives over three editions and two publishers: every figure the public reads
+    (each edition's tables and totals, the trends, the all-editions counts for everyone and for
+    each publisher), combined by every identity between them, leaves every masked count unknown."""
+    m = _model(rows)
+    shown, identities = _published(m, threshold)
+    masked = {c for c, v in shown.items() if v is None and c != ("open",)}
+    for g in identities:  # cells no table shows (a category an edition lacks) are 0, and known
+        for c in (g.whole, *g.parts):
+            shown.setdefault(c, 0)
+    unknown = {c for c, v in shown.items() if v is None}
+    found = recoverable(shown, identities, unknown) - {("open",)}
+    assert found == set(), f"recoverable: {sorted(found, key=repr)[:5]}"
+    assert masked or all(v is None or v == 0 or v >= threshold for v in shown.values())
