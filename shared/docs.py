@@ -12,8 +12,10 @@ from html import escape
 from pathlib import Path
 
 import fastapi_offline
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse
+
+from shared.http import problem
 
 DOCS_PATH = "/docs"
 STATIC_PATH = f"{DOCS_PATH}/static"
@@ -61,5 +63,5 @@ def install_docs(app: FastAPI) -> None:
     @app.get(STATIC_PATH + "/{name}", include_in_schema=False)
     async def asset(name: str) -> FileResponse:
         if name not in ASSETS:
-            raise HTTPException(404, detail=[{"field": "name", "code": "not_found", "message": "No such file"}])
+            raise problem(404, "name", "not_found", "No such file")
         return FileResponse(ASSETS[name], headers={**_HEADERS, "cache-control": "public, max-age=86400"})

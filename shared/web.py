@@ -13,6 +13,7 @@ from pymongo.errors import OperationFailure
 
 from shared.db.client import ping
 from shared.docs import install_docs
+from shared.http import problem_response, reason
 from shared.runtime import Runtime
 
 
@@ -41,11 +42,8 @@ def ops_router(runtime: Runtime) -> APIRouter:
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     """422 with each field named as a dotted path and a stable code, like a dead letter's reasons."""
-    reasons = [
-        {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "code": e["type"], "message": e["msg"]}
-        for e in exc.errors()
-    ]
-    return JSONResponse(status_code=422, content={"detail": reasons})
+    reasons = [reason(".".join(str(p) for p in e["loc"] if p != "body"), e["type"], e["msg"]) for e in exc.errors()]
+    return problem_response(422, reasons)
 
 
 # No scripts at all; styles may be inline (the programme page and the dashboard carry a <style>
@@ -75,7 +73,7 @@ class _TooLarge(HTTPException):
 
 def _too_large_body(limit: int) -> bytes:
     message = f"The request body is larger than {limit} bytes"
-    return json.dumps({"detail": [{"field": "body", "code": "too_large", "message": message}]}).encode()
+    return json.dumps({"detail": [reason("body", "too_large", message)]}).encode()
 
 
 class EdgeMiddleware:
@@ -144,8 +142,7 @@ def _is_unstorable_text(exc: Exception) -> bool:
 async def _unstorable_text(request: Request, exc: Exception) -> JSONResponse:
     if not _is_unstorable_text(exc):
         raise exc
-    reason = {"field": "", "code": "forbidden_character", "message": "Text holds U+0000 or a lone surrogate"}
-    return JSONResponse(status_code=422, content={"detail": [reason]})
+    return problem_response(422, [reason("", "forbidden_character", "Text holds U+0000 or a lone surrogate")])
 
 
 REASON_SCHEMA = {

@@ -10,9 +10,7 @@ from html import escape
 from typing import Annotated, Literal
 from urllib.parse import parse_qs
 
-import phonenumbers
 from aiolimiter import AsyncLimiter
-from email_validator import EmailNotValidError, validate_email
 from fastapi import APIRouter, HTTPException, Query, Request, Security
 from fastapi.security import APIKeyHeader
 from fastapi.responses import HTMLResponse, PlainTextResponse
@@ -29,12 +27,9 @@ from shared.auth import KEY_OPTIONAL, Authenticator, Requires, Role
 from shared.ratelimit import signup_limit
 from shared.db.aggregates import Decision
 from shared.envelope import new_event
+from shared.http import checked, email_address, mobile_e164, problem
 from shared.events.notifications import Category, NotificationDeliveredV1, NotificationFailedV1
 from shared.topics import NOTIFICATIONS_RECEIPTS
-
-
-def problem(status: int, field: str, code: str, message: str) -> HTTPException:
-    return HTTPException(status, detail=[{"field": field, "code": code, "message": message}])
 
 
 class InterestsIn(BaseModel):
@@ -67,25 +62,6 @@ class ErasureIn(BaseModel):
     email: str | None = None
     phone: str | None = None
     token: str | None = Field(default=None, description="An unsubscribe token: erasure by the person, without a staff key.")
-
-
-def normalise_email(value: str, field: str = "email") -> str:
-    try:
-        return validate_email(value, check_deliverability=False).normalized
-    except EmailNotValidError as e:
-        raise problem(422, field, "invalid_email", str(e)) from None
-
-
-def normalise_phone(value: str, field: str = "phone") -> str:
-    try:
-        number = phonenumbers.parse(value, "SE")
-    except phonenumbers.NumberParseException:
-        raise problem(422, field, "invalid_phone", "Not a phone number") from None
-    if not phonenumbers.is_valid_number(number):
-        raise problem(422, field, "invalid_phone", "Not a valid phone number")
-    if phonenumbers.number_type(number) not in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
-        raise problem(422, field, "not_mobile", "SMS need a mobile number")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 # The gateway's shared secret, declared as a security scheme of the receipts webhook (checked below).
@@ -123,7 +99,7 @@ def router(parts_ref: dict, authenticator: Authenticator) -> APIRouter:
             state = {
                 "subscription_id": sub_id, "channel": channel, "language": body.language,
                 "interests": body.interests.model_dump(), "frequency": body.frequency,
-                **({"email": normalise_email(body.email)} if body.email else {"phone": normalise_phone(body.phone)}),
+                **({"email": checked("email", email_address, body.email)} if body.email else {"phone": checked("phone", mobile_e164, body.phone)}),
             }
             now = parts.now()
             await parts.subscriptions.store.change(sub_id, subs.new_subscription(state, s.consent_text_version, now))
@@ -207,8 +183,8 @@ def router(parts_ref: dict, authenticator: Authenticator) -> APIRouter:
         await require_curator(request)
         if not body.email and not body.phone:
             raise problem(422, "email", "missing", "Give the email address or the phone number to erase")
-        email = normalise_email(body.email) if body.email else None
-        phone = normalise_phone(body.phone) if body.phone else None
+        email = checked("email", email_address, body.email) if body.email else None
+        phone = checked("phone", mobile_e164, body.phone) if body.phone else None
         return {"erased": await erase(parts, email=email, phone=phone)}
 
     async def require_curator(request: Request) -> None:

@@ -8,7 +8,7 @@ every write needs a key.
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -20,6 +20,8 @@ from shared.auth import KEY_OPTIONAL, Authenticator, MaybeIdentified, Requires, 
 from shared.db.processed import ProcessedEvents
 from shared.envelope import Envelope, InvalidEvent, Reason, http_headers, parse_data, parse_envelope
 from shared.events.initiatives import InitiativeStatus, OrganizerKind, Origin
+from shared.http import problem as refused
+from shared.http import problem_response
 from shared.kafka.consumer import Rejection
 from shared.logs import bound_to
 
@@ -36,12 +38,8 @@ class Page(BaseModel):
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null at the end.")
 
 
-def refused(status: int, field: str, code: str, message: str) -> HTTPException:
-    return HTTPException(status, detail=[{"field": field, "code": code, "message": message}])
-
-
 def _unprocessable(reasons: list[Reason]) -> JSONResponse:
-    return JSONResponse(status_code=422, content={"detail": [r.model_dump() for r in reasons]})
+    return problem_response(422, [r.model_dump() for r in reasons])
 
 
 class Parts:

@@ -3,7 +3,7 @@
 import os
 from datetime import UTC, datetime
 
-from fastapi import APIRouter, FastAPI, HTTPException
+from fastapi import APIRouter, FastAPI
 
 from services.registry import api, api_curation, search
 from services.registry.consumers import DEDUP_SCOPE, subscriptions
@@ -25,6 +25,7 @@ from shared import contracts
 from shared.auth import Authenticator
 from shared.cors import allow_public_reads
 from shared.db.aggregates import aggregate_indexes
+from shared.http import problem
 from shared.runtime import Runtime
 from shared.topics import REGISTRY_INITIATIVES
 from shared.web import create_service_app
@@ -104,7 +105,7 @@ def contracts_router() -> APIRouter:
     @r.get("/schemas/{event_type}.json", summary="JSON Schema of one event type (the whole CloudEvent)")
     async def schema(event_type: str) -> dict:
         if f"schemas/{event_type}.json" not in files:
-            raise HTTPException(404, detail=[{"field": "event_type", "code": "not_found", "message": "No such event type on the registry's channels"}])
+            raise problem(404, "event_type", "not_found", "No such event type on the registry's channels")
         models = {m.event_type: m for m in contracts.REGISTRY.message_types()}
         return contracts.event_schema(models[event_type], "registry")
 

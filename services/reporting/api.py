@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.reporting import dashboard
@@ -20,13 +20,10 @@ from services.reporting.settings import ReportingSettings
 from services.reporting.snapshots import Snapshots
 from shared.auth import KEY_OPTIONAL, Authenticator, Requires, Role, presented_key
 from shared.events.reporting import SnapshotReason
+from shared.http import problem
 from shared.vocabularies import VocabularyCopies
 
 Lang = Annotated[Literal["sv", "en"], Query(description="Language of labels: sv or en.")]
-
-
-def problem(status: int, field: str, code: str, message: str) -> HTTPException:
-    return HTTPException(status, detail=[{"field": field, "code": code, "message": message}])
 
 
 def build_router(

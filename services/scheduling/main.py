@@ -4,7 +4,7 @@ import asyncio
 import contextlib
 import os
 
-from fastapi import APIRouter, FastAPI, HTTPException
+from fastapi import APIRouter, FastAPI
 
 from services.scheduling import api
 from services.scheduling.consumers import subscriptions
@@ -20,6 +20,7 @@ from shared.auth import Authenticator
 from shared.db.aggregates import aggregate_indexes
 from shared.cors import allow_public_reads
 from shared.db.indexes import IndexSpec
+from shared.http import problem
 from shared.runtime import Runtime
 from shared.topics import SCHEDULING_DEADLETTER
 from shared.vocabularies import COLLECTION as VOCABULARIES
@@ -103,7 +104,7 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
     async def get_initiative(initiative_id: str) -> dict:
         copy = await holder["initiatives"].get(initiative_id)
         if copy is None:
-            raise HTTPException(404, detail=[{"field": "initiative_id", "code": "not_found", "message": "No such initiative"}])
+            raise problem(404, "initiative_id", "not_found", "No such initiative")
         return copy
 
     app.include_router(router)

@@ -1,12 +1,9 @@
-"""The iCalendar feed and the phone rule, without I/O."""
+"""The iCalendar feed, without I/O (the phone rule: test_shared_http.py)."""
 
 from datetime import UTC, datetime
 
-import pytest
 from icalendar import Calendar
-from pydantic_core import PydanticCustomError
 
-from services.scheduling.api.registrations import e164
 from services.scheduling.ics import calendar
 
 
@@ -31,14 +28,3 @@ def test_the_feed_is_a_publishable_calendar_with_local_times_and_cancellations()
     assert str(first["STATUS"]) == "CONFIRMED" and str(second["STATUS"]) == "CANCELLED"
     assert b"\r\n" in raw  # RFC 5545 line endings
 
-
-@pytest.mark.parametrize(("raw", "out"), [("070-123 45 67", "+46701234567"), ("+46 70 123 45 67", "+46701234567"), ("0046701234567", "+46701234567")])
-def test_swedish_mobiles_become_e164(raw, out):
-    assert e164(raw) == out
-
-
-@pytest.mark.parametrize(("raw", "code"), [("12345", "invalid_phone"), ("hello", "invalid_phone"), ("040-34 10 00", "not_mobile")])
-def test_bad_numbers_are_named(raw, code):
-    with pytest.raises(PydanticCustomError) as e:
-        e164(raw)
-    assert e.value.type == code

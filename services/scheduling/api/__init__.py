@@ -14,6 +14,7 @@ from services.scheduling.seats import Refused
 from services.scheduling.settings import SchedulingSettings
 from shared.auth import Authenticator
 from shared.db.aggregates import ConcurrentChange
+from shared.http import problem_response
 from shared.vocabularies import VocabularyCopies
 
 BUSY_RETRY_AFTER_S = 2
@@ -33,7 +34,7 @@ class Parts:
 
 
 async def _refused(request: Request, exc: Refused) -> JSONResponse:
-    return JSONResponse(status_code=exc.status, content={"detail": exc.detail()})
+    return problem_response(exc.status, exc.detail())
 
 
 async def _conflicts(request: Request, exc: ConflictsFound) -> JSONResponse:

@@ -5,49 +5,30 @@ Rate limiting of the public form is another issue (not done here).
 
 from datetime import UTC, datetime
 
-import phonenumbers
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Response
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.scheduling.seats import Refused
 from shared.auth import Requires, Role
+from shared.http import EmailAddress, MobileNumber
 from shared.ratelimit import signup_limit
 from shared.events.common import LanguageCode, ShortText
-
-
-def e164(raw: str) -> str:
-    """A Swedish or international mobile number in E.164, or a PydanticCustomError naming why not."""
-    try:
-        number = phonenumbers.parse(raw, "SE")
-    except phonenumbers.NumberParseException:
-        raise PydanticCustomError("invalid_phone", "Not a phone number") from None
-    if not phonenumbers.is_valid_number(number):
-        raise PydanticCustomError("invalid_phone", "Not a valid phone number")
-    if phonenumbers.number_type(number) not in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
-        raise PydanticCustomError("not_mobile", "Not a mobile number (text messages go to it)")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 class RegistrationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: ShortText = Field(examples=["Amina Hassan"])
-    email: EmailStr | None = Field(default=None, examples=["amina@example.org"])
-    phone: str | None = Field(default=None, max_length=30, examples=["070-123 45 67"], description="Mobile; Swedish by default, normalised to E.164.")
+    email: EmailAddress | None = Field(default=None, examples=["amina@example.org"])
+    phone: MobileNumber | None = Field(default=None, examples=["070-123 45 67"], description="Mobile; Swedish by default, normalised to E.164.")
     language: LanguageCode = Field(default="sv", description="Messages in this language.")
     party_size: int = Field(default=1, ge=1, le=50, description="Seats for you and those you bring.")
 
-    @field_validator("email", mode="before")
+    @field_validator("email", "phone", mode="before")
     @classmethod
-    def _blank_email(cls, v):
+    def _blank(cls, v):
         return None if isinstance(v, str) and not v.strip() else v
-
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, v):
-        return None if v is None or not v.strip() else e164(v)
 
     def contact(self) -> dict:
         if not self.email and not self.phone:
@@ -57,13 +38,8 @@ class RegistrationIn(BaseModel):
 
 class ErasureIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    email: EmailStr | None = None
-    phone: str | None = Field(default=None, max_length=30)
-
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, v):
-        return None if v is None else e164(v)
+    email: EmailAddress | None = None
+    phone: MobileNumber | None = None
 
 
 IDEMPOTENCY_KEY_PATTERN = r"^[\x20-\x7E]{1,128}$"
