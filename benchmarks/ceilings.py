@@ -115,7 +115,8 @@ async def database_rates(url: str, docs: int) -> dict[str, float]:
     doc = {"state": {"title": {"sv": "Demokratisamtal"}, "themes": ["democracy"], "revision": 1}, "version": 1}
     try:
         started = time.perf_counter()
-        for i in range(0, docs, 100):  # bulk writes of about 100 (INFRASTRUCTURE.md)
+        # small bulk writes (docs/decisions/0008-small-pools-timeouts-and-small-bulks.md)
+        for i in range(0, docs, 100):
             await db.insert_target.insert_many([{"_id": x, **doc} for x in ids[i : i + 100]])
         insert = docs / (time.perf_counter() - started)
 

@@ -1,8 +1,9 @@
 """Lookups as collections grow: ``find_one`` by _id and by a unique key at 1,000 and 20,000 documents.
 
 Goal: at 20,000 documents within twice the time per lookup at 1,000 (FerretDB v1 without the
-PostgreSQL GIN index falls to a full scan: INFRASTRUCTURE.md measured 379/s → 30/s). The same
-run also measures the collection *without* the backing indexes, as the contrast.
+PostgreSQL GIN index falls to a full scan: 379/s → 30/s,
+docs/decisions/0003-gin-indexes-back-lookups.md). The same run also measures the collection
+*without* the backing indexes, as the contrast.
 
     python -m benchmarks.lookup_growth [--small 1000] [--large 20000] [--lookups 2000]
 
@@ -25,7 +26,8 @@ SPECS = [IndexSpec("items", (("_id", 1),)), IndexSpec("items", (("code", 1),), u
 
 async def fill(db, n: int) -> list[tuple[str, str]]:
     keys = [(str(uuid.uuid4()), f"code-{i:07d}") for i in range(n)]
-    for start in range(0, n, 100):  # FerretDB hangs on large bulk writes (INFRASTRUCTURE.md)
+    # FerretDB hangs on large bulk writes (docs/decisions/0008-small-pools-timeouts-and-small-bulks.md)
+    for start in range(0, n, 100):
         await db.items.insert_many(
             [{"_id": k, "code": c, "title": f"Initiative {c}", "themes": ["democracy"]} for k, c in keys[start : start + 100]]
         )

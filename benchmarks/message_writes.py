@@ -1,6 +1,6 @@
 """The fan-out's floor on this engine: the writes the storage rules ask of each message, raw.
 
-Each message of a fan-out is its own aggregate (ARCHITECTURE.md, Storage rules): it is created
+Each message of a fan-out is its own aggregate (docs/architecture.md, "Storage"): it is created
 ``sending`` with its rendered request in its outbox (its share of an ``insert_many``), its
 outcome replaces it under its version, and the relay marks its outbox published — a guarded
 replace and a guarded update of a document that carries the rendered e-mail. This measures those
@@ -30,7 +30,8 @@ from shared.events.notifications import DeliveryOutcome, EmailRequestedV1
 from shared.topics import NOTIFICATIONS_EMAIL
 
 SOURCE = "urn:malmo:oppna:notifications"
-BULK = 100  # the insert_many batches the ceilings use (INFRASTRUCTURE.md)
+# the insert_many batches the ceilings use (docs/decisions/0008-small-pools-timeouts-and-small-bulks.md)
+BULK = 100
 
 
 def _session(starts: datetime) -> dict:

@@ -1,7 +1,7 @@
 """The topic catalogue: every topic of the platform, its owner and how it is kept.
 
-Names follow ``<owner>.<stream>.v<N>`` (ARCHITECTURE.md). A settings' ``topic_prefix`` is put
-in front of each at run time, so test runs on a shared broker do not meet.
+Names follow ``<owner>.<stream>.v<N>`` (docs/architecture.md, "Topics and contracts"). A settings'
+``topic_prefix`` is put in front of each at run time, so test runs on a shared broker do not meet.
 """
 
 from dataclasses import dataclass

@@ -1,15 +1,15 @@
 """When a message wants the timer, as top-level keys FerretDB can find. Pure but for ``Walk``.
 
 The timer asks "scheduled and due by now" and "sending since before the lease". As filters on
-``state.status`` and ``state.due_at`` FerretDB evaluates them in its own process over every
-message: 8.9 s and 10.0 s after a fan-out to 100,000 (past the 5 s database timeout), so retries,
-reminders and reclaims stopped. It pushes down only equality on a top-level field (INFRASTRUCTURE.md),
-which a GIN index then serves. So each message waiting for the timer carries ``wake``: its queue
-and the time it waits for, as the keys of the aligned time buckets holding that time, from 64 days
-down to one second (``scheduled|h:490104`` is the hour 490104 since the epoch). The timer covers
-"before now" with the fewest whole buckets (``cover``) and asks for each by equality; a bucket found
-empty is not asked again (``Walk``), so a tick costs a query or two however many messages wait.
-A finished message has no ``wake``, and is in no queue.
+``state.status`` and ``state.due_at`` FerretDB would evaluate them in its own process over every
+message, past the database timeout after a large fan-out; it pushes down only equality on a
+top-level field, which a GIN index then serves (docs/decisions/0004-lifted-top-level-fields.md). So each message
+waiting for the timer carries ``wake``: its queue and the time it waits for, as the keys of the
+aligned time buckets holding that time, from 64 days down to one second (``scheduled|h:490104`` is
+the hour 490104 since the epoch). The timer covers "before now" with the fewest whole buckets
+(``cover``) and asks for each by equality; a bucket found empty is not asked again (``Walk``), so a
+tick costs a query or two however many messages wait. A finished message has no ``wake``, and is in
+no queue.
 """
 
 from collections.abc import Iterator

@@ -1,14 +1,14 @@
 """Finding initiatives: filters become database queries; pages walk the initiatives bucket by bucket.
 
 FerretDB pushes down only equality on top-level fields and sorts in its own process, over every
-document a query lets through (INFRASTRUCTURE.md). A list sorted by ``_id`` over the whole
-collection therefore read every initiative on each page: at ~28,000 initiatives one page took
-longer than the database call's 5 s timeout and the list answered 500. So every initiative
-document carries top-level fields lifted from its state (``lifted``): its ``status`` and
-``source`` (the filters people use most, pushed down) and a ``list_bucket``, a stable hash of its
-id into ``BUCKETS`` buckets. A page asks bucket after bucket (``{list_bucket: b, …}``, a backed
-equality) and sorts only that bucket; the order of the list is (bucket, ``_id``), as arbitrary
-as the random ``_id`` order was, and stable. On MongoDB the same queries use the declared indexes.
+document a query lets through (docs/decisions/0004-lifted-top-level-fields.md). A list sorted by
+``_id`` over the whole collection would read every initiative on each page, past the database
+call's timeout once there are tens of thousands. So every initiative document carries top-level fields lifted from its state (``lifted``): its
+``status`` and ``source`` (the filters people use most, pushed down) and a ``list_bucket``, a stable
+hash of its id into ``BUCKETS`` buckets. A page asks bucket after bucket (``{list_bucket: b, …}``, a
+backed equality) and sorts only that bucket; the order of the list is (bucket, ``_id``), as
+arbitrary as the random ``_id`` order was, and stable. On MongoDB the same queries use the declared
+indexes.
 
 A page does at most about ``PAGE_BUDGET_S`` of work: a filter that few initiatives match, or
 free text, may walk many buckets, and the walk then stops with a short page whose
@@ -34,7 +34,6 @@ from pymongo.asynchronous.collection import AsyncCollection
 from services.registry.events import public_state
 from shared.db.aggregates import AggregateStore
 from shared.db.indexes import IndexSpec
-from shared.db.relift import relift_once
 from shared.events.initiatives import InitiativeStatus, OrganizerKind, Origin
 
 SCAN_LIMIT = 1000
@@ -42,7 +41,6 @@ BUCKETS = 256  # ~110 initiatives a bucket at 28,000; a small registry walks man
 BUCKET = "list_bucket"
 MAX_WAVE = 16  # buckets asked side by side (the client's pool is 8)
 PAGE_BUDGET_S = 1.0
-LIFTED_MARK = "registry-initiatives-listed"  # relift_once's mark for documents written before
 
 
 def bucket_of(initiative_id: str) -> int:
@@ -53,12 +51,6 @@ def bucket_of(initiative_id: str) -> int:
 def lifted(state: dict[str, Any]) -> dict[str, Any]:
     """The top-level fields an initiative is found by (the store writes them with every change)."""
     return {"status": state["status"], "source": state["source"], BUCKET: bucket_of(state["initiative_id"])}
-
-
-async def lift_legacy(store: AggregateStore) -> int:
-    """Once per database: initiatives written before their fields were lifted get them, or no
-    page would list them (``relift_once``)."""
-    return await relift_once(store, LIFTED_MARK, {BUCKET: 1}, lambda d: BUCKET not in d)
 
 
 def indexes(collection: str) -> list[IndexSpec]:

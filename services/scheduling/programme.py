@@ -1,11 +1,12 @@
 """The programme read model, held in memory: the hot public reads never touch the database.
 
-FerretDB sorts and counts in its own process, slowly (INFRASTRUCTURE.md), so the published
-programme, its filters, the ICS feeds and the page are served from here. It is loaded from
-the sessions, editions and venues collections at start-up and refreshed by every change this
-process makes (the write path hands each written document over, newest version wins). On
-FerretDB scheduling runs as one process (the keyed lock is in-process), so that is every
-change; with replicas on MongoDB, each would also follow ``scheduling.sessions.v1``.
+FerretDB sorts and counts in its own process, slowly
+(docs/decisions/0006-no-sorting-or-counting-in-the-database.md), so the published programme, its
+filters, the ICS feeds and the page are served from here. It is loaded from the sessions, editions
+and venues collections at start-up and refreshed by every change this process makes (the write path
+hands each written document over, newest version wins). On FerretDB scheduling runs as one process
+(the keyed lock is in-process), so that is every change; with replicas on MongoDB, each would also
+follow ``scheduling.sessions.v1``.
 
 Beside the sessions it holds what residents read about each initiative (summary, description,
 target groups: ``about``), kept from scheduling's copy of the initiatives, so a change of the

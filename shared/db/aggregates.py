@@ -1,4 +1,4 @@
-"""The one mechanism through which every write changes an aggregate (ARCHITECTURE.md, Storage rules).
+"""The one mechanism through which every write changes an aggregate (docs/architecture.md, "Storage").
 
 ``AggregateStore.change(id, decide)`` serialises all writers of one document — REST handlers,
 consumers, the outbox relay, timers — behind a keyed lock, reads the document, lets a pure
@@ -49,9 +49,6 @@ class Decision:
 
     state: dict[str, Any]
     events: list[Pending] = field(default_factory=list)
-    # The state is the one stored, written again only so that its lifted fields are derived
-    # (shared/db/relift.py): the document's version moves, its state_version does not.
-    rewrite: bool = False
 
 
 # (current state or None, its state_version (0 when new)) -> Decision, or None for no change
@@ -119,7 +116,7 @@ class AggregateStore:
         if decision is None:
             return None
         outbox = (doc["outbox"] if doc else []) + [{"topic": p.topic, "event": p.event} for p in decision.events]
-        state_version = (doc["state_version"] if doc else 0) + (0 if decision.rewrite and doc else 1)
+        state_version = (doc["state_version"] if doc else 0) + 1
         return self.document(aggregate_id, (doc["version"] if doc else 0) + 1, state_version, decision.state, outbox)
 
     async def get(self, aggregate_id: str) -> dict[str, Any] | None:

@@ -1,7 +1,8 @@
 """The MongoDB client, through PyMongo's async API (MongoDB's successor to the deprecated Motor).
 
-Every call has a timeout and the pool is small: FerretDB stopped answering under a larger
-concurrent load (INFRASTRUCTURE.md), and a call that hangs must fail, not freeze a handler.
+Every call has a timeout and the pool is small: FerretDB stopped answering under a larger concurrent
+load (docs/decisions/0008-small-pools-timeouts-and-small-bulks.md), and a call that hangs must fail,
+not freeze a handler.
 """
 
 from pymongo import AsyncMongoClient

@@ -3,18 +3,12 @@
 Each service declares its indexes as ``IndexSpec`` values next to the code that queries them.
 ``ensure_indexes`` creates them through the MongoDB protocol; on FerretDB v1 that is not enough:
 it translates an equality filter ``{k: v}`` into ``_jsonb->'k' @> v``, which the btree indexes
-it creates cannot serve, so every lookup is a full scan (INFRASTRUCTURE.md: 379 finds/s at
-1,000 documents, 30/s at 40,000). A PostgreSQL GIN index on the same expression serves ``@>``;
-when the service knows FerretDB's PostgreSQL URL, ``ensure_indexes`` adds one per key field.
-The GIN operator class is ``jsonb_path_ops``: measured on 20,000 documents, a lookup through
-it took 0.012 ms against 0.9 ms through the default ``jsonb_ops`` (which matches a scalar
-string against far more index entries).
-
-``fastupdate = off``: by default a GIN index appends new entries to an unsorted pending list
-(up to 4 MB) that every lookup reads through until a vacuum merges it, so lookups slow down with
-each burst of inserts. Measured on 50,000 documents just inserted: 393 ``find_one`` by ``_id``
-a second with the pending list, 1,512 without (1,371 at 1,000 documents), and ``insert_one``
-and ``insert_many`` no slower.
+it creates cannot serve, so every lookup is a full scan that slows as the collection grows. A
+PostgreSQL GIN index on the same expression serves ``@>``; when the service knows FerretDB's
+PostgreSQL URL, ``ensure_indexes`` adds one per key field, with the operator class
+``jsonb_path_ops`` (a scalar matches far fewer index entries than through the default) and
+``fastupdate = off`` (no pending list that every lookup reads through until a vacuum). The
+figures behind each choice: docs/decisions/0003-gin-indexes-back-lookups.md.
 """
 
 from dataclasses import dataclass

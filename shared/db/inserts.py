@@ -1,8 +1,8 @@
 """Inserts that a unique ``_id`` makes idempotent: a document that exists already is left as it is.
 
-The database's unique ``_id`` is the guard (safe on FerretDB under concurrency, unlike updates;
-INFRASTRUCTURE.md), so a redelivery or a writer resumed after a crash inserts the same ids again
-and only what is missing lands.
+The database's unique ``_id`` is the guard (safe on FerretDB under concurrency, unlike updates:
+docs/decisions/0001-one-writer-per-document.md), so a redelivery or a writer resumed after a
+crash inserts the same ids again and only what is missing lands.
 """
 
 from typing import Any
@@ -41,8 +41,8 @@ class InsertTogether:
     Group commit (``shared/group_commit.py``), for bursts of new documents written one per event
     by handlers running concurrently (the registry's new initiatives, each follower's first copy
     of them, a rush's registrations as notifications and reporting copy them): FerretDB takes a document of an
-    ``insert_many`` for a fraction of what it takes for an ``insert_one`` (INFRASTRUCTURE.md;
-    ``benchmarks/`` measures both), and each call costs the client a round trip.
+    ``insert_many`` for a fraction of what it takes for an ``insert_one``, and each call costs the
+    client a round trip (docs/decisions/0007-group-commits-and-grouped-inserts.md).
 
     ``insert(doc)`` returns True when the document was inserted and False when its ``_id`` existed
     already (left as it is); any other failure of the group is raised to each of its writers.
@@ -50,7 +50,8 @@ class InsertTogether:
 
     def __init__(self, collection: AsyncCollection, max_group: int = 100):
         self._collection = collection
-        # bulk writes stay small (INFRASTRUCTURE.md: FerretDB and large bulks)
+        # bulk writes stay small: FerretDB can hang on large ones
+        # (docs/decisions/0008-small-pools-timeouts-and-small-bulks.md)
         self._groups: GroupCommit[dict[str, Any], bool] = GroupCommit(self._insert_group, max_group, "insert-together")
 
     async def insert(self, doc: dict[str, Any]) -> bool:

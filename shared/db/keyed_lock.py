@@ -1,7 +1,7 @@
 """One lock per aggregate id: the in-process half of "one writer per document".
 
-FerretDB loses concurrent updates to one document (INFRASTRUCTURE.md: 200 concurrent $inc
-left 43), so every path that changes an aggregate takes this lock first. Locks exist only
+FerretDB loses concurrent updates to one document (docs/decisions/0001-one-writer-per-document.md),
+so every path that changes an aggregate takes this lock first. Locks exist only
 while someone holds or waits for them, so memory follows concurrency, not the number of ids.
 """
 

@@ -17,7 +17,7 @@ from shared.db.aggregates import AggregateStore, Decide, Decision
 from shared.db.inserts import insert_missing
 
 log = structlog.get_logger(__name__)
-CHUNK = 100  # documents to a bulk write: FerretDB is kept to bulk writes of about 100 (INFRASTRUCTURE.md)
+CHUNK = 100  # documents to a bulk write: FerretDB is kept to small bulk writes (docs/decisions/0008-small-pools-timeouts-and-small-bulks.md)
 SIDE_BY_SIDE = 4
 
 

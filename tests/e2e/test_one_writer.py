@@ -1,7 +1,8 @@
 """200 concurrent changes to one initiative, through REST and Kafka together: none lost, none doubled.
 
-FerretDB loses concurrent updates of one document (INFRASTRUCTURE.md); this goes through the
-service's own edges, so it fails if any write path bypasses the keyed writer in shared/.
+FerretDB loses concurrent updates of one document (docs/decisions/0001-one-writer-per-document.md);
+this goes through the service's own edges, so it fails if any write path bypasses the keyed writer
+in shared/.
 """
 
 import asyncio

@@ -1,7 +1,7 @@
 """Every index the services declare exists, and on FerretDB is backed by a PostgreSQL GIN index.
 
 Without the GIN index FerretDB v1 answers an equality filter by scanning the whole table
-(INFRASTRUCTURE.md); this fails when a declared index is not made effective.
+(docs/decisions/0003-gin-indexes-back-lookups.md); this fails when a declared index is not made effective.
 """
 
 import psycopg
