@@ -2,7 +2,8 @@
 editions scheduling publishes, accepts a submission after its edition's window and marks it late."""
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from pymongo import AsyncMongoClient
@@ -48,7 +49,7 @@ async def copied(registry, infra, edition_id: str, version: int):
 
 async def test_a_submission_after_the_window_is_accepted_marked_late_and_shown_to_curators(registry, infra):
     http = registry.http["registry"]
-    today = datetime.now(UTC).date()
+    today = datetime.now(ZoneInfo("Europe/Stockholm")).date()  # the registry marks the day in Malmö
     tag = uuid.uuid4().hex[:6]
     closed, open_ = f"ed-closed-{tag}", f"ed-open-{tag}"
     closed_starts, open_starts = today + timedelta(days=400), today + timedelta(days=800)
