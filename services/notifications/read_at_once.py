@@ -3,7 +3,7 @@
 A message is sent only once its recipient is resolved (``recipients.resolve``): its opt-out and,
 for a registrant, the contact copy. One ``find_one`` each made two of the five database calls of
 every message of a fan-out, and on FerretDB a read by ``_id`` costs about what a write does
-(``find_one`` 877/s against 1,039 upserts/s in the 12:52 benchmark run, docs/benchmarks.md). Here:
+(``find_one`` 977/s against 1,080 upserts/s in the recorded run of docs/benchmarks.md). Here:
 
 - ``OptOutsAtOnce``: a batch's opt-outs in one ``$in`` read. FerretDB answers ``$in`` by
   scanning the collection (~40 µs a document, measured), so this pays only while the opt-outs

@@ -436,7 +436,8 @@ def area_figures(model: ReadModel, edition_id: str, area: str, threshold: int | 
     spec = check_area(area, dimension)
     dims = [dimension] if dimension else list(spec.dimensions)
     # The area's items once for all its tables: walking every initiative per table made the
-    # rebuild's comparison grow with editions × dimensions × initiatives (docs/benchmarks.md).
+    # rebuild's comparison grow with editions × dimensions × initiatives (measured in the runs in
+    # docs/benchmarks.md's git history).
     items = items_of(model, area, edition_id, member) if items is None else items
     masks = public_masks_of(model, threshold) if threshold and masks is None else masks
     out = {
