@@ -40,6 +40,7 @@ from shared.topics import (
     NOTIFICATIONS_RECEIPTS,
     NOTIFICATIONS_SMS,
     REGISTRY_CONTACTS,
+    REGISTRY_DEADLETTER,
     REGISTRY_INITIATIVES,
     REGISTRY_REJECTED,
     REGISTRY_SUBMISSIONS,
@@ -227,6 +228,8 @@ def _dump(doc: Any) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
+DEAD_LETTERS = (MessageRejectedV1, MessageFailedV1)
+
 REGISTRY = ServiceContract(
     service="registry",
     title="Öppna Malmö — registry",
@@ -245,10 +248,10 @@ REGISTRY = ServiceContract(
         Channel(SCHEDULING_SESSIONS, "receive", (EditionPlannedV1, EditionUpdatedV1, EditionProgrammePublishedV1, EditionClosedV1), key="the edition's or session's id"),
         Channel(REGISTRY_REJECTED, "send", (MessageRejectedV1, MessageFailedV1), key="the refused message's CloudEvents source ('unknown' when unreadable)"),
         Channel(REGISTRY_VOCABULARIES, "send", VOCABULARY_EVENTS, key="the vocabulary's name (compacted: the newest of a name is its whole state)"),
+        Channel(REGISTRY_DEADLETTER, "send", DEAD_LETTERS, key="the refused message's CloudEvents source"),
     ),
 )
 
-DEAD_LETTERS = (MessageRejectedV1, MessageFailedV1)
 INITIATIVES_IN = Channel(REGISTRY_INITIATIVES, "receive", INITIATIVE_EVENTS, key="the registry's initiative_id")
 VOCABULARIES_IN = Channel(REGISTRY_VOCABULARIES, "receive", VOCABULARY_EVENTS, key="the vocabulary's name")
 SESSIONS_IN = Channel(SCHEDULING_SESSIONS, "receive", SESSION_EVENTS, key="the edition's or session's id")

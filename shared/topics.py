@@ -37,6 +37,7 @@ NOTIFICATIONS_SMS = Topic("notifications.sms.v1", "notifications", "Rendered SMS
 NOTIFICATIONS_RECEIPTS = Topic("notifications.receipts.v1", "notifications", "Gateways' delivery receipts.")
 NOTIFICATIONS_DELIVERIES = Topic("notifications.deliveries.v1", "notifications", "Delivery counts by channel, language and category.")
 REPORTING_STATISTICS = Topic("reporting.statistics.v1", "reporting", "Published statistics snapshots.")
+REGISTRY_DEADLETTER = Topic("registry.deadletter.v1", "registry", "Other services' events the registry could not process (editions), with reasons; publishers' refusals go to registry.submissions.rejected.v1.")
 SCHEDULING_DEADLETTER = Topic("scheduling.deadletter.v1", "scheduling", "Messages scheduling could not process, with reasons.")
 NOTIFICATIONS_DEADLETTER = Topic("notifications.deadletter.v1", "notifications", "Messages notifications could not process, with reasons.")
 REPORTING_DEADLETTER = Topic("reporting.deadletter.v1", "reporting", "Messages reporting could not process, with reasons.")
@@ -55,6 +56,7 @@ ALL_TOPICS: tuple[Topic, ...] = (
     NOTIFICATIONS_RECEIPTS,
     NOTIFICATIONS_DELIVERIES,
     REPORTING_STATISTICS,
+    REGISTRY_DEADLETTER,
     SCHEDULING_DEADLETTER,
     NOTIFICATIONS_DEADLETTER,
     REPORTING_DEADLETTER,

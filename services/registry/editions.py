@@ -22,7 +22,7 @@ from shared.db.aggregates import AggregateStore
 from shared.db.copies import keep_newest
 from shared.events.scheduling import EditionClosedV1, EditionPlannedV1, EditionProgrammePublishedV1, EditionUpdatedV1
 from shared.kafka.consumer import Handler, Subscription
-from shared.topics import REGISTRY_REJECTED, SCHEDULING_SESSIONS
+from shared.topics import REGISTRY_DEADLETTER, SCHEDULING_SESSIONS
 
 COLLECTION = "editions"
 MALMO = ZoneInfo("Europe/Stockholm")
@@ -76,7 +76,7 @@ class Editions:
                 name="editions",
                 topics=(SCHEDULING_SESSIONS,),
                 handlers={m.event_type: Handler(m, self.keep) for m in EDITION_EVENTS},
-                dead_letter=REGISTRY_REJECTED,
+                dead_letter=REGISTRY_DEADLETTER,
                 unknown_types="skip",
                 dedup="none",  # the copy keeps the newest version
             ),
