@@ -34,7 +34,6 @@ RUN = Path(os.environ.get("OM_RUN_DIR") or ROOT / ".cache" / "run").resolve()  #
 SERVICES = {"registry": 8101, "scheduling": 8102, "notifications": 8103, "reporting": 8104}
 PYTHON = ROOT / ".venv" / "bin" / "python"
 READY_WITHIN_S = 90
-REWRITE_WITHIN_S = 600  # more, once a service says it rewrites documents from an earlier version
 
 
 DEVSERVERS = "devservers"
@@ -135,13 +134,11 @@ def start() -> int:
         return 1
     env = {**os.environ, **infra_env(), "LOG_JSON": "true", "STAFF_API_KEYS": staff_setting(),
            "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port()), "SMS_GATEWAY_URL": f"http://127.0.0.1:{sms_port()}"}
-    logged_from: dict[str, int] = {}  # where each started service's log began this time
     for service in SERVICES:
         if pid_of(service):
             print(f"  {service}: running (pid {pid_of(service)})")
             continue
         log = open(RUN / "logs" / f"{service}.log", "ab")
-        logged_from[service] = log.tell()
         proc = subprocess.Popen(
             [str(PYTHON), "-m", f"services.{service}"],
             cwd=ROOT,
@@ -153,7 +150,7 @@ def start() -> int:
         (RUN / "pids" / f"{service}.pid").write_text(str(proc.pid))
         print(f"  {service}: started (pid {proc.pid})")
     deadline = time.monotonic() + READY_WITHIN_S
-    waiting, rewriting = set(SERVICES), set()
+    waiting = set(SERVICES)
     while waiting and time.monotonic() < deadline:
         for service in sorted(waiting):
             if ready(service):
@@ -161,27 +158,11 @@ def start() -> int:
             elif not pid_of(service):
                 print(f"{service} exited; the end of its log:\n" + tail(service), file=sys.stderr)
                 return 1
-            elif service not in rewriting and service in logged_from and says(service, logged_from[service], '"relifting"'):
-                # The first start after an upgrade rewrites what an earlier version wrote, once
-                # (shared/db/relift.py): on engines a few benchmarks filled, over a minute.
-                rewriting.add(service)
-                deadline = max(deadline, time.monotonic() + REWRITE_WITHIN_S)
-                print(f"  {service}: rewriting documents from an earlier version once; waiting up to {REWRITE_WITHIN_S // 60} min more")
         time.sleep(0.3)
     if waiting:
         print(f"not ready in time: {sorted(waiting)}; the end of their logs is in {RUN / 'logs'}", file=sys.stderr)
         return 1
     return 0
-
-
-def says(service: str, offset: int, text: str) -> bool:
-    """Whether the service's log, from ``offset`` on, holds ``text``."""
-    try:
-        with open(RUN / "logs" / f"{service}.log", "rb") as fh:
-            fh.seek(offset)
-            return text.encode() in fh.read()
-    except OSError:
-        return False
 
 
 def tail(service: str, lines: int = 30) -> str:

@@ -14,7 +14,6 @@ from datetime import datetime
 from shared.db.aggregates import AggregateStore, Decision, aggregate_indexes
 from shared.db.copies import keep_newest
 from shared.db.indexes import IndexSpec
-from shared.db.relift import relift_once
 
 EDITIONS, SESSIONS, REGISTRATIONS, CONTACTS = "editions", "sessions", "registrations", "contacts"
 PAGE = 500  # registrations per page of a fan-out: one insert_many of messages each
@@ -27,8 +26,6 @@ INDEXES = (
     + aggregate_indexes(CONTACTS)
     + [IndexSpec(CONTACTS, (("session_id", 1),)), IndexSpec(CONTACTS, (("state.email", 1),)), IndexSpec(CONTACTS, (("state.phone", 1),))]
 )
-LIFTED_REGISTRATIONS = "registrations_session_id"  # the migrations mark of ``lift_legacy_registrations``
-LIFTED_CONTACTS = "contacts_session_id"  # and of ``lift_legacy_contacts``
 
 
 def registration_fields(state: dict) -> dict:
@@ -70,17 +67,6 @@ class Copies:
         self.editions, self.sessions, self.registrations, self.contacts = editions, sessions, registrations, contacts
         registrations.lift_fields(registration_fields)
         contacts.lift_fields(contact_fields)
-
-    async def lift_legacy_registrations(self) -> int:
-        """Once per database: registrations copied before ``session_id`` was lifted get it, or a
-        walk would not find them."""
-        return await relift_once(self.registrations, LIFTED_REGISTRATIONS, {"session_id": 1}, lambda d: "session_id" not in d)
-
-    async def lift_legacy_contacts(self) -> int:
-        """Once per database: contacts copied before ``session_id`` was lifted get it (one that is
-        not met by a fan-out's walk is still read by ``_id``: only slower)."""
-        return await relift_once(self.contacts, LIFTED_CONTACTS, {"session_id": 1, "state.session_id": 1},
-                                 lambda d: "session_id" not in d and bool((d.get("state") or {}).get("session_id")))
 
     async def keep_session(self, data: dict, now: datetime) -> tuple[dict | None, dict | None]:
         """Store a session's newest state; returns (previous state, stored state or None if stale)."""

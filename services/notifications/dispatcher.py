@@ -95,11 +95,7 @@ class Dispatcher:
         return self.parts.settings.event_source
 
     async def recover(self) -> int:
-        """At start-up: messages from before ``wake`` get it, registrations and contacts from before
-        their lifted ``session_id`` get that, then see ``reclaim``."""
-        await self.parts.messages.lift_legacy()
-        await self.parts.copies.lift_legacy_registrations()
-        await self.parts.copies.lift_legacy_contacts()
+        """At start-up: see ``reclaim``."""
         return await self.reclaim()
 
     async def reclaim(self) -> int:

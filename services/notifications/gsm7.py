@@ -43,7 +43,3 @@ def measure(text: str) -> SmsLength:
             segments, used = segments + 1, 0
         used += n
     return SmsLength(encoding, total, segments)
-
-
-def is_gsm7(text: str) -> bool:
-    return measure(text).encoding == "gsm7"

@@ -15,7 +15,6 @@ from services.notifications import wake
 from services.notifications.message_ids import derived_event_id, message_id
 from shared.db.aggregates import AggregateStore, Decision, Pending
 from shared.db.indexes import IndexSpec
-from shared.db.relift import relift_once
 from shared.envelope import new_event
 from shared.events.notifications import DeliveryCountedV1, DeliveryOutcome, NotificationDeadLetteredV1
 from shared.topics import NOTIFICATIONS_DEADLETTER, NOTIFICATIONS_DELIVERIES
@@ -24,7 +23,6 @@ COLLECTION = "messages"
 # Only ``wake`` (see wake.py): indexes on ``state.…`` served no query on FerretDB, which filters nested
 # fields in its own process, yet their GIN index on the whole state cost every write of a message.
 INDEXES = [IndexSpec(COLLECTION, ((wake.FIELD, 1),))]
-LIFTED = "messages.wake"  # the mark, in ``migrations``, that messages from before ``wake`` have it
 FINAL = {"sent", "delivered", "failed", "expired", "cancelled"}
 
 
@@ -142,12 +140,6 @@ def postpone(until: datetime, now: datetime, why: str):
     return decide
 
 
-def relift(current: dict | None, _v: int) -> Decision | None:
-    """The same state written again, so that its top-level fields are derived (a message from
-    before they existed)."""
-    return Decision(current, rewrite=True) if current is not None and wake.lift(current) else None
-
-
 class Messages:
     def __init__(self, store: AggregateStore):
         self.store = store
@@ -166,18 +158,8 @@ class Messages:
         decisions = {n.message_id: create(n, now)(None, 0) for n in news}
         return await self.store.create_many(decisions)
 
-    async def lift_legacy(self) -> int:
-        """Once per database: messages written before ``wake`` existed that wait for the timer get
-        it, or ``due``/``stale_sending`` would never find them."""
-        return await relift_once(self.store, LIFTED, {wake.FIELD: 1, "state.status": 1},
-                                 lambda d: wake.FIELD not in d and (d.get("state") or {}).get("status") in ("scheduled", "sending"), relift)
-
     async def due(self, now: datetime, limit: int = 50) -> list[dict]:
         return await self._due.waiting(now, limit, "due_at")
-
-    async def with_status(self, status: str, limit: int = 500) -> list[dict]:
-        cursor = self.store.collection.find({"state.status": status}, {"state": 1}).limit(limit)
-        return [d["state"] for d in await cursor.to_list(None)]
 
     async def stale_sending(self, older_than: datetime, limit: int = 500) -> list[dict]:
         """Messages marked ``sending`` before ``older_than`` (or before the mark carried a time)."""

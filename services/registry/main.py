@@ -70,7 +70,6 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         auth.use_resolver(cparts.sources.resolve)
         initiatives = runtime.aggregate(COLLECTION)
         initiatives.lift_fields(search.lifted)
-        await search.lift_legacy(initiatives)
         editions = Editions(runtime.aggregate(EDITIONS))  # the windows late submissions are measured against
         parts.submissions = Submissions(initiatives, settings.event_source, cparts.sources, cparts.vocabularies, editions)
         parts.curation = Curation(initiatives, settings.event_source)

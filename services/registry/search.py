@@ -32,7 +32,6 @@ from typing import Any
 from pymongo.asynchronous.collection import AsyncCollection
 
 from services.registry.events import public_state
-from shared.db.aggregates import AggregateStore
 from shared.db.indexes import IndexSpec
 from shared.events.initiatives import InitiativeStatus, OrganizerKind, Origin
 

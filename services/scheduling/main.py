@@ -65,7 +65,7 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
             settings.event_source,
             settings.public_base_url,
         )
-        await parts.registrations.settle_all()  # before the programme is read: it moves old seat books out
+        await parts.registrations.settle_all()  # before the programme is read: every seat taken has its document
         await parts.planning.load()
         retention = ContactRetention(parts.registrations, lambda: parts.programme.sessions.values(), settings.contact_retention_days,
                                      settings.contact_retention_sweep_s)

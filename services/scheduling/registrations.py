@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 import structlog
 from pymongo.asynchronous.collection import AsyncCollection
 
-from services.scheduling import sessions, upgrade
+from services.scheduling import sessions
 from services.scheduling.events import emit
 from services.scheduling.programme import Programme, without_internals
 from services.scheduling.seats import CODE_ALPHABET, REPEAT, NewRegistration, Refused
@@ -274,8 +274,7 @@ class Registrations:
         """The registration's document for a private link's token, or 404 (the same for every failure)."""
         rid, _, secret = token.partition(".")
         record = await self.records.find_one({"_id": rid}) if rid and secret else None
-        # (no seq: a refused request's record, as the service wrote them before registrations had their own documents)
-        if record is None or "seq" not in record or not hmac.compare_digest(record["token_sha256"], sha256(secret)):
+        if record is None or not hmac.compare_digest(record["token_sha256"], sha256(secret)):
             raise Refused(404, "token", "not_found", "No registration for this link")
         return record
 
@@ -313,15 +312,14 @@ class Registrations:
         doc = await self.sessions.get(session_id)
         if doc is None:
             raise Refused(404, "session_id", "not_found", "No such session")
-        entries = {d["registration_id"]: d async for d in self.records.find({"session_id": session_id}) if "seq" in d}
+        entries = {d["registration_id"]: d async for d in self.records.find({"session_id": session_id})}
         entries.update(doc["state"].get("taken", {}))  # the last batch, should its documents not be written yet
         views = [sessions.registration_view(doc["state"], e) for e in entries.values()]
         return sorted(views, key=lambda v: v["sequence"])
 
     async def settle_all(self) -> None:
-        """At start-up: old seat books moved out (``upgrade``), then the documents of every session's
-        last batch (a previous process may have died between a session's write and its registrations' documents)."""
-        await upgrade.upgrade_all(self.sessions, self.records)
+        """At start-up: the documents of every session's last batch (a previous process may have
+        died between a session's write and its registrations' documents)."""
         async for doc in self.sessions.collection.find({}, {"state.taken": 1}):
             await self.desk.settle(doc["_id"], doc.get("state", {}))
 

@@ -2,8 +2,7 @@
 
 What a person checks: an opted-out recipient is found whichever way the opt-outs are read; a
 fan-out's page gets its own contacts (none of another session's), however the two walks are
-ordered; a contact not met within the read-ahead is left to the read by ``_id``; contacts copied
-before ``session_id`` was lifted are found by the walk after the start-up's relift; and the walk's
+ordered; a contact not met within the read-ahead is left to the read by ``_id``; and the walk's
 filter is answered from a PostgreSQL index, not by FerretDB over the whole collection.
 """
 
@@ -100,21 +99,6 @@ async def test_a_fan_out_page_gets_its_own_contacts_whatever_the_order(infra, ru
             assert set(rest) == set(mine) and short.waiting == {}  # those read ahead are handed over too
         finally:
             await short.close()
-
-
-async def test_contacts_copied_before_the_lift_are_walked_after_the_relift(infra, run_id):
-    async with _database(infra, f"{run_id}_relift") as db:
-        rids = [f"r{n}" for n in range(30)]
-        await _contacts(db, {"s1": rids}, lift=None)  # as the code before this change wrote them
-        c = copies.Copies(*(AggregateStore(db[n]) for n in (copies.EDITIONS, copies.SESSIONS, copies.REGISTRATIONS, copies.CONTACTS)))
-        before = SessionContacts(db[copies.CONTACTS], "s1")
-        assert await before.take(rids) == {}
-        await before.close()
-        assert await c.lift_legacy_contacts() == 30
-        assert await c.lift_legacy_contacts() == 0  # once per database
-        after = SessionContacts(db[copies.CONTACTS], "s1")
-        assert set(await after.take(rids)) == set(rids)
-        await after.close()
 
 
 async def test_the_walk_of_a_sessions_contacts_is_answered_from_a_postgresql_index(infra, run_id):

@@ -3,8 +3,7 @@
 They were filters on ``state.status`` and ``state.due_at``: FerretDB evaluates nested fields in its
 own process over every message (8.9 s and 10.0 s after a fan-out to 100,000, past the database
 timeout, so retries and reminders stopped). Now each is asked by equality on the top-level ``wake``,
-which PostgreSQL answers from its GIN index; the answers stay what they were, also for messages
-written before ``wake`` existed.
+which PostgreSQL answers from its GIN index; the answers stay what they were.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -61,32 +60,23 @@ def _keys(states: list[dict]) -> set[str]:
     return {s["recipient"]["key"].split(":", 1)[1] for s in states}
 
 
-async def test_due_and_stale_answer_as_before_including_messages_from_before_wake(infra, run_id):
+async def test_due_and_stale_answer_as_before(infra, run_id):
     client, db = await _messages(infra, f"{run_id}_wake_answers")
     try:
         now = datetime.now(UTC).replace(microsecond=0)
         messages = Messages(AggregateStore(db[m.COLLECTION]))
         await _fill(messages, now)
-        # written by the code before ``wake``: a plain store, no top-level fields
-        old = Messages(AggregateStore(db[m.COLLECTION]))
-        old.store.lift_fields(lambda _state: {})
-        await old.create(_new("old-due", now - timedelta(days=3)), now - timedelta(days=3))
-        await old.create(_new("old-sending", now - timedelta(hours=1)), now - timedelta(hours=1))
-        await old.store.change(_new("old-sending", now).message_id, m.start_sending("scheduled", now - timedelta(hours=1), None, "adapter"))
-
-        assert await messages.lift_legacy() == 2
-        assert await messages.lift_legacy() == 0  # once per database
 
         fresh = Messages(AggregateStore(db[m.COLLECTION]))  # a process starting: walks back from nothing
-        assert _keys(await fresh.due(now)) == {"long-ago", "now", "old-due"}
-        assert _keys(await fresh.due(now + timedelta(seconds=1))) == {"long-ago", "now", "soon", "old-due"}
-        assert _keys(await fresh.stale_sending(now - timedelta(seconds=30))) == {"sending-stale", "old-sending"}
+        assert _keys(await fresh.due(now)) == {"long-ago", "now"}
+        assert _keys(await fresh.due(now + timedelta(seconds=1))) == {"long-ago", "now", "soon"}
+        assert _keys(await fresh.stale_sending(now - timedelta(seconds=30))) == {"sending-stale"}
 
         # once sent, a message is in no queue; one sent back to scheduled is found again
         await fresh.store.change(_new("now", now).message_id, m.to_status("sent", now, "test"))
         await fresh.store.change(_new("sending-stale", now).message_id, m.after_failure(now, "test", "x", False, 5, now))
-        assert _keys(await fresh.due(now + timedelta(seconds=1))) == {"long-ago", "soon", "old-due", "sending-stale"}
-        assert _keys(await fresh.stale_sending(now - timedelta(seconds=30))) == {"old-sending"}
+        assert _keys(await fresh.due(now + timedelta(seconds=1))) == {"long-ago", "soon", "sending-stale"}
+        assert _keys(await fresh.stale_sending(now - timedelta(seconds=30))) == set()
     finally:
         await client.drop_database(f"{run_id}_wake_answers")
         await client.close()

@@ -124,26 +124,3 @@ async def test_a_cursor_given_before_buckets_goes_on_and_a_foreign_one_is_refuse
     for bad in ("999:x", "ab:", "12:"):
         with pytest.raises(search.BadCursor):
             await search.find_page(store.collection, search.Filters(), bad, 5)
-
-
-async def test_initiatives_written_before_the_lift_are_listed_after_the_first_start(infra):
-    """The registry's start relifts what an earlier version wrote, once (main.py)."""
-    name = f"list{uuid.uuid4().hex[:8]}"
-    client = AsyncMongoClient(infra.mongodb, timeoutMS=20000)
-    try:
-        older = AggregateStore(client[name]["initiatives"])  # as written before the lift
-        states = [state(n) for n in range(40)]
-        await older.create_many({s["initiative_id"]: Decision(s) for s in states})
-        store = AggregateStore(client[name]["initiatives"], lift=search.lifted)
-        assert (await search.find_page(store.collection, search.Filters(), None, 50))[0] == []
-
-        assert await search.lift_legacy(store) == 40
-        assert await search.lift_legacy(store) == 0
-        seen, _ = await walk(store, search.Filters(), 50)
-        assert sorted(seen) == sorted(s["initiative_id"] for s in states)
-        doc = await store.get(states[0]["initiative_id"])
-        assert doc["state"] == states[0], "the state itself is unchanged"
-        assert (doc["state_version"], doc["version"]) == (1, 2), "its public version too: only the document moved"
-    finally:
-        await client.drop_database(name)
-        await client.close()
