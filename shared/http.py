@@ -9,8 +9,9 @@ refused with the same field, code and message, and a good one is stored in the s
 
 - a phone number: Swedish unless it says otherwise (``070-123 45 67``), a valid mobile number,
   as E.164 (``+46701234567``); refused as ``invalid_phone`` or ``not_mobile``;
-- an email address: its syntax checked (no DNS look-up), its domain normalised to lower case;
-  refused as ``invalid_email``.
+- an email address: its syntax checked (no DNS look-up), the whole of it in lower case — a person
+  types their address in other cases at other times, and an erasure request must find every copy
+  of it (mailbox providers do not tell ``Anna@`` from ``anna@``); refused as ``invalid_email``.
 """
 
 from collections.abc import Callable
@@ -55,9 +56,9 @@ def mobile_e164(raw: str) -> str:
 
 
 def email_address(raw: str) -> str:
-    """An email address, its domain in lower case (the local part as given), or a PydanticCustomError."""
+    """An email address, all of it in lower case, or a PydanticCustomError."""
     try:
-        return validate_email(raw, check_deliverability=False).normalized
+        return validate_email(raw, check_deliverability=False).normalized.lower()
     except EmailNotValidError as e:
         raise PydanticCustomError("invalid_email", str(e)) from None
 

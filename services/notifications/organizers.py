@@ -18,6 +18,8 @@ class OrganizerContacts:
         return self._store
 
     async def keep(self, initiative_id: str, version: int, contact: dict | None) -> None:
+        if contact and contact.get("email"):  # in the form an erasure request is matched in (shared/http.py)
+            contact = {**contact, "email": contact["email"].lower()}
         await keep_newest(self._store, initiative_id, version, {"initiative_id": initiative_id, "contact": contact})
 
     async def erase(self, initiative_id: str, version: int) -> None:

@@ -29,6 +29,7 @@ def test_bad_numbers_are_named(raw, code):
 
 def test_an_address_is_normalised_and_a_bad_one_is_invalid_email():
     assert email_address("anna@EXAMPLE.org") == "anna@example.org"
+    assert email_address("Anna.Berg@Example.ORG") == "anna.berg@example.org", "one form, however it is typed"
     with pytest.raises(PydanticCustomError) as e:
         email_address("not-an-address")
     assert e.value.type == "invalid_email" and "@" in e.value.message()

@@ -33,7 +33,7 @@ class RegistrationIn(BaseModel):
     def contact(self) -> dict:
         if not self.email and not self.phone:
             raise Refused(422, "email", "missing_contact", "Give an email address or a mobile number")
-        return {"name": self.name, "email": self.email.lower() if self.email else None, "phone": self.phone}
+        return {"name": self.name, "email": self.email, "phone": self.phone}
 
 
 class ErasureIn(BaseModel):
@@ -96,7 +96,7 @@ def router(parts) -> APIRouter:
     async def erase_by_contact(body: ErasureIn, _: Requires(parts.auth, Role.scheduler, Role.curator)) -> dict:
         if not body.email and not body.phone:
             raise Refused(422, "email", "missing_contact", "Give the email address or the phone number to erase")
-        ids = await parts.registrations.erase_by_contact(body.email.lower() if body.email else None, body.phone)
+        ids = await parts.registrations.erase_by_contact(body.email, body.phone)
         return {"erased": len(ids), "registration_ids": ids}
 
     return r
