@@ -190,9 +190,18 @@ def _binary_document(raw: bytes | str, headers: Headers, risky: bool) -> dict[st
     except InvalidEvent as e:
         data = None
         reasons.extend(r.model_copy(update={"field": "data"}) for r in e.reasons)
-    if reasons:
-        raise InvalidEvent(reasons)
+    if reasons:  # with what the headers lack too, so a publisher mends everything at once
+        raise InvalidEvent(_attribute_reasons(headers.attributes) + reasons)
     return {**headers.attributes, "datacontenttype": "application/json", "data": data}
+
+
+def _attribute_reasons(attributes: dict[str, str]) -> list[Reason]:
+    """What is wrong with a binary-mode message's attributes alone (its data and time aside)."""
+    try:
+        Envelope.model_validate({"time": datetime.now(UTC), **attributes, "datacontenttype": "application/json", "data": {}})
+    except ValidationError as e:
+        return reasons_from(e)
+    return []
 
 
 # A source that could be one (as the envelope's rule has it), for a refusal to be shown to it.

@@ -190,6 +190,7 @@ def test_a_bad_binary_mode_message_is_refused_naming_the_attribute_not_a_missing
     without_id = {k: v for k, v in message.headers.items() if k != "ce_id"}
     assert binary_codes(without_id, message.value) == {("id", "missing")}
     assert binary_codes(message.headers, b"not json") == {("data", "not_json")}
+    assert binary_codes(without_id, b"not json") == {("id", "missing"), ("data", "not_json")}, "every reason at once"
     assert binary_codes({**message.headers, "content-type": b"text/plain"}, message.value) == {("datacontenttype", "unsupported_content_type")}
     assert binary_codes({**message.headers, "ce_specversion": b"0.3"}, message.value) == {("specversion", "literal_error")}
     no_time = {k: v for k, v in message.headers.items() if k != "ce_time"}
