@@ -7,7 +7,8 @@ State (each through the keyed writer): ``messages`` (the durable message store),
 (scheduling's aggregates and contacts), ``subscriptions`` (double opt-in, consents),
 ``notices`` (debounced change notices), ``organizers``.
 Use cases: ``triggers`` (events → messages), ``digests``, ``dispatcher`` (render, publish,
-deliver, retry, dead-letter), ``recipients``, ``privacy`` (erasure).
+deliver, retry, dead-letter), ``recipients``, ``privacy`` (erasure), ``withdrawals`` (a
+registration cancelled while its session's fan-out runs).
 Edges: ``consumers`` (every subscription, one table), ``api`` (HTTP), ``adapters/`` (SMTP,
 SMS gateway). ``main``: the composition root. ``devservers``: local SMTP sink and SMS gateway.
 See docs/notifications.md.

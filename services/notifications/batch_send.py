@@ -16,6 +16,10 @@ of new messages that are due now:
    created (``AggregateStore.change_known``: no read), and the relay publishes both writes' events
    with one marking.
 
+A message whose registration was cancelled after the fan-out read it (``withdrawn``: its watch,
+told by the cancellation's handler) is not handed over: it ends ``cancelled``
+(``registration_cancelled``) with the outcomes.
+
 A message not ready (recipient unknown, opted out, too late) is created ``scheduled`` and given to
 ``process``, which knows what to do with it. The crash windows are ``process``'s: a message created
 ``sending`` and not marked is sent again after the lease with the same id (``reclaim``).
@@ -35,20 +39,23 @@ from services.notifications.messages import NewMessage
 from services.notifications.read_at_once import Known
 from services.notifications.recipients import resolve
 from services.notifications.triggers import each
+from services.notifications.withdrawals import Watch
 from shared.db.aggregates import Decision, Pending
 from shared.envelope import new_event
 from shared.topics import NOTIFICATIONS_EMAIL, NOTIFICATIONS_SMS
 
 log = structlog.get_logger(__name__)
+WITHDRAWN = object()  # a hand-over's outcome: not handed over, the registration was cancelled meanwhile
 BULK = 25  # writes per bulk_write: FerretDB hung (its PostgreSQL pool exhausted) under bulks of 100 guarded replaces beside the relay
 
 
 async def send_new(dispatcher: Dispatcher, news: list[NewMessage], now: datetime, created_all: Callable[[], None] | None = None,
-                   contacts: dict[str, dict] | None = None) -> None:
+                   contacts: dict[str, dict] | None = None, withdrawn: Watch | None = None) -> None:
     """Create and send ``news`` (all due by ``now``); see the module's docs. ``created_all`` is
     called once every message is created (so durable: from then on a crash leaves it to
     ``reclaim``), before the hand-over. ``contacts``: registrants' contact copies the caller read
-    at once (a fan-out's page), by registration id."""
+    at once (a fan-out's page), by registration id. ``withdrawn``: the fan-out's watch of its
+    session's cancellations, asked just before each hand-over."""
     parts = dispatcher.parts
     store, concurrency = parts.messages.store, parts.settings.fan_out_concurrency
     states = {n.message_id: m.create(n, now)(None, 0).state for n in news}
@@ -93,6 +100,9 @@ async def send_new(dispatcher: Dispatcher, news: list[NewMessage], now: datetime
             adapter = dispatcher.email if state["channel"] == "email" else dispatcher.sms
             try:
                 async with dispatcher.limits[state["channel"]]:
+                    # asked after the rate limit's wait (a page of 1,000 SMS waits up to 200 s at 5/s)
+                    if withdrawn is not None and withdrawn.withdrawn(*state["recipient"]["key"].split(":", 1)):
+                        return mid, WITHDRAWN, None
                     await adapter.send(request)
             except (TemporaryFailure, PermanentFailure) as e:
                 return mid, e, scrub(str(e), recipient.address)
@@ -103,13 +113,20 @@ async def send_new(dispatcher: Dispatcher, news: list[NewMessage], now: datetime
             log.warning("fault_exit_after_send", message_id=outcomes[0][0])
             os._exit(17)  # tests only: the crash between delivery and marking
         decided = parts.now()  # the outcome's time, not the page's: a retry is due after it
-        decides = {mid: dispatcher.outcome(failure, reason, 1, decided) for mid, failure, reason in outcomes}
+        decides = {mid: _cancelled(decided, dispatcher.source) if failure is WITHDRAWN else dispatcher.outcome(failure, reason, 1, decided)
+                   for mid, failure, reason in outcomes}
         ids = sorted(decides)
         for start in range(0, len(ids), BULK):
             chunk = ids[start:start + BULK]
             await store.change_known({i: created[i] for i in chunk}, {i: decides[i] for i in chunk})
         sent = sum(1 for _, failure, _ in outcomes if failure is None)
-        log.info("messages_sent", sent=sent, not_delivered=len(outcomes) - sent, existed=len(ready) - len(created))
+        withheld = sum(1 for _, failure, _ in outcomes if failure is WITHDRAWN)
+        log.info("messages_sent", sent=sent, not_delivered=len(outcomes) - sent - withheld, withdrawn=withheld, existed=len(ready) - len(created))
     finally:
         dispatcher.in_flight.difference_update(ready)
         store.announced(ready)
+
+
+def _cancelled(now: datetime, source: str):
+    """sending → cancelled: created ``sending`` by this page and not handed over (its registrant cancelled)."""
+    return m.to_status("cancelled", now, source, None, cancelled_because="registration_cancelled")

@@ -8,7 +8,9 @@ implementing the protocol in ``adapters/sms_gateway.py`` — including deduplica
 garbage (``"garbage"``), refuse (``"refuse"``) or fail temporarily (``"unavailable"``).
 
 In-process (tests): ``SmtpSink().start()`` / ``sink.received`` / ``sink.to(address)``, and
-``async with SmsGateway(...).running(): gateway.requests / gateway.messages``.
+``async with SmsGateway(...).running(): gateway.requests / gateway.messages``; with
+``gateway.held = asyncio.Event()`` each request is recorded, then answered only once the test
+sets the event (a hand-over in progress).
 
 As its own process (the chaos run, benchmarks) — the contract::
 
@@ -153,6 +155,7 @@ class SmsGateway:
     requests: list[dict] = field(default_factory=list)  # every POST, repeats included
     sink: SmtpSink | None = None  # when set, GET /_received lists its emails too
     receipt_retry_s: float = 120
+    held: asyncio.Event | None = None  # tests: when given, each request is recorded, then answered once the event is set
 
     @property
     def url(self) -> str:
@@ -182,6 +185,8 @@ class SmsGateway:
         async def send(request: Request):
             body = await request.json()
             self.requests.append(body)
+            if self.held is not None:
+                await self.held.wait()
             if self.behaviour == "garbage":
                 return PlainTextResponse("<html>Gateway Timeout?? {{{", status_code=200)
             if self.behaviour == "unavailable":

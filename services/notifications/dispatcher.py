@@ -46,13 +46,11 @@ from shared.topics import NOTIFICATIONS_EMAIL, NOTIFICATIONS_SMS
 log = structlog.get_logger(__name__)
 SESSION_CATEGORIES = {"registration_confirmed", "registration_waitlisted", "registration_promoted", "reminder", "session_changed", "session_cancelled"}
 # The registration's copy is read only where it is used: a reminder checks it is still confirmed,
-# a waitlisted one says where it stands, and a registration's own news (confirmed, waitlisted,
-# promoted) is not sent once it is cancelled — an SMS held for the morning (quiet hours) would go out
-# at 08:00 after the resident cancelled. Those copies were just written by this process's consumer
-# (served from memory, ``get_own``). The others need the session alone; reading it for each of a
-# change's 100,000 messages was one of the few database calls per message.
-OWN_NEWS = {"registration_confirmed", "registration_waitlisted", "registration_promoted"}
-NEEDS_REGISTRATION = {"reminder"} | OWN_NEWS
+# a waitlisted one says where it stands. The others need the session alone; reading it for each of a
+# change's 100,000 messages was one of the few database calls per message. A registrant who cancels
+# is not checked for here: the cancellation ends their waiting messages at once
+# (``Triggers._withdraw``), an SMS held for the morning by the quiet hours included.
+NEEDS_REGISTRATION = {"reminder", "registration_waitlisted"}
 
 
 EMAILS = re.compile(r"[^\s<>\"']+@[^\s<>\"']+")
@@ -219,8 +217,6 @@ class Dispatcher:
             if session is None:
                 raise Postpone("session")
             registration = await parts.copies.get(parts.copies.registrations, c["registration_id"]) if category in NEEDS_REGISTRATION else None
-            if category in OWN_NEWS and (registration or {}).get("status") == "cancelled":
-                raise Obsolete("registration_cancelled")
             if category in BOUND_BY_SESSION_START and category != "session_cancelled" and now >= datetime.fromisoformat(session["starts_at"]):
                 raise Expired()  # the session started (or moved earlier) since the message was made
             if category == "reminder":

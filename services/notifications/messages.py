@@ -20,10 +20,25 @@ from shared.events.notifications import DeliveryCountedV1, DeliveryOutcome, Noti
 from shared.topics import NOTIFICATIONS_DEADLETTER, NOTIFICATIONS_DELIVERIES
 
 COLLECTION = "messages"
-# Only ``wake`` (see wake.py): indexes on ``state.…`` served no query on FerretDB, which filters nested
-# fields in its own process, yet their GIN index on the whole state cost every write of a message.
-INDEXES = [IndexSpec(COLLECTION, ((wake.FIELD, 1),))]
+# A registrant's message carries its registration's id at the top level while it waits (scheduled),
+# so a cancellation finds what is still to be sent (``Messages.withdraw``) with one backed equality.
+WAITING_FOR = "registration_id"
+# Only lifted fields (see wake.py): indexes on ``state.…`` served no query on FerretDB, which filters
+# nested fields in its own process, yet their GIN index on the whole state cost every write of a message.
+INDEXES = [IndexSpec(COLLECTION, ((wake.FIELD, 1),)), IndexSpec(COLLECTION, ((WAITING_FOR, 1),))]
 FINAL = {"sent", "delivered", "failed", "expired", "cancelled"}
+
+
+def lift(state: dict) -> dict:
+    """A message's top-level fields, written with every change of its state: ``wake`` (wake.py) and,
+    while a registrant's message is ``scheduled`` (held by the quiet hours, due later, postponed),
+    ``registration_id``. Not while ``sending`` or after: a message being handed over is not taken
+    back, and a fan-out's messages created ``sending`` add no index entry."""
+    lifted = wake.lift(state)
+    kind, _, key = ((state.get("recipient") or {}).get("key") or "").partition(":")
+    if state.get("status") == "scheduled" and kind == "registration":
+        lifted[WAITING_FOR] = key
+    return lifted
 
 
 @dataclass(frozen=True)
@@ -131,6 +146,18 @@ def after_failure(now: datetime, source: str, reason: str, permanent: bool, max_
     return decide
 
 
+def withdrawn(now: datetime, why: str):
+    """scheduled → cancelled (``cancelled_because``: ``why``): a waiting message its cause no longer
+    wants. A message ``sending`` is being handed over and is left to finish."""
+
+    def decide(current: dict | None, _v: int) -> Decision | None:
+        if current is None or current["status"] != "scheduled":
+            return None
+        return Decision({**current, "status": "cancelled", "cancelled_because": why, "updated_at": now})
+
+    return decide
+
+
 def postpone(until: datetime, now: datetime, why: str):
     def decide(current: dict | None, _v: int) -> Decision | None:
         if current is None or current["status"] != "scheduled":
@@ -143,7 +170,7 @@ def postpone(until: datetime, now: datetime, why: str):
 class Messages:
     def __init__(self, store: AggregateStore):
         self.store = store
-        store.lift_fields(wake.lift)
+        store.lift_fields(lift)
         self._due = wake.Walk(store.collection, "scheduled")
         self._stale = wake.Walk(store.collection, "sending")
 
@@ -157,6 +184,18 @@ class Messages:
         """``create`` for many in one ``insert_many``; returns the ids created now (existing ones stay)."""
         decisions = {n.message_id: create(n, now)(None, 0) for n in news}
         return await self.store.create_many(decisions)
+
+    async def withdraw(self, registration_id: str, now: datetime, why: str = "registration_cancelled") -> int:
+        """End every message to this registrant still waiting (``scheduled``), each through its keyed
+        writer; found by the lifted ``registration_id`` (one backed query, none per message).
+        Returns how many ended now; a repeat ends none."""
+        ids = [d["_id"] async for d in self.store.collection.find({WAITING_FOR: registration_id}, {"_id": 1})]
+        return await self.withdraw_ids(ids, now, why)
+
+    async def withdraw_ids(self, message_ids, now: datetime, why: str = "registration_cancelled") -> int:
+        """``withdraw`` for messages known by id (a fan-out's page, whose registrant cancelled while
+        the page was made); one not there or not waiting is left as it is."""
+        return sum([await self.store.change(mid, withdrawn(now, why)) is not None for mid in message_ids])
 
     async def due(self, now: datetime, limit: int = 50) -> list[dict]:
         return await self._due.waiting(now, limit, "due_at")

@@ -10,6 +10,7 @@ from services.notifications.notices import Notices
 from services.notifications.organizers import OrganizerContacts
 from services.notifications.settings import NotificationsSettings
 from services.notifications.subscriptions import Subscriptions
+from services.notifications.withdrawals import Withdrawals
 from shared.db.aggregates import AggregateStore
 from shared.kafka.producer import EventProducer
 from shared.vocabularies import VocabularyCopies
@@ -31,6 +32,7 @@ class Parts:
     producer: EventProducer
     clock: Callable[[], datetime] = field(default=utcnow)
     vocabularies: VocabularyCopies | None = None  # the registry's, followed: what subscriptions' interests may name
+    withdrawals: Withdrawals = field(default_factory=Withdrawals)  # registrations cancelled while a fan-out runs
 
     def now(self) -> datetime:
         # Millisecond precision: what MongoDB keeps, so values read back compare equal.

@@ -18,6 +18,7 @@ from services.notifications.notices import edited, fired
 from services.notifications.parts import Parts
 from services.notifications.read_at_once import SessionContacts
 from services.notifications.render import title_in
+from services.notifications.withdrawals import Watch
 from shared.db.aggregates import Decision
 from shared.envelope import Envelope
 from shared.events.notifications import DeliveryOutcome
@@ -102,25 +103,32 @@ class Triggers:
                 await self._kick(new.message_id)
         return new.message_id
 
-    async def schedule_many(self, messages: list[dict], chunk: int = 1_000, contacts: SessionContacts | None = None) -> None:
+    async def schedule_many(self, messages: list[dict], chunk: int = 1_000, contacts: SessionContacts | None = None, watch: Watch | None = None) -> None:
         """``schedule`` for the many messages of one change (one per registrant): created a chunk
         per ``insert_many`` (a read and a write each would be two round trips per person), then
         the due ones handed to the sender ``FAN_OUT_CONCURRENCY`` at a time — or, with
         ``send_new``, created and sent by it with their outcomes written in bulk (``contacts``:
-        the session's contacts, of which those sent now are taken at once)."""
+        the session's contacts, of which those sent now are taken at once). ``watch``: the
+        session's registrations cancelled since the fan-out began (withdrawals.py), whose
+        messages are not made, or end ``cancelled`` if made meanwhile, or are not handed over."""
         for start in range(0, len(messages), chunk):
             now = self.parts.now()
             news = [self._new(now, **kw)[0] for kw in messages[start:start + chunk]]
+            if watch is not None:
+                news = [n for n in news if not watch.withdrawn(n.recipient_kind, n.recipient_key)]
             if self.send_new is not None:
                 later = [n for n in news if n.not_before > now]
                 if later:
                     await self.parts.messages.create_many(later, now)
+                    await self._withdraw_told(later, watch)
                 due = [n for n in news if n.not_before <= now]
                 # only what is sent now needs its contact (a reminder waits for its day)
                 found = await contacts.take(n.recipient_key for n in due) if contacts is not None and due else None
-                await self.send_new(due, now, contacts=found)
+                await self.send_new(due, now, contacts=found, withdrawn=watch)
+                await self._withdraw_told(due, watch)  # those it left waiting (a contact not here yet, …)
                 continue
             created = await self.parts.messages.create_many(news, now)
+            await self._withdraw_told(news, watch)
             log.info("messages_scheduled", count=len(created), of=len(news))
             due = [n.message_id for n in news if n.message_id in created and n.not_before <= now]
             if self.kick is not None:
@@ -136,6 +144,13 @@ class Triggers:
                 # only once the whole fan-out is done. ``process`` goes on only from ``scheduled``.
                 for mid in failed:
                     await self._kick(mid)
+
+    async def _withdraw_told(self, news: list[NewMessage], watch: Watch | None) -> None:
+        """End the messages just created whose registration the watch learnt was cancelled: the
+        cancellation's own sweep (``on_registration``) may have run before they were stored."""
+        told = [n.message_id for n in news if watch is not None and watch.withdrawn(n.recipient_kind, n.recipient_key)]
+        if told:
+            await self.parts.messages.withdraw_ids(told, self.parts.now())
 
     # --- registry: review decisions → the organiser ------------------------------------------
     async def on_initiative(self, event: Envelope, data) -> None:
@@ -199,11 +214,13 @@ class Triggers:
         # aclosing: an error or a cancellation stops the read (and its task) now, not at collection
         contacts = SessionContacts(self.parts.copies.contacts.collection, session_id) if self.send_new is not None else None
         try:
-            async with contextlib.aclosing(self.parts.copies.registrations_in(session_id)) as pages:
-                async for page in pages:
-                    messages = [m for m in (make(reg) for reg in page if reg["status"] in statuses) if m]
-                    if messages:
-                        await self.schedule_many(messages, contacts=contacts)
+            # watched from before the first read: a registrant who cancels after their page was read gets nothing
+            with self.parts.withdrawals.watch(session_id) as watch:
+                async with contextlib.aclosing(self.parts.copies.registrations_in(session_id)) as pages:
+                    async for page in pages:
+                        messages = [m for m in (make(reg) for reg in page if reg["status"] in statuses) if m]
+                        if messages:
+                            await self.schedule_many(messages, contacts=contacts, watch=watch)
         finally:
             if contacts is not None:
                 await contacts.close()
@@ -223,6 +240,8 @@ class Triggers:
     async def on_registration(self, event: Envelope, data) -> None:
         parts = self.parts
         stored = await parts.copies.keep(parts.copies.registrations, data.registration_id, data.model_dump(mode="json"))
+        if data.status == "cancelled":
+            await self._withdraw(data.session_id, data.registration_id)
         if stored is None:
             return
         session = await parts.copies.get(parts.copies.sessions, data.session_id)
@@ -231,6 +250,19 @@ class Triggers:
             await self._to_registrant(cause_of(event), category, stored, session)
         if stored["status"] == "confirmed" and session is not None:
             await self.reminder(stored, session)
+
+    async def _withdraw(self, session_id: str, registration_id: str) -> None:
+        """A registrant cancelled: nothing more about the session reaches them. The session's
+        fan-outs under way leave them out (withdrawals.py); their messages still waiting — held for
+        the morning by the quiet hours, a reminder, a change notice, their own confirmation — end
+        ``cancelled`` (``registration_cancelled``), found by one backed query, not by a read per
+        message at send time. Done on a repeat of the event too (a crash may have come between the
+        copy and this): a cancellation is final, and a repeat ends nothing new."""
+        parts = self.parts
+        parts.withdrawals.tell(session_id, registration_id)
+        ended = await parts.messages.withdraw(registration_id, parts.now())
+        if ended:
+            log.info("messages_withdrawn", registration_id=registration_id, count=ended)
 
     async def _to_registrant(self, cause: str, category: str, reg: dict, session: dict | None, extra: dict | None = None) -> str:
         return await self.schedule(**self._to_registrant_message(cause, category, reg, session, extra))

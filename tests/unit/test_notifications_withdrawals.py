@@ -1,0 +1,39 @@
+"""Who a cancellation reaches: the open watches of its session, and the waiting messages' lifted field."""
+
+from datetime import UTC, datetime
+
+from services.notifications import messages as m
+from services.notifications.withdrawals import Withdrawals
+
+NOW = datetime(2026, 12, 5, 21, 0, tzinfo=UTC)
+
+
+def test_a_cancellation_reaches_the_watches_open_on_its_session_only():
+    w = Withdrawals()
+    assert w.tell("s1", "r0") == 0, "told before any watch opened: the fan-out's read sees the copy"
+    with w.watch("s1") as one, w.watch("s1") as two, w.watch("s2") as other:
+        assert w.tell("s1", "r1") == 2
+        assert one.withdrawn("registration", "r1") and two.withdrawn("registration", "r1")
+        assert not one.withdrawn("registration", "r0")
+        assert not other.withdrawn("registration", "r1")
+        assert not one.withdrawn("subscription", "r1"), "only a registrant's messages"
+    assert w.tell("s1", "r2") == 0, "a finished fan-out is no longer told"
+
+
+def _message(status: str, kind: str = "registration") -> dict:
+    return {"status": status, "recipient": {"kind": kind, "key": f"{kind}:r1"}, "due_at": NOW, "created_at": NOW}
+
+
+def test_a_registrants_message_carries_its_registration_while_it_waits_only():
+    assert m.lift(_message("scheduled"))[m.WAITING_FOR] == "r1"
+    for status in ("sending", "sent", "cancelled", "failed"):
+        assert m.WAITING_FOR not in m.lift(_message(status)), status
+    assert m.WAITING_FOR not in m.lift(_message("scheduled", "subscription"))
+
+
+def test_only_a_waiting_message_is_withdrawn():
+    ended = m.withdrawn(NOW, "registration_cancelled")(_message("scheduled"), 1)
+    assert (ended.state["status"], ended.state["cancelled_because"]) == ("cancelled", "registration_cancelled")
+    assert ended.events == [], "not counted: it was never handed over"
+    for status in ("sending", "sent", "cancelled"):
+        assert m.withdrawn(NOW, "registration_cancelled")(_message(status), 1) is None, status
