@@ -1,14 +1,11 @@
 from typing import Literal
 
 from pydantic import Field
-from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
 
 
 class NotificationsSettings(ServiceSettings):
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
-
     service_name: str = "notifications"
     mongodb_database: str = "notifications"
     http_port: int = 8103
