@@ -23,8 +23,9 @@ from services.notifications import batch_send, render, wake
 from services.notifications.message_ids import derived_event_id
 from services.notifications.messages import NewMessage
 from services.notifications.triggers import each
-from shared.db.aggregates import AggregateStore, Pending, aggregate_indexes
+from shared.db.aggregates import AggregateStore, aggregate_indexes
 from shared.db.indexes import ensure_indexes
+from shared.decisions import Pending
 from shared.envelope import new_event
 from shared.events.notifications import DeliveryOutcome, EmailRequestedV1
 from shared.topics import NOTIFICATIONS_EMAIL

@@ -6,6 +6,7 @@ Modules, by what they hold:
 - ``envelope``: the CloudEvents 1.0 structured-mode envelope and its strict parsing.
 - ``topics``: the topic catalogue and topic creation.
 - ``events``: one frozen pydantic model per event type.
+- ``decisions``: what a pure decision returns (``Decision``, ``Pending``), free of I/O types.
 - ``kafka``: the idempotent producer and the consumer runner (retries, dead letters, dedup).
 - ``db``: the MongoDB client, declared indexes (backed on FerretDB), the keyed aggregate writer,
   the outbox relay and the processed-event log.

@@ -36,7 +36,8 @@ from benchmarks import cpu_use
 from benchmarks.common import ROOT, Result
 from services.notifications.copies import contact_fields, registration_fields
 from services.notifications.devservers import free_port
-from shared.db.aggregates import AggregateStore, Decision
+from shared.db.aggregates import AggregateStore
+from shared.decisions import Decision
 from shared.envelope import new_event
 from shared.topics import delete_prefixed_topics
 from shared.events import scheduling as ev

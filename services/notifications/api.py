@@ -24,8 +24,8 @@ from services.notifications.parts import Parts
 from services.notifications.privacy import erase
 from services.notifications.recipients import resolve
 from shared.auth import KEY_OPTIONAL, Authenticator, Requires, Role
+from shared.decisions import Decision
 from shared.ratelimit import signup_limit
-from shared.db.aggregates import Decision
 from shared.envelope import new_event
 from shared.http import checked, email_address, mobile_e164, problem
 from shared.events.notifications import Category, NotificationDeliveredV1, NotificationFailedV1

@@ -40,7 +40,7 @@ from services.notifications.read_at_once import Known
 from services.notifications.recipients import resolve
 from services.notifications.triggers import each
 from services.notifications.withdrawals import Watch
-from shared.db.aggregates import Decision, Pending
+from shared.decisions import Decision, Pending
 from shared.envelope import new_event
 from shared.topics import NOTIFICATIONS_EMAIL, NOTIFICATIONS_SMS
 

@@ -11,9 +11,10 @@ import contextlib
 from collections.abc import AsyncIterator
 from datetime import datetime
 
-from shared.db.aggregates import AggregateStore, Decision, aggregate_indexes
+from shared.db.aggregates import AggregateStore, aggregate_indexes
 from shared.db.copies import keep_newest
 from shared.db.indexes import IndexSpec
+from shared.decisions import Decision
 
 EDITIONS, SESSIONS, REGISTRATIONS, CONTACTS = "editions", "sessions", "registrations", "contacts"
 PAGE = 500  # registrations per page of a fan-out: one insert_many of messages each

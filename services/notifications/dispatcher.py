@@ -38,7 +38,7 @@ from services.notifications.parts import Parts
 from services.notifications.quiet_hours import BOUND_BY_SESSION_START, backoff
 from services.notifications.read_at_once import OptOutsAtOnce
 from services.notifications.recipients import Recipient, resolve
-from shared.db.aggregates import Decision, Pending
+from shared.decisions import Decision, Pending
 from shared.envelope import new_event
 from shared.events.notifications import DeliveryOutcome, EmailRequestedV1, SmsRequestedV1
 from shared.topics import NOTIFICATIONS_EMAIL, NOTIFICATIONS_SMS

@@ -13,8 +13,9 @@ from typing import Any
 
 from services.notifications import wake
 from services.notifications.message_ids import derived_event_id, message_id
-from shared.db.aggregates import AggregateStore, Decision, Pending
+from shared.db.aggregates import AggregateStore
 from shared.db.indexes import IndexSpec
+from shared.decisions import Decision, Pending
 from shared.envelope import new_event
 from shared.events.notifications import DeliveryCountedV1, DeliveryOutcome, NotificationDeadLetteredV1
 from shared.topics import NOTIFICATIONS_DEADLETTER, NOTIFICATIONS_DELIVERIES

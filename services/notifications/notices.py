@@ -8,8 +8,9 @@ due notices into one ``session_changed`` message per registrant, keyed by the bu
 
 from datetime import datetime, timedelta
 
-from shared.db.aggregates import AggregateStore, Decision, aggregate_indexes
+from shared.db.aggregates import AggregateStore, aggregate_indexes
 from shared.db.indexes import IndexSpec
+from shared.decisions import Decision
 
 COLLECTION = "change_notices"
 INDEXES = aggregate_indexes(COLLECTION) + [IndexSpec(COLLECTION, (("state.status", 1), ("state.due_at", 1)))]

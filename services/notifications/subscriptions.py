@@ -8,8 +8,9 @@ last_digest_at, next_digest_at}``. Decisions are pure and take ``now``.
 
 from datetime import datetime, time, timedelta
 
-from shared.db.aggregates import AggregateStore, Decision, aggregate_indexes
+from shared.db.aggregates import AggregateStore, aggregate_indexes
 from shared.db.indexes import IndexSpec
+from shared.decisions import Decision
 from services.notifications.quiet_hours import STOCKHOLM
 
 COLLECTION = "subscriptions"

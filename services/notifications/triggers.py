@@ -19,7 +19,7 @@ from services.notifications.parts import Parts
 from services.notifications.read_at_once import SessionContacts
 from services.notifications.render import title_in
 from services.notifications.withdrawals import Watch
-from shared.db.aggregates import Decision
+from shared.decisions import Decision
 from shared.envelope import Envelope
 from shared.events.notifications import DeliveryOutcome
 from shared.events.scheduling import ERASURE_REASON_HEADER, ERASURE_REASONS

@@ -19,7 +19,7 @@ from typing import Any
 
 from services.registry.events import contact_of, emit, emit_contact, event_id, initiative_id, public_state
 from services.registry.review import status_after_revision
-from shared.db.aggregates import Decision
+from shared.decisions import Decision
 from shared.events.initiatives import (
     InitiativeRegisteredV1,
     InitiativeRevisedV1,

@@ -11,7 +11,7 @@ keyed by initiative id: recorded when it is registered or a revision changes it,
 import uuid
 from datetime import datetime
 
-from shared.db.aggregates import Pending
+from shared.decisions import Pending
 from shared.envelope import new_event
 from shared.events.initiatives import InitiativeContactErasedV1, InitiativeContactRecordedV1, InitiativeState
 from shared.topics import REGISTRY_CONTACTS, REGISTRY_INITIATIVES

@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 import structlog
 
 from services.registry.events import PRIVATE_CONTENT, emit_contact_erased, without_contact
-from shared.db.aggregates import AggregateStore, Decision
+from shared.db.aggregates import AggregateStore
+from shared.decisions import Decision
 
 log = structlog.get_logger(__name__)
 

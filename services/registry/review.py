@@ -27,7 +27,7 @@ Material change rule (what a new revision does to a reviewed initiative):
 from dataclasses import dataclass
 from datetime import datetime
 
-from shared.db.aggregates import Decision
+from shared.decisions import Decision
 from shared.events.initiatives import (
     InitiativeApprovedV1,
     InitiativeChangesRequestedV1,

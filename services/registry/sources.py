@@ -16,8 +16,9 @@ from async_lru import alru_cache
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.auth import Principal, Role, StoredKey, hash_key
-from shared.db.aggregates import AggregateStore, Decision
+from shared.db.aggregates import AggregateStore
 from shared.db.indexes import IndexSpec
+from shared.decisions import Decision
 from shared.envelope import Reason
 from shared.events.initiatives import OrganizerKind
 

@@ -20,7 +20,8 @@ from typing import Annotated
 from async_lru import alru_cache
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from shared.db.aggregates import AggregateStore, Decision, Pending
+from shared.db.aggregates import AggregateStore
+from shared.decisions import Decision, Pending
 from shared.envelope import Reason, new_event
 from shared.events.vocabularies import VOCABULARY_NAMES, VocabularyChangedV1
 from shared.topics import REGISTRY_VOCABULARIES

@@ -13,9 +13,10 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from services.reporting import model as m
-from shared.db.aggregates import AggregateStore, Decision, aggregate_indexes
+from shared.db.aggregates import AggregateStore, aggregate_indexes
 from shared.db.indexes import IndexSpec
 from shared.db.keyed_lock import KeyedLock
+from shared.decisions import Decision
 from shared.envelope import Envelope, EventData
 
 COLLECTION = "initiative_summaries"

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from services.scheduling.conflicts import DEFAULT_RULES, Rule, Rules, Window
 from services.scheduling.events import emit
 from services.scheduling.seats import Refused
-from shared.db.aggregates import Decision
+from shared.decisions import Decision
 from shared.events.scheduling import (
     EditionClosedV1,
     EditionPlannedV1,

@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime
 
-from shared.db.aggregates import Pending
+from shared.decisions import Pending
 from shared.envelope import EventData, new_event
 from shared.topics import Topic
 

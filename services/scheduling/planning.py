@@ -21,7 +21,8 @@ from services.scheduling.placement import Placement, Proposal, Request, propose
 from services.scheduling.programme import Programme
 from services.scheduling.seats import Refused
 from services.scheduling.settings import SchedulingSettings
-from shared.db.aggregates import AggregateStore, Decision
+from shared.db.aggregates import AggregateStore
+from shared.decisions import Decision
 
 log = structlog.get_logger(__name__)
 

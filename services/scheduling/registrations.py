@@ -36,9 +36,10 @@ from services.scheduling import sessions
 from services.scheduling.events import emit
 from services.scheduling.programme import Programme, without_internals
 from services.scheduling.seats import CODE_ALPHABET, REPEAT, NewRegistration, Refused
-from shared.db.aggregates import AggregateStore, Decision
+from shared.db.aggregates import AggregateStore
 from shared.db.indexes import IndexSpec
 from shared.db.inserts import insert_missing
+from shared.decisions import Decision
 from shared.events.scheduling import ERASURE_REASON_HEADER, RegistrationContactRecordedV1
 from shared.kafka.producer import EventProducer
 from shared.metrics import CONTACTS_ERASED

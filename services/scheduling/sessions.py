@@ -19,7 +19,7 @@ from services.scheduling import seats
 from services.scheduling.conflicts import Booking
 from services.scheduling.events import emit
 from services.scheduling.seats import NewRegistration, Refused
-from shared.db.aggregates import Decision, Pending
+from shared.decisions import Decision, Pending
 from shared.envelope import EventData
 from shared.events.scheduling import (
     RegistrationCancelledV1,

@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import bson
@@ -27,32 +26,7 @@ from pymongo.errors import BulkWriteError
 from shared.db.indexes import IndexSpec
 from shared.db.inserts import InsertTogether, duplicates, insert_missing
 from shared.db.keyed_lock import KeyedLock
-from shared.envelope import Envelope
-from shared.topics import Topic
-
-
-@dataclass(frozen=True)
-class Pending:
-    """An event waiting in an aggregate's outbox for its topic."""
-
-    topic: str
-    event: dict[str, Any]
-
-    @staticmethod
-    def of(topic: Topic, event: Envelope) -> "Pending":
-        return Pending(topic.name, event.model_dump(mode="json", exclude_none=True))
-
-
-@dataclass(frozen=True)
-class Decision:
-    """What a pure decision function returns: the new state, and the events it caused."""
-
-    state: dict[str, Any]
-    events: list[Pending] = field(default_factory=list)
-
-
-# (current state or None, its state_version (0 when new)) -> Decision, or None for no change
-Decide = Callable[[dict[str, Any] | None, int], Decision | None]
+from shared.decisions import Decide, Decision
 
 
 class ConcurrentChange(Exception):

@@ -4,7 +4,8 @@ Events carry the aggregate's version; the copy keeps the newest, so duplicates a
 deliveries change nothing and a replay from offset 0 ends in the same state.
 """
 
-from shared.db.aggregates import AggregateStore, Decision
+from shared.db.aggregates import AggregateStore
+from shared.decisions import Decision
 
 
 async def keep_newest(store: AggregateStore, aggregate_id: str, version: int, copy: dict) -> dict | None:

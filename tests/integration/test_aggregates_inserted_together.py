@@ -12,7 +12,8 @@ import uuid
 
 from pymongo import AsyncMongoClient
 
-from shared.db.aggregates import AggregateStore, Decision, Pending
+from shared.db.aggregates import AggregateStore
+from shared.decisions import Decision, Pending
 from tests.platform import CommandLog
 
 

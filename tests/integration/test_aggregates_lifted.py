@@ -11,7 +11,8 @@ import uuid
 
 from pymongo import AsyncMongoClient
 
-from shared.db.aggregates import AggregateStore, Decision, Pending
+from shared.db.aggregates import AggregateStore
+from shared.decisions import Decision, Pending
 
 
 def lifted(state: dict) -> dict:

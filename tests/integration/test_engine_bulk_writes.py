@@ -13,7 +13,8 @@ import uuid
 
 from pymongo import AsyncMongoClient
 
-from shared.db.aggregates import AggregateStore, Decision
+from shared.db.aggregates import AggregateStore
+from shared.decisions import Decision
 
 BATCHES, PER_BATCH = 6, 20  # 6 × (20 + 1) connections at once: above 50, within the launcher's pool
 

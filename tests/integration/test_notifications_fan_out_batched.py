@@ -18,7 +18,8 @@ import pytest
 from pymongo import monitoring
 
 from services.notifications.copies import contact_fields, registration_fields
-from shared.db.aggregates import AggregateStore, Decision
+from shared.db.aggregates import AggregateStore
+from shared.decisions import Decision
 from shared.events import scheduling as ev
 from tests.integration.test_notifications_delivery import contact, edition, notifications_env, registration, session, uid
 from tests.platform import eventually

@@ -14,8 +14,9 @@ from pymongo import AsyncMongoClient
 
 from services.notifications import copies
 from services.notifications.read_at_once import PER_MESSAGE, OptOutsAtOnce, SessionContacts
-from shared.db.aggregates import AggregateStore, Decision
+from shared.db.aggregates import AggregateStore
 from shared.db.indexes import ensure_indexes, is_ferretdb
+from shared.decisions import Decision
 
 pytestmark = pytest.mark.integration
 

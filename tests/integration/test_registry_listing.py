@@ -14,7 +14,8 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from services.registry import search
-from shared.db.aggregates import AggregateStore, Decision
+from shared.db.aggregates import AggregateStore
+from shared.decisions import Decision
 from shared.events.initiatives import InitiativeStatus
 from tests.platform import CommandLog
 

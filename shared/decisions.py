@@ -1,0 +1,44 @@
+"""What a pure decision returns (docs/architecture.md, "Storage").
+
+A decision is the new state of one aggregate plus the events to publish with it. It is made by a
+pure function from the aggregate's current state (None when new), its ``state_version`` and
+``now`` passed in by the caller: no reads, no clock, no I/O inside. The store that applies it
+(``shared/db/aggregates.py``) writes the state and the events' outbox in one single-document write,
+so they are recorded together or not at all; returning None means "no change", nothing is written.
+
+This module imports no database or Kafka package (tests/unit/test_decisions_free_of_io.py), so a
+domain module can make decisions without depending on how they are stored or published.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from shared.envelope import Envelope
+
+if TYPE_CHECKING:  # only the topic's name is read; shared.topics also creates topics on Kafka
+    from shared.topics import Topic
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An event waiting in an aggregate's outbox for its topic."""
+
+    topic: str
+    event: dict[str, Any]
+
+    @staticmethod
+    def of(topic: "Topic", event: Envelope) -> "Pending":
+        return Pending(topic.name, event.model_dump(mode="json", exclude_none=True))
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What a pure decision function returns: the new state, and the events it caused."""
+
+    state: dict[str, Any]
+    events: list[Pending] = field(default_factory=list)
+
+
+# (current state or None, its state_version (0 when new)) -> Decision, or None for no change
+Decide = Callable[[dict[str, Any] | None, int], Decision | None]
