@@ -13,11 +13,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.reporting import dashboard
 from services.reporting.exports import labelled, to_csv, to_jsonstat
-from services.reporting.figures import UnknownArea, UnknownDimension, area_figures, check_area, initiative_counts, table, trends
+from services.reporting.figures import area_figures, initiative_counts, table
+from services.reporting.measures import UnknownArea, UnknownDimension
 from services.reporting.model import ReadModel
 from services.reporting.rebuild import compare, rebuild
 from services.reporting.settings import ReportingSettings
 from services.reporting.snapshots import Snapshots
+from services.reporting.tables import check_area
+from services.reporting.trends import trends
 from shared.auth import KEY_OPTIONAL, Authenticator, Requires, Role, presented_key
 from shared.events.reporting import SnapshotReason
 from shared.http import problem
@@ -51,7 +54,7 @@ def build_router(
         except UnknownArea:
             raise problem(422, "area", "unknown_area", f"Unknown area '{area}'; known: initiatives, participation, reach, money") from None
         except UnknownDimension:
-            from services.reporting.figures import AREAS
+            from services.reporting.tables import AREAS
 
             known = ", ".join(AREAS[area].dimensions)
             raise problem(422, "dimension", "unknown_dimension", f"Unknown dimension '{dimension}' for {area}; known: {known}") from None

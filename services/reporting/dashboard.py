@@ -8,9 +8,10 @@ from markupsafe import Markup
 
 from services.reporting.charts import bar_chart, fmt
 from services.reporting.exports import labelled
-from services.reporting.figures import area_figures, trends
+from services.reporting.figures import area_figures
 from services.reporting.labels import DIMENSIONS, MEASURES, label
 from services.reporting.model import ReadModel
+from services.reporting.trends import trends
 from shared.vocabularies import VocabularyCopies
 
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(["html"]))

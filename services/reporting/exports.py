@@ -14,7 +14,7 @@ from typing import Any
 
 from services.reporting.labels import AREAS, CATEGORIES, DIMENSIONS, LANGS, MEASURES, VOCABULARY_OF, label
 from shared.vocabularies import VocabularyCopies
-from services.reporting.figures import TOTAL
+from services.reporting.measures import TOTAL
 
 SUPPRESSED = ".."
 NOT_KNOWN = "."  # nothing measures it (an email's arrival): the statistical offices' "cannot be given"

@@ -23,9 +23,12 @@ their summaries came in (the rebuild compares them).
 from collections.abc import Hashable
 from dataclasses import dataclass
 
-from services.reporting.figures import AREAS, FINAL_STATUSES, TOTAL, TREND_CELLS, raw_table
+from services.reporting.initiative_items import FINAL_STATUSES
+from services.reporting.measures import TOTAL
 from services.reporting.model import ReadModel
 from services.reporting.suppression import Group, suppress
+from services.reporting.tables import AREAS, raw_table
+from services.reporting.trends import TREND_CELLS
 
 Key = tuple[Hashable, ...]
 ALL_DIMENSIONS = ("status", "theme", "organizer_kind", "origin")  # what GET /v1/figures/initiatives shows

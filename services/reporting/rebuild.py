@@ -19,11 +19,14 @@ import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from services.reporting.consumers import subscriptions
-from services.reporting.figures import AREAS, all_figures, initiative_editions, items_by_edition, trends
+from services.reporting.figures import all_figures
+from services.reporting.initiative_items import initiative_editions
 from services.reporting.model import KINDS, ReadModel
 from services.reporting.projection import INDEXES, Projection
 from services.reporting.replay import InMemoryProjection, write
 from services.reporting.settings import ReportingSettings
+from services.reporting.tables import AREAS, items_by_edition
+from services.reporting.trends import trends
 from shared.db.client import make_client
 from shared.db.indexes import ensure_indexes
 from shared.envelope import InvalidEvent, parse_data, parse_envelope

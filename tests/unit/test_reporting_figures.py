@@ -11,8 +11,10 @@ from hypothesis import strategies as st
 
 from services.reporting.consumers import subscriptions
 from services.reporting.exports import to_csv, to_jsonstat
-from services.reporting.figures import AREAS, area_figures, initiative_counts, table, trends
+from services.reporting.figures import area_figures, initiative_counts, table
 from services.reporting.model import ReadModel, edition_summary, initiative_summary, merge_initiative
+from services.reporting.tables import AREAS
+from services.reporting.trends import trends
 from shared.topics import ALL_TOPICS
 
 

@@ -173,7 +173,8 @@ def _model(rows):
 def _published(m, threshold):
     """What the public reads, as (cell, value or None) with the identities between the cells
     that hold for these initiatives (one theme, origin and kind each, one edition each)."""
-    from services.reporting.figures import area_figures, initiative_counts, trends
+    from services.reporting.figures import area_figures, initiative_counts
+    from services.reporting.trends import trends
 
     shown: dict = {}
     identities: list[Group] = []

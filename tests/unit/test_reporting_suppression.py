@@ -3,8 +3,9 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.reporting.figures import AREAS, TOTAL, raw_table, suppressed_cells
+from services.reporting.measures import TOTAL
 from services.reporting.suppression import Group, suppress
+from services.reporting.tables import AREAS, raw_table, suppressed_cells
 
 T = 5
 
@@ -100,7 +101,7 @@ def test_one_small_cell_takes_the_next_smallest_with_it():
 
 
 def test_the_tables_of_an_area_satisfy_every_identity():
-    from services.reporting.figures import _initiative_dims  # noqa: F401 (the area's shape is what matters)
+    from services.reporting.initiative_items import initiative_dims  # noqa: F401 (the area's shape is what matters)
 
     spec = AREAS["initiatives"]
     items = []
