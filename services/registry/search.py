@@ -96,25 +96,25 @@ class Filters:
     text: str | None = None
 
 
+# Filter attribute -> the document field it must equal, in query order (status and source are lifted).
+_EQUALS = (
+    ("status", "status"),
+    ("source", "source"),
+    ("theme", "state.content.themes"),
+    ("organizer_kind", "state.content.organizer.kind"),
+    ("district", "state.content.districts"),
+    ("target_group", "state.content.target_groups"),
+    ("language", "state.content.languages"),
+    ("origin", "state.content.origin"),
+)
+
+
 def query_of(f: Filters) -> dict[str, Any]:
     """The database filter for everything but free text."""
     q: dict[str, Any] = {}
-    if f.status:
-        q["status"] = f.status.value
-    if f.source:
-        q["source"] = f.source
-    if f.theme:
-        q["state.content.themes"] = f.theme
-    if f.organizer_kind:
-        q["state.content.organizer.kind"] = f.organizer_kind.value
-    if f.district:
-        q["state.content.districts"] = f.district
-    if f.target_group:
-        q["state.content.target_groups"] = f.target_group
-    if f.language:
-        q["state.content.languages"] = f.language
-    if f.origin:
-        q["state.content.origin"] = f.origin.value
+    for attribute, field in _EQUALS:
+        if value := getattr(f, attribute):
+            q[field] = getattr(value, "value", value)  # an enum's value, a string as it is
     # Periods are ISO dates, so they compare as strings: overlap = start <= to and end >= from.
     if f.period_to:
         q["state.content.period.start"] = {"$lte": f.period_to.isoformat()}
