@@ -88,10 +88,8 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
             if adapter in ref:
                 await ref[adapter].close()
 
-    runtime.on_start(build)
-    runtime.on_stop(stop)
     app = create_service_app(
-        runtime,
+        runtime, on_start=build, on_stop=stop,
         title="Öppna Malmö — notifications",
         description="Email and SMS in the reader's language / E-post och sms på mottagarens språk.",
     )

@@ -21,7 +21,7 @@ from services.registry.sources import Sources
 from services.registry.submissions import COLLECTION, Submissions
 from services.registry.vocabularies import COLLECTION as VOCABULARIES
 from services.registry.vocabularies import Vocabularies
-from shared import contracts
+from shared import contract_documents, contracts
 from shared.auth import Authenticator
 from shared.cors import allow_public_reads
 from shared.db.aggregates import aggregate_indexes
@@ -79,9 +79,8 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
             runtime.subscribe(sub, scope)
         runtime.subscribe(*editions.subscription())
 
-    runtime.on_start(build)
     app = create_service_app(
-        runtime,
+        runtime, on_start=build,
         title="Öppna Malmö — registry",
         description="Publishers' initiatives under one umbrella, reviewed and stamped / Utgivarnas initiativ under ett paraply, granskade och stämplade.",
     )
@@ -94,19 +93,19 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
 
 def contracts_router() -> APIRouter:
     """The registry's AsyncAPI document and JSON Schemas, as committed (generated from the models)."""
-    files = contracts.render(contracts.REGISTRY)
+    files = contract_documents.render(contracts.REGISTRY)
     r = APIRouter(prefix="/v1/contracts", tags=["contracts"])
 
     @r.get("/asyncapi.json", summary="AsyncAPI 3.0 document of the registry's channels")
     async def asyncapi() -> dict:
-        return contracts.asyncapi(contracts.REGISTRY)
+        return contract_documents.asyncapi(contracts.REGISTRY)
 
     @r.get("/schemas/{event_type}.json", summary="JSON Schema of one event type (the whole CloudEvent)")
     async def schema(event_type: str) -> dict:
         if f"schemas/{event_type}.json" not in files:
             raise problem(404, "event_type", "not_found", "No such event type on the registry's channels")
         models = {m.event_type: m for m in contracts.REGISTRY.message_types()}
-        return contracts.event_schema(models[event_type], "registry")
+        return contract_documents.event_schema(models[event_type], "registry")
 
     return r
 

@@ -91,10 +91,8 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
-    runtime.on_start(build)
-    runtime.on_stop(stop)
     app = create_service_app(
-        runtime,
+        runtime, on_start=build, on_stop=stop,
         title="Öppna Malmö — scheduling",
         description="The forum period's programme and registrations / Forumperiodens program och anmälningar.",
     )
