@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from shared import contracts
+from shared import contract_documents, contracts
 from shared.topics import ALL_TOPICS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.mark.parametrize("name", sorted(contracts.CONTRACTS))
 def test_committed_contract_matches_the_models(name):
-    expected = contracts.render(contracts.CONTRACTS[name])
+    expected = contract_documents.render(contracts.CONTRACTS[name])
     folder = ROOT / "contracts" / name
     committed = {str(p.relative_to(folder)): p.read_text(encoding="utf-8") for p in folder.rglob("*.json")}
     drifted = sorted(set(expected) ^ set(committed) | {k for k in expected if committed.get(k) != expected[k]})
@@ -21,7 +21,7 @@ def test_committed_contract_matches_the_models(name):
 
 
 def test_the_platform_document_lists_every_topic_and_every_message_has_a_schema():
-    doc = contracts.asyncapi(contracts.CONTRACTS["platform"])
+    doc = contract_documents.asyncapi(contracts.CONTRACTS["platform"])
     assert doc["asyncapi"] == "3.0.0"
     assert {c["address"] for c in doc["channels"].values()} == {t.name for t in ALL_TOPICS}
     for channel in doc["channels"].values():
@@ -42,7 +42,7 @@ def _resolve(doc: dict, ref: dict) -> dict:
 
 @pytest.mark.parametrize("name", sorted(contracts.CONTRACTS))
 def test_every_message_states_its_kafka_key_in_a_binding(name):
-    doc = contracts.asyncapi(contracts.CONTRACTS[name])
+    doc = contract_documents.asyncapi(contracts.CONTRACTS[name])
     for cid, channel in doc["channels"].items():
         assert channel["bindings"]["kafka"]["topic"] == channel["address"]
         for ref in channel["messages"].values():
@@ -58,7 +58,7 @@ def test_submissions_may_come_in_binary_mode_with_the_sdks_headers_and_the_data_
 
     from tests.platform import submission
 
-    doc = contracts.asyncapi(contracts.REGISTRY)
+    doc = contract_documents.asyncapi(contracts.REGISTRY)
     channel = doc["channels"]["registry_submissions_v1"]
     structured = _resolve(doc, channel["messages"]["InitiativeSubmittedV1"])
     binary = _resolve(doc, channel["messages"]["InitiativeSubmittedV1Binary"])

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from shared import contracts
+from shared import contract_documents, contracts
 from shared.events.initiatives import INITIATIVE_EVENTS, InitiativeState, InitiativeSubmittedV1
 from tests.platform import submission
 
@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_asyncapi_document_lists_every_channel_and_message_of_the_registry():
-    doc = contracts.asyncapi(contracts.REGISTRY)
+    doc = contract_documents.asyncapi(contracts.REGISTRY)
     assert doc["asyncapi"] == "3.0.0"
     assert {c["address"] for c in doc["channels"].values()} == {
         "registry.submissions.v1", "registry.initiatives.v1", "registry.contacts.v1", "registry.vocabularies.v1",
@@ -42,7 +42,7 @@ def _refs(node):
 
 
 def test_an_event_schema_is_standalone_and_fixes_the_type():
-    schema = contracts.event_schema(InitiativeSubmittedV1, "registry")
+    schema = contract_documents.event_schema(InitiativeSubmittedV1, "registry")
     assert schema["properties"]["type"]["const"] == InitiativeSubmittedV1.event_type
     assert schema["properties"]["data"] == {"$ref": "#/$defs/InitiativeSubmittedV1"}
     assert {r.split("/")[-1] for r in _refs(schema)} <= set(schema["$defs"]), "every $ref resolves in the file"
