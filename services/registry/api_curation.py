@@ -1,6 +1,7 @@
 """HTTP edge for the city office (and a source about itself): review, sources, vocabularies, rejections."""
 
 import re
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -37,6 +38,17 @@ class CurationParts:
 def _own_or_curator(principal: Principal, source: str) -> None:
     if principal.role == Role.source and principal.source != source:
         raise refused(403, "source", "not_your_source", "A source sees and manages only itself")
+
+
+async def _with_new_key(issue: Callable[[NewKey], Awaitable[dict]]) -> dict:
+    """A fresh API key handed to ``issue`` (register or rotate); the source's public view and the key,
+    shown this once. A refusal becomes the problem response."""
+    key_id, key = new_key()
+    try:
+        state = await issue(NewKey(key_id, key))
+    except SourceRefused as e:
+        raise refused(e.status, e.field, e.code, e.message) from None
+    return {"source": public_view(state), "key_id": key_id, "api_key": key}
 
 
 def router(parts: Parts, cp: CurationParts, auth: Authenticator) -> APIRouter:
@@ -102,12 +114,7 @@ def router(parts: Parts, cp: CurationParts, auth: Authenticator) -> APIRouter:
     @r.post("/sources/{source:path}/keys", tags=["sources"], status_code=201, summary="A new API key (rotation); shown once")
     async def add_key(source: str, principal: SourceOrCurator) -> dict:
         _own_or_curator(principal, source)
-        key_id, key = new_key()
-        try:
-            state = await cp.sources.add_key(source, NewKey(key_id, key), datetime.now(UTC))
-        except SourceRefused as e:
-            raise refused(e.status, e.field, e.code, e.message) from None
-        return {"source": public_view(state), "key_id": key_id, "api_key": key}
+        return await _with_new_key(lambda k: cp.sources.add_key(source, k, datetime.now(UTC)))
 
     @r.delete("/sources/{source:path}/keys/{key_id}", tags=["sources"], summary="Revoke one API key")
     async def revoke_key(source: str, key_id: str, principal: SourceOrCurator) -> dict:
@@ -119,12 +126,7 @@ def router(parts: Parts, cp: CurationParts, auth: Authenticator) -> APIRouter:
 
     @r.post("/sources", tags=["sources"], status_code=201, summary="Register a publisher; its first API key is shown once")
     async def register(body: SourceIn, principal: Curator) -> dict:
-        key_id, key = new_key()
-        try:
-            state = await cp.sources.register(body, NewKey(key_id, key), datetime.now(UTC))
-        except SourceRefused as e:
-            raise refused(e.status, e.field, e.code, e.message) from None
-        return {"source": public_view(state), "key_id": key_id, "api_key": key}
+        return await _with_new_key(lambda k: cp.sources.register(body, k, datetime.now(UTC)))
 
     @r.get("/sources", tags=["sources"], summary="Every registered publisher")
     async def list_sources(principal: Curator) -> dict:
