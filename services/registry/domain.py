@@ -65,6 +65,25 @@ def _with_history(state: dict, entry: dict) -> list[dict]:
     return sorted([*state["history"], entry], key=lambda h: (h["revision"], h["kind"] == "withdrawal"))
 
 
+def _first_state(data: InitiativeSubmittedV1 | InitiativeWithdrawnV1, received: Received, now: datetime, entry: dict,
+                 status: InitiativeStatus, content: dict | None, withdrawn_revision: int | None, queued_at: str | None) -> dict:
+    """The state of an initiative seen for the first time (not stamped; ``entry`` its only history)."""
+    return {
+        "initiative_id": initiative_id(received.source, data.external_id),
+        "source": received.source,
+        "external_id": data.external_id,
+        "revision": data.revision,
+        "status": status.value,
+        "stamped": False,
+        "content": content,
+        "received_at": now.isoformat(),
+        "updated_at": now.isoformat(),
+        "history": [entry],
+        "withdrawn_revision": withdrawn_revision,
+        "queued_at": queued_at,
+    }
+
+
 def decide_submission(
     state: dict | None, version: int, data: InitiativeSubmittedV1, received: Received, now: datetime, emitter: str, late: dict | None = None
 ) -> Decision | None:
@@ -80,18 +99,8 @@ def decide_submission(
     entry = _history_entry(data.revision, received, now, applied=True, kind="revision", content=_content(data))
     if state is None:
         new = {
-            "initiative_id": initiative_id(received.source, data.external_id),
-            "source": received.source,
-            "external_id": data.external_id,
-            "revision": data.revision,
-            "status": InitiativeStatus.submitted.value,
-            "stamped": False,
-            "content": _content(data),
-            "received_at": now.isoformat(),
-            "updated_at": now.isoformat(),
-            "history": [entry],
-            "withdrawn_revision": None,
-            "queued_at": now.isoformat(),  # waiting for review since
+            **_first_state(data, received, now, entry, InitiativeStatus.submitted, _content(data),
+                           withdrawn_revision=None, queued_at=now.isoformat()),  # waiting for review since
             "late": late,
         }
         # The contact is told even when none is given: notifications then knows there is no one to tell.
@@ -126,20 +135,8 @@ def decide_withdrawal(
     entry = _history_entry(data.revision, received, now, applied=True, kind="withdrawal", content=None)
     if state is None:
         # Withdrawn before we saw it: remember, so older revisions arriving late stay out.
-        new = {
-            "initiative_id": initiative_id(received.source, data.external_id),
-            "source": received.source,
-            "external_id": data.external_id,
-            "revision": data.revision,
-            "status": InitiativeStatus.withdrawn.value,
-            "stamped": False,
-            "content": None,
-            "received_at": now.isoformat(),
-            "updated_at": now.isoformat(),
-            "history": [entry],
-            "withdrawn_revision": data.revision,
-            "queued_at": None,
-        }
+        new = _first_state(data, received, now, entry, InitiativeStatus.withdrawn, None,
+                           withdrawn_revision=data.revision, queued_at=None)
     else:
         if data.revision < state["revision"]:
             late = {**entry, "applied": False}
