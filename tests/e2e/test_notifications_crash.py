@@ -11,13 +11,9 @@ copies carrying the same ``Message-ID`` (on which receiving systems deduplicate)
 import asyncio
 import os
 import signal
-import subprocess
-import sys
 import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -28,25 +24,9 @@ from shared.envelope import new_event
 from shared.topics import delete_prefixed_topics
 from shared.events import scheduling as ev
 from tests.platform import RawKafka, eventually
+from tests.processes import start_service, wait_ready
 
-ROOT = Path(__file__).resolve().parents[2]
 SCHED = "urn:malmo:oppna:scheduling"
-
-
-def start(env: dict, log: Path) -> subprocess.Popen:
-    with open(log, "ab") as out:
-        return subprocess.Popen([sys.executable, "-m", "services.notifications"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-
-
-async def ready(base: str) -> None:
-    async with httpx.AsyncClient(base_url=base, timeout=5) as http:
-        async def check():
-            try:
-                return (await http.get("/readyz")).status_code == 200
-            except httpx.TransportError:
-                return False
-
-        await eventually(check, timeout=60, what="the notifications process to be ready")
 
 
 @pytest.mark.parametrize(("fault", "exit_code", "before_restart", "after_restart", "trigger_taken_before"), [
@@ -77,9 +57,9 @@ async def test_a_message_left_sending_by_a_killed_process_is_sent_again_with_the
     base = f"http://127.0.0.1:{port}"
     mongo = AsyncMongoClient(infra.mongodb, timeoutMS=20000, tz_aware=True)
     db = mongo[env["MONGODB_DATABASE"]]
-    proc = start({**env, fault: "true"}, log)
+    proc = start_service("notifications", {**env, fault: "true"}, log)
     try:
-        await ready(base)
+        await wait_ready(base)
         async with RawKafka(infra.kafka, f"{prefix}.") as kafka:
             ed, sid, rid = "ed-crash", "s-crash", f"r-{uuid.uuid4().hex[:6]}"
             address = f"{rid}@example.org"
@@ -108,8 +88,8 @@ async def test_a_message_left_sending_by_a_killed_process_is_sent_again_with_the
             if trigger_taken_before is False:
                 assert not await _all_committed(infra.kafka, group, topic), "the crash came before the trigger's offset was committed"
 
-            proc = start(env, log)
-            await ready(base)
+            proc = start_service("notifications", env, log)
+            await wait_ready(base)
             await eventually(lambda: _all_committed(infra.kafka, group, topic), what="the trigger to be redelivered and taken")
             await eventually(lambda: _count(smtp, address, after_restart), what="the message left sending to be sent again")
             await asyncio.sleep(2)
