@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -221,6 +222,17 @@ def wait_ports_free(*ports: int, timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and any(port_open(p, timeout=0.2) for p in ports):
         time.sleep(0.2)
+
+
+def _answers_already(engine: str, pid: int | None, answers: Callable[[], bool], port: int) -> bool:
+    """True (and said) when the engine already answers on ``port``: ours (``pid``) or another's, reused."""
+    if pid and answers():
+        say(f"{engine}: running (pid {pid}), answering on {HOST}:{port}")
+        return True
+    if not pid and answers():
+        say(f"{engine}: something not started by this launcher answers on {HOST}:{port}: reusing it")
+        return True
+    return False
 
 
 def run(argv: list[str], *, what: str, env: dict | None = None, cwd: Path | None = None, capture: bool = True) -> str:
@@ -452,11 +464,7 @@ def kafka_format() -> None:
 def kafka_up() -> bool:
     """Ensure Kafka runs and answers; True if this call started it."""
     pid = engine_pid("kafka")
-    if pid and kafka_answers():
-        say(f"kafka: running (pid {pid}), answering on {HOST}:{KAFKA_PORT}")
-        return False
-    if not pid and kafka_answers():
-        say(f"kafka: something not started by this launcher answers on {HOST}:{KAFKA_PORT}: reusing it")
+    if _answers_already("kafka", pid, kafka_answers, KAFKA_PORT):
         return False
     if pid:
         # Running but not (yet) answering: maybe starting up from another `up`; give it time.
@@ -618,11 +626,7 @@ def pg_up() -> bool:
     bindir = pg_bindir(install=True)
     started = False
     pid = engine_pid("postgres")
-    if pid and pg_answers():
-        say(f"postgres: running (pid {pid}), answering on {HOST}:{PG_PORT}")
-    elif not pid and pg_answers():
-        say(f"postgres: something not started by this launcher answers on {HOST}:{PG_PORT}: reusing it")
-    else:
+    if not _answers_already("postgres", pid, pg_answers, PG_PORT):
         if not pid and port_open(PG_PORT):
             raise InfraError(f"postgres: port {PG_PORT} is taken by something that does not answer (set OM_PG_PORT)")
         pg_prepare_dirs()
@@ -712,11 +716,7 @@ def ferretdb_build() -> None:
 def ferretdb_up() -> bool:
     """Ensure FerretDB runs and answers ping; True if this call started it."""
     pid = engine_pid("ferretdb")
-    if pid and mongo_ping():
-        say(f"ferretdb: running (pid {pid}), answering on {HOST}:{FERRETDB_PORT}")
-        return False
-    if not pid and mongo_ping():
-        say(f"ferretdb: something not started by this launcher answers on {HOST}:{FERRETDB_PORT}: reusing it")
+    if _answers_already("ferretdb", pid, mongo_ping, FERRETDB_PORT):
         return False
     if pid:
         say(f"ferretdb: pid {pid} runs but does not answer ping: killing it and restarting")
