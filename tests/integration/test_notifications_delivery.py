@@ -126,6 +126,16 @@ def contact(reg_id: str, session_id: str, email: str | None = None, phone: str |
                                             language=language, manage_url=f"https://oppna.malmo.se/r/{reg_id}")
 
 
+async def _registered(env, ed: str, sid: str, rid: str, starts_at: datetime, *, hours: int = 24, email: str | None = None,
+                      phone: str | None = None, language: str = "sv", channel: str = "email"):
+    """An edition, its session starting at ``starts_at``, the registrant's contact and the confirmed
+    registration, published in that order; the registration's published event."""
+    await env.publish("scheduling.sessions.v1", edition(ed, hours=hours), ed)
+    await env.publish("scheduling.sessions.v1", session(sid, ed, starts_at), sid)
+    await env.publish("scheduling.contacts.v1", contact(rid, sid, email=email, phone=phone, language=language), rid)
+    return await env.publish("scheduling.registrations.v1", registration(rid, sid, ed, channel=channel, language=language), rid)
+
+
 def uid(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
@@ -133,10 +143,7 @@ def uid(prefix: str) -> str:
 async def test_a_confirmed_registration_is_emailed_once_with_ics_and_unsubscribe_headers_and_counted(env):
     ed, sid, rid = uid("ed"), uid("s"), uid("r")
     address = f"{rid}@example.org"
-    await env.publish("scheduling.sessions.v1", edition(ed), ed)
-    await env.publish("scheduling.sessions.v1", session(sid, ed, datetime.now(UTC) + timedelta(days=3)), sid)
-    await env.publish("scheduling.contacts.v1", contact(rid, sid, email=address, language="en"), rid)
-    reg_event = await env.publish("scheduling.registrations.v1", registration(rid, sid, ed, language="en"), rid)
+    reg_event = await _registered(env, ed, sid, rid, datetime.now(UTC) + timedelta(days=3), email=address, language="en")
 
     mails = await eventually(lambda: _async(env.smtp.to(address)), what="the confirmation email")
     await asyncio.sleep(1.0)
@@ -170,10 +177,7 @@ async def test_the_reminder_is_durable_fires_once_and_follows_a_moved_session(en
     ed, sid, rid = uid("ed"), uid("s"), uid("r")
     address = f"{rid}@example.org"
     start = datetime.now(UTC) + timedelta(hours=1, seconds=3)
-    await env.publish("scheduling.sessions.v1", edition(ed, hours=1), ed)
-    await env.publish("scheduling.sessions.v1", session(sid, ed, start), sid)
-    await env.publish("scheduling.contacts.v1", contact(rid, sid, email=address), rid)
-    await env.publish("scheduling.registrations.v1", registration(rid, sid, ed), rid)
+    await _registered(env, ed, sid, rid, start, hours=1, email=address)
     await eventually(lambda: _async([m for m in env.smtp.to(address) if m["Subject"].startswith("Påminnelse")]), timeout=20, what="the reminder")
     await asyncio.sleep(1)
     assert len([m for m in env.smtp.to(address) if m["Subject"].startswith("Påminnelse")]) == 1
@@ -246,10 +250,7 @@ async def test_a_burst_of_session_edits_yields_one_change_notice(env):
     ed, sid, rid = uid("ed"), uid("s"), uid("r")
     address = f"{rid}@example.org"
     start = datetime.now(UTC) + timedelta(days=5)
-    await env.publish("scheduling.sessions.v1", edition(ed), ed)
-    await env.publish("scheduling.sessions.v1", session(sid, ed, start), sid)
-    await env.publish("scheduling.contacts.v1", contact(rid, sid, email=address), rid)
-    await env.publish("scheduling.registrations.v1", registration(rid, sid, ed), rid)
+    await _registered(env, ed, sid, rid, start, email=address)
     await eventually(lambda: _async(env.smtp.to(address)), what="the confirmation")
     for n in range(1, 5):
         await env.publish("scheduling.sessions.v1", session(sid, ed, start + timedelta(hours=n), version=1 + n, cls=ev.SessionRescheduledV1, status="rescheduled",
@@ -267,10 +268,7 @@ async def test_a_same_day_cancellation_goes_by_sms_and_the_gateway_receipt_marks
     ed, sid, rid = uid("ed"), uid("s"), uid("r")
     phone = f"+4670{uuid.uuid4().int % 10**7:07d}"
     start = datetime.now(UTC) + timedelta(minutes=30)
-    await env.publish("scheduling.sessions.v1", edition(ed), ed)
-    await env.publish("scheduling.sessions.v1", session(sid, ed, start), sid)
-    await env.publish("scheduling.contacts.v1", contact(rid, sid, phone=phone), rid)
-    await env.publish("scheduling.registrations.v1", registration(rid, sid, ed, channel="sms"), rid)
+    await _registered(env, ed, sid, rid, start, phone=phone, channel="sms")
     await env.publish("scheduling.sessions.v1", session(sid, ed, start, version=2, cls=ev.SessionCancelledV1, status="cancelled", cancellation_reason="Sjukdom"), sid)
     sent = await eventually(lambda: _async([m for m in env.sms.messages.values() if m["to"] == phone and "INSTÄLLT" in m["text"]]), what="the cancellation SMS")
     assert sent[0]["encoding"] == "gsm7" and sent[0]["segments"] >= 1
