@@ -17,7 +17,6 @@ from shared.events.scheduling import EditionUpdatedV1, RegistrationCheckedInV1, 
 from tests.integration.test_reporting_service import (
     EDITION,
     T0,
-    analyst,
     delivery,
     edition,
     initiative_state,
@@ -25,6 +24,8 @@ from tests.integration.test_reporting_service import (
     registry_event,
     send,
     session,
+    three_figures,
+    totals,
 )
 from tests.platform import Platform, as_role, eventually
 
@@ -57,13 +58,9 @@ async def publish_crosswise(p) -> None:
 async def counted(p):
     """Every topic's facts counted live — the deliveries too: their consumer may lag the others (a
     clean-clone run once rebuilt before the live reach figures had them, 23 differences)."""
-    try:
-        ini = await analyst(p, f"/v1/analyst/editions/{EDITION}/figures/initiatives", dimension="origin")
-        par = await analyst(p, f"/v1/analyst/editions/{EDITION}/figures/participation", dimension="theme")
-        rea = await analyst(p, f"/v1/analyst/editions/{EDITION}/figures/reach", dimension="channel")
-    except AssertionError:
+    if (figures := await three_figures(p)) is None:
         return None
-    ti, tp, tr = ini["tables"]["origin"]["total"]["values"], par["tables"]["theme"]["total"]["values"], rea["tables"]["channel"]["total"]["values"]
+    ti, tp, tr = totals(*figures)
     return (ti["submitted"], ti["approved"], tp["sessions"], tp["attended"], tr["sent"], tr["delivered"]) == (4, 4, 3, 6, 1, 1)
 
 

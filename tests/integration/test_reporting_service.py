@@ -161,14 +161,28 @@ async def analyst(p, path: str, **params) -> dict:
     return r.json()
 
 
-async def programme_counted(p):
+async def three_figures(p) -> tuple[dict, dict, dict] | None:
+    """The edition's initiatives by origin, participation by theme and reach by channel; None while
+    one of them does not answer yet."""
     try:
         ini = await analyst(p, f"/v1/analyst/editions/{EDITION}/figures/initiatives", dimension="origin")
         par = await analyst(p, f"/v1/analyst/editions/{EDITION}/figures/participation", dimension="theme")
         rea = await analyst(p, f"/v1/analyst/editions/{EDITION}/figures/reach", dimension="channel")
     except AssertionError:
         return None
-    ti, tp, tr = ini["tables"]["origin"]["total"]["values"], par["tables"]["theme"]["total"]["values"], rea["tables"]["channel"]["total"]["values"]
+    return ini, par, rea
+
+
+def totals(ini: dict, par: dict, rea: dict) -> tuple[dict, dict, dict]:
+    """The total rows of ``three_figures``' tables."""
+    return ini["tables"]["origin"]["total"]["values"], par["tables"]["theme"]["total"]["values"], rea["tables"]["channel"]["total"]["values"]
+
+
+async def programme_counted(p):
+    if (figures := await three_figures(p)) is None:
+        return None
+    ini, par, rea = figures
+    ti, tp, tr = totals(ini, par, rea)
     done = (ti["submitted"], ti["approved"], ti["rejected"], ti["reviewed"], tp["sessions"], tp["registrations"], tp["waitlisted"], tr["sent"], tr["delivered"])
     return (ini, par, rea) if done == (10, 7, 2, 9, 3, 14, 3, 12, 9) else None
 
