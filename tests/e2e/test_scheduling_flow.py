@@ -6,8 +6,8 @@ import json
 from shared.auth import Role
 from shared.envelope import parse_data, parse_envelope
 from shared.events.scheduling import REGISTRATION_EVENTS, SESSION_EVENTS, RegistrationContactRecordedV1
-from tests.integration.test_scheduling_support import days_ahead, edition_body, publish_initiative, uid, venue_body
-from tests.platform import as_role, eventually
+from tests.integration.test_scheduling_support import copied_with_edition_and_venue, days_ahead, uid
+from tests.platform import as_role
 
 STAFF = as_role(Role.scheduler)
 MODELS = {m.event_type: m for m in (*SESSION_EVENTS, *REGISTRATION_EVENTS, RegistrationContactRecordedV1)}
@@ -16,14 +16,7 @@ MODELS = {m.event_type: m for m in (*SESSION_EVENTS, *REGISTRATION_EVENTS, Regis
 async def test_a_stamped_initiative_is_scheduled_published_and_registered_for(platform):
     http = platform.http["scheduling"]
     initiative_id = uid()
-    await publish_initiative(platform.kafka, initiative_id)
-
-    async def copied():
-        return (await http.get(f"/v1/initiatives/{initiative_id}")).status_code == 200
-
-    await eventually(copied, what="scheduling's copy of the stamped initiative")
-    edition = (await http.post("/v1/editions", json=edition_body(), headers=STAFF)).json()
-    venue = (await http.post("/v1/venues", json=venue_body(), headers=STAFF)).json()
+    edition, venue = await copied_with_edition_and_venue(http, platform.kafka, initiative_id, STAFF, "scheduling's copy of the stamped initiative")
     created = await http.post(
         "/v1/sessions",
         json={"edition_id": edition["edition_id"], "initiative_id": initiative_id, "venue_id": venue["venue_id"], "capacity": 1,

@@ -8,9 +8,9 @@ import pytest
 from services.scheduling.main import create_app
 from services.scheduling.settings import SchedulingSettings
 from shared.auth import Role
-from tests.integration.test_scheduling_support import days_ahead, edition_body, publish_initiative, venue_body
+from tests.integration.test_scheduling_support import copied_with_edition_and_venue, days_ahead
 from tests.browser import ARTIFACTS, chromium, free_port, serious_violations, served as serving
-from tests.platform import Platform, RawKafka, as_role, eventually, settings_for
+from tests.platform import Platform, RawKafka, as_role, settings_for
 
 STAFF = as_role(Role.scheduler)
 
@@ -33,14 +33,8 @@ async def served(infra):
 
 async def published_session(http, kafka) -> str:
     initiative_id = uuid.uuid4().hex
-    await publish_initiative(kafka, initiative_id, title={"sv": "Demokratisamtal i Rosengård", "en": "Democracy talk in Rosengård"})
-
-    async def copied():
-        return (await http.get(f"/v1/initiatives/{initiative_id}")).status_code == 200
-
-    await eventually(copied, what="the initiative copy")
-    edition = (await http.post("/v1/editions", json=edition_body(), headers=STAFF)).json()
-    venue = (await http.post("/v1/venues", json=venue_body(), headers=STAFF)).json()
+    edition, venue = await copied_with_edition_and_venue(http, kafka, initiative_id, STAFF, "the initiative copy",
+                                                         title={"sv": "Demokratisamtal i Rosengård", "en": "Democracy talk in Rosengård"})
     r = await http.post(
         "/v1/sessions",
         json={"edition_id": edition["edition_id"], "initiative_id": initiative_id, "venue_id": venue["venue_id"], "capacity": 20,

@@ -14,7 +14,7 @@ from icalendar import Calendar
 from services.scheduling.main import create_app
 from services.scheduling.settings import SchedulingSettings
 from shared.auth import Role
-from tests.integration.test_scheduling_support import days_ahead, edition_body, publish_initiative, uid, venue_body
+from tests.integration.test_scheduling_support import copied_with_edition_and_venue, days_ahead, uid, venue_body
 from tests.platform import Platform, as_role, eventually
 from tests.vocabulary_events import publish_vocabularies
 
@@ -33,14 +33,8 @@ async def a_session(sched, venue_accessibility=("wheelchair_access",), **content
     """A stamped initiative (``content`` overriding its defaults) scheduled once, its edition published."""
     http = sched.http["scheduling"]
     initiative_id = uid()
-    await publish_initiative(sched.kafka, initiative_id, **content)
-
-    async def copied():
-        return (await http.get(f"/v1/initiatives/{initiative_id}")).status_code == 200
-
-    await eventually(copied, what="scheduling's copy of the initiative")
-    edition = (await http.post("/v1/editions", json=edition_body(), headers=STAFF)).json()
-    venue = (await http.post("/v1/venues", json=venue_body(accessibility=venue_accessibility), headers=STAFF)).json()
+    edition, venue = await copied_with_edition_and_venue(http, sched.kafka, initiative_id, STAFF, "scheduling's copy of the initiative",
+                                                         venue=venue_body(accessibility=venue_accessibility), **content)
     r = await http.post("/v1/sessions", json={"edition_id": edition["edition_id"], "initiative_id": initiative_id, "venue_id": venue["venue_id"],
                         "capacity": 20, "starts_at": days_ahead(3, 16).isoformat(), "duration_minutes": 90}, headers=STAFF)
     assert r.status_code == 201, r.text

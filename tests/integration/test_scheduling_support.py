@@ -91,22 +91,31 @@ def uid() -> str:
     return uuid.uuid4().hex
 
 
-async def published_session(http, kafka, capacity: int) -> dict:
-    """A stamped initiative's session (capacity seats, in three days at 16 UTC, an hour), its
-    edition published: ``{session_id, edition_id, venue_id, initiative_id}``."""
-    from shared.auth import Role
-    from tests.platform import as_role, eventually
+async def copied_with_edition_and_venue(http, kafka, initiative_id: str, staff: dict, what: str, venue: dict | None = None, **initiative) -> tuple[dict, dict]:
+    """The stamped initiative published and awaited in scheduling's copy (``what`` names the wait), then a
+    new edition and venue (``venue_body()`` unless given) made by ``staff``: their bodies as answered."""
+    from tests.platform import eventually
 
-    staff = as_role(Role.scheduler)
-    initiative_id = uid()
-    await publish_initiative(kafka, initiative_id)
+    await publish_initiative(kafka, initiative_id, **initiative)
 
     async def copied():
         return (await http.get(f"/v1/initiatives/{initiative_id}")).status_code == 200
 
-    await eventually(copied, what="the initiative copy")
+    await eventually(copied, what=what)
     edition = (await http.post("/v1/editions", json=edition_body(), headers=staff)).json()
-    venue = (await http.post("/v1/venues", json=venue_body(), headers=staff)).json()
+    venue = (await http.post("/v1/venues", json=venue if venue is not None else venue_body(), headers=staff)).json()
+    return edition, venue
+
+
+async def published_session(http, kafka, capacity: int) -> dict:
+    """A stamped initiative's session (capacity seats, in three days at 16 UTC, an hour), its
+    edition published: ``{session_id, edition_id, venue_id, initiative_id}``."""
+    from shared.auth import Role
+    from tests.platform import as_role
+
+    staff = as_role(Role.scheduler)
+    initiative_id = uid()
+    edition, venue = await copied_with_edition_and_venue(http, kafka, initiative_id, staff, "the initiative copy")
     r = await http.post("/v1/sessions", json={"edition_id": edition["edition_id"], "initiative_id": initiative_id, "venue_id": venue["venue_id"],
                         "capacity": capacity, "starts_at": days_ahead(3, 16).isoformat(), "duration_minutes": 60}, headers=staff)
     assert r.status_code == 201, r.text
