@@ -103,17 +103,17 @@ class Programme:
             self.version += 1
 
     def put_edition(self, doc: dict | None) -> None:
-        if doc is not None:
-            old = self.editions.get(doc["_id"])
-            if old is None or old["version"] < doc["state_version"]:
-                self.editions[doc["_id"]] = {**doc["state"], "version": doc["state_version"]}
-                self.version += 1
+        self._put_newer(self.editions, doc)
 
     def put_venue(self, doc: dict | None) -> None:
+        self._put_newer(self.venues, doc)
+
+    def _put_newer(self, kept: dict[str, dict], doc: dict | None) -> None:
+        """Keeps ``doc``'s state (with its version) unless ``kept`` already has this version or a newer one."""
         if doc is not None:
-            old = self.venues.get(doc["_id"])
+            old = kept.get(doc["_id"])
             if old is None or old["version"] < doc["state_version"]:
-                self.venues[doc["_id"]] = {**doc["state"], "version": doc["state_version"]}
+                kept[doc["_id"]] = {**doc["state"], "version": doc["state_version"]}
                 self.version += 1
 
     def put_about(self, initiative_id: str, about: dict) -> None:
