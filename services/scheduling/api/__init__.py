@@ -6,11 +6,12 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from pymongo.errors import ConnectionFailure, ExecutionTimeout
 
-from services.scheduling.planning import ConflictsFound, Planning
+from services.scheduling.planning import Planning
 from services.scheduling.programme import Programme
 from services.scheduling.rendered import FastPath, Rendered
 from services.scheduling.registrations import Registrations
 from services.scheduling.seats import Refused
+from services.scheduling.session_planning import ConflictsFound
 from services.scheduling.settings import SchedulingSettings
 from shared.auth import Authenticator
 from shared.db.aggregates import ConcurrentChange
