@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import httpx
+import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from fastapi import FastAPI
 from pymongo import monitoring
@@ -230,3 +231,14 @@ class Platform:
         finally:
             await client.close()
         await delete_prefixed_topics(self.infra.kafka, f"{self.run_id}.")
+
+
+def service_fixture(name: str, app: Callable[..., FastAPI], settings: type[ServiceSettings], prefix: str):
+    """A module-scoped fixture named ``name``: that one service started on the platform under the
+    run id + ``prefix`` (so each test module has its own topics and database)."""
+
+    async def started(infra, run_id):
+        async with Platform.start(infra, f"{run_id}{prefix}", **{name: (app, settings)}) as p:
+            yield p
+
+    return pytest.fixture(scope="module", name=name)(started)

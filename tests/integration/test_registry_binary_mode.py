@@ -23,15 +23,12 @@ from services.registry.main import create_app
 from services.registry.settings import RegistrySettings
 from shared.auth import Role
 from tests.integration.test_registry_sources import rejections  # the feed, read until n are there
-from tests.platform import Platform, as_role, as_source, eventually, register_source, submission
+from tests.platform import as_role, as_source, eventually, register_source, service_fixture, submission
 
 CURATOR = as_role(Role.curator)
 
 
-@pytest.fixture(scope="module")
-async def registry(infra, run_id):
-    async with Platform.start(infra, f"{run_id}bm", registry=(create_app, RegistrySettings)) as p:
-        yield p
+registry = service_fixture("registry", create_app, RegistrySettings, "bm")
 
 
 @pytest.fixture(scope="module")

@@ -3,18 +3,13 @@
 import json
 import uuid
 
-import pytest
-
 from services.registry.main import create_app
 from services.registry.settings import RegistrySettings
 from shared.auth import Role
-from tests.platform import Platform, as_role, eventually, register_source, submission
+from tests.platform import as_role, eventually, register_source, service_fixture, submission
 
 
-@pytest.fixture(scope="module")
-async def registry(infra, run_id):
-    async with Platform.start(infra, f"{run_id}rd", registry=(create_app, RegistrySettings)) as p:
-        yield p
+registry = service_fixture("registry", create_app, RegistrySettings, "rd")
 
 
 def revision(source, n):

@@ -13,16 +13,13 @@ from services.registry.settings import RegistrySettings
 from shared.auth import Role
 from shared.envelope import new_event
 from shared.events.scheduling import EditionPlannedV1, EditionUpdatedV1
-from tests.platform import Platform, as_role, as_source, eventually, register_source, submission
+from tests.platform import as_role, as_source, eventually, register_source, service_fixture, submission
 
 pytestmark = pytest.mark.integration
 CURATOR = as_role(Role.curator)
 
 
-@pytest.fixture(scope="module")
-async def registry(infra, run_id):
-    async with Platform.start(infra, f"{run_id}lt", registry=(create_app, RegistrySettings)) as p:
-        yield p
+registry = service_fixture("registry", create_app, RegistrySettings, "lt")
 
 
 def edition(edition_id: str, starts, closes, cls=EditionPlannedV1, version: int = 1):

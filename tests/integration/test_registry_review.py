@@ -2,20 +2,15 @@
 
 import uuid
 
-import pytest
-
 from services.registry.main import create_app
 from services.registry.settings import RegistrySettings
 from shared.auth import Role
-from tests.platform import Platform, as_role, as_source, register_source, submission
+from tests.platform import as_role, as_source, register_source, service_fixture, submission
 
 CURATOR = as_role(Role.curator)
 
 
-@pytest.fixture(scope="module")
-async def registry(infra, run_id):
-    async with Platform.start(infra, f"{run_id}rv", registry=(create_app, RegistrySettings)) as p:
-        yield p
+registry = service_fixture("registry", create_app, RegistrySettings, "rv")
 
 
 async def publish(registry, key, event):
