@@ -19,10 +19,11 @@ import uuid
 from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin import NewTopic
 from pymongo import AsyncMongoClient
 
 from benchmarks.message_writes import message_writes_per_s
+from shared.topics import kafka_admin
 
 ROOT = Path(__file__).resolve().parents[1]
 LIBS = ROOT / ".cache" / "infra" / "kafka" / "libs"
@@ -36,21 +37,13 @@ def java_tool(main: str, *args: str) -> str:
 
 
 async def make_topic(bootstrap: str, name: str, partitions: int = 4) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
+    async with kafka_admin(bootstrap) as admin:
         await admin.create_topics([NewTopic(name, partitions, 1)])
-    finally:
-        await admin.close()
 
 
 async def drop_topic(bootstrap: str, name: str) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
+    async with kafka_admin(bootstrap) as admin:
         await admin.delete_topics([name])
-    finally:
-        await admin.close()
 
 
 def kafka_tools(bootstrap: str, topic: str, records: int, size: int) -> dict[str, float]:

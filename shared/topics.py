@@ -4,6 +4,8 @@ Names follow ``<owner>.<stream>.v<N>`` (docs/architecture.md, "Topics and contra
 ``topic_prefix`` is put in front of each at run time, so test runs on a shared broker do not meet.
 """
 
+import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import structlog
@@ -63,14 +65,20 @@ ALL_TOPICS: tuple[Topic, ...] = (
 )
 
 
-async def ensure_topics(settings: ServiceSettings, topics: tuple[Topic, ...] = ALL_TOPICS) -> None:
-    """Create the topics that are missing, with the configured number of partitions."""
-    admin = AIOKafkaAdminClient(
-        bootstrap_servers=settings.kafka_bootstrap_servers,
-        client_id=f"{settings.service_name}-admin",
-    )
+@contextlib.asynccontextmanager
+async def kafka_admin(bootstrap: str, **options) -> AsyncIterator[AIOKafkaAdminClient]:
+    """A started Kafka admin client (``options`` as aiokafka takes them), closed on leaving."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **options)
     await admin.start()
     try:
+        yield admin
+    finally:
+        await admin.close()
+
+
+async def ensure_topics(settings: ServiceSettings, topics: tuple[Topic, ...] = ALL_TOPICS) -> None:
+    """Create the topics that are missing, with the configured number of partitions."""
+    async with kafka_admin(settings.kafka_bootstrap_servers, client_id=f"{settings.service_name}-admin") as admin:
         existing = set(await admin.list_topics())
         wanted = [
             NewTopic(
@@ -88,17 +96,11 @@ async def ensure_topics(settings: ServiceSettings, topics: tuple[Topic, ...] = A
             except TopicAlreadyExistsError:
                 pass  # another service created them in the meantime
             log.info("topics_created", topics=[t.name for t in wanted])
-    finally:
-        await admin.close()
 
 
 async def delete_prefixed_topics(bootstrap: str, prefix: str) -> None:
     """Tests and benchmarks: remove a private run's topics (``TOPIC_PREFIX``) from a shared broker."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
+    async with kafka_admin(bootstrap) as admin:
         mine = [t for t in await admin.list_topics() if t.startswith(prefix)]
         if mine:
             await admin.delete_topics(mine)
-    finally:
-        await admin.close()
