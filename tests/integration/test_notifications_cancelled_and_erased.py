@@ -60,6 +60,11 @@ class Env:
     async def messages_to(self, rid: str, category: str) -> list[dict]:
         return [d["state"] async for d in self.db["messages"].find({"state.recipient.key": f"registration:{rid}", "state.category": category})]
 
+    async def all_made(self, rids: tuple[str, ...], category: str) -> list[dict] | None:
+        """The messages of ``category`` to the registrants ``rids``, once there is one for each."""
+        found = [m for rid in rids for m in await self.messages_to(rid, category)]
+        return found if len(found) == len(rids) else None
+
     async def final(self, rid: str, category: str) -> dict | None:
         found = await self.messages_to(rid, category)
         return found[0] if found and found[0]["status"] in FINAL else None
@@ -144,11 +149,7 @@ async def test_a_confirmation_sms_held_for_the_night_is_not_sent_after_the_resid
     phones = {cancelled: "+46701110001", kept: "+46701110002"}
     ed, sid = await env.session_by_sms(phones, evening + timedelta(days=3), confirmed=False)
 
-    async def held() -> list[dict] | None:
-        found = [m for rid in (cancelled, kept) for m in await env.messages_to(rid, "registration_confirmed")]
-        return found if len(found) == 2 else None
-
-    for message in await eventually(held, what="both confirmations to be made"):
+    for message in await eventually(lambda: env.all_made((cancelled, kept), "registration_confirmed"), what="both confirmations to be made"):
         assert message["status"] == "scheduled"
         assert message["not_before"].astimezone(STOCKHOLM).hour == 8, "held for the morning"
 
@@ -200,11 +201,7 @@ async def test_a_session_change_held_for_the_morning_reaches_only_the_registrant
     env.clock.at = stockholm(day, 22)
     await env.reschedule(sid, ed, start, then=stockholm(day, 22, 1))  # past the debounce: one change message per registrant
 
-    async def held() -> list[dict] | None:
-        found = [m for rid in (cancelled, kept) for m in await env.messages_to(rid, "session_changed")]
-        return found if len(found) == 2 else None
-
-    for message in await eventually(held, what="both change messages to be made"):
+    for message in await eventually(lambda: env.all_made((cancelled, kept), "session_changed"), what="both change messages to be made"):
         assert message["status"] == "scheduled"
         assert message["not_before"].astimezone(STOCKHOLM).hour == 8, "held for the morning"
 
