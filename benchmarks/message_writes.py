@@ -21,8 +21,8 @@ from pymongo import AsyncMongoClient, ReplaceOne
 from services.notifications import messages as m
 from services.notifications import batch_send, render, wake
 from services.notifications.message_ids import derived_event_id
+from services.notifications.message_scheduler import each
 from services.notifications.messages import NewMessage
-from services.notifications.triggers import each
 from shared.db.aggregates import AggregateStore, aggregate_indexes
 from shared.db.indexes import ensure_indexes
 from shared.decisions import Pending

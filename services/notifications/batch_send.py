@@ -35,10 +35,10 @@ from services.notifications import messages as m
 from services.notifications.adapters import PermanentFailure, TemporaryFailure
 from services.notifications.dispatcher import Dispatcher, Expired, Obsolete, Postpone, scrub
 from services.notifications.message_ids import derived_event_id
+from services.notifications.message_scheduler import each
 from services.notifications.messages import NewMessage
 from services.notifications.read_at_once import Known
 from services.notifications.recipients import resolve
-from services.notifications.triggers import each
 from services.notifications.withdrawals import Watch
 from shared.decisions import Decision, Pending
 from shared.envelope import new_event
