@@ -163,6 +163,10 @@ class Registrations:
         async with self.contacts.locks.hold(registration_id):
             existed = await self.contacts.delete_held(registration_id)
             await self.producer.publish_raw(SCHEDULING_CONTACTS, None, registration_id, {ERASURE_REASON_HEADER: reason})
+            # Told on the registration's document (written once by the seat desk, and by nothing
+            # else but this, under the contact's lock): a repeat under its Idempotency-Key must
+            # not write the contact back.
+            await self.records.update_one({"_id": registration_id}, {"$set": {"contact_erased": True}})
         if existed:
             CONTACTS_ERASED.labels("scheduling", reason).inc()
         log.info("contact_erased", registration_id=registration_id, existed=existed, reason=reason)

@@ -139,12 +139,14 @@ class SeatDesk:
         as_of = doc["state"]["next_seq"] if doc else known.next_seq
         self.keys[session_id] = Keys(as_of, {**known.refs, **{e["idempotency_ref"]: e["registration_id"] for e in taken if "idempotency_ref" in e}})
         mine = {e["registration_id"]: e for e in taken}
-        # a repeat's contact too: its first request may have died between the seat and the contact
-        kept = {t.new.registration_id: t.contact for t, o in zip(batch, outcomes, strict=True) if not isinstance(o, Refused)}
-        await self.contacts.create_many(kept)
         repeats = {t.new.registration_id for t, o in zip(batch, outcomes, strict=True) if o == REPEAT and t.new.registration_id not in mine}
         for rid in sorted(repeats):
             mine[rid] = await self.records.find_one({"_id": rid}) or state.get("taken", {}).get(rid)
+        # a repeat's contact too (its first request may have died between the seat and the
+        # contact), unless the resident has had it erased since
+        kept = {t.new.registration_id: t.contact for t, o in zip(batch, outcomes, strict=True)
+                if not isinstance(o, Refused) and not (mine.get(t.new.registration_id) or {}).get("contact_erased")}
+        await self.contacts.create_many(kept)
         for t, outcome in zip(batch, outcomes, strict=True):
             if t.future.done():
                 continue

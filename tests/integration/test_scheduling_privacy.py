@@ -64,6 +64,30 @@ async def test_registration_events_carry_no_contact_and_erasure_tombstones_it(sc
     assert staff.json()["registration_ids"] == [r2["registration_id"]]
 
 
+async def test_a_repeat_under_its_idempotency_key_after_an_erasure_does_not_bring_the_contact_back(sched):
+    http, edition_id, venue_id = await setup(sched)
+    a = await stamped(sched)
+    s = (await new_session(http, edition_id, a, venue_id)).json()["session"]
+    await http.post(f"/v1/sessions/{s['session_id']}/publish", headers=STAFF)
+    body, key = {"name": "Sara Lind", "email": "sara.lind@example.org"}, {"Idempotency-Key": uuid.uuid4().hex}
+    first = await http.post(f"/v1/sessions/{s['session_id']}/registrations", json=body, headers=key)
+    assert first.status_code == 201, first.text
+    rid = first.json()["registration_id"]
+    assert (await http.post(f"/v1/registrations/{first.json()['token']}/erase")).json() == {"erased": True}
+
+    # the resident's phone sends the same request again (a retry after a lost answer)
+    again = await http.post(f"/v1/sessions/{s['session_id']}/registrations", json=body, headers=key)
+    assert again.status_code == 200 and again.json()["registration_id"] == rid, again.text
+    from pymongo import AsyncMongoClient
+
+    client = AsyncMongoClient(sched.infra.mongodb)
+    try:
+        doc = await client[sched.settings["scheduling"].mongodb_database]["contacts"].find_one({"_id": rid})
+    finally:
+        await client.close()
+    assert doc is None or "sara" not in json.dumps(doc, default=str).lower(), "erased stays erased"
+
+
 async def _tombstones(sched, key: str) -> int:
     from aiokafka import AIOKafkaConsumer, TopicPartition
 
