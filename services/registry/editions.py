@@ -21,7 +21,7 @@ from async_lru import alru_cache
 from shared.db.aggregates import AggregateStore
 from shared.db.copies import keep_newest
 from shared.events.scheduling import EditionClosedV1, EditionPlannedV1, EditionProgrammePublishedV1, EditionUpdatedV1
-from shared.kafka.consumer import Handler, Subscription
+from shared.kafka.consumer import Subscription, follow
 from shared.topics import REGISTRY_DEADLETTER, SCHEDULING_SESSIONS
 
 COLLECTION = "editions"
@@ -70,15 +70,6 @@ class Editions:
         return [d["state"] async for d in self._store.collection.find({}, {"state": 1})]
 
     def subscription(self) -> tuple[Subscription, str]:
-        """(subscription, dedup scope): the editions on scheduling.sessions.v1; sessions are skipped."""
-        return (
-            Subscription(
-                name="editions",
-                topics=(SCHEDULING_SESSIONS,),
-                handlers={m.event_type: Handler(m, self.keep) for m in EDITION_EVENTS},
-                dead_letter=REGISTRY_DEADLETTER,
-                unknown_types="skip",
-                dedup="none",  # the copy keeps the newest version
-            ),
-            "editions",
-        )
+        """(subscription, dedup scope): the editions on scheduling.sessions.v1; sessions are skipped.
+        The copy keeps the newest version, so a repeat changes nothing: no processed-events look-up."""
+        return follow("editions", SCHEDULING_SESSIONS, EDITION_EVENTS, self.keep, REGISTRY_DEADLETTER, dedup="none"), "editions"
