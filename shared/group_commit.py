@@ -71,3 +71,33 @@ def _answer(group: list[tuple[object, asyncio.Future]], results: list | None = N
             done.set_exception(error)
         else:
             done.cancel()
+
+
+class KeyedGroupCommit(Generic[T, R]):
+    """One ``GroupCommit`` per key: items of one key go together, keys side by side.
+
+    ``write(key, items)`` writes one key's group (a session's registrations as one change of the
+    session, say). A key's group commit exists while it has items waiting or being written, so
+    memory follows what is in flight, not the number of keys ever seen.
+    """
+
+    def __init__(self, write: Callable[[str, list[T]], Awaitable[list[R]]], max_group: int, name: str):
+        self._write = write
+        self._max_group = max_group
+        self._name = name
+        self._groups: dict[str, tuple[GroupCommit[T, R], int]] = {}
+
+    async def __call__(self, key: str, item: T) -> R:
+        group, users = self._groups.get(key) or (GroupCommit(lambda items: self._write(key, items), self._max_group, f"{self._name}:{key}"), 0)
+        self._groups[key] = (group, users + 1)
+        try:
+            return await group(item)
+        finally:
+            group, users = self._groups[key]
+            if users == 1:
+                del self._groups[key]
+            else:
+                self._groups[key] = (group, users - 1)
+
+    def __len__(self) -> int:
+        return len(self._groups)

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from shared.db.aggregates import AggregateStore
+from shared.db.aggregates import AggregateStore, Lift
 from shared.db.client import database, make_client
 from shared.db.indexes import IndexSpec, ensure_indexes
 from shared.db.keyed_lock import KeyedLock
@@ -35,9 +35,11 @@ class Runtime:
         self.settings = settings
         self.indexes = indexes + PROCESSED_INDEXES
         self.locks = KeyedLock()  # one per process: every store of this service shares it
-        self.client: AsyncMongoClient | None = None
-        self.db: AsyncDatabase | None = None
-        self.producer: EventProducer | None = None
+        # Built here, connected later: PyMongo connects on first use and the producer in ``start``,
+        # so a composition root can build every store and use case before the app serves.
+        self.client: AsyncMongoClient = make_client(settings)
+        self.db: AsyncDatabase = database(self.client, settings)
+        self.producer: EventProducer = EventProducer(settings)
         self.runners: list[ConsumerRunner] = []
         self.relays: list[OutboxRelay] = []
         self._subscriptions: list[tuple[Subscription, str]] = []
@@ -49,18 +51,19 @@ class Runtime:
     def subscribe(self, subscription: Subscription, dedup_scope: str | None = None) -> None:
         self._subscriptions.append((subscription, dedup_scope or subscription.name))
 
-    def aggregate(self, collection: str) -> AggregateStore:
-        """The one store of a collection's aggregates, sharing the process's keyed lock."""
-        assert self.db is not None, "stores exist once the runtime has started"
+    def aggregate(self, collection: str, *, lift: Lift | None = None, own: bool = False) -> AggregateStore:
+        """The one store of a collection's aggregates, sharing the process's keyed lock; ``lift`` and
+        ``own`` as ``AggregateStore`` takes them, given where the store is first asked for."""
         if collection not in self.stores:
-            self.stores[collection] = AggregateStore(self.db[collection], self.locks)
+            self.stores[collection] = AggregateStore(self.db[collection], self.locks, lift=lift, own=own)
+        elif lift is not None or own:
+            raise ValueError(f"the store of {collection} exists already: give lift/own where it is first made")
         return self.stores[collection]
 
     def relay_outbox_of(self, collection: str) -> None:
         self._stores.append(collection)
 
     def processed(self, scope: str) -> ProcessedEvents:
-        assert self.db is not None
         return ProcessedEvents(self.db["processed_events"], scope)
 
     def on_start(self, fn: Callable[[], Awaitable[None]]) -> None:
@@ -72,11 +75,8 @@ class Runtime:
     async def start(self) -> None:
         s = self.settings
         configure_logging(s.service_name, s.log_level, s.log_json)
-        self.client = make_client(s)
-        self.db = database(self.client, s)
         await ensure_indexes(self.db, self.indexes, s.ferretdb_postgresql_url)
         await ensure_topics(s)
-        self.producer = EventProducer(s)
         await self.producer.start()
         for fn in self._on_start:
             await fn()
@@ -99,10 +99,8 @@ class Runtime:
         await _bounded("outbox_relays", asyncio.gather(*(relay.stop() for relay in self.relays)), 20)
         for fn in self._on_stop:
             await _bounded(getattr(fn, "__qualname__", "on_stop"), fn(), 20)
-        if self.producer:
-            await _bounded("producer", self.producer.stop(), 20)
-        if self.client:
-            await _bounded("database_client", self.client.close(), 10)
+        await _bounded("producer", self.producer.stop(), 20)
+        await _bounded("database_client", self.client.close(), 10)
         log.info("service_stopped")
 
     @contextlib.asynccontextmanager

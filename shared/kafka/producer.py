@@ -10,22 +10,26 @@ HEADERS = [("content-type", CONTENT_TYPE.encode())]
 
 
 class EventProducer:
+    """Made anywhere, connected by ``start`` (aiokafka's client needs the running event loop)."""
+
     def __init__(self, settings: ServiceSettings):
         self._settings = settings
+        self._producer: AIOKafkaProducer | None = None
+
+    async def start(self) -> None:
         self._producer = AIOKafkaProducer(
-            bootstrap_servers=settings.kafka_bootstrap_servers,
-            client_id=f"{settings.service_name}-producer",
+            bootstrap_servers=self._settings.kafka_bootstrap_servers,
+            client_id=f"{self._settings.service_name}-producer",
             enable_idempotence=True,  # implies acks=all
             acks="all",
             linger_ms=5,
             request_timeout_ms=30000,
         )
-
-    async def start(self) -> None:
         await self._producer.start()
 
     async def stop(self) -> None:
-        await self._producer.stop()
+        if self._producer is not None:
+            await self._producer.stop()
 
     async def publish(self, topic: Topic, event: Envelope, key: str | None = None) -> None:
         """Publish and wait until the broker has it (all in-sync replicas)."""
