@@ -4,7 +4,10 @@ A decision is the new state of one aggregate plus the events to publish with it.
 pure function from the aggregate's current state (None when new), its ``state_version`` and
 ``now`` passed in by the caller: no reads, no clock, no I/O inside. The store that applies it
 (``shared/db/aggregates.py``) writes the state and the events' outbox in one single-document write,
-so they are recorded together or not at all; returning None means "no change", nothing is written.
+so they are recorded together or not at all. ``NoChange`` (or None) means nothing is written.
+Either may carry an ``outcome``: what the caller learns from the decision (a refusal, the seat
+taken), handed back by the store beside the document, so a decision never reports through a
+list passed in or an exception raised from inside.
 
 This module imports no database or Kafka package (tests/unit/test_decisions_free_of_io.py), so a
 domain module can make decisions without depending on how they are stored or published.
@@ -34,11 +37,20 @@ class Pending:
 
 @dataclass(frozen=True)
 class Decision:
-    """What a pure decision function returns: the new state, and the events it caused."""
+    """What a pure decision function returns: the new state, the events it caused, and what the
+    caller should learn from it."""
 
     state: dict[str, Any]
     events: list[Pending] = field(default_factory=list)
+    outcome: Any = None
 
 
-# (current state or None, its state_version (0 when new)) -> Decision, or None for no change
-Decide = Callable[[dict[str, Any] | None, int], Decision | None]
+@dataclass(frozen=True)
+class NoChange:
+    """A decision to write nothing; ``outcome`` says why or what was found, for the caller."""
+
+    outcome: Any = None
+
+
+# (current state or None, its state_version (0 when new)) -> what to write; None is NoChange()
+Decide = Callable[[dict[str, Any] | None, int], Decision | NoChange | None]

@@ -60,7 +60,7 @@ class VocabularyCopies:
     async def load(self) -> None:
         """Read the stored copy (at start-up, and every ``REFRESH_S`` through ``fresh``)."""
         # the whole collection: five small documents (and FerretDB scans for ``$in`` anyway)
-        async for doc in self._store.collection.find({}, {"state": 1}):
+        async for doc in self._store.find({}, {"state": 1}):
             state = doc["state"]
             self._take(doc["_id"], state["version"], state["terms"])
         self._read_at = time.monotonic()

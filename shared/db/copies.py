@@ -4,18 +4,17 @@ Events carry the aggregate's version; the copy keeps the newest, so duplicates a
 deliveries change nothing and a replay from offset 0 ends in the same state.
 """
 
-from shared.db.aggregates import AggregateStore
-from shared.decisions import Decision
+from shared.db.aggregates import AggregateStore, change_one
+from shared.decisions import Decision, NoChange
 
 
 async def keep_newest(store: AggregateStore, aggregate_id: str, version: int, copy: dict) -> dict | None:
     """Store ``copy`` (which must hold ``version``) unless a newer one is there; returns it if stored."""
 
-    def decide(current: dict | None, _state_version: int) -> Decision | None:
+    def decide(current: dict | None, _state_version: int) -> Decision | NoChange:
         if current is not None and current["version"] >= version:
-            return None
+            return NoChange()
         return Decision({**copy, "version": version})
 
     # Version 1 is the aggregate's first: almost always no copy yet, so written without a read.
-    doc = await store.change(aggregate_id, decide, expect_new=version == 1)
-    return doc["state"] if doc else None
+    return (await change_one(store, aggregate_id, decide, new=version == 1)).state

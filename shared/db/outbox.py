@@ -47,7 +47,7 @@ class OutboxRelay:
         self._marked: OrderedDict[str, int] = OrderedDict()
         self._tasks: list[asyncio.Task] = []
         self._sweeper: asyncio.Task | None = None
-        store.notify_outbox(self._written_now)
+        store.outbox.watch(self._written_now)
 
     def _written_now(self, aggregate_id: str, doc: dict) -> None:
         self._written[aggregate_id] = doc
@@ -81,9 +81,7 @@ class OutboxRelay:
         """Find outboxes left by a crash or a failed publication."""
         while True:
             try:
-                for doc in await self._store.with_pending_outbox():
-                    if doc["_id"] in self._store.unannounced:  # its writer hands it over soon
-                        continue
+                for doc in await self._store.outbox.pending():
                     if doc["_id"] in self._busy or self._marked.get(doc["_id"], -1) > doc.get("version", -1):
                         continue  # being published now, or published since it was read: it is not left behind
                     self._enqueue(doc["_id"])
@@ -114,7 +112,7 @@ class OutboxRelay:
             return 0
         items = [(TOPICS[p["topic"]], Envelope.model_validate(p["event"]), aggregate_id) for p in doc["outbox"]]
         await self._producer.publish_many(items)
-        if await self._store.mark_published(aggregate_id, {e.id for _, e, _ in items}, whole_outbox_of=doc["version"]):
+        if await self._store.outbox.published(aggregate_id, {e.id for _, e, _ in items}, doc["version"]):
             self._marked[aggregate_id] = doc["version"] + 1
             self._marked.move_to_end(aggregate_id)
             if len(self._marked) > MARKED_KEPT:
@@ -122,5 +120,5 @@ class OutboxRelay:
         else:
             # Changed since: a copy handed over meanwhile still holds what was just published.
             self._written.pop(aggregate_id, None)
-        OUTBOX_PUBLISHED.labels(self._store.collection.name).inc(len(items))
+        OUTBOX_PUBLISHED.labels(self._store.name).inc(len(items))
         return len(items)

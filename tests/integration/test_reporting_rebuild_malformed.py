@@ -67,7 +67,7 @@ async def _is(value, expected):
 
 
 async def test_a_kept_rebuild_holds_every_rebuilt_summary_in_its_database(reporting):
-    from services.reporting.projection import COLLECTIONS, DELIVERIES
+    from services.reporting.adapters.stores import COLLECTIONS, DELIVERIES
     from shared.db.client import make_client
 
     r = await reporting.http["reporting"].post("/v1/rebuild", params={"keep": "true"}, headers=as_role(Role.analyst), timeout=120)

@@ -11,7 +11,7 @@ from pymongo.errors import WaitQueueTimeoutError
 
 from services.scheduling import api
 from services.scheduling.main import create_app
-from services.scheduling.programme import Programme
+from services.scheduling.adapters.programme import Programme
 from services.scheduling.settings import SchedulingSettings
 from shared.auth import Authenticator
 from shared.db.aggregates import ConcurrentChange
