@@ -30,12 +30,12 @@ async def test_batches_of_different_aggregates_written_at_once_all_land(infra):
     batches = [[f"a{b}-{n}" for n in range(PER_BATCH)] for b in range(BATCHES)]
     try:
         # Created first, so each batch below is one bulk of guarded replaces (the heavy kind).
-        await store.insert_new({i: bump(None, 0) for ids in batches for i in ids})
+        await store.change({i: bump for ids in batches for i in ids}, new=True)
         for _ in range(3):
             written = await asyncio.wait_for(
-                asyncio.gather(*(store.change_many({i: bump for i in ids}) for ids in batches)), timeout=60
+                asyncio.gather(*(store.change({i: bump for i in ids}) for ids in batches)), timeout=60
             )
-            assert all(doc is not None for w in written for doc in w.values())
+            assert all(c.written for w in written for c in w.values())
         stored = {d["_id"]: d["state"]["n"] async for d in collection.find({})}
         assert stored == {i: 4 for ids in batches for i in ids}
     finally:
