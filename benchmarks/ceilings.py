@@ -23,7 +23,7 @@ from aiokafka.admin import NewTopic
 from pymongo import AsyncMongoClient
 
 from benchmarks.message_writes import message_writes_per_s
-from shared.topics import kafka_admin
+from shared.kafka.topic_admin import kafka_admin
 
 ROOT = Path(__file__).resolve().parents[1]
 LIBS = ROOT / ".cache" / "infra" / "kafka" / "libs"

@@ -25,7 +25,7 @@ from shared.kafka.consumer import ConsumerRunner, Subscription
 from shared.kafka.producer import EventProducer
 from shared.logs import configure_logging
 from shared.settings import ServiceSettings
-from shared.topics import ensure_topics
+from shared.kafka.topic_admin import ensure_topics
 
 log = structlog.get_logger(__name__)
 

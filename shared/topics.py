@@ -2,19 +2,11 @@
 
 Names follow ``<owner>.<stream>.v<N>`` (docs/architecture.md, "Topics and contracts"). A settings'
 ``topic_prefix`` is put in front of each at run time, so test runs on a shared broker do not meet.
+Only names and properties here (a domain module may name a topic); creating them on the broker
+is ``shared/kafka/topic_admin.py``'s.
 """
 
-import contextlib
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
-
-import structlog
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
-
-from shared.settings import ServiceSettings
-
-log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -63,44 +55,3 @@ ALL_TOPICS: tuple[Topic, ...] = (
     NOTIFICATIONS_DEADLETTER,
     REPORTING_DEADLETTER,
 )
-
-
-@contextlib.asynccontextmanager
-async def kafka_admin(bootstrap: str, **options) -> AsyncIterator[AIOKafkaAdminClient]:
-    """A started Kafka admin client (``options`` as aiokafka takes them), closed on leaving."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **options)
-    await admin.start()
-    try:
-        yield admin
-    finally:
-        await admin.close()
-
-
-async def ensure_topics(settings: ServiceSettings, topics: tuple[Topic, ...] = ALL_TOPICS) -> None:
-    """Create the topics that are missing, with the configured number of partitions."""
-    async with kafka_admin(settings.kafka_bootstrap_servers, client_id=f"{settings.service_name}-admin") as admin:
-        existing = set(await admin.list_topics())
-        wanted = [
-            NewTopic(
-                name=settings.topic(t.name),
-                num_partitions=settings.topic_partitions,
-                replication_factor=settings.topic_replication_factor,
-                topic_configs={"cleanup.policy": "compact"} if t.compacted else {},
-            )
-            for t in topics
-            if settings.topic(t.name) not in existing
-        ]
-        if wanted:
-            try:
-                await admin.create_topics(wanted)
-            except TopicAlreadyExistsError:
-                pass  # another service created them in the meantime
-            log.info("topics_created", topics=[t.name for t in wanted])
-
-
-async def delete_prefixed_topics(bootstrap: str, prefix: str) -> None:
-    """Tests and benchmarks: remove a private run's topics (``TOPIC_PREFIX``) from a shared broker."""
-    async with kafka_admin(bootstrap) as admin:
-        mine = [t for t in await admin.list_topics() if t.startswith(prefix)]
-        if mine:
-            await admin.delete_topics(mine)

@@ -17,7 +17,7 @@ from pymongo import monitoring
 
 from shared.auth import Role, StaffKey, hash_key, new_key
 from shared.settings import ServiceSettings
-from shared.topics import delete_prefixed_topics
+from shared.kafka.topic_admin import delete_prefixed_topics
 from tests.endpoints import Endpoints
 
 # One key per staff role for this test run: ``STAFF_KEYS[Role.curator]`` is a curator's key.

@@ -39,7 +39,7 @@ from services.notifications.devservers import free_port
 from shared.db.aggregates import AggregateStore
 from shared.decisions import Decision
 from shared.envelope import new_event
-from shared.topics import delete_prefixed_topics
+from shared.kafka.topic_admin import delete_prefixed_topics
 from shared.events import scheduling as ev
 
 SIZES = {"full": 100_000, "small": 1_000}  # BENCH_FANOUT_N overrides

@@ -21,7 +21,7 @@ from pymongo import AsyncMongoClient
 
 from services.notifications.devservers import SmtpSink, free_port
 from shared.envelope import new_event
-from shared.topics import delete_prefixed_topics
+from shared.kafka.topic_admin import delete_prefixed_topics
 from shared.events import scheduling as ev
 from tests.platform import RawKafka, eventually
 from tests.processes import start_service, wait_ready

@@ -14,7 +14,7 @@ import uuid
 import httpx
 from pymongo import MongoClient
 
-from shared.topics import delete_prefixed_topics
+from shared.kafka.topic_admin import delete_prefixed_topics
 from tests.browser import free_port
 from tests.platform import RawKafka, eventually, register_source, submission
 from tests.processes import service_env, start_service, wait_ready

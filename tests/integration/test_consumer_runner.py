@@ -17,7 +17,8 @@ from shared.events.initiatives import InitiativeSubmittedV1
 from shared.kafka.consumer import ConsumerRunner, Handler, Subscription
 from shared.kafka.producer import EventProducer
 from shared.settings import ServiceSettings
-from shared.topics import REGISTRY_REJECTED, REGISTRY_SUBMISSIONS, ensure_topics
+from shared.kafka.topic_admin import ensure_topics
+from shared.topics import REGISTRY_REJECTED, REGISTRY_SUBMISSIONS
 from tests.platform import Platform, RawKafka, eventually, settings_for, submission
 
 

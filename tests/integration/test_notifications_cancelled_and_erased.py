@@ -29,7 +29,7 @@ from services.notifications.quiet_hours import STOCKHOLM
 from services.notifications.settings import NotificationsSettings
 from shared.envelope import new_event
 from shared.events import scheduling as ev
-from shared.topics import delete_prefixed_topics
+from shared.kafka.topic_admin import delete_prefixed_topics
 from tests.integration.test_notifications_delivery import contact, edition, registration, session, uid
 from tests.platform import RawKafka, eventually, running, settings_for
 

@@ -22,7 +22,7 @@ from shared.envelope import new_event
 from shared.events import scheduling as ev
 from shared.events.vocabularies import VOCABULARY_NAMES
 from shared.events.initiatives import InitiativeContactRecordedV1
-from shared.topics import delete_prefixed_topics
+from shared.kafka.topic_admin import delete_prefixed_topics
 from tests.platform import RawKafka, as_role, eventually, settings_for
 from tests.vocabulary_events import publish_vocabularies
 
