@@ -25,24 +25,21 @@ round trip at a time. The batch is committed only once every key's messages took
 """
 
 import asyncio
-import base64
 import contextlib
 import time
-import uuid
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import structlog
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
-from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaConnectionError, KafkaError, KafkaTimeoutError
-from pymongo.errors import ConnectionFailure, PyMongoError
 from tenacity import AsyncRetrying, retry_if_not_exception_type, stop_after_attempt, wait_exponential
 
 from shared.db.processed import ProcessedEvents
-from shared.envelope import EventData, Headers, InvalidEvent, Reason, kafka_headers, new_event, parse_data, parse_envelope, readable
-from shared.events.dead_letters import MessageFailedV1, MessageRejectedV1, OriginalHeader, OriginalMessage
+from shared.envelope import EventData, InvalidEvent, Reason, kafka_headers, parse_data, parse_envelope
+from shared.events.dead_letters import MessageFailedV1, MessageRejectedV1
+from shared.kafka.failures import Interrupted, is_handed_over, is_infrastructure
+from shared.kafka.originals import dead_letter_event, original_of, readable_fields, received_at
 from shared.kafka.producer import EventProducer
 from shared.logs import bound_to
 from shared.metrics import CONSUMER_LAG, DEAD_LETTERS, EVENTS_HANDLED, HANDLER_SECONDS, UNATTRIBUTED_DEAD_LETTERS
@@ -50,29 +47,6 @@ from shared.settings import ServiceSettings
 from shared.topics import Topic
 
 log = structlog.get_logger(__name__)
-
-
-def is_infrastructure(error: BaseException) -> bool:
-    """A failure of the engines (database or broker unreachable, a call timed out), not of the
-    message: the message waits for them and is never dead-lettered for it."""
-    if isinstance(error, ConnectionFailure | ConnectionError | TimeoutError | KafkaConnectionError | KafkaTimeoutError):
-        return True
-    if isinstance(error, KafkaError):
-        return bool(error.retriable)
-    return isinstance(error, PyMongoError) and error.timeout
-
-
-def is_handed_over(error: BaseException) -> bool:
-    """The group moved the partition on before its batch was committed: the member was evicted
-    (its event loop stalled past the session timeout, so no heartbeat went out) or a rebalance
-    revoked the partition mid-batch. The batch's effects are durable and recorded as processed,
-    so whoever owns the partition now takes it again from the last commit and skips them; the
-    runner rejoins the group (which resets its positions to the committed offsets) and goes on."""
-    return isinstance(error, CommitFailedError | IllegalStateError)
-
-
-class Interrupted(Exception):
-    """The runner is stopping while an engine is away: leave the batch uncommitted."""
 
 
 class Rejection(Exception):
@@ -109,60 +83,6 @@ class Subscription:
     # that is refused again is dead-lettered under the same id (``_dead_letter``), which its
     # consumers skip as a duplicate.
     dedup: Literal["check", "record", "none"] = "check"
-
-
-# A dead letter must itself be a valid event (under MAX_EVENT_BYTES, and under Kafka's message
-# limit): of an original larger than this, only its first bytes are kept, without the text copy.
-ORIGINAL_KEPT_BYTES = 64 * 1024
-# Of its CloudEvents headers, this many, each cut to this length (a dead letter stays bounded).
-ORIGINAL_KEPT_HEADERS, ORIGINAL_HEADER_CHARS = 50, 1000
-
-
-def _cloudevents_headers(msg: ConsumerRecord) -> list[OriginalHeader]:
-    kept = []
-    for name, value in (msg.headers or ())[:ORIGINAL_KEPT_HEADERS]:
-        if name.lower().startswith("ce_") or name.lower() == "content-type":
-            text = (value or b"").decode("utf-8", errors="replace")
-            kept.append(OriginalHeader(name=name[:ORIGINAL_HEADER_CHARS], value=text[:ORIGINAL_HEADER_CHARS]))
-    return kept
-
-
-def received_at(msg: ConsumerRecord) -> datetime:
-    """The record's timestamp (the producer's or the broker's), the receipt time of an event
-    without ``time``: the same on every redelivery."""
-    return datetime.fromtimestamp(msg.timestamp / 1000, UTC) if msg.timestamp and msg.timestamp > 0 else datetime.now(UTC)
-
-
-def readable_fields(raw: bytes | None, headers: Headers) -> dict[str, str | None]:
-    """The ``ce_*`` fields of a dead letter for a message that could not be parsed."""
-    found = readable(raw, headers)
-    return {"ce_source": found.get("source"), "ce_id": found.get("id"), "ce_type": found.get("type")}
-
-
-def original_of(msg: ConsumerRecord, envelope_fields: dict[str, str | None] | None = None) -> OriginalMessage:
-    value = msg.value or b""
-    try:
-        text = value.decode("utf-8")
-    except UnicodeDecodeError:
-        text = None
-    if text is not None and "\x00" in text:
-        text = None  # no database stores a NUL: the bytes (base64) say it all
-    if len(value) > ORIGINAL_KEPT_BYTES:
-        value, text = value[:ORIGINAL_KEPT_BYTES], None
-    key = None
-    if msg.key is not None:
-        with contextlib.suppress(UnicodeDecodeError):
-            key = msg.key.decode("utf-8")
-    return OriginalMessage(
-        topic=msg.topic,
-        partition=msg.partition,
-        offset=msg.offset,
-        key=key,
-        value_base64=base64.b64encode(value).decode(),
-        value_text=text,
-        headers=_cloudevents_headers(msg),
-        **(envelope_fields or {}),
-    )
 
 
 class ConsumerRunner:
@@ -363,15 +283,7 @@ class ConsumerRunner:
         EVENTS_HANDLED.labels(self._group, (ce or {}).get("ce_type") or "unreadable", outcome).inc()
 
     async def _dead_letter(self, data: MessageRejectedV1 | MessageFailedV1, code: str) -> None:
-        # The id follows from the message's place, so a redelivered message's dead letter is
-        # recognisably the same one (consumers deduplicate on source and id).
-        place = f"{self._group}|{data.original.topic}|{data.original.partition}|{data.original.offset}"
-        event = new_event(
-            data,
-            source=f"urn:malmo:oppna:{self._settings.service_name}",
-            subject=data.original.ce_id,
-            event_id=str(uuid.uuid5(uuid.NAMESPACE_URL, place)),
-        )
+        event = dead_letter_event(data, self._group, self._settings.service_name)
         # Keyed by the original publisher, so one source's dead letters stay in order together.
         await self._producer.publish(self._sub.dead_letter, event, key=data.original.ce_source or "unknown")
         DEAD_LETTERS.labels(self._group, code).inc()

@@ -34,7 +34,7 @@ from services.scheduling.settings import SchedulingSettings
 from shared.auth import Role
 from shared.envelope import InvalidEvent, parse_data, parse_envelope
 from shared.events.initiatives import InitiativeSubmittedV1
-from shared.kafka.consumer import ORIGINAL_KEPT_BYTES
+from shared.kafka.originals import ORIGINAL_KEPT_BYTES
 from tests.platform import Platform, as_role, eventually, register_source, submission
 
 BATCHES, PER_BATCH = 500, 21  # 10,500 hostile messages

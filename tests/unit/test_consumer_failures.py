@@ -4,7 +4,7 @@ import pytest
 from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError, RecordTooLargeError, RequestTimedOutError
 from pymongo.errors import AutoReconnect, DuplicateKeyError, ExecutionTimeout, OperationFailure, ServerSelectionTimeoutError
 
-from shared.kafka.consumer import is_infrastructure
+from shared.kafka.failures import is_infrastructure
 
 
 @pytest.mark.parametrize(
