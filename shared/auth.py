@@ -175,3 +175,29 @@ def identify(authenticator: Authenticator) -> Callable[[Request], Awaitable[Prin
 
 def MaybeIdentified(authenticator: Authenticator):  # noqa: N802 - reads like a type in signatures
     return Annotated[Principal | None, Depends(identify(authenticator))]
+
+
+# For module-level routers: the service's ``Authenticator`` is ``app.state.auth``, put there by its
+# composition root, and these dependencies read it per request.
+def _require_on_app(*roles: Role) -> Callable[..., Awaitable[Principal]]:
+    async def dependency(
+        request: Request,
+        _bearer: HTTPAuthorizationCredentials | None = Security(BEARER),  # declare the key schemes (OpenAPI)
+        _api_key: str | None = Security(API_KEY_HEADER),
+    ) -> Principal:
+        return await require(request.app.state.auth, *roles)(request)
+
+    return dependency
+
+
+async def _identify_on_app(request: Request) -> Principal | None:
+    return await identify(request.app.state.auth)(request)
+
+
+def RequiresRole(*roles: Role):  # noqa: N802 - reads like a type in signatures
+    """``Annotated[Principal, …]`` for a route that needs a key of one of ``roles`` (401/403 otherwise)."""
+    return Annotated[Principal, Depends(_require_on_app(*roles))]
+
+
+# A route anyone may call where a valid key shows more (None without a key, 401 with a bad one).
+MaybeCaller = Annotated[Principal | None, Depends(_identify_on_app)]
