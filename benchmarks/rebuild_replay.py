@@ -24,9 +24,10 @@ from datetime import UTC, datetime, timedelta
 from aiokafka import AIOKafkaProducer
 
 from benchmarks.ceilings import aiokafka_rates, drop_topic, make_topic
-from services.reporting.model import KINDS, ReadModel
-from services.reporting.rebuild import compare, differences, drop, figures, rebuild
+from services.reporting.domain.comparison import compare, differences, figures
+from services.reporting.domain.model import KINDS, ReadModel
 from services.reporting.settings import ReportingSettings
+from services.reporting.usecases.rebuild import drop, rebuild
 from shared.topics import NOTIFICATIONS_DELIVERIES, REGISTRY_INITIATIVES, SCHEDULING_REGISTRATIONS, SCHEDULING_SESSIONS
 
 THEMES = ["democracy", "inclusion", "culture", "sport", "environment", "participation"]

@@ -1,14 +1,11 @@
 """Reporting: the unified picture, built only from events without personal data (docs/reporting.md).
 
-- ``settings``: this service's settings (suppression threshold, snapshot schedule).
-- ``model``: pure: what is kept of each aggregate, and the in-memory read model.
-- ``figures``: pure: group-bys, rates, medians and trends over the read model, suppressed.
-- ``suppression``: pure: primary and secondary small-number suppression.
-- ``exports``, ``labels``, ``charts``: pure: CSV, JSON-stat 2.0, sv/en labels, SVG bar charts.
-- ``projection``: applies events to the stored summaries (one writer), then to the model.
-- ``consumers``: every subscription of the service, in one table.
-- ``snapshots``: statistics snapshots on reporting.statistics.v1.
-- ``rebuild``: replays the topics from offset 0 into a fresh database and compares.
-- ``api``, ``dashboard``: the HTTP routes and the dashboard page.
-- ``main``: the composition root.
+- ``main``: the composition root; ``settings``: the suppression threshold, the snapshot schedule.
+- ``domain``: pure: the stored states and the decisions on them, the read model, the areas'
+  measures and items, the figures, their small-number suppression, trends, labels, snapshots.
+- ``usecases``: the projection (events → stored summaries → model), the rebuild and its
+  replay, the statistics snapshots.
+- ``adapters``: the stores' collections, the event facts read, exports (CSV, JSON-stat), the
+  dashboard page and its charts.
+- ``api``: the HTTP routes, one module per area; ``consumers``: every subscription, in one table.
 """

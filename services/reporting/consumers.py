@@ -5,7 +5,8 @@ Never ``scheduling.contacts.v1``, ``notifications.email.v1`` or ``notifications.
 outcome "skipped"), never a crash.
 """
 
-from services.reporting.projection import InitiativeFacts, Projection
+from services.reporting.adapters.facts import InitiativeFacts
+from services.reporting.usecases.projection import Projection
 from shared.events.initiatives import INITIATIVE_EVENTS
 from shared.events.notifications import DeliveryCountedV1
 from shared.events.scheduling import REGISTRATION_EVENTS, SESSION_EVENTS

@@ -1,54 +1,55 @@
-"""Composition root of reporting."""
+"""Composition root of reporting: every store, use case and adapter built here, in ``create_app``."""
 
 from fastapi import FastAPI
 
-from services.reporting.api import build_router
+from services.reporting.adapters.stores import INDEXES, SNAPSHOTS, summary_stores
+from services.reporting.api import routers
 from services.reporting.consumers import subscriptions
-from services.reporting.model import ReadModel
-from services.reporting.projection import INDEXES, Projection
+from services.reporting.domain.model import ReadModel
 from services.reporting.settings import ReportingSettings
-from services.reporting.snapshots import Snapshots
+from services.reporting.usecases.projection import Projection
+from services.reporting.usecases.snapshots import Snapshots
 from shared.auth import Authenticator
-from shared.db.aggregates import aggregate_indexes
 from shared.cors import allow_public_reads
+from shared.db.aggregates import aggregate_indexes
+from shared.db.keyed_lock import KeyedLock
 from shared.runtime import Runtime
 from shared.topics import REPORTING_DEADLETTER
 from shared.vocabularies import COLLECTION as VOCABULARIES
 from shared.vocabularies import VocabularyCopies, vocabulary_subscription
 from shared.web import create_service_app
 
+__all__ = ["INDEXES", "create_app"]
+
 
 def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     settings = settings or ReportingSettings()
     runtime = Runtime(settings, INDEXES + aggregate_indexes(VOCABULARIES))
     model = ReadModel()
-    parts: dict = {}
+    snapshots = Snapshots(runtime.aggregate(SNAPSHOTS), KeyedLock(), runtime.producer, model, settings.suppression_threshold,
+                          settings.snapshot_interval_s)
+    projection = Projection(summary_stores(runtime.aggregate), model, on_edition_closed=snapshots.on_edition_closed)
+    # labels only, never figures: not part of the projection, so a rebuild compares the same
+    vocabularies = VocabularyCopies(runtime.aggregate(VOCABULARIES))
+    for sub in subscriptions(projection):
+        runtime.subscribe(sub)
+    runtime.subscribe(vocabulary_subscription(vocabularies, REPORTING_DEADLETTER))
+    runtime.on_start(projection.load)
+    runtime.on_start(vocabularies.load)
+    runtime.on_start(snapshots.start)  # the schedule, once the model is loaded
+    runtime.on_stop(snapshots.stop)
 
-    async def build() -> None:
-        snapshots = Snapshots(runtime.db, runtime.producer, model, settings.suppression_threshold)
-        parts["snapshots"] = snapshots
-        projection = Projection(runtime.db, model, runtime.locks, on_edition_closed=snapshots.on_edition_closed)
-        await projection.load()
-        for sub in subscriptions(projection):
-            runtime.subscribe(sub)
-        # labels only, never figures: not part of the projection, so a rebuild compares the same
-        parts["vocabularies"] = VocabularyCopies(runtime.aggregate(VOCABULARIES))
-        await parts["vocabularies"].load()
-        runtime.subscribe(vocabulary_subscription(parts["vocabularies"], REPORTING_DEADLETTER))
-        snapshots.start(settings.snapshot_interval_s)
-
-    async def stop() -> None:
-        if "snapshots" in parts:
-            await parts["snapshots"].stop()
-
-    runtime.on_start(build)
-    runtime.on_stop(stop)
     app = create_service_app(
         runtime,
         title="Öppna Malmö — reporting",
         description="The unified picture and follow-up of effects / Den samlade bilden och uppföljning av effekter.",
     )
+    app.state.settings = settings
     app.state.read_model = model
-    app.include_router(build_router(settings, model, Authenticator(settings.staff_api_keys), lambda: parts.get("snapshots"), lambda: parts.get("vocabularies")))
+    app.state.snapshots = snapshots
+    app.state.vocabularies = vocabularies
+    app.state.auth = Authenticator(settings.staff_api_keys)
+    for router in routers:
+        app.include_router(router)
     allow_public_reads(app, settings.cors_allowed_origins, "/v1/figures", "/v1/editions")  # GET only: the public, suppressed figures
     return app

@@ -9,12 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from services.reporting.adapters.exports import to_csv, to_jsonstat
 from services.reporting.consumers import subscriptions
-from services.reporting.exports import to_csv, to_jsonstat
-from services.reporting.figures import area_figures, initiative_counts, table
-from services.reporting.model import ReadModel, edition_summary, initiative_summary, merge_initiative
-from services.reporting.tables import AREAS
-from services.reporting.trends import trends
+from services.reporting.domain.decisions import merge_initiative
+from services.reporting.domain.figures import area_figures, initiative_counts, table
+from services.reporting.domain.model import ReadModel
+from services.reporting.domain.summaries import edition_summary, initiative_summary
+from services.reporting.domain.tables import AREAS
+from services.reporting.domain.trends import trends
 from shared.topics import ALL_TOPICS
 
 
@@ -133,7 +135,7 @@ class _Projection:
 
 
 def test_dashboard_renders_in_both_languages_without_external_resources():
-    from services.reporting.dashboard import render
+    from services.reporting.adapters.dashboard import render
 
     for lang, title in (("sv", "Öppna Malmö i siffror"), ("en", "Open Malmö in figures")):
         html = render(model_with(12), None, lang, 5)
@@ -153,7 +155,7 @@ def programme(seed: int) -> ReadModel:
     sessions, registrations (one of a session never seen), deliveries (one of no edition)."""
     import random
 
-    from services.reporting.model import delivery_record, registration_summary, session_summary
+    from services.reporting.domain.summaries import delivery_record, registration_summary, session_summary
 
     rnd = random.Random(seed)
     m = ReadModel()
@@ -187,8 +189,8 @@ def programme(seed: int) -> ReadModel:
 
 @pytest.mark.parametrize("seed", range(5))
 def test_the_figures_of_all_editions_at_once_are_those_of_each_edition_asked_alone(seed):
-    from services.reporting.figures import all_figures
-    from services.reporting.rebuild import counted
+    from services.reporting.domain.figures import all_figures
+    from services.reporting.domain.comparison import counted
 
     m = programme(seed)
     by_edition = counted(m)
@@ -199,7 +201,7 @@ def test_the_figures_of_all_editions_at_once_are_those_of_each_edition_asked_alo
 
 
 def test_the_rebuild_finds_equal_models_equal_whatever_their_order_and_names_a_figure_that_differs():
-    from services.reporting.rebuild import compare
+    from services.reporting.domain.comparison import compare
 
     live = programme(1)
     rebuilt = ReadModel(**{k: dict(reversed(list(getattr(live, k).items()))) for k in ("initiatives", "sessions", "registrations", "editions", "deliveries")})

@@ -14,7 +14,7 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.reporting.suppression import Group, suppress
+from services.reporting.domain.suppression import Group, suppress
 
 T = 5
 TOTAL = "_total"
@@ -156,7 +156,8 @@ initiatives = st.lists(
 
 
 def _model(rows):
-    from services.reporting.model import ReadModel, edition_summary, initiative_summary
+    from services.reporting.domain.model import ReadModel
+    from services.reporting.domain.summaries import edition_summary, initiative_summary
 
     m = ReadModel()
     for year in (2024, 2025, 2026):
@@ -173,8 +174,8 @@ def _model(rows):
 def _published(m, threshold):
     """What the public reads, as (cell, value or None) with the identities between the cells
     that hold for these initiatives (one theme, origin and kind each, one edition each)."""
-    from services.reporting.figures import area_figures, initiative_counts
-    from services.reporting.trends import trends
+    from services.reporting.domain.figures import area_figures, initiative_counts
+    from services.reporting.domain.trends import trends
 
     shown: dict = {}
     identities: list[Group] = []

@@ -3,9 +3,9 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.reporting.measures import TOTAL
-from services.reporting.suppression import Group, suppress
-from services.reporting.tables import AREAS, raw_table, suppressed_cells
+from services.reporting.domain.measures import TOTAL
+from services.reporting.domain.suppression import Group, suppress
+from services.reporting.domain.tables import AREAS, raw_table, suppressed_cells
 
 T = 5
 
@@ -101,7 +101,7 @@ def test_one_small_cell_takes_the_next_smallest_with_it():
 
 
 def test_the_tables_of_an_area_satisfy_every_identity():
-    from services.reporting.initiative_items import initiative_dims  # noqa: F401 (the area's shape is what matters)
+    from services.reporting.domain.initiative_items import initiative_dims  # noqa: F401 (the area's shape is what matters)
 
     spec = AREAS["initiatives"]
     items = []

@@ -9,12 +9,12 @@ from collections.abc import Callable, Collection, Hashable, Iterable, Iterator
 from functools import partial
 from typing import Any
 
-from services.reporting.initiative_items import INITIATIVES, MONEY, initiative_editions, initiative_item, money_item
-from services.reporting.measures import TOTAL, AreaSpec, Item, UnknownArea, UnknownDimension
-from services.reporting.model import ReadModel
-from services.reporting.reach_items import REACH, delivery_item
-from services.reporting.session_items import PARTICIPATION, registration_item, session_dims, session_item
-from services.reporting.suppression import Group, suppress
+from services.reporting.domain.initiative_items import INITIATIVES, MONEY, initiative_editions, initiative_item, money_item
+from services.reporting.domain.measures import TOTAL, AreaSpec, Item, UnknownArea, UnknownDimension
+from services.reporting.domain.model import ReadModel
+from services.reporting.domain.reach_items import REACH, delivery_item
+from services.reporting.domain.session_items import PARTICIPATION, registration_item, session_dims, session_item
+from services.reporting.domain.suppression import Group, suppress
 
 AREAS: dict[str, AreaSpec] = {"initiatives": INITIATIVES, "participation": PARTICIPATION, "reach": REACH, "money": MONEY}
 

@@ -1,6 +1,6 @@
 """What every reporting area is made of: measures, area specs, items, and the category names.
 
-An area's figures are tables of measures by dimension (services/reporting/tables.py); each area's
+An area's figures are tables of measures by dimension (``domain/tables.py``); each area's
 items say what one initiative, session, registration or delivery contributes to them.
 """
 

@@ -2,11 +2,11 @@
 
 from datetime import date
 
-from services.reporting.figures import public_masks_of
-from services.reporting.initiative_items import initiative_editions
-from services.reporting.measures import TOTAL, Item, Measure
-from services.reporting.model import ReadModel
-from services.reporting.tables import AREAS, items_by_edition, raw_table
+from services.reporting.domain.figures import public_masks_of
+from services.reporting.domain.initiative_items import initiative_editions
+from services.reporting.domain.measures import TOTAL, Item, Measure
+from services.reporting.domain.model import ReadModel
+from services.reporting.domain.tables import AREAS, items_by_edition, raw_table
 
 # Each trend is its edition's total of an area's measure: (area, measure).
 TREND_CELLS = {

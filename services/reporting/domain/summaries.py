@@ -1,19 +1,18 @@
-"""The read model, pure: what reporting keeps of each aggregate, and the set of all of them.
+"""What reporting keeps of each aggregate, pure: the summaries made of the events' states.
 
-Every summary is plain JSON (strings, numbers, lists), the same in MongoDB and in memory, and
-never holds text, contacts or anything personal: only what is counted.
+Each summary keeps only what is counted (``domain/states.py``); the decisions that choose which
+summary is stored are in ``domain/decisions.py``.
 """
 
-from dataclasses import dataclass, field
 from typing import Any
+
+from services.reporting.domain.states import DeliveryRecord, EditionSummary, InitiativeSummary, RegistrationSummary, SessionSummary
 
 # The registry's review decisions that end a review (lead time = received_at → the first of them).
 REVIEW_DECISIONS = frozenset({"approved", "rejected", "changes_requested"})
 
-KINDS = ("initiatives", "sessions", "registrations", "editions", "deliveries")
 
-
-def initiative_summary(state: dict[str, Any]) -> dict[str, Any]:
+def initiative_summary(state: dict[str, Any]) -> InitiativeSummary:
     content = state.get("content") or {}
     organizer = content.get("organizer") or {}
     budget = content.get("budget") or {}
@@ -42,30 +41,7 @@ def initiative_summary(state: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def merge_initiative(current: dict[str, Any] | None, incoming: dict[str, Any]) -> dict[str, Any] | None:
-    """The newest version wins, except the first review decision, which is the earliest ever seen.
-
-    Commutative and idempotent: any order of any deliveries ends in the same summary. None: no change.
-    """
-    if current is None:
-        return incoming
-    first = _earliest(current.get("first_decided_at"), incoming.get("first_decided_at"))
-    if incoming["version"] > current["version"]:
-        return {**incoming, "first_decided_at": first}
-    if first != current.get("first_decided_at"):
-        return {**current, "first_decided_at": first}
-    return None
-
-
-def _earliest(a: str | None, b: str | None) -> str | None:
-    if a is None or b is None:
-        return a or b
-    from datetime import datetime
-
-    return a if datetime.fromisoformat(a) <= datetime.fromisoformat(b) else b
-
-
-def session_summary(state: dict[str, Any]) -> dict[str, Any]:
+def session_summary(state: dict[str, Any]) -> SessionSummary:
     organizer = state.get("organizer") or {}
     venue = state.get("venue") or {}
     districts = state.get("districts") or ([venue["district"]] if venue.get("district") else [])
@@ -86,7 +62,7 @@ def session_summary(state: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def registration_summary(state: dict[str, Any]) -> dict[str, Any]:
+def registration_summary(state: dict[str, Any]) -> RegistrationSummary:
     return {
         "registration_id": state["registration_id"],
         "version": state["version"],
@@ -100,7 +76,7 @@ def registration_summary(state: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def edition_summary(state: dict[str, Any]) -> dict[str, Any]:
+def edition_summary(state: dict[str, Any]) -> EditionSummary:
     return {
         "edition_id": state["edition_id"],
         "version": state["version"],
@@ -117,7 +93,7 @@ def delivery_key(message_id: str, outcome: str) -> str:
     return f"{message_id}|{outcome}"
 
 
-def delivery_record(data: dict[str, Any]) -> dict[str, Any]:
+def delivery_record(data: dict[str, Any]) -> DeliveryRecord:
     return {
         "key": delivery_key(data["message_id"], data["outcome"]),
         "channel": data["channel"],
@@ -128,31 +104,9 @@ def delivery_record(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-ID_FIELD = {
-    "initiatives": "initiative_id",
-    "sessions": "session_id",
-    "registrations": "registration_id",
-    "editions": "edition_id",
-    "deliveries": "key",
+# The summary of each kind a state event (of an edition, session or registration) updates.
+SUMMARY = {
+    "sessions": session_summary,
+    "registrations": registration_summary,
+    "editions": edition_summary,
 }
-
-
-@dataclass
-class ReadModel:
-    """Every aggregate's latest summary, by kind and id: held in memory, refreshed by events."""
-
-    initiatives: dict[str, dict] = field(default_factory=dict)
-    sessions: dict[str, dict] = field(default_factory=dict)
-    registrations: dict[str, dict] = field(default_factory=dict)
-    editions: dict[str, dict] = field(default_factory=dict)
-    deliveries: dict[str, dict] = field(default_factory=dict)
-    # Counts the changes, so what is derived from the model (the public masks) is made once per state.
-    revision: int = field(default=0, compare=False)
-    derived: dict = field(default_factory=dict, compare=False, repr=False)
-
-    def put(self, kind: str, summary: dict) -> None:
-        getattr(self, kind)[summary[ID_FIELD[kind]]] = summary
-        self.revision += 1
-
-    def counts(self) -> dict[str, int]:
-        return {k: len(getattr(self, k)) for k in KINDS}

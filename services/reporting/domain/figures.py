@@ -8,14 +8,14 @@ these same tables, so they always agree.
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from services.reporting.initiative_items import initiative_dims, initiative_editions
-from services.reporting.measures import TOTAL, UNKNOWN, AreaSpec, Item, ratio
-from services.reporting.model import ReadModel
-from services.reporting.reach_items import NOT_KNOWN_WHEN_ZERO
-from services.reporting.tables import AREAS, check_area, items_by_edition, items_of, raw_table, suppressed_cells
+from services.reporting.domain.initiative_items import initiative_dims, initiative_editions
+from services.reporting.domain.measures import TOTAL, UNKNOWN, AreaSpec, Item, ratio
+from services.reporting.domain.model import ReadModel
+from services.reporting.domain.reach_items import NOT_KNOWN_WHEN_ZERO
+from services.reporting.domain.tables import AREAS, check_area, items_by_edition, items_of, raw_table, suppressed_cells
 
 if TYPE_CHECKING:
-    from services.reporting.published import Masks
+    from services.reporting.domain.published import Masks
 
 
 def table(model: ReadModel, area: str, dimension: str, edition_id: str | None, threshold: int | None, items: list[Item] | None = None,
@@ -23,7 +23,7 @@ def table(model: ReadModel, area: str, dimension: str, edition_id: str | None, t
     """One area by one dimension; ``threshold`` None: unsuppressed (analysts only). ``items``: the
     area's ``items_of`` when the caller already has them (raw_table does not change them);
     ``masks``: ``public_masks_of(model, threshold)`` when the caller has them. An edition's table
-    is masked as part of everything published (services/reporting/published.py)."""
+    is masked as part of everything published (``domain/published.py``)."""
     spec = check_area(area, dimension)
     cats, rows = raw_table(spec, items_of(model, area, edition_id) if items is None else items, dimension)
     if not threshold:
@@ -132,9 +132,9 @@ def all_edition_tables(model: ReadModel) -> dict[str | None, dict[str, tuple[lis
 
 
 def public_masks_of(model: ReadModel, threshold: int, by_edition: dict[str, dict[str | None, list[Item]]] | None = None) -> "Masks":
-    """The masks of everything the public reads (services/reporting/published.py), made once per
+    """The masks of everything the public reads (``domain/published.py``), made once per
     state of the model and threshold."""
-    from services.reporting.published import public_masks
+    from services.reporting.domain.published import public_masks
 
     key = ("public_masks", threshold)
     kept = model.derived.get(key)

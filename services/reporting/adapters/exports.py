@@ -12,9 +12,9 @@ import csv
 import io
 from typing import Any
 
-from services.reporting.labels import AREAS, CATEGORIES, DIMENSIONS, LANGS, MEASURES, VOCABULARY_OF, label
+from services.reporting.domain.labels import AREAS, CATEGORIES, DIMENSIONS, LANGS, MEASURES, VOCABULARY_OF, label
+from services.reporting.domain.measures import TOTAL
 from shared.vocabularies import VocabularyCopies
-from services.reporting.measures import TOTAL
 
 SUPPRESSED = ".."
 NOT_KNOWN = "."  # nothing measures it (an email's arrival): the statistical offices' "cannot be given"

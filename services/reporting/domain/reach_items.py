@@ -1,6 +1,6 @@
 """The reach area's items: what each message delivery counts in it."""
 
-from services.reporting.measures import AreaSpec, Item, Measure
+from services.reporting.domain.measures import AreaSpec, Item, Measure
 
 # Cells nothing measures, shown as not known ("." in exports) rather than as a 0 that reads as a
 # fact: (area, dimension, category) → measures. No mail server tells whether an email arrived;

@@ -7,8 +7,8 @@ initiatives area.
 from collections import defaultdict
 from datetime import date, datetime
 
-from services.reporting.measures import NOT_ADMINISTRATION, UNKNOWN, AreaSpec, Item, Measure, median, or_unknown
-from services.reporting.model import ReadModel
+from services.reporting.domain.measures import NOT_ADMINISTRATION, UNKNOWN, AreaSpec, Item, Measure, median, or_unknown
+from services.reporting.domain.model import ReadModel
 
 FINAL_STATUSES = frozenset({"approved", "rejected", "withdrawn"})  # the rest are "in progress"
 

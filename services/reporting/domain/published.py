@@ -23,12 +23,12 @@ their summaries came in (the rebuild compares them).
 from collections.abc import Hashable
 from dataclasses import dataclass
 
-from services.reporting.initiative_items import FINAL_STATUSES
-from services.reporting.measures import TOTAL
-from services.reporting.model import ReadModel
-from services.reporting.suppression import Group, suppress
-from services.reporting.tables import AREAS, raw_table
-from services.reporting.trends import TREND_CELLS
+from services.reporting.domain.initiative_items import FINAL_STATUSES
+from services.reporting.domain.measures import TOTAL
+from services.reporting.domain.model import ReadModel
+from services.reporting.domain.suppression import Group, suppress
+from services.reporting.domain.tables import AREAS, raw_table
+from services.reporting.domain.trends import TREND_CELLS
 
 Key = tuple[Hashable, ...]
 ALL_DIMENSIONS = ("status", "theme", "organizer_kind", "origin")  # what GET /v1/figures/initiatives shows
@@ -67,73 +67,94 @@ class Masks:
         return all_cell(source, dimension, category) in self.cells
 
 
+class _Linked:
+    """The cells of everything published, as they are collected: values, identities (groups, in
+    the order first added: the masks follow it), count cells, dependent cells, known cells."""
+
+    def __init__(self) -> None:
+        self.values: dict[Key, float] = {}
+        self.groups: dict[tuple, Group] = {}  # by (whole, parts): a table shown twice is one identity
+        self.counts: set[Key] = set()
+        self.depends: dict[Key, tuple[Key, ...]] = {}
+        self.known: set[Key] = set()
+
+    def add(self, g: Group) -> None:
+        self.groups.setdefault((g.whole, g.parts), g)
+
+
 def public_masks(model: ReadModel, threshold: int, by_edition: dict, all_tables: dict) -> Masks:
     """The masks of every published figure. ``by_edition``: each area's items by edition;
     ``all_tables``: source (None: all) → dimension → (categories, {category: count}) of the
     all-editions counts (figures.all_edition_tables)."""
-    values: dict[Key, float] = {}
-    groups: dict[tuple, Group] = {}  # by (whole, parts): a table shown twice is one identity
-    counts: set[Key] = set()
-    depends: dict[Key, tuple[Key, ...]] = {}
-
-    def add(g: Group) -> None:
-        groups.setdefault((g.whole, g.parts), g)
-
+    linked = _Linked()
     editions = sorted(model.editions)
     for eid in editions:
-        for area, spec in AREAS.items():
-            items = by_edition[area].get(eid, [])
-            for dim in spec.dimensions:
-                cats, rows = raw_table(spec, items, dim)
-                for c, row in rows.items():
-                    for m in spec.measures:
-                        k = cell(eid, area, dim, c, m.id)
-                        values[k] = row[m.id] or 0
-                        if m.kind == "count":
-                            counts.add(k)
-                        if m.depends:
-                            depends[k] = tuple(cell(eid, area, dim, c, b) for b in m.depends)
-                for m in spec.measures:
-                    if m.kind in ("count", "amount"):
-                        add(Group(cell(eid, area, dim, TOTAL, m.id), tuple(cell(eid, area, dim, c, m.id) for c in cats), counts=m.kind == "count"))
-                for c in rows:
-                    for whole, parts in spec.identities:
-                        add(Group(cell(eid, area, dim, c, whole), tuple(cell(eid, area, dim, c, p) for p in parts)))
+        _add_edition(linked, eid, by_edition)
+    _add_all_editions(linked, all_tables)
+    _link_editions_to_all(linked, editions, all_tables.get(None, {}))
+    cells = suppress(linked.values, threshold, linked.groups.values(), linked.counts, linked.depends, linked.known)
+    return Masks(threshold, frozenset(cells))
 
+
+def _add_edition(linked: _Linked, eid: str, by_edition: dict) -> None:
+    """Every table of one edition: each area by each dimension, its totals and identities."""
+    for area, spec in AREAS.items():
+        items = by_edition[area].get(eid, [])
+        for dim in spec.dimensions:
+            cats, rows = raw_table(spec, items, dim)
+            for c, row in rows.items():
+                for m in spec.measures:
+                    k = cell(eid, area, dim, c, m.id)
+                    linked.values[k] = row[m.id] or 0
+                    if m.kind == "count":
+                        linked.counts.add(k)
+                    if m.depends:
+                        linked.depends[k] = tuple(cell(eid, area, dim, c, b) for b in m.depends)
+            for m in spec.measures:
+                if m.kind in ("count", "amount"):
+                    linked.add(Group(cell(eid, area, dim, TOTAL, m.id), tuple(cell(eid, area, dim, c, m.id) for c in cats), counts=m.kind == "count"))
+            for c in rows:
+                for whole, parts in spec.identities:
+                    linked.add(Group(cell(eid, area, dim, c, whole), tuple(cell(eid, area, dim, c, p) for p in parts)))
+
+
+def _add_all_editions(linked: _Linked, all_tables: dict) -> None:
+    """The all-editions counts of each publisher and of all, and all publishers = the sum of each one's."""
     sources = sorted(s for s in all_tables if s is not None)
     for source, tables in all_tables.items():
         for dim, (cats, rows) in tables.items():
             for c, v in rows.items():
-                values[all_cell(source, dim, c)] = v
-                counts.add(all_cell(source, dim, c))
-            add(Group(all_cell(source, dim, TOTAL), tuple(all_cell(source, dim, c) for c in cats)))
+                linked.values[all_cell(source, dim, c)] = v
+                linked.counts.add(all_cell(source, dim, c))
+            linked.add(Group(all_cell(source, dim, TOTAL), tuple(all_cell(source, dim, c) for c in cats)))
     everyone = all_tables.get(None, {})
-    for dim, (cats, _) in everyone.items():  # all publishers = the sum of each one's
+    for dim, (cats, _) in everyone.items():
         for c in [*cats, TOTAL]:
-            add(Group(all_cell(None, dim, c), tuple(all_cell(s, dim, c) for s in sources)))
+            linked.add(Group(all_cell(None, dim, c), tuple(all_cell(s, dim, c) for s in sources)))
     if "status" in everyone:
         cats, rows = everyone["status"]
         open_ = [c for c in cats if c not in FINAL_STATUSES]
-        values[all_cell(None, "status", IN_PROGRESS)] = sum(rows[c] for c in open_)
-        counts.add(all_cell(None, "status", IN_PROGRESS))  # as if shown: total less the final statuses gives it
-        add(Group(all_cell(None, "status", IN_PROGRESS), tuple(all_cell(None, "status", c) for c in open_)))
+        linked.values[all_cell(None, "status", IN_PROGRESS)] = sum(rows[c] for c in open_)
+        linked.counts.add(all_cell(None, "status", IN_PROGRESS))  # as if shown: total less the final statuses gives it
+        linked.add(Group(all_cell(None, "status", IN_PROGRESS), tuple(all_cell(None, "status", c) for c in open_)))
         finals = tuple(all_cell(None, "status", c) for c in sorted(FINAL_STATUSES))
-        add(Group(all_cell(None, "status", TOTAL), (*finals, all_cell(None, "status", IN_PROGRESS))))
+        linked.add(Group(all_cell(None, "status", TOTAL), (*finals, all_cell(None, "status", IN_PROGRESS))))
         for c in sorted(FINAL_STATUSES):
-            values.setdefault(all_cell(None, "status", c), 0)
-    # each all-editions figure = the sum of the editions' + what is in no edition (not shown, but
-    # taken as known: masking it would protect nothing)
-    known: set[Key] = set()
+            linked.values.setdefault(all_cell(None, "status", c), 0)
+
+
+def _link_editions_to_all(linked: _Linked, editions: list[str], everyone: dict) -> None:
+    """Each all-editions figure = the sum of the editions' + what is in no edition (not shown, but
+    taken as known: masking it would protect nothing)."""
     links = [(TOTAL, TOTAL, TOTAL, "submitted")]  # (all-editions dimension, its category, the editions' category, measure)
     links += [("status", s, TOTAL, s) for s in sorted(FINAL_STATUSES)] + [("status", IN_PROGRESS, TOTAL, "in_progress")]
     links += [(dim, c, c, "submitted") for dim in ("theme", "organizer_kind", "origin") if dim in everyone for c in everyone[dim][0]]
     for dim, c, theirs, measure in links:
         whole = all_cell(None, dim, c)
-        if whole not in values:
+        if whole not in linked.values:
             continue
         parts = [cell(eid, "initiatives", dim, theirs, measure) for eid in editions]
         rest = ("outside_editions", dim, c)
-        values[rest] = max(0, values[whole] - sum(values.get(p, 0) for p in parts))  # overlaps: as if additive
-        known.add(rest)
-        add(Group(whole, (*parts, rest), prefers_whole=True))
-    return Masks(threshold, frozenset(suppress(values, threshold, groups.values(), counts, depends, known)))
+        linked.values[rest] = max(0, linked.values[whole] - sum(linked.values.get(p, 0) for p in parts))  # overlaps: as if additive
+        linked.known.add(rest)
+        linked.add(Group(whole, (*parts, rest), prefers_whole=True))

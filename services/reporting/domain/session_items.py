@@ -1,6 +1,6 @@
 """The participation area's items: what each session and registration counts in it."""
 
-from services.reporting.measures import UNKNOWN, AreaSpec, Item, Measure, or_unknown, ratio
+from services.reporting.domain.measures import UNKNOWN, AreaSpec, Item, Measure, or_unknown, ratio
 
 
 def _derive_participation(row: dict) -> dict:

@@ -6,15 +6,15 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from services.reporting.charts import bar_chart, fmt
-from services.reporting.exports import labelled
-from services.reporting.figures import area_figures
-from services.reporting.labels import DIMENSIONS, MEASURES, label
-from services.reporting.model import ReadModel
-from services.reporting.trends import trends
+from services.reporting.adapters.charts import bar_chart, fmt
+from services.reporting.adapters.exports import labelled
+from services.reporting.domain.figures import area_figures
+from services.reporting.domain.labels import DIMENSIONS, MEASURES, label
+from services.reporting.domain.model import ReadModel
+from services.reporting.domain.trends import trends
 from shared.vocabularies import VocabularyCopies
 
-TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(["html"]))
+TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent.parent / "templates"), autoescape=select_autoescape(["html"]))
 
 TEXT = {
     "sv": {

@@ -6,7 +6,7 @@ in-memory model, so the rebuilt figures can be compared with the live ones — t
 equal — and, kept, the model is written once at the end into a fresh database to swap to (set
 ``MONGODB_DATABASE`` to it and restart).
 
-    python -m services.reporting.rebuild [--keep] [--compare]
+    python -m services.reporting.usecases.rebuild [--keep] [--compare]
 """
 
 import argparse
@@ -18,15 +18,14 @@ from dataclasses import dataclass
 import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from services.reporting.adapters.stores import INDEXES, summary_stores
 from services.reporting.consumers import subscriptions
-from services.reporting.figures import all_figures
-from services.reporting.initiative_items import initiative_editions
-from services.reporting.model import KINDS, ReadModel
-from services.reporting.projection import INDEXES, Projection
-from services.reporting.replay import InMemoryProjection, write
+from services.reporting.domain.comparison import compare
+from services.reporting.domain.model import ReadModel
 from services.reporting.settings import ReportingSettings
-from services.reporting.tables import AREAS, items_by_edition
-from services.reporting.trends import trends
+from services.reporting.usecases.projection import Projection
+from services.reporting.usecases.replay import InMemoryProjection, write
+from shared.db.aggregates import AggregateStore
 from shared.db.client import make_client
 from shared.db.indexes import ensure_indexes
 from shared.envelope import InvalidEvent, parse_data, parse_envelope
@@ -49,57 +48,12 @@ class Rebuilt:
     arrived: int = 0
 
 
-def everything(model: ReadModel, threshold: int | None, by_edition: dict | None = None) -> dict:
-    """Every figure the service answers: each edition's areas, and the trends. ``by_edition``:
-    ``counted(model)``, when the caller asks for several thresholds of the same model."""
-    by_edition = counted(model) if by_edition is None else by_edition
-    return {
-        "editions": {eid: all_figures(model, eid, threshold, by_edition=by_edition) for eid in sorted(model.editions)},
-        "trends": trends(model, threshold, by_edition=by_edition),
-    }
-
-
-def counted(model: ReadModel) -> dict:
-    """Each area's items by edition, made in one walk of the model: the comparison is linear in
-    the aggregates, where a walk per edition (and per threshold) made it grow with their product."""
-    member = initiative_editions(model)
-    return {area: items_by_edition(model, area, member) for area in AREAS}
-
-
-def figures(model: ReadModel, threshold: int) -> dict:
-    """What the rebuild compares: every figure unsuppressed and as the public sees it."""
-    by_edition = counted(model)
-    return {"raw": everything(model, None, by_edition), "public": everything(model, threshold, by_edition)}
-
-
-def compare(live: ReadModel, rebuilt: ReadModel, threshold: int) -> list[str]:
-    """Where the figures of the two models differ, raw and public. The figures are a pure function
-    of the model whatever the order its summaries came in, so equal models have equal figures:
-    they are computed and compared only when the models differ, to say which figures do."""
-    if all(getattr(live, kind) == getattr(rebuilt, kind) for kind in KINDS):
-        return []
-    return differences(figures(live, threshold), figures(rebuilt, threshold))
-
-
-def differences(a: dict, b: dict, path: str = "") -> list[str]:
-    """Paths where two JSON documents differ (deep equality, for the rebuild's report)."""
-    if isinstance(a, dict) and isinstance(b, dict):
-        out = []
-        for k in sorted(set(a) | set(b), key=str):
-            if k not in a or k not in b:
-                out.append(f"{path}/{k}")
-            else:
-                out += differences(a[k], b[k], f"{path}/{k}")
-        return out
-    return [] if a == b else [path or "/"]
-
-
 async def rebuild(settings: ReportingSettings, keep: bool = True, database: str | None = None) -> Rebuilt:
     """Replay the topics from the beginning to their current ends into a model; ``keep``: and write
     it into ``database`` (fresh) to swap to. Not kept, nothing is written: the comparison reads
     the model, and writing a database only to drop it was most of a rebuild's time."""
     model = ReadModel()
-    # In memory during the replay, written once at the end (services/reporting/replay.py).
+    # In memory during the replay, written once at the end (usecases/replay.py).
     projection = InMemoryProjection(model)
     handlers = {}
     topics = []
@@ -204,7 +158,8 @@ async def _main() -> None:
     client = make_client(settings)
     try:
         live = ReadModel()
-        await Projection(client[settings.mongodb_database], live).load()
+        db = client[settings.mongodb_database]
+        await Projection(summary_stores(lambda c: AggregateStore(db[c])), live).load()
     finally:
         await client.close()
     diff = compare(live, rebuilt.model, settings.suppression_threshold)

@@ -1,0 +1,24 @@
+"""The dashboard page (server-rendered, ``adapters/dashboard.py``), and the root that leads to it."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from services.reporting.adapters import dashboard
+from services.reporting.api.deps import Lang, ReadModelDep, ThresholdDep, VocabulariesDep, fresh_labels, known_edition
+
+router = APIRouter(dependencies=[Depends(fresh_labels)])
+
+
+@router.get("/", include_in_schema=False)
+async def root() -> RedirectResponse:
+    return RedirectResponse("/dashboard")
+
+
+@router.get("/dashboard", tags=["dashboard"], summary="The dashboard page (HTML, sv or en)", response_class=HTMLResponse)
+async def dashboard_page(model: ReadModelDep, v: VocabulariesDep, threshold: ThresholdDep,
+                         edition_id: Annotated[str | None, Query(alias="edition")] = None, lang: Lang = "sv") -> HTMLResponse:
+    if edition_id is not None:
+        known_edition(model, edition_id)
+    return HTMLResponse(dashboard.render(model, edition_id, lang, threshold, v))

@@ -1,0 +1,89 @@
+"""What the routes take from the composition root (``main.create_app`` puts each on ``app.state``),
+and the checks several routes share."""
+
+from typing import Annotated, Literal
+
+from fastapi import Depends, Query, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials
+
+from services.reporting.domain.measures import UnknownArea, UnknownDimension
+from services.reporting.domain.model import ReadModel
+from services.reporting.domain.tables import AREAS, check_area
+from services.reporting.settings import ReportingSettings
+from services.reporting.usecases.snapshots import Snapshots
+from shared.auth import API_KEY_HEADER, BEARER, Authenticator, Principal, Role, require
+from shared.http import problem
+from shared.vocabularies import VocabularyCopies
+
+Lang = Annotated[Literal["sv", "en"], Query(description="Language of labels: sv or en.")]
+
+
+def read_model(request: Request) -> ReadModel:
+    return request.app.state.read_model
+
+
+def settings(request: Request) -> ReportingSettings:
+    return request.app.state.settings
+
+
+def threshold(request: Request) -> int:
+    """The suppression threshold of every public figure."""
+    return request.app.state.settings.suppression_threshold
+
+
+def vocabularies(request: Request) -> VocabularyCopies:
+    """The registry's vocabularies, as reporting follows them (labels of themes, districts, …)."""
+    return request.app.state.vocabularies
+
+
+def snapshots(request: Request) -> Snapshots:
+    return request.app.state.snapshots
+
+
+def authenticator(request: Request) -> Authenticator:
+    return request.app.state.auth
+
+
+ReadModelDep = Annotated[ReadModel, Depends(read_model)]
+SettingsDep = Annotated[ReportingSettings, Depends(settings)]
+ThresholdDep = Annotated[int, Depends(threshold)]
+VocabulariesDep = Annotated[VocabularyCopies, Depends(vocabularies)]
+SnapshotsDep = Annotated[Snapshots, Depends(snapshots)]
+AuthenticatorDep = Annotated[Authenticator, Depends(authenticator)]
+
+
+async def analyst(
+    request: Request,
+    auth: AuthenticatorDep,
+    _bearer: HTTPAuthorizationCredentials | None = Security(BEARER),
+    _api_key: str | None = Security(API_KEY_HEADER),
+) -> Principal:
+    """401 without a valid key, 403 with a key of another role than ``analyst``."""
+    return await require(auth, Role.analyst)(request)
+
+
+Analyst = Annotated[Principal, Depends(analyst)]
+
+
+async def fresh_labels(v: VocabulariesDep) -> None:
+    """Every route's: another process of reporting may have taken the newest vocabulary event,
+    so the copy is read again now and then."""
+    await v.fresh()
+
+
+def known_edition(model: ReadModel, edition_id: str) -> str:
+    """404 for an edition reporting has not seen."""
+    if edition_id not in model.editions:
+        raise problem(404, "edition_id", "unknown_edition", f"There is no edition '{edition_id}'")
+    return edition_id
+
+
+def known_area(area: str, dimension: str | None) -> None:
+    """422 naming an unknown area, or a dimension the area does not have."""
+    try:
+        check_area(area, dimension)
+    except UnknownArea:
+        raise problem(422, "area", "unknown_area", f"Unknown area '{area}'; known: initiatives, participation, reach, money") from None
+    except UnknownDimension:
+        known = ", ".join(AREAS[area].dimensions)
+        raise problem(422, "dimension", "unknown_dimension", f"Unknown dimension '{dimension}' for {area}; known: {known}") from None

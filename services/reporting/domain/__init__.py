@@ -1,0 +1,1 @@
+"""Reporting's domain, pure: no database, Kafka or web imports."""

@@ -1,0 +1,1 @@
+"""Reporting's use cases: load through the stores, decide (``domain``), save, then the model."""
