@@ -1,12 +1,16 @@
 """Every subscription of scheduling, in one table."""
 
-from services.scheduling.initiatives import InitiativeCopies
+from services.scheduling.usecases.initiatives import FollowInitiatives
 from shared.events.initiatives import INITIATIVE_EVENTS
 from shared.kafka.consumer import Subscription, follow
 from shared.topics import REGISTRY_INITIATIVES, SCHEDULING_DEADLETTER
+from shared.vocabularies import VocabularyCopies, vocabulary_subscription
 
 
-def subscriptions(initiatives: InitiativeCopies) -> list[Subscription]:
-    # The copy keeps the newest version, so a repeat changes nothing: no processed-events look-up
+def subscriptions(initiatives: FollowInitiatives, vocabularies: VocabularyCopies) -> list[Subscription]:
+    # The copies keep the newest version, so a repeat changes nothing: no processed-events look-up
     # per event (one read less for every initiative the registry tells).
-    return [follow("initiatives", REGISTRY_INITIATIVES, INITIATIVE_EVENTS, initiatives.apply, SCHEDULING_DEADLETTER, dedup="none")]
+    return [
+        follow("initiatives", REGISTRY_INITIATIVES, INITIATIVE_EVENTS, initiatives.apply, SCHEDULING_DEADLETTER, dedup="none"),
+        vocabulary_subscription(vocabularies, SCHEDULING_DEADLETTER),
+    ]

@@ -1,112 +1,105 @@
-"""Composition root of scheduling: settings in, app out; nothing connects at import time."""
+"""Composition root of scheduling: settings in, app out, every part built here; nothing connects at
+import time (the runtime's clients connect when the app starts)."""
 
 import asyncio
 import contextlib
 import os
+from collections.abc import Callable
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 
-from services.scheduling import api
+from services.scheduling.adapters.initiatives import InitiativeCopies
+from services.scheduling.adapters.programme import Programme
+from services.scheduling.adapters.records import RegistrationRecords
+from services.scheduling.adapters.rendered import FastPath, Rendered
+from services.scheduling.adapters.stores import (
+    CONTACTS,
+    EDITIONS,
+    INDEXES,
+    INITIATIVES,
+    REGISTRATIONS,
+    SESSIONS,
+    VENUES,
+    WITH_OUTBOX,
+    contact_fields,
+)
+from services.scheduling.api import routers
+from services.scheduling.api.errors import answer_errors
 from services.scheduling.consumers import subscriptions
-from services.scheduling.initiatives import COLLECTION as INITIATIVES
-from services.scheduling.initiatives import InitiativeCopies, about
-from services.scheduling.planning import EDITIONS, SESSIONS, VENUES, Planning
-from services.scheduling.programme import Programme
-from services.scheduling.registrations import CONTACTS, REGISTRATION_INDEXES, REGISTRATIONS, Registrations
-from services.scheduling.retention import INDEXES as CONTACT_INDEXES
-from services.scheduling.retention import ContactRetention, lift_contacts
 from services.scheduling.settings import SchedulingSettings
+from services.scheduling.usecases.erasure import Erasure
+from services.scheduling.usecases.initiatives import FollowInitiatives
+from services.scheduling.usecases.planning import Planning
+from services.scheduling.usecases.registrations import Registrations
+from services.scheduling.usecases.retention import ContactRetention
+from services.scheduling.usecases.seat_desk import SeatDesk
 from shared.auth import Authenticator
-from shared.db.aggregates import aggregate_indexes
 from shared.cors import allow_public_reads
-from shared.db.indexes import IndexSpec
-from shared.http import problem
+from shared.db.keyed_lock import KeyedLock
 from shared.runtime import Runtime
-from shared.topics import SCHEDULING_DEADLETTER
 from shared.vocabularies import COLLECTION as VOCABULARIES
-from shared.vocabularies import VocabularyCopies, vocabulary_subscription
+from shared.vocabularies import VocabularyCopies
 from shared.web import create_service_app
 
-INDEXES = [
-    *aggregate_indexes(INITIATIVES),
-    *aggregate_indexes(VOCABULARIES),
-    *aggregate_indexes(EDITIONS),
-    *aggregate_indexes(VENUES),
-    *aggregate_indexes(SESSIONS),
-    *aggregate_indexes(CONTACTS),
-    IndexSpec(REGISTRATIONS, (("_id", 1),)),
-    *REGISTRATION_INDEXES,
-    *CONTACT_INDEXES,
-]
+
+def _fault_hook(settings: SchedulingSettings) -> Callable[[], None] | None:
+    """FAULT_EXIT_AFTER_SEAT (tests only): the process dies right after a seat is written, unanswered."""
+    return (lambda: os._exit(137)) if settings.fault_exit_after_seat else None
 
 
 def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
     settings = settings or SchedulingSettings()
     runtime = Runtime(settings, INDEXES)
-    parts = api.Parts(settings=settings, auth=Authenticator(settings.staff_api_keys), programme=Programme())
-    holder: dict[str, InitiativeCopies] = {}
-    tasks: list[asyncio.Task] = []  # the timers: the contacts' retention sweep
-    for collection in (EDITIONS, SESSIONS, CONTACTS):
+    source = settings.event_source
+    programme = Programme()
+    sessions = runtime.aggregate(SESSIONS)
+    contacts = runtime.aggregate(CONTACTS, lift=contact_fields)  # found by their session: what the retention sweep asks for
+    records = RegistrationRecords(runtime.db[REGISTRATIONS])
+    contact_locks = KeyedLock()  # an erasure's steps, and the seat desk's look at erased contacts before it writes them
+    initiatives = InitiativeCopies(runtime.aggregate(INITIATIVES))
+    planning = Planning(settings, runtime.aggregate(EDITIONS), runtime.aggregate(VENUES), sessions, initiatives, programme,
+                        schedule_locks=KeyedLock())
+    desk = SeatDesk(sessions, contacts, records, programme, source, contact_locks, after_seat=_fault_hook(settings))
+    registrations = Registrations(sessions, records, desk, programme, source, settings.public_base_url)
+    erasure = Erasure(contacts, records, runtime.producer, contact_locks)
+    retention = ContactRetention(erasure, lambda: programme.sessions.values(), settings.contact_retention_days,
+                                 settings.contact_retention_sweep_s)
+    following = FollowInitiatives(initiatives, planning, programme)
+    vocabularies = VocabularyCopies(runtime.aggregate(VOCABULARIES))  # labels on the page and in the feeds
+    vocabularies.when_changed(programme.touch)
+    for collection in WITH_OUTBOX:
         runtime.relay_outbox_of(collection)
+    for subscription in subscriptions(following, vocabularies):
+        runtime.subscribe(subscription)
+    timers: list[asyncio.Task] = []  # the contacts' retention sweep
 
-    async def build() -> None:
-        stores = {c: runtime.aggregate(c) for c in (EDITIONS, VENUES, SESSIONS)}
-        initiatives = InitiativeCopies(runtime.aggregate(INITIATIVES))
-        parts.planning = Planning(settings, stores, initiatives, parts.programme)
-        initiatives.when_closed(parts.planning.initiative_closed)
-        contacts = runtime.aggregate(CONTACTS)
-        lift_contacts(contacts)  # found by their session: what the retention sweep asks for
-        parts.registrations = Registrations(
-            stores[SESSIONS],
-            contacts,
-            runtime.db[REGISTRATIONS],
-            runtime.producer,
-            parts.programme,
-            settings.event_source,
-            settings.public_base_url,
-        )
-        await parts.registrations.settle_all()  # before the programme is read: every seat taken has its document
-        await parts.planning.load()
-        retention = ContactRetention(parts.registrations, lambda: parts.programme.sessions.values(), settings.contact_retention_days,
-                                     settings.contact_retention_sweep_s)
-        app.state.retention = retention  # tests move its clock
-        tasks.append(asyncio.create_task(retention.run(), name="scheduling-contact-retention"))
-        # what residents read beside each session: its initiative's texts, the vocabularies' labels
-        for initiative_id, texts in (await initiatives.about_all()).items():
-            parts.programme.put_about(initiative_id, texts)
-        initiatives.when_copied(lambda copy: parts.programme.put_about(copy["initiative_id"], about(copy)))
-        parts.vocabularies = VocabularyCopies(runtime.aggregate(VOCABULARIES))
-        await parts.vocabularies.load()
-        parts.vocabularies.when_changed(parts.programme.touch)
-        runtime.subscribe(vocabulary_subscription(parts.vocabularies, SCHEDULING_DEADLETTER))
-        if settings.fault_exit_after_seat:
-            parts.registrations.desk.after_seat = lambda: os._exit(137)  # the test hook: stored, not answered
-        holder["initiatives"] = initiatives
-        for sub in subscriptions(initiatives):
-            runtime.subscribe(sub)
+    async def start() -> None:
+        await registrations.settle_all()  # before the programme is read: every seat taken has its document
+        await planning.load()
+        await following.load()
+        await vocabularies.load()
+        timers.append(asyncio.create_task(retention.run(), name="scheduling-contact-retention"))
 
     async def stop() -> None:
-        for task in tasks:
+        for task in timers:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
     app = create_service_app(
-        runtime, on_start=build, on_stop=stop,
+        runtime, on_start=start, on_stop=stop,
         title="Öppna Malmö — scheduling",
         description="The forum period's programme and registrations / Forumperiodens program och anmälningar.",
     )
-    router = APIRouter(prefix="/v1", tags=["initiatives"])
-
-    @router.get("/initiatives/{initiative_id}", summary="Scheduling's copy of an initiative")
-    async def get_initiative(initiative_id: str) -> dict:
-        copy = await holder["initiatives"].get(initiative_id)
-        if copy is None:
-            raise problem(404, "initiative_id", "not_found", "No such initiative")
-        return copy
-
-    app.include_router(router)
-    api.install(app, parts)
+    state = app.state
+    state.settings, state.auth, state.programme = settings, Authenticator(settings.staff_api_keys), programme
+    state.rendered = Rendered(lambda: programme.version)  # the programme's rendered representations
+    state.planning, state.registrations, state.erasure = planning, registrations, erasure
+    state.initiatives, state.vocabularies, state.retention = initiatives, vocabularies, retention  # tests move retention's clock
+    answer_errors(app)
+    for router in routers:
+        app.include_router(router)
+    app.add_middleware(FastPath, rendered=state.rendered, prefix="/v1/programme")  # the public feeds from their bytes, before routing
     allow_public_reads(app, settings.cors_allowed_origins, "/v1/programme")  # last: outside the feeds' fast path
     return app
 

@@ -9,11 +9,9 @@ from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from pymongo.errors import WaitQueueTimeoutError
 
-from services.scheduling import api
+from services.scheduling.api.errors import answer_errors
 from services.scheduling.main import create_app
-from services.scheduling.adapters.programme import Programme
 from services.scheduling.settings import SchedulingSettings
-from shared.auth import Authenticator
 from shared.db.aggregates import ConcurrentChange
 from tests.integration.test_scheduling_service import STAFF, new_session, setup, stamped
 from tests.platform import Platform
@@ -73,7 +71,7 @@ async def test_the_page_form_carries_its_own_key_so_a_resent_form_takes_one_seat
 @pytest.mark.parametrize("error", [WaitQueueTimeoutError("pool"), ConcurrentChange("s1")])
 async def test_a_busy_database_is_a_503_with_retry_after(error):
     app = FastAPI()
-    api.install(app, api.Parts(settings=SchedulingSettings(), auth=Authenticator({}), programme=Programme()))
+    answer_errors(app)
 
     @app.get("/boom")
     async def boom():

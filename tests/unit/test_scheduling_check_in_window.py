@@ -5,8 +5,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.scheduling import seats, sessions
-from services.scheduling.seats import NewRegistration, Refused
+from services.scheduling.domain import seats, sessions
+from services.scheduling.domain.seats import NewRegistration
+from services.scheduling.domain.refusals import Refused
+from shared.decisions import NoChange
 
 # 18:00–20:00 in Malmö on 7 October 2025 (CEST, UTC+2)
 STARTS, ENDS = datetime(2025, 10, 7, 16, tzinfo=UTC), datetime(2025, 10, 7, 18, tzinfo=UTC)
@@ -66,8 +68,8 @@ def test_a_session_without_a_time_has_no_check_in():
 
 def test_the_session_decision_refuses_outside_the_window_and_records_inside_it():
     state, _, entry = seats.register(session(), NewRegistration("r1", 1, "sv", "email", "h", ("ABCDEF",)), STARTS - timedelta(days=30))
-    with pytest.raises(Refused) as e:
-        sessions.decide_check_in(state, 3, entry, STARTS - timedelta(days=30), "urn:test", TWO_HOURS)
-    assert e.value.code == "check_in_not_open"
-    decision = sessions.decide_check_in(state, 3, entry, STARTS - timedelta(minutes=10), "urn:test", TWO_HOURS)
+    refused = sessions.decide_check_in(state, 3, entry, entry["code"], STARTS - timedelta(days=30), "urn:test", TWO_HOURS)
+    assert isinstance(refused, NoChange) and isinstance(refused.outcome, Refused) and refused.outcome.code == "check_in_not_open"
+    decision = sessions.decide_check_in(state, 3, entry, entry["code"], STARTS - timedelta(minutes=10), "urn:test", TWO_HOURS)
+    assert decision.outcome == entry, "the outcome is the registration checked in"
     assert seats.current(decision.state, entry)["attended"] is True

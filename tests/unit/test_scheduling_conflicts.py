@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.scheduling.conflicts import Booking, Mode, Rule, Rules, Venue, Window, conflicts_of
+from services.scheduling.domain.conflicts import Booking, Mode, Rule, Rules, Venue, Window, conflicts_of
 
 T0 = datetime(2025, 10, 6, 8, tzinfo=UTC)
 WINDOW = Window(datetime(2025, 10, 5, 22, tzinfo=UTC), datetime(2025, 10, 19, 22, tzinfo=UTC), timedelta(minutes=15))

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from icalendar import Calendar
 
-from services.scheduling.ics import calendar
+from services.scheduling.adapters.ics import calendar
 
 
 def session(status="published", **kw):

@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.scheduling.conflicts import Booking, Mode, Rule, Rules, Venue, Window, conflicts_of
-from services.scheduling.placement import Request, booking_of, local_day, propose
+from services.scheduling.domain.conflicts import Booking, Mode, Rule, Rules, Venue, Window, conflicts_of
+from services.scheduling.domain.placement import Request, booking_of, local_day, propose
 
 ALL_BLOCK = Rules({r: Mode.block for r in Rule})
 DAY1 = datetime(2025, 10, 6, 7, tzinfo=UTC)  # 09:00 in Malmö

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from services.scheduling.retention import past_retention
+from services.scheduling.domain.retention import past_retention
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 

@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.scheduling import seats
-from services.scheduling.seats import NewRegistration, Refused
+from services.scheduling.domain import seats
+from services.scheduling.domain.seats import NewRegistration
+from services.scheduling.domain.refusals import Refused
 
 NOW = datetime(2025, 10, 1, 12, tzinfo=UTC)
 
@@ -152,7 +153,7 @@ def test_a_keyed_repeat_takes_no_second_seat_and_another_body_under_the_key_is_r
 
 
 def test_a_keyed_identity_is_the_same_for_the_same_key_and_body_and_differs_otherwise():
-    from services.scheduling.registration_identity import fingerprint, keyed_identity
+    from services.scheduling.domain.identity import fingerprint, keyed_identity
 
     contact = {"name": "A", "email": "a@example.org", "phone": None}
     body = fingerprint("s1", contact, 1, "sv")

@@ -2,8 +2,10 @@
 
 from datetime import UTC, datetime, timedelta
 
-from services.scheduling import seats, sessions
-from services.scheduling.seats import NewRegistration, Refused
+from services.scheduling.domain import seats, sessions
+from services.scheduling.domain.seats import NewRegistration
+from services.scheduling.domain.refusals import Refused
+from shared.decisions import NoChange
 
 NOW = datetime(2025, 10, 1, 12, tzinfo=UTC)
 START = NOW + timedelta(days=5)
@@ -49,11 +51,9 @@ def test_schedule_publish_move_and_cancel_emit_their_events():
 def test_a_draft_without_time_emits_nothing_and_cannot_be_published():
     d = sessions.decide_save(None, 0, draft(starts_at=None, ends_at=None, venue=None, status="draft"), NOW, SRC)
     assert d.events == [] and d.state["status"] == "draft"
-    try:
-        sessions.decide_publish(d.state, 1, NOW, SRC)
-        raise AssertionError("published a draft")
-    except Refused as e:
-        assert e.code == "not_scheduled"
+    refused = sessions.decide_publish(d.state, 1, NOW, SRC)
+    assert isinstance(refused, NoChange), "published a draft"
+    assert isinstance(refused.outcome, Refused) and refused.outcome.code == "not_scheduled"
 
 
 def reg(rid, party=1):
@@ -62,7 +62,8 @@ def reg(rid, party=1):
 
 def test_a_batch_of_registrations_is_one_write_with_each_outcome():
     published = {**draft(), "status": "published", "published_once": True}
-    decision, outcomes, taken = sessions.decide_register(published, 3, [reg("a"), reg("b", 3), reg("c"), reg("d")], NOW, SRC)
+    decision = sessions.decide_register(published, 3, [reg("a"), reg("b", 3), reg("c"), reg("d")], NOW, SRC)
+    outcomes, taken = decision.outcome.outcomes, decision.outcome.taken
     assert [e["registration_id"] for e in taken] == ["a", "c", "d"], "the new registrations' documents to write"
     assert outcomes[0] == "confirmed" and outcomes[2] == "confirmed" and outcomes[3] == "waitlisted"
     assert isinstance(outcomes[1], Refused) and outcomes[1].field == "party_size"
@@ -71,13 +72,14 @@ def test_a_batch_of_registrations_is_one_write_with_each_outcome():
     keys = {k for p in decision.events[:3] for k in p.event["data"]}
     assert not keys & {"name", "email", "phone"}
     assert len({p.event["id"] for p in decision.events}) == 4
-    none, only_refused, nothing = sessions.decide_register(published, 3, [reg("x", 5)], NOW, SRC)
-    assert none is None and isinstance(only_refused[0], Refused) and nothing == []
+    none = sessions.decide_register(published, 3, [reg("x", 5)], NOW, SRC)
+    assert isinstance(none, NoChange) and isinstance(none.outcome.outcomes[0], Refused) and none.outcome.taken == []
 
 
 def test_more_capacity_promotes_the_waiting_list():
     published = {**draft(), "status": "published", "published_once": True}
-    decision, _, taken = sessions.decide_register(published, 3, [reg("a"), reg("b"), reg("c")], NOW, SRC)
+    decision = sessions.decide_register(published, 3, [reg("a"), reg("b"), reg("c")], NOW, SRC)
+    taken = decision.outcome.taken
     grown = sessions.decide_save(decision.state, 4, {**decision.state, "capacity": 3}, NOW, SRC)
     assert types(grown) == ["session.updated.v1", "registration.promoted.v1"]
     assert seats.current(grown.state, taken[2])["status"] == "confirmed" and grown.events[1].event["data"]["status"] == "confirmed"

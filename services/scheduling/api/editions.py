@@ -5,9 +5,9 @@ from datetime import UTC, date, datetime
 from fastapi import APIRouter, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from services.scheduling.conflicts import Mode, Rule
-from services.scheduling.placement import Placement
-from shared.auth import Requires, Role
+from services.scheduling.domain.conflicts import Mode, Rule
+from services.scheduling.domain.placement import Placement
+from services.scheduling.api.deps import PlanningDep, ProgrammeDep, Staff
 from shared.events.common import Title
 
 
@@ -65,90 +65,95 @@ class AcceptIn(BaseModel):
     placements: list[PlacementIn] = Field(max_length=1000)
 
 
-def router(parts) -> APIRouter:
-    r = APIRouter(prefix="/v1/editions", tags=["editions"])
-    Staff = Requires(parts.auth, Role.scheduler, Role.curator)
+router = APIRouter(prefix="/v1/editions", tags=["editions"])
 
-    @r.post(
-        "",
-        status_code=201,
-        summary="Plan an edition (a forum period)",
-        responses={
-            200: {"description": "The very same plan again (same edition_id, same content): the edition, unchanged"},
-            409: {"description": "An edition with this edition_id exists with other content (`edition_id`/`exists`): change it with PATCH"},
-        },
-    )
-    async def plan(body: EditionIn, response: Response, _: Staff) -> dict:
-        fields = body.model_dump(mode="json", exclude_none=True)
-        edition, created = await parts.planning.plan_edition(fields, datetime.now(UTC))
-        if not created:
-            response.status_code = 200
-        return edition
 
-    @r.get("", summary="Every edition")
-    async def list_all() -> list[dict]:
-        return sorted(parts.programme.editions.values(), key=lambda e: e["starts_on"])
+@router.post(
+    "",
+    status_code=201,
+    summary="Plan an edition (a forum period)",
+    responses={
+        200: {"description": "The very same plan again (same edition_id, same content): the edition, unchanged"},
+        409: {"description": "An edition with this edition_id exists with other content (`edition_id`/`exists`): change it with PATCH"},
+    },
+)
+async def plan(body: EditionIn, response: Response, _: Staff, planning: PlanningDep) -> dict:
+    fields = body.model_dump(mode="json", exclude_none=True)
+    edition, created = await planning.plan_edition(fields, datetime.now(UTC))
+    if not created:
+        response.status_code = 200
+    return edition
 
-    @r.get("/{edition_id}", summary="One edition")
-    async def get(edition_id: str) -> dict:
-        return parts.planning.edition_view(edition_id)
 
-    @r.patch(
-        "/{edition_id}",
-        summary="Change an edition (dates, budget, rules, buffer)",
-        responses={422: {"description": "The period or the submission window would run backwards, with what is stored: names the day moved"}},
-    )
-    async def update(edition_id: str, body: EditionPatch, _: Staff) -> dict:
-        changes = body.model_dump(mode="json", exclude_none=True)
-        return await parts.planning.update_edition(edition_id, changes, datetime.now(UTC))
+@router.get("", summary="Every edition")
+async def list_all(programme: ProgrammeDep) -> list[dict]:
+    return sorted(programme.editions.values(), key=lambda e: e["starts_on"])
 
-    @r.get("/{edition_id}/conflicts", summary="Every conflict in the edition as it stands now")
-    async def conflicts(edition_id: str, _: Staff) -> dict:
-        found = parts.planning.conflicts_in(edition_id)
-        return {"count": len(found), "conflicts": [c.as_dict() for c in found]}
 
-    @r.post("/{edition_id}/publish", summary="Publish the programme: every scheduled session becomes public")
-    async def publish(edition_id: str, _: Staff) -> dict:
-        return await parts.planning.advance_edition(edition_id, "programme_published", datetime.now(UTC))
+@router.get("/{edition_id}", summary="One edition")
+async def get(edition_id: str, planning: PlanningDep) -> dict:
+    return planning.edition_view(edition_id)
 
-    @r.post("/{edition_id}/close", summary="Close the edition")
-    async def close(edition_id: str, _: Staff) -> dict:
-        return await parts.planning.advance_edition(edition_id, "closed", datetime.now(UTC))
 
-    @r.post(
-        "/{edition_id}/placement",
-        summary="Propose a conflict-free placement of the unscheduled sessions (a draft)",
-        description=(
-            "Hard: what a venue must have (capacity, the venue features the session promises, one of its languages) and a "
-            "free venue and organiser. Services the organiser brings (sign_language, captioning, easy_swedish, "
-            "audio_description) are no venue's concern; rules set to warn never leave a session out (`warnings`). "
-            "Each unplaced session has a `code` and a `reason`."
-        ),
-    )
-    async def propose(edition_id: str, _: Staff) -> dict:
-        proposal, waiting = await parts.planning.propose(edition_id)
-        venues = parts.programme.venues
-        return {
-            "edition_id": edition_id,
-            "solver_status": proposal.solver_status,
-            "placements": [
-                {
-                    "session_id": p.session_id,
-                    "venue_id": p.venue_id,
-                    "venue_name": venues[p.venue_id]["name"],
-                    "starts_at": p.starts_at.isoformat(),
-                    "ends_at": p.ends_at.isoformat(),
-                }
-                for p in proposal.placements
-            ],
-            "unplaced": [{"session_id": s, "code": proposal.reasons[s].code, "reason": proposal.reasons[s].message} for s in proposal.unplaced],
-            "warnings": [c.as_dict() for c in proposal.warnings],
-            "considered": len(waiting),
-        }
+@router.patch(
+    "/{edition_id}",
+    summary="Change an edition (dates, budget, rules, buffer)",
+    responses={422: {"description": "The period or the submission window would run backwards, with what is stored: names the day moved"}},
+)
+async def update(edition_id: str, body: EditionPatch, _: Staff, planning: PlanningDep) -> dict:
+    changes = body.model_dump(mode="json", exclude_none=True)
+    return await planning.update_edition(edition_id, changes, datetime.now(UTC))
 
-    @r.post("/{edition_id}/placement/accept", summary="Accept a proposal, as proposed or edited; each placement is checked")
-    async def accept(edition_id: str, body: AcceptIn, _: Staff) -> dict:
-        placements = [Placement(p.session_id, p.venue_id, p.starts_at, p.ends_at) for p in body.placements]
-        return {"results": await parts.planning.accept(placements, datetime.now(UTC))}
 
-    return r
+@router.get("/{edition_id}/conflicts", summary="Every conflict in the edition as it stands now")
+async def conflicts(edition_id: str, _: Staff, planning: PlanningDep) -> dict:
+    found = planning.conflicts_in(edition_id)
+    return {"count": len(found), "conflicts": [c.as_dict() for c in found]}
+
+
+@router.post("/{edition_id}/publish", summary="Publish the programme: every scheduled session becomes public")
+async def publish(edition_id: str, _: Staff, planning: PlanningDep) -> dict:
+    return await planning.advance_edition(edition_id, "programme_published", datetime.now(UTC))
+
+
+@router.post("/{edition_id}/close", summary="Close the edition")
+async def close(edition_id: str, _: Staff, planning: PlanningDep) -> dict:
+    return await planning.advance_edition(edition_id, "closed", datetime.now(UTC))
+
+
+@router.post(
+    "/{edition_id}/placement",
+    summary="Propose a conflict-free placement of the unscheduled sessions (a draft)",
+    description=(
+        "Hard: what a venue must have (capacity, the venue features the session promises, one of its languages) and a "
+        "free venue and organiser. Services the organiser brings (sign_language, captioning, easy_swedish, "
+        "audio_description) are no venue's concern; rules set to warn never leave a session out (`warnings`). "
+        "Each unplaced session has a `code` and a `reason`."
+    ),
+)
+async def propose(edition_id: str, _: Staff, planning: PlanningDep, programme: ProgrammeDep) -> dict:
+    proposal, waiting = await planning.propose(edition_id)
+    venues = programme.venues
+    return {
+        "edition_id": edition_id,
+        "solver_status": proposal.solver_status,
+        "placements": [
+            {
+                "session_id": p.session_id,
+                "venue_id": p.venue_id,
+                "venue_name": venues[p.venue_id]["name"],
+                "starts_at": p.starts_at.isoformat(),
+                "ends_at": p.ends_at.isoformat(),
+            }
+            for p in proposal.placements
+        ],
+        "unplaced": [{"session_id": s, "code": proposal.reasons[s].code, "reason": proposal.reasons[s].message} for s in proposal.unplaced],
+        "warnings": [c.as_dict() for c in proposal.warnings],
+        "considered": len(waiting),
+    }
+
+
+@router.post("/{edition_id}/placement/accept", summary="Accept a proposal, as proposed or edited; each placement is checked")
+async def accept(edition_id: str, body: AcceptIn, _: Staff, planning: PlanningDep) -> dict:
+    placements = [Placement(p.session_id, p.venue_id, p.starts_at, p.ends_at) for p in body.placements]
+    return {"results": await planning.accept(placements, datetime.now(UTC))}

@@ -18,12 +18,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import ValidationError
 
+from services.scheduling.adapters.programme import TZ, Filters, Programme, is_public, local_date
+from services.scheduling.api.deps import ErasureDep, ProgrammeDep, RegistrationsDep, VocabulariesDep
 from services.scheduling.api.registrations import IDEMPOTENCY_KEY_PATTERN, RegistrationIn
-from services.scheduling.programme import TZ, Filters, is_public, local_date
+from services.scheduling.domain.refusals import Refused
+from services.scheduling.domain.texts import day, page_language, texts
+from services.scheduling.usecases.registrations import Registrations
 from shared.ratelimit import signup_limit
-from services.scheduling.seats import Refused
-from services.scheduling.texts import day, page_language, texts
-from shared.vocabularies import readable
+from shared.vocabularies import VocabularyCopies, readable
 
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent.parent / "templates"), autoescape=select_autoescape(["html"]))
 
@@ -82,92 +84,104 @@ def render(name: str, lang: str, status: int = 200, **context) -> HTMLResponse:
     return HTMLResponse(html, status_code=status, headers={"cache-control": "no-store"} if name == "registration.html" else None)
 
 
-def router(parts) -> APIRouter:
-    r = APIRouter(tags=["pages"], include_in_schema=False)
+router = APIRouter(tags=["pages"], include_in_schema=False)
 
-    async def shown(view: dict, lang: str) -> dict:
-        vocabularies = await parts.vocabularies.fresh() if parts.vocabularies else None
-        return decorate(view, lang, parts.programme.about_of(view), vocabularies.label if vocabularies else None)
 
-    @r.get("/")
-    async def root() -> RedirectResponse:
-        return RedirectResponse("/programme", status_code=307)
+async def shown(view: dict, lang: str, programme: Programme, vocabularies: VocabularyCopies) -> dict:
+    return decorate(view, lang, programme.about_of(view), (await vocabularies.fresh()).label)
 
-    def session_or_404(session_id: str) -> dict:
-        view = parts.programme.sessions.get(session_id)
-        if view is None or not is_public(view):
-            raise Refused(404, "session_id", "not_found", "No such session in the programme")
-        return view
 
-    @r.get("/programme", response_class=HTMLResponse)
-    async def programme(
-        lang: str = "sv", date: str = "", theme: str = "", district: str = "", language: str = "", accessibility: str = "", free_seats: str = ""
-    ) -> HTMLResponse:
-        lang = page_language(lang)
-        try:
-            on = datetime.strptime(date, "%Y-%m-%d").date() if date else None
-        except ValueError:
-            on = None
-        f = Filters(
-            date=on, theme=theme or None, district=district or None, language=language or None,
-            accessibility=accessibility or None, free_seats=free_seats == "true" or None,
-        )
-        vocabularies = await parts.vocabularies.fresh() if parts.vocabularies else None
-        label = vocabularies.label if vocabularies else (lambda _name, code, _lang: readable(code))
-        options = options_of(parts.programme.published(Filters()), lang, label)
-        sessions = [decorate(v, lang, parts.programme.about_of(v), label) for v in parts.programme.published(f)]
-        form = {"date": date, "theme": theme, "district": district, "language": language, "accessibility": accessibility, "free_seats": f.free_seats}
-        return render("programme.html", lang, page_title=texts(lang)[1]["programme"], sessions=sessions, options=options, f=form, edition=None)
+@router.get("/")
+async def root() -> RedirectResponse:
+    return RedirectResponse("/programme", status_code=307)
 
-    @r.get("/programme/sessions/{session_id}", response_class=HTMLResponse)
-    async def session(session_id: str, lang: str = "sv") -> HTMLResponse:
-        lang = page_language(lang)
-        s = await shown(session_or_404(session_id), lang)
-        # a key per rendered form: a double click or a resent form takes one seat, not two
-        return render("session.html", lang, page_title=s["title_text"], s=s, form={"idempotency_key": secrets.token_urlsafe(18)}, errors=[])
 
-    @r.post("/programme/sessions/{session_id}/register", response_class=HTMLResponse, dependencies=[signup_limit("registrations")])
-    async def register(session_id: str, request: Request, lang: str = "sv") -> HTMLResponse:
-        lang = page_language(lang)
-        s = await shown(session_or_404(session_id), lang)
-        form = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8", errors="replace")).items()}
-        try:
-            body = RegistrationIn.model_validate({k: v for k, v in form.items() if k in RegistrationIn.model_fields and v != ""})
-            key = request.headers.get("idempotency-key") or form.get("idempotency_key") or None
-            if key is not None and not re.fullmatch(IDEMPOTENCY_KEY_PATTERN, key):
-                raise Refused(422, "idempotency_key", "invalid", "Idempotency-Key: 1–128 printable ASCII characters")
-            out, _ = await parts.registrations.register(session_id, body.contact(), body.party_size, body.language, datetime.now(UTC), key)
-        except ValidationError as e:
-            errors = [{"field": ".".join(str(p) for p in err["loc"]) or "name", "message": err["msg"]} for err in e.errors(include_url=False)]
-            return render("session.html", lang, 422, page_title=s["title_text"], s=s, form=form, errors=errors)
-        except Refused as e:
-            return render("session.html", lang, e.status, page_title=s["title_text"], s=s, form=form, errors=[{"field": e.field, "message": e.message}])
-        return render(
-            "registration.html", lang, 201, page_title=s["title_text"], r=out, title=s["title_text"], when=s["when"],
-            starts_at=s["starts_at"], manage_url=out["manage_url"], token=out["token"], message=None,
-        )
+def session_or_404(programme: Programme, session_id: str) -> dict:
+    view = programme.sessions.get(session_id)
+    if view is None or not is_public(view):
+        raise Refused(404, "session_id", "not_found", "No such session in the programme")
+    return view
 
-    async def show(token: str, lang: str, message: str | None = None) -> HTMLResponse:
-        lang = page_language(lang)
-        reg = await parts.registrations.view(token)
-        s = await shown(reg["session"], lang)
-        return render(
-            "registration.html", lang, page_title=s["title_text"], r=reg, title=s["title_text"], when=s["when"],
-            starts_at=s["starts_at"], manage_url=None, token=token, message=message,
-        )
 
-    @r.get("/programme/registrations/{token}", response_class=HTMLResponse)
-    async def manage(token: str, lang: str = "sv") -> HTMLResponse:
-        return await show(token, lang)
+@router.get("/programme", response_class=HTMLResponse)
+async def programme(
+    programme: ProgrammeDep, vocabularies: VocabulariesDep,
+    lang: str = "sv", date: str = "", theme: str = "", district: str = "", language: str = "", accessibility: str = "", free_seats: str = "",
+) -> HTMLResponse:
+    lang = page_language(lang)
+    try:
+        on = datetime.strptime(date, "%Y-%m-%d").date() if date else None
+    except ValueError:
+        on = None
+    f = Filters(
+        date=on, theme=theme or None, district=district or None, language=language or None,
+        accessibility=accessibility or None, free_seats=free_seats == "true" or None,
+    )
+    label = (await vocabularies.fresh()).label
+    options = options_of(programme.published(Filters()), lang, label)
+    sessions = [decorate(v, lang, programme.about_of(v), label) for v in programme.published(f)]
+    form = {"date": date, "theme": theme, "district": district, "language": language, "accessibility": accessibility, "free_seats": f.free_seats}
+    return render("programme.html", lang, page_title=texts(lang)[1]["programme"], sessions=sessions, options=options, f=form, edition=None)
 
-    @r.post("/programme/registrations/{token}/cancel")
-    async def cancel(token: str, lang: str = "sv") -> RedirectResponse:
-        await parts.registrations.cancel(token, datetime.now(UTC))
-        return RedirectResponse(f"/programme/registrations/{token}?lang={page_language(lang)}", status_code=303)
 
-    @r.post("/programme/registrations/{token}/erase", response_class=HTMLResponse)
-    async def erase(token: str, lang: str = "sv") -> HTMLResponse:
-        await parts.registrations.erase_by_token(token)
-        return await show(token, lang, texts(lang)[1]["erased"])
+@router.get("/programme/sessions/{session_id}", response_class=HTMLResponse)
+async def session(session_id: str, programme: ProgrammeDep, vocabularies: VocabulariesDep, lang: str = "sv") -> HTMLResponse:
+    lang = page_language(lang)
+    s = await shown(session_or_404(programme, session_id), lang, programme, vocabularies)
+    # a key per rendered form: a double click or a resent form takes one seat, not two
+    return render("session.html", lang, page_title=s["title_text"], s=s, form={"idempotency_key": secrets.token_urlsafe(18)}, errors=[])
 
-    return r
+
+@router.post("/programme/sessions/{session_id}/register", response_class=HTMLResponse, dependencies=[signup_limit("registrations")])
+async def register(
+    session_id: str, request: Request, programme: ProgrammeDep, vocabularies: VocabulariesDep, registrations: RegistrationsDep, lang: str = "sv",
+) -> HTMLResponse:
+    lang = page_language(lang)
+    s = await shown(session_or_404(programme, session_id), lang, programme, vocabularies)
+    form = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8", errors="replace")).items()}
+    try:
+        body = RegistrationIn.model_validate({k: v for k, v in form.items() if k in RegistrationIn.model_fields and v != ""})
+        key = request.headers.get("idempotency-key") or form.get("idempotency_key") or None
+        if key is not None and not re.fullmatch(IDEMPOTENCY_KEY_PATTERN, key):
+            raise Refused(422, "idempotency_key", "invalid", "Idempotency-Key: 1–128 printable ASCII characters")
+        out, _ = await registrations.register(session_id, body.contact(), body.party_size, body.language, datetime.now(UTC), key)
+    except ValidationError as e:
+        errors = [{"field": ".".join(str(p) for p in err["loc"]) or "name", "message": err["msg"]} for err in e.errors(include_url=False)]
+        return render("session.html", lang, 422, page_title=s["title_text"], s=s, form=form, errors=errors)
+    except Refused as e:
+        return render("session.html", lang, e.status, page_title=s["title_text"], s=s, form=form, errors=[{"field": e.field, "message": e.message}])
+    return render(
+        "registration.html", lang, 201, page_title=s["title_text"], r=out, title=s["title_text"], when=s["when"],
+        starts_at=s["starts_at"], manage_url=out["manage_url"], token=out["token"], message=None,
+    )
+
+
+async def show(token: str, lang: str, registrations: Registrations, programme: Programme, vocabularies: VocabularyCopies,
+               message: str | None = None) -> HTMLResponse:
+    """A registration's page, by its private link."""
+    lang = page_language(lang)
+    reg = await registrations.view(token)
+    s = await shown(reg["session"], lang, programme, vocabularies)
+    return render(
+        "registration.html", lang, page_title=s["title_text"], r=reg, title=s["title_text"], when=s["when"],
+        starts_at=s["starts_at"], manage_url=None, token=token, message=message,
+    )
+
+
+@router.get("/programme/registrations/{token}", response_class=HTMLResponse)
+async def manage(token: str, registrations: RegistrationsDep, programme: ProgrammeDep, vocabularies: VocabulariesDep, lang: str = "sv") -> HTMLResponse:
+    return await show(token, lang, registrations, programme, vocabularies)
+
+
+@router.post("/programme/registrations/{token}/cancel")
+async def cancel(token: str, registrations: RegistrationsDep, lang: str = "sv") -> RedirectResponse:
+    await registrations.cancel(token, datetime.now(UTC))
+    return RedirectResponse(f"/programme/registrations/{token}?lang={page_language(lang)}", status_code=303)
+
+
+@router.post("/programme/registrations/{token}/erase", response_class=HTMLResponse)
+async def erase(
+    token: str, erasure: ErasureDep, registrations: RegistrationsDep, programme: ProgrammeDep, vocabularies: VocabulariesDep, lang: str = "sv",
+) -> HTMLResponse:
+    await erasure.erase_by_token(token)
+    return await show(token, lang, registrations, programme, vocabularies, texts(lang)[1]["erased"])

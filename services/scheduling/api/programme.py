@@ -10,10 +10,13 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from services.scheduling import ics
-from services.scheduling.programme import Filters, is_public, without_internals
-from services.scheduling.rendered import Rendered
-from services.scheduling.seats import Refused
+from services.scheduling.adapters import ics
+from services.scheduling.adapters.programme import Filters, is_public, without_internals
+from services.scheduling.adapters.programme import Programme
+from services.scheduling.api.deps import ProgrammeDep, RenderedDep, SettingsDep, VocabulariesDep
+from services.scheduling.settings import SchedulingSettings
+from shared.vocabularies import VocabularyCopies
+from services.scheduling.domain.refusals import Refused
 
 ICS_TYPE = "text/calendar; charset=utf-8"
 JSON_TYPE = "application/json"
@@ -43,15 +46,15 @@ Lang = Annotated[
 ]
 
 
-def public_session(parts, view: dict) -> dict:
-    base = parts.settings.public_base_url.rstrip("/")
+def public_session(programme: Programme, base_url: str, view: dict) -> dict:
+    base = base_url.rstrip("/")
     sid = view["session_id"]
     out = without_internals(view)
     for k in ("published_once", "duration_minutes", "preferred_days"):
         out.pop(k, None)
     return {
         **out,
-        **parts.programme.about_of(view),  # summary, description, target_groups: what it is about
+        **programme.about_of(view),  # summary, description, target_groups: what it is about
         "url": f"{base}/v1/programme/sessions/{sid}",
         "page_url": f"{base}/programme/sessions/{sid}",
         "ics_url": f"{base}/v1/programme/sessions/{sid}.ics",
@@ -64,44 +67,50 @@ def as_json(value: dict) -> bytes:
     return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
 
 
-def router(parts) -> APIRouter:
-    r = APIRouter(prefix="/v1/programme", tags=["programme"])
-    rendered = Rendered(lambda: parts.programme.version)
-    parts.rendered = rendered
+router = APIRouter(prefix="/v1/programme", tags=["programme"])
 
-    def one(session_id: str) -> dict:
-        view = parts.programme.sessions.get(session_id)
-        if view is None or not is_public(view):
-            raise Refused(404, "session_id", "not_found", "No such session in the programme")
-        return view
 
-    def calendar(views: list[dict], lang: str) -> bytes:
-        vocabularies = parts.vocabularies
-        label = (lambda code, lang: vocabularies.label("themes", code, lang)) if vocabularies else None
-        return ics.calendar(views, datetime.now(UTC), parts.settings.public_base_url, lang, parts.programme.about_of, label)
+def one(programme: Programme, session_id: str) -> dict:
+    view = programme.sessions.get(session_id)
+    if view is None or not is_public(view):
+        raise Refused(404, "session_id", "not_found", "No such session in the programme")
+    return view
 
-    @r.get("", summary="The published programme, filtered", response_class=Response, responses=AS_JSON)
-    async def programme(request: Request, f: ProgrammeFilters) -> Response:
-        def render() -> bytes:
-            sessions = [public_session(parts, v) for v in parts.programme.published(f)]
-            return as_json({"count": len(sessions), "sessions": sessions})
 
-        return rendered.respond(request, ("json", f), JSON_TYPE, render)
+def calendar(views: list[dict], lang: str, programme: Programme, settings: SchedulingSettings, vocabularies: VocabularyCopies) -> bytes:
+    label = lambda code, lang: vocabularies.label("themes", code, lang)  # noqa: E731
+    return ics.calendar(views, datetime.now(UTC), settings.public_base_url, lang, programme.about_of, label)
 
-    @r.get(".ics", summary="The programme as an iCalendar feed (same filters)", response_class=Response, responses=AS_ICS)
-    async def programme_ics(request: Request, f: ProgrammeFilters, lang: Lang = "sv") -> Response:
-        return rendered.respond(request, ("ics", f, lang), ICS_TYPE, lambda: calendar(parts.programme.published(f), lang),
-                                {"content-disposition": 'inline; filename="oppna-malmo.ics"'})
 
-    @r.get("/sessions/{session_id}.ics", summary="One session as iCalendar", response_class=Response, responses=AS_ICS)
-    async def session_ics(request: Request, session_id: str, lang: Lang = "sv") -> Response:
-        view = one(session_id)
-        return rendered.respond(request, ("session.ics", session_id, lang), ICS_TYPE, lambda: calendar([view], lang),
-                                {"content-disposition": f'inline; filename="{session_id}.ics"'})
+@router.get("", summary="The published programme, filtered", response_class=Response, responses=AS_JSON)
+async def programme(request: Request, f: ProgrammeFilters, programme: ProgrammeDep, settings: SettingsDep, rendered: RenderedDep) -> Response:
+    def render() -> bytes:
+        sessions = [public_session(programme, settings.public_base_url, v) for v in programme.published(f)]
+        return as_json({"count": len(sessions), "sessions": sessions})
 
-    @r.get("/sessions/{session_id}", summary="One session of the programme (a stable URL)", response_class=Response, responses=AS_JSON)
-    async def session(request: Request, session_id: str) -> Response:
-        view = one(session_id)
-        return rendered.respond(request, ("session", session_id), JSON_TYPE, lambda: as_json(public_session(parts, view)))
+    return rendered.respond(request, ("json", f), JSON_TYPE, render)
 
-    return r
+
+@router.get(".ics", summary="The programme as an iCalendar feed (same filters)", response_class=Response, responses=AS_ICS)
+async def programme_ics(
+    request: Request, f: ProgrammeFilters, programme: ProgrammeDep, settings: SettingsDep, vocabularies: VocabulariesDep, rendered: RenderedDep,
+    lang: Lang = "sv",
+) -> Response:
+    return rendered.respond(request, ("ics", f, lang), ICS_TYPE, lambda: calendar(programme.published(f), lang, programme, settings, vocabularies),
+                            {"content-disposition": 'inline; filename="oppna-malmo.ics"'})
+
+
+@router.get("/sessions/{session_id}.ics", summary="One session as iCalendar", response_class=Response, responses=AS_ICS)
+async def session_ics(
+    request: Request, session_id: str, programme: ProgrammeDep, settings: SettingsDep, vocabularies: VocabulariesDep, rendered: RenderedDep,
+    lang: Lang = "sv",
+) -> Response:
+    view = one(programme, session_id)
+    return rendered.respond(request, ("session.ics", session_id, lang), ICS_TYPE, lambda: calendar([view], lang, programme, settings, vocabularies),
+                            {"content-disposition": f'inline; filename="{session_id}.ics"'})
+
+
+@router.get("/sessions/{session_id}", summary="One session of the programme (a stable URL)", response_class=Response, responses=AS_JSON)
+async def session(request: Request, session_id: str, programme: ProgrammeDep, settings: SettingsDep, rendered: RenderedDep) -> Response:
+    view = one(programme, session_id)
+    return rendered.respond(request, ("session", session_id), JSON_TYPE, lambda: as_json(public_session(programme, settings.public_base_url, view)))

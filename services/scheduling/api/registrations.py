@@ -10,8 +10,8 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from services.scheduling.seats import Refused
-from shared.auth import Requires, Role
+from services.scheduling.domain.refusals import Refused
+from services.scheduling.api.deps import ErasureDep, RegistrationsDep, Staff
 from shared.http import EmailAddress, MobileNumber
 from shared.ratelimit import signup_limit
 from shared.events.common import LanguageCode, ShortText
@@ -61,42 +61,44 @@ IdempotencyKey = Annotated[
 ]
 
 
-def router(parts) -> APIRouter:
-    r = APIRouter(prefix="/v1", tags=["registrations"])
+router = APIRouter(prefix="/v1", tags=["registrations"])
 
-    @r.post(
-        "/sessions/{session_id}/registrations",
-        status_code=201,
-        dependencies=[signup_limit("registrations")],
-        summary="Register for a session (no account): confirmed or waitlisted",
-        responses={200: {"description": "A repeat under the same Idempotency-Key: the registration it took before"},
-                   503: {"description": "Busy: try again after Retry-After seconds (with the same Idempotency-Key)"}},
-    )
-    async def register(session_id: str, body: RegistrationIn, response: Response, idempotency_key: IdempotencyKey = None) -> dict:
-        out, created = await parts.registrations.register(session_id, body.contact(), body.party_size, body.language, datetime.now(UTC), idempotency_key)
-        response.headers["cache-control"] = "no-store"
-        if not created:
-            response.status_code = 200
-        return out
 
-    @r.get("/registrations/{token}", summary="A registration, by its private link")
-    async def get(token: str, response: Response) -> dict:
-        response.headers["cache-control"] = "no-store"
-        return await parts.registrations.view(token)
+@router.post(
+    "/sessions/{session_id}/registrations",
+    status_code=201,
+    dependencies=[signup_limit("registrations")],
+    summary="Register for a session (no account): confirmed or waitlisted",
+    responses={200: {"description": "A repeat under the same Idempotency-Key: the registration it took before"},
+               503: {"description": "Busy: try again after Retry-After seconds (with the same Idempotency-Key)"}},
+)
+async def register(session_id: str, body: RegistrationIn, response: Response, registrations: RegistrationsDep, idempotency_key: IdempotencyKey = None) -> dict:
+    out, created = await registrations.register(session_id, body.contact(), body.party_size, body.language, datetime.now(UTC), idempotency_key)
+    response.headers["cache-control"] = "no-store"
+    if not created:
+        response.status_code = 200
+    return out
 
-    @r.delete("/registrations/{token}", summary="Cancel a registration by its private link (a waitlisted one moves up)")
-    async def cancel(token: str) -> dict:
-        return await parts.registrations.cancel(token, datetime.now(UTC))
 
-    @r.post("/registrations/{token}/erase", summary="Erase my contact details (GDPR art. 17); the registration stays, anonymous")
-    async def erase(token: str) -> dict:
-        return {"erased": await parts.registrations.erase_by_token(token)}
+@router.get("/registrations/{token}", summary="A registration, by its private link")
+async def get(token: str, response: Response, registrations: RegistrationsDep) -> dict:
+    response.headers["cache-control"] = "no-store"
+    return await registrations.view(token)
 
-    @r.post("/contacts/erase", summary="Staff: erase every contact with this email or phone")
-    async def erase_by_contact(body: ErasureIn, _: Requires(parts.auth, Role.scheduler, Role.curator)) -> dict:
-        if not body.email and not body.phone:
-            raise Refused(422, "email", "missing_contact", "Give the email address or the phone number to erase")
-        ids = await parts.registrations.erase_by_contact(body.email, body.phone)
-        return {"erased": len(ids), "registration_ids": ids}
 
-    return r
+@router.delete("/registrations/{token}", summary="Cancel a registration by its private link (a waitlisted one moves up)")
+async def cancel(token: str, registrations: RegistrationsDep) -> dict:
+    return await registrations.cancel(token, datetime.now(UTC))
+
+
+@router.post("/registrations/{token}/erase", summary="Erase my contact details (GDPR art. 17); the registration stays, anonymous")
+async def erase(token: str, erasure: ErasureDep) -> dict:
+    return {"erased": await erasure.erase_by_token(token)}
+
+
+@router.post("/contacts/erase", summary="Staff: erase every contact with this email or phone")
+async def erase_by_contact(body: ErasureIn, _: Staff, erasure: ErasureDep) -> dict:
+    if not body.email and not body.phone:
+        raise Refused(422, "email", "missing_contact", "Give the email address or the phone number to erase")
+    ids = await erasure.erase_by_contact(body.email, body.phone)
+    return {"erased": len(ids), "registration_ids": ids}

@@ -7,9 +7,9 @@ from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from services.scheduling.programme import without_internals
-from services.scheduling.seats import Refused
-from shared.auth import Requires, Role
+from services.scheduling.adapters.programme import without_internals
+from services.scheduling.domain.refusals import Refused
+from services.scheduling.api.deps import PlanningDep, ProgrammeDep, RegistrationsDep, SettingsDep, Staff
 from shared.events.common import LanguageCode
 
 
@@ -81,53 +81,57 @@ def _saved(saved) -> dict:
     return {"session": without_internals(saved.session), "conflicts": [c.as_dict() for c in saved.conflicts]}
 
 
-def router(parts) -> APIRouter:
-    r = APIRouter(prefix="/v1/sessions", tags=["sessions"])
-    Staff = Requires(parts.auth, Role.scheduler, Role.curator)
+router = APIRouter(prefix="/v1/sessions", tags=["sessions"])
 
-    @r.post("", status_code=201, summary="Add a session of a stamped initiative (409 lists the conflicts that block)")
-    async def create(body: SessionIn, _: Staff) -> dict:
-        cmd = _command(body)
-        if cmd.get("starts_at") is None and not cmd.get("duration_minutes"):
-            raise Refused(422, "duration_minutes", "missing", "An unscheduled session needs duration_minutes (for placement)")
-        return _saved(await parts.planning.create_session(cmd, datetime.now(UTC)))
 
-    @r.get("", summary="Every session of an edition, in every state (schedulers)")
-    async def list_all(edition_id: str, _: Staff) -> list[dict]:
-        views = parts.programme.of_edition(edition_id)
-        return [without_internals(v) for v in sorted(views, key=lambda v: (v.get("starts_at") or "~", v["session_id"]))]
+@router.post("", status_code=201, summary="Add a session of a stamped initiative (409 lists the conflicts that block)")
+async def create(body: SessionIn, _: Staff, planning: PlanningDep) -> dict:
+    cmd = _command(body)
+    if cmd.get("starts_at") is None and not cmd.get("duration_minutes"):
+        raise Refused(422, "duration_minutes", "missing", "An unscheduled session needs duration_minutes (for placement)")
+    return _saved(await planning.create_session(cmd, datetime.now(UTC)))
 
-    @r.get("/{session_id}", summary="One session, in any state (schedulers)")
-    async def get(session_id: str, _: Staff) -> dict:
-        return without_internals(parts.planning.session_view(session_id))
 
-    @r.patch("/{session_id}", summary="Move or change a session (a published one is rescheduled; 409 lists blocking conflicts)")
-    async def update(session_id: str, body: SessionPatch, _: Staff) -> dict:
-        return _saved(await parts.planning.update_session(session_id, _command(body), datetime.now(UTC)))
+@router.get("", summary="Every session of an edition, in every state (schedulers)")
+async def list_all(edition_id: str, _: Staff, programme: ProgrammeDep) -> list[dict]:
+    views = programme.of_edition(edition_id)
+    return [without_internals(v) for v in sorted(views, key=lambda v: (v.get("starts_at") or "~", v["session_id"]))]
 
-    @r.post("/{session_id}/publish", summary="Publish one scheduled session")
-    async def publish(session_id: str, _: Staff) -> dict:
-        return without_internals(await parts.planning.publish_session(session_id, datetime.now(UTC)))
 
-    @r.post("/{session_id}/cancel", summary="Cancel a session (it stays in the programme and feeds as cancelled)")
-    async def cancel(session_id: str, body: CancelIn, _: Staff) -> dict:
-        return without_internals(await parts.planning.cancel_session(session_id, body.reason, datetime.now(UTC)))
+@router.get("/{session_id}", summary="One session, in any state (schedulers)")
+async def get(session_id: str, _: Staff, planning: PlanningDep) -> dict:
+    return without_internals(planning.session_view(session_id))
 
-    @r.post(
-        "/{session_id}/check-in",
-        summary="Record attendance at the door, by the registration code",
-        description=(
-            "Open from CHECK_IN_OPENS_BEFORE_MINUTES (default 120) before the start to 24:00 (Europe/Stockholm) on the day "
-            "the session ends; outside it 409 naming `starts_at` (`check_in_not_open`) or `ends_at` (`check_in_closed`), "
-            "with `opens_at` and `closes_at`."
-        ),
-    )
-    async def check_in(session_id: str, body: CheckInIn, _: Requires(parts.auth, Role.scheduler, Role.curator)) -> dict:
-        opens_before = timedelta(minutes=parts.settings.check_in_opens_before_minutes)
-        return await parts.registrations.check_in(session_id, body.code, datetime.now(UTC), opens_before)
 
-    @r.get("/{session_id}/registrations", summary="A session's registrations in order, without contacts (schedulers)")
-    async def registrations(session_id: str, _: Staff) -> list[dict]:
-        return await parts.registrations.list_for(session_id)
+@router.patch("/{session_id}", summary="Move or change a session (a published one is rescheduled; 409 lists blocking conflicts)")
+async def update(session_id: str, body: SessionPatch, _: Staff, planning: PlanningDep) -> dict:
+    return _saved(await planning.update_session(session_id, _command(body), datetime.now(UTC)))
 
-    return r
+
+@router.post("/{session_id}/publish", summary="Publish one scheduled session")
+async def publish(session_id: str, _: Staff, planning: PlanningDep) -> dict:
+    return without_internals(await planning.publish_session(session_id, datetime.now(UTC)))
+
+
+@router.post("/{session_id}/cancel", summary="Cancel a session (it stays in the programme and feeds as cancelled)")
+async def cancel(session_id: str, body: CancelIn, _: Staff, planning: PlanningDep) -> dict:
+    return without_internals(await planning.cancel_session(session_id, body.reason, datetime.now(UTC)))
+
+
+@router.post(
+    "/{session_id}/check-in",
+    summary="Record attendance at the door, by the registration code",
+    description=(
+        "Open from CHECK_IN_OPENS_BEFORE_MINUTES (default 120) before the start to 24:00 (Europe/Stockholm) on the day "
+        "the session ends; outside it 409 naming `starts_at` (`check_in_not_open`) or `ends_at` (`check_in_closed`), "
+        "with `opens_at` and `closes_at`."
+    ),
+)
+async def check_in(session_id: str, body: CheckInIn, _: Staff, registrations: RegistrationsDep, settings: SettingsDep) -> dict:
+    opens_before = timedelta(minutes=settings.check_in_opens_before_minutes)
+    return await registrations.check_in(session_id, body.code, datetime.now(UTC), opens_before)
+
+
+@router.get("/{session_id}/registrations", summary="A session's registrations in order, without contacts (schedulers)")
+async def registrations(session_id: str, _: Staff, registrations: RegistrationsDep) -> list[dict]:
+    return await registrations.list_for(session_id)

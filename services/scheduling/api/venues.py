@@ -3,8 +3,8 @@
 from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from services.scheduling.seats import Refused
-from shared.auth import Requires, Role
+from services.scheduling.domain.refusals import Refused
+from services.scheduling.api.deps import PlanningDep, ProgrammeDep, Staff
 from shared.events.common import Code, LanguageCode, ShortText
 
 
@@ -32,35 +32,36 @@ class VenueIn(BaseModel):
     availability: list[Availability] = Field(default_factory=list, max_length=500, description="When sessions may take place there.")
 
 
-def router(parts) -> APIRouter:
-    r = APIRouter(prefix="/v1/venues", tags=["venues"])
-    Staff = Requires(parts.auth, Role.scheduler, Role.curator)
+router = APIRouter(prefix="/v1/venues", tags=["venues"])
 
-    def fields(body: VenueIn) -> dict:
-        d = body.model_dump(mode="json")
-        d["availability"] = [{"starts_at": w.starts_at.isoformat(), "ends_at": w.ends_at.isoformat()} for w in sorted(body.availability, key=lambda w: w.starts_at)]
-        return d
 
-    @r.post("", status_code=201, summary="Add a venue")
-    async def create(body: VenueIn, _: Staff) -> dict:
-        return await parts.planning.save_venue(None, fields(body))
+def fields(body: VenueIn) -> dict:
+    d = body.model_dump(mode="json")
+    d["availability"] = [{"starts_at": w.starts_at.isoformat(), "ends_at": w.ends_at.isoformat()} for w in sorted(body.availability, key=lambda w: w.starts_at)]
+    return d
 
-    @r.put("/{venue_id}", summary="Replace a venue's description; answers the conflicts it now causes")
-    async def replace(venue_id: str, body: VenueIn, _: Staff) -> dict:
-        if venue_id not in parts.programme.venues:
-            raise Refused(404, "venue_id", "not_found", "No such venue")
-        venue = await parts.planning.save_venue(venue_id, fields(body))
-        return {**venue, "conflicts": [c.as_dict() for c in parts.planning.conflicts_at_venue(venue_id)]}
 
-    @r.get("", summary="Every venue")
-    async def list_all() -> list[dict]:
-        return sorted(parts.programme.venues.values(), key=lambda v: v["name"])
+@router.post("", status_code=201, summary="Add a venue")
+async def create(body: VenueIn, _: Staff, planning: PlanningDep) -> dict:
+    return await planning.save_venue(None, fields(body))
 
-    @r.get("/{venue_id}", summary="One venue")
-    async def get(venue_id: str) -> dict:
-        venue = parts.programme.venues.get(venue_id)
-        if venue is None:
-            raise Refused(404, "venue_id", "not_found", "No such venue")
-        return venue
 
-    return r
+@router.put("/{venue_id}", summary="Replace a venue's description; answers the conflicts it now causes")
+async def replace(venue_id: str, body: VenueIn, _: Staff, planning: PlanningDep, programme: ProgrammeDep) -> dict:
+    if venue_id not in programme.venues:
+        raise Refused(404, "venue_id", "not_found", "No such venue")
+    venue = await planning.save_venue(venue_id, fields(body))
+    return {**venue, "conflicts": [c.as_dict() for c in planning.conflicts_at_venue(venue_id)]}
+
+
+@router.get("", summary="Every venue")
+async def list_all(programme: ProgrammeDep) -> list[dict]:
+    return sorted(programme.venues.values(), key=lambda v: v["name"])
+
+
+@router.get("/{venue_id}", summary="One venue")
+async def get(venue_id: str, programme: ProgrammeDep) -> dict:
+    venue = programme.venues.get(venue_id)
+    if venue is None:
+        raise Refused(404, "venue_id", "not_found", "No such venue")
+    return venue

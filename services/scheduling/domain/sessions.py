@@ -12,14 +12,17 @@ session events on ``scheduling.sessions.v1`` and registration events on
 order on one partition.
 """
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from services.scheduling import seats
-from services.scheduling.conflicts import Booking
-from services.scheduling.events import emit
-from services.scheduling.seats import NewRegistration, Refused
-from shared.decisions import Decision, Pending
+from services.scheduling.domain import seats
+from services.scheduling.domain.conflicts import Booking
+from services.scheduling.domain.events import emit
+from services.scheduling.domain.refusals import Refused
+from services.scheduling.domain.seats import NewRegistration
+from services.scheduling.domain.states import RegistrationEntry, SessionState
+from shared.decisions import Decision, NoChange, Pending
 from shared.envelope import EventData
 from shared.events.scheduling import (
     RegistrationCancelledV1,
@@ -32,18 +35,19 @@ from shared.events.scheduling import (
     SessionPublishedV1,
     SessionRescheduledV1,
     SessionScheduledV1,
-    SessionState,
     SessionStatus,
     SessionUpdatedV1,
 )
+from shared.events.scheduling import SessionState as PublicSession
 from shared.topics import SCHEDULING_REGISTRATIONS, SCHEDULING_SESSIONS
 
-PUBLIC_FIELDS = tuple(f for f in SessionState.model_fields if f != "version")
+PUBLIC_FIELDS = tuple(f for f in PublicSession.model_fields if f != "version")
 PLACE_FIELDS = ("starts_at", "ends_at", "venue", "online_url")
 LIVE = (SessionStatus.published.value, SessionStatus.rescheduled.value)
+NO_SUCH_SESSION = Refused(404, "session_id", "not_found", "No such session")
 
 
-def public(state: dict) -> dict[str, Any]:
+def public(state: SessionState) -> dict[str, Any]:
     """What every session event carries (seat counts follow from the seat book)."""
     out = {k: state.get(k) for k in PUBLIC_FIELDS if k in state}
     out["seats_confirmed"] = state.get("seats_confirmed", 0)
@@ -51,11 +55,11 @@ def public(state: dict) -> dict[str, Any]:
     return out
 
 
-def is_placed(state: dict) -> bool:
+def is_placed(state: SessionState) -> bool:
     return bool(state.get("starts_at") and state.get("ends_at") and (state.get("venue") or state.get("online_url")))
 
 
-def booking_of(state: dict) -> Booking | None:
+def booking_of(state: SessionState) -> Booking | None:
     """The session as the conflict check sees it; None when it has no time yet or is cancelled."""
     if not (state.get("starts_at") and state.get("ends_at")) or state["status"] == SessionStatus.cancelled.value:
         return None
@@ -73,7 +77,7 @@ def booking_of(state: dict) -> Booking | None:
 class Emitter:
     """Collects one change's events, numbering them for their ids."""
 
-    def __init__(self, state: dict, version: int, now: datetime, source: str):
+    def __init__(self, state: SessionState, version: int, now: datetime, source: str):
         self.state, self.version, self.now, self.source = state, version, now, source
         self.events: list[Pending] = []
 
@@ -81,7 +85,7 @@ class Emitter:
         sid = self.state["session_id"]
         self.events.append(emit(SCHEDULING_SESSIONS, model, public(self.state), self.version, sid, self.now, self.source, len(self.events)))
 
-    def registration(self, model: type[EventData], entry: dict) -> None:
+    def registration(self, model: type[EventData], entry: RegistrationEntry) -> None:
         """``entry``: the registration as it stands after this change (``seats.current``)."""
         rid = entry["registration_id"]
         payload = {
@@ -102,7 +106,7 @@ class Emitter:
         )
 
 
-def registration_view(state: dict, taken: dict) -> dict:
+def registration_view(state: SessionState, taken: RegistrationEntry) -> dict:
     """A registration (its document as taken) as its owner (the private link) or a scheduler sees
     it, with what changed since: no contact."""
     entry = seats.current(state, taken)
@@ -128,10 +132,11 @@ def registration_view(state: dict, taken: dict) -> dict:
     }
 
 
-def decide_save(current: dict | None, version: int, new: dict, now: datetime, source: str) -> Decision | None:
-    """Store a new or changed schedule; the event follows from what changed and the status."""
+def decide_save(current: SessionState | None, version: int, new: SessionState, now: datetime, source: str) -> Decision | NoChange | None:
+    """Store a new or changed schedule; the event follows from what changed and the status.
+    Refused (the outcome): a cancelled session."""
     if current is not None and current["status"] == SessionStatus.cancelled.value:
-        raise Refused(409, "status", "cancelled", "A cancelled session does not change")
+        return NoChange(Refused(409, "status", "cancelled", "A cancelled session does not change"))
     if current is not None and new == current:
         return None
     moved = False
@@ -159,22 +164,22 @@ def decide_save(current: dict | None, version: int, new: dict, now: datetime, so
     return Decision(new, out.events)
 
 
-def decide_publish(current: dict | None, version: int, now: datetime, source: str) -> Decision | None:
+def decide_publish(current: SessionState | None, version: int, now: datetime, source: str) -> Decision | NoChange | None:
     if current is None:
-        raise Refused(404, "session_id", "not_found", "No such session")
+        return NoChange(NO_SUCH_SESSION)
     if current["status"] in LIVE or current["status"] == SessionStatus.cancelled.value:
         return None
     if current["status"] != SessionStatus.scheduled.value:
-        raise Refused(409, "status", "not_scheduled", "Only a scheduled session (with time and place) can be published")
+        return NoChange(Refused(409, "status", "not_scheduled", "Only a scheduled session (with time and place) can be published"))
     new = {**current, "status": SessionStatus.published.value, "published_once": True}
     out = Emitter(new, version + 1, now, source)
     out.session(SessionPublishedV1)
     return Decision(new, out.events)
 
 
-def decide_cancel(current: dict | None, version: int, reason: str | None, now: datetime, source: str) -> Decision | None:
+def decide_cancel(current: SessionState | None, version: int, reason: str | None, now: datetime, source: str) -> Decision | NoChange | None:
     if current is None:
-        raise Refused(404, "session_id", "not_found", "No such session")
+        return NoChange(NO_SUCH_SESSION)
     if current["status"] == SessionStatus.cancelled.value:
         return None
     new = {**current, "status": SessionStatus.cancelled.value, "cancellation_reason": reason}
@@ -184,24 +189,33 @@ def decide_cancel(current: dict | None, version: int, reason: str | None, now: d
     return Decision(new, out.events)
 
 
+@dataclass(frozen=True)
+class Taken:
+    """A batch's outcome: each registration's (``"confirmed"``, ``"waitlisted"``, ``seats.REPEAT`` or
+    its ``Refused``) in the batch's order (a list, not by id: two repeats of one keyed request share
+    their id), and the documents of the registrations it took, to write."""
+
+    outcomes: list[str | Refused]
+    taken: list[RegistrationEntry]
+
+
 def decide_register(
-    current: dict | None, version: int, batch: list[NewRegistration], now: datetime, source: str, keys: dict[str, str] | None = None
-) -> tuple[Decision | None, list[str | Refused], list[dict]]:
+    current: SessionState | None, version: int, batch: list[NewRegistration], now: datetime, source: str, keys: dict[str, str] | None = None
+) -> Decision | NoChange:
     """Take a batch of registrations in order (one write for all): each is confirmed, waitlisted,
     a repeat of one already taken under its Idempotency-Key, or refused. ``keys``: the
     registration each Idempotency-Key (its ref) took before, as the caller found them.
 
-    Returns the decision (None if nothing was taken), each registration's outcome in the batch's
-    order (a list, not by id: two repeats of one keyed request share their id), and the new
-    registrations' documents to write. The state's ``taken`` is this batch's, replacing the last
-    one's (the caller wrote those documents before). One ``session.updated`` closes the batch.
+    The outcome is ``Taken`` (nothing written when none was taken), or ``Refused`` when there is
+    no such session. The state's ``taken`` is this batch's, replacing the last one's (the caller
+    wrote those documents before). One ``session.updated`` closes the batch.
     """
     if current is None:
-        raise Refused(404, "session_id", "not_found", "No such session")
+        return NoChange(NO_SUCH_SESSION)
     state = {**current, "taken": {}}
     keys = dict(keys or {})
     outcomes: list[str | Refused] = []
-    taken: list[dict] = []
+    taken: list[RegistrationEntry] = []
     for new_reg in batch:
         try:
             state, status, entry = seats.register(state, new_reg, now, keys.get(new_reg.idempotency_ref or ""))
@@ -214,18 +228,18 @@ def decide_register(
             if new_reg.idempotency_ref is not None:
                 keys[new_reg.idempotency_ref] = new_reg.registration_id
     if not taken:
-        return None, outcomes, []
+        return NoChange(Taken(outcomes, []))
     out = Emitter(state, version + 1, now, source)
     for entry in taken:
         out.registration(RegistrationConfirmedV1 if entry["status"] == "confirmed" else RegistrationWaitlistedV1, entry)
     out.session(SessionUpdatedV1)
-    return Decision(state, out.events), outcomes, taken
+    return Decision(state, out.events, outcome=Taken(outcomes, taken))
 
 
-def decide_cancel_registration(current: dict | None, version: int, entry: dict, now: datetime, source: str) -> Decision | None:
+def decide_cancel_registration(current: SessionState | None, version: int, entry: RegistrationEntry, now: datetime, source: str) -> Decision | NoChange | None:
     """``entry``: the registration's document (as taken)."""
     if current is None:
-        raise Refused(404, "session_id", "not_found", "No such session")
+        return NoChange(NO_SUCH_SESSION)
     result = seats.cancel(current, entry)
     if result is None:
         return None
@@ -239,16 +253,29 @@ def decide_cancel_registration(current: dict | None, version: int, entry: dict, 
     return Decision(state, out.events)
 
 
-def decide_check_in(current: dict | None, version: int, entry: dict | None, now: datetime, source: str, opens_before: timedelta) -> Decision | None:
-    """``entry``: the document of the registration with the code given at the door, or None.
-    Only inside the session's check-in window (``seats.check_in_open``)."""
+def with_code(current: SessionState, found: RegistrationEntry | None, code: str) -> RegistrationEntry | None:
+    """The registration with ``code``: its document as the caller ``found`` it, else one of the
+    session's last batch whose document is not written yet (its batch's process died)."""
+    return found or next((e for e in current.get("taken", {}).values() if e["code"] == code), None)
+
+
+def decide_check_in(
+    current: SessionState | None, version: int, found: RegistrationEntry | None, code: str, now: datetime, source: str, opens_before: timedelta
+) -> Decision | NoChange:
+    """``found``: the document of the registration with the ``code`` given at the door, or None.
+    Only inside the session's check-in window (``seats.check_in_open``). The outcome is the
+    registration checked in (its document as taken), or the ``Refused``."""
     if current is None:
-        raise Refused(404, "session_id", "not_found", "No such session")
-    seats.check_in_open(current, now, opens_before)
-    result = seats.check_in(current, entry)
+        return NoChange(NO_SUCH_SESSION)
+    entry = with_code(current, found, code)
+    try:
+        seats.check_in_open(current, now, opens_before)
+        result = seats.check_in(current, entry)
+    except Refused as refusal:
+        return NoChange(refusal)
     if result is None:
-        return None
+        return NoChange(entry)
     state, checked_in = result
     out = Emitter(state, version + 1, now, source)
     out.registration(RegistrationCheckedInV1, checked_in)
-    return Decision(state, out.events)
+    return Decision(state, out.events, outcome=entry)

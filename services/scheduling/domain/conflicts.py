@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from services.scheduling.accessibility import venue_needs
+from services.scheduling.domain.accessibility import venue_needs
 
 
 class Rule(StrEnum):

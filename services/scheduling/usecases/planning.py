@@ -1,8 +1,8 @@
 """Use cases of the schedulers: editions, venues, sessions, placement, and initiatives that close.
 
 Editions, venues and placement are here; sessions, and initiatives that close, are
-``SessionPlanning``'s (services/scheduling/session_planning.py), which ``Planning`` takes in. Every
-write reaches its document only through ``AggregateStore.change``.
+``SessionPlanning``'s (services/scheduling/usecases/session_planning.py), which ``Planning`` takes in. Every
+write reaches its document only through the aggregate store.
 """
 
 import asyncio
@@ -10,39 +10,36 @@ import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from services.scheduling import editions
-from services.scheduling.initiatives import InitiativeCopies
-from services.scheduling.placement import Placement, Proposal, Request, propose
-from services.scheduling.programme import Programme
-from services.scheduling.seats import Refused
-from services.scheduling.session_planning import ConflictsFound, SessionPlanning
+from services.scheduling.adapters.initiatives import InitiativeCopies
+from services.scheduling.adapters.programme import Programme
+from services.scheduling.domain import editions
+from services.scheduling.domain.placement import Placement, Proposal, Request, propose
+from services.scheduling.domain.refusals import Refused
+from services.scheduling.domain.states import EditionState, VenueState
 from services.scheduling.settings import SchedulingSettings
-from shared.db.aggregates import AggregateStore
+from services.scheduling.usecases.outcomes import accepted
+from services.scheduling.usecases.session_planning import ConflictsFound, SessionPlanning
+from shared.db.aggregates import AggregateStore, change_one
+from shared.db.keyed_lock import KeyedLock
 from shared.decisions import Decision
-
-EDITIONS, VENUES, SESSIONS = "editions", "venues", "sessions"
 
 
 class Planning(SessionPlanning):
-    def __init__(
-        self,
-        settings: SchedulingSettings,
-        stores: dict[str, AggregateStore],
-        initiatives: InitiativeCopies,
-        programme: Programme,
-    ):
+    def __init__(self, settings: SchedulingSettings, editions_store: AggregateStore, venues: AggregateStore, sessions: AggregateStore,
+                 initiatives: InitiativeCopies, programme: Programme, schedule_locks: KeyedLock):
         self.settings = settings
-        self.editions = stores[EDITIONS]
-        self.venues = stores[VENUES]
-        self.sessions = stores[SESSIONS]
+        self.editions = editions_store
+        self.venues = venues
+        self.sessions = sessions
         self.initiatives = initiatives
         self.programme = programme
+        self.schedule_locks = schedule_locks
         self.source = settings.event_source
 
     async def load(self) -> None:
         """Fill the programme read model from the database (once, at start-up)."""
         for store, put in ((self.editions, self.programme.put_edition), (self.venues, self.programme.put_venue), (self.sessions, self.programme.put_session)):
-            async for doc in store.collection.find({}, {"outbox": 0}):
+            async for doc in store.find({}, {"outbox": 0}):
                 put(doc)
 
     # -- editions ---------------------------------------------------------------------------
@@ -50,27 +47,26 @@ class Planning(SessionPlanning):
         """The edition, and whether this request planned it (False: the very same plan again)."""
         edition_id = fields.get("edition_id") or uuid.uuid4().hex
         fields = {**fields, "edition_id": edition_id}
-        doc = await self.editions.change(edition_id, lambda s, v: editions.decide_plan(s, v, fields, now, self.source))
-        created = doc is not None
-        self.programme.put_edition(doc or await self.editions.get(edition_id))
-        return self.edition_view(edition_id), created
+        changed = accepted(await change_one(self.editions, edition_id, lambda s, v: editions.decide_plan(s, v, fields, now, self.source)))
+        self.programme.put_edition(changed.document or await self.editions.get(edition_id))
+        return self.edition_view(edition_id), changed.written
 
     async def update_edition(self, edition_id: str, changes: dict[str, Any], now: datetime) -> dict:
-        doc = await self.editions.change(edition_id, lambda s, v: editions.decide_update(s, v, changes, now, self.source))
-        self.programme.put_edition(doc)
+        changed = accepted(await change_one(self.editions, edition_id, lambda s, v: editions.decide_update(s, v, changes, now, self.source)))
+        self.programme.put_edition(changed.document)
         return self.edition_view(edition_id)
 
     async def advance_edition(self, edition_id: str, to: str, now: datetime) -> dict:
         """Publishing the programme publishes every scheduled session of the edition too."""
-        doc = await self.editions.change(edition_id, lambda s, v: editions.decide_advance(s, v, to, now, self.source))
-        self.programme.put_edition(doc)
+        changed = accepted(await change_one(self.editions, edition_id, lambda s, v: editions.decide_advance(s, v, to, now, self.source)))
+        self.programme.put_edition(changed.document)
         if to == "programme_published":
             for view in self.programme.of_edition(edition_id):
                 if view["status"] == "scheduled":
                     await self.publish_session(view["session_id"], now)
         return self.edition_view(edition_id)
 
-    def edition_view(self, edition_id: str) -> dict:
+    def edition_view(self, edition_id: str) -> EditionState:
         edition = self.programme.editions.get(edition_id)
         if edition is None:
             raise Refused(404, "edition_id", "not_found", "No such edition")
@@ -79,13 +75,13 @@ class Planning(SessionPlanning):
     # -- venues -----------------------------------------------------------------------------
     async def save_venue(self, venue_id: str | None, fields: dict[str, Any]) -> dict:
         venue_id = venue_id or uuid.uuid4().hex
-        state = {**fields, "venue_id": venue_id}
+        state: VenueState = {**fields, "venue_id": venue_id}
 
-        def decide(current: dict | None, version: int) -> Decision | None:
+        def decide(current: VenueState | None, version: int) -> Decision | None:
             return None if current == state else Decision(state)
 
-        doc = await self.venues.change(venue_id, decide)
-        self.programme.put_venue(doc or await self.venues.get(venue_id))
+        changed = await change_one(self.venues, venue_id, decide)
+        self.programme.put_venue(changed.document or await self.venues.get(venue_id))
         return self.programme.venues[venue_id]
 
     # -- placement --------------------------------------------------------------------------

@@ -20,9 +20,10 @@ from datetime import date as Date
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from services.scheduling import seats
-from services.scheduling.conflicts import Booking, Venue
-from services.scheduling.sessions import booking_of, public
+from services.scheduling.domain import seats
+from services.scheduling.domain.conflicts import Booking, Venue
+from services.scheduling.domain.sessions import booking_of, public
+from services.scheduling.domain.states import SessionState, VenueState
 
 TZ = ZoneInfo("Europe/Stockholm")
 PRIVATE_KEPT = ("published_once", "max_party_size", "organizer_key", "duration_minutes", "preferred_days")
@@ -40,7 +41,7 @@ class Filters:
     include_cancelled: bool = True
 
 
-def view_of(state: dict, version: int) -> dict:
+def view_of(state: SessionState, version: int) -> dict:
     view = {**public(state), "version": version, **{k: state.get(k) for k in PRIVATE_KEPT}}
     view["free_seats"] = seats.free_seats(state) if state.get("registration_required") else None
     view["_booking"] = booking_of(state)
@@ -146,7 +147,7 @@ class Programme:
         return {vid: venue_of(v) for vid, v in self.venues.items()}
 
 
-def venue_of(state: dict) -> Venue:
+def venue_of(state: VenueState) -> Venue:
     return Venue(
         venue_id=state["venue_id"],
         capacity=state["capacity"],

@@ -7,7 +7,7 @@ import hmac
 import json
 import secrets
 
-from services.scheduling.seats import CODE_ALPHABET
+from services.scheduling.domain.seats import CODE_ALPHABET
 
 
 def sha256(text: str) -> str:

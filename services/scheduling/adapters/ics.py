@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
-from services.scheduling.texts import CALENDAR_NAMES
+from services.scheduling.domain.texts import CALENDAR_NAMES
 
 TZ = ZoneInfo("Europe/Stockholm")
 UID_DOMAIN = "oppna.malmo.se"

@@ -29,8 +29,8 @@ from zoneinfo import ZoneInfo
 
 from ortools.sat.python import cp_model
 
-from services.scheduling.accessibility import venue_needs
-from services.scheduling.conflicts import Booking, Conflict, Rules, Venue, Window, blocking, conflicts_of, overlaps
+from services.scheduling.domain.accessibility import venue_needs
+from services.scheduling.domain.conflicts import Booking, Conflict, Rules, Venue, Window, blocking, conflicts_of, overlaps
 
 TZ = ZoneInfo("Europe/Stockholm")
 
@@ -144,6 +144,36 @@ def candidate_slots(
     return out
 
 
+def _crowding(model: cp_model.CpModel, requests: Sequence[Request], by_day: Mapping[tuple[str, date], list],
+              by_district_day: Mapping[tuple[str, date], list]) -> list:
+    """The sessions beyond the first of one theme on one day, and of one district on one day: what the objective spreads."""
+    penalties = []
+    days = sorted({d for _, d in by_day})
+    themes = sorted({t for r in requests for t in r.themes})
+    for theme in themes:
+        for day in days:
+            terms = [v for r in requests if theme in r.themes for v in by_day.get((r.session_id, day), [])]
+            if len(terms) > 1:
+                excess = model.NewIntVar(0, len(terms), f"t_{theme}_{day}")
+                model.Add(excess >= sum(terms) - 1)
+                penalties.append(excess)
+    for (district, day), terms in sorted(by_district_day.items()):
+        if district and len(terms) > 1:
+            excess = model.NewIntVar(0, len(terms), f"d_{district}_{day}")
+            model.Add(excess >= sum(terms) - 1)
+            penalties.append(excess)
+    return penalties
+
+
+def _solver(time_limit_s: float) -> cp_model.CpSolver:
+    """Single-threaded with a fixed seed: the same input gives the same proposal (within the time limit)."""
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit_s
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = 0
+    return solver
+
+
 def propose(
     requests: Sequence[Request],
     venues: Mapping[str, Venue],
@@ -190,27 +220,9 @@ def propose(
     for intervals in (*by_venue.values(), *by_organizer.values()):
         if len(intervals) > 1:
             model.AddNoOverlap(intervals)
-    penalties = []
-    days = sorted({d for _, d in by_day})
-    themes = sorted({t for r in requests for t in r.themes})
-    for theme in themes:
-        for day in days:
-            terms = [v for r in requests if theme in r.themes for v in by_day.get((r.session_id, day), [])]
-            if len(terms) > 1:
-                excess = model.NewIntVar(0, len(terms), f"t_{theme}_{day}")
-                model.Add(excess >= sum(terms) - 1)
-                penalties.append(excess)
-    for (district, day), terms in sorted(by_district_day.items()):
-        if district and len(terms) > 1:
-            excess = model.NewIntVar(0, len(terms), f"d_{district}_{day}")
-            model.Add(excess >= sum(terms) - 1)
-            penalties.append(excess)
+    penalties = _crowding(model, requests, by_day, by_district_day)
     model.Maximize(1000 * sum(placed_terms) + 20 * sum(preferred_terms) - 5 * sum(penalties))
-
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit_s
-    solver.parameters.num_workers = 1
-    solver.parameters.random_seed = 0
+    solver = _solver(time_limit_s)
     status = solver.Solve(model) if placed_terms else cp_model.OPTIMAL
     chosen: list[Placement] = []
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):

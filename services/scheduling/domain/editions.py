@@ -10,10 +10,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from services.scheduling.conflicts import DEFAULT_RULES, Rule, Rules, Window
-from services.scheduling.events import emit
-from services.scheduling.seats import Refused
-from shared.decisions import Decision
+from services.scheduling.domain.conflicts import DEFAULT_RULES, Rule, Rules, Window
+from services.scheduling.domain.events import emit
+from services.scheduling.domain.refusals import Refused
+from services.scheduling.domain.states import EditionState
+from shared.decisions import Decision, NoChange
 from shared.events.scheduling import (
     EditionClosedV1,
     EditionPlannedV1,
@@ -24,17 +25,18 @@ from shared.events.scheduling import (
 from shared.topics import SCHEDULING_SESSIONS
 
 TZ = ZoneInfo("Europe/Stockholm")
+NO_SUCH_EDITION = Refused(404, "edition_id", "not_found", "No such edition")
 NEXT = {EditionStatus.planning.value: EditionStatus.programme_published.value, EditionStatus.programme_published.value: EditionStatus.closed.value}
 
 
-def window_of(edition: dict) -> Window:
+def window_of(edition: EditionState) -> Window:
     """The period from 00:00 on the first day to 24:00 on the last, Europe/Stockholm, in UTC."""
     start = datetime.combine(date.fromisoformat(edition["starts_on"]), time(0), TZ).astimezone(UTC)
     end = datetime.combine(date.fromisoformat(edition["ends_on"]) + timedelta(days=1), time(0), TZ).astimezone(UTC)
     return Window(start, end, timedelta(minutes=edition.get("changeover_minutes", 15)))
 
 
-def rules_of(edition: dict) -> Rules:
+def rules_of(edition: EditionState) -> Rules:
     return Rules({Rule(k): v for k, v in edition.get("rules", {}).items()})
 
 
@@ -49,60 +51,63 @@ IN_ORDER = (
 )
 
 
-def refuse_backwards(edition: dict[str, Any], changed: Iterable[str] = ()) -> None:
+def backwards(edition: EditionState, changed: Iterable[str] = ()) -> Refused | None:
     """422 when a pair of days is turned round (the period, the submission window), also by a
     change combined with what is stored; it names the day the change moved (the later one when
-    it moved both or neither)."""
+    it moved both or neither). None when every pair is in order."""
     for first, last, first_code, last_code, message in IN_ORDER:
         early, late = edition.get(first), edition.get(last)
         if early is None or late is None or date.fromisoformat(early) <= date.fromisoformat(late):
             continue
         if first in changed and last not in changed:
-            raise Refused(422, first, first_code, f"{message}: {first} {early} is after {last} {late}")
-        raise Refused(422, last, last_code, f"{message}: {last} {late} is before {first} {early}")
+            return Refused(422, first, first_code, f"{message}: {first} {early} is after {last} {late}")
+        return Refused(422, last, last_code, f"{message}: {last} {late} is before {first} {early}")
+    return None
 
 
-def planned(edition: dict[str, Any]) -> dict[str, Any]:
+def planned(edition: dict[str, Any]) -> EditionState:
     """An edition as planning stores it: in planning, every rule's mode (the defaults where not given)."""
     return {**edition, "status": EditionStatus.planning.value, "rules": {**default_rules(), **edition.get("rules", {})}}
 
 
-def decide_plan(state: dict | None, version: int, edition: dict[str, Any], now: datetime, source: str) -> Decision | None:
+def decide_plan(state: EditionState | None, version: int, edition: dict[str, Any], now: datetime, source: str) -> Decision | NoChange | None:
     """A new edition; the very same plan again changes nothing (None); the id of an edition
-    that now holds other content is refused (409): an edition changes only through PATCH."""
+    that now holds other content is refused (409, the outcome): an edition changes only through PATCH."""
     new = planned(edition)
     if state is not None:
         differs = sorted(k for k in (set(state) | set(new)) - {"status"} if state.get(k) != new.get(k))
         if differs:
-            raise Refused(
+            return NoChange(Refused(
                 409, "edition_id", "exists",
                 f"The edition {edition['edition_id']} exists with other {', '.join(differs)}; change it with PATCH /v1/editions/{edition['edition_id']}",
-            )
+            ))
         return None
-    refuse_backwards(new)
+    if (refusal := backwards(new)) is not None:
+        return NoChange(refusal)
     return Decision(new, [emit(SCHEDULING_SESSIONS, EditionPlannedV1, new, version + 1, new["edition_id"], now, source)])
 
 
-def decide_update(state: dict | None, version: int, changes: dict[str, Any], now: datetime, source: str) -> Decision | None:
+def decide_update(state: EditionState | None, version: int, changes: dict[str, Any], now: datetime, source: str) -> Decision | NoChange | None:
     if state is None:
-        raise Refused(404, "edition_id", "not_found", "No such edition")
+        return NoChange(NO_SUCH_EDITION)
     if state["status"] == EditionStatus.closed.value:
-        raise Refused(409, "status", "closed", "A closed edition does not change")
+        return NoChange(Refused(409, "status", "closed", "A closed edition does not change"))
     new = {**state, **changes, "rules": {**state["rules"], **changes.get("rules", {})}}
-    refuse_backwards(new, changes)
+    if (refusal := backwards(new, changes)) is not None:
+        return NoChange(refusal)
     if new == state:
         return None
     return Decision(new, [emit(SCHEDULING_SESSIONS, EditionUpdatedV1, new, version + 1, new["edition_id"], now, source)])
 
 
-def decide_advance(state: dict | None, version: int, to: str, now: datetime, source: str) -> Decision | None:
+def decide_advance(state: EditionState | None, version: int, to: str, now: datetime, source: str) -> Decision | NoChange | None:
     """planning → programme_published, programme_published → closed."""
     if state is None:
-        raise Refused(404, "edition_id", "not_found", "No such edition")
+        return NoChange(NO_SUCH_EDITION)
     if state["status"] == to:
         return None
     if NEXT.get(state["status"]) != to:
-        raise Refused(409, "status", "invalid_transition", f"An edition in '{state['status']}' cannot become '{to}'")
+        return NoChange(Refused(409, "status", "invalid_transition", f"An edition in '{state['status']}' cannot become '{to}'"))
     new = {**state, "status": to}
     model = EditionProgrammePublishedV1 if to == EditionStatus.programme_published.value else EditionClosedV1
     return Decision(new, [emit(SCHEDULING_SESSIONS, model, new, version + 1, new["edition_id"], now, source)])

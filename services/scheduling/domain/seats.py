@@ -21,25 +21,12 @@ Rules
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
+from services.scheduling.domain.refusals import Refused
+from services.scheduling.domain.states import RegistrationEntry, SessionState
+
 TZ = ZoneInfo("Europe/Stockholm")
-
-
-class Refused(Exception):
-    """A decision's refusal, naming the field and the reason (answered as a 4xx)."""
-
-    def __init__(self, status: int, field: str, code: str, message: str, **facts: Any):
-        super().__init__(message)
-        self.status = status
-        self.field = field
-        self.code = code
-        self.message = message
-        self.facts = facts  # machine-readable particulars beside the message (e.g. when check-in opens)
-
-    def detail(self) -> list[dict]:
-        return [{"field": self.field, "code": self.code, "message": self.message, **self.facts}]
 
 
 @dataclass(frozen=True)
@@ -77,23 +64,23 @@ def code_for(seq: int, random_letters: str) -> str:
     return (digits + random_letters)[: max(CODE_LENGTH, len(digits) + 1)]
 
 
-def current(state: dict, entry: dict) -> dict:
+def current(state: SessionState, entry: RegistrationEntry) -> RegistrationEntry:
     """A registration as it stands: its document (as taken) with what changed since."""
     return {**entry, **state.get("changed", {}).get(entry["registration_id"], {})}
 
 
-def free_seats(state: dict) -> int:
+def free_seats(state: SessionState) -> int:
     return max(0, state["capacity"] - state.get("seats_confirmed", 0))
 
 
-def waitlist_position(state: dict, registration_id: str) -> int | None:
+def waitlist_position(state: SessionState, registration_id: str) -> int | None:
     for i, w in enumerate(state.get("waitlist", [])):
         if w["registration_id"] == registration_id:
             return i + 1
     return None
 
 
-def register(state: dict, new: NewRegistration, now: datetime, taken_under_key: str | None = None) -> tuple[dict, str, dict | None]:
+def register(state: SessionState, new: NewRegistration, now: datetime, taken_under_key: str | None = None) -> tuple[dict, str, dict | None]:
     """The session's new state, the registration's status ("confirmed" or "waitlisted") and its
     document as taken; or the state unchanged, ``REPEAT`` and None when its Idempotency-Key took
     this very registration before (checked first: a repeat answers even once the session is full
@@ -150,13 +137,13 @@ def waiting_entry(entry: dict) -> dict:
     return {k: entry[k] for k in keep}
 
 
-def _changed(state: dict, entry: dict, **change) -> dict:
+def _changed(state: SessionState, entry: dict, **change) -> dict:
     now = current(state, entry)
     mark = {"status": now["status"], "attended": now["attended"], "version": now["version"] + 1, **change}
     return {**state.get("changed", {}), entry["registration_id"]: mark}
 
 
-def promote(state: dict) -> tuple[dict, list[dict]]:
+def promote(state: SessionState) -> tuple[dict, list[dict]]:
     """Promote from the head of the waiting list while the head's party fits; the promoted, as they stand now."""
     waitlist = list(state.get("waitlist", []))
     taken = state.get("seats_confirmed", 0)
@@ -169,7 +156,7 @@ def promote(state: dict) -> tuple[dict, list[dict]]:
     return {**state, "waitlist": waitlist, "seats_confirmed": taken}, promoted
 
 
-def cancel(state: dict, entry: dict) -> tuple[dict, dict, list[dict]] | None:
+def cancel(state: SessionState, entry: RegistrationEntry) -> tuple[dict, dict, list[dict]] | None:
     """Cancel one registration (its document); None if it was already cancelled.
     Returns the state, the cancelled registration and the promoted ones."""
     now = current(state, entry)
@@ -186,7 +173,7 @@ def cancel(state: dict, entry: dict) -> tuple[dict, dict, list[dict]] | None:
     return out, current(out, entry), promoted
 
 
-def check_in(state: dict, entry: dict | None) -> tuple[dict, dict] | None:
+def check_in(state: SessionState, entry: RegistrationEntry | None) -> tuple[dict, dict] | None:
     """Record attendance of the registration found by its code; None if already checked in."""
     if entry is None:
         raise Refused(404, "code", "not_found", "No registration with this code for this session")
@@ -207,7 +194,7 @@ def check_in_window(starts_at: datetime, ends_at: datetime, opens_before: timede
     return (starts_at - opens_before).astimezone(TZ), closes_at
 
 
-def check_in_open(state: dict, now: datetime, opens_before: timedelta) -> None:
+def check_in_open(state: SessionState, now: datetime, opens_before: timedelta) -> None:
     """Refuse (409) a check-in outside the session's window, naming the field and when it opens or closed."""
     if not (state.get("starts_at") and state.get("ends_at")):
         raise Refused(409, "starts_at", "not_scheduled", "The session has no time yet: nobody checks in to it")

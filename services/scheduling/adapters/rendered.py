@@ -91,16 +91,15 @@ class FastPath:
     """ASGI layer: a GET whose exact path and query string were answered at the current version
     gets the same bytes (or 304) straight away, with the security headers every answer carries."""
 
-    def __init__(self, app, rendered: Callable[[], Rendered | None], prefix: str):
+    def __init__(self, app, rendered: Rendered, prefix: str):
         self.app = app
         self.rendered = rendered
         self.prefix = prefix
 
     async def __call__(self, scope, receive, send) -> None:
-        rendered = self.rendered()
-        if scope["type"] != "http" or scope["method"] != "GET" or rendered is None or not scope["path"].startswith(self.prefix):
+        if scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].startswith(self.prefix):
             return await self.app(scope, receive, send)
-        found = rendered.served(scope["path"], scope["query_string"])
+        found = self.rendered.served(scope["path"], scope["query_string"])
         if found is None:
             return await self.app(scope, receive, send)
         entry, headers = found

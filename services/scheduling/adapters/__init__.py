@@ -1,0 +1,1 @@
+"""Scheduling's adapters: stores' wiring, the registrations' documents, copies, read models, feeds."""

@@ -1,0 +1,69 @@
+"""What the routes take: each part the composition root (``main.py``) put on ``app.state``, as an
+``Annotated`` dependency, and the schedulers' key check."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials
+
+from services.scheduling.adapters.initiatives import InitiativeCopies
+from services.scheduling.adapters.programme import Programme
+from services.scheduling.adapters.rendered import Rendered
+from services.scheduling.settings import SchedulingSettings
+from services.scheduling.usecases.erasure import Erasure
+from services.scheduling.usecases.planning import Planning
+from services.scheduling.usecases.registrations import Registrations
+from shared.auth import API_KEY_HEADER, BEARER, Principal, Role, require
+from shared.vocabularies import VocabularyCopies
+
+
+def settings(request: Request) -> SchedulingSettings:
+    return request.app.state.settings
+
+
+def programme(request: Request) -> Programme:
+    return request.app.state.programme
+
+
+def rendered(request: Request) -> Rendered:
+    return request.app.state.rendered
+
+
+def planning(request: Request) -> Planning:
+    return request.app.state.planning
+
+
+def registrations(request: Request) -> Registrations:
+    return request.app.state.registrations
+
+
+def erasure(request: Request) -> Erasure:
+    return request.app.state.erasure
+
+
+def initiatives(request: Request) -> InitiativeCopies:
+    return request.app.state.initiatives
+
+
+def vocabularies(request: Request) -> VocabularyCopies:
+    return request.app.state.vocabularies
+
+
+async def staff(
+    request: Request,
+    _bearer: HTTPAuthorizationCredentials | None = Security(BEARER),  # declares the key schemes (OpenAPI)
+    _api_key: str | None = Security(API_KEY_HEADER),
+) -> Principal:
+    """A scheduler's or a curator's key: 401 without a valid key, 403 with a key of another role."""
+    return await require(request.app.state.auth, Role.scheduler, Role.curator)(request)
+
+
+SettingsDep = Annotated[SchedulingSettings, Depends(settings)]
+ProgrammeDep = Annotated[Programme, Depends(programme)]
+RenderedDep = Annotated[Rendered, Depends(rendered)]
+PlanningDep = Annotated[Planning, Depends(planning)]
+RegistrationsDep = Annotated[Registrations, Depends(registrations)]
+ErasureDep = Annotated[Erasure, Depends(erasure)]
+InitiativesDep = Annotated[InitiativeCopies, Depends(initiatives)]
+VocabulariesDep = Annotated[VocabularyCopies, Depends(vocabularies)]
+Staff = Annotated[Principal, Depends(staff)]
