@@ -1,6 +1,6 @@
 """The registry's vocabulary events, published by a test where the registry itself does not run."""
 
-from services.registry.vocabularies import SEED
+from services.registry.domain.vocabularies import SEED
 from shared.envelope import new_event
 from shared.events.vocabularies import VocabularyChangedV1
 

@@ -1,18 +1,19 @@
-"""Every subscription of the registry, in one table."""
+"""Every subscription of the registry, in one table: topic → use case."""
 
-from services.registry.rejections import Rejections
-from services.registry.submissions import Submissions
+from services.registry.adapters.editions import EDITION_EVENTS, Editions
+from services.registry.adapters.rejections import Rejections
+from services.registry.domain.initiatives import SUBMISSION_TYPES
+from services.registry.usecases.submissions import Submissions
 from shared.events.dead_letters import MessageFailedV1, MessageRejectedV1
-from shared.events.initiatives import InitiativeSubmittedV1, InitiativeWithdrawnV1
-from shared.kafka.consumer import Handler, Subscription
-from shared.topics import REGISTRY_REJECTED, REGISTRY_SUBMISSIONS
+from shared.kafka.consumer import Handler, Subscription, follow
+from shared.topics import REGISTRY_DEADLETTER, REGISTRY_REJECTED, REGISTRY_SUBMISSIONS, SCHEDULING_SESSIONS
 
-SUBMISSION_TYPES = {m.event_type: m for m in (InitiativeSubmittedV1, InitiativeWithdrawnV1)}
 DEDUP_SCOPE = "submissions"  # shared with REST, so one event id takes effect once whichever way it came
 REJECTIONS_SCOPE = "rejections"
+EDITIONS_SCOPE = "editions"
 
 
-def subscriptions(submissions: Submissions, rejections: Rejections) -> list[tuple[Subscription, str]]:
+def subscriptions(submissions: Submissions, rejections: Rejections, editions: Editions) -> list[tuple[Subscription, str]]:
     """(subscription, dedup scope) pairs."""
     return [
         (
@@ -42,5 +43,11 @@ def subscriptions(submissions: Submissions, rejections: Rejections) -> list[tupl
                 unknown_types="skip",
             ),
             REJECTIONS_SCOPE,
+        ),
+        (
+            # The editions on scheduling.sessions.v1 (sessions are skipped). The copy keeps the
+            # newest version, so a repeat changes nothing: no processed-events look-up.
+            follow("editions", SCHEDULING_SESSIONS, EDITION_EVENTS, editions.keep, REGISTRY_DEADLETTER, dedup="none"),
+            EDITIONS_SCOPE,
         ),
     ]

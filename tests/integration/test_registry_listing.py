@@ -13,7 +13,7 @@ import uuid
 import pytest
 from pymongo import AsyncMongoClient
 
-from services.registry import search
+from services.registry.adapters import search
 from shared.db.aggregates import AggregateStore
 from shared.decisions import Decision
 from shared.events.initiatives import InitiativeStatus
@@ -44,7 +44,7 @@ async def initiatives(infra):
     client = AsyncMongoClient(infra.mongodb, timeoutMS=20000, event_listeners=[log])
     store = AggregateStore(client[name]["initiatives"], lift=search.lifted)
     states = [state(n) for n in range(N)]
-    await store.create_many({s["initiative_id"]: Decision(s) for s in states})
+    await store.change({s["initiative_id"]: (lambda _state, _v, s=s: Decision(s)) for s in states}, new=True)
     log.commands.clear()
     try:
         yield store, states, log
@@ -57,7 +57,7 @@ async def walk(store: AggregateStore, f: search.Filters, limit: int, budget_s: f
     """Every id the pages give, following next_cursor to the end; and how many pages it took."""
     seen, cursor, pages = [], None, 0
     while True:
-        items, cursor = await search.find_page(store.collection, f, cursor, limit, budget_s=budget_s)
+        items, cursor = await search.find_page(store, f, cursor, limit, budget_s=budget_s)
         pages += 1
         assert len(items) <= limit
         seen += [i["initiative_id"] for i in items]
@@ -75,8 +75,8 @@ async def test_pages_give_every_initiative_exactly_once_however_they_are_cut(ini
         assert sorted(seen) == every
         if budget:
             assert pages == -(-N // limit), "full pages while there is time"
-    first, _ = await search.find_page(store.collection, search.Filters(), None, 50)
-    again, _ = await search.find_page(store.collection, search.Filters(), None, 50)
+    first, _ = await search.find_page(store, search.Filters(), None, 50)
+    again, _ = await search.find_page(store, search.Filters(), None, 50)
     assert [i["initiative_id"] for i in first] == [i["initiative_id"] for i in again], "a stable order"
 
 
@@ -96,9 +96,9 @@ async def test_filters_and_free_text_find_exactly_their_initiatives_across_bucke
 
 async def test_no_page_asks_the_database_for_the_whole_collection(initiatives):
     store, _, log = initiatives
-    await search.find_page(store.collection, search.Filters(), None, 50)
-    await search.find_page(store.collection, search.Filters(status=InitiativeStatus.approved), None, 20)
-    await search.work_list(store.collection, [InitiativeStatus.submitted, InitiativeStatus.in_review], search.Filters(), 20)
+    await search.find_page(store, search.Filters(), None, 50)
+    await search.find_page(store, search.Filters(status=InitiativeStatus.approved), None, 20)
+    await search.work_list(store, [InitiativeStatus.submitted, InitiativeStatus.in_review], search.Filters(), 20)
     finds = log.sent("find", "initiatives")
     assert finds
     for command in finds:
@@ -110,18 +110,18 @@ async def test_no_page_asks_the_database_for_the_whole_collection(initiatives):
 
 async def test_the_curators_work_list_holds_what_waits_oldest_first(initiatives):
     store, states, _ = initiatives
-    items = await search.work_list(store.collection, [InitiativeStatus.submitted], search.Filters(source=SOURCES[0]), 500)
+    items = await search.work_list(store, [InitiativeStatus.submitted], search.Filters(source=SOURCES[0]), 500)
     expected = sorted((s for s in states if s["status"] == "submitted" and s["source"] == SOURCES[0]), key=lambda s: s["received_at"])
     assert [i["initiative_id"] for i in items] == [s["initiative_id"] for s in expected]
 
 
 async def test_a_cursor_given_before_buckets_goes_on_and_a_foreign_one_is_refused(initiatives):
     store, _, _ = initiatives
-    items, cursor = await search.find_page(store.collection, search.Filters(), None, 5)
+    items, cursor = await search.find_page(store, search.Filters(), None, 5)
     bare = items[-1]["initiative_id"]  # what next_cursor was before: the last _id
-    by_bare, _ = await search.find_page(store.collection, search.Filters(), bare, 5)
-    by_cursor, _ = await search.find_page(store.collection, search.Filters(), cursor, 5)
+    by_bare, _ = await search.find_page(store, search.Filters(), bare, 5)
+    by_cursor, _ = await search.find_page(store, search.Filters(), cursor, 5)
     assert [i["initiative_id"] for i in by_bare] == [i["initiative_id"] for i in by_cursor]
     for bad in ("999:x", "ab:", "12:"):
         with pytest.raises(search.BadCursor):
-            await search.find_page(store.collection, search.Filters(), bad, 5)
+            await search.find_page(store, search.Filters(), bad, 5)

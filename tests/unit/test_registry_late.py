@@ -3,8 +3,8 @@ and whether it came after that edition's submission window closed."""
 
 from datetime import UTC, date, datetime
 
-from services.registry import domain
-from services.registry.editions import edition_of, lateness
+from services.registry.domain import initiatives
+from services.registry.domain.editions import edition_of, lateness
 from shared.events.initiatives import InitiativeSubmittedV1
 from tests.platform import submission
 
@@ -42,11 +42,11 @@ def test_a_submission_after_the_window_closes_is_late_with_the_edition_and_the_c
 def test_a_late_first_revision_is_accepted_and_marked_and_later_revisions_keep_the_mark():
     late = {"edition_id": "om-2025", "submission_closes_on": "2025-08-31", "received_on": "2025-09-01"}
     first = InitiativeSubmittedV1.model_validate(submission(SOURCE, "KF-1")["data"])
-    d = domain.decide_submission(None, 0, first, domain.Received(SOURCE, "e1", "kafka"), at("2025-09-01"), "urn:registry", late=late)
+    d = initiatives.decide_submission(None, 0, first, initiatives.Received(SOURCE, "e1", "kafka"), at("2025-09-01"), "urn:registry", late=late)
     assert d.state["status"] == "submitted" and d.state["late"] == late
     second = InitiativeSubmittedV1.model_validate(submission(SOURCE, "KF-1", revision=2)["data"])
-    d2 = domain.decide_submission(d.state, 1, second, domain.Received(SOURCE, "e2", "kafka"), at("2025-09-02"), "urn:registry", late=None)
+    d2 = initiatives.decide_submission(d.state, 1, second, initiatives.Received(SOURCE, "e2", "kafka"), at("2025-09-02"), "urn:registry", late=None)
     assert d2.state["late"] == late, "lateness is the first submission's"
-    on_time = domain.decide_submission(None, 0, first, domain.Received(SOURCE, "e1", "kafka"), at("2025-06-01"), "urn:registry")
+    on_time = initiatives.decide_submission(None, 0, first, initiatives.Received(SOURCE, "e1", "kafka"), at("2025-06-01"), "urn:registry")
     assert on_time.state.get("late") is None
     assert all("late" not in e.event["data"] for e in d.events), "a curators' mark, not on the public topic"

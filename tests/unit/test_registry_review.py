@@ -6,8 +6,10 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from services.registry import domain
-from services.registry.review import MATERIAL_FIELDS, ReviewRefused, ReviewStep, decide_review, material_changes, status_after_revision
+from services.registry.domain import initiatives
+from services.registry.domain.refusals import Refused
+from services.registry.domain.review import MATERIAL_FIELDS, ReviewStep, decide_review, material_changes, status_after_revision
+from shared.decisions import Decision, NoChange
 from shared.events.initiatives import InitiativeStatus, InitiativeSubmittedV1, ReviewDecision
 from tests.platform import submission
 
@@ -22,13 +24,18 @@ def sub(revision: int, **overrides) -> InitiativeSubmittedV1:
 
 
 def registered():
-    d = domain.decide_submission(None, 0, sub(1), domain.Received(SOURCE, "e1", "kafka"), NOW, EMITTER)
+    d = initiatives.decide_submission(None, 0, sub(1), initiatives.Received(SOURCE, "e1", "kafka"), NOW, EMITTER)
     return d.state, 1
 
 
 def take(state, version, decision, comment="ok", **kw):
+    """The step taken: the new state, version and events; the decision's refusal (its outcome) raised."""
     d = decide_review(state, version, ReviewStep(ReviewDecision(decision), comment, "cur1", **kw), LATER, EMITTER)
-    return (d.state, version + 1, d.events) if d else (state, version, [])
+    if isinstance(d, NoChange):
+        if d.outcome is not None:
+            raise d.outcome
+        return state, version, []
+    return d.state, version + 1, d.events
 
 
 def approved():
@@ -39,7 +46,7 @@ def approved():
 
 
 def revise(state, version, revision, **overrides):
-    d = domain.decide_submission(state, version, sub(revision, **overrides), domain.Received(SOURCE, f"e{revision}", "kafka"), LATER, EMITTER)
+    d = initiatives.decide_submission(state, version, sub(revision, **overrides), initiatives.Received(SOURCE, f"e{revision}", "kafka"), LATER, EMITTER)
     return d.state, version + 1, d.events
 
 
@@ -66,7 +73,7 @@ def test_each_step_emits_its_own_type_with_the_full_state():
 @pytest.mark.parametrize("decision", ["approved", "changes_requested", "rejected"])
 def test_decisions_need_the_initiative_in_review(status, decision):
     state, v = registered()
-    with pytest.raises(ReviewRefused) as e:
+    with pytest.raises(Refused) as e:
         take({**state, "status": status, "review": None}, v, decision, "skäl")
     assert e.value.status == 409 and e.value.code == "invalid_transition"
 
@@ -75,7 +82,7 @@ def test_decisions_need_the_initiative_in_review(status, decision):
 def test_a_request_for_changes_or_a_rejection_needs_a_comment(decision):
     state, v = registered()
     state, v, _ = take(state, v, "in_review", "")
-    with pytest.raises(ReviewRefused) as e:
+    with pytest.raises(Refused) as e:
         take(state, v, decision, "   ")
     assert (e.value.status, e.value.field) == (422, "comment")
 
@@ -83,13 +90,22 @@ def test_a_request_for_changes_or_a_rejection_needs_a_comment(decision):
 def test_the_same_step_again_changes_nothing_and_a_stale_version_is_refused():
     state, v = approved()
     assert take(state, v, "approved", "Välkommen") == (state, v, [])
-    with pytest.raises(ReviewRefused) as e:
+    with pytest.raises(Refused) as e:
         take(state, v, "approved", "Annan kommentar")
     assert e.value.code == "invalid_transition"
     fresh, fv = registered()
-    with pytest.raises(ReviewRefused) as e:
+    with pytest.raises(Refused) as e:
         take(fresh, fv, "in_review", "", expected_version=fv + 1)
     assert e.value.code == "stale_version"
+
+
+def test_a_refusal_is_returned_as_the_outcome_and_writes_nothing():
+    state, v = registered()
+    d = decide_review(state, v, ReviewStep(ReviewDecision.approved, "ok", "cur1"), LATER, EMITTER)
+    assert isinstance(d, NoChange) and isinstance(d.outcome, Refused) and d.outcome.code == "invalid_transition"
+    missing = decide_review(None, 0, ReviewStep(ReviewDecision.in_review, "", "cur1"), LATER, EMITTER)
+    assert isinstance(missing, NoChange) and (missing.outcome.status, missing.outcome.code) == (404, "not_found")
+    assert isinstance(decide_review(state, v, ReviewStep(ReviewDecision.in_review, "", "cur1"), LATER, EMITTER), Decision)
 
 
 def test_a_typo_in_the_description_keeps_the_stamp_a_new_title_lifts_it():
@@ -103,7 +119,7 @@ def test_a_typo_in_the_description_keeps_the_stamp_a_new_title_lifts_it():
 
 
 def test_raising_the_requested_budget_lifts_the_stamp_and_own_funding_keeps_it():
-    d = domain.decide_submission(None, 0, sub(1, budget={"requested_sek": 40_000, "own_funding_sek": 10_000}), domain.Received(SOURCE, "e1", "kafka"), NOW, EMITTER)
+    d = initiatives.decide_submission(None, 0, sub(1, budget={"requested_sek": 40_000, "own_funding_sek": 10_000}), initiatives.Received(SOURCE, "e1", "kafka"), NOW, EMITTER)
     state, v, _ = take(d.state, 1, "in_review", "")
     state, v, _ = take(state, v, "approved", "Välkommen")
     more_own, v2, _ = revise(state, v, 3, budget={"requested_sek": 40_000, "own_funding_sek": 60_000})
@@ -158,7 +174,7 @@ def test_stamped_is_true_exactly_when_approved_whatever_steps_are_tried(steps):
     for decision in steps:
         try:
             state, v, events = take(state, v, decision, "kommentar")
-        except ReviewRefused:
+        except Refused:
             continue
         for e in events:
             assert e.event["data"]["stamped"] == (e.event["data"]["status"] == "approved")
@@ -182,20 +198,20 @@ def test_any_mix_of_revisions_and_steps_keeps_the_stamp_honest_and_versions_grow
     for c in mix:
         if c in ("typo", "retitle", "withdraw"):
             revision += 1
-            received = domain.Received(SOURCE, f"e{revision}", "kafka")
+            received = initiatives.Received(SOURCE, f"e{revision}", "kafka")
             if c == "withdraw":
-                d = domain.decide_withdrawal(state, v, InitiativeWithdrawnV1(external_id="KF-1", revision=revision), received, LATER, EMITTER)
+                d = initiatives.decide_withdrawal(state, v, InitiativeWithdrawnV1(external_id="KF-1", revision=revision), received, LATER, EMITTER)
             else:
                 content |= {"description": {"sv": f"text {revision}"}} if c == "typo" else {"title": {"sv": f"titel {revision}"}}
                 before = state["status"]
-                d = domain.decide_submission(state, v, sub(revision, **content), received, LATER, EMITTER)
+                d = initiatives.decide_submission(state, v, sub(revision, **content), received, LATER, EMITTER)
                 if before == "approved":
                     assert d.state["status"] == ("approved" if c == "typo" else "submitted")
             state, v, events = d.state, v + 1, d.events
         else:
             try:
                 state, v, events = take(state, v, c, "kommentar")
-            except ReviewRefused:
+            except Refused:
                 continue
         versions += [e.event["data"]["version"] for e in events]
         assert state["stamped"] == (state["status"] == "approved")

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.registry import domain
+from services.registry.domain import initiatives
 from shared.events.initiatives import InitiativeSubmittedV1, InitiativeWithdrawnV1
 from tests.platform import submission
 
@@ -21,10 +21,10 @@ def sub(revision: int, title: str | None = None) -> InitiativeSubmittedV1:
 
 
 def apply(state, version, data, n: int):
-    received = domain.Received(SOURCE, f"e-{n}", "kafka")
+    received = initiatives.Received(SOURCE, f"e-{n}", "kafka")
     if isinstance(data, InitiativeWithdrawnV1):
-        return domain.decide_withdrawal(state, version, data, received, NOW, "urn:malmo:oppna:registry")
-    return domain.decide_submission(state, version, data, received, NOW, "urn:malmo:oppna:registry")
+        return initiatives.decide_withdrawal(state, version, data, received, NOW, "urn:malmo:oppna:registry")
+    return initiatives.decide_submission(state, version, data, received, NOW, "urn:malmo:oppna:registry")
 
 
 def run(commands, topic="registry.initiatives.v1"):

@@ -2,7 +2,8 @@
 
 from datetime import UTC, datetime
 
-from services.registry.vocabularies import SEED, TermIn, decide_seed, decide_term
+from services.registry.domain.vocabularies import SEED, TermIn, decide_seed, decide_term
+from shared.decisions import NoChange
 from shared.envelope import Envelope, parse_data
 from shared.events.vocabularies import VocabularyChangedV1
 
@@ -23,12 +24,12 @@ def test_a_fresh_vocabulary_is_seeded_and_told_once():
     [(topic, data, subject)] = told(decision)
     assert (topic, subject, data.vocabulary, data.version) == ("registry.vocabularies.v1", "themes", "themes", 1)
     assert {c: t.model_dump() for c, t in data.terms.items()} == SEED["themes"]
-    assert decide_seed(decision.state, 1, "themes", NOW, SOURCE) is None, "told already: nothing again"
+    assert decide_seed(decision.state, 1, "themes", NOW, SOURCE) == NoChange(), "told already: nothing again"
 
 
 def test_a_vocabulary_curators_changed_is_never_reseeded():
     changed = {"vocabulary": "districts", "terms": {**SEED["districts"], "tygelsjo": {"labels": {"sv": "Tygelsjö", "en": "Tygelsjö"}, "retired": False}}}
-    assert decide_seed(changed, 3, "districts", NOW, SOURCE) is None, "a start keeps curators' terms and tells nothing"
+    assert decide_seed(changed, 3, "districts", NOW, SOURCE) == NoChange(), "a start keeps curators' terms and tells nothing"
 
 
 def test_a_curators_term_is_told_with_the_whole_vocabulary_and_the_next_version():
@@ -37,7 +38,7 @@ def test_a_curators_term_is_told_with_the_whole_vocabulary_and_the_next_version(
     [(_, data, subject)] = told(decide_term(state, 1, "civic_courage", term, NOW, SOURCE))
     assert (subject, data.version) == ("themes", 2)
     assert data.terms["civic_courage"].labels == {"sv": "Civilkurage", "en": "Civic courage"} and "democracy" in data.terms
-    assert decide_term(state, 1, "democracy", TermIn.model_validate(SEED["themes"]["democracy"]), NOW, SOURCE) is None
+    assert decide_term(state, 1, "democracy", TermIn.model_validate(SEED["themes"]["democracy"]), NOW, SOURCE) == NoChange()
     [(_, retired, _)] = told(decide_term(state, 1, "democracy", TermIn.model_validate({**SEED["themes"]["democracy"], "retired": True}), NOW, SOURCE))
     assert retired.terms["democracy"].retired
 

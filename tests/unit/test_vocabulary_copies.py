@@ -1,6 +1,6 @@
 """The follower's answers from its copy of the registry's vocabularies, as pure reads."""
 
-from services.registry.vocabularies import SEED
+from services.registry.domain.vocabularies import SEED
 from shared.vocabularies import VocabularyCopies
 
 

@@ -1,7 +1,7 @@
 """The stamp: pure rules for curators' review steps and for publishers' revisions of reviewed work.
 
 States: submitted → in_review → approved (stamped "Öppna Malmö") | changes_requested | rejected;
-withdrawn at any time by the publisher (``domain``). Curators take exactly these steps:
+withdrawn at any time by the publisher (``initiatives``). Curators take exactly these steps:
 
     start review       submitted          → in_review
     approve            in_review          → approved   (stamped)
@@ -9,7 +9,8 @@ withdrawn at any time by the publisher (``domain``). Curators take exactly these
     reject             in_review          → rejected            (comment required)
 
 Repeating the step that was just taken, with the same comment, changes nothing (a retried
-request); any other step from the wrong state is refused with the current state named.
+request); any other step from the wrong state is refused with the current state named. A refusal
+is the decision's outcome (``NoChange(Refused(...))``): the use case raises it.
 
 Material change rule (what a new revision does to a reviewed initiative):
 - approved: if the revision changes what was approved — the title (any language), the set of
@@ -27,22 +28,24 @@ Material change rule (what a new revision does to a reviewed initiative):
 from dataclasses import dataclass
 from datetime import datetime
 
-from shared.decisions import Decision
+from services.registry.domain.events import emit
+from services.registry.domain.refusals import Refused
+from services.registry.domain.states import InitiativeState
+from shared.decisions import Decision, NoChange
 from shared.events.initiatives import (
     InitiativeApprovedV1,
     InitiativeChangesRequestedV1,
     InitiativeRejectedV1,
     InitiativeReviewStartedV1,
-    InitiativeState,
     InitiativeStatus,
     ReviewDecision,
 )
-from services.registry.events import emit
+from shared.events.initiatives import InitiativeState as InitiativeEventData
 
 MATERIAL_FIELDS = ("title", "themes", "period", "organizer", "budget")
 
 # The status a curator's step needs, and the event it emits.
-STEPS: dict[ReviewDecision, tuple[InitiativeStatus, type[InitiativeState]]] = {
+STEPS: dict[ReviewDecision, tuple[InitiativeStatus, type[InitiativeEventData]]] = {
     ReviewDecision.in_review: (InitiativeStatus.submitted, InitiativeReviewStartedV1),
     ReviewDecision.approved: (InitiativeStatus.in_review, InitiativeApprovedV1),
     ReviewDecision.changes_requested: (InitiativeStatus.in_review, InitiativeChangesRequestedV1),
@@ -57,14 +60,6 @@ class ReviewStep:
     comment: str
     curator: str  # the curator's key id
     expected_version: int | None = None  # the version the curator looked at, if given
-
-
-class ReviewRefused(Exception):
-    """A step that cannot be taken now: ``status`` for the HTTP answer, ``code`` and words."""
-
-    def __init__(self, status: int, field: str, code: str, message: str):
-        super().__init__(message)
-        self.status, self.field, self.code, self.message = status, field, code, message
 
 
 def material_changes(before: dict | None, after: dict | None) -> list[str]:
@@ -91,24 +86,30 @@ def status_after_revision(status: str, before: dict | None, after: dict) -> str:
     return status
 
 
-def decide_review(state: dict | None, version: int, step: ReviewStep, now: datetime, emitter: str) -> Decision | None:
-    """A curator's step on the initiative at ``version``: the new state and its event, or refused."""
+def _refusal(state: InitiativeState | None, version: int, step: ReviewStep) -> Refused | None:
+    """Why the step cannot be taken on this state at all (None: it may be)."""
     if state is None:
-        raise ReviewRefused(404, "initiative_id", "not_found", "No such initiative")
+        return Refused(404, "initiative_id", "not_found", "No such initiative")
     if step.expected_version is not None and step.expected_version != version:
-        raise ReviewRefused(
-            409, "version", "stale_version", f"The initiative changed since version {step.expected_version}; it is at version {version}"
-        )
+        return Refused(409, "version", "stale_version", f"The initiative changed since version {step.expected_version}; it is at version {version}")
     if step.decision in NEEDS_COMMENT and not step.comment.strip():
-        raise ReviewRefused(422, "comment", "missing", f"A comment for the organiser is required to set {step.decision.value}")
+        return Refused(422, "comment", "missing", f"A comment for the organiser is required to set {step.decision.value}")
+    return None
+
+
+def decide_review(state: InitiativeState | None, version: int, step: ReviewStep, now: datetime, emitter: str) -> Decision | NoChange:
+    """A curator's step on the initiative at ``version``: the new state and its event; or nothing
+    written, with the ``Refused`` as the outcome (None: the same step again, already taken)."""
+    if (refused := _refusal(state, version, step)) is not None:
+        return NoChange(refused)
     last = state.get("review") or {}
     if state["status"] == step.decision.value and last.get("decision") == step.decision.value and last.get("comment") == step.comment:
-        return None  # the same step again (a retried request): already taken
+        return NoChange()  # the same step again (a retried request): already taken
     needed, event_type = STEPS[step.decision]
     if state["status"] != needed.value:
-        raise ReviewRefused(
+        return NoChange(Refused(
             409, "status", "invalid_transition", f"Cannot set {step.decision.value} on an initiative that is {state['status']} (needs {needed.value})"
-        )
+        ))
     review = {"decision": step.decision.value, "comment": step.comment, "decided_at": now.isoformat(), "curator": step.curator}
     new = {
         **state,

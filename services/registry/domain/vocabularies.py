@@ -4,8 +4,8 @@ Curators extend them over REST; each term has Swedish and English labels, and an
 where given. A term is never deleted, only retired: a retired code is refused in a new
 initiative (and in a revision that adds it), while an initiative that already carries it stays
 valid and may keep it in later revisions. Each vocabulary is one aggregate (``_id`` = its
-name), changed only through the ``AggregateStore``; a fresh database is seeded with Malmö's
-defaults below.
+name); a fresh database is seeded with Malmö's defaults below. Pure: the decisions and the seed
+here, the use case in ``usecases.vocabularies``.
 
 Every change is told, with the vocabulary's whole current state, on ``registry.vocabularies.v1``
 (``VocabularyChangedV1``, keyed by its name; compacted), from the aggregate's outbox: the other
@@ -17,16 +17,14 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from async_lru import alru_cache
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from shared.db.aggregates import AggregateStore
-from shared.decisions import Decision, Pending
+from services.registry.domain.states import Term, VocabularyState
+from shared.decisions import Decision, NoChange, Pending
 from shared.envelope import Reason, new_event
 from shared.events.vocabularies import VOCABULARY_NAMES, VocabularyChangedV1
 from shared.topics import REGISTRY_VOCABULARIES
 
-COLLECTION = "vocabularies"
 VOCABULARIES = VOCABULARY_NAMES
 EVENT_NAMESPACE = uuid.UUID("0b8f3f5e-2f7a-4b8e-9a0c-6d1f4c2e7a91")
 CODE_PATTERN = {name: r"^[a-z][a-z0-9_]{0,39}$" for name in VOCABULARIES} | {"languages": r"^[a-z]{2,3}$"}
@@ -49,11 +47,11 @@ class TermIn(BaseModel):
     retired: bool = Field(default=False, description="Retired terms stay valid on initiatives that have them.")
 
 
-def _terms(*rows: tuple[str, str, str]) -> dict[str, dict]:
+def _terms(*rows: tuple[str, str, str]) -> dict[str, Term]:
     return {code: {"labels": {"sv": sv, "en": en}, "retired": False} for code, sv, en in rows}
 
 
-SEED: dict[str, dict[str, dict]] = {
+SEED: dict[str, dict[str, Term]] = {
     "themes": _terms(
         ("democracy", "Demokrati", "Democracy"),
         ("anti_racism", "Antirasism", "Anti-racism"),
@@ -136,7 +134,7 @@ SEED: dict[str, dict[str, dict]] = {
 }
 
 
-def check_codes(content: dict, vocabularies: dict[str, dict[str, dict]], current: dict | None) -> list[Reason]:
+def check_codes(content: dict, vocabularies: dict[str, dict[str, Term]], current: dict | None) -> list[Reason]:
     """Reasons to refuse the codes in ``content``; ``current`` is the initiative's content so far."""
     reasons = []
     for name in VOCABULARIES:
@@ -151,7 +149,7 @@ def check_codes(content: dict, vocabularies: dict[str, dict[str, dict]], current
     return reasons
 
 
-def told(name: str, terms: dict[str, dict], version: int, now: datetime, source: str) -> Pending:
+def told(name: str, terms: dict[str, Term], version: int, now: datetime, source: str) -> Pending:
     """The event of the vocabulary ``name`` at state ``version``. Its id follows from both, so a
     decision retried after a crash tells the very same event (followers keep the newest version)."""
     data = VocabularyChangedV1(vocabulary=name, version=version, terms=terms)
@@ -159,50 +157,20 @@ def told(name: str, terms: dict[str, dict], version: int, now: datetime, source:
     return Pending.of(REGISTRY_VOCABULARIES, new_event(data, source=source, subject=name, event_id=event_id, time=now))
 
 
-def decide_seed(state: dict | None, version: int, name: str, now: datetime, source: str) -> Decision | None:
+def decide_seed(state: VocabularyState | None, version: int, name: str, now: datetime, source: str) -> Decision | NoChange:
     """A fresh vocabulary gets Malmö's defaults, told like any change; an existing one is left as it is."""
     if state is not None:
-        return None
+        return NoChange()
     new = {"vocabulary": name, "terms": SEED[name], "updated_at": now.isoformat()}
     return Decision(new, [told(name, new["terms"], version + 1, now, source)])
 
 
-def decide_term(state: dict, version: int, code: str, term: TermIn, now: datetime, source: str) -> Decision | None:
+def decide_term(state: VocabularyState, version: int, code: str, term: TermIn, now: datetime, source: str) -> Decision | NoChange:
+    """Add or change a term of the (seeded, so existing) vocabulary, told with its whole state."""
     terms = dict(state.get("terms", {}))
     value = term.model_dump(exclude_none=True)  # a label not given is not stored (nor told) as empty
     if terms.get(code) == value:
-        return None  # the same again
+        return NoChange()  # the same again
     terms[code] = value
     name = state["vocabulary"]
     return Decision({**state, "terms": terms, "updated_at": now.isoformat()}, [told(name, terms, version + 1, now, source)])
-
-
-# How long the vocabularies read for the submission path are reused. Safe because a curator's
-# change made here drops the copy at once, and one made by another replica is seen within this
-# many seconds (a term added a moment ago may be refused once; the publisher sends again).
-VOCABULARY_CACHE_S = 5.0
-
-
-class Vocabularies:
-    def __init__(self, store: AggregateStore, source: str, cache_s: float = VOCABULARY_CACHE_S):
-        self._store = store
-        self._source = source  # the registry's CloudEvents source
-        # ``all`` reused for a few seconds: every submission checks its codes against them (one
-        # read shared by the handlers of a batch that ask at once).
-        self.cached = alru_cache(maxsize=1, ttl=cache_s)(self.all)
-
-    async def seed(self, now: datetime) -> None:
-        """Fill a fresh database with the defaults, never changing a vocabulary once it exists."""
-        self.cached.cache_clear()
-        for name in VOCABULARIES:
-            await self._store.change(name, lambda state, version, name=name: decide_seed(state, version, name, now, self._source))
-
-    async def all(self) -> dict[str, dict[str, dict]]:
-        docs = await self._store.collection.find({"_id": {"$in": list(VOCABULARIES)}}).to_list(None)
-        return {d["_id"]: d["state"]["terms"] for d in docs}
-
-    async def put(self, name: str, code: str, term: TermIn, now: datetime) -> dict:
-        """Add or change a term (seeded first, so the vocabulary exists)."""
-        await self._store.change(name, lambda state, version: decide_term(state, version, code, term, now, self._source))
-        self.cached.cache_clear()  # after the write: a read in between cannot keep the old terms
-        return (await self.all())[name][code]

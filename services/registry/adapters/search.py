@@ -22,16 +22,16 @@ filters to keep the walk short.
 
 import asyncio
 import time
-from collections.abc import Callable
 import unicodedata
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from pymongo.asynchronous.collection import AsyncCollection
-
-from services.registry.events import public_state
+from services.registry.domain.events import public_state
+from services.registry.domain.states import InitiativeState
+from shared.db.aggregates import AggregateStore
 from shared.db.indexes import IndexSpec
 from shared.events.initiatives import InitiativeStatus, OrganizerKind, Origin
 
@@ -47,7 +47,7 @@ def bucket_of(initiative_id: str) -> int:
     return zlib.crc32(initiative_id.encode()) % BUCKETS
 
 
-def lifted(state: dict[str, Any]) -> dict[str, Any]:
+def lifted(state: InitiativeState) -> dict[str, Any]:
     """The top-level fields an initiative is found by (the store writes them with every change)."""
     return {"status": state["status"], "source": state["source"], BUCKET: bucket_of(state["initiative_id"])}
 
@@ -127,7 +127,7 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
-def matches_text(state: dict, text: str) -> bool:
+def matches_text(state: InitiativeState, text: str) -> bool:
     """Every word of ``text`` occurs in the initiative's texts, in any of its languages."""
     content = state.get("content") or {}
     haystack = [state.get("external_id", ""), (content.get("organizer") or {}).get("name", "")]
@@ -137,7 +137,7 @@ def matches_text(state: dict, text: str) -> bool:
     return all(word in folded for word in _fold(text).split())
 
 
-async def find_page(collection: AsyncCollection, f: Filters, cursor: str | None, limit: int,
+async def find_page(store: AggregateStore, f: Filters, cursor: str | None, limit: int,
                     budget_s: float = PAGE_BUDGET_S, view: Callable[[dict, int], dict] | None = None) -> tuple[list[dict], str | None]:
     """One page in (bucket, ``_id``) order, and the cursor of the next page (None at the end).
 
@@ -158,7 +158,7 @@ async def find_page(collection: AsyncCollection, f: Filters, cursor: str | None,
             return [item(d) for d in hits], cursor_of(bucket, None)  # go on from this bucket
         wanted = None if f.text else limit + 1 - len(hits)
         asked = range(bucket, min(bucket + wave, BUCKETS))
-        found = await asyncio.gather(*(_in_bucket(collection, q, b, after if b == start else None, wanted) for b in asked))
+        found = await asyncio.gather(*(_in_bucket(store, q, b, after if b == start else None, wanted) for b in asked))
         for docs in found:
             scanned += len(docs)
             for d in docs:
@@ -172,17 +172,22 @@ async def find_page(collection: AsyncCollection, f: Filters, cursor: str | None,
     return [item(d) for d in hits], None
 
 
-async def _in_bucket(collection: AsyncCollection, q: dict[str, Any], bucket: int, after: str | None, limit: int | None) -> list[dict]:
+async def _in_bucket(store: AggregateStore, q: dict[str, Any], bucket: int, after: str | None, limit: int | None) -> list[dict]:
     """The documents of one bucket that ``q`` lets through, in ``_id`` order (after ``after``)."""
-    cursor = collection.find({**q, BUCKET: bucket, **({"_id": {"$gt": after}} if after else {})}, {"state": 1, "state_version": 1})
-    return await cursor.sort("_id", 1).limit(limit or 0).to_list(None)
+    found = store.find({**q, BUCKET: bucket, **({"_id": {"$gt": after}} if after else {})}, {"state": 1, "state_version": 1},
+                       limit=limit or 0, sort=[("_id", 1)])
+    return [d async for d in found]
+
+
+async def _waiting(store: AggregateStore, q: dict[str, Any]) -> list[dict]:
+    return [d async for d in store.find(q, {"state": 1, "state_version": 1}, limit=SCAN_LIMIT)]
 
 
 def _item(doc: dict) -> dict:
     return {**public_state(doc["state"]), "version": doc["state_version"]}
 
 
-async def work_list(collection: AsyncCollection, statuses: list[InitiativeStatus], f: Filters, limit: int, late: bool | None = None) -> list[dict]:
+async def work_list(store: AggregateStore, statuses: list[InitiativeStatus], f: Filters, limit: int, late: bool | None = None) -> list[dict]:
     """What waits for curators, oldest in the queue first; ``late``: only those submitted after
     their edition's window (True) or only the others (False). Each item shows its ``late`` mark.
 
@@ -191,10 +196,7 @@ async def work_list(collection: AsyncCollection, statuses: list[InitiativeStatus
     and the ordering happens here, over at most ``SCAN_LIMIT`` waiting initiatives of each.
     """
     q = query_of(Filters(**{**f.__dict__, "status": None, "text": None}))
-    found = await asyncio.gather(*(
-        collection.find({**q, "status": s.value}, {"state": 1, "state_version": 1}).limit(SCAN_LIMIT).to_list(None)
-        for s in dict.fromkeys(statuses)
-    ))
+    found = await asyncio.gather(*(_waiting(store, {**q, "status": s.value}) for s in dict.fromkeys(statuses)))
     docs = [d for docs in found for d in docs]
     if f.text:
         docs = [d for d in docs if matches_text(d["state"], f.text)]
@@ -202,3 +204,16 @@ async def work_list(collection: AsyncCollection, statuses: list[InitiativeStatus
         docs = [d for d in docs if bool(d["state"].get("late")) == late]
     docs.sort(key=lambda d: (d["state"].get("queued_at") or d["state"]["received_at"], d["_id"]))
     return [{**_item(d), "queued_at": d["state"].get("queued_at"), "late": d["state"].get("late")} for d in docs[:limit]]
+
+
+class Search:
+    """The queries over the initiatives (read only, through the store's ``find``)."""
+
+    def __init__(self, store: AggregateStore):
+        self._store = store
+
+    async def page(self, f: Filters, cursor: str | None, limit: int, view: Callable[[dict, int], dict] | None = None) -> tuple[list[dict], str | None]:
+        return await find_page(self._store, f, cursor, limit, view=view)
+
+    async def work_list(self, statuses: list[InitiativeStatus], f: Filters, limit: int, late: bool | None = None) -> list[dict]:
+        return await work_list(self._store, statuses, f, limit, late)

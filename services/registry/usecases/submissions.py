@@ -2,8 +2,8 @@
 
 Called by the Kafka consumer and by ``POST /v1/submissions`` alike; both reach the aggregate
 only through the shared ``AggregateStore`` (one writer per document). What cannot be taken
-raises ``Rejection`` with reasons: the consumer runner dead-letters it (and the source can
-list it), the REST edge answers 422 with the same reasons.
+raises ``Rejection`` with reasons, before the store is asked: the consumer runner dead-letters it
+(and the source can list it), the REST edge answers 422 with the same reasons.
 """
 
 from datetime import UTC, datetime
@@ -11,31 +11,27 @@ from typing import Any
 
 import structlog
 
-from services.registry import domain, readers
-from services.registry.editions import Editions, lateness
-from services.registry.sources import Sources, may_publish
-from services.registry.vocabularies import Vocabularies, check_codes
-from shared.db.aggregates import AggregateStore
+from services.registry.adapters.editions import Editions
+from services.registry.domain import initiatives, readers
+from services.registry.domain.editions import lateness
+from services.registry.domain.sources import may_publish
+from services.registry.domain.vocabularies import check_codes
+from services.registry.usecases.sources import Sources
+from services.registry.usecases.vocabularies import Vocabularies
+from shared.db.aggregates import AggregateStore, change_one
 from shared.envelope import Envelope
 from shared.events.initiatives import InitiativeSubmittedV1, InitiativeWithdrawnV1
 from shared.kafka.consumer import Rejection
 
 log = structlog.get_logger(__name__)
 
-COLLECTION = "initiatives"
-
-
 class Submissions:
-    def __init__(self, store: AggregateStore, emitter: str, sources: Sources, vocabularies: Vocabularies, editions: Editions | None = None):
+    def __init__(self, store: AggregateStore, emitter: str, sources: Sources, vocabularies: Vocabularies, editions: Editions):
         self._store = store
         self._emitter = emitter
         self._sources = sources
         self._vocabularies = vocabularies
         self._editions = editions
-
-    @property
-    def collection(self):
-        return self._store.collection
 
     async def _check_source(self, source: str) -> None:
         reason = may_publish(await self._sources.cached(source), source)
@@ -44,7 +40,7 @@ class Submissions:
 
     async def submitted(self, event: Envelope, data: InitiativeSubmittedV1, via: str = "kafka") -> str:
         await self._check_source(event.source)
-        aggregate_id = domain.initiative_id(event.source, data.external_id)
+        aggregate_id = initiatives.initiative_id(event.source, data.external_id)
         content = data.model_dump(mode="json", exclude_none=True)
         vocabularies = await self._vocabularies.cached()
         reasons = check_codes(content, vocabularies, None)
@@ -55,26 +51,27 @@ class Submissions:
             reasons = check_codes(content, vocabularies, (current or {}).get("state", {}).get("content"))
         if reasons:
             raise Rejection(reasons)
-        received = domain.Received(event.source, event.id, via, event.traceparent)
+        received = initiatives.Received(event.source, event.id, via, event.traceparent)
         now = datetime.now(UTC)
         # A cached copy (editions are few); only a new initiative's decision keeps the mark.
-        late = lateness(await self._editions.cached(), content.get("period"), now) if self._editions else None
-        doc = await self._store.change(
+        late = lateness(await self._editions.cached(), content.get("period"), now)
+        changed = await change_one(
+            self._store,
             aggregate_id,
-            lambda state, version: domain.decide_submission(state, version, data, received, now, self._emitter, late),
+            lambda state, version: initiatives.decide_submission(state, version, data, received, now, self._emitter, late),
             # A publisher's first revision is almost always a new initiative: written without a read.
-            expect_new=data.revision == 1,
+            new=data.revision == 1,
         )
-        log.info("submission_taken", initiative_id=aggregate_id, revision=data.revision, changed=doc is not None)
+        log.info("submission_taken", initiative_id=aggregate_id, revision=data.revision, changed=changed.written)
         return aggregate_id
 
     async def withdrawn(self, event: Envelope, data: InitiativeWithdrawnV1, via: str = "kafka") -> str:
         await self._check_source(event.source)
-        received = domain.Received(event.source, event.id, via, event.traceparent)
-        aggregate_id = domain.initiative_id(event.source, data.external_id)
+        received = initiatives.Received(event.source, event.id, via, event.traceparent)
+        aggregate_id = initiatives.initiative_id(event.source, data.external_id)
         now = datetime.now(UTC)
-        await self._store.change(
-            aggregate_id, lambda state, version: domain.decide_withdrawal(state, version, data, received, now, self._emitter)
+        await change_one(
+            self._store, aggregate_id, lambda state, version: initiatives.decide_withdrawal(state, version, data, received, now, self._emitter)
         )
         log.info("withdrawal_taken", initiative_id=aggregate_id, revision=data.revision)
         return aggregate_id

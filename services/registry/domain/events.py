@@ -13,7 +13,9 @@ from datetime import datetime
 
 from shared.decisions import Pending
 from shared.envelope import new_event
-from shared.events.initiatives import InitiativeContactErasedV1, InitiativeContactRecordedV1, InitiativeState
+from services.registry.domain.states import InitiativeState
+from shared.events.initiatives import InitiativeContactErasedV1, InitiativeContactRecordedV1
+from shared.events.initiatives import InitiativeState as InitiativeEventData
 from shared.topics import REGISTRY_CONTACTS, REGISTRY_INITIATIVES
 
 ID_NAMESPACE = uuid.UUID("6f1c3a52-8f0e-4d1b-9a57-0c9a1e6f2b10")
@@ -37,12 +39,12 @@ def without_contact(content: dict | None) -> dict | None:
     return None if content is None else {k: v for k, v in content.items() if k not in PRIVATE_CONTENT}
 
 
-def public_state(state: dict) -> dict:
+def public_state(state: InitiativeState) -> dict:
     """The state as every registry event carries it (without the registry's bookkeeping, without the contact)."""
     return {**{k: v for k, v in state.items() if k not in INTERNAL_FIELDS}, "content": without_contact(state.get("content"))}
 
 
-def emit(state: dict, version: int, event_type: type[InitiativeState], source: str, now: datetime, traceparent: str | None) -> Pending:
+def emit(state: InitiativeState, version: int, event_type: type[InitiativeEventData], source: str, now: datetime, traceparent: str | None) -> Pending:
     payload = event_type.model_validate({**public_state(state), "version": version})
     event = new_event(
         payload,
@@ -55,17 +57,17 @@ def emit(state: dict, version: int, event_type: type[InitiativeState], source: s
     return Pending.of(REGISTRY_INITIATIVES, event)
 
 
-def contact_of(state: dict | None) -> dict | None:
+def contact_of(state: InitiativeState | None) -> dict | None:
     return ((state or {}).get("content") or {}).get("contact")
 
 
-def emit_contact(state: dict, version: int, source: str, now: datetime) -> Pending:
+def emit_contact(state: InitiativeState, version: int, source: str, now: datetime) -> Pending:
     """The organiser's contact as it is now (null: none given), for notifications only."""
     data = InitiativeContactRecordedV1(initiative_id=state["initiative_id"], version=version, contact=contact_of(state))
     return _on_contacts(state["initiative_id"], data, version, "recorded", source, now)
 
 
-def emit_contact_erased(state: dict, version: int, source: str, now: datetime) -> Pending:
+def emit_contact_erased(state: InitiativeState, version: int, source: str, now: datetime) -> Pending:
     data = InitiativeContactErasedV1(initiative_id=state["initiative_id"], version=version, erased_at=now)
     return _on_contacts(state["initiative_id"], data, version, "erased", source, now)
 

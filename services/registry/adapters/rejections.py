@@ -17,12 +17,12 @@ Who sees what:
   ``om_dead_letters_unattributed_total``.
 """
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
-from services.registry.sources import Sources
 from shared.db.indexes import IndexSpec
 from shared.envelope import Envelope
 from shared.events.dead_letters import MessageFailedV1, MessageRejectedV1
@@ -63,16 +63,18 @@ def unattributed_record_of(event: Envelope, data: MessageRejectedV1 | MessageFai
 
 
 class Rejections:
-    def __init__(self, collection: AsyncCollection, sources: Sources):
+    """Not an aggregate: each record is written once, by its insert (the unique ``_id`` keeps one)."""
+
+    def __init__(self, collection: AsyncCollection, source_of: Callable[[str], Awaitable[Any]]):
         self._collection = collection
-        self._sources = sources
+        self._source_of = source_of  # a registered source's state (None: not registered), cached
 
     async def record(self, event: Envelope, data: MessageRejectedV1 | MessageFailedV1) -> None:
         source = data.original.ce_source
         if source is None:
             doc = unattributed_record_of(event, data)
         else:
-            doc = record_of(event, data, registered=await self._sources.cached(source) is not None)
+            doc = record_of(event, data, registered=await self._source_of(source) is not None)
         try:
             await self._collection.insert_one(doc)
         except DuplicateKeyError:

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from services.registry.events import contact_of, emit, emit_contact, event_id, initiative_id, public_state
-from services.registry.review import status_after_revision
+from services.registry.domain.events import contact_of, emit, emit_contact, event_id, initiative_id, public_state
+from services.registry.domain.review import status_after_revision
+from services.registry.domain.states import HistoryEntry, InitiativeState, LateMark
 from shared.decisions import Decision
 from shared.events.initiatives import (
     InitiativeRegisteredV1,
@@ -29,7 +30,10 @@ from shared.events.initiatives import (
     InitiativeWithdrawnV1,
 )
 
-__all__ = ["Received", "decide_submission", "decide_withdrawal", "event_id", "initiative_id", "public_state"]
+__all__ = ["Received", "SUBMISSION_TYPES", "decide_submission", "decide_withdrawal", "event_id", "initiative_id", "public_state"]
+
+# What a publisher sends (on registry.submissions.v1 or to POST /v1/submissions), by CloudEvents type.
+SUBMISSION_TYPES = {m.event_type: m for m in (InitiativeSubmittedV1, InitiativeWithdrawnV1)}
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,7 @@ def _content(data: InitiativeSubmittedV1) -> dict[str, Any]:
     return data.model_dump(mode="json", include=set(CONTENT_FIELDS), exclude_none=True)
 
 
-def _history_entry(revision: int, received: Received, now: datetime, applied: bool, kind: str, content: dict | None) -> dict:
+def _history_entry(revision: int, received: Received, now: datetime, applied: bool, kind: str, content: dict | None) -> HistoryEntry:
     return {
         "revision": revision,
         "kind": kind,
@@ -61,12 +65,12 @@ def _history_entry(revision: int, received: Received, now: datetime, applied: bo
     }
 
 
-def _with_history(state: dict, entry: dict) -> list[dict]:
+def _with_history(state: InitiativeState, entry: HistoryEntry) -> list[HistoryEntry]:
     return sorted([*state["history"], entry], key=lambda h: (h["revision"], h["kind"] == "withdrawal"))
 
 
-def _first_state(data: InitiativeSubmittedV1 | InitiativeWithdrawnV1, received: Received, now: datetime, entry: dict,
-                 status: InitiativeStatus, content: dict | None, withdrawn_revision: int | None, queued_at: str | None) -> dict:
+def _first_state(data: InitiativeSubmittedV1 | InitiativeWithdrawnV1, received: Received, now: datetime, entry: HistoryEntry,
+                 status: InitiativeStatus, content: dict | None, withdrawn_revision: int | None, queued_at: str | None) -> InitiativeState:
     """The state of an initiative seen for the first time (not stamped; ``entry`` its only history)."""
     return {
         "initiative_id": initiative_id(received.source, data.external_id),
@@ -85,11 +89,12 @@ def _first_state(data: InitiativeSubmittedV1 | InitiativeWithdrawnV1, received: 
 
 
 def decide_submission(
-    state: dict | None, version: int, data: InitiativeSubmittedV1, received: Received, now: datetime, emitter: str, late: dict | None = None
+    state: InitiativeState | None, version: int, data: InitiativeSubmittedV1, received: Received, now: datetime, emitter: str,
+    late: LateMark | None = None,
 ) -> Decision | None:
     """``version`` is the aggregate's current version (0 when new); the emitted event gets version+1.
 
-    ``late``: the mark of a submission after its edition's window (``editions.lateness``), kept
+    ``late``: the mark of a submission after its edition's window (``domain.editions.lateness``), kept
     on a new initiative; accepted all the same. Later revisions keep the first one's mark."""
     if state is not None and any(h["revision"] == data.revision and h["kind"] == "revision" for h in state["history"]):
         return None  # a repeated revision: already kept
@@ -128,7 +133,7 @@ def decide_submission(
 
 
 def decide_withdrawal(
-    state: dict | None, version: int, data: InitiativeWithdrawnV1, received: Received, now: datetime, emitter: str
+    state: InitiativeState | None, version: int, data: InitiativeWithdrawnV1, received: Received, now: datetime, emitter: str
 ) -> Decision | None:
     if state is not None and any(h["revision"] == data.revision and h["kind"] == "withdrawal" for h in state["history"]):
         return None  # the same withdrawal again

@@ -15,32 +15,25 @@ field) rather than an empty page, so a caller who forgot its key learns why.
 
 from dataclasses import dataclass
 
-from services.registry.events import INTERNAL_FIELDS, public_state
-from shared.auth import Principal, Role
+from services.registry.domain.events import INTERNAL_FIELDS, public_state
+from services.registry.domain.states import InitiativeState
 from shared.events.initiatives import InitiativeStatus
 
 PUBLIC_STATUS = InitiativeStatus.approved
 PUBLIC_FIELDS = ("initiative_id", "source", "external_id", "revision", "status", "stamped", "content", "received_at", "updated_at")
-STAFF = (Role.curator, Role.scheduler, Role.analyst)
 
 
 @dataclass(frozen=True)
 class Reader:
+    """Who reads (``api.deps.reader`` makes one of the caller's key): staff, a source, or the public."""
+
     staff: bool = False
     source: str | None = None  # a publisher's own source
 
-    @staticmethod
-    def of(principal: Principal | None) -> "Reader":
-        if principal is None:
-            return Reader()
-        if principal.role in STAFF:
-            return Reader(staff=True)
-        return Reader(source=principal.source if principal.role == Role.source else None)
-
-    def owns(self, state: dict) -> bool:
+    def owns(self, state: InitiativeState) -> bool:
         return self.staff or (self.source is not None and state.get("source") == self.source)
 
-    def may_see(self, state: dict) -> bool:
+    def may_see(self, state: InitiativeState) -> bool:
         return self.owns(state) or state.get("status") == PUBLIC_STATUS.value
 
     def sees_every_status_of(self, source: str | None) -> bool:
@@ -48,24 +41,24 @@ class Reader:
         return self.staff or (self.source is not None and source == self.source)
 
 
-def whole(state: dict, version: int) -> dict:
+def whole(state: InitiativeState, version: int) -> dict:
     """What staff and the initiative's own source see: the state with its contact, revisions and reviews."""
     return {**{k: v for k, v in state.items() if k not in INTERNAL_FIELDS}, "version": version,
             "history": state["history"], "reviews": state.get("reviews", [])}
 
 
-def listed(state: dict, version: int) -> dict:
+def listed(state: InitiativeState, version: int) -> dict:
     """A list item for staff and the own source: the state as on registry.initiatives.v1, with the contact."""
     return {**public_state(state), "content": state.get("content"), "version": version}
 
 
-def public(state: dict, version: int) -> dict:
+def public(state: InitiativeState, version: int) -> dict:
     """What anyone may read of a stamped initiative."""
     shown = public_state(state)
     return {**{k: shown[k] for k in PUBLIC_FIELDS if k in shown}, "version": version}
 
 
-def view(reader: Reader, state: dict, version: int, *, item: bool = False) -> dict | None:
+def view(reader: Reader, state: InitiativeState, version: int, *, item: bool = False) -> dict | None:
     """The reader's view of one initiative; None when the reader may not see it."""
     if reader.owns(state):
         return listed(state, version) if item else whole(state, version)

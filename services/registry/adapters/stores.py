@@ -1,0 +1,25 @@
+"""Where the registry keeps what: its collections and the indexes they need.
+
+Aggregates (changed only through their ``AggregateStore``): initiatives (found by the top-level
+fields ``search.lifted`` writes with every change), sources, vocabularies, and the copy of
+scheduling's editions. Not an aggregate: the rejections (``rejections``), each inserted once.
+"""
+
+from services.registry.adapters import rejections, search
+from shared.db.aggregates import aggregate_indexes
+from shared.db.indexes import IndexSpec
+
+INITIATIVES = "initiatives"
+SOURCES = "sources"
+VOCABULARIES = "vocabularies"
+EDITIONS = "editions"
+REJECTIONS = rejections.COLLECTION
+
+INDEXES = [
+    *aggregate_indexes(INITIATIVES),
+    *search.indexes(INITIATIVES),
+    *aggregate_indexes(SOURCES),
+    IndexSpec(SOURCES, (("state.keys.key_id", 1),)),  # an API key's source (``Sources.resolve``)
+    *aggregate_indexes(VOCABULARIES),
+    *rejections.INDEXES,
+]

@@ -1,0 +1,75 @@
+"""``POST /v1/submissions``: a publisher's submission or withdrawal over REST, the same CloudEvent as
+on registry.submissions.v1, taken by the same use case (and deduplicated with the Kafka edge)."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from services.registry.api.deps import ProcessedDep, Publisher, SubmissionsDep
+from services.registry.domain.initiatives import SUBMISSION_TYPES, initiative_id
+from shared.envelope import Envelope, InvalidEvent, Reason, http_headers, parse_data, parse_envelope
+from shared.http import problem, problem_response
+from shared.kafka.consumer import Rejection
+from shared.logs import bound_to
+
+router = APIRouter(prefix="/v1")
+
+
+class Accepted(BaseModel):
+    id: str = Field(description="The CloudEvent's id.")
+    initiative_id: str = Field(description="The registry's id of the initiative.")
+    duplicate: bool = Field(description="This event id was taken before; nothing changed.")
+
+
+def _unprocessable(reasons: list[Reason]) -> JSONResponse:
+    return problem_response(422, [r.model_dump() for r in reasons])
+
+
+@router.post(
+    "/submissions",
+    status_code=202,
+    response_model=Accepted,
+    tags=["submissions"],
+    summary="Submit or withdraw an initiative (the same CloudEvent as on registry.submissions.v1)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "Structured mode: the whole CloudEvent as the body. Binary mode (CloudEvents HTTP binding): the "
+                           "attributes as `ce-specversion`, `ce-id`, `ce-source`, `ce-type` (and optional `ce-time`, "
+                           "`ce-subject`, `ce-traceparent`) headers, `content-type: application/json`, the data as the body. / "
+                           "Hela händelsen som kropp, eller attributen som ce-huvuden och data som kropp.",
+            "content": {
+                "application/cloudevents+json": {"schema": Envelope.model_json_schema()},
+                "application/json": {"schema": Envelope.model_json_schema()},
+            },
+        }
+    },
+    responses={
+        401: {"description": "No valid source key."},
+        403: {"description": "The event's `source` is not the key's source."},
+        422: {"description": "Invalid CloudEvent, data or vocabulary code; each reason names the field."},
+    },
+)
+async def submit(request: Request, principal: Publisher, submissions: SubmissionsDep, processed: ProcessedDep):
+    # The body is parsed here, not by FastAPI, so REST and Kafka refuse with the same reasons,
+    # in either mode (binary when a ce-specversion header is sent).
+    try:
+        event = parse_envelope(await request.body(), http_headers(request.headers))
+        model = SUBMISSION_TYPES.get(event.type)
+        if model is None:
+            raise InvalidEvent([Reason(field="type", code="unknown_type", message=f"Submissions take {sorted(SUBMISSION_TYPES)}")])
+        data = parse_data(event, model)
+    except InvalidEvent as e:
+        return _unprocessable(e.reasons)
+    if event.source != principal.source:
+        raise problem(403, "source", "not_your_source", f"This key publishes as {principal.source}, not {event.source}")
+    aggregate_id = initiative_id(event.source, data.external_id)
+    if await processed.seen(event.source, event.id):
+        return Accepted(id=event.id, initiative_id=aggregate_id, duplicate=True)
+    with bound_to(event):
+        try:
+            await submissions.dispatch(event, data, "rest")
+        except Rejection as e:
+            return _unprocessable(e.reasons)
+    await processed.record(event.source, event.id)
+    return Accepted(id=event.id, initiative_id=aggregate_id, duplicate=False)

@@ -1,0 +1,122 @@
+"""Publishers (sources): who may submit initiatives, and with which credentials.
+
+A source is its CloudEvents ``source`` URI, a kind, names in Swedish and English, the Kafka
+principal that production ACLs bind to it, and API keys for REST. Keys are shown once and
+stored as SHA-256 only (``shared.auth``); rotating adds a key (the old one works until it is
+revoked, so a publisher can switch without downtime), revoking ends one key, deactivating the
+source ends all of them and makes its Kafka messages rejected. Each source is one aggregate
+(``_id`` = its URI). Pure: the decisions here, the use case in ``usecases.sources``; a decision
+that cannot be taken writes nothing and names why as its outcome (``NoChange(Refused(...))``).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from services.registry.domain.refusals import Refused
+from services.registry.domain.states import KeyEntry, SourceState
+from shared.decisions import Decision, NoChange
+from shared.envelope import Reason
+from shared.events.initiatives import OrganizerKind
+
+MAX_ACTIVE_KEYS = 5
+
+SourceUri = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=r"^[a-z][a-z0-9+.-]*:\S+$")]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class SourceNames(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    sv: Name = Field(examples=["Kulturförvaltningen"])
+    en: Name = Field(examples=["The Culture Department"])
+
+
+class SourceIn(BaseModel):
+    """What a curator registers."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    source: SourceUri = Field(description="The CloudEvents source URI the publisher sends.", examples=["urn:malmo:source:kulturforvaltningen"])
+    kind: OrganizerKind
+    name: SourceNames
+    kafka_principal: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = Field(
+        default=None, description="The SASL principal production ACLs bind to this source (e.g. User:kulturforvaltningen).", examples=["User:kulturforvaltningen"]
+    )
+
+
+class SourceChange(BaseModel):
+    """What a curator may change later; absent fields stay."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    kind: OrganizerKind | None = None
+    name: SourceNames | None = None
+    kafka_principal: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    active: bool | None = Field(default=None, description="False: every key stops working and Kafka messages are rejected.")
+
+
+@dataclass(frozen=True)
+class NewKey:
+    """A new API key as the decisions see it: its id and its SHA-256 (the key itself, shown once to
+    the caller, never reaches a state)."""
+
+    key_id: str
+    sha256: str
+
+
+def _not_found() -> Refused:
+    return Refused(404, "source", "not_found", "No such source")
+
+
+def _key_entry(key: NewKey, now: datetime) -> KeyEntry:
+    return {"key_id": key.key_id, "sha256": key.sha256, "created_at": now.isoformat(), "revoked_at": None}
+
+
+def decide_register(state: SourceState | None, data: SourceIn, key: NewKey, now: datetime) -> Decision | NoChange:
+    if state is not None:
+        return NoChange(Refused(409, "source", "already_registered", f"{data.source} is registered already"))
+    new = {**data.model_dump(mode="json"), "active": True, "keys": [_key_entry(key, now)], "created_at": now.isoformat(), "updated_at": now.isoformat()}
+    return Decision(new)
+
+
+def decide_change(state: SourceState | None, change: SourceChange, now: datetime) -> Decision | NoChange:
+    if state is None:
+        return NoChange(_not_found())
+    updates = change.model_dump(mode="json", exclude_none=True)
+    if all(state.get(k) == v for k, v in updates.items()):
+        return NoChange()
+    return Decision({**state, **updates, "updated_at": now.isoformat()})
+
+
+def decide_add_key(state: SourceState | None, key: NewKey, now: datetime) -> Decision | NoChange:
+    if state is None:
+        return NoChange(_not_found())
+    if sum(1 for k in state["keys"] if k["revoked_at"] is None) >= MAX_ACTIVE_KEYS:
+        return NoChange(Refused(409, "keys", "too_many_keys", f"At most {MAX_ACTIVE_KEYS} active keys; revoke one first"))
+    return Decision({**state, "keys": [*state["keys"], _key_entry(key, now)], "updated_at": now.isoformat()})
+
+
+def decide_revoke(state: SourceState | None, key_id: str, now: datetime) -> Decision | NoChange:
+    if state is None:
+        return NoChange(_not_found())
+    if not any(k["key_id"] == key_id for k in state["keys"]):
+        return NoChange(Refused(404, "key_id", "not_found", "No such key for this source"))
+    if all(k["revoked_at"] is not None for k in state["keys"] if k["key_id"] == key_id):
+        return NoChange()  # revoked already
+    keys = [{**k, "revoked_at": now.isoformat()} if k["key_id"] == key_id else k for k in state["keys"]]
+    return Decision({**state, "keys": keys, "updated_at": now.isoformat()})
+
+
+def public_view(state: SourceState) -> dict:
+    """A source as curators and the source itself see it: never a hash."""
+    return {**{k: v for k, v in state.items() if k != "keys"}, "keys": [{k: v for k, v in key.items() if k != "sha256"} for key in state["keys"]]}
+
+
+def may_publish(state: SourceState | None, source: str) -> Reason | None:
+    """Why a message from ``source`` is refused (None: it may publish)."""
+    if state is None:
+        return Reason(field="source", code="unregistered_source", message=f"The source '{source}' is not registered; ask the city office (stadskontoret) for access")
+    if not state["active"]:
+        return Reason(field="source", code="inactive_source", message=f"The source '{source}' is deactivated")
+    return None
+

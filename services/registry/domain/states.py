@@ -1,0 +1,103 @@
+"""The stored state of each of the registry's aggregates, as the decisions read and return it.
+
+Plain dicts as stored (``state`` of the document), typed here so a decision names what it reads.
+``total=False``: a state read back may lack a field added later (``late``, ``reviews``,
+``contact_erased_at``), and the decisions read those with ``.get``.
+"""
+
+from typing import Any, TypedDict
+
+
+class HistoryEntry(TypedDict):
+    """One revision or withdrawal the publisher sent, in revision order; ``applied: False`` when it
+    came after a newer one (kept, but it changed nothing)."""
+
+    revision: int
+    kind: str  # "revision" | "withdrawal"
+    event_id: str
+    via: str  # "kafka" | "rest"
+    received_at: str
+    applied: bool
+    content: dict[str, Any] | None
+
+
+class LateMark(TypedDict):
+    """A submission received after its edition's window closed (``domain.editions.lateness``)."""
+
+    edition_id: str
+    submission_closes_on: str
+    received_on: str
+
+
+class Review(TypedDict, total=False):
+    decision: str
+    comment: str
+    decided_at: str
+    curator: str
+    revision: int  # in ``reviews`` only: the revision the step was taken on
+
+
+class InitiativeState(TypedDict, total=False):
+    """An initiative (``_id`` = ``initiative_id``, from the publisher's source and external id)."""
+
+    initiative_id: str
+    source: str
+    external_id: str
+    revision: int
+    status: str  # an ``InitiativeStatus`` value
+    stamped: bool
+    content: dict[str, Any] | None  # the current revision's content, with the organiser's contact
+    received_at: str
+    updated_at: str
+    history: list[HistoryEntry]
+    withdrawn_revision: int | None
+    queued_at: str | None  # since when it waits for review (None: not waiting)
+    late: LateMark | None
+    review: Review | None  # the last step
+    reviews: list[Review]
+    contact_erased_at: str
+
+
+class KeyEntry(TypedDict):
+    key_id: str
+    sha256: str
+    created_at: str
+    revoked_at: str | None
+
+
+class SourceState(TypedDict, total=False):
+    """A publisher (``_id`` = its CloudEvents source URI)."""
+
+    source: str
+    kind: str
+    name: dict[str, str]  # sv, en
+    kafka_principal: str | None
+    active: bool
+    keys: list[KeyEntry]
+    created_at: str
+    updated_at: str
+
+
+class Term(TypedDict, total=False):
+    labels: dict[str, str]  # sv, en, and ar where given
+    retired: bool
+
+
+class VocabularyState(TypedDict, total=False):
+    """One vocabulary (``_id`` = its name): every term ever added, retired ones included."""
+
+    vocabulary: str
+    terms: dict[str, Term]
+    updated_at: str
+
+
+class EditionState(TypedDict, total=False):
+    """The registry's copy of a scheduling edition: the newest version told, its periods as ISO days."""
+
+    edition_id: str
+    version: int
+    starts_on: str
+    ends_on: str
+    submission_opens_on: str | None
+    submission_closes_on: str | None
+    status: str
