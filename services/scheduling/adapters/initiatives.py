@@ -1,7 +1,7 @@
 """Scheduling's own copy of the registry's initiatives (``domain.states.InitiativeCopy``): what can be
 put in the programme, and what residents read about it. The newest version told is kept, so a
-repeat or an older version changes nothing (``shared/db/copies.py``); only this process's
-consumer writes these documents (the store is ``own``)."""
+repeat or an older version changes nothing (``keep_newest``); this process's consumer is the
+copies' one writer."""
 
 from services.scheduling.domain.initiatives import ABOUT, about, copy_of
 from services.scheduling.domain.states import InitiativeCopy

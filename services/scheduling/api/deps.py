@@ -1,10 +1,9 @@
 """What the routes take: each part the composition root (``main.py``) put on ``app.state``, as an
-``Annotated`` dependency, and the schedulers' key check."""
+``Annotated`` dependency, and the schedulers' key (``Staff``)."""
 
 from typing import Annotated
 
-from fastapi import Depends, Request, Security
-from fastapi.security import HTTPAuthorizationCredentials
+from fastapi import Depends, Request
 
 from services.scheduling.adapters.initiatives import InitiativeCopies
 from services.scheduling.adapters.programme import Programme
@@ -13,7 +12,7 @@ from services.scheduling.settings import SchedulingSettings
 from services.scheduling.usecases.erasure import Erasure
 from services.scheduling.usecases.planning import Planning
 from services.scheduling.usecases.registrations import Registrations
-from shared.auth import API_KEY_HEADER, BEARER, Principal, Role, require
+from shared.auth import RequiresRole, Role
 from shared.vocabularies import VocabularyCopies
 
 
@@ -49,15 +48,6 @@ def vocabularies(request: Request) -> VocabularyCopies:
     return request.app.state.vocabularies
 
 
-async def staff(
-    request: Request,
-    _bearer: HTTPAuthorizationCredentials | None = Security(BEARER),  # declares the key schemes (OpenAPI)
-    _api_key: str | None = Security(API_KEY_HEADER),
-) -> Principal:
-    """A scheduler's or a curator's key: 401 without a valid key, 403 with a key of another role."""
-    return await require(request.app.state.auth, Role.scheduler, Role.curator)(request)
-
-
 SettingsDep = Annotated[SchedulingSettings, Depends(settings)]
 ProgrammeDep = Annotated[Programme, Depends(programme)]
 RenderedDep = Annotated[Rendered, Depends(rendered)]
@@ -66,4 +56,4 @@ RegistrationsDep = Annotated[Registrations, Depends(registrations)]
 ErasureDep = Annotated[Erasure, Depends(erasure)]
 InitiativesDep = Annotated[InitiativeCopies, Depends(initiatives)]
 VocabulariesDep = Annotated[VocabularyCopies, Depends(vocabularies)]
-Staff = Annotated[Principal, Depends(staff)]
+Staff = RequiresRole(Role.scheduler, Role.curator)  # a scheduler's or a curator's key (401/403 otherwise)

@@ -3,7 +3,7 @@
 Any other ``lang`` is shown in Swedish with a 200 (``texts.page_language``). Codes of the
 vocabularies (themes, target groups, districts, languages, accessibility) are shown as their
 labels in the page's language, from the registry's vocabularies as scheduling follows them
-(``shared/vocabularies.py``); each session shows its initiative's summary and description.
+(docs/scheduling.md, "The public programme"); each session shows its initiative's summary and description.
 ``GET /`` leads to the programme.
 """
 
