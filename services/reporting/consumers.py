@@ -5,8 +5,10 @@ Never ``scheduling.contacts.v1``, ``notifications.email.v1`` or ``notifications.
 outcome "skipped"), never a crash.
 """
 
+from typing import Protocol
+
 from services.reporting.adapters.facts import InitiativeFacts
-from services.reporting.usecases.projection import Projection
+from shared.envelope import Envelope, EventData
 from shared.events.initiatives import INITIATIVE_EVENTS
 from shared.events.notifications import DeliveryCountedV1
 from shared.events.scheduling import REGISTRATION_EVENTS, SESSION_EVENTS
@@ -29,7 +31,15 @@ REVIEW_EVENT_TYPES = (
 INITIATIVE_TYPES = tuple(dict.fromkeys([*(e.event_type for e in INITIATIVE_EVENTS), *REVIEW_EVENT_TYPES]))
 
 
-def subscriptions(projection: Projection) -> list[Subscription]:
+class Handlers(Protocol):
+    """The live projection (``usecases/projection.py``) and the rebuild's (``usecases/replay.py``)."""
+
+    async def initiative(self, event: Envelope, data: InitiativeFacts) -> None: ...
+    async def state(self, event: Envelope, data: EventData) -> None: ...
+    async def delivery(self, event: Envelope, data: EventData) -> None: ...
+
+
+def subscriptions(projection: Handlers) -> list[Subscription]:
     return [
         Subscription(
             name="initiatives",

@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from services.reporting.domain.measures import NOT_ADMINISTRATION, UNKNOWN, AreaSpec, Item, Measure, median, or_unknown
 from services.reporting.domain.model import ReadModel
+from services.reporting.domain.states import InitiativeSummary
 
 FINAL_STATUSES = frozenset({"approved", "rejected", "withdrawn"})  # the rest are "in progress"
 
@@ -71,7 +72,7 @@ def initiative_editions(model: ReadModel) -> dict[str, set[str]]:
     return out
 
 
-def initiative_dims(i: dict) -> dict[str, list[str]]:
+def initiative_dims(i: InitiativeSummary) -> dict[str, list[str]]:
     kind = i.get("organizer_kind")
     return {
         "organizer_kind": or_unknown([kind]),
@@ -85,14 +86,14 @@ def initiative_dims(i: dict) -> dict[str, list[str]]:
     }
 
 
-def _lead_days(i: dict) -> float | None:
+def _lead_days(i: InitiativeSummary) -> float | None:
     if not i.get("first_decided_at") or not i.get("received_at"):
         return None
     delta = datetime.fromisoformat(i["first_decided_at"]) - datetime.fromisoformat(i["received_at"])
     return max(0.0, delta.total_seconds() / 86400)
 
 
-def initiative_item(i: dict) -> Item:
+def initiative_item(i: InitiativeSummary) -> Item:
     status = i["status"]
     lead = _lead_days(i)
     counts = {
@@ -106,5 +107,5 @@ def initiative_item(i: dict) -> Item:
     return initiative_dims(i), counts, {"_lead_times": [lead] if lead is not None else []}
 
 
-def money_item(i: dict) -> Item:
+def money_item(i: InitiativeSummary) -> Item:
     return initiative_dims(i), {"initiatives": 1, "requested_sek": i["requested_sek"], "own_funding_sek": i["own_funding_sek"]}, {}

@@ -1,6 +1,7 @@
 """The reach area's items: what each message delivery counts in it."""
 
 from services.reporting.domain.measures import AreaSpec, Item, Measure
+from services.reporting.domain.states import DeliveryRecord
 
 # Cells nothing measures, shown as not known ("." in exports) rather than as a 0 that reads as a
 # fact: (area, dimension, category) → measures. No mail server tells whether an email arrived;
@@ -16,7 +17,7 @@ REACH = AreaSpec(
 )
 
 
-def delivery_item(seen: dict[tuple, dict[str, list[str]]], d: dict) -> Item:
+def delivery_item(seen: dict[tuple, dict[str, list[str]]], d: DeliveryRecord) -> Item:
     key = (d["channel"], d["language"], d["category"])
     dims = seen.get(key)
     if dims is None:

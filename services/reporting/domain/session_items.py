@@ -1,6 +1,7 @@
 """The participation area's items: what each session and registration counts in it."""
 
 from services.reporting.domain.measures import UNKNOWN, AreaSpec, Item, Measure, or_unknown, ratio
+from services.reporting.domain.states import RegistrationSummary, SessionSummary
 
 
 def _derive_participation(row: dict) -> dict:
@@ -28,7 +29,7 @@ PARTICIPATION = AreaSpec(
 )
 
 
-def session_dims(s: dict | None) -> dict[str, list[str]]:
+def session_dims(s: SessionSummary | None) -> dict[str, list[str]]:
     if s is None:
         return {d: [UNKNOWN] for d in ("theme", "district", "language", "organizer_kind", "organizer")}
     return {
@@ -40,7 +41,7 @@ def session_dims(s: dict | None) -> dict[str, list[str]]:
     }
 
 
-def session_item(dims: dict[str, dict[str, list[str]]], s: dict) -> Item:
+def session_item(dims: dict[str, dict[str, list[str]]], s: SessionSummary) -> Item:
     live = s["status"] != "cancelled"
     counts = {
         "sessions": int(live and s["status"] != "draft"),
@@ -50,7 +51,7 @@ def session_item(dims: dict[str, dict[str, list[str]]], s: dict) -> Item:
     return dims[s["session_id"]], counts, {}
 
 
-def registration_item(dims: dict[str, dict[str, list[str]]], unknown: dict[str, list[str]], taken: set[str], r: dict) -> Item:
+def registration_item(dims: dict[str, dict[str, list[str]]], unknown: dict[str, list[str]], taken: set[str], r: RegistrationSummary) -> Item:
     confirmed = r["status"] == "confirmed"
     party = r["party_size"]
     counts = {
