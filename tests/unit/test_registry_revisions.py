@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.registry.domain import initiatives
+from shared.decisions import Decision, NoChange
 from shared.events.initiatives import InitiativeSubmittedV1, InitiativeWithdrawnV1
 from tests.platform import submission
 
@@ -32,7 +33,7 @@ def run(commands, topic="registry.initiatives.v1"):
     state, version, events = None, 0, []
     for n, c in enumerate(commands):
         d = apply(state, version, c, n)
-        if d is not None:
+        if isinstance(d, Decision):
             state, version = d.state, version + 1
             events.extend(e for e in d.events if e.topic == topic)
     return state, events
@@ -57,7 +58,7 @@ def test_first_revision_registers_and_a_newer_one_revises():
 
 def test_a_repeated_revision_changes_nothing():
     state, _ = run([sub(1)])
-    assert apply(state, 1, sub(1), 9) is None
+    assert apply(state, 1, sub(1), 9) == NoChange()
 
 
 def test_a_late_older_revision_is_kept_in_history_but_changes_nothing_current():

@@ -1,8 +1,8 @@
 """Pure decisions on an initiative: no I/O, no clock, no randomness (``now`` comes in).
 
-The aggregate's state is a plain dict (what is stored), so a decision is a function
-``(state | None, command, now) -> Decision | None``. None means "changes nothing":
-a repeated revision, or one older than the current, is acknowledged and ignored.
+The aggregate's state is the stored dict (``states.InitiativeState``), so a decision is a
+function ``(state | None, version, command, now) -> Decision | NoChange``. NoChange means
+nothing is written: a repeated revision or withdrawal is acknowledged and ignored.
 
 Review status after a revision: ``review.status_after_revision`` (the material change rule).
 
@@ -20,7 +20,7 @@ from typing import Any
 from services.registry.domain.events import contact_of, emit, emit_contact, event_id, initiative_id, public_state
 from services.registry.domain.review import status_after_revision
 from services.registry.domain.states import HistoryEntry, InitiativeState, LateMark
-from shared.decisions import Decision
+from shared.decisions import Decision, NoChange
 from shared.events.initiatives import (
     InitiativeRegisteredV1,
     InitiativeRevisedV1,
@@ -91,13 +91,13 @@ def _first_state(data: InitiativeSubmittedV1 | InitiativeWithdrawnV1, received: 
 def decide_submission(
     state: InitiativeState | None, version: int, data: InitiativeSubmittedV1, received: Received, now: datetime, emitter: str,
     late: LateMark | None = None,
-) -> Decision | None:
+) -> Decision | NoChange:
     """``version`` is the aggregate's current version (0 when new); the emitted event gets version+1.
 
     ``late``: the mark of a submission after its edition's window (``domain.editions.lateness``), kept
     on a new initiative; accepted all the same. Later revisions keep the first one's mark."""
     if state is not None and any(h["revision"] == data.revision and h["kind"] == "revision" for h in state["history"]):
-        return None  # a repeated revision: already kept
+        return NoChange()  # a repeated revision: already kept
     if state is not None and data.revision <= max(state["revision"], state.get("withdrawn_revision") or 0):
         late = _history_entry(data.revision, received, now, applied=False, kind="revision", content=_content(data))
         return Decision({**state, "history": _with_history(state, late)})
@@ -134,9 +134,9 @@ def decide_submission(
 
 def decide_withdrawal(
     state: InitiativeState | None, version: int, data: InitiativeWithdrawnV1, received: Received, now: datetime, emitter: str
-) -> Decision | None:
+) -> Decision | NoChange:
     if state is not None and any(h["revision"] == data.revision and h["kind"] == "withdrawal" for h in state["history"]):
-        return None  # the same withdrawal again
+        return NoChange()  # the same withdrawal again
     entry = _history_entry(data.revision, received, now, applied=True, kind="withdrawal", content=None)
     if state is None:
         # Withdrawn before we saw it: remember, so older revisions arriving late stay out.

@@ -64,9 +64,10 @@ class Sources:
 
     async def resolve(self, key_id: str) -> StoredKey | None:
         """The Authenticator's resolver: a publisher's key by its id (a revoked key or an inactive source fails)."""
-        state = next(iter([d["state"] async for d in self._store.find({"state.keys.key_id": key_id}, {"state": 1}, limit=1)]), None)
-        if state is None:
+        found = [d["state"] async for d in self._store.find({"state.keys.key_id": key_id}, {"state": 1}, limit=1)]
+        if not found:
             return None
+        state = found[0]
         key = next(k for k in state["keys"] if k["key_id"] == key_id)
         revoked = key["revoked_at"] is not None or not state["active"]
         return StoredKey(key_id, key["sha256"], Principal(Role.source, key_id, state["source"]), revoked=revoked)

@@ -25,11 +25,11 @@ class Vocabularies:
         self.cached = alru_cache(maxsize=1, ttl=cache_s)(self.all)
 
     async def seed(self, now: datetime) -> None:
-        """Fill a fresh database with the defaults, never changing a vocabulary once it exists.
-        Inserted without a read; one that exists is decided again on what is stored (no change)."""
+        """Fill a fresh database with the defaults, never changing a vocabulary once it exists
+        (one batch: the reads side by side, what is missing in one write)."""
         self.cached.cache_clear()
         decides = {name: partial(decide_seed, name=name, now=now, source=self._source) for name in VOCABULARIES}
-        await self._store.change(decides, new=True)
+        await self._store.change(decides)
 
     async def all(self) -> dict[str, dict[str, Term]]:
         return {d["_id"]: d["state"]["terms"] async for d in self._store.find({"_id": {"$in": list(VOCABULARIES)}})}
