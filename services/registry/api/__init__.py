@@ -8,7 +8,7 @@ from services.registry.api import contracts, initiatives, review, sources, submi
 from services.registry.domain.refusals import Refused
 from shared.http import problem_response
 
-# In this order: the routes of ``sources`` with a suffix before its greedy ``{source:path}`` ones.
+# No path of one router overlaps another's; within ``sources`` the routes with a suffix come first.
 routers = [submissions.router, initiatives.router, review.router, sources.router, vocabularies.router, contracts.router]
 
 
