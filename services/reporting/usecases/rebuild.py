@@ -6,7 +6,7 @@ in-memory model, so the rebuilt figures can be compared with the live ones — t
 equal — and, kept, the model is written once at the end into a fresh database to swap to (set
 ``MONGODB_DATABASE`` to it and restart).
 
-    python -m services.reporting.usecases.rebuild [--keep] [--compare]
+    python -m services.reporting.usecases.rebuild [--keep]     (always compares with the live database)
 """
 
 import argparse
