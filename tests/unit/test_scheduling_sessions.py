@@ -33,7 +33,7 @@ def test_schedule_publish_move_and_cancel_emit_their_events():
     assert types(d) == ["session.scheduled.v1"] and d.state["status"] == "scheduled"
     p = sessions.decide_publish(d.state, 1, NOW, SRC)
     assert types(p) == ["session.published.v1"] and p.state["published_once"]
-    assert sessions.decide_publish(p.state, 2, NOW, SRC) is None
+    assert sessions.decide_publish(p.state, 2, NOW, SRC) == NoChange()
     bigger = sessions.decide_save(p.state, 2, {**p.state, "capacity": 10}, NOW, SRC)
     assert types(bigger) == ["session.updated.v1"] and bigger.state["status"] == "published"
     later = (START + timedelta(days=1)).isoformat()
@@ -42,7 +42,7 @@ def test_schedule_publish_move_and_cancel_emit_their_events():
     assert moved.state["status"] == "rescheduled" and moved.state["previous_starts_at"] == START.isoformat()
     gone = sessions.decide_cancel(moved.state, 4, "Sjukdom", NOW, SRC)
     assert types(gone) == ["session.cancelled.v1"] and gone.events[0].event["data"]["cancellation_reason"] == "Sjukdom"
-    assert sessions.decide_cancel(gone.state, 5, None, NOW, SRC) is None
+    assert sessions.decide_cancel(gone.state, 5, None, NOW, SRC) == NoChange()
     # event ids follow from the aggregate and its version: a retry publishes the same ids
     again = sessions.decide_cancel(moved.state, 4, "Sjukdom", NOW, SRC)
     assert again.events[0].event["id"] == gone.events[0].event["id"]

@@ -70,7 +70,7 @@ def planned(edition: dict[str, Any]) -> EditionState:
     return {**edition, "status": EditionStatus.planning.value, "rules": {**default_rules(), **edition.get("rules", {})}}
 
 
-def decide_plan(state: EditionState | None, version: int, edition: dict[str, Any], now: datetime, source: str) -> Decision | NoChange | None:
+def decide_plan(state: EditionState | None, version: int, edition: dict[str, Any], now: datetime, source: str) -> Decision | NoChange:
     """A new edition; the very same plan again changes nothing (None); the id of an edition
     that now holds other content is refused (409, the outcome): an edition changes only through PATCH."""
     new = planned(edition)
@@ -81,13 +81,13 @@ def decide_plan(state: EditionState | None, version: int, edition: dict[str, Any
                 409, "edition_id", "exists",
                 f"The edition {edition['edition_id']} exists with other {', '.join(differs)}; change it with PATCH /v1/editions/{edition['edition_id']}",
             ))
-        return None
+        return NoChange()
     if (refusal := backwards(new)) is not None:
         return NoChange(refusal)
     return Decision(new, [emit(SCHEDULING_SESSIONS, EditionPlannedV1, new, version + 1, new["edition_id"], now, source)])
 
 
-def decide_update(state: EditionState | None, version: int, changes: dict[str, Any], now: datetime, source: str) -> Decision | NoChange | None:
+def decide_update(state: EditionState | None, version: int, changes: dict[str, Any], now: datetime, source: str) -> Decision | NoChange:
     if state is None:
         return NoChange(NO_SUCH_EDITION)
     if state["status"] == EditionStatus.closed.value:
@@ -96,16 +96,16 @@ def decide_update(state: EditionState | None, version: int, changes: dict[str, A
     if (refusal := backwards(new, changes)) is not None:
         return NoChange(refusal)
     if new == state:
-        return None
+        return NoChange()
     return Decision(new, [emit(SCHEDULING_SESSIONS, EditionUpdatedV1, new, version + 1, new["edition_id"], now, source)])
 
 
-def decide_advance(state: EditionState | None, version: int, to: str, now: datetime, source: str) -> Decision | NoChange | None:
+def decide_advance(state: EditionState | None, version: int, to: str, now: datetime, source: str) -> Decision | NoChange:
     """planning → programme_published, programme_published → closed."""
     if state is None:
         return NoChange(NO_SUCH_EDITION)
     if state["status"] == to:
-        return None
+        return NoChange()
     if NEXT.get(state["status"]) != to:
         return NoChange(Refused(409, "status", "invalid_transition", f"An edition in '{state['status']}' cannot become '{to}'"))
     new = {**state, "status": to}

@@ -71,7 +71,7 @@ def changed(current: SessionState, changes: dict[str, Any], venue: VenueRef | No
     return state
 
 
-def decide_schedule(current: SessionState | None, version: int, state: SessionState, new: bool, now: datetime, source: str) -> Decision | NoChange | None:
+def decide_schedule(current: SessionState | None, version: int, state: SessionState, new: bool, now: datetime, source: str) -> Decision | NoChange:
     """Store ``state`` as the session's schedule: a ``new`` one must not exist (409), a change must (404)."""
     if new and current is not None:
         return NoChange(Refused(409, "session_id", "exists", "The session exists"))

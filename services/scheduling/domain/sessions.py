@@ -132,13 +132,13 @@ def registration_view(state: SessionState, taken: RegistrationEntry) -> dict:
     }
 
 
-def decide_save(current: SessionState | None, version: int, new: SessionState, now: datetime, source: str) -> Decision | NoChange | None:
+def decide_save(current: SessionState | None, version: int, new: SessionState, now: datetime, source: str) -> Decision | NoChange:
     """Store a new or changed schedule; the event follows from what changed and the status.
     Refused (the outcome): a cancelled session."""
     if current is not None and current["status"] == SessionStatus.cancelled.value:
         return NoChange(Refused(409, "status", "cancelled", "A cancelled session does not change"))
     if current is not None and new == current:
-        return None
+        return NoChange()
     moved = False
     if current is not None and current["status"] in LIVE:
         moved = any(current.get(f) != new.get(f) for f in PLACE_FIELDS)
@@ -164,11 +164,11 @@ def decide_save(current: SessionState | None, version: int, new: SessionState, n
     return Decision(new, out.events)
 
 
-def decide_publish(current: SessionState | None, version: int, now: datetime, source: str) -> Decision | NoChange | None:
+def decide_publish(current: SessionState | None, version: int, now: datetime, source: str) -> Decision | NoChange:
     if current is None:
         return NoChange(NO_SUCH_SESSION)
     if current["status"] in LIVE or current["status"] == SessionStatus.cancelled.value:
-        return None
+        return NoChange()
     if current["status"] != SessionStatus.scheduled.value:
         return NoChange(Refused(409, "status", "not_scheduled", "Only a scheduled session (with time and place) can be published"))
     new = {**current, "status": SessionStatus.published.value, "published_once": True}
@@ -177,11 +177,11 @@ def decide_publish(current: SessionState | None, version: int, now: datetime, so
     return Decision(new, out.events)
 
 
-def decide_cancel(current: SessionState | None, version: int, reason: str | None, now: datetime, source: str) -> Decision | NoChange | None:
+def decide_cancel(current: SessionState | None, version: int, reason: str | None, now: datetime, source: str) -> Decision | NoChange:
     if current is None:
         return NoChange(NO_SUCH_SESSION)
     if current["status"] == SessionStatus.cancelled.value:
-        return None
+        return NoChange()
     new = {**current, "status": SessionStatus.cancelled.value, "cancellation_reason": reason}
     out = Emitter(new, version + 1, now, source)
     if new.get("starts_at") and new.get("ends_at"):
@@ -236,13 +236,13 @@ def decide_register(
     return Decision(state, out.events, outcome=Taken(outcomes, taken))
 
 
-def decide_cancel_registration(current: SessionState | None, version: int, entry: RegistrationEntry, now: datetime, source: str) -> Decision | NoChange | None:
+def decide_cancel_registration(current: SessionState | None, version: int, entry: RegistrationEntry, now: datetime, source: str) -> Decision | NoChange:
     """``entry``: the registration's document (as taken)."""
     if current is None:
         return NoChange(NO_SUCH_SESSION)
     result = seats.cancel(current, entry)
     if result is None:
-        return None
+        return NoChange()
     state, cancelled, promoted = result
     out = Emitter(state, version + 1, now, source)
     out.registration(RegistrationCancelledV1, cancelled)

@@ -21,7 +21,7 @@ from services.scheduling.usecases.outcomes import accepted
 from services.scheduling.usecases.session_planning import ConflictsFound, SessionPlanning
 from shared.db.aggregates import AggregateStore, change_one
 from shared.db.keyed_lock import KeyedLock
-from shared.decisions import Decision
+from shared.decisions import Decision, NoChange
 
 
 class Planning(SessionPlanning):
@@ -77,8 +77,8 @@ class Planning(SessionPlanning):
         venue_id = venue_id or uuid.uuid4().hex
         state: VenueState = {**fields, "venue_id": venue_id}
 
-        def decide(current: VenueState | None, version: int) -> Decision | None:
-            return None if current == state else Decision(state)
+        def decide(current: VenueState | None, version: int) -> Decision | NoChange:
+            return NoChange() if current == state else Decision(state)
 
         changed = await change_one(self.venues, venue_id, decide)
         self.programme.put_venue(changed.document or await self.venues.get(venue_id))

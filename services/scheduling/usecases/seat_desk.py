@@ -11,7 +11,7 @@ from services.scheduling.domain import sessions
 from services.scheduling.domain.refusals import Refused
 from services.scheduling.domain.seats import REPEAT, NewRegistration
 from services.scheduling.domain.sessions import Taken
-from services.scheduling.domain.states import RegistrationEntry, SessionState
+from services.scheduling.domain.states import ContactState, RegistrationEntry, SessionState
 from shared.db.aggregates import AggregateStore, change_one
 from shared.db.keyed_lock import KeyedLock
 from shared.decisions import Decision, NoChange
@@ -55,9 +55,9 @@ STALE = "stale_keys"  # a batch's outcome when the session's next_seq is not the
 ATTEMPTS = 3
 
 
-def _new_contact(contact: Decision):
+def _new_contact(contact: Decision) -> Callable[[ContactState | None, int], Decision | NoChange]:
     """Create a contact; one that exists (a repeat's, written by its first request) stays as it is."""
-    return lambda current, _version: None if current is not None else contact
+    return lambda current, _version: NoChange() if current is not None else contact
 
 
 class SeatDesk:
