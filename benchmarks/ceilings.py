@@ -22,17 +22,18 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import NewTopic
 from pymongo import AsyncMongoClient
 
+from benchmarks.common import INFRA_DIR
 from benchmarks.message_writes import message_writes_per_s
 from shared.kafka.topic_admin import kafka_admin
 
 ROOT = Path(__file__).resolve().parents[1]
-LIBS = ROOT / ".cache" / "infra" / "kafka" / "libs"
+LIBS = INFRA_DIR / "kafka" / "libs"
 LOG4J = ROOT / "deploy" / "local" / "kafka" / "log4j2.properties"
 CONCURRENCY = 8  # the services' DB_MAX_POOL_SIZE
 
 
 def java_tool(main: str, *args: str) -> str:
-    cmd = ["java", "-Xmx512m", f"-Dlog4j2.configurationFile={LOG4J}", f"-Dkafka.logs.dir={ROOT / '.cache' / 'infra' / 'logs'}", "-cp", f"{LIBS}/*", main, *args]
+    cmd = ["java", "-Xmx512m", f"-Dlog4j2.configurationFile={LOG4J}", f"-Dkafka.logs.dir={INFRA_DIR / 'logs'}", "-cp", f"{LIBS}/*", main, *args]
     return subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=600).stdout
 
 

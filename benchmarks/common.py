@@ -8,6 +8,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# The launchers' directories: a second platform beside the first sets them (deploy/local/).
+RUN_DIR = Path(os.environ.get("OM_RUN_DIR") or ROOT / ".cache" / "run")
+INFRA_DIR = Path(os.environ.get("OM_INFRA_DIR") or ROOT / ".cache" / "infra")
 
 
 @dataclass

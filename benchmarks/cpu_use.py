@@ -11,13 +11,9 @@ time to its parent's ``cutime``/``cstime``).
 import os
 from pathlib import Path
 
-from benchmarks.common import ROOT
+from benchmarks.common import INFRA_DIR, RUN_DIR
 
 TICK = os.sysconf("SC_CLK_TCK")
-
-
-def _infra_dir() -> Path:
-    return Path(os.environ.get("OM_INFRA_DIR") or ROOT / ".cache" / "infra")
 
 
 def _stat(pid: int) -> list[str] | None:
@@ -56,14 +52,14 @@ def _postgres(postmaster: int) -> float:
 
 def snapshot() -> dict[str, float]:
     """CPU seconds so far of each process found: the services, kafka, ferretdb and postgres."""
-    pids = {p.stem: _pid_file(p) for p in sorted((ROOT / ".cache" / "run" / "pids").glob("*.pid"))}
-    pids |= {name: _pid_file(_infra_dir() / "pids" / f"{name}.pid") for name in ("kafka", "ferretdb")}
+    pids = {p.stem: _pid_file(p) for p in sorted((RUN_DIR / "pids").glob("*.pid"))}
+    pids |= {name: _pid_file(INFRA_DIR / "pids" / f"{name}.pid") for name in ("kafka", "ferretdb")}
     out = {}
     for name, pid in pids.items():
         fields = _stat(pid) if pid else None
         if fields is not None:
             out[name] = _seconds(fields)
-    postmaster = _pid_file(_infra_dir() / "pg" / "data" / "postmaster.pid")
+    postmaster = _pid_file(INFRA_DIR / "pg" / "data" / "postmaster.pid")
     if postmaster:
         out["postgres"] = _postgres(postmaster)
     return out

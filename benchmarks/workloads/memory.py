@@ -1,6 +1,6 @@
 """Peak RSS (VmHWM) of each service process over the run: < 300 MB each."""
 
-from benchmarks.common import ROOT, Result
+from benchmarks.common import RUN_DIR, Result
 
 SERVICES = ("registry", "scheduling", "notifications", "reporting")
 
@@ -9,7 +9,7 @@ def peaks() -> dict[str, float | None]:
     out = {}
     for service in SERVICES:
         try:
-            pid = int((ROOT / ".cache" / "run" / "pids" / f"{service}.pid").read_text())
+            pid = int((RUN_DIR / "pids" / f"{service}.pid").read_text())
             status = open(f"/proc/{pid}/status").read()
             kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
             out[service] = round(kb / 1024, 1)
