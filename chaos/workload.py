@@ -11,7 +11,7 @@ import random
 import uuid
 from dataclasses import dataclass, field
 
-from services.registry.domain import initiative_id
+from services.registry.domain.initiatives import initiative_id
 
 NS = uuid.UUID("3d0c3b7e-5a8e-4f0e-9c55-6b2f7c1d9e42")
 KINDS = ("administration", "civil_society", "political", "international")
