@@ -3,15 +3,14 @@ and the checks several routes share."""
 
 from typing import Annotated, Literal
 
-from fastapi import Depends, Query, Request, Security
-from fastapi.security import HTTPAuthorizationCredentials
+from fastapi import Depends, Query, Request
 
 from services.reporting.domain.measures import UnknownArea, UnknownDimension
 from services.reporting.domain.model import ReadModel
 from services.reporting.domain.tables import AREAS, check_area
 from services.reporting.settings import ReportingSettings
 from services.reporting.usecases.snapshots import Snapshots
-from shared.auth import API_KEY_HEADER, BEARER, Authenticator, Principal, Role, require
+from shared.auth import Authenticator, RequiresRole, Role
 from shared.http import problem
 from shared.vocabularies import VocabularyCopies
 
@@ -50,19 +49,7 @@ ThresholdDep = Annotated[int, Depends(threshold)]
 VocabulariesDep = Annotated[VocabularyCopies, Depends(vocabularies)]
 SnapshotsDep = Annotated[Snapshots, Depends(snapshots)]
 AuthenticatorDep = Annotated[Authenticator, Depends(authenticator)]
-
-
-async def analyst(
-    request: Request,
-    auth: AuthenticatorDep,
-    _bearer: HTTPAuthorizationCredentials | None = Security(BEARER),
-    _api_key: str | None = Security(API_KEY_HEADER),
-) -> Principal:
-    """401 without a valid key, 403 with a key of another role than ``analyst``."""
-    return await require(auth, Role.analyst)(request)
-
-
-Analyst = Annotated[Principal, Depends(analyst)]
+Analyst = RequiresRole(Role.analyst)  # 401 without a valid key, 403 with another role's
 
 
 async def fresh_labels(v: VocabulariesDep) -> None:
