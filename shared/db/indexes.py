@@ -25,9 +25,15 @@ METADATA_TABLE = "_ferretdb_database_metadata"
 
 @dataclass(frozen=True)
 class IndexSpec:
+    """``multikey``: a field that holds a list (a page's message ids). FerretDB v1 stores an index
+    entry as one btree row holding the whole list, and refuses a write whose list passes the row's
+    limit (2,704 bytes), so there the list is indexed by the GIN index alone, which serves the
+    equality; MongoDB makes it a multikey index as usual."""
+
     collection: str
     keys: tuple[tuple[str, int], ...]
     unique: bool = False
+    multikey: bool = False
 
     @property
     def name(self) -> str:
@@ -53,18 +59,24 @@ async def is_ferretdb(db: AsyncDatabase) -> bool:
     return "ferretdbVersion" in info or "ferretdb" in str(info.get("ferretdbFeatures", "")).lower()
 
 
+async def _create_collection(db: AsyncDatabase, name: str) -> None:
+    if name not in await db.list_collection_names(filter={"name": name}):
+        try:
+            await db.create_collection(name)
+        except Exception:  # created concurrently by another process
+            pass
+
+
 async def ensure_indexes(db: AsyncDatabase, specs: list[IndexSpec], ferretdb_postgresql_url: str | None) -> None:
+    ferretdb = await is_ferretdb(db)
     for spec in specs:
-        if spec.keys == (("_id", 1),):
-            # _id is always indexed (and unique) by the engine; create the collection only.
-            if spec.collection not in await db.list_collection_names(filter={"name": spec.collection}):
-                try:
-                    await db.create_collection(spec.collection)
-                except Exception:  # created concurrently by another process
-                    pass
+        if spec.keys == (("_id", 1),) or (spec.multikey and ferretdb):
+            # _id is always indexed (and unique) by the engine; a list on FerretDB is served by its
+            # GIN index alone (see ``IndexSpec``): the collection only.
+            await _create_collection(db, spec.collection)
             continue
         await db[spec.collection].create_index(list(spec.keys), unique=spec.unique, name=spec.name)
-    if ferretdb_postgresql_url and await is_ferretdb(db):
+    if ferretdb_postgresql_url and ferretdb:
         await back_indexes_on_postgresql(db.name, specs, ferretdb_postgresql_url)
 
 

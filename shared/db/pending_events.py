@@ -59,17 +59,21 @@ class PendingEvents:
                 else:
                     self._known.forget(aggregate_id)
                 return True
-            doc = await self._collection.find_one({"_id": aggregate_id})
-            if doc is None:
+            # Written again since the relay took it (a page changed by a receipt, say): the copy
+            # this store wrote is the newest where it alone writes; elsewhere its guard misses
+            # and the document is read.
+            for doc in (self._known.recall(aggregate_id), None):
+                doc = doc or await self._collection.find_one({"_id": aggregate_id})
+                if doc is None:
+                    self._known.forget(aggregate_id)
+                    return False
+                outbox = [p for p in doc["outbox"] if p["event"]["id"] not in event_ids]
+                if len(outbox) == len(doc["outbox"]):
+                    self._known.remember(doc)
+                    return False
+                marked = {"outbox": outbox, "outbox_pending": bool(outbox), "version": doc["version"] + 1}
+                if (await self._collection.update_one({"_id": aggregate_id, "version": doc["version"]}, {"$set": marked})).matched_count == 1:
+                    self._known.remember({**doc, **marked})
+                    return False
                 self._known.forget(aggregate_id)
-                return False
-            outbox = [p for p in doc["outbox"] if p["event"]["id"] not in event_ids]
-            if len(outbox) == len(doc["outbox"]):
-                self._known.remember(doc)
-                return False
-            marked = {"outbox": outbox, "outbox_pending": bool(outbox), "version": doc["version"] + 1}
-            if (await self._collection.update_one({"_id": aggregate_id, "version": doc["version"]}, {"$set": marked})).matched_count != 1:
-                self._known.forget(aggregate_id)
-                raise MarkingLost(aggregate_id)
-            self._known.remember({**doc, **marked})
-            return False
+            raise MarkingLost(aggregate_id)

@@ -165,3 +165,18 @@ async def test_every_write_writes_the_lifted_fields_and_drops_the_stale_ones(inf
         await store.change({"b": paint(None)})
         assert await found("red") == {"c", "d"} and await found("green") == {"a"}
         assert "colour" not in await store.get("b"), "a field the state no longer gives is dropped"
+
+
+async def test_a_marking_after_a_newer_write_removes_only_what_was_published_without_a_read(infra):
+    """The relay published a version's outbox, and the aggregate was written again meanwhile (a
+    page of messages changed by a receipt): the marking keeps the newer write's events, and
+    decides on the copy this store wrote instead of reading it back."""
+    async with _database(infra) as (store, log, collection):
+        first = await change_one(store, "s", add(1, event=True))
+        await change_one(store, "s", add(1, event=True))
+        log.commands.clear()
+        published = {p["event"]["id"] for p in first.document["outbox"]}
+        assert not await store.outbox.published("s", published, first.document["version"])  # not the whole outbox any more
+        assert log.sent("find") == [] and len(log.sent("update")) == 2  # the guarded try, then on the known copy
+        stored = await collection.find_one({"_id": "s"})
+        assert [p["event"]["n"] for p in stored["outbox"]] == [2] and stored["outbox_pending"]
