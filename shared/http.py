@@ -19,10 +19,12 @@ from typing import Annotated
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from fastapi import HTTPException
+from fastapi import HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
+
+from shared.refusals import Refused
 
 MOBILE = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
 
@@ -75,3 +77,8 @@ def checked(field: str, rule: Callable[[str], str], value: str) -> str:
 # Request-model fields checked by the rules above (422 naming the field, by shared/web.py's handler).
 MobileNumber = Annotated[str, Field(max_length=30), AfterValidator(mobile_e164)]
 EmailAddress = Annotated[str, Field(json_schema_extra={"format": "email"}), AfterValidator(email_address)]
+
+
+async def refused_response(request: Request, exc: Refused) -> JSONResponse:
+    """A decision's refusal as every refusal reads: ``{"detail": [{field, code, message}]}``, its status."""
+    return problem_response(exc.status, exc.detail())

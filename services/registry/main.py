@@ -13,9 +13,8 @@ from services.registry.adapters import search
 from services.registry.adapters.editions import Editions
 from services.registry.adapters.rejections import Rejections
 from services.registry.adapters.stores import EDITIONS, INDEXES, INITIATIVES, REJECTIONS, SOURCES, VOCABULARIES
-from services.registry.api import refused_response, routers
+from services.registry.api import routers
 from services.registry.consumers import DEDUP_SCOPE, subscriptions
-from services.registry.domain.refusals import Refused
 from services.registry.settings import RegistrySettings
 from services.registry.usecases.contacts import OrganiserContacts
 from services.registry.usecases.curation import Curation
@@ -24,6 +23,8 @@ from services.registry.usecases.submissions import Submissions
 from services.registry.usecases.vocabularies import Vocabularies
 from shared.auth import Authenticator
 from shared.cors import allow_public_reads
+from shared.http import refused_response
+from shared.refusals import Refused
 from shared.runtime import Runtime
 from shared.topics import REGISTRY_INITIATIVES
 from shared.web import create_service_app

@@ -7,7 +7,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from services.registry.domain import initiatives
-from services.registry.domain.refusals import Refused
+from shared.refusals import Refused
 from services.registry.domain.review import MATERIAL_FIELDS, ReviewStep, decide_review, material_changes, status_after_revision
 from shared.decisions import Decision, NoChange
 from shared.events.initiatives import InitiativeStatus, InitiativeSubmittedV1, ReviewDecision

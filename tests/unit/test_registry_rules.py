@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from services.registry.adapters import search
-from services.registry.domain.refusals import Refused
+from shared.refusals import Refused
 from services.registry.domain.sources import NewKey, SourceChange, SourceIn, decide_add_key, decide_register, decide_revoke, may_publish, public_view
 from services.registry.domain.vocabularies import SEED, TermIn, check_codes, decide_term
 from shared.auth import hash_key

@@ -7,7 +7,7 @@ import pytest
 
 from services.scheduling.domain import seats, sessions
 from services.scheduling.domain.seats import NewRegistration
-from services.scheduling.domain.refusals import Refused
+from shared.refusals import Refused
 from shared.decisions import NoChange
 
 # 18:00–20:00 in Malmö on 7 October 2025 (CEST, UTC+2)

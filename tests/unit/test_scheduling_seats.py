@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from services.scheduling.domain import seats
 from services.scheduling.domain.seats import NewRegistration
-from services.scheduling.domain.refusals import Refused
+from shared.refusals import Refused
 
 NOW = datetime(2025, 10, 1, 12, tzinfo=UTC)
 

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from services.scheduling.domain import seats, sessions
 from services.scheduling.domain.seats import NewRegistration
-from services.scheduling.domain.refusals import Refused
+from shared.refusals import Refused
 from shared.decisions import NoChange
 
 NOW = datetime(2025, 10, 1, 12, tzinfo=UTC)

@@ -10,7 +10,7 @@ content and the review stay; a later revision from the publisher may give a cont
 from datetime import datetime
 
 from services.registry.domain.events import PRIVATE_CONTENT, emit_contact_erased, without_contact
-from services.registry.domain.refusals import Refused
+from shared.refusals import Refused
 from services.registry.domain.states import InitiativeState
 from shared.decisions import Decision, NoChange
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from services.registry.domain.events import emit
-from services.registry.domain.refusals import Refused
+from shared.refusals import Refused
 from services.registry.domain.states import InitiativeState
 from shared.decisions import Decision, NoChange
 from shared.events.initiatives import (

@@ -15,7 +15,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from services.registry.domain.refusals import Refused
+from shared.refusals import Refused
 from services.registry.domain.states import KeyEntry, SourceState
 from shared.decisions import Decision, NoChange
 from shared.envelope import Reason

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import structlog
 
 from services.registry.domain.contacts import decide_erasure
-from services.registry.domain.refusals import raise_refusal
+from shared.refusals import accepted
 from shared.db.aggregates import AggregateStore, change_one
 
 log = structlog.get_logger(__name__)
@@ -20,5 +20,5 @@ class OrganiserContacts:
         """Erase it (``Refused`` 404: no such initiative). Erasing twice changes nothing the second time."""
         now = datetime.now(UTC)
         changed = await change_one(self._store, initiative_id, lambda state, version: decide_erasure(state, version, now, self._emitter))
-        raise_refusal(changed.outcome)
+        accepted(changed)
         log.info("organiser_contact_erased", initiative_id=initiative_id, changed=changed.written)  # never the contact

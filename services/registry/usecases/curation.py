@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import structlog
 
-from services.registry.domain.refusals import raise_refusal
+from shared.refusals import accepted
 from services.registry.domain.review import ReviewStep, decide_review
 from shared.db.aggregates import AggregateStore, change_one
 
@@ -20,6 +20,6 @@ class Curation:
         """Take the step (``Refused`` when it cannot be taken); False if it was taken already."""
         now = datetime.now(UTC)
         changed = await change_one(self._store, initiative_id, lambda state, version: decide_review(state, version, step, now, self._emitter))
-        raise_refusal(changed.outcome)
+        accepted(changed)
         log.info("review_step", initiative_id=initiative_id, decision=step.decision.value, curator=step.curator, changed=changed.written)
         return changed.written

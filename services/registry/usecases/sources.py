@@ -8,7 +8,7 @@ from datetime import datetime
 
 from async_lru import alru_cache
 
-from services.registry.domain.refusals import raise_refusal
+from shared.refusals import accepted
 from services.registry.domain.sources import NewKey, SourceChange, SourceIn, decide_add_key, decide_change, decide_register, decide_revoke
 from services.registry.domain.states import SourceState
 from shared.auth import Principal, Role, StoredKey
@@ -23,7 +23,7 @@ SOURCE_CACHE_S = 5.0
 
 def _taken(changed: Changed) -> Changed:
     """The change, or its refusal raised."""
-    raise_refusal(changed.outcome)
+    accepted(changed)
     return changed
 
 

@@ -4,16 +4,12 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from pymongo.errors import ConnectionFailure, ExecutionTimeout
 
-from services.scheduling.domain.refusals import Refused
+from shared.refusals import Refused
 from services.scheduling.usecases.session_planning import ConflictsFound
 from shared.db.aggregates import ConcurrentChange
-from shared.http import problem_response
+from shared.http import refused_response
 
 BUSY_RETRY_AFTER_S = 2
-
-
-async def _refused(request: Request, exc: Refused) -> JSONResponse:
-    return problem_response(exc.status, exc.detail())
 
 
 async def _conflicts(request: Request, exc: ConflictsFound) -> JSONResponse:
@@ -32,7 +28,7 @@ async def _busy(request: Request, exc: Exception) -> JSONResponse:
 
 def answer_errors(app: FastAPI) -> None:
     """Refusals as 4xx naming the field, conflicts as 409 listing them, a busy database as 503."""
-    app.add_exception_handler(Refused, _refused)
+    app.add_exception_handler(Refused, refused_response)
     app.add_exception_handler(ConflictsFound, _conflicts)
     for busy in (ConnectionFailure, ExecutionTimeout, ConcurrentChange):  # WaitQueueTimeoutError, NetworkTimeout, AutoReconnect are ConnectionFailures
         app.add_exception_handler(busy, _busy)

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from services.scheduling.adapters.programme import TZ, Filters, Programme, is_public, local_date
 from services.scheduling.api.deps import ErasureDep, ProgrammeDep, RegistrationsDep, VocabulariesDep
 from services.scheduling.api.registrations import IDEMPOTENCY_KEY_PATTERN, RegistrationIn
-from services.scheduling.domain.refusals import Refused
+from shared.refusals import Refused
 from services.scheduling.domain.texts import day, page_language, texts
 from services.scheduling.usecases.registrations import Registrations
 from shared.ratelimit import signup_limit

@@ -16,7 +16,7 @@ from services.scheduling.adapters.programme import Programme
 from services.scheduling.api.deps import ProgrammeDep, RenderedDep, SettingsDep, VocabulariesDep
 from services.scheduling.settings import SchedulingSettings
 from shared.vocabularies import VocabularyCopies
-from services.scheduling.domain.refusals import Refused
+from shared.refusals import Refused
 
 ICS_TYPE = "text/calendar; charset=utf-8"
 JSON_TYPE = "application/json"

@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from services.scheduling.domain.refusals import Refused
+from shared.refusals import Refused
 from services.scheduling.api.deps import ErasureDep, RegistrationsDep, Staff
 from shared.http import EmailAddress, MobileNumber
 from shared.ratelimit import signup_limit

@@ -8,7 +8,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl, Valid
 from pydantic_core import PydanticCustomError
 
 from services.scheduling.adapters.programme import without_internals
-from services.scheduling.domain.refusals import Refused
+from shared.refusals import Refused
 from services.scheduling.api.deps import PlanningDep, ProgrammeDep, RegistrationsDep, SettingsDep, Staff
 from shared.events.common import LanguageCode
 

@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from services.scheduling.domain.refusals import Refused
+from shared.refusals import Refused
 from services.scheduling.api.deps import PlanningDep, ProgrammeDep, Staff
 from shared.events.common import Code, LanguageCode, ShortText
 

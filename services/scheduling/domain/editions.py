@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from services.scheduling.domain.conflicts import DEFAULT_RULES, Rule, Rules, Window
 from services.scheduling.domain.events import emit
-from services.scheduling.domain.refusals import Refused
+from shared.refusals import Refused
 from services.scheduling.domain.states import EditionState
 from shared.decisions import Decision, NoChange
 from shared.events.scheduling import (

@@ -6,7 +6,7 @@ from typing import Any
 
 from services.scheduling.domain import seats, sessions
 from services.scheduling.domain.initiatives import organizer_key
-from services.scheduling.domain.refusals import Refused
+from shared.refusals import Refused
 from services.scheduling.domain.states import InitiativeCopy, SessionState, VenueRef
 from shared.decisions import Decision, NoChange
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from services.scheduling.domain.refusals import Refused
+from shared.refusals import Refused
 from services.scheduling.domain.states import RegistrationEntry, SessionState
 
 TZ = ZoneInfo("Europe/Stockholm")

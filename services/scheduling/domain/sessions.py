@@ -19,7 +19,7 @@ from typing import Any
 from services.scheduling.domain import seats
 from services.scheduling.domain.conflicts import Booking
 from services.scheduling.domain.events import emit
-from services.scheduling.domain.refusals import Refused
+from shared.refusals import Refused
 from services.scheduling.domain.seats import NewRegistration
 from services.scheduling.domain.states import RegistrationEntry, SessionState
 from shared.decisions import Decision, NoChange, Pending

@@ -14,10 +14,9 @@ from services.scheduling.adapters.initiatives import InitiativeCopies
 from services.scheduling.adapters.programme import Programme
 from services.scheduling.domain import editions
 from services.scheduling.domain.placement import Placement, Proposal, Request, propose
-from services.scheduling.domain.refusals import Refused
 from services.scheduling.domain.states import EditionState, VenueState
 from services.scheduling.settings import SchedulingSettings
-from services.scheduling.usecases.outcomes import accepted
+from shared.refusals import Refused, accepted
 from services.scheduling.usecases.session_planning import ConflictsFound, SessionPlanning
 from shared.db.aggregates import AggregateStore, change_one
 from shared.db.keyed_lock import KeyedLock

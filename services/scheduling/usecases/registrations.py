@@ -30,10 +30,9 @@ from services.scheduling.adapters.records import RegistrationRecords
 from services.scheduling.domain import sessions
 from services.scheduling.domain.events import emit
 from services.scheduling.domain.identity import fingerprint, keyed_identity, new_codes, sha256
-from services.scheduling.domain.refusals import Refused
 from services.scheduling.domain.seats import REPEAT, NewRegistration
 from services.scheduling.domain.states import ContactState, RegistrationEntry
-from services.scheduling.usecases.outcomes import accepted
+from shared.refusals import Refused, accepted
 from services.scheduling.usecases.seat_desk import SeatDesk, Ticket
 from shared.db.aggregates import AggregateStore, change_one
 from shared.decisions import Decision

@@ -8,7 +8,7 @@ from datetime import datetime
 from services.scheduling.adapters.programme import Programme
 from services.scheduling.adapters.records import RegistrationRecords
 from services.scheduling.domain import sessions
-from services.scheduling.domain.refusals import Refused
+from shared.refusals import Refused
 from services.scheduling.domain.seats import REPEAT, NewRegistration
 from services.scheduling.domain.sessions import Taken
 from services.scheduling.domain.states import ContactState, RegistrationEntry, SessionState

@@ -18,10 +18,9 @@ from services.scheduling.adapters.initiatives import InitiativeCopies
 from services.scheduling.adapters.programme import Programme
 from services.scheduling.domain import editions, schedule, sessions
 from services.scheduling.domain.conflicts import Conflict, all_conflicts, blocking, conflicts_of
-from services.scheduling.domain.refusals import Refused
 from services.scheduling.domain.states import EditionState, SessionState, VenueRef
 from services.scheduling.settings import SchedulingSettings
-from services.scheduling.usecases.outcomes import accepted
+from shared.refusals import Refused, accepted
 from shared.db.aggregates import AggregateStore, change_one
 from shared.db.keyed_lock import KeyedLock
 
