@@ -3,8 +3,9 @@
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from bson.errors import InvalidStringData
@@ -16,6 +17,17 @@ from shared.db.client import ping
 from shared.docs import install_docs
 from shared.http import problem_response, reason
 from shared.runtime import Runtime
+
+
+def app_part(name: str, kind: type) -> Any:
+    """``Annotated[kind, …]`` for a route's argument: the part its service's composition root put
+    on ``app.state`` under ``name`` (a use case, a query, the settings)."""
+
+    def part(request: Request) -> Any:
+        return getattr(request.app.state, name)
+
+    part.__name__ = name  # one dependency per part in FastAPI's cache and in tracebacks
+    return Annotated[kind, Depends(part)]
 
 
 def ops_router(runtime: Runtime) -> APIRouter:

@@ -13,16 +13,9 @@ from services.reporting.usecases.snapshots import Snapshots
 from shared.auth import Authenticator, RequiresRole, Role
 from shared.http import problem
 from shared.vocabularies import VocabularyCopies
+from shared.web import app_part
 
 Lang = Annotated[Literal["sv", "en"], Query(description="Language of labels: sv or en.")]
-
-
-def read_model(request: Request) -> ReadModel:
-    return request.app.state.read_model
-
-
-def settings(request: Request) -> ReportingSettings:
-    return request.app.state.settings
 
 
 def threshold(request: Request) -> int:
@@ -30,25 +23,12 @@ def threshold(request: Request) -> int:
     return request.app.state.settings.suppression_threshold
 
 
-def vocabularies(request: Request) -> VocabularyCopies:
-    """The registry's vocabularies, as reporting follows them (labels of themes, districts, …)."""
-    return request.app.state.vocabularies
-
-
-def snapshots(request: Request) -> Snapshots:
-    return request.app.state.snapshots
-
-
-def authenticator(request: Request) -> Authenticator:
-    return request.app.state.auth
-
-
-ReadModelDep = Annotated[ReadModel, Depends(read_model)]
-SettingsDep = Annotated[ReportingSettings, Depends(settings)]
+ReadModelDep = app_part("read_model", ReadModel)
+SettingsDep = app_part("settings", ReportingSettings)
 ThresholdDep = Annotated[int, Depends(threshold)]
-VocabulariesDep = Annotated[VocabularyCopies, Depends(vocabularies)]
-SnapshotsDep = Annotated[Snapshots, Depends(snapshots)]
-AuthenticatorDep = Annotated[Authenticator, Depends(authenticator)]
+VocabulariesDep = app_part("vocabularies", VocabularyCopies)  # the registry's, as reporting follows them (labels)
+SnapshotsDep = app_part("snapshots", Snapshots)
+AuthenticatorDep = app_part("auth", Authenticator)
 Analyst = RequiresRole(Role.analyst)  # 401 without a valid key, 403 with another role's
 
 
