@@ -9,7 +9,7 @@ Either may carry an ``outcome``: what the caller learns from the decision (a ref
 taken), handed back by the store beside the document, so a decision never reports through a
 list passed in or an exception raised from inside.
 
-This module imports no database or Kafka package (tests/unit/test_decisions_free_of_io.py), so a
+This module imports no database or Kafka package (tests/unit/test_code_shape.py), so a
 domain module can make decisions without depending on how they are stored or published.
 """
 
