@@ -8,7 +8,7 @@ change, by their chosen channel (``triggers.fire_notices``); subscribers get dig
 sessions, not change notices. So the N recipients are N confirmed registrations of one session.
 
 Set-up, honestly: the session is published through the real topic. The N registrations and their
-contacts are written by a benchmark-only bulk path — ``AggregateStore.create_many`` on the same
+contacts are written by a benchmark-only bulk path — ``AggregateStore.change(new=True)`` on the same
 collections (``registrations``, ``contacts``) and in the same documents that the service's consumers
 write from ``scheduling.registrations.v1`` / ``scheduling.contacts.v1`` — because going through the
 topics would also send N confirmations first. Everything timed is the service's real path: the
@@ -81,6 +81,10 @@ def _session(sid: str, version: int, starts: datetime, cls) -> ev.SessionState:
                capacity=1_000_000, registration_required=True, status="published" if cls is ev.SessionPublishedV1 else "rescheduled")
 
 
+def _first(state: dict):
+    return lambda current, _v: Decision(state) if current is None else None
+
+
 async def _bulk_registrants(db, sid: str, n: int, bar) -> None:
     """Benchmark-only: N confirmed registrations and contacts in the consumers' own documents."""
     registrations, contacts = AggregateStore(db["registrations"], lift=registration_fields), AggregateStore(db["contacts"], lift=contact_fields)
@@ -94,10 +98,10 @@ async def _bulk_registrants(db, sid: str, n: int, bar) -> None:
                                              language="sv", channel="sms" if sms else "email", registered_at=now)
             con = ev.RegistrationContactRecordedV1(registration_id=rid, session_id=sid, name=f"Person {i}", language="sv",
                                                    **({"phone": f"+467{i:08d}"} if sms else {"email": f"{rid}@example.org"}))
-            regs[rid] = Decision(reg.model_dump(mode="json"))
-            cons[rid] = Decision(con.model_dump(mode="json", exclude_none=True))
-        await registrations.create_many(regs)
-        await contacts.create_many(cons)
+            regs[rid] = _first(reg.model_dump(mode="json"))
+            cons[rid] = _first(con.model_dump(mode="json", exclude_none=True))
+        await registrations.change(regs, new=True)
+        await contacts.change(cons, new=True)
         bar.update(len(regs))
 
 

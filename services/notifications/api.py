@@ -23,6 +23,7 @@ from services.notifications.message_ids import derived_event_id
 from services.notifications.parts import Parts
 from services.notifications.privacy import erase
 from services.notifications.recipients import resolve
+from shared.db.aggregates import change_one
 from shared.auth import KEY_OPTIONAL, Authenticator, Requires, Role
 from shared.decisions import Decision
 from shared.ratelimit import signup_limit
@@ -102,7 +103,7 @@ def router(parts_ref: dict, authenticator: Authenticator) -> APIRouter:
                 **({"email": checked("email", email_address, body.email)} if body.email else {"phone": checked("phone", mobile_e164, body.phone)}),
             }
             now = parts.now()
-            await parts.subscriptions.store.change(sub_id, subs.new_subscription(state, s.consent_text_version, now))
+            await change_one(parts.subscriptions.store, sub_id, subs.new_subscription(state, s.consent_text_version, now))
             await parts_ref["triggers"].schedule(
                 cause=f"subscribe|{sub_id}", channel=channel, category="subscription_confirmation", language=body.language,
                 kind="subscription", key=sub_id, context={"summary": "Öppna Malmö"},
@@ -130,7 +131,7 @@ def router(parts_ref: dict, authenticator: Authenticator) -> APIRouter:
             if sub.get("code_attempts", 0) >= subs.MAX_CODE_ATTEMPTS:
                 raise problem(429, "code", "too_many_attempts", "Too many wrong codes: subscribe again")
             if not tokens.codes_match(s.token_secret, sub_id, body.code):
-                await parts.subscriptions.store.change(sub_id, subs.wrong_code(parts.now()))
+                await change_one(parts.subscriptions.store, sub_id, subs.wrong_code(parts.now()))
                 raise problem(400, "code", "wrong_code", "The code does not match")
         else:
             raise problem(422, "token", "missing", "Give the token, or the subscription_id and the code")
@@ -139,7 +140,7 @@ def router(parts_ref: dict, authenticator: Authenticator) -> APIRouter:
             raise problem(404, "token", "not_found", "This subscription no longer exists")
         now = parts.now()
         first = subs.next_digest(now, sub.get("frequency", "daily"), s.digest_hour, s.digest_period_override_s)
-        await parts.subscriptions.store.change(sub_id, subs.confirm(now, first))
+        await change_one(parts.subscriptions.store, sub_id, subs.confirm(now, first))
         sub = await parts.subscriptions.get(sub_id)
         if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
             return HTMLResponse(_page("Tack! / Thank you!", "Din prenumeration är bekräftad. / Your subscription is confirmed."))
@@ -160,8 +161,8 @@ def router(parts_ref: dict, authenticator: Authenticator) -> APIRouter:
         now = parts.now()
         kind, _, ident = key.partition(":")
         if kind == "subscription":
-            await parts.subscriptions.store.change(ident, subs.unsubscribe(now))
-        await parts.opt_outs.change(key, lambda current, _v: None if current else Decision({"key": key, "at": now}))
+            await change_one(parts.subscriptions.store, ident, subs.unsubscribe(now))
+        await change_one(parts.opt_outs, key, lambda current, _v: None if current else Decision({"key": key, "at": now}))
         if "text/html" in request.headers.get("accept", ""):
             return HTMLResponse(_page("Klart / Done", "Du får inga fler meddelanden. / You will receive no more messages."))
         return {"unsubscribed": True}

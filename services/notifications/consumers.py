@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from services.notifications.triggers import Triggers
+from services.notifications.usecases.triggers import Triggers
 from shared.envelope import EventData
 from shared.events.initiatives import INITIATIVE_EVENTS, InitiativeContactErasedV1, InitiativeContactRecordedV1
 from shared.events.notifications import NotificationDeliveredV1, NotificationFailedV1

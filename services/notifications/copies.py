@@ -11,13 +11,13 @@ import contextlib
 from collections.abc import AsyncIterator
 from datetime import datetime
 
-from shared.db.aggregates import AggregateStore, aggregate_indexes
+from shared.db.aggregates import AggregateStore, aggregate_indexes, change_one
 from shared.db.copies import keep_newest
 from shared.db.indexes import IndexSpec
-from shared.decisions import Decision
+from shared.decisions import Decision, NoChange
 
 EDITIONS, SESSIONS, REGISTRATIONS, CONTACTS = "editions", "sessions", "registrations", "contacts"
-PAGE = 500  # registrations per page of a fan-out: one insert_many of messages each
+PAGE = 500  # registrations per page of a fan-out: one document of messages each (domain/pages.py)
 INDEXES = (
     aggregate_indexes(EDITIONS)
     + aggregate_indexes(SESSIONS)
@@ -51,40 +51,46 @@ def erased_contact(registration_id: str, session_id: str | None) -> dict:
     return {"registration_id": registration_id, "session_id": session_id, "erased": True}
 
 
-def forget(registration_id: str, held: list[bool]):
-    """The decision of an erasure: the contact replaced by its mark; ``held`` tells whether it was a contact."""
+def forget(registration_id: str):
+    """The decision of an erasure: the contact replaced by its mark; the outcome tells whether it was a contact."""
+
+    def decide(current: dict | None, _v: int) -> Decision | NoChange:
+        if current is not None and current.get("erased"):
+            return NoChange(False)
+        return Decision(erased_contact(registration_id, (current or {}).get("session_id")), outcome=current is not None)
+
+    return decide
+
+
+def session_kept(data: dict, now: datetime):
+    """A session's newest state, with the time it was first published (digests look for it)."""
 
     def decide(current: dict | None, _v: int) -> Decision | None:
-        held[:] = [current is not None and not current.get("erased")]
-        if current is not None and current.get("erased"):
+        if current is not None and current["version"] >= data["version"]:
             return None
-        return Decision(erased_contact(registration_id, (current or {}).get("session_id")))
+        first = (current or {}).get("first_published_at")
+        if first is None and data["status"] in ("published", "rescheduled"):
+            first = now
+        return Decision({**data, "first_published_at": first})
 
     return decide
 
 
 class Copies:
+    """The four copies' stores, each made with ``own=True`` (only this process's consumers write
+    them: one notifications process per database, docs/notifications.md) and registrations and
+    contacts with their lifted fields (``registration_fields``, ``contact_fields``)."""
+
     def __init__(self, editions: AggregateStore, sessions: AggregateStore, registrations: AggregateStore, contacts: AggregateStore):
         self.editions, self.sessions, self.registrations, self.contacts = editions, sessions, registrations, contacts
-        registrations.lift_fields(registration_fields)
-        contacts.lift_fields(contact_fields)
 
     async def keep_session(self, data: dict, now: datetime) -> tuple[dict | None, dict | None]:
         """Store a session's newest state; returns (previous state, stored state or None if stale)."""
         previous = await self.get(self.sessions, data["session_id"])
-
-        def decide(current: dict | None, _v: int) -> Decision | None:
-            if current is not None and current["version"] >= data["version"]:
-                return None
-            first = (current or {}).get("first_published_at")
-            if first is None and data["status"] in ("published", "rescheduled"):
-                first = now
-            return Decision({**data, "first_published_at": first})
-
-        doc = await self.sessions.change(data["session_id"], decide)
-        if doc is None:
+        stored = (await change_one(self.sessions, data["session_id"], session_kept(data, now))).state
+        if stored is None:
             return previous, await self._repeat(self.sessions, data["session_id"], data["version"])
-        return previous, doc["state"]
+        return previous, stored
 
     async def keep(self, store: AggregateStore, key: str, data: dict) -> dict | None:
         """The stored copy, or None if a newer one is there (a stale event: nothing to do)."""
@@ -101,20 +107,16 @@ class Copies:
     async def keep_contact(self, data: dict) -> None:
         # Contacts carry no version: the compacted topic's latest value per key wins. Almost always
         # a new registrant's: inserted without a read first (a known one is refused, then compared).
-        await self.contacts.change(data["registration_id"], lambda current, _v: None if current == data else Decision(data), expect_new=True)
+        await change_one(self.contacts, data["registration_id"], lambda current, _v: None if current == data else Decision(data), new=True)
 
     async def erase_contact(self, registration_id: str) -> bool:
         """Replace a registrant's contact by its mark (``erased_contact``); True if a contact was
         there. A contact recorded again later (scheduling republished it) replaces the mark."""
-        held: list[bool] = []
-        await self.contacts.change(registration_id, forget(registration_id, held))
-        return held == [True]
+        return (await change_one(self.contacts, registration_id, forget(registration_id))).outcome is True
 
     @staticmethod
     async def get(store: AggregateStore, key: str) -> dict | None:
-        # only this process's consumers write the copies (one notifications process per database,
-        # docs/notifications.md): what it wrote or read last is what is stored
-        doc = await store.get_own(key)
+        doc = await store.get(key)  # own: as this process last wrote or read it
         return doc["state"] if doc else None
 
     async def registrations_in(self, session_id: str, page: int = PAGE) -> AsyncIterator[list[dict]]:
@@ -126,7 +128,7 @@ class Copies:
         new full read, and a big session's registrants were told nothing (the fan-out benchmark:
         0 messages in 60 s). Iterated, each batch (``getMore``) has its own timeout, and the first
         page can be acted on while the rest is still read."""
-        cursor = self.registrations.collection.find({"session_id": session_id}, {"state": 1}, batch_size=page)
+        cursor = self.registrations.find({"session_id": session_id}, {"state": 1})
 
         async def pages() -> AsyncIterator[list[dict]]:
             batch: list[dict] = []
@@ -143,11 +145,10 @@ class Copies:
                 async for batch in ahead:
                     yield batch
         finally:
-            await cursor.close()
+            await cursor.aclose()
 
     async def published_since(self, since: datetime, limit: int = 500) -> list[dict]:
-        cursor = self.sessions.collection.find({"state.first_published_at": {"$gt": since}}, {"state": 1}).limit(limit)
-        return [d["state"] for d in await cursor.to_list(None)]
+        return [d["state"] async for d in self.sessions.find({"state.first_published_at": {"$gt": since}}, {"state": 1}, limit=limit)]
 
 
 async def read_ahead(pages: AsyncIterator[list]) -> AsyncIterator[list]:

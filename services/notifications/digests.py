@@ -23,5 +23,5 @@ async def fire_digests(parts: Parts, schedule) -> int:
             )
             count += 1
         following = next_digest(now, sub.get("frequency", "daily"), s.digest_hour, s.digest_period_override_s)
-        await parts.subscriptions.store.change(sub["subscription_id"], digest_done(period, now, following))
+        await change_one(parts.subscriptions.store, sub["subscription_id"], digest_done(period, now, following))
     return count

@@ -7,6 +7,7 @@ never splits an escape sequence (GSM-7) or a surrogate pair (UCS-2).
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import gsm0338  # noqa: F401 - registers the "gsm03.38" codec
 
@@ -21,6 +22,7 @@ class SmsLength:
     segments: int
 
 
+@lru_cache(maxsize=4096)  # texts are made of a few hundred distinct characters: the codec once each
 def _gsm7_units(char: str) -> int | None:
     try:
         return len(char.encode("gsm03.38"))

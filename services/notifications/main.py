@@ -1,26 +1,29 @@
-"""Composition root of notifications: settings in, app out; nothing connects at import time."""
+"""Composition root of notifications: settings in, app out, every part built here; nothing connects
+at import time (the runtime's clients connect when the app starts)."""
 
 import asyncio
 import contextlib
-import functools
 
 import structlog
 from fastapi import FastAPI
 
-from services.notifications import api, batch_send, copies, messages, notices, subscriptions
+from services.notifications import api, copies, notices, subscriptions
+from services.notifications.adapters import messages
 from services.notifications.adapters.sms_gateway import SmsGatewayAdapter
 from services.notifications.adapters.smtp import SmtpAdapter
 from services.notifications.consumers import subscriptions as consumer_table
 from services.notifications.digests import fire_digests
-from services.notifications.dispatcher import Dispatcher
 from services.notifications.organizers import COLLECTION as ORGANIZERS
 from services.notifications.organizers import OrganizerContacts
 from services.notifications.parts import Parts
+from services.notifications.read_at_once import OptOutsAtOnce
 from services.notifications.settings import NotificationsSettings
-from services.notifications.send_together import SendTogether
-from services.notifications.triggers import Triggers
+from services.notifications.usecases.send_together import SendTogether
+from services.notifications.usecases.sending import Sender
+from services.notifications.usecases.triggers import Triggers
 from shared.auth import Authenticator
 from shared.db.aggregates import aggregate_indexes
+from shared.db.keyed_lock import KeyedLock
 from shared.runtime import Runtime
 from shared.topics import NOTIFICATIONS_DEADLETTER
 from shared.vocabularies import COLLECTION as VOCABULARIES
@@ -40,59 +43,60 @@ INDEXES = (
 )
 
 
+def _parts(settings: NotificationsSettings, runtime: Runtime) -> Parts:
+    a = runtime.aggregate
+    # the copies: only this process's consumers write them (one notifications process per database)
+    return Parts(
+        settings=settings,
+        messages=messages.Messages(a(messages.COLLECTION, lift=messages.lift)),
+        copies=copies.Copies(a(copies.EDITIONS, own=True), a(copies.SESSIONS, own=True),
+                             a(copies.REGISTRATIONS, lift=copies.registration_fields, own=True), a(copies.CONTACTS, lift=copies.contact_fields, own=True)),
+        subscriptions=subscriptions.Subscriptions(a(subscriptions.COLLECTION)),
+        notices=notices.Notices(a(notices.COLLECTION)),
+        organizers=OrganizerContacts(a(ORGANIZERS)),
+        opt_outs=a(OPT_OUTS),
+        producer=runtime.producer,
+        vocabularies=VocabularyCopies(a(VOCABULARIES)),
+    )
+
+
 def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     settings = settings or NotificationsSettings()
     runtime = Runtime(settings, INDEXES)
     runtime.relay_outbox_of(messages.COLLECTION)
-    ref: dict = {}
+    parts = _parts(settings, runtime)
+    email = SmtpAdapter(settings.smtp_host, settings.smtp_port, settings.mail_from, settings.smtp_username, settings.smtp_password, settings.smtp_starttls, settings.smtp_timeout_s)
+    sms = SmsGatewayAdapter(settings.sms_gateway_url, settings.sms_sender, settings.sms_gateway_token, settings.sms_gateway_timeout_s)
+    sender = Sender(parts, OptOutsAtOnce(parts.opt_outs, runtime.db[OPT_OUTS].estimated_document_count), email, sms)
+    send_together = SendTogether(sender, parts.now)
+    triggers = Triggers(parts, sender, send_together, KeyedLock())
+    runtime.subscribe(vocabulary_subscription(parts.vocabularies, NOTIFICATIONS_DEADLETTER))
+    for sub in consumer_table(triggers):
+        runtime.subscribe(sub)
     tasks: list[asyncio.Task] = []
 
-    async def build() -> None:
-        a = runtime.aggregate
-        parts = Parts(
-            settings=settings,
-            messages=messages.Messages(a(messages.COLLECTION)),
-            copies=copies.Copies(a(copies.EDITIONS), a(copies.SESSIONS), a(copies.REGISTRATIONS), a(copies.CONTACTS)),
-            subscriptions=subscriptions.Subscriptions(a(subscriptions.COLLECTION)),
-            notices=notices.Notices(a(notices.COLLECTION)),
-            organizers=OrganizerContacts(a(ORGANIZERS)),
-            opt_outs=a(OPT_OUTS),
-            producer=runtime.producer,
-            vocabularies=VocabularyCopies(a(VOCABULARIES)),
-        )
+    async def start() -> None:
+        await messages.ensure_list_indexes(runtime.db, runtime.indexes, settings.ferretdb_postgresql_url)
         await parts.vocabularies.load()
-        runtime.subscribe(vocabulary_subscription(parts.vocabularies, NOTIFICATIONS_DEADLETTER))
-        email = SmtpAdapter(settings.smtp_host, settings.smtp_port, settings.mail_from, settings.smtp_username, settings.smtp_password, settings.smtp_starttls, settings.smtp_timeout_s)
-        sms = SmsGatewayAdapter(settings.sms_gateway_url, settings.sms_sender, settings.sms_gateway_token, settings.sms_gateway_timeout_s)
-        dispatcher = Dispatcher(parts, email, sms)
-        triggers = Triggers(parts)
-        triggers.kick = dispatcher.process
-        if settings.delivery_mode == "adapters":
-            triggers.send_new = functools.partial(batch_send.send_new, dispatcher)
-            triggers.send_together = SendTogether(triggers.send_new, parts.now)
-        ref.update(parts=parts, triggers=triggers, dispatcher=dispatcher, sms=sms, email=email)
-        await dispatcher.recover()
-        for sub in consumer_table(triggers):
-            runtime.subscribe(sub)
+        await sender.reclaim()
         tasks.append(asyncio.create_task(timers(parts, (triggers.fire_notices, lambda: fire_digests(parts, triggers.schedule))), name="notifications-notices"))
-        tasks.append(asyncio.create_task(timers(parts, (dispatcher.reclaim, dispatcher.run_due)), name="notifications-timers"))
+        tasks.append(asyncio.create_task(timers(parts, (sender.reclaim, sender.run_due)), name="notifications-timers"))
 
     async def stop() -> None:
         for task in tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        if "triggers" in ref and ref["triggers"].send_together is not None:
-            await ref["triggers"].send_together.stop()
-        for adapter in ("sms", "email"):
-            if adapter in ref:
-                await ref[adapter].close()
+        await send_together.stop()
+        await sms.close()
+        await email.close()
 
     app = create_service_app(
-        runtime, on_start=build, on_stop=stop,
+        runtime, on_start=start, on_stop=stop,
         title="Öppna Malmö — notifications",
         description="Email and SMS in the reader's language / E-post och sms på mottagarens språk.",
     )
+    ref = dict(parts=parts, triggers=triggers, sender=sender, sms=sms, email=email)
     app.state.notifications = ref
     app.include_router(api.router(ref, Authenticator(settings.staff_api_keys)))
     return app

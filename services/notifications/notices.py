@@ -50,5 +50,4 @@ class Notices:
         self.store = store
 
     async def due(self, now: datetime) -> list[dict]:
-        cursor = self.store.collection.find({"state.status": "pending", "state.due_at": {"$lte": now}}, {"state": 1}).limit(100)
-        return [d["state"] for d in await cursor.to_list(None)]
+        return [d["state"] async for d in self.store.find({"state.status": "pending", "state.due_at": {"$lte": now}}, {"state": 1}, limit=100)]

@@ -4,8 +4,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from services.notifications.adapters.messages import Messages
 from services.notifications.copies import Copies
-from services.notifications.messages import Messages
 from services.notifications.notices import Notices
 from services.notifications.organizers import OrganizerContacts
 from services.notifications.settings import NotificationsSettings

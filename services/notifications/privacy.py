@@ -22,13 +22,8 @@ async def forget_recipients(parts: Parts, keys: list[str]) -> int:
     """Delete every message to these recipient keys, and their opt-outs."""
     if not keys:
         return 0
-    store = parts.messages.store
-    deleted = 0
-    ids = [d["_id"] async for d in store.collection.find({"state.recipient.key": {"$in": keys}}, {"_id": 1})]
-    for mid in ids:
-        deleted += await store.delete(mid)
-    for key in keys:
-        await parts.opt_outs.delete(key)
+    deleted = await parts.messages.forget(keys)
+    await parts.opt_outs.delete(keys)
     return deleted
 
 
@@ -41,12 +36,12 @@ async def erase(parts: Parts, *, email: str | None = None, phone: str | None = N
         for sub in await parts.subscriptions.of_address(field, value):
             keys.append(f"subscription:{sub['subscription_id']}")
             counts["subscriptions"] += await _delete(parts.subscriptions.store, sub["subscription_id"])
-        async for doc in parts.copies.contacts.collection.find({f"state.{field}": value}, {"_id": 1}):
+        async for doc in parts.copies.contacts.find({f"state.{field}": value}, {"_id": 1}):
             keys.append(f"registration:{doc['_id']}")
             if await parts.copies.erase_contact(doc["_id"]):
                 counts["contacts"] += 1
                 CONTACTS_ERASED.labels("notifications", "request").inc()
-        async for doc in parts.organizers.store.collection.find({f"state.contact.{field}": value}, {"_id": 1}):
+        async for doc in parts.organizers.store.find({f"state.contact.{field}": value}, {"_id": 1}):
             keys.append(f"organizer:{doc['_id']}")
             counts["organizer_contacts"] += await _delete(parts.organizers.store, doc["_id"])
     counts["messages"] = await forget_recipients(parts, keys)
@@ -55,4 +50,4 @@ async def erase(parts: Parts, *, email: str | None = None, phone: str | None = N
 
 
 async def _delete(store, key: str) -> int:
-    return int(await store.delete(key))
+    return len(await store.delete([key]))

@@ -22,10 +22,10 @@ every message of a fan-out, and on FerretDB a read by ``_id`` costs about what a
 """
 
 import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 
-from pymongo.asynchronous.collection import AsyncCollection
+from shared.db.aggregates import AggregateStore
 
 PER_MESSAGE = 10  # opt-outs scanned per message of the batch, at most, for one read to pay (~40 µs each against ~1 ms a read)
 COUNT_EVERY_S = 60.0
@@ -42,8 +42,9 @@ class Known:
 
 
 class OptOutsAtOnce:
-    def __init__(self, collection: AsyncCollection, clock=time.monotonic):
-        self.collection = collection
+    def __init__(self, store: AggregateStore, count: Callable[[], Awaitable[int]], clock=time.monotonic):
+        self.store = store
+        self.counted = count  # an estimate of how many opt-outs there are
         self.clock = clock
         self.count: int | None = None
         self.next_count_at = 0.0
@@ -53,12 +54,12 @@ class OptOutsAtOnce:
         wanted = sorted(set(keys))
         if not wanted or await self._count() > PER_MESSAGE * len(wanted):
             return None
-        return {d["_id"] async for d in self.collection.find({"_id": {"$in": wanted}}, {"_id": 1})}
+        return {d["_id"] async for d in self.store.find({"_id": {"$in": wanted}}, {"_id": 1})}
 
     async def _count(self) -> int:
         now = self.clock()
         if self.count is None or now >= self.next_count_at:
-            self.count = await self.collection.estimated_document_count()
+            self.count = await self.counted()
             took = self.clock() - now
             # a count scans the collection on FerretDB: kept to about 1 % of the time however many there are
             self.next_count_at = self.clock() + max(COUNT_EVERY_S, 100 * took)
@@ -68,8 +69,8 @@ class OptOutsAtOnce:
 class SessionContacts:
     """One session's contact copies, read as a fan-out's pages ask for them (see the module's docs)."""
 
-    def __init__(self, contacts: AsyncCollection, session_id: str, batch_size: int = 500, ahead: int = AHEAD):
-        self.cursor = contacts.find({"session_id": session_id}, {f"state.{k}": 1 for k in KEPT}, batch_size=batch_size)
+    def __init__(self, contacts: AggregateStore, session_id: str, ahead: int = AHEAD):
+        self.cursor = contacts.find({"session_id": session_id}, {f"state.{k}": 1 for k in KEPT})
         self.ahead = ahead
         self.waiting: dict[str, tuple] = {}
         self.done = False
@@ -95,4 +96,4 @@ class SessionContacts:
 
     async def close(self) -> None:
         self.waiting.clear()
-        await self.cursor.close()
+        await self.cursor.aclose()

@@ -10,11 +10,12 @@ a new folder.
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import icalendar
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import escape
 
 from services.notifications.gsm7 import SmsLength, measure
 from services.notifications.quiet_hours import STOCKHOLM
@@ -111,6 +112,37 @@ def render(category: str, lang: str, ctx: dict) -> Rendered:
     text = _env().get_template("layout.txt.j2").render(parts)
     html = _env().get_template("layout.html.j2").render(parts)
     return Rendered(lang, subject, text, html, sms, measure(sms))
+
+
+# The links of one recipient: the only part of a message that differs between the registrants of
+# one change (and a waitlist position, which is part of the text).
+LINKS = ("unsubscribe_url", "manage_url", "action_url")
+
+
+def render_cached(category: str, lang: str, ctx: dict, cache: dict) -> Rendered:
+    """``render`` for the many recipients of one cause: the templates are rendered once per
+    category, language and text (``cache``, the caller's, e.g. one page's), each recipient's
+    links then put in — escaped in the HTML as the template escapes them. A link holds no
+    whitespace, so the SMS text folds the same way and its length is measured as put together."""
+    marks = {k: f"LINK{n}MARK{id(cache)}" for n, k in enumerate(LINKS) if ctx.get(k)}
+    key = (category, lang, repr(sorted((k, v) for k, v in ctx.items() if k not in marks)), tuple(marks))
+    if key not in cache:
+        cache[key] = render(category, lang, {**ctx, **marks})
+    out = cache[key]
+    text, html, sms = out.text, out.html, out.sms
+    for k, mark in marks.items():
+        text, html, sms = text.replace(mark, ctx[k]), html.replace(mark, str(escape(ctx[k]))), sms.replace(mark, ctx[k])
+    return Rendered(out.language, out.subject, text, html, sms, measure(sms))
+
+
+@lru_cache(maxsize=256)
+def _ics_of(session_json: str, uid: str, lang: str) -> bytes:
+    return ics(json.loads(session_json), uid, lang)
+
+
+def ics_cached(session: dict, uid: str, lang: str) -> bytes:
+    """``ics``, made once for a session's many registrants (the same session, the same bytes)."""
+    return _ics_of(json.dumps(session, sort_keys=True, default=str), uid, lang)
 
 
 def _utc(moment: datetime | str) -> datetime:

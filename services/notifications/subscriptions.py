@@ -97,9 +97,7 @@ class Subscriptions:
         return doc["state"] if doc else None
 
     async def due_for_digest(self, now: datetime, limit: int = 100) -> list[dict]:
-        cursor = self.store.collection.find({"state.status": "confirmed", "state.next_digest_at": {"$lte": now}}, {"state": 1}).limit(limit)
-        return [d["state"] for d in await cursor.to_list(None)]
+        return [d["state"] async for d in self.store.find({"state.status": "confirmed", "state.next_digest_at": {"$lte": now}}, {"state": 1}, limit=limit)]
 
     async def of_address(self, field: str, value: str) -> list[dict]:
-        cursor = self.store.collection.find({f"state.{field}": value}, {"state": 1})
-        return [d["state"] for d in await cursor.to_list(None)]
+        return [d["state"] async for d in self.store.find({f"state.{field}": value}, {"state": 1})]

@@ -23,6 +23,7 @@ from services.notifications.devservers import SmtpSink, free_port
 from shared.envelope import new_event
 from shared.kafka.topic_admin import delete_prefixed_topics
 from shared.events import scheduling as ev
+from tests.integration.test_notifications_delivery import stored_messages
 from tests.platform import RawKafka, eventually
 from tests.processes import start_service, wait_ready
 
@@ -95,9 +96,9 @@ async def test_a_message_left_sending_by_a_killed_process_is_sent_again_with_the
             await asyncio.sleep(2)
             got = smtp.to(address)
             assert len(got) == after_restart, "sent again once, never more"
-            doc = await db["messages"].find_one({"state.recipient.key": f"registration:{rid}", "state.category": "registration_confirmed"})
-            assert {m["Message-ID"] for m in got} == {f"<{doc['_id']}@oppna.malmo.se>"}, "the same Message-ID each time"
-            assert doc["state"]["status"] == "sent" and doc["state"]["resent_after_crash"] is True
+            [state] = await stored_messages(db, **{"recipient.key": f"registration:{rid}", "category": "registration_confirmed"})
+            assert {m["Message-ID"] for m in got} == {f"<{state['message_id']}@oppna.malmo.se>"}, "the same Message-ID each time"
+            assert state["status"] == "sent" and state["resent_after_crash"] is True
 
             # The restarted service works normally: a second registrant gets exactly one message.
             rid2 = f"r-{uuid.uuid4().hex[:6]}"

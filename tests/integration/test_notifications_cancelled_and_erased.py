@@ -24,13 +24,13 @@ from pymongo import AsyncMongoClient
 
 from services.notifications.devservers import SmsGateway, SmtpSink
 from services.notifications.main import create_app
-from services.notifications.messages import FINAL
+from services.notifications.domain.messages import FINAL
 from services.notifications.quiet_hours import STOCKHOLM
 from services.notifications.settings import NotificationsSettings
 from shared.envelope import new_event
 from shared.events import scheduling as ev
 from shared.kafka.topic_admin import delete_prefixed_topics
-from tests.integration.test_notifications_delivery import contact, edition, registration, session, uid
+from tests.integration.test_notifications_delivery import contact, edition, registration, session, stored_messages, uid
 from tests.platform import RawKafka, eventually, running, settings_for
 
 pytestmark = pytest.mark.integration
@@ -58,7 +58,7 @@ class Env:
         await self.kafka.send(topic, None, key=key)
 
     async def messages_to(self, rid: str, category: str) -> list[dict]:
-        return [d["state"] async for d in self.db["messages"].find({"state.recipient.key": f"registration:{rid}", "state.category": category})]
+        return await stored_messages(self.db, **{"recipient.key": f"registration:{rid}", "category": category})
 
     async def all_made(self, rids: tuple[str, ...], category: str) -> list[dict] | None:
         """The messages of ``category`` to the registrants ``rids``, once there is one for each."""
@@ -75,6 +75,8 @@ class Env:
         ed, sid = uid("ed"), uid("s")
         await self.publish("scheduling.sessions.v1", edition(ed), ed)
         await self.publish("scheduling.sessions.v1", session(sid, ed, start), sid)
+        # the session's copy first, as the contact below: a message that overtook it would wait for the clock
+        await eventually(lambda: self.db["sessions"].find_one({"_id": sid}), what="the session")
         for rid, phone in phones.items():
             await self.publish("scheduling.contacts.v1", contact(rid, sid, phone=phone), rid)
             # the contact first: a message that overtook it would wait for the clock, which the test holds still

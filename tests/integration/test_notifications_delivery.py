@@ -40,8 +40,20 @@ class Env:
         return event.model_dump(mode="json")
 
     async def message_states(self, **filters) -> list[dict]:
-        query = {f"state.{k}": v for k, v in filters.items()}
-        return [d["state"] async for d in self.db["messages"].find(query)]
+        return await stored_messages(self.db, **filters)
+
+
+async def stored_messages(db, **filters) -> list[dict]:
+    """The states of the stored messages matching ``filters`` (paths into a message's state, dotted),
+    each message kept in a page (services/notifications/domain/pages.py): read as a whole."""
+
+    def at(state: dict, path: str):
+        for part in path.split("."):
+            state = (state or {}).get(part)
+        return state
+
+    pages = [d["state"] async for d in db["messages"].find({}, {"state.items": 1})]
+    return [s for page in pages for s in page["items"].values() if all(at(s, k) == v for k, v in filters.items())]
 
 
 @contextlib.asynccontextmanager
@@ -277,8 +289,8 @@ async def test_a_same_day_cancellation_goes_by_sms_and_the_gateway_receipt_marks
 
 
 async def _status(env, message_id, status):
-    doc = await env.db["messages"].find_one({"_id": message_id})
-    return doc if doc and doc["state"]["status"] == status else None
+    found = await env.message_states(message_id=message_id, status=status)
+    return found or None
 
 
 async def test_a_gateway_answering_garbage_is_retried_then_dead_lettered_and_the_consumer_goes_on(env):

@@ -14,7 +14,7 @@ from pymongo import AsyncMongoClient
 
 from services.notifications import copies
 from services.notifications.read_at_once import PER_MESSAGE, OptOutsAtOnce, SessionContacts
-from shared.db.aggregates import AggregateStore
+from shared.db.aggregates import AggregateStore, change_one
 from shared.db.indexes import ensure_indexes, is_ferretdb
 from shared.decisions import Decision
 
@@ -45,17 +45,17 @@ async def test_opted_out_recipients_are_found_in_one_read_or_one_each_when_there
     async with _database(infra, f"{run_id}_optouts") as db:
         store = AggregateStore(db["opt_outs"])
         clock = Clock()
-        at_once = OptOutsAtOnce(store.collection, clock)
+        at_once = OptOutsAtOnce(store, db["opt_outs"].estimated_document_count, clock)
         batch = ["registration:a", "registration:b", "subscription:c"]
         assert await at_once.among(batch) == set()  # none yet: one read, nothing opted out
 
-        await store.change("registration:b", lambda cur, _v: Decision({"key": "registration:b"}))
+        await change_one(store, "registration:b", lambda cur, _v: Decision({"key": "registration:b"}))
         assert at_once.count == 0  # counted a minute ago: the count is kept, the read is not
         assert await at_once.among(batch) == {"registration:b"}
 
         # many opt-outs against a small batch: a scan of them all would cost more than a read each
         many = PER_MESSAGE * len(batch) + 1
-        await store.create_many({f"registration:other-{n}": Decision({"key": f"registration:other-{n}"}) for n in range(many)})
+        await store.change({f"registration:other-{n}": _first({"key": f"registration:other-{n}"}) for n in range(many)}, new=True)
         assert await at_once.among(batch) == {"registration:b"}  # the count is a minute old still
         clock.t += 61
         assert await at_once.among(batch) is None  # recounted: the caller reads one by one
@@ -70,16 +70,20 @@ async def _contacts(db, by_session: dict[str, list[str]], lift=copies.contact_fi
     store = AggregateStore(db[copies.CONTACTS], lift=lift)
     docs = [(rid, sid) for sid, rids in by_session.items() for rid in rids]
     random.Random(7).shuffle(docs)  # copied in another order than the registrations are walked
-    await store.create_many({rid: Decision({"registration_id": rid, "session_id": sid, "name": "Anna", "email": f"{rid}@example.org",
-                                            "language": "sv"}) for rid, sid in docs})
+    await store.change({rid: _first({"registration_id": rid, "session_id": sid, "name": "Anna", "email": f"{rid}@example.org",
+                                     "language": "sv"}) for rid, sid in docs}, new=True)
     return store
+
+
+def _first(state: dict):
+    return lambda current, _v: Decision(state) if current is None else None
 
 
 async def test_a_fan_out_page_gets_its_own_contacts_whatever_the_order(infra, run_id):
     async with _database(infra, f"{run_id}_contacts") as db:
         mine = [f"r{n:03d}" for n in range(120)]
-        await _contacts(db, {"s1": mine, "s2": [f"x{n:03d}" for n in range(40)]})
-        walk = SessionContacts(db[copies.CONTACTS], "s1", batch_size=25)
+        contacts = await _contacts(db, {"s1": mine, "s2": [f"x{n:03d}" for n in range(40)]})
+        walk = SessionContacts(contacts, "s1")
         try:
             pages = [mine[n:n + 50] for n in range(0, len(mine), 50)]
             for page in pages:
@@ -92,7 +96,7 @@ async def test_a_fan_out_page_gets_its_own_contacts_whatever_the_order(infra, ru
 
         # read ahead at most ``ahead``: a contact not met by then is left to the caller's read by _id
         # (one never met: a contact erased, or copied after the walk passed)
-        short = SessionContacts(db[copies.CONTACTS], "s1", batch_size=10, ahead=5)
+        short = SessionContacts(contacts, "s1", ahead=5)
         try:
             assert await short.take(["never-copied"]) == {}
             assert len(short.waiting) == 5  # stopped there, not at the end of the session's 120

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from pymongo import AsyncMongoClient
 
-from services.notifications.copies import INDEXES, REGISTRATIONS, Copies
+from services.notifications.copies import INDEXES, REGISTRATIONS, Copies, registration_fields
 from shared.db.aggregates import AggregateStore
 from shared.db.indexes import ensure_indexes
 from shared.events import scheduling as ev
@@ -31,7 +31,8 @@ async def test_a_walk_asks_by_the_lifted_session_id_and_finds_every_copy(infra):
     db = client[name]
     try:
         await ensure_indexes(db, INDEXES, infra.ferretdb_postgresql)
-        copies = Copies(*(AggregateStore(db[c]) for c in ("editions", "sessions", REGISTRATIONS, "contacts")))
+        copies = Copies(AggregateStore(db["editions"]), AggregateStore(db["sessions"]), AggregateStore(db[REGISTRATIONS], lift=registration_fields),
+                        AggregateStore(db["contacts"]))
         for n in range(4):
             await copies.keep(copies.registrations, f"new-{n}", registration(f"new-{n}", "s1"))
         await copies.keep(copies.registrations, "elsewhere", registration("elsewhere", "s2"))

@@ -11,8 +11,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pymongo import AsyncMongoClient, monitoring
 
-from services.notifications import messages as m
-from services.notifications.messages import Messages, NewMessage
+from services.notifications.adapters import messages as stored
+from services.notifications.adapters.messages import Messages
+from services.notifications.domain import messages as m
+from services.notifications.domain.messages import NewMessage
 from shared.db.aggregates import AggregateStore
 from shared.db.indexes import ensure_indexes, is_ferretdb
 
@@ -24,7 +26,7 @@ class Finds(monitoring.CommandListener):
         self.filters: list[dict] = []
 
     def started(self, event):
-        if event.command_name == "find" and event.command.get("find") == m.COLLECTION:
+        if event.command_name == "find" and event.command.get("find") == stored.COLLECTION:
             self.filters.append(event.command["filter"])
 
     def succeeded(self, event):
@@ -42,41 +44,50 @@ def _new(key: str, due: datetime) -> NewMessage:
 async def _messages(infra, name: str, listener=None):
     client = AsyncMongoClient(infra.mongodb, timeoutMS=20000, tz_aware=True, event_listeners=[listener] if listener else [])
     db = client[name]
-    await ensure_indexes(db, [*m.INDEXES], infra.ferretdb_postgresql)
+    await ensure_indexes(db, [*stored.INDEXES], infra.ferretdb_postgresql)
+    await stored.ensure_list_indexes(db, [*stored.INDEXES], infra.ferretdb_postgresql)
     return client, db
 
 
 async def _fill(messages: Messages, now: datetime) -> None:
-    store = messages.store
     for key, due in (("long-ago", now - timedelta(days=200)), ("now", now), ("soon", now + timedelta(seconds=1)), ("later", now + timedelta(hours=1)),
                      ("sent", now - timedelta(days=1)), ("sending-stale", now - timedelta(minutes=2)), ("sending-live", now - timedelta(seconds=5))):
-        await messages.create(_new(key, due), due)
-    await store.change(_new("sent", now).message_id, m.to_status("sent", now, "test"))
-    await store.change(_new("sending-stale", now).message_id, m.start_sending("scheduled", now - timedelta(minutes=2), None, "adapter"))
-    await store.change(_new("sending-live", now).message_id, m.start_sending("scheduled", now - timedelta(seconds=5), None, "adapter"))
+        await messages.create([_new(key, due)], due)
+    await messages.change_one(_new("sent", now).message_id, m.to_status("sent", now, "test"))
+    await messages.change_one(_new("sending-stale", now).message_id, m.start_sending("scheduled", now - timedelta(minutes=2), None, "adapter"))
+    await messages.change_one(_new("sending-live", now).message_id, m.start_sending("scheduled", now - timedelta(seconds=5), None, "adapter"))
 
 
-def _keys(states: list[dict]) -> set[str]:
-    return {s["recipient"]["key"].split(":", 1)[1] for s in states}
+def _keys(pages: list[dict], status: str, by: str, until: datetime) -> set[str]:
+    """The messages of the pages found in ``status`` by ``until`` (a page found may hold others)."""
+    return {s["recipient"]["key"].split(":", 1)[1] for p in pages for s in p["items"].values() if s["status"] == status and s[by] <= until}
+
+
+def _due(pages: list[dict], until: datetime) -> set[str]:
+    return _keys(pages, "scheduled", "due_at", until)
+
+
+def _stale(pages: list[dict], until: datetime) -> set[str]:
+    return _keys(pages, "sending", "sending_since", until)
 
 
 async def test_due_and_stale_answer_as_before(infra, run_id):
     client, db = await _messages(infra, f"{run_id}_wake_answers")
     try:
         now = datetime.now(UTC).replace(microsecond=0)
-        messages = Messages(AggregateStore(db[m.COLLECTION]))
+        messages = Messages(AggregateStore(db[stored.COLLECTION], lift=stored.lift))
         await _fill(messages, now)
 
-        fresh = Messages(AggregateStore(db[m.COLLECTION]))  # a process starting: walks back from nothing
-        assert _keys(await fresh.due(now)) == {"long-ago", "now"}
-        assert _keys(await fresh.due(now + timedelta(seconds=1))) == {"long-ago", "now", "soon"}
-        assert _keys(await fresh.stale_sending(now - timedelta(seconds=30))) == {"sending-stale"}
+        fresh = Messages(AggregateStore(db[stored.COLLECTION], lift=stored.lift))  # a process starting: walks back from nothing
+        assert _due(await fresh.due(now), now) == {"long-ago", "now"}
+        assert _due(await fresh.due(now + timedelta(seconds=1)), now + timedelta(seconds=1)) == {"long-ago", "now", "soon"}
+        assert _stale(await fresh.stale_sending(now - timedelta(seconds=30)), now - timedelta(seconds=30)) == {"sending-stale"}
 
         # once sent, a message is in no queue; one sent back to scheduled is found again
-        await fresh.store.change(_new("now", now).message_id, m.to_status("sent", now, "test"))
-        await fresh.store.change(_new("sending-stale", now).message_id, m.after_failure(now, "test", "x", False, 5, now))
-        assert _keys(await fresh.due(now + timedelta(seconds=1))) == {"long-ago", "soon", "sending-stale"}
-        assert _keys(await fresh.stale_sending(now - timedelta(seconds=30))) == set()
+        await fresh.change_one(_new("now", now).message_id, m.to_status("sent", now, "test"))
+        await fresh.change_one(_new("sending-stale", now).message_id, m.after_failure(now, "test", "x", False, 5, now))
+        assert _due(await fresh.due(now + timedelta(seconds=1)), now + timedelta(seconds=1)) == {"long-ago", "soon", "sending-stale"}
+        assert _stale(await fresh.stale_sending(now - timedelta(seconds=30)), now - timedelta(seconds=30)) == set()
     finally:
         await client.drop_database(f"{run_id}_wake_answers")
         await client.close()
@@ -89,14 +100,14 @@ async def test_the_timer_queries_are_answered_from_a_postgresql_index(infra, run
         if not await is_ferretdb(db):
             pytest.skip("MongoDB serves these from its own indexes")
         now = datetime.now(UTC).replace(microsecond=0)
-        messages = Messages(AggregateStore(db[m.COLLECTION]))
+        messages = Messages(AggregateStore(db[stored.COLLECTION], lift=stored.lift))
         await _fill(messages, now)
         finds.filters.clear()
         await messages.due(now)
         await messages.stale_sending(now - timedelta(seconds=30))
         assert finds.filters
         for f in {repr(f): f for f in finds.filters}.values():
-            plan = await db.command("explain", {"find": m.COLLECTION, "filter": f, "limit": 50})
+            plan = await db.command("explain", {"find": stored.COLLECTION, "filter": f, "limit": 50})
             assert plan["filterPushdown"], f"{f}: filtered in FerretDB's process"
             assert "Bitmap Index Scan" in str(plan["queryPlanner"]) and "_wake_ompath" in str(plan["queryPlanner"]), (f, plan["queryPlanner"])
     finally:

@@ -3,7 +3,7 @@ failure) counts for reporting as bounced, never as failed (which means: never ha
 
 from datetime import UTC, datetime
 
-from services.notifications.receipts import failed_after_send as _failed_after_send
+from services.notifications.domain.receipts import failed_after_send as _failed_after_send
 
 NOW = datetime(2025, 10, 7, 9, 0, tzinfo=UTC)
 

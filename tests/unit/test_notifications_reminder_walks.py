@@ -1,6 +1,6 @@
 """When a session's new version walks its registrations for reminders (a pure decision)."""
 
-from services.notifications.triggers import _reminders_may_change
+from services.notifications.usecases.triggers import _reminders_may_change
 
 BEFORE = {"version": 3, "status": "published", "starts_at": "2026-10-07T16:00:00+00:00", "seats_confirmed": 10}
 

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from services.notifications import wake
+from services.notifications.adapters import wake
 
 T = datetime(2026, 11, 29, 3, 17, 42, 500_000, tzinfo=UTC)
 

@@ -2,7 +2,8 @@
 
 from datetime import UTC, datetime
 
-from services.notifications import messages as m
+from services.notifications.adapters import messages as store
+from services.notifications.domain import messages as m
 from services.notifications.withdrawals import Withdrawals
 
 NOW = datetime(2026, 12, 5, 21, 0, tzinfo=UTC)
@@ -24,11 +25,16 @@ def _message(status: str, kind: str = "registration") -> dict:
     return {"status": status, "recipient": {"kind": kind, "key": f"{kind}:r1"}, "due_at": NOW, "created_at": NOW}
 
 
+def _page(*messages: dict) -> dict:
+    return {"page_id": "p1", "items": {f"m{n}": message for n, message in enumerate(messages)}}
+
+
 def test_a_registrants_message_carries_its_registration_while_it_waits_only():
-    assert m.lift(_message("scheduled"))[m.WAITING_FOR] == "r1"
+    assert store.lift(_page(_message("scheduled")))[store.WAITING_FOR] == ["r1"]
     for status in ("sending", "sent", "cancelled", "failed"):
-        assert m.WAITING_FOR not in m.lift(_message(status)), status
-    assert m.WAITING_FOR not in m.lift(_message("scheduled", "subscription"))
+        assert store.WAITING_FOR not in store.lift(_page(_message(status))), status
+    assert store.WAITING_FOR not in store.lift(_page(_message("scheduled", "subscription")))
+    assert store.lift(_page(_message("sent"), _message("scheduled")))[store.WAITING_FOR] == ["r1"], "a page: while one of its messages waits"
 
 
 def test_only_a_waiting_message_is_withdrawn():

@@ -10,8 +10,8 @@ handed over per second. A kept connection the server has closed meanwhile is ope
 
 import asyncio
 import base64
-from email.message import EmailMessage
-from email.utils import formatdate
+import uuid
+from email.utils import formatdate, parseaddr
 
 import aiosmtplib
 
@@ -19,23 +19,55 @@ from services.notifications.adapters import PermanentFailure, TemporaryFailure
 from shared.events.notifications import EmailRequestedV1
 
 
-def build_message(email: EmailRequestedV1, mail_from: str) -> EmailMessage:
-    msg = EmailMessage()
-    msg["From"] = mail_from
-    msg["To"] = email.recipient
-    msg["Subject"] = email.subject
-    msg["Date"] = formatdate(localtime=False)
-    msg["Message-ID"] = f"<{email.message_id}@oppna.malmo.se>"
-    msg["Content-Language"] = email.language
-    msg["Auto-Submitted"] = "auto-generated"
-    for name, value in email.headers.items():
-        msg[name] = value
-    msg.set_content(email.text)
-    msg.add_alternative(email.html, subtype="html")
-    for a in email.attachments:
-        maintype, _, subtype = a["content_type"].partition("/")
-        msg.add_attachment(base64.b64decode(a["content_base64"]), maintype=maintype, subtype=subtype, filename=a["filename"])
-    return msg
+def encoded_words(value: str) -> str:
+    """A header value outside ASCII as RFC 2047 encoded words (base64), each within 75
+    characters, folded one to a line; ASCII as it is."""
+    if value.isascii():
+        return value
+    words, chunk = [], b""
+    for char in value:
+        data = char.encode("utf-8")
+        if len(chunk) + len(data) > 45:  # 45 bytes: 60 base64 characters in a word of 72
+            words.append(chunk)
+            chunk = b""
+        chunk += data
+    words.append(chunk)
+    return "\r\n ".join(f"=?utf-8?b?{base64.b64encode(w).decode()}?=" for w in words)
+
+
+def _address(value: str) -> str:
+    """``Name <address>`` with a name outside ASCII as encoded words."""
+    name, address = parseaddr(value)
+    return value if not name or name.isascii() else f"{encoded_words(name)} <{address}>"
+
+
+def _part(content_type: str, data: bytes, *headers: str) -> str:
+    body = base64.encodebytes(data).decode()
+    return "\r\n".join((f"Content-Type: {content_type}", "Content-Transfer-Encoding: base64", *headers, "", body))
+
+
+def _multipart(kind: str, parts: list[str]) -> str:
+    boundary = f"=_{uuid.uuid4().hex}"
+    inner = "".join(f"--{boundary}\r\n{p}\r\n" for p in parts)
+    return f'Content-Type: multipart/{kind}; boundary="{boundary}"\r\n\r\n{inner}--{boundary}--\r\n'
+
+
+def build_message(email: EmailRequestedV1, mail_from: str) -> bytes:
+    """The message as sent: text and HTML alternatives, then any attachment, UTF-8 in base64
+    (MIME written here: the email package parses and refolds every header in Python, which took
+    most of a fan-out's time)."""
+    body = _multipart("alternative", [_part('text/plain; charset="utf-8"', email.text.encode()), _part('text/html; charset="utf-8"', email.html.encode())])
+    if email.attachments:
+        attached = [_part(a["content_type"], base64.b64decode(a["content_base64"]), f'Content-Disposition: attachment; filename="{a["filename"]}"')
+                    for a in email.attachments]
+        body = _multipart("mixed", [body, *attached])
+    headers = {
+        # an address outside ASCII goes as it is, in UTF-8 (SMTPUTF8)
+        "From": _address(mail_from), "To": email.recipient, "Subject": encoded_words(email.subject),
+        "Date": formatdate(localtime=False), "Message-ID": f"<{email.message_id}@oppna.malmo.se>", "Content-Language": email.language,
+        "Auto-Submitted": "auto-generated", **{name: encoded_words(value) for name, value in email.headers.items()}, "MIME-Version": "1.0",
+    }
+    return ("".join(f"{name}: {value}\r\n" for name, value in headers.items()) + body).encode()
 
 
 class SmtpAdapter:
@@ -44,6 +76,7 @@ class SmtpAdapter:
     def __init__(self, host: str, port: int, mail_from: str, username: str | None = None, password: str | None = None, starttls: bool = False, timeout_s: float = 10):
         self._kw = dict(hostname=host, port=port, username=username, password=password, start_tls=starttls, timeout=timeout_s)
         self._from = mail_from
+        self._sender = parseaddr(mail_from)[1]  # the envelope's sender
         self._idle: list[aiosmtplib.SMTP] = []
         self._slots = asyncio.Semaphore(self.CONNECTIONS)
 
@@ -51,20 +84,20 @@ class SmtpAdapter:
         while self._idle:
             await _quit(self._idle.pop())
 
-    async def _transaction(self, message: EmailMessage) -> str:
+    async def _transaction(self, recipient: str, message: bytes) -> str:
         async with self._slots:
             smtp = self._idle.pop() if self._idle else None
             try:
                 if smtp is not None:
                     try:
-                        _, reply = await smtp.send_message(message)
+                        _, reply = await self._send(smtp, recipient, message)
                         self._idle.append(smtp)
                         return reply
                     except aiosmtplib.SMTPServerDisconnected:  # closed while idle: open one again, once
                         smtp.close()
                 smtp = aiosmtplib.SMTP(**self._kw)
                 await smtp.connect()
-                _, reply = await smtp.send_message(message)
+                _, reply = await self._send(smtp, recipient, message)
             except BaseException:
                 if smtp is not None:  # in an unknown state after a refusal or a timeout: not kept
                     await _quit(smtp)
@@ -72,10 +105,14 @@ class SmtpAdapter:
             self._idle.append(smtp)
             return reply
 
+    async def _send(self, smtp: aiosmtplib.SMTP, recipient: str, message: bytes):
+        options = [] if (self._sender + recipient).isascii() else ["SMTPUTF8"]
+        return await smtp.sendmail(self._sender, [recipient], message, mail_options=options)
+
     async def send(self, email: EmailRequestedV1) -> str:
         """Returns the server's reply to the message; raises Temporary/PermanentFailure."""
         try:
-            reply = await self._transaction(build_message(email, self._from))
+            reply = await self._transaction(email.recipient, build_message(email, self._from))
         except aiosmtplib.SMTPRecipientsRefused as e:
             codes = [r.code for r in e.recipients]
             exc = PermanentFailure if all(c >= 500 for c in codes) else TemporaryFailure

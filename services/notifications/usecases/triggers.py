@@ -4,6 +4,7 @@ Every message id follows from the cause (the triggering event's ``source|id``, o
 schedule's key), the recipient and the template, so a redelivery creates nothing new.
 """
 
+import asyncio
 import contextlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -11,11 +12,12 @@ from datetime import datetime, timedelta
 import structlog
 
 from services.notifications import quiet_hours as q
-from services.notifications.message_scheduler import MessageScheduler
+from services.notifications.domain.receipts import delivered, failed_after_send
 from services.notifications.notices import edited, fired
 from services.notifications.read_at_once import SessionContacts
-from services.notifications.receipts import delivered, failed_after_send
 from services.notifications.render import title_in
+from services.notifications.usecases.scheduler import MessageScheduler
+from shared.db.aggregates import change_one
 from shared.envelope import Envelope
 from shared.events.scheduling import ERASURE_REASON_HEADER, ERASURE_REASONS
 from shared.metrics import CONTACTS_ERASED
@@ -23,6 +25,7 @@ from shared.metrics import CONTACTS_ERASED
 log = structlog.get_logger(__name__)
 DECISIONS = {"approved", "changes_requested", "rejected"}
 TOLD = {"confirmed", "waitlisted"}  # who hears of a change or cancellation
+PAGES_AT_ONCE = 4  # a fan-out's pages in the pipeline at once: some handed over while the next are made
 
 
 def cause_of(event: Envelope) -> str:
@@ -94,32 +97,70 @@ class Triggers(MessageScheduler):
         if kind == "rescheduled":
             before = data.previous_starts_at.isoformat() if data.previous_starts_at else (previous or {}).get("starts_at")
             debounce = timedelta(seconds=parts.settings.change_debounce_s)
-            await parts.notices.store.change(data.session_id, edited(data.session_id, cause_of(event), before, parts.now(), debounce))
+            await change_one(parts.notices.store, data.session_id, edited(data.session_id, cause_of(event), before, parts.now(), debounce))
         if kind == "cancelled":
             cause = cause_of(event)
-            await self._fan_out(data.session_id, TOLD, lambda reg: self._to_registrant_message(cause, "session_cancelled", reg, stored))
+            await self._fan_out(data.session_id, TOLD, lambda reg: self._to_registrant_message(cause, "session_cancelled", reg, stored), cause)
             return
         if stored["status"] in ("published", "rescheduled", "scheduled") and _reminders_may_change(previous, stored):
             hours = await self._reminder_hours(stored)
             await self._fan_out(data.session_id, {"confirmed"}, lambda reg: self._reminder_message(reg, stored, hours))
 
-    async def _fan_out(self, session_id: str, statuses: set[str], make: Callable[[dict], dict | None]) -> None:
+    async def _fan_out(self, session_id: str, statuses: set[str], make: Callable[[dict], dict | None], cause: str | None = None) -> None:
         """One message per registration of the session in ``statuses``, made and sent a page of
         registrations at a time as the pages are read: the first people hear within seconds
-        however big the session (not after all 100,000 are read and made)."""
-        # aclosing: an error or a cancellation stops the read (and its task) now, not at collection
-        contacts = SessionContacts(self.parts.copies.contacts.collection, session_id) if self.send_new is not None else None
-        try:
-            # watched from before the first read: a registrant who cancels after their page was read gets nothing
+        however big the session (not after all 100,000 are read and made). ``cause``: the one
+        cause of every message (a change, a cancellation), whose pages are each one document
+        (``fan_out_page``); without it each message is its own (reminders, each of its own cause)."""
+        if cause is None:
             with self.parts.withdrawals.watch(session_id) as watch:
                 async with contextlib.aclosing(self.parts.copies.registrations_in(session_id)) as pages:
                     async for page in pages:
                         messages = [m for m in (make(reg) for reg in page if reg["status"] in statuses) if m]
                         if messages:
-                            await self.schedule_many(messages, contacts=contacts, watch=watch)
+                            await self.schedule_many(messages, watch=watch)
+            return
+        # one fan-out of a cause at a time: the messages made before it began are all it skips
+        async with self.fan_outs.hold(cause):
+            await self._fan_out_pages(session_id, statuses, make, cause)
+
+    async def _fan_out_pages(self, session_id: str, statuses: set[str], make: Callable[[dict], dict | None], cause: str) -> None:
+        """The pages of one cause, ``PAGES_AT_ONCE`` in the pipeline. A page that fails stops the
+        reading (the pages under way finish: none is left half handed over) and fails the fan-out,
+        whose trigger comes again and makes what this one did not (``existing``)."""
+        existing = await self.parts.messages.of_cause(cause)  # none but after a crash or a repeat
+        contacts = SessionContacts(self.parts.copies.contacts, session_id)
+        room, running, failures = asyncio.Semaphore(PAGES_AT_ONCE), set(), []
+
+        async def page_of(news, found, watch) -> None:
+            try:
+                await self.fan_out_page(cause, news, found, watch)
+            except Exception as e:
+                failures.append(e)
+            finally:
+                room.release()
+
+        try:
+            # watched from before the first read: a registrant who cancels after their page was read gets nothing
+            with self.parts.withdrawals.watch(session_id) as watch:
+                # aclosing: an error or a cancellation stops the read (and its task) now, not at collection
+                async with contextlib.aclosing(self.parts.copies.registrations_in(session_id)) as pages:
+                    async for page in pages:
+                        news = self.fan_out_news([m for m in (make(reg) for reg in page if reg["status"] in statuses) if m], existing, watch)
+                        if news:
+                            # only what is sent now needs its contact (the rest waits for its time)
+                            found = await contacts.take(n.recipient_key for n in news if n.not_before <= self.parts.now())
+                            await room.acquire()
+                            if failures:
+                                break
+                            running.add(asyncio.create_task(page_of(news, found, watch)))
+                await asyncio.gather(*running)
         finally:
-            if contacts is not None:
-                await contacts.close()
+            for task in running:
+                task.cancel()  # only where the fan-out itself was cancelled: otherwise each is done
+            await contacts.close()
+        if failures:
+            raise failures[0]
 
     async def fire_notices(self) -> int:
         parts, fired_count = self.parts, 0
@@ -127,8 +168,8 @@ class Triggers(MessageScheduler):
             session = await parts.copies.get(parts.copies.sessions, notice["session_id"])
             if session and session["status"] != "cancelled":
                 cause, extra = f"change|{notice['session_id']}|{notice['burst']}", {"previous_starts_at": notice.get("previous_starts_at")}
-                await self._fan_out(notice["session_id"], TOLD, lambda reg: self._to_registrant_message(cause, "session_changed", reg, session, extra))
-            await parts.notices.store.change(notice["session_id"], fired(notice["burst"]))
+                await self._fan_out(notice["session_id"], TOLD, lambda reg: self._to_registrant_message(cause, "session_changed", reg, session, extra), cause)
+            await change_one(parts.notices.store, notice["session_id"], fired(notice["burst"]))
             fired_count += 1
         return fired_count
 
@@ -210,6 +251,6 @@ class Triggers(MessageScheduler):
     async def on_receipt(self, event: Envelope, data) -> None:
         parts, now = self.parts, self.parts.now()
         if event.type.endswith(".delivered.v1"):
-            await parts.messages.store.change(data.message_id, delivered(now, parts.settings.event_source))
+            await parts.messages.change_one(data.message_id, delivered(now, parts.settings.event_source))
         elif data.permanent:
-            await parts.messages.store.change(data.message_id, failed_after_send(now, parts.settings.event_source, data.reason))
+            await parts.messages.change_one(data.message_id, failed_after_send(now, parts.settings.event_source, data.reason))

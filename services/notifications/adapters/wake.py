@@ -15,7 +15,7 @@ no queue.
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-from pymongo.asynchronous.collection import AsyncCollection
+from shared.db.aggregates import AggregateStore
 
 # Bucket sizes in seconds, largest first; each divides the one before, so a walk from any second
 # climbs to large buckets within a few steps.
@@ -50,7 +50,8 @@ def cover(low: int, high: int) -> Iterator[tuple[str, int]]:
 
 
 class Walk:
-    """The states of one queue's messages waiting for a time up to ``until``, bucket by bucket.
+    """The pages holding one queue's messages waiting for a time up to ``until``, bucket by bucket
+    (a page in the current second may hold none due yet: the caller looks at its items).
 
     ``low``: every bucket before it was found empty. A write rarely puts a message into a past
     bucket (a new due time is never before its writer's clock), but it can: a write that lands after
@@ -63,12 +64,12 @@ class Walk:
     MARGIN = timedelta(hours=1)
     REWALK = timedelta(minutes=1)
 
-    def __init__(self, collection: AsyncCollection, queue: str):
-        self.collection, self.queue = collection, queue
+    def __init__(self, store: AggregateStore, queue: str):
+        self.store, self.queue = store, queue
         self.low: int | None = None
         self.rewalk_at: datetime = datetime.min.replace(tzinfo=UTC)
 
-    async def waiting(self, until: datetime, limit: int, due_of: str) -> list[dict]:
+    async def waiting(self, until: datetime, limit: int) -> list[dict]:
         if self.low is None:
             self.low = int((until - self.LOOKBACK).timestamp())
         elif until >= self.rewalk_at:
@@ -79,20 +80,14 @@ class Walk:
         found: list[dict] = []
         empty_so_far = True
         for key, end in [*cover(self.low, whole), (f"s:{whole}", None)]:
-            docs = await self.collection.find({FIELD: f"{self.queue}|{key}"}, {"state": 1}).limit(limit - len(found)).to_list(None)
-            if end is None:  # the current second: only what is due by ``until`` itself
-                docs = [d for d in docs if _time(d["state"], due_of) <= until]
-            elif not docs and empty_so_far:
+            docs = [d async for d in self.store.find({FIELD: f"{self.queue}|{key}"}, {"state": 1}, limit=limit - len(found))]
+            if end is not None and not docs and empty_so_far:
                 self.low = end
             empty_so_far = empty_so_far and not docs
             found += [d["state"] for d in docs]
             if len(found) >= limit:
                 break
         return found
-
-
-def _time(state: dict, field: str) -> datetime:
-    return _utc(state.get(field) or state.get("updated_at") or state["created_at"])
 
 
 def _utc(at: datetime) -> datetime:
