@@ -20,11 +20,11 @@ from pymongo import AsyncMongoClient
 
 from services.notifications import render
 from services.notifications.adapters import messages as stored
-from services.notifications.copies import PAGE
+from services.notifications.adapters.copies import PAGE
 from services.notifications.domain import messages as m
 from services.notifications.domain.messages import NewMessage
 from services.notifications.domain.pages import fan_out_page_id
-from services.notifications.message_ids import derived_event_id
+from services.notifications.domain.message_ids import derived_event_id
 from services.notifications.usecases.sending import each
 from shared.db.aggregates import aggregate_indexes, stored_document
 from shared.db.indexes import ensure_indexes
@@ -96,7 +96,6 @@ async def message_writes_per_s(url: str, n: int, concurrency: int, ferretdb_post
     try:
         declared = aggregate_indexes(stored.COLLECTION) + stored.INDEXES
         await ensure_indexes(db, declared, ferretdb_postgresql_url)
-        await stored.ensure_list_indexes(db, declared, ferretdb_postgresql_url)
         collection = db[stored.COLLECTION]
         docs = page_documents(n, datetime.now(UTC))
         began = time.perf_counter()

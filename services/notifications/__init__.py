@@ -1,15 +1,13 @@
 """Notifications: the right message, by email or SMS, in the reader's language — once, never at night.
 
-Pure rules: ``quiet_hours`` (when an SMS may go, when a message expires), ``message_ids``,
-``gsm7`` (SMS segments), ``digest`` (interests), ``tokens`` (signed links and codes),
-``render`` + ``templates/`` (Jinja2 per category and language).
-State (each through the keyed writer): ``messages`` (the durable message store), ``copies``
-(scheduling's aggregates and contacts), ``subscriptions`` (double opt-in, consents),
-``notices`` (debounced change notices), ``organizers``.
-Use cases: ``triggers`` (events → messages), ``digests``, ``dispatcher`` (render, publish,
-deliver, retry, dead-letter), ``recipients``, ``privacy`` (erasure), ``withdrawals`` (a
-registration cancelled while its session's fan-out runs).
-Edges: ``consumers`` (every subscription, one table), ``api`` (HTTP), ``adapters/`` (SMTP,
-SMS gateway). ``main``: the composition root. ``devservers``: local SMTP sink and SMS gateway.
-See docs/notifications.md.
+``domain/``: pure — a message's life (``messages``), pages of messages (``pages``), receipts,
+quiet hours, message ids, SMS segments (``gsm7``), digests' interests, tokens, change notices,
+subscriptions, the copies' decisions. ``usecases/``: the one send pipeline (``sending``: create,
+render, hand over, record) with ``content`` and ``recipients``, ``send_together`` (messages due at
+once), ``scheduler`` and ``triggers`` (events → messages, fan-outs by pages), ``digests``,
+``privacy`` (erasure), ``withdrawals``. ``adapters/``: the stores (messages in pages, copies,
+subscriptions, notices, organisers), the timer's buckets (``wake``), reads at once, SMTP and the
+SMS gateway. ``api/``: the HTTP routes. ``consumers``: every subscription, one table. ``main``:
+the composition root. ``render`` + ``templates/``: Jinja2 per category and language.
+``devservers``: local SMTP sink and SMS gateway. See docs/notifications.md.
 """

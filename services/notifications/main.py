@@ -7,20 +7,24 @@ import contextlib
 import structlog
 from fastapi import FastAPI
 
-from services.notifications import api, copies, notices, subscriptions
-from services.notifications.adapters import messages
+from services.notifications.adapters import copies, messages, notices, subscriptions
+from services.notifications.adapters.organizers import COLLECTION as ORGANIZERS
+from services.notifications.adapters.organizers import OrganizerContacts
+from services.notifications.adapters.read_at_once import OptOutsAtOnce
 from services.notifications.adapters.sms_gateway import SmsGatewayAdapter
 from services.notifications.adapters.smtp import SmtpAdapter
+from services.notifications.api import routers
 from services.notifications.consumers import subscriptions as consumer_table
-from services.notifications.digests import fire_digests
-from services.notifications.organizers import COLLECTION as ORGANIZERS
-from services.notifications.organizers import OrganizerContacts
-from services.notifications.parts import Parts
-from services.notifications.read_at_once import OptOutsAtOnce
 from services.notifications.settings import NotificationsSettings
+from services.notifications.usecases.clock import Clock
+from services.notifications.usecases.content import Contents
+from services.notifications.usecases.digests import Digests
+from services.notifications.usecases.privacy import Erasure
+from services.notifications.usecases.recipients import Recipients
 from services.notifications.usecases.send_together import SendTogether
 from services.notifications.usecases.sending import Sender
 from services.notifications.usecases.triggers import Triggers
+from services.notifications.usecases.withdrawals import Withdrawals
 from shared.auth import Authenticator
 from shared.db.aggregates import aggregate_indexes
 from shared.db.keyed_lock import KeyedLock
@@ -43,44 +47,49 @@ INDEXES = (
 )
 
 
-def _parts(settings: NotificationsSettings, runtime: Runtime) -> Parts:
+def _copies(runtime: Runtime) -> copies.Copies:
+    """Scheduling's aggregates as this service keeps them: only this process's consumers write
+    them (one notifications process per database), so each store may answer from what it wrote."""
     a = runtime.aggregate
-    # the copies: only this process's consumers write them (one notifications process per database)
-    return Parts(
-        settings=settings,
-        messages=messages.Messages(a(messages.COLLECTION, lift=messages.lift)),
-        copies=copies.Copies(a(copies.EDITIONS, own=True), a(copies.SESSIONS, own=True),
-                             a(copies.REGISTRATIONS, lift=copies.registration_fields, own=True), a(copies.CONTACTS, lift=copies.contact_fields, own=True)),
-        subscriptions=subscriptions.Subscriptions(a(subscriptions.COLLECTION)),
-        notices=notices.Notices(a(notices.COLLECTION)),
-        organizers=OrganizerContacts(a(ORGANIZERS)),
-        opt_outs=a(OPT_OUTS),
-        producer=runtime.producer,
-        vocabularies=VocabularyCopies(a(VOCABULARIES)),
-    )
+    return copies.Copies(a(copies.EDITIONS, own=True), a(copies.SESSIONS, own=True),
+                         a(copies.REGISTRATIONS, lift=copies.registration_fields, own=True), a(copies.CONTACTS, lift=copies.contact_fields, own=True))
+
+
+def _adapters(settings: NotificationsSettings) -> tuple[SmtpAdapter, SmsGatewayAdapter]:
+    s = settings
+    return (SmtpAdapter(s.smtp_host, s.smtp_port, s.mail_from, s.smtp_username, s.smtp_password, s.smtp_starttls, s.smtp_timeout_s),
+            SmsGatewayAdapter(s.sms_gateway_url, s.sms_sender, s.sms_gateway_token, s.sms_gateway_timeout_s))
 
 
 def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     settings = settings or NotificationsSettings()
     runtime = Runtime(settings, INDEXES)
     runtime.relay_outbox_of(messages.COLLECTION)
-    parts = _parts(settings, runtime)
-    email = SmtpAdapter(settings.smtp_host, settings.smtp_port, settings.mail_from, settings.smtp_username, settings.smtp_password, settings.smtp_starttls, settings.smtp_timeout_s)
-    sms = SmsGatewayAdapter(settings.sms_gateway_url, settings.sms_sender, settings.sms_gateway_token, settings.sms_gateway_timeout_s)
-    sender = Sender(parts, OptOutsAtOnce(parts.opt_outs, runtime.db[OPT_OUTS].estimated_document_count), email, sms)
-    send_together = SendTogether(sender, parts.now)
-    triggers = Triggers(parts, sender, send_together, KeyedLock())
-    runtime.subscribe(vocabulary_subscription(parts.vocabularies, NOTIFICATIONS_DEADLETTER))
+    a, now = runtime.aggregate, Clock()
+    # own: the messages are written by this process alone (its timers and sender already assume one
+    # notifications process per database), so a page is not read back after this store wrote it
+    stored, kept = messages.Messages(a(messages.COLLECTION, lift=messages.lift, own=True)), _copies(runtime)
+    subscribers, organizers, opt_outs = subscriptions.Subscriptions(a(subscriptions.COLLECTION)), OrganizerContacts(a(ORGANIZERS)), a(OPT_OUTS)
+    vocabularies = VocabularyCopies(a(VOCABULARIES))  # the registry's, followed: what subscriptions' interests may name
+    recipients = Recipients(settings, opt_outs, kept, subscribers, organizers)
+    erasure = Erasure(stored, opt_outs, subscribers, kept, organizers)
+    email, sms = _adapters(settings)
+    sender = Sender(settings, stored, recipients, Contents(settings, kept), OptOutsAtOnce(opt_outs, runtime.db[OPT_OUTS].estimated_document_count),
+                    now, email, sms)
+    send_together = SendTogether(sender, now)
+    triggers = Triggers(settings, stored, now, sender, send_together, KeyedLock(), copies=kept, notices=notices.Notices(a(notices.COLLECTION)),
+                        organizers=organizers, withdrawals=Withdrawals(), erasure=erasure)
+    digests = Digests(settings, subscribers, kept, now, triggers.schedule)
+    runtime.subscribe(vocabulary_subscription(vocabularies, NOTIFICATIONS_DEADLETTER))
     for sub in consumer_table(triggers):
         runtime.subscribe(sub)
     tasks: list[asyncio.Task] = []
 
     async def start() -> None:
-        await messages.ensure_list_indexes(runtime.db, runtime.indexes, settings.ferretdb_postgresql_url)
-        await parts.vocabularies.load()
+        await vocabularies.load()
         await sender.reclaim()
-        tasks.append(asyncio.create_task(timers(parts, (triggers.fire_notices, lambda: fire_digests(parts, triggers.schedule))), name="notifications-notices"))
-        tasks.append(asyncio.create_task(timers(parts, (sender.reclaim, sender.run_due)), name="notifications-timers"))
+        tasks.append(asyncio.create_task(timers(settings, (triggers.fire_notices, digests.fire)), name="notifications-notices"))
+        tasks.append(asyncio.create_task(timers(settings, (sender.reclaim, sender.run_due)), name="notifications-timers"))
 
     async def stop() -> None:
         for task in tasks:
@@ -96,13 +105,16 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
         title="Öppna Malmö — notifications",
         description="Email and SMS in the reader's language / E-post och sms på mottagarens språk.",
     )
-    ref = dict(parts=parts, triggers=triggers, sender=sender, sms=sms, email=email)
-    app.state.notifications = ref
-    app.include_router(api.router(ref, Authenticator(settings.staff_api_keys)))
+    state = app.state
+    state.settings, state.auth, state.clock, state.producer = settings, Authenticator(settings.staff_api_keys), now, runtime.producer
+    state.subscriptions, state.opt_outs, state.vocabularies = subscribers, opt_outs, vocabularies
+    state.triggers, state.recipients, state.erasure = triggers, recipients, erasure
+    for router in routers:
+        app.include_router(router)
     return app
 
 
-async def timers(parts: Parts, steps) -> None:
+async def timers(settings: NotificationsSettings, steps) -> None:
     """Durable schedules, fired from the database (a restart neither loses nor repeats them).
     Two loops: debounced change notices and digests in one, messages stuck ``sending`` and then
     every due message in the other — a notice to a big session is a fan-out of minutes, and while
@@ -114,7 +126,7 @@ async def timers(parts: Parts, steps) -> None:
                 await step()
             except Exception as e:
                 log.warning("timer_step_failed", error=f"{type(e).__name__}: {e}"[:300])
-        await asyncio.sleep(parts.settings.timer_interval_s)
+        await asyncio.sleep(settings.timer_interval_s)
 
 
 __all__ = ["create_app", "INDEXES"]

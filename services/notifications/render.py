@@ -17,8 +17,8 @@ import icalendar
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import escape
 
-from services.notifications.gsm7 import SmsLength, measure
-from services.notifications.quiet_hours import STOCKHOLM
+from services.notifications.domain.gsm7 import SmsLength, measure
+from services.notifications.domain.quiet_hours import STOCKHOLM
 from shared.events.notifications import Category
 
 TEMPLATES = Path(__file__).parent / "templates"

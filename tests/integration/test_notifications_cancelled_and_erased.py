@@ -25,7 +25,7 @@ from pymongo import AsyncMongoClient
 from services.notifications.devservers import SmsGateway, SmtpSink
 from services.notifications.main import create_app
 from services.notifications.domain.messages import FINAL
-from services.notifications.quiet_hours import STOCKHOLM
+from services.notifications.domain.quiet_hours import STOCKHOLM
 from services.notifications.settings import NotificationsSettings
 from shared.envelope import new_event
 from shared.events import scheduling as ev
@@ -124,7 +124,7 @@ async def notifications(infra, prefix: str, **overrides):
     mongo = AsyncMongoClient(infra.mongodb, timeoutMS=20000, tz_aware=True)
     try:
         async with sms.running(), running(app), RawKafka(infra.kafka, f"{prefix}.") as kafka:
-            app.state.notifications["parts"].clock = clock
+            app.state.clock.source = clock
             yield Env(kafka, smtp, sms, mongo[settings.mongodb_database], clock)
     finally:
         smtp.stop()

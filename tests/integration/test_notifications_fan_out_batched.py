@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pymongo import monitoring
 
-from services.notifications.copies import contact_fields, registration_fields
+from services.notifications.adapters.copies import contact_fields, registration_fields
 from shared.db.aggregates import AggregateStore
 from shared.decisions import Decision
 from shared.events import scheduling as ev
@@ -59,6 +59,10 @@ def _polling(command) -> bool:
     return bool(keys & {"wake", "outbox_pending", "state.status"}) or command.get("find") in ("change_notices", "subscriptions")
 
 
+def _first(state: dict):
+    return lambda current, _v: Decision(state) if current is None else None
+
+
 async def _registrants(db, sid: str, ed: str) -> dict[str, str]:
     """N confirmed registrations and their contacts, in the documents the service's consumers write
     (as the fan-out benchmark does: through the topics each would first be sent a confirmation)."""
@@ -73,10 +77,10 @@ async def _registrants(db, sid: str, ed: str) -> dict[str, str]:
                                          language="sv", channel="sms" if sms else "email", registered_at=now)
         con = ev.RegistrationContactRecordedV1(registration_id=rid, session_id=sid, name="Anna Andersson", language="sv",
                                                **({"phone": address} if sms else {"email": address}))
-        regs[rid] = Decision(reg.model_dump(mode="json"))
-        cons[rid] = Decision(con.model_dump(mode="json", exclude_none=True))
-    await AggregateStore(db["registrations"], lift=registration_fields).create_many(regs)  # as the service's copies are written
-    await AggregateStore(db["contacts"], lift=contact_fields).create_many(cons)  # as the service writes them
+        regs[rid] = _first(reg.model_dump(mode="json"))
+        cons[rid] = _first(con.model_dump(mode="json", exclude_none=True))
+    await AggregateStore(db["registrations"], lift=registration_fields).change(regs, new=True)  # as the service's copies are written
+    await AggregateStore(db["contacts"], lift=contact_fields).change(cons, new=True)  # as the service writes them
     return addresses
 
 

@@ -12,8 +12,8 @@ import random
 import pytest
 from pymongo import AsyncMongoClient
 
-from services.notifications import copies
-from services.notifications.read_at_once import PER_MESSAGE, OptOutsAtOnce, SessionContacts
+from services.notifications.adapters import copies
+from services.notifications.adapters.read_at_once import PER_MESSAGE, OptOutsAtOnce, SessionContacts
 from shared.db.aggregates import AggregateStore, change_one
 from shared.db.indexes import ensure_indexes, is_ferretdb
 from shared.decisions import Decision

@@ -3,8 +3,8 @@
 FerretDB pushes down only equality on top-level fields. Asked for ``state.session_id``, it read
 every registration copy in its own process: 2–4 s a walk at tens of thousands, and twenty
 sessions published at once timed out and were retried until FerretDB did nothing else (seen
-on a platform that had run a fan-out). Every copy is written with it (``Copies``: the store's
-``lift_fields``), so no registrant is left out of a walk.
+on a platform that had run a fan-out). Every copy is written with it (the store is made with
+``lift=registration_fields``), so no registrant is left out of a walk.
 """
 
 import uuid
@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from pymongo import AsyncMongoClient
 
-from services.notifications.copies import INDEXES, REGISTRATIONS, Copies, registration_fields
+from services.notifications.adapters.copies import INDEXES, REGISTRATIONS, Copies, registration_fields
 from shared.db.aggregates import AggregateStore
 from shared.db.indexes import ensure_indexes
 from shared.events import scheduling as ev

@@ -45,7 +45,6 @@ async def _messages(infra, name: str, listener=None):
     client = AsyncMongoClient(infra.mongodb, timeoutMS=20000, tz_aware=True, event_listeners=[listener] if listener else [])
     db = client[name]
     await ensure_indexes(db, [*stored.INDEXES], infra.ferretdb_postgresql)
-    await stored.ensure_list_indexes(db, [*stored.INDEXES], infra.ferretdb_postgresql)
     return client, db
 
 

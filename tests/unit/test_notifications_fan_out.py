@@ -15,14 +15,17 @@ from types import SimpleNamespace
 from bson import DEFAULT_CODEC_OPTIONS
 
 from services.notifications.adapters.messages import Messages, lift
-from services.notifications.copies import Copies, contact_fields, registration_fields
-from services.notifications.notices import Notices
-from services.notifications.parts import Parts
-from services.notifications.read_at_once import OptOutsAtOnce
+from services.notifications.adapters.copies import Copies, contact_fields, registration_fields
+from services.notifications.adapters.notices import Notices
+from services.notifications.adapters.read_at_once import OptOutsAtOnce
 from services.notifications.settings import NotificationsSettings
 from services.notifications.usecases.send_together import SendTogether
 from services.notifications.usecases.sending import Sender
+from services.notifications.usecases.clock import Clock
+from services.notifications.usecases.content import Contents
+from services.notifications.usecases.recipients import Recipients
 from services.notifications.usecases.triggers import Triggers
+from services.notifications.usecases.withdrawals import Withdrawals
 from shared.db.aggregates import AggregateStore
 from shared.db.keyed_lock import KeyedLock
 
@@ -121,55 +124,58 @@ class Mailbox:
         return "250 OK"
 
 
-def _session_with_registrants(sid: str, n: int, gate: asyncio.Event | None = None, hold_after: int = 0) -> tuple[Parts, Collection]:
+class Service:
+    """The parts a fan-out goes through, built as the composition root builds them."""
+
+    def __init__(self, copies: Copies, notices: Notices, messages: Messages, mailbox: Mailbox):
+        settings, now, opt_outs = NotificationsSettings(quiet_start_hour=24, quiet_end_hour=0, email_per_second=100_000), Clock(lambda: NOW), AggregateStore(Collection())
+
+        async def none() -> int:
+            return 0
+
+        recipients = Recipients(settings, opt_outs, copies, None, None)
+        sender = Sender(settings, messages, recipients, Contents(settings, copies), OptOutsAtOnce(opt_outs, none), now, mailbox, None)
+        self.notices = notices
+        self.triggers = Triggers(settings, messages, now, sender, SendTogether(sender, now), KeyedLock(), copies=copies, notices=notices,
+                                 organizers=None, withdrawals=Withdrawals(), erasure=None)
+
+
+def _session_with_registrants(sid: str, n: int, mailbox: Mailbox, gate: asyncio.Event | None = None, hold_after: int = 0) -> tuple[Service, Collection]:
     regs, contacts = [], []
     for i in range(n):
         rid = f"r{i:05d}"
         regs.append(_doc(rid, {"registration_id": rid, "session_id": sid, "status": "confirmed", "channel": "email", "language": "sv"}, registration_fields))
         contacts.append(_doc(rid, {"registration_id": rid, "session_id": sid, "email": f"{rid}@example.org"}, contact_fields))
-    session = {"session_id": sid, "status": "rescheduled", "version": 2, "starts_at": (NOW + timedelta(days=5)).isoformat(), "ends_at": (NOW + timedelta(days=5, hours=1)).isoformat(), "edition_id": "ed",
-               "title": {"sv": "Samtal"}, "online_url": "https://example.org/meet"}
+    session = {"session_id": sid, "status": "rescheduled", "version": 2, "starts_at": (NOW + timedelta(days=5)).isoformat(),
+               "ends_at": (NOW + timedelta(days=5, hours=1)).isoformat(), "edition_id": "ed", "title": {"sv": "Samtal"}, "online_url": "https://example.org/meet"}
     notice = {"session_id": sid, "status": "pending", "burst": f"sched|{sid}", "due_at": NOW, "previous_starts_at": None}
     messages = Collection()
-    parts = Parts(
-        settings=NotificationsSettings(quiet_start_hour=24, quiet_end_hour=0, email_per_second=100_000),
-        messages=Messages(AggregateStore(messages, lift=lift)),
-        copies=Copies(AggregateStore(Collection()), AggregateStore(Collection([_doc(sid, session)])),
-                      AggregateStore(Collection(regs, gate, hold_after)), AggregateStore(Collection(contacts))),
-        subscriptions=None, notices=Notices(AggregateStore(Collection([_doc(sid, notice)]))), organizers=None, opt_outs=AggregateStore(Collection()),
-        producer=None, clock=lambda: NOW,
-    )
-    return parts, messages
-
-
-def _triggers(parts: Parts, mailbox: Mailbox) -> Triggers:
-    async def none() -> int:
-        return 0
-
-    sender = Sender(parts, OptOutsAtOnce(parts.opt_outs, none), mailbox, None)
-    return Triggers(parts, sender, SendTogether(sender, parts.now), KeyedLock())
+    copies = Copies(AggregateStore(Collection()), AggregateStore(Collection([_doc(sid, session)])),
+                    AggregateStore(Collection(regs, gate, hold_after)), AggregateStore(Collection(contacts)))
+    service = Service(copies, Notices(AggregateStore(Collection([_doc(sid, notice)]))), Messages(AggregateStore(messages, lift=lift)), mailbox)
+    return service, messages
 
 
 async def test_the_first_registrants_are_told_before_all_registrations_are_read():
     sid, gate = "s-big", asyncio.Event()
-    parts, _ = _session_with_registrants(sid, N, gate, hold_after=600)
     mailbox = Mailbox(told=gate)
-    assert await asyncio.wait_for(_triggers(parts, mailbox).fire_notices(), 10) == 1
+    service, _ = _session_with_registrants(sid, N, mailbox, gate, hold_after=600)
+    assert await asyncio.wait_for(service.triggers.fire_notices(), 10) == 1
     assert len(mailbox.sent) == len(set(mailbox.sent)) == N  # every registrant once, and the notice told
-    assert (await parts.notices.store.get(sid))["state"]["status"] == "done"
+    assert (await service.notices.store.get(sid))["state"]["status"] == "done"
 
 
 async def test_a_page_whose_write_failed_under_load_is_made_by_the_next_firing_each_registrant_once():
     """A fan-out's page that could not be written (the database's pool busy) fails the firing, so
     the notice stays due: the next firing makes what the first did not, and no one hears twice."""
     sid = "s-busy"
-    parts, messages = _session_with_registrants(sid, 1_100)
-    messages.failing_insert = 2  # the second page's
     mailbox = Mailbox()
-    triggers = _triggers(parts, mailbox)
+    service, messages = _session_with_registrants(sid, 1_100, mailbox)
+    messages.failing_insert = 2  # the second page's
+    triggers = service.triggers
     with contextlib.suppress(Exception):
         await triggers.fire_notices()
-    assert (await parts.notices.store.get(sid))["state"]["status"] == "pending", "not done: fired again"
+    assert (await service.notices.store.get(sid))["state"]["status"] == "pending", "not done: fired again"
     assert 0 < len(mailbox.sent) < 1_100
     assert await triggers.fire_notices() == 1
     assert len(mailbox.sent) == len(set(mailbox.sent)) == 1_100, "every registrant once"

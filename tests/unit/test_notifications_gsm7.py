@@ -1,6 +1,6 @@
 """SMS length known before sending: GSM-7 with its extension table, or UCS-2."""
 
-from services.notifications.gsm7 import measure
+from services.notifications.domain.gsm7 import measure
 
 
 def test_plain_swedish_is_gsm7_and_160_fit_one_part():

@@ -3,9 +3,9 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.notifications import tokens
-from services.notifications.digest import Interests, matches, select
-from services.notifications.message_ids import message_id
+from services.notifications.domain import tokens
+from services.notifications.domain.digest import Interests, matches, select
+from services.notifications.domain.message_ids import message_id
 
 text = st.text(min_size=1, max_size=40)
 

@@ -3,7 +3,7 @@ comes again (a redelivery, also after its burst was told) opens nothing new."""
 
 from datetime import UTC, datetime, timedelta
 
-from services.notifications.notices import edited, fired
+from services.notifications.domain.notices import edited, fired
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
 DEBOUNCE = timedelta(seconds=300)

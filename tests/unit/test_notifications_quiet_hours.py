@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.notifications.quiet_hours import STOCKHOLM, Window, backoff, is_urgent, next_allowed, timing
+from services.notifications.domain.quiet_hours import STOCKHOLM, Window, backoff, is_urgent, next_allowed, timing
 
 CATEGORIES = ["organizer_decision", "subscription_confirmation", "digest", "registration_confirmed", "registration_waitlisted",
               "registration_promoted", "reminder", "session_changed", "session_cancelled"]

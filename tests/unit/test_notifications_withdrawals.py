@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from services.notifications.adapters import messages as store
 from services.notifications.domain import messages as m
-from services.notifications.withdrawals import Withdrawals
+from services.notifications.usecases.withdrawals import Withdrawals
 
 NOW = datetime(2026, 12, 5, 21, 0, tzinfo=UTC)
 

@@ -14,10 +14,8 @@ from datetime import datetime
 from services.notifications.adapters import wake
 from services.notifications.domain.messages import MessageState, NewMessage, created, withdrawn
 from services.notifications.domain.pages import ItemDecide, PageState, if_absent, items_changed, without_recipients
-from pymongo.asynchronous.database import AsyncDatabase
-
 from shared.db.aggregates import AggregateStore
-from shared.db.indexes import IndexSpec, back_indexes_on_postgresql, is_ferretdb
+from shared.db.indexes import IndexSpec
 
 COLLECTION = "messages"
 # A registrant's messages still waiting (scheduled): what a cancellation ends (``withdraw``).
@@ -25,22 +23,11 @@ WAITING_FOR = "registration_id"
 MESSAGE_IDS, RECIPIENTS, CAUSE = "message_ids", "recipients", "cause"
 # Only lifted fields: an index on ``state.…`` serves no query on FerretDB, which filters nested
 # fields in its own process, yet its GIN index on the whole state costs every write.
-INDEXES = [IndexSpec(COLLECTION, ((CAUSE, 1),))]
-# The lifted lists, a page's (its messages, recipients, registrants waiting, wake buckets): FerretDB
-# v1's own index holds a whole list in one btree row, at most 2,704 bytes (some sixty ids), and
-# refuses the write of a longer one; so on FerretDB they are backed by PostgreSQL's GIN index
-# alone, which holds each element. MongoDB indexes each element itself (a multikey index).
-LISTS = [IndexSpec(COLLECTION, ((f, 1),)) for f in (wake.FIELD, WAITING_FOR, MESSAGE_IDS, RECIPIENTS)]
-
-
-async def ensure_list_indexes(db: AsyncDatabase, declared: list[IndexSpec], ferretdb_postgresql_url: str | None) -> None:
-    """The indexes of ``LISTS``, after the service's ``declared`` ones are made (whose GIN
-    indexes are given again: those of a table not among them are dropped)."""
-    if ferretdb_postgresql_url and await is_ferretdb(db):
-        await back_indexes_on_postgresql(db.name, [*declared, *LISTS], ferretdb_postgresql_url)
-    elif not await is_ferretdb(db):
-        for spec in LISTS:
-            await db[spec.collection].create_index(list(spec.keys), name=spec.name)
+# The lifted lists of a page (its messages, recipients, registrants waiting, wake buckets) are
+# ``multikey``: a page of 500 holds lists far past what FerretDB's own index takes in one row.
+INDEXES = [IndexSpec(COLLECTION, ((CAUSE, 1),))] + [
+    IndexSpec(COLLECTION, ((f, 1),), multikey=True) for f in (wake.FIELD, WAITING_FOR, MESSAGE_IDS, RECIPIENTS)
+]
 
 
 def lift(page: dict) -> dict:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypedDict
 
-from services.notifications.message_ids import derived_event_id, message_id
+from services.notifications.domain.message_ids import derived_event_id, message_id
 from shared.decisions import Decision, Pending
 from shared.envelope import new_event
 from shared.events.notifications import DeliveryCountedV1, DeliveryOutcome, NotificationDeadLetteredV1

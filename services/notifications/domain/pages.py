@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TypedDict
 
 from services.notifications.domain.messages import MessageState
-from services.notifications.message_ids import NAMESPACE
+from services.notifications.domain.message_ids import NAMESPACE
 from shared.decisions import Decision, NoChange
 
 ItemDecide = Callable[[dict | None, int], Decision | None]

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from services.notifications import render as r
-from services.notifications import tokens
-from services.notifications.parts import Parts
-from services.notifications.quiet_hours import BOUND_BY_SESSION_START
-from services.notifications.recipients import Recipient
+from services.notifications.domain import tokens
+from services.notifications.adapters.copies import Copies
+from services.notifications.domain.quiet_hours import BOUND_BY_SESSION_START
+from services.notifications.settings import NotificationsSettings
+from services.notifications.usecases.recipients import Recipient
 from shared.events.notifications import EmailRequestedV1, SmsRequestedV1
 
 SESSION_CATEGORIES = {"registration_confirmed", "registration_waitlisted", "registration_promoted", "reminder", "session_changed", "session_cancelled"}
@@ -51,17 +52,17 @@ class Drafts:
 
 
 class Contents:
-    def __init__(self, parts: Parts):
-        self.parts = parts
+    def __init__(self, settings: NotificationsSettings, copies: Copies):
+        self.settings, self.copies = settings, copies
 
     async def _session(self, session_id: str, drafts: Drafts) -> dict | None:
-        copies = self.parts.copies
+        copies = self.copies
         if session_id not in drafts.sessions:
             drafts.sessions[session_id] = asyncio.ensure_future(copies.get(copies.sessions, session_id))
         return await asyncio.shield(drafts.sessions[session_id])
 
     async def _about_session(self, state: dict, lang: str, now: datetime, drafts: Drafts) -> tuple[dict, dict]:
-        copies, c, category = self.parts.copies, state["context"], state["category"]
+        copies, c, category = self.copies, state["context"], state["category"]
         session = await self._session(c["session_id"], drafts)
         if session is None:
             raise Postpone("session")
@@ -83,7 +84,7 @@ class Contents:
 
     async def context(self, state: dict, recipient: Recipient, now: datetime, drafts: Drafts) -> tuple[dict, dict | None]:
         """What the templates need, read now; and the session, for an .ics attachment."""
-        parts, c, category = self.parts, state["context"], state["category"]
+        c, category = state["context"], state["category"]
         lang = r.language_for(state["language"])
         ctx: dict = {"unsubscribe_url": recipient.unsubscribe_url, "manage_url": recipient.manage_url}
         session = None
@@ -102,7 +103,7 @@ class Contents:
         elif category == "subscription_confirmation":
             if recipient.subscription_status != "pending":
                 raise Obsolete("not_pending")
-            s = parts.settings
+            s = self.settings
             sid = state["recipient"]["key"].split(":", 1)[1]
             ctx.update(what=c["summary"], when=r.format_when(state["expires_at"], lang), where=s.public_base_url)
             if state["channel"] == "sms":
@@ -118,8 +119,8 @@ class Contents:
         if state["channel"] == "sms":
             return SmsRequestedV1(**common, text=out.sms, encoding=out.sms_length.encoding, segments=out.sms_length.segments)
         headers = {"List-Unsubscribe": f"<{recipient.unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-        if self.parts.settings.unsubscribe_mailto:
-            headers["List-Unsubscribe"] += f", <mailto:{self.parts.settings.unsubscribe_mailto}>"
+        if self.settings.unsubscribe_mailto:
+            headers["List-Unsubscribe"] += f", <mailto:{self.settings.unsubscribe_mailto}>"
         attachments = []
         if session is not None and state["category"] in CALENDAR:
             data = r.ics_cached(session, state["context"]["session_id"], out.language)

@@ -14,26 +14,30 @@ from datetime import datetime
 
 import structlog
 
-from services.notifications import quiet_hours as q
+from services.notifications.domain import quiet_hours as q
 from services.notifications.domain.messages import MessageState, NewMessage, created
 from services.notifications.domain.pages import fan_out_page_id
-from services.notifications.parts import Parts
+from services.notifications.adapters.messages import Messages
+from services.notifications.settings import NotificationsSettings
+from services.notifications.usecases.clock import Clock
 from services.notifications.usecases.send_together import SendTogether
 from services.notifications.usecases.sending import Sender
-from services.notifications.withdrawals import Watch
+from services.notifications.usecases.withdrawals import Watch
 from shared.db.keyed_lock import KeyedLock
 
 log = structlog.get_logger(__name__)
 
 
 class MessageScheduler:
-    def __init__(self, parts: Parts, sender: Sender, send_together: SendTogether, fan_outs: KeyedLock):
-        self.parts, self.sender, self.send_together = parts, sender, send_together
+    def __init__(self, settings: NotificationsSettings, messages: Messages, now: Clock, sender: Sender, send_together: SendTogether,
+                 fan_outs: KeyedLock):
+        self.settings, self.messages, self.now = settings, messages, now
+        self.sender, self.send_together = sender, send_together
         self.fan_outs = fan_outs  # one fan-out of a cause at a time (usecases/triggers.py)
 
     @property
     def window(self) -> q.Window:
-        s = self.parts.settings
+        s = self.settings
         return q.Window(s.quiet_end_hour, s.quiet_start_hour)
 
     def _new(self, now: datetime, *, cause: str, channel: str, category: str, language: str, kind: str, key: str, context: dict,
@@ -42,11 +46,11 @@ class MessageScheduler:
         return NewMessage(cause, channel, category, language, kind, key, context, t.not_before, t.expires_at, edition_id), t.urgent
 
     async def schedule(self, **message) -> str:
-        now = self.parts.now()
+        now = self.now()
         new, urgent = self._new(now, **message)
         if new.not_before <= now:
             await self.send_together(new)
-        elif await self.parts.messages.create([new], now):
+        elif await self.messages.create([new], now):
             log.info("message_scheduled", message_id=new.message_id, category=new.category, channel=new.channel, urgent=urgent)
         return new.message_id
 
@@ -54,21 +58,21 @@ class MessageScheduler:
         """``schedule`` for messages of many causes (one per registrant): each a page of one, a
         chunk created per bulk write; those due now sent with them. ``watch``: see ``fan_out_page``."""
         for start in range(0, len(messages), chunk):
-            now = self.parts.now()
+            now = self.now()
             news = [n for n in (self._new(now, **kw)[0] for kw in messages[start:start + chunk]) if not _told(watch, n)]
-            made = await self.parts.messages.create([n for n in news if n.not_before > now], now)
+            made = await self.messages.create([n for n in news if n.not_before > now], now)
             due = {n.message_id: {n.message_id: created(n, now)} for n in news if n.not_before <= now}
             if due:
                 made |= set(await self.sender.send(due, new=True, watch=watch))
             told = [n.message_id for n in news if _told(watch, n)]
             for mid in told:  # cancelled while they were made: the cancellation's own sweep may have run before
-                await self.parts.messages.withdraw_in(mid, [mid], self.parts.now())
+                await self.messages.withdraw_in(mid, [mid], self.now())
             log.info("messages_scheduled", count=len(made), of=len(news))
 
     def fan_out_news(self, messages: list[dict], existing: set[str], watch: Watch | None) -> list[NewMessage]:
         """A fan-out page's new messages: not one made before (``existing``: the cause's, read as
         the fan-out began) nor one to a registration cancelled since (``watch``)."""
-        now = self.parts.now()
+        now = self.now()
         return [n for n in (self._new(now, **kw)[0] for kw in messages) if n.message_id not in existing and not _told(watch, n)]
 
     async def fan_out_page(self, cause: str, news: list[NewMessage], contacts: dict[str, dict], watch: Watch | None) -> None:
@@ -76,13 +80,13 @@ class MessageScheduler:
         handed over and recorded. ``contacts``: the page's registrants' contacts, read at once.
         ``watch``: the session's registrations cancelled since the fan-out began (withdrawals.py),
         whose messages are not handed over, or end ``cancelled`` if they wait."""
-        now = self.parts.now()
+        now = self.now()
         states: dict[str, MessageState] = {n.message_id: created(n, now) for n in news}
         page_id = fan_out_page_id(cause, states)
         written = await self.sender.send({page_id: states}, new=True, cause=cause, contacts=contacts, watch=watch)
         told = [mid for mid, s in states.items() if _told(watch, s)]
         if told:
-            await self.parts.messages.withdraw_in(page_id, told, self.parts.now())
+            await self.messages.withdraw_in(page_id, told, self.now())
         log.info("fan_out_page", page_id=page_id, messages=len(states), made=len(written))
 
 

@@ -36,13 +36,15 @@ from services.notifications.adapters import PermanentFailure, TemporaryFailure
 from services.notifications.domain import messages as m
 from services.notifications.domain.messages import MessageState
 from services.notifications.domain.pages import ItemDecide, if_absent
-from services.notifications.message_ids import derived_event_id
-from services.notifications.parts import Parts
-from services.notifications.quiet_hours import backoff
-from services.notifications.read_at_once import Known, OptOutsAtOnce
-from services.notifications.recipients import resolve
+from services.notifications.domain.message_ids import derived_event_id
+from services.notifications.domain.quiet_hours import backoff
+from services.notifications.adapters.read_at_once import Known, OptOutsAtOnce
+from services.notifications.adapters.messages import Messages
+from services.notifications.settings import NotificationsSettings
+from services.notifications.usecases.clock import Clock
+from services.notifications.usecases.recipients import Recipients
 from services.notifications.usecases.content import Contents, Drafts, Expired, Obsolete, Postpone
-from services.notifications.withdrawals import Watch
+from services.notifications.usecases.withdrawals import Watch
 from shared.decisions import Pending
 from shared.envelope import new_event
 from shared.events.notifications import DeliveryOutcome
@@ -86,22 +88,23 @@ def _if_due(decide: ItemDecide, now: datetime) -> ItemDecide:
 
 
 class Sender:
-    def __init__(self, parts: Parts, opt_outs_at_once: OptOutsAtOnce, email_adapter=None, sms_adapter=None):
-        self.parts, self.email, self.sms = parts, email_adapter, sms_adapter
+    def __init__(self, settings: NotificationsSettings, messages: Messages, recipients: Recipients, contents: Contents,
+                 opt_outs_at_once: OptOutsAtOnce, now: Clock, email_adapter=None, sms_adapter=None):
+        self.settings, self.messages, self.recipients, self.contents, self.now = settings, messages, recipients, contents, now
+        self.email, self.sms = email_adapter, sms_adapter
         self.opt_outs_at_once = opt_outs_at_once  # a batch's opt-outs in one read
-        s = parts.settings
-        self.contents = Contents(parts)
+        s = settings
         self.limits = {"email": AsyncLimiter(s.email_per_second, 1), "sms": AsyncLimiter(s.sms_per_second, 1)}
         self.in_flight: set[str] = set()  # marked sending by this process and not finished: never reclaimed
 
     @property
     def source(self) -> str:
-        return self.parts.settings.event_source
+        return self.settings.event_source
 
     async def _prepare(self, state: MessageState, now: datetime, known: Known | None, drafts: Drafts) -> Prepared:
         if now >= state["expires_at"]:
             return Prepared(m.to_status("expired", now, self.source, DeliveryOutcome.expired))
-        recipient = await resolve(self.parts, state["recipient"], state["channel"], known)
+        recipient = await self.recipients.resolve(state["recipient"], state["channel"], known)
         try:
             if recipient.opted_out:
                 raise Obsolete("opted_out")
@@ -115,10 +118,10 @@ class Sender:
         except Obsolete as o:
             return Prepared(m.to_status("cancelled", now, self.source, None, cancelled_because=o.why))
         except Postpone as p:
-            return Prepared(m.postpone(now + timedelta(seconds=self.parts.settings.timer_interval_s * 5), now, p.why))
+            return Prepared(m.postpone(now + timedelta(seconds=self.settings.timer_interval_s * 5), now, p.why))
         topic = NOTIFICATIONS_EMAIL if state["channel"] == "email" else NOTIFICATIONS_SMS
         event = new_event(request, source=self.source, subject=state["message_id"], event_id=derived_event_id(state["message_id"], "requested"), time=now)
-        adapters = self.parts.settings.delivery_mode == "adapters"
+        adapters = self.settings.delivery_mode == "adapters"
         decide = m.start_sending("scheduled", now, Pending.of(topic, event), "adapter" if adapters else "topic", self.source)
         return Prepared(decide, (request, recipient) if adapters else None)
 
@@ -129,13 +132,13 @@ class Sender:
         fan-out's page), by registration id. ``created`` is called once every page is written (the
         messages are durable: a crash from then on leaves them to ``reclaim``), before the
         hand-over. Returns the states written at step 2."""
-        now, s = self.parts.now(), self.parts.settings
+        now, s = self.now(), self.settings
         due = [(pid, mid, st) for pid, items in pages.items() for mid, st in items.items() if st["due_at"] <= now]
         known = Known(contacts or {}, await self.opt_outs_at_once.among(st["recipient"]["key"] for _, _, st in due))
         drafts = Drafts()
         prepared = dict(zip([(pid, mid) for pid, mid, _ in due], await each(due, lambda d: self._prepare(d[2], now, known, drafts), s.fan_out_concurrency)))
         decides = {pid: {mid: self._change_of(st, prepared.get((pid, mid)), new, now) for mid, st in items.items()} for pid, items in pages.items()}
-        written = await self.parts.messages.change(decides, new=new, cause=cause)
+        written = await self.messages.change(decides, new=new, cause=cause)
         handing = [(pid, mid) for (pid, mid), p in prepared.items() if p.handover and (written.get(mid) or {}).get("status") == "sending"]
         self.in_flight.update(mid for _, mid in handing)
         try:
@@ -172,7 +175,7 @@ class Sender:
         return None, None
 
     async def _record(self, handing: list[tuple[str, str]], outcomes: list, written: dict[str, MessageState]) -> None:
-        at = self.parts.now()  # the outcome's time, not the batch's: a retry is due after it
+        at = self.now()  # the outcome's time, not the batch's: a retry is due after it
         decides: dict[str, dict[str, ItemDecide]] = {}
         for (pid, mid), (failure, reason) in zip(handing, outcomes, strict=True):
             if failure is WITHDRAWN:
@@ -180,7 +183,7 @@ class Sender:
             else:
                 decide = self.outcome(failure, reason, written[mid]["attempts"], at)
             decides.setdefault(pid, {})[mid] = decide
-        await self.parts.messages.change(decides)
+        await self.messages.change(decides)
         sent = sum(1 for failure, _ in outcomes if failure is None)
         withheld = sum(1 for failure, _ in outcomes if failure is WITHDRAWN)
         if outcomes:
@@ -194,14 +197,14 @@ class Sender:
         ``reason``) with its retry after the backoff of ``attempts``, or failed for good."""
         if failure is None:
             return m.to_status("sent", at, self.source, DeliveryOutcome.sent, sent_at=at)
-        s = self.parts.settings
+        s = self.settings
         retry_at = at + backoff(attempts, s.send_backoff_s, s.send_backoff_max_s)
         return m.after_failure(at, self.source, reason, isinstance(failure, PermanentFailure), s.send_max_attempts, retry_at)
 
     async def run_due(self, batch: int = 500) -> int:
         """Every message due now (the timer), in batches of at most ``batch``."""
-        now, count = self.parts.now(), 0
-        found = [(p["page_id"], mid, st) for p in await self.parts.messages.due(now)
+        now, count = self.now(), 0
+        found = [(p["page_id"], mid, st) for p in await self.messages.due(now)
                  for mid, st in p["items"].items() if st["status"] == "scheduled" and st["due_at"] <= now]
         for start in range(0, len(found), batch):
             pages: dict[str, dict[str, MessageState]] = {}
@@ -217,12 +220,12 @@ class Sender:
     async def reclaim(self) -> int:
         """Messages left ``sending`` past the lease by a process that died: back to ``scheduled``,
         due now, to be sent again with the same id (see the module's docs). Also at start-up."""
-        now = self.parts.now()
-        older_than = now - timedelta(seconds=self.parts.settings.sending_lease_s)
+        now = self.now()
+        older_than = now - timedelta(seconds=self.settings.sending_lease_s)
         decides = {p["page_id"]: {mid: m.back_to_scheduled(now, older_than) for mid, st in p["items"].items()
                                   if st["status"] == "sending" and mid not in self.in_flight}
-                   for p in await self.parts.messages.stale_sending(older_than)}
-        back = await self.parts.messages.change({pid: d for pid, d in decides.items() if d})
+                   for p in await self.messages.stale_sending(older_than)}
+        back = await self.messages.change({pid: d for pid, d in decides.items() if d})
         for mid, state in sorted(back.items()):
             log.warning("message_resent_after_crash", message_id=mid, channel=state["channel"])
         return len(back)

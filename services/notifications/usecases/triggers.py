@@ -11,12 +11,17 @@ from datetime import datetime, timedelta
 
 import structlog
 
-from services.notifications import quiet_hours as q
+from services.notifications.domain import quiet_hours as q
+from services.notifications.adapters.copies import Copies
+from services.notifications.adapters.notices import Notices
+from services.notifications.adapters.organizers import OrganizerContacts
 from services.notifications.domain.receipts import delivered, failed_after_send
-from services.notifications.notices import edited, fired
-from services.notifications.read_at_once import SessionContacts
+from services.notifications.domain.notices import edited, fired
+from services.notifications.adapters.read_at_once import SessionContacts
 from services.notifications.render import title_in
+from services.notifications.usecases.privacy import Erasure
 from services.notifications.usecases.scheduler import MessageScheduler
+from services.notifications.usecases.withdrawals import Withdrawals
 from shared.db.aggregates import change_one
 from shared.envelope import Envelope
 from shared.events.scheduling import ERASURE_REASON_HEADER, ERASURE_REASONS
@@ -51,6 +56,13 @@ def _dt(value) -> datetime:
 
 
 class Triggers(MessageScheduler):
+    """``MessageScheduler``'s arguments, then the copies and stores the triggers keep, and the
+    erasure (an erased recipient's messages go)."""
+
+    def __init__(self, *scheduling, copies: Copies, notices: Notices, organizers: OrganizerContacts, withdrawals: Withdrawals, erasure: Erasure):
+        super().__init__(*scheduling)
+        self.copies, self.notices, self.organizers, self.withdrawals, self.erasure = copies, notices, organizers, withdrawals, erasure
+
     # --- registry: review decisions → the organiser ------------------------------------------
     async def on_initiative(self, event: Envelope, data) -> None:
         """A review decision is told to the organiser, whose contact comes on registry.contacts.v1.
@@ -63,7 +75,7 @@ class Triggers(MessageScheduler):
             return
         content = data.content if isinstance(data.content, dict) else {}
         review = data.review or {}
-        organiser = await self.parts.organizers.get(data.initiative_id)
+        organiser = await self.organizers.get(data.initiative_id)
         if organiser is not None and not (organiser.get("contact") or {}).get("email"):
             log.info("organizer_without_email", initiative_id=data.initiative_id)
             return
@@ -74,30 +86,27 @@ class Triggers(MessageScheduler):
         )
 
     async def on_organiser_contact(self, event: Envelope, data) -> None:
-        await self.parts.organizers.keep(data.initiative_id, data.version, data.model_dump(mode="json")["contact"])
+        await self.organizers.keep(data.initiative_id, data.version, data.model_dump(mode="json")["contact"])
 
     async def on_organiser_contact_erased(self, event: Envelope, data) -> None:
         """The registry erased the organiser's contact: the copy and every message to them go."""
-        from services.notifications.privacy import forget_recipients
-
-        await self.parts.organizers.erase(data.initiative_id, data.version)
-        await forget_recipients(self.parts, [f"organizer:{data.initiative_id}"])
+        await self.organizers.erase(data.initiative_id, data.version)
+        await self.erasure.forget_recipients([f"organizer:{data.initiative_id}"])
 
     # --- scheduling: editions and sessions -----------------------------------------------------
     async def on_edition(self, event: Envelope, data) -> None:
-        await self.parts.copies.keep(self.parts.copies.editions, data.edition_id, data.model_dump(mode="json"))
+        await self.copies.keep(self.copies.editions, data.edition_id, data.model_dump(mode="json"))
 
     async def on_session(self, event: Envelope, data) -> None:
-        parts = self.parts
         stored_data = data.model_dump(mode="json")
-        previous, stored = await parts.copies.keep_session(stored_data, parts.now())
+        previous, stored = await self.copies.keep_session(stored_data, self.now())
         if stored is None:
             return  # stale or repeated
         kind = event.type.split(".")[-2]
         if kind == "rescheduled":
             before = data.previous_starts_at.isoformat() if data.previous_starts_at else (previous or {}).get("starts_at")
-            debounce = timedelta(seconds=parts.settings.change_debounce_s)
-            await change_one(parts.notices.store, data.session_id, edited(data.session_id, cause_of(event), before, parts.now(), debounce))
+            debounce = timedelta(seconds=self.settings.change_debounce_s)
+            await change_one(self.notices.store, data.session_id, edited(data.session_id, cause_of(event), before, self.now(), debounce))
         if kind == "cancelled":
             cause = cause_of(event)
             await self._fan_out(data.session_id, TOLD, lambda reg: self._to_registrant_message(cause, "session_cancelled", reg, stored), cause)
@@ -113,8 +122,8 @@ class Triggers(MessageScheduler):
         cause of every message (a change, a cancellation), whose pages are each one document
         (``fan_out_page``); without it each message is its own (reminders, each of its own cause)."""
         if cause is None:
-            with self.parts.withdrawals.watch(session_id) as watch:
-                async with contextlib.aclosing(self.parts.copies.registrations_in(session_id)) as pages:
+            with self.withdrawals.watch(session_id) as watch:
+                async with contextlib.aclosing(self.copies.registrations_in(session_id)) as pages:
                     async for page in pages:
                         messages = [m for m in (make(reg) for reg in page if reg["status"] in statuses) if m]
                         if messages:
@@ -128,8 +137,8 @@ class Triggers(MessageScheduler):
         """The pages of one cause, ``PAGES_AT_ONCE`` in the pipeline. A page that fails stops the
         reading (the pages under way finish: none is left half handed over) and fails the fan-out,
         whose trigger comes again and makes what this one did not (``existing``)."""
-        existing = await self.parts.messages.of_cause(cause)  # none but after a crash or a repeat
-        contacts = SessionContacts(self.parts.copies.contacts, session_id)
+        existing = await self.messages.of_cause(cause)  # none but after a crash or a repeat
+        contacts = SessionContacts(self.copies.contacts, session_id)
         room, running, failures = asyncio.Semaphore(PAGES_AT_ONCE), set(), []
 
         async def page_of(news, found, watch) -> None:
@@ -142,14 +151,14 @@ class Triggers(MessageScheduler):
 
         try:
             # watched from before the first read: a registrant who cancels after their page was read gets nothing
-            with self.parts.withdrawals.watch(session_id) as watch:
+            with self.withdrawals.watch(session_id) as watch:
                 # aclosing: an error or a cancellation stops the read (and its task) now, not at collection
-                async with contextlib.aclosing(self.parts.copies.registrations_in(session_id)) as pages:
+                async with contextlib.aclosing(self.copies.registrations_in(session_id)) as pages:
                     async for page in pages:
                         news = self.fan_out_news([m for m in (make(reg) for reg in page if reg["status"] in statuses) if m], existing, watch)
                         if news:
                             # only what is sent now needs its contact (the rest waits for its time)
-                            found = await contacts.take(n.recipient_key for n in news if n.not_before <= self.parts.now())
+                            found = await contacts.take(n.recipient_key for n in news if n.not_before <= self.now())
                             await room.acquire()
                             if failures:
                                 break
@@ -163,25 +172,24 @@ class Triggers(MessageScheduler):
             raise failures[0]
 
     async def fire_notices(self) -> int:
-        parts, fired_count = self.parts, 0
-        for notice in await parts.notices.due(parts.now()):
-            session = await parts.copies.get(parts.copies.sessions, notice["session_id"])
+        fired_count = 0
+        for notice in await self.notices.due(self.now()):
+            session = await self.copies.get(self.copies.sessions, notice["session_id"])
             if session and session["status"] != "cancelled":
                 cause, extra = f"change|{notice['session_id']}|{notice['burst']}", {"previous_starts_at": notice.get("previous_starts_at")}
                 await self._fan_out(notice["session_id"], TOLD, lambda reg: self._to_registrant_message(cause, "session_changed", reg, session, extra), cause)
-            await change_one(parts.notices.store, notice["session_id"], fired(notice["burst"]))
+            await change_one(self.notices.store, notice["session_id"], fired(notice["burst"]))
             fired_count += 1
         return fired_count
 
     # --- scheduling: registrations and contacts ---------------------------------------------
     async def on_registration(self, event: Envelope, data) -> None:
-        parts = self.parts
-        stored = await parts.copies.keep(parts.copies.registrations, data.registration_id, data.model_dump(mode="json"))
+        stored = await self.copies.keep(self.copies.registrations, data.registration_id, data.model_dump(mode="json"))
         if data.status == "cancelled":
             await self._withdraw(data.session_id, data.registration_id)
         if stored is None:
             return
-        session = await parts.copies.get(parts.copies.sessions, data.session_id)
+        session = await self.copies.get(self.copies.sessions, data.session_id)
         category = {"confirmed": "registration_confirmed", "waitlisted": "registration_waitlisted", "promoted": "registration_promoted"}.get(event.type.split(".")[-2])
         if category:
             await self._to_registrant(cause_of(event), category, stored, session)
@@ -195,9 +203,8 @@ class Triggers(MessageScheduler):
         ``cancelled`` (``registration_cancelled``), found by one backed query, not by a read per
         message at send time. Done on a repeat of the event too (a crash may have come between the
         copy and this): a cancellation is final, and a repeat ends nothing new."""
-        parts = self.parts
-        parts.withdrawals.tell(session_id, registration_id)
-        ended = await parts.messages.withdraw(registration_id, parts.now())
+        self.withdrawals.tell(session_id, registration_id)
+        ended = await self.messages.withdraw(registration_id, self.now())
         if ended:
             log.info("messages_withdrawn", registration_id=registration_id, count=ended)
 
@@ -213,13 +220,13 @@ class Triggers(MessageScheduler):
         )
 
     async def _reminder_hours(self, session: dict) -> int:
-        edition = await self.parts.copies.get(self.parts.copies.editions, session["edition_id"])
-        return (edition or {}).get("reminder_hours_before") or self.parts.settings.reminder_hours_before
+        edition = await self.copies.get(self.copies.editions, session["edition_id"])
+        return (edition or {}).get("reminder_hours_before") or self.settings.reminder_hours_before
 
     def _reminder_message(self, reg: dict, session: dict, hours: int) -> dict | None:
         start = _dt(session["starts_at"])
         due = q.reminder_due(start, hours)
-        if due <= self.parts.now():
+        if due <= self.now():
             return None  # registered within the reminder period: the confirmation is the reminder
         return dict(
             cause=f"reminder|{reg['registration_id']}|{session['starts_at']}", channel=reg["channel"], category="reminder", language=reg["language"],
@@ -234,23 +241,21 @@ class Triggers(MessageScheduler):
         return await self.schedule(**message) if message else None
 
     async def on_contact(self, event: Envelope, data) -> None:
-        await self.parts.copies.keep_contact(data.model_dump(mode="json", exclude_none=True))
+        await self.copies.keep_contact(data.model_dump(mode="json", exclude_none=True))
 
     async def on_contact_tombstone(self, registration_id: str, told: dict[str, str]) -> None:
         """Scheduling erased a registrant: the contact goes (its mark stays, so a message made for
         them later is cancelled at once), then every message to them. Counted by the reason in the
         tombstone's header (a tombstone without one came on request)."""
-        from services.notifications.privacy import forget_recipients
-
         reason = told.get(ERASURE_REASON_HEADER)
-        if await self.parts.copies.erase_contact(registration_id):
+        if await self.copies.erase_contact(registration_id):
             CONTACTS_ERASED.labels("notifications", reason if reason in ERASURE_REASONS else "request").inc()
-        await forget_recipients(self.parts, [f"registration:{registration_id}"])
+        await self.erasure.forget_recipients([f"registration:{registration_id}"])
 
     # --- receipts from gateways -------------------------------------------------------------
     async def on_receipt(self, event: Envelope, data) -> None:
-        parts, now = self.parts, self.parts.now()
+        now = self.now()
         if event.type.endswith(".delivered.v1"):
-            await parts.messages.change_one(data.message_id, delivered(now, parts.settings.event_source))
+            await self.messages.change_one(data.message_id, delivered(now, self.settings.event_source))
         elif data.permanent:
-            await parts.messages.change_one(data.message_id, failed_after_send(now, parts.settings.event_source, data.reason))
+            await self.messages.change_one(data.message_id, failed_after_send(now, self.settings.event_source, data.reason))

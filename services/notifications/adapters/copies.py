@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 
 from shared.db.aggregates import AggregateStore, aggregate_indexes, change_one
+from services.notifications.domain.copies import forget, session_kept
 from shared.db.copies import keep_newest
 from shared.db.indexes import IndexSpec
 from shared.decisions import Decision, NoChange
@@ -42,38 +43,6 @@ def contact_fields(state: dict) -> dict:
     """A contact copy's top-level ``session_id``: a fan-out reads its session's contacts with one
     cursor (``read_at_once.SessionContacts``) instead of one read per message."""
     return {"session_id": state["session_id"]} if state.get("session_id") else {}
-
-
-def erased_contact(registration_id: str, session_id: str | None) -> dict:
-    """What stays of an erased registrant's contact: no name, address or number — only that it was
-    erased (``recipients.resolve``: a message to them is cancelled, not postponed), and the session,
-    so the mark is met by a fan-out's walk of its session's contacts like any contact."""
-    return {"registration_id": registration_id, "session_id": session_id, "erased": True}
-
-
-def forget(registration_id: str):
-    """The decision of an erasure: the contact replaced by its mark; the outcome tells whether it was a contact."""
-
-    def decide(current: dict | None, _v: int) -> Decision | NoChange:
-        if current is not None and current.get("erased"):
-            return NoChange(False)
-        return Decision(erased_contact(registration_id, (current or {}).get("session_id")), outcome=current is not None)
-
-    return decide
-
-
-def session_kept(data: dict, now: datetime):
-    """A session's newest state, with the time it was first published (digests look for it)."""
-
-    def decide(current: dict | None, _v: int) -> Decision | None:
-        if current is not None and current["version"] >= data["version"]:
-            return None
-        first = (current or {}).get("first_published_at")
-        if first is None and data["status"] in ("published", "rescheduled"):
-            first = now
-        return Decision({**data, "first_published_at": first})
-
-    return decide
 
 
 class Copies:

@@ -8,17 +8,9 @@ last_digest_at, next_digest_at}``. Decisions are pure and take ``now``.
 
 from datetime import datetime, time, timedelta
 
-from shared.db.aggregates import AggregateStore, aggregate_indexes
-from shared.db.indexes import IndexSpec
+from services.notifications.domain.quiet_hours import STOCKHOLM
 from shared.decisions import Decision
-from services.notifications.quiet_hours import STOCKHOLM
 
-COLLECTION = "subscriptions"
-INDEXES = aggregate_indexes(COLLECTION) + [
-    IndexSpec(COLLECTION, (("state.email", 1),)),
-    IndexSpec(COLLECTION, (("state.phone", 1),)),
-    IndexSpec(COLLECTION, (("state.status", 1), ("state.next_digest_at", 1))),
-]
 MAX_CODE_ATTEMPTS = 5
 PURPOSES = ["digest_of_new_sessions"]
 
@@ -86,18 +78,3 @@ def digest_done(period_due: datetime, now: datetime, next_at: datetime):
         return Decision({**current, "last_digest_at": now, "next_digest_at": next_at})
 
     return decide
-
-
-class Subscriptions:
-    def __init__(self, store: AggregateStore):
-        self.store = store
-
-    async def get(self, subscription_id: str) -> dict | None:
-        doc = await self.store.get(subscription_id)
-        return doc["state"] if doc else None
-
-    async def due_for_digest(self, now: datetime, limit: int = 100) -> list[dict]:
-        return [d["state"] async for d in self.store.find({"state.status": "confirmed", "state.next_digest_at": {"$lte": now}}, {"state": 1}, limit=limit)]
-
-    async def of_address(self, field: str, value: str) -> list[dict]:
-        return [d["state"] async for d in self.store.find({f"state.{field}": value}, {"state": 1})]

@@ -8,13 +8,7 @@ due notices into one ``session_changed`` message per registrant, keyed by the bu
 
 from datetime import datetime, timedelta
 
-from shared.db.aggregates import AggregateStore, aggregate_indexes
-from shared.db.indexes import IndexSpec
 from shared.decisions import Decision
-
-COLLECTION = "change_notices"
-INDEXES = aggregate_indexes(COLLECTION) + [IndexSpec(COLLECTION, (("state.status", 1), ("state.due_at", 1)))]
-
 
 def edited(session_id: str, cause: str, previous_starts_at: str | None, now: datetime, debounce: timedelta):
     def decide(current: dict | None, _v: int) -> Decision | None:
@@ -43,11 +37,3 @@ def fired(burst: str):
         return Decision({**current, "status": "done"})
 
     return decide
-
-
-class Notices:
-    def __init__(self, store: AggregateStore):
-        self.store = store
-
-    async def due(self, now: datetime) -> list[dict]:
-        return [d["state"] async for d in self.store.find({"state.status": "pending", "state.due_at": {"$lte": now}}, {"state": 1}, limit=100)]

@@ -1,0 +1,10 @@
+"""HTTP edges: subscribe (double opt-in), confirm, one-click unsubscribe, erasure, preview, SMS receipts.
+
+Public: subscribe, confirm, unsubscribe (rate-limited sign-up forms). Staff (curator): erasure by
+address, and the template preview. The SMS gateway: its receipts webhook, with a shared secret.
+Each module has its router; ``main.py`` includes ``routers``.
+"""
+
+from services.notifications.api import gateways, privacy, subscriptions, templates
+
+routers = [subscriptions.router, privacy.router, templates.router, gateways.router]

@@ -1,0 +1,79 @@
+"""What the public routes take and give: the request bodies (JSON, or an HTML form's fields) and
+the small pages the e-mail links open."""
+
+from html import escape
+from typing import Literal
+from urllib.parse import parse_qs
+
+from fastapi import HTTPException, Request
+from fastapi.security import APIKeyHeader
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from shared.envelope import reasons_from
+
+
+class InterestsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    themes: list[str] = Field(default_factory=list, max_length=20, examples=[["democracy"]])
+    districts: list[str] = Field(default_factory=list, max_length=30, examples=[["rosengard"]])
+    languages: list[str] = Field(default_factory=list, max_length=20, description="Languages of sessions.", examples=[["sv", "ar"]])
+
+
+class SubscriptionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: str | None = Field(default=None, max_length=254, examples=["anna@example.org"])
+    phone: str | None = Field(default=None, max_length=30, description="A mobile number; Swedish numbers may omit +46.", examples=["+46701234567"])
+    language: str = Field(examples=["sv"])
+    interests: InterestsIn = Field(default_factory=InterestsIn)
+    frequency: Literal["daily", "weekly"] = "daily"
+    consent: Literal[True] = Field(description="The subscriber agrees to the consent text of `consent_text_version`.")
+    consent_text_version: str | None = Field(default=None, description="Defaults to the current version.")
+
+
+class ConfirmIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    token: str | None = Field(default=None, description="From the email link.")
+    subscription_id: str | None = Field(default=None, description="With the SMS code.")
+    code: str | None = Field(default=None, pattern=r"^\s*[0-9]{6}\s*$")
+
+
+class ErasureIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: str | None = None
+    phone: str | None = None
+    token: str | None = Field(default=None, description="An unsubscribe token: erasure by the person, without a staff key.")
+
+
+# The gateway's shared secret, declared as a security scheme of the receipts webhook (checked below).
+WEBHOOK_SECRET = APIKeyHeader(name="X-Webhook-Secret", scheme_name="webhookSecret", auto_error=False,
+                              description="The SMS gateway's shared secret (SMS_WEBHOOK_SECRET).")
+
+
+class GatewayReceipt(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    id: str = Field(max_length=200)
+    client_ref: str = Field(max_length=200)
+    status: Literal["delivered", "failed"]
+    reason: str | None = Field(default=None, max_length=1000)
+    permanent: bool = True
+
+
+async def body_of(request: Request, model: type[BaseModel]):
+    """JSON, or an HTML form's urlencoded body (the confirmation and unsubscribe pages)."""
+    raw = await request.body()
+    try:
+        if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+            fields = {k: v[0] for k, v in parse_qs(raw.decode()).items() if k in model.model_fields}
+            return model.model_validate(fields)
+        return model.model_validate_json(raw or b"{}")
+    except ValidationError as e:
+        raise HTTPException(422, detail=[r.model_dump() for r in reasons_from(e)]) from None
+
+
+def page(title: str, text: str, inner: str = "") -> str:
+    return f'<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8"><title>{escape(title)}</title></head><body><h1>{escape(title)}</h1><p>{escape(text)}</p>{inner}</body></html>'
+
+
+def form_page(title: str, action: str, fields: dict[str, str], button: str) -> str:
+    hidden = "".join(f'<input type="hidden" name="{escape(k)}" value="{escape(v)}">' for k, v in fields.items())
+    return page(title, "", f'<form method="post" action="{escape(action)}">{hidden}<button type="submit">{escape(button)}</button></form>')
