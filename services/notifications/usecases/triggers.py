@@ -30,7 +30,7 @@ from shared.metrics import CONTACTS_ERASED
 log = structlog.get_logger(__name__)
 DECISIONS = {"approved", "changes_requested", "rejected"}
 TOLD = {"confirmed", "waitlisted"}  # who hears of a change or cancellation
-PAGES_AT_ONCE = 4  # a fan-out's pages in the pipeline at once: some handed over while the next are made
+PAGES_AT_ONCE = 2  # a fan-out's pages in the pipeline at once: one handed over while the next is made
 
 
 def cause_of(event: Envelope) -> str:
