@@ -37,7 +37,9 @@ def lift(page: dict) -> dict:
     cause and its messages' ids."""
     items = list((page.get("items") or {}).values())
     lifted: dict = {RECIPIENTS: sorted({s["recipient"]["key"] for s in items})}
-    wakes = sorted({key for s in items for key in wake.lift(s).get(wake.FIELD, ())})
+    # the buckets of each distinct wait (a page's messages mostly share theirs), not of each message
+    waits = {(s["status"], s.get("due_at"), s.get("sending_since"), s.get("updated_at"), s.get("created_at")): s for s in items}
+    wakes = sorted({key for s in waits.values() for key in wake.lift(s).get(wake.FIELD, ())})
     if wakes:
         lifted[wake.FIELD] = wakes
     waiting = sorted({s["recipient"]["key"].partition(":")[2] for s in items if s["status"] == "scheduled" and s["recipient"]["kind"] == "registration"})

@@ -52,8 +52,9 @@ def _multipart(kind: str, parts: list[str]) -> str:
     return f'Content-Type: multipart/{kind}; boundary="{boundary}"\r\n\r\n{inner}--{boundary}--\r\n'
 
 
-def build_message(email: EmailRequestedV1, mail_from: str) -> bytes:
-    """The message as sent: text and HTML alternatives, then any attachment, UTF-8 in base64
+def build_message(email: EmailRequestedV1, from_header: str) -> bytes:
+    """The message as sent (``from_header``: ``_address`` of MAIL_FROM, made once): text and HTML
+    alternatives, then any attachment, UTF-8 in base64
     (MIME written here: the email package parses and refolds every header in Python, which took
     most of a fan-out's time)."""
     body = _multipart("alternative", [_part('text/plain; charset="utf-8"', email.text.encode()), _part('text/html; charset="utf-8"', email.html.encode())])
@@ -63,7 +64,7 @@ def build_message(email: EmailRequestedV1, mail_from: str) -> bytes:
         body = _multipart("mixed", [body, *attached])
     headers = {
         # an address outside ASCII goes as it is, in UTF-8 (SMTPUTF8)
-        "From": _address(mail_from), "To": email.recipient, "Subject": encoded_words(email.subject),
+        "From": from_header, "To": email.recipient, "Subject": encoded_words(email.subject),
         "Date": formatdate(localtime=False), "Message-ID": f"<{email.message_id}@oppna.malmo.se>", "Content-Language": email.language,
         "Auto-Submitted": "auto-generated", **{name: encoded_words(value) for name, value in email.headers.items()}, "MIME-Version": "1.0",
     }
@@ -75,8 +76,8 @@ class SmtpAdapter:
 
     def __init__(self, host: str, port: int, mail_from: str, username: str | None = None, password: str | None = None, starttls: bool = False, timeout_s: float = 10):
         self._kw = dict(hostname=host, port=port, username=username, password=password, start_tls=starttls, timeout=timeout_s)
-        self._from = mail_from
         self._sender = parseaddr(mail_from)[1]  # the envelope's sender
+        self._from_header = _address(mail_from)
         self._idle: list[aiosmtplib.SMTP] = []
         self._slots = asyncio.Semaphore(self.CONNECTIONS)
 
@@ -112,7 +113,7 @@ class SmtpAdapter:
     async def send(self, email: EmailRequestedV1) -> str:
         """Returns the server's reply to the message; raises Temporary/PermanentFailure."""
         try:
-            reply = await self._transaction(email.recipient, build_message(email, self._from))
+            reply = await self._transaction(email.recipient, build_message(email, self._from_header))
         except aiosmtplib.SMTPRecipientsRefused as e:
             codes = [r.code for r in e.recipients]
             exc = PermanentFailure if all(c >= 500 for c in codes) else TemporaryFailure

@@ -9,6 +9,7 @@ acts on, so a repeat changes nothing.
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime
 from typing import Any, TypedDict
 
@@ -68,7 +69,7 @@ class NewMessage:
     expires_at: datetime
     edition_id: str | None = None
 
-    @property
+    @cached_property
     def message_id(self) -> str:
         return message_id(self.cause, f"{self.recipient_kind}:{self.recipient_key}:{self.channel}", self.category)
 
