@@ -22,9 +22,9 @@ from services.notifications import render
 from services.notifications.adapters import messages as stored
 from services.notifications.adapters.copies import PAGE
 from services.notifications.domain import messages as m
+from services.notifications.domain.message_ids import derived_event_id
 from services.notifications.domain.messages import NewMessage
 from services.notifications.domain.pages import fan_out_page_id
-from services.notifications.domain.message_ids import derived_event_id
 from services.notifications.usecases.sending import each
 from shared.db.aggregates import aggregate_indexes, stored_document
 from shared.db.indexes import ensure_indexes

@@ -42,8 +42,8 @@ from services.notifications.devservers import free_port
 from shared.db.aggregates import AggregateStore
 from shared.decisions import Decision
 from shared.envelope import new_event
-from shared.kafka.topic_admin import delete_prefixed_topics
 from shared.events import scheduling as ev
+from shared.kafka.topic_admin import delete_prefixed_topics
 
 SIZES = {"full": 100_000, "small": 1_000}  # BENCH_FANOUT_N overrides
 # At most this long handing over (BENCH_FANOUT_BUDGET_S overrides): make bench has 15 minutes

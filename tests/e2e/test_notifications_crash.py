@@ -21,8 +21,8 @@ from pymongo import AsyncMongoClient
 
 from services.notifications.devservers import SmtpSink, free_port
 from shared.envelope import new_event
-from shared.kafka.topic_admin import delete_prefixed_topics
 from shared.events import scheduling as ev
+from shared.kafka.topic_admin import delete_prefixed_topics
 from tests.integration.test_notifications_delivery import stored_messages
 from tests.platform import RawKafka, eventually
 from tests.processes import start_service, wait_ready

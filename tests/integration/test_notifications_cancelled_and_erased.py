@@ -23,9 +23,9 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from services.notifications.devservers import SmsGateway, SmtpSink
-from services.notifications.main import create_app
 from services.notifications.domain.messages import FINAL
 from services.notifications.domain.quiet_hours import STOCKHOLM
+from services.notifications.main import create_app
 from services.notifications.settings import NotificationsSettings
 from shared.envelope import new_event
 from shared.events import scheduling as ev

@@ -20,8 +20,8 @@ from services.notifications.settings import NotificationsSettings
 from shared.auth import Role
 from shared.envelope import new_event
 from shared.events import scheduling as ev
-from shared.events.vocabularies import VOCABULARY_NAMES
 from shared.events.initiatives import InitiativeContactRecordedV1
+from shared.events.vocabularies import VOCABULARY_NAMES
 from shared.kafka.topic_admin import delete_prefixed_topics
 from tests.platform import RawKafka, as_role, eventually, settings_for
 from tests.vocabulary_events import publish_vocabularies

@@ -14,16 +14,16 @@ from types import SimpleNamespace
 
 from bson import DEFAULT_CODEC_OPTIONS
 
-from services.notifications.adapters.messages import Messages, lift
 from services.notifications.adapters.copies import Copies, contact_fields, registration_fields
+from services.notifications.adapters.messages import Messages, lift
 from services.notifications.adapters.notices import Notices
 from services.notifications.adapters.read_at_once import OptOutsAtOnce
 from services.notifications.settings import NotificationsSettings
-from services.notifications.usecases.send_together import SendTogether
-from services.notifications.usecases.sending import Sender
 from services.notifications.usecases.clock import Clock
 from services.notifications.usecases.content import Contents
 from services.notifications.usecases.recipients import Recipients
+from services.notifications.usecases.send_together import SendTogether
+from services.notifications.usecases.sending import Sender
 from services.notifications.usecases.triggers import Triggers
 from services.notifications.usecases.withdrawals import Withdrawals
 from shared.db.aggregates import AggregateStore

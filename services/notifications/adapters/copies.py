@@ -11,11 +11,11 @@ import contextlib
 from collections.abc import AsyncIterator
 from datetime import datetime
 
-from shared.db.aggregates import AggregateStore, aggregate_indexes, change_one
 from services.notifications.domain.copies import forget, session_kept
+from shared.db.aggregates import AggregateStore, aggregate_indexes, change_one
 from shared.db.copies import keep_newest
 from shared.db.indexes import IndexSpec
-from shared.decisions import Decision, NoChange
+from shared.decisions import Decision
 
 EDITIONS, SESSIONS, REGISTRATIONS, CONTACTS = "editions", "sessions", "registrations", "contacts"
 PAGE = 500  # registrations per page of a fan-out: one document of messages each (domain/pages.py)

@@ -2,9 +2,9 @@
 
 from fastapi import APIRouter, Request
 
-from services.notifications.domain import tokens
 from services.notifications.api.deps import ErasureDep, RecipientsDep, SettingsDep
 from services.notifications.api.forms import ErasureIn, body_of
+from services.notifications.domain import tokens
 from shared.auth import KEY_OPTIONAL, Role, require
 from shared.http import checked, email_address, mobile_e164, problem
 

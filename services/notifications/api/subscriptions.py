@@ -1,17 +1,17 @@
 """Subscribing: double opt-in (a link by e-mail, a code by SMS), confirmation, one-click unsubscribe."""
 
 import uuid
+from html import escape
 
 from aiolimiter import AsyncLimiter
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
-from html import escape
 
 from services.notifications import render as r
-from services.notifications.domain import subscriptions as subs
-from services.notifications.domain import tokens
 from services.notifications.api.deps import ClockDep, OptOutsDep, SettingsDep, SubscriptionsDep, TriggersDep, VocabulariesDep
 from services.notifications.api.forms import ConfirmIn, SubscriptionIn, body_of, form_page, page
+from services.notifications.domain import subscriptions as subs
+from services.notifications.domain import tokens
 from shared.db.aggregates import change_one
 from shared.decisions import Decision
 from shared.http import checked, email_address, mobile_e164, problem

@@ -2,15 +2,25 @@
 was first published, a registrant's contact replaced by the mark of its erasure. Pure."""
 
 from datetime import datetime
+from typing import TypedDict
 
 from shared.decisions import Decision, NoChange
 
 
-def erased_contact(registration_id: str, session_id: str | None) -> dict:
+class ErasedContact(TypedDict):
+    """What stays of an erased registrant's contact (the copies of sessions, registrations and
+    contacts are otherwise the events' own states, ``shared/events/scheduling.py``)."""
+
+    registration_id: str
+    session_id: str | None
+    erased: bool
+
+
+def erased_contact(registration_id: str, session_id: str | None) -> ErasedContact:
     """What stays of an erased registrant's contact: no name, address or number — only that it was
     erased (``recipients.resolve``: a message to them is cancelled, not postponed), and the session,
     so the mark is met by a fan-out's walk of its session's contacts like any contact."""
-    return {"registration_id": registration_id, "session_id": session_id, "erased": True}
+    return ErasedContact(registration_id=registration_id, session_id=session_id, erased=True)
 
 
 def forget(registration_id: str):

@@ -7,8 +7,21 @@ due notices into one ``session_changed`` message per registrant, keyed by the bu
 """
 
 from datetime import datetime, timedelta
+from typing import TypedDict
 
 from shared.decisions import Decision
+
+
+class NoticeState(TypedDict, total=False):
+    session_id: str
+    status: str  # pending | done
+    burst: str  # the cause of the burst's first edit: the notice's messages' cause
+    first_edit_at: datetime
+    due_at: datetime
+    previous_starts_at: str | None
+    edits: int
+    causes: list[str]  # the burst's edits, the newest twenty
+    seen: list[str]  # every edit the session's notices took, the newest two hundred
 
 def edited(session_id: str, cause: str, previous_starts_at: str | None, now: datetime, debounce: timedelta):
     def decide(current: dict | None, _v: int) -> Decision | None:

@@ -15,8 +15,8 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import TypedDict
 
-from services.notifications.domain.messages import MessageState
 from services.notifications.domain.message_ids import NAMESPACE
+from services.notifications.domain.messages import MessageState
 from shared.decisions import Decision, NoChange
 
 ItemDecide = Callable[[dict | None, int], Decision | None]

@@ -7,9 +7,36 @@ last_digest_at, next_digest_at}``. Decisions are pure and take ``now``.
 """
 
 from datetime import datetime, time, timedelta
+from typing import TypedDict
 
 from services.notifications.domain.quiet_hours import STOCKHOLM
 from shared.decisions import Decision
+
+
+class Consent(TypedDict):
+    text_version: str
+    purposes: list[str]
+    given_at: datetime
+    confirmed_at: datetime | None
+    withdrawn_at: datetime | None
+
+
+class SubscriptionState(TypedDict, total=False):
+    subscription_id: str
+    channel: str  # email | sms
+    email: str
+    phone: str
+    language: str
+    interests: dict[str, list[str]]  # themes, districts, languages
+    frequency: str  # daily | weekly
+    status: str  # pending | confirmed | unsubscribed
+    consents: list[Consent]
+    code_attempts: int
+    created_at: datetime
+    confirmed_at: datetime
+    unsubscribed_at: datetime
+    last_digest_at: datetime
+    next_digest_at: datetime | None
 
 MAX_CODE_ATTEMPTS = 5
 PURPOSES = ["digest_of_new_sessions"]

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from services.notifications import render as r
-from services.notifications.domain import tokens
 from services.notifications.adapters.copies import Copies
+from services.notifications.domain import tokens
 from services.notifications.domain.quiet_hours import BOUND_BY_SESSION_START
 from services.notifications.settings import NotificationsSettings
 from services.notifications.usecases.recipients import Recipient

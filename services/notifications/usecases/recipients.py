@@ -7,11 +7,11 @@ A recipient key names the person's record here (``registration:<id>``, ``subscri
 
 from dataclasses import dataclass
 
-from services.notifications.domain import tokens
 from services.notifications.adapters.copies import Copies
 from services.notifications.adapters.organizers import OrganizerContacts
 from services.notifications.adapters.read_at_once import Known
 from services.notifications.adapters.subscriptions import Subscriptions
+from services.notifications.domain import tokens
 from services.notifications.settings import NotificationsSettings
 from shared.db.aggregates import AggregateStore
 

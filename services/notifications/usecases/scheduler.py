@@ -14,10 +14,10 @@ from datetime import datetime
 
 import structlog
 
+from services.notifications.adapters.messages import Messages
 from services.notifications.domain import quiet_hours as q
 from services.notifications.domain.messages import MessageState, NewMessage, created
 from services.notifications.domain.pages import fan_out_page_id
-from services.notifications.adapters.messages import Messages
 from services.notifications.settings import NotificationsSettings
 from services.notifications.usecases.clock import Clock
 from services.notifications.usecases.send_together import SendTogether

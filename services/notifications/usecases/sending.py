@@ -33,17 +33,17 @@ import structlog
 from aiolimiter import AsyncLimiter
 
 from services.notifications.adapters import PermanentFailure, TemporaryFailure
+from services.notifications.adapters.messages import Messages
+from services.notifications.adapters.read_at_once import Known, OptOutsAtOnce
 from services.notifications.domain import messages as m
+from services.notifications.domain.message_ids import derived_event_id
 from services.notifications.domain.messages import MessageState
 from services.notifications.domain.pages import ItemDecide, if_absent
-from services.notifications.domain.message_ids import derived_event_id
 from services.notifications.domain.quiet_hours import backoff
-from services.notifications.adapters.read_at_once import Known, OptOutsAtOnce
-from services.notifications.adapters.messages import Messages
 from services.notifications.settings import NotificationsSettings
 from services.notifications.usecases.clock import Clock
-from services.notifications.usecases.recipients import Recipients
 from services.notifications.usecases.content import Contents, Drafts, Expired, Obsolete, Postpone
+from services.notifications.usecases.recipients import Recipients
 from services.notifications.usecases.withdrawals import Watch
 from shared.decisions import Pending
 from shared.envelope import new_event

@@ -11,13 +11,13 @@ from datetime import datetime, timedelta
 
 import structlog
 
-from services.notifications.domain import quiet_hours as q
 from services.notifications.adapters.copies import Copies
 from services.notifications.adapters.notices import Notices
 from services.notifications.adapters.organizers import OrganizerContacts
-from services.notifications.domain.receipts import delivered, failed_after_send
-from services.notifications.domain.notices import edited, fired
 from services.notifications.adapters.read_at_once import SessionContacts
+from services.notifications.domain import quiet_hours as q
+from services.notifications.domain.notices import edited, fired
+from services.notifications.domain.receipts import delivered, failed_after_send
 from services.notifications.render import title_in
 from services.notifications.usecases.privacy import Erasure
 from services.notifications.usecases.scheduler import MessageScheduler
