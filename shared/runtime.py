@@ -21,7 +21,8 @@ from shared.db.keyed_lock import KeyedLock
 from shared.db.outbox import OutboxRelay
 from shared.db.processed import INDEXES as PROCESSED_INDEXES
 from shared.db.processed import ProcessedEvents
-from shared.kafka.consumer import ConsumerRunner, Subscription
+from shared.kafka.consumer import ConsumerRunner
+from shared.kafka.subscriptions import Subscription
 from shared.kafka.producer import EventProducer
 from shared.logs import configure_logging
 from shared.settings import ServiceSettings

@@ -20,7 +20,7 @@ from shared.db.aggregates import AggregateStore
 from shared.db.copies import keep_newest
 from shared.envelope import Envelope
 from shared.events.vocabularies import VOCABULARY_EVENTS, VOCABULARY_NAMES, VocabularyChangedV1
-from shared.kafka.consumer import Subscription, follow
+from shared.kafka.subscriptions import Subscription, follow
 from shared.topics import REGISTRY_VOCABULARIES, Topic
 
 COLLECTION = "vocabularies"

@@ -19,7 +19,7 @@ from shared.events.scheduling import (
     SessionScheduledV1,
     SessionUpdatedV1,
 )
-from shared.kafka.consumer import Handler, Subscription
+from shared.kafka.subscriptions import Handler, Subscription
 from shared.topics import (
     NOTIFICATIONS_DEADLETTER,
     NOTIFICATIONS_RECEIPTS,

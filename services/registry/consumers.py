@@ -5,7 +5,7 @@ from services.registry.adapters.rejections import Rejections
 from services.registry.domain.initiatives import SUBMISSION_TYPES
 from services.registry.usecases.submissions import Submissions
 from shared.events.dead_letters import MessageFailedV1, MessageRejectedV1
-from shared.kafka.consumer import Handler, Subscription, follow
+from shared.kafka.subscriptions import Handler, Subscription, follow
 from shared.topics import REGISTRY_DEADLETTER, REGISTRY_REJECTED, REGISTRY_SUBMISSIONS, SCHEDULING_SESSIONS
 
 DEDUP_SCOPE = "submissions"  # shared with REST, so one event id takes effect once whichever way it came

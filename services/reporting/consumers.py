@@ -12,7 +12,7 @@ from shared.envelope import Envelope, EventData
 from shared.events.initiatives import INITIATIVE_EVENTS
 from shared.events.notifications import DeliveryCountedV1
 from shared.events.scheduling import REGISTRATION_EVENTS, SESSION_EVENTS
-from shared.kafka.consumer import Handler, Subscription, follow
+from shared.kafka.subscriptions import Handler, Subscription, follow
 from shared.topics import (
     NOTIFICATIONS_DELIVERIES,
     REGISTRY_INITIATIVES,

@@ -2,7 +2,7 @@
 
 from services.scheduling.usecases.initiatives import FollowInitiatives
 from shared.events.initiatives import INITIATIVE_EVENTS
-from shared.kafka.consumer import Subscription, follow
+from shared.kafka.subscriptions import Subscription, follow
 from shared.topics import REGISTRY_INITIATIVES, SCHEDULING_DEADLETTER
 from shared.vocabularies import VocabularyCopies, vocabulary_subscription
 

@@ -27,62 +27,23 @@ round trip at a time. The batch is committed only once every key's messages took
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Any, Literal
 
 import structlog
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from tenacity import AsyncRetrying, retry_if_not_exception_type, stop_after_attempt, wait_exponential
 
 from shared.db.processed import ProcessedEvents
-from shared.envelope import EventData, InvalidEvent, Reason, kafka_headers, parse_data, parse_envelope
+from shared.envelope import InvalidEvent, Reason, kafka_headers, parse_data, parse_envelope
 from shared.events.dead_letters import MessageFailedV1, MessageRejectedV1
 from shared.kafka.failures import Interrupted, is_handed_over, is_infrastructure
 from shared.kafka.originals import dead_letter_event, original_of, readable_fields, received_at
 from shared.kafka.producer import EventProducer
+from shared.kafka.subscriptions import Handler, Rejection, Subscription
 from shared.logs import bound_to
 from shared.metrics import CONSUMER_LAG, DEAD_LETTERS, EVENTS_HANDLED, HANDLER_SECONDS, UNATTRIBUTED_DEAD_LETTERS
 from shared.settings import ServiceSettings
-from shared.topics import Topic
 
 log = structlog.get_logger(__name__)
-
-
-class Rejection(Exception):
-    """A handler's final refusal of a valid event (e.g. an unregistered source): no retry."""
-
-    def __init__(self, reasons: list[Reason]):
-        super().__init__("; ".join(r.message for r in reasons))
-        self.reasons = reasons
-
-
-@dataclass(frozen=True)
-class Handler:
-    model: type[EventData]
-    handle: Callable[[Any, Any], Awaitable[None]]  # (envelope, data) -> None
-
-
-@dataclass(frozen=True)
-class Subscription:
-    """One consumer group on one or more topics, with its handlers by event type."""
-
-    name: str
-    topics: tuple[Topic, ...]
-    handlers: dict[str, Handler]
-    dead_letter: Topic
-    unknown_types: Literal["dead_letter", "skip"] = "dead_letter"
-    # A null value on a compacted topic erases what its key held (e.g. a contact, GDPR art. 17):
-    # told the key and the record's headers (e.g. why it was erased).
-    on_tombstone: Callable[[str, dict[str, str]], Awaitable[None]] | None = field(default=None)
-    # The processed-events log: "check" asks it before each message and records what was taken;
-    # "record" only records (another edge asks: the registry's REST answers ``duplicate``);
-    # "none" neither. The last two are for handlers whose effect is idempotent by itself (a
-    # revision or version already kept changes nothing, ids follow from the cause), where asking
-    # costs a round trip per message and spares one only on a redelivery. A redelivered message
-    # that is refused again is dead-lettered under the same id (``_dead_letter``), which its
-    # consumers skip as a duplicate.
-    dedup: Literal["check", "record", "none"] = "check"
 
 
 class ConsumerRunner:
@@ -289,22 +250,3 @@ class ConsumerRunner:
         DEAD_LETTERS.labels(self._group, code).inc()
         if data.original.ce_source is None:  # no publisher to show it to: staff watch this one
             UNATTRIBUTED_DEAD_LETTERS.labels(self._group, code).inc()
-
-
-def follow(
-    name: str,
-    topic: Topic,
-    models: tuple[type[EventData], ...],
-    handle: Callable[[Any, Any], Awaitable[None]],
-    dead_letter: Topic,
-    dedup: Literal["check", "record", "none"] = "check",
-) -> Subscription:
-    """A subscription that handles several types alike and skips the ones it does not know."""
-    return Subscription(
-        name=name,
-        topics=(topic,),
-        handlers={m.event_type: Handler(m, handle) for m in models},
-        dead_letter=dead_letter,
-        unknown_types="skip",
-        dedup=dedup,
-    )

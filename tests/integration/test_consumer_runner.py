@@ -14,7 +14,8 @@ from pymongo.errors import AutoReconnect
 
 from shared.db.processed import ProcessedEvents
 from shared.events.initiatives import InitiativeSubmittedV1
-from shared.kafka.consumer import ConsumerRunner, Handler, Subscription
+from shared.kafka.consumer import ConsumerRunner
+from shared.kafka.subscriptions import Handler, Subscription
 from shared.kafka.producer import EventProducer
 from shared.settings import ServiceSettings
 from shared.kafka.topic_admin import ensure_topics

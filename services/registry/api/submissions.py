@@ -9,7 +9,7 @@ from services.registry.api.deps import ProcessedDep, Publisher, SubmissionsDep
 from services.registry.domain.initiatives import SUBMISSION_TYPES, initiative_id
 from shared.envelope import Envelope, InvalidEvent, Reason, http_headers, parse_data, parse_envelope
 from shared.http import problem, problem_response
-from shared.kafka.consumer import Rejection
+from shared.kafka.subscriptions import Rejection
 from shared.logs import bound_to
 
 router = APIRouter(prefix="/v1")

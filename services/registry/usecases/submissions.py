@@ -21,7 +21,7 @@ from services.registry.usecases.vocabularies import Vocabularies
 from shared.db.aggregates import AggregateStore, change_one
 from shared.envelope import Envelope
 from shared.events.initiatives import InitiativeSubmittedV1, InitiativeWithdrawnV1
-from shared.kafka.consumer import Rejection
+from shared.kafka.subscriptions import Rejection
 
 log = structlog.get_logger(__name__)
 
