@@ -24,7 +24,7 @@ from services.notifications.adapters.copies import PAGE
 from services.notifications.domain import messages as m
 from services.notifications.domain.message_ids import derived_event_id
 from services.notifications.domain.messages import NewMessage
-from services.notifications.domain.pages import fan_out_page_id
+from services.notifications.domain.pages import fan_out_page_id, page_state
 from services.notifications.usecases.sending import each
 from shared.db.aggregates import aggregate_indexes, stored_document
 from shared.db.indexes import ensure_indexes
@@ -77,10 +77,10 @@ def page_documents(n: int, now: datetime) -> list[tuple[dict, dict]]:
     for first in range(0, n, PAGE):
         started, outbox, sent, counted = _messages(session, first, min(PAGE, n - first), now)
         page_id = fan_out_page_id(cause, started)
-        created = stored_document(page_id, {"page_id": page_id, "cause": cause, "items": started}, outbox, stored.lift)
+        created = stored_document(page_id, dict(page_state(page_id, cause, started)), outbox, stored.lift)
         # the relay publishes and marks the creation's requests while they are handed over: the
         # outcomes meet an empty outbox and add their own events
-        recorded = stored_document(page_id, {"page_id": page_id, "cause": cause, "items": sent}, counted, stored.lift, version=3, state_version=2)
+        recorded = stored_document(page_id, dict(page_state(page_id, cause, sent)), counted, stored.lift, version=3, state_version=2)
         docs.append((created, recorded))
     return docs
 

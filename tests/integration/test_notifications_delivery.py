@@ -15,6 +15,7 @@ import uvicorn
 from pymongo import AsyncMongoClient
 
 from services.notifications.devservers import SmsGateway, SmtpSink, free_port
+from services.notifications.domain.pages import items_of
 from services.notifications.main import create_app
 from services.notifications.settings import NotificationsSettings
 from shared.auth import Role
@@ -52,8 +53,8 @@ async def stored_messages(db, **filters) -> list[dict]:
             state = (state or {}).get(part)
         return state
 
-    pages = [d["state"] async for d in db["messages"].find({}, {"state.items": 1})]
-    return [s for page in pages for s in page["items"].values() if all(at(s, k) == v for k, v in filters.items())]
+    pages = [d["state"] async for d in db["messages"].find({}, {"state": 1})]
+    return [s for page in pages for s in items_of(page).values() if all(at(s, k) == v for k, v in filters.items())]
 
 
 @contextlib.asynccontextmanager

@@ -15,6 +15,7 @@ from services.notifications.adapters import messages as stored
 from services.notifications.adapters.messages import Messages
 from services.notifications.domain import messages as m
 from services.notifications.domain.messages import NewMessage
+from services.notifications.domain.pages import items_of
 from shared.db.aggregates import AggregateStore
 from shared.db.indexes import ensure_indexes, is_ferretdb
 
@@ -59,7 +60,7 @@ async def _fill(messages: Messages, now: datetime) -> None:
 
 def _keys(pages: list[dict], status: str, by: str, until: datetime) -> set[str]:
     """The messages of the pages found in ``status`` by ``until`` (a page found may hold others)."""
-    return {s["recipient"]["key"].split(":", 1)[1] for p in pages for s in p["items"].values() if s["status"] == status and s[by] <= until}
+    return {s["recipient"]["key"].split(":", 1)[1] for p in pages for s in items_of(p).values() if s["status"] == status and s[by] <= until}
 
 
 def _due(pages: list[dict], until: datetime) -> set[str]:

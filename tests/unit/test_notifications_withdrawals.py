@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 from services.notifications.adapters import messages as store
 from services.notifications.domain import messages as m
+from services.notifications.domain.pages import page_state
 from services.notifications.usecases.withdrawals import Withdrawals
 
 NOW = datetime(2026, 12, 5, 21, 0, tzinfo=UTC)
@@ -26,7 +27,7 @@ def _message(status: str, kind: str = "registration") -> dict:
 
 
 def _page(*messages: dict) -> dict:
-    return {"page_id": "p1", "items": {f"m{n}": message for n, message in enumerate(messages)}}
+    return dict(page_state("p1", None, {f"m{n}": message for n, message in enumerate(messages)}))
 
 
 def test_a_registrants_message_carries_its_registration_while_it_waits_only():

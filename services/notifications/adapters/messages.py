@@ -13,7 +13,7 @@ from datetime import datetime
 
 from services.notifications.adapters import wake
 from services.notifications.domain.messages import MessageState, NewMessage, created, withdrawn
-from services.notifications.domain.pages import ItemDecide, PageState, if_absent, items_changed, without_recipients
+from services.notifications.domain.pages import ItemDecide, PageState, if_absent, items_changed, items_of, without_recipients
 from shared.db.aggregates import AggregateStore
 from shared.db.indexes import IndexSpec
 
@@ -35,7 +35,7 @@ def lift(page: dict) -> dict:
     message waiting, wake.py); the registrations with a message ``scheduled`` (a message being
     handed over is not taken back); every recipient (an erasure); and for a fan-out's page its
     cause and its messages' ids."""
-    items = list((page.get("items") or {}).values())
+    items = list(items_of(page).values())
     lifted: dict = {RECIPIENTS: sorted({s["recipient"]["key"] for s in items})}
     # the buckets of each distinct wait (a page's messages mostly share theirs), not of each message
     waits = {(s["status"], s.get("due_at"), s.get("sending_since"), s.get("updated_at"), s.get("created_at")): s for s in items}
@@ -96,7 +96,7 @@ class Messages:
         doc = await self.store.get(self._pages.get(message_id, message_id))
         if doc is None and (page_id := await self._fan_out_page_of(message_id)) is not None:
             doc = await self.store.get(page_id)
-        return (doc["state"]["items"].get(message_id) if doc else None)
+        return items_of(doc["state"]).get(message_id) if doc else None
 
     async def change_one(self, message_id: str, decide: ItemDecide) -> MessageState | None:
         """One message's decision, wherever it is kept; None if it changed nothing (or is nowhere)."""
@@ -115,7 +115,7 @@ class Messages:
         ``registration_id`` (one backed query). Returns how many ended now; a repeat ends none."""
         key = f"registration:{registration_id}"
         pages = [doc["state"] async for doc in self.store.find({WAITING_FOR: registration_id}, {"state": 1})]
-        decides = {p["page_id"]: {mid: withdrawn(now, why) for mid, s in p["items"].items() if s["recipient"]["key"] == key} for p in pages}
+        decides = {p["page_id"]: {mid: withdrawn(now, why) for mid, s in items_of(p).items() if s["recipient"]["key"] == key} for p in pages}
         return len(await self.change({pid: d for pid, d in decides.items() if d}))
 
     async def withdraw_in(self, page_id: str, message_ids: Iterable[str], now: datetime, why: str = "registration_cancelled") -> int:

@@ -38,7 +38,7 @@ from services.notifications.adapters.read_at_once import Known, OptOutsAtOnce
 from services.notifications.domain import messages as m
 from services.notifications.domain.message_ids import derived_event_id
 from services.notifications.domain.messages import MessageState
-from services.notifications.domain.pages import ItemDecide, if_absent
+from services.notifications.domain.pages import ItemDecide, if_absent, items_of
 from services.notifications.domain.quiet_hours import backoff
 from services.notifications.settings import NotificationsSettings
 from services.notifications.usecases.clock import Clock
@@ -205,7 +205,7 @@ class Sender:
         """Every message due now (the timer), in batches of at most ``batch``."""
         now, count = self.now(), 0
         found = [(p["page_id"], mid, st) for p in await self.messages.due(now)
-                 for mid, st in p["items"].items() if st["status"] == "scheduled" and st["due_at"] <= now]
+                 for mid, st in items_of(p).items() if st["status"] == "scheduled" and st["due_at"] <= now]
         for start in range(0, len(found), batch):
             pages: dict[str, dict[str, MessageState]] = {}
             for pid, mid, st in found[start:start + batch]:
@@ -222,7 +222,7 @@ class Sender:
         due now, to be sent again with the same id (see the module's docs). Also at start-up."""
         now = self.now()
         older_than = now - timedelta(seconds=self.settings.sending_lease_s)
-        decides = {p["page_id"]: {mid: m.back_to_scheduled(now, older_than) for mid, st in p["items"].items()
+        decides = {p["page_id"]: {mid: m.back_to_scheduled(now, older_than) for mid, st in items_of(p).items()
                                   if st["status"] == "sending" and mid not in self.in_flight}
                    for p in await self.messages.stale_sending(older_than)}
         back = await self.messages.change({pid: d for pid, d in decides.items() if d})
