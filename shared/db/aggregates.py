@@ -33,7 +33,6 @@ from shared.db.inserts import InsertTogether
 from shared.db.keyed_lock import KeyedLock
 from shared.db.known import KnownDocuments
 from shared.db.pending_events import PendingEvents
-from shared.db.transition import TransitionalMethods
 from shared.decisions import Decide, Decision, NoChange
 
 # Top-level fields derived from a state, written with it in the same single-document write: what a
@@ -75,7 +74,7 @@ def aggregate_indexes(collection: str) -> list[IndexSpec]:
     return [IndexSpec(collection, (("_id", 1),)), IndexSpec(collection, (("outbox_pending", 1),))]
 
 
-class AggregateStore(TransitionalMethods):
+class AggregateStore:
     """The aggregates of one collection.
 
     ``lift(state)``: top-level fields written with every write (and dropped when it no longer
@@ -118,7 +117,7 @@ class AggregateStore(TransitionalMethods):
         async for doc in cursor:
             yield doc
 
-    async def change(self, decides: Mapping[str, Decide], *args, new: bool = False, **kwargs) -> dict[str, Changed]:
+    async def change(self, decides: Mapping[str, Decide], *, new: bool = False) -> dict[str, Changed]:
         """Apply each id's ``decide`` to its current state, under that id's lock; returns what each did.
 
         ``decide(state or None, state_version)`` is pure and returns a ``Decision`` (written: the
@@ -131,8 +130,6 @@ class AggregateStore(TransitionalMethods):
         where a document exists after all (a redelivery), and that id is decided again on what
         is stored.
         """
-        if isinstance(decides, str):  # TRANSITION: the former change(id, decide, expect_new=)
-            return await self._former_change(decides, *args, **kwargs)
         ids = sorted(decides)
         if len(ids) == 1:
             async with self._locks.hold(ids[0]):
@@ -154,9 +151,6 @@ class AggregateStore(TransitionalMethods):
                 if (await self._collection.delete_one({"_id": i})).deleted_count == 1:
                     deleted.add(i)
         return deleted
-
-    async def _former_change(self, aggregate_id, decide, attempts=5, expect_new=False):  # TRANSITION
-        return (await self.change({aggregate_id: decide}, new=expect_new))[aggregate_id].document
 
     # -- private strategies ---------------------------------------------------------------------
 
