@@ -62,7 +62,7 @@ FERRETDB_VERSION = "v1.24.2"
 # 26 at once. When the commands in flight need more than the pool has, each holds part and waits
 # for the rest, and FerretDB stops answering everyone until restarted (four bulks of 20 did it;
 # tests/integration/test_engine_bulk_writes.py). Our clients keep 8 connections each and bulks at
-# 25 (services/notifications/batch_send.py), so 400 fits every service and tool running at once.
+# 25 (shared/db/guarded_bulk.py), so 400 fits every service and tool running at once.
 FERRETDB_POOL = 400
 FERRETDB_MODULE = "github.com/FerretDB/FerretDB"
 FERRETDB_DIR = CACHE / "ferretdb"

@@ -21,10 +21,27 @@ async def read_each(collection: AsyncCollection, ids: list[str]) -> dict[str, di
     return {d["_id"]: d for d in docs if d is not None}
 
 
-async def write_guarded(collection: AsyncCollection, writes: dict[str, tuple[InsertOne | ReplaceOne, dict[str, Any]]]) -> set[str]:
-    """One unordered bulk write of ``writes`` (id → (the insert or version-guarded replace, the new
-    document)); returns the ids whose write did not land: an insert that met an existing ``_id``,
-    a replace whose guard found another version."""
+# An update holds a FerretDB connection per update until its command ends: replaces go at most
+# this many to a bulk, so every service's bulks fit FerretDB's pool (decision 0008).
+REPLACES_PER_BULK = 25
+
+Writes = dict[str, tuple[InsertOne | ReplaceOne, dict[str, Any]]]
+
+
+async def write_guarded(collection: AsyncCollection, writes: Writes) -> set[str]:
+    """``writes`` (id → (the insert or version-guarded replace, the new document)) as unordered bulk
+    writes — the inserts in one, the replaces ``REPLACES_PER_BULK`` at a time; returns the ids whose
+    write did not land: an insert that met an existing ``_id``, a replace whose guard found
+    another version."""
+    inserts = {i: w for i, w in writes.items() if isinstance(w[0], InsertOne)}
+    replaced = sorted(i for i in writes if i not in inserts)
+    lost = await _bulk(collection, inserts)
+    for n in range(0, len(replaced), REPLACES_PER_BULK):
+        lost |= await _bulk(collection, {i: writes[i] for i in replaced[n : n + REPLACES_PER_BULK]})
+    return lost
+
+
+async def _bulk(collection: AsyncCollection, writes: Writes) -> set[str]:
     if not writes:
         return set()
     order = list(writes)

@@ -180,3 +180,15 @@ async def test_a_marking_after_a_newer_write_removes_only_what_was_published_wit
         assert log.sent("find") == [] and len(log.sent("update")) == 2  # the guarded try, then on the known copy
         stored = await collection.find_one({"_id": "s"})
         assert [p["event"]["n"] for p in stored["outbox"]] == [2] and stored["outbox_pending"]
+
+
+async def test_a_large_batch_is_written_in_bulks_the_engines_pool_holds(infra):
+    """FerretDB holds a connection per update of a bulk until it ends, and stops answering when the
+    bulks in flight need more than its pool: a batch's replaces go 25 to a bulk, its inserts in one."""
+    async with _database(infra) as (store, log, collection):
+        ids = [f"m{n:03d}" for n in range(60)]
+        await store.change({i: add(1) for i in ids}, new=True)
+        assert [len(c["documents"]) for c in log.sent("insert")] == [60]
+        await store.change({i: add(1) for i in ids})
+        assert sorted(len(c["updates"]) for c in log.sent("update")) == [10, 25, 25]
+        assert {d["state"]["n"] async for d in collection.find({})} == {2}
