@@ -18,13 +18,14 @@ from services.notifications.adapters.copies import Copies, contact_fields, regis
 from services.notifications.adapters.messages import Messages, lift
 from services.notifications.adapters.notices import Notices
 from services.notifications.adapters.read_at_once import OptOutsAtOnce
+from services.notifications.domain.pages import items_of
 from services.notifications.settings import NotificationsSettings
 from services.notifications.usecases.clock import Clock
 from services.notifications.usecases.content import Contents
 from services.notifications.usecases.recipients import Recipients
 from services.notifications.usecases.send_together import SendTogether
 from services.notifications.usecases.sending import Sender
-from services.notifications.usecases.triggers import Triggers
+from services.notifications.usecases.triggers import Triggers, reminders_of
 from services.notifications.usecases.withdrawals import Withdrawals
 from shared.db.aggregates import AggregateStore
 from shared.db.keyed_lock import KeyedLock
@@ -181,3 +182,27 @@ async def test_a_page_whose_write_failed_under_load_is_made_by_the_next_firing_e
     assert len(mailbox.sent) == len(set(mailbox.sent)) == 1_100, "every registrant once"
     pages = [d for d in messages.by_id.values()]
     assert len(pages) == 3 and sum(len(p["state"]["items"]) for p in pages) == 1_100, "a page of 500 registrants is one document"
+
+
+async def test_a_registrants_reminder_is_made_once_by_their_confirmation_and_by_a_fan_out_of_reminders():
+    """A reminder comes from its registration's confirmation or from a fan-out of its session's
+    reminders (a new start), the fan-out's kept a page to a document: whichever comes first, each
+    registrant has one reminder, and a repeat of either makes none."""
+    sid = "s-reminders"
+    service, messages = _session_with_registrants(sid, 700, Mailbox())
+    triggers = service.triggers
+    session = (await triggers.copies.sessions.get(sid))["state"]
+    regs = [d["state"] async for d in triggers.copies.registrations.find({"session_id": sid})]
+    for reg in regs[:3] + regs[650:]:  # confirmed before the fan-out: pages of one
+        await triggers.reminder(reg, session)
+
+    def make(reg):
+        return triggers._reminder_message(reg, session, 24)
+
+    await triggers._fan_out(sid, {"confirmed"}, make, reminders_of(session))
+    for reg in regs[:5]:  # confirmed again afterwards (a redelivery): nothing new
+        await triggers.reminder(reg, session)
+    await triggers._fan_out(sid, {"confirmed"}, make, reminders_of(session))  # the fan-out again (a repeat)
+    reminders = [s for d in messages.by_id.values() for s in items_of(d["state"]).values()]
+    assert sorted(s["recipient"]["key"] for s in reminders) == sorted(f"registration:{r['registration_id']}" for r in regs), "one each"
+    assert len([d for d in messages.by_id.values() if len(d["state"]["items"]) > 1]) == 2, "the rest in pages of the fan-out"

@@ -52,6 +52,7 @@ def lift(page: dict) -> dict:
 
 
 PAGES_KEPT = 200_000  # message id → its fan-out page, for the messages this process made last
+CAUSES_KEPT = 64  # causes whose pages' message ids are kept (``of_cause``)
 
 
 class Messages:
@@ -62,6 +63,7 @@ class Messages:
         # where this process put the messages of its fan-outs: a receipt for one (an SMS's comes
         # within seconds) finds its page without asking; the store recalls the page it wrote
         self._pages: OrderedDict[str, str] = OrderedDict()
+        self._of_cause: OrderedDict[str, set[str]] = OrderedDict()
 
     async def change(self, decides: Mapping[str, Mapping[str, ItemDecide]], *, new: bool = False,
                      cause: str | None = None) -> dict[str, MessageState]:
@@ -73,6 +75,8 @@ class Messages:
         changed = await self.store.change({pid: items_changed(d, pid, cause) for pid, d in decides.items()}, new=new)
         if cause is not None:
             self._remember({mid: pid for pid, c in changed.items() for mid in (c.outcome or {})})
+            if cause in self._of_cause:
+                self._of_cause[cause].update(mid for c in changed.values() for mid in (c.outcome or {}))
         return {mid: state for c in changed.values() for mid, state in (c.outcome or {}).items()}
 
     def _remember(self, pages: dict[str, str]) -> None:
@@ -80,10 +84,10 @@ class Messages:
         while len(self._pages) > PAGES_KEPT:
             self._pages.popitem(last=False)
 
-    async def create(self, news: Iterable[NewMessage], now: datetime) -> set[str]:
+    async def create(self, news: Iterable[NewMessage], now: datetime, cause: str | None = None) -> set[str]:
         """Messages not sent now, each a page of one; returns the ids made now (one that exists
-        already is left as it is: nothing is made twice)."""
-        return set(await self.change({n.message_id: {n.message_id: if_absent(created(n, now))} for n in news}, new=True))
+        already is left as it is: nothing is made twice). ``cause``: the pages' (see ``of_cause``)."""
+        return set(await self.change({n.message_id: {n.message_id: if_absent(created(n, now))} for n in news}, new=True, cause=cause))
 
     async def _fan_out_page_of(self, message_id: str) -> str | None:
         if message_id in self._pages:
@@ -107,8 +111,14 @@ class Messages:
         return (changed.outcome or {}).get(message_id)
 
     async def of_cause(self, cause: str) -> set[str]:
-        """The ids of the messages in a cause's fan-out pages (none but after a crash or a repeat)."""
-        return {mid async for doc in self.store.find({CAUSE: cause}, {MESSAGE_IDS: 1}) for mid in doc.get(MESSAGE_IDS, ())}
+        """The ids of the messages in a cause's pages: read once, then kept as this process writes
+        them (it alone writes messages), so a caller holding the cause's lock may ask it per message."""
+        if cause not in self._of_cause:
+            self._of_cause[cause] = {mid async for doc in self.store.find({CAUSE: cause}, {MESSAGE_IDS: 1}) for mid in doc.get(MESSAGE_IDS, ())}
+            while len(self._of_cause) > CAUSES_KEPT:
+                self._of_cause.popitem(last=False)
+        self._of_cause.move_to_end(cause)
+        return self._of_cause[cause]
 
     async def withdraw(self, registration_id: str, now: datetime, why: str = "registration_cancelled") -> int:
         """End every message to this registrant still waiting (``scheduled``), found by the lifted

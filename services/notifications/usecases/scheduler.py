@@ -3,11 +3,9 @@ and template), given its time by the quiet hours, and sent through the one pipel
 (``Sender``) when it is due. ``Triggers`` (usecases/triggers.py) schedules through it.
 
 - ``schedule``: one message; due now, it goes with the others due now (``SendTogether``).
-- ``schedule_many``: messages of many causes (a session's reminders), each a page of one,
-  created in bulk.
-- ``fan_out_page``: one page of a fan-out — the messages of one cause to a page of a session's
-  registrants — kept in one document (domain/pages.py): created, marked and recorded with one
-  write each.
+- ``fan_out_page``: one page of a fan-out — the messages of one cause (or of one group: a
+  session's reminders) to a page of a session's registrants — kept in one document
+  (domain/pages.py): created, marked and recorded with one write each.
 """
 
 from datetime import datetime
@@ -53,21 +51,6 @@ class MessageScheduler:
         elif await self.messages.create([new], now):
             log.info("message_scheduled", message_id=new.message_id, category=new.category, channel=new.channel, urgent=urgent)
         return new.message_id
-
-    async def schedule_many(self, messages: list[dict], watch: Watch | None = None, chunk: int = 1_000) -> None:
-        """``schedule`` for messages of many causes (one per registrant): each a page of one, a
-        chunk created per bulk write; those due now sent with them. ``watch``: see ``fan_out_page``."""
-        for start in range(0, len(messages), chunk):
-            now = self.now()
-            news = [n for n in (self._new(now, **kw)[0] for kw in messages[start:start + chunk]) if not _told(watch, n)]
-            made = await self.messages.create([n for n in news if n.not_before > now], now)
-            due = {n.message_id: {n.message_id: created(n, now)} for n in news if n.not_before <= now}
-            if due:
-                made |= set(await self.sender.send(due, new=True, watch=watch))
-            told = [n.message_id for n in news if _told(watch, n)]
-            for mid in told:  # cancelled while they were made: the cancellation's own sweep may have run before
-                await self.messages.withdraw_in(mid, [mid], self.now())
-            log.info("messages_scheduled", count=len(made), of=len(news))
 
     def fan_out_news(self, messages: list[dict], existing: set[str], watch: Watch | None) -> list[NewMessage]:
         """A fan-out page's new messages: not one made before (``existing``: the cause's, read as

@@ -51,6 +51,13 @@ def _reminders_may_change(previous: dict | None, stored: dict) -> bool:
     return previous.get("starts_at") != stored.get("starts_at") or previous.get("status") != stored.get("status")
 
 
+def reminders_of(session: dict) -> str:
+    """The group of a session's reminders at its current start: their pages' cause. A reminder is
+    made by its registration's confirmation or by a fan-out of them (a new start), under the
+    group's lock, and neither makes one the other has (``Messages.of_cause``)."""
+    return f"reminders|{session['session_id']}|{session['starts_at']}"
+
+
 def _dt(value) -> datetime:
     return datetime.fromisoformat(value) if isinstance(value, str) else value
 
@@ -113,22 +120,14 @@ class Triggers(MessageScheduler):
             return
         if stored["status"] in ("published", "rescheduled", "scheduled") and _reminders_may_change(previous, stored):
             hours = await self._reminder_hours(stored)
-            await self._fan_out(data.session_id, {"confirmed"}, lambda reg: self._reminder_message(reg, stored, hours))
+            await self._fan_out(data.session_id, {"confirmed"}, lambda reg: self._reminder_message(reg, stored, hours), reminders_of(stored))
 
-    async def _fan_out(self, session_id: str, statuses: set[str], make: Callable[[dict], dict | None], cause: str | None = None) -> None:
+    async def _fan_out(self, session_id: str, statuses: set[str], make: Callable[[dict], dict | None], cause: str) -> None:
         """One message per registration of the session in ``statuses``, made and sent a page of
         registrations at a time as the pages are read: the first people hear within seconds
-        however big the session (not after all 100,000 are read and made). ``cause``: the one
-        cause of every message (a change, a cancellation), whose pages are each one document
-        (``fan_out_page``); without it each message is its own (reminders, each of its own cause)."""
-        if cause is None:
-            with self.withdrawals.watch(session_id) as watch:
-                async with contextlib.aclosing(self.copies.registrations_in(session_id)) as pages:
-                    async for page in pages:
-                        messages = [m for m in (make(reg) for reg in page if reg["status"] in statuses) if m]
-                        if messages:
-                            await self.schedule_many(messages, watch=watch)
-            return
+        however big the session (not after all 100,000 are read and made). Each page is one
+        document (``fan_out_page``) of ``cause``: the messages' own (a change, a cancellation), or
+        their group's (reminders, each of its own cause: ``reminders_of``)."""
         # one fan-out of a cause at a time: the messages made before it began are all it skips
         async with self.fan_outs.hold(cause):
             await self._fan_out_pages(session_id, statuses, make, cause)
@@ -236,9 +235,17 @@ class Triggers(MessageScheduler):
         )
 
     async def reminder(self, reg: dict, session: dict) -> str | None:
-        """The durable reminder for a confirmed registration at the session's current time."""
+        """The durable reminder for a confirmed registration at the session's current time: a page
+        of one of its session's reminders (``reminders_of``), unless a fan-out of them holds it."""
         message = self._reminder_message(reg, session, await self._reminder_hours(session))
-        return await self.schedule(**message) if message else None
+        if message is None:
+            return None  # registered within the reminder period: the confirmation is the reminder
+        group = reminders_of(session)
+        async with self.fan_outs.hold(group):
+            new = self._new(self.now(), **message)[0]
+            if new.message_id not in await self.messages.of_cause(group):
+                await self.messages.create([new], self.now(), cause=group)
+        return new.message_id
 
     async def on_contact(self, event: Envelope, data) -> None:
         await self.copies.keep_contact(data.model_dump(mode="json", exclude_none=True))
