@@ -100,9 +100,21 @@ async def programme(http: httpx.AsyncClient, producer: Producer, keys: dict[str,
     """Initiatives for the sessions (on Kafka, as publishers send them), stamped by a curator;
     a forum period from the day after tomorrow, venues, one session per initiative, published."""
     curator, scheduler = bearer(keys["curator"]), bearer(keys["scheduler"])
+    initiative_ids = await _approved_initiatives(http, producer, curator, sessions)
+    days = await _edition(http, scheduler)
+    venue_ids = await _venues(http, scheduler, days, seats)
+    out = await _sessions(http, scheduler, initiative_ids, days, venue_ids, seats)
+    r = await call(http, "POST", f"{url('scheduling')}/v1/editions/{EDITION}/publish", headers=scheduler)
+    if r.status_code not in (200, 409):
+        raise RuntimeError(f"publish: {r.status_code} {r.text}")
+    return out
+
+
+async def _approved_initiatives(http: httpx.AsyncClient, producer: Producer, curator: dict[str, str], count: int) -> list[str]:
+    """``count`` submissions sent on Kafka, each taken by the registry and approved; their initiative ids."""
     rng = random.Random(7)
     ids = []
-    for n in range(sessions):
+    for n in range(count):
         external_id = f"P-{n:03d}"
         data = submission_data(rng, n % 4, external_id, 1)
         event = {"specversion": "1.0", "id": f"chaos-programme-{n}", "source": source_uri(n % 4), "type": "se.malmo.oppna.initiative.submitted.v1",
@@ -124,6 +136,11 @@ async def programme(http: httpx.AsyncClient, producer: Producer, keys: dict[str,
             r = await call(http, "POST", f"{url('registry')}/v1/initiatives/{iid}/review", json={"decision": decision, "comment": "OK"}, headers=curator)
             if r.status_code not in (200, 409):
                 raise RuntimeError(f"review of {iid}: {r.status_code} {r.text}")
+    return initiative_ids
+
+
+async def _edition(http: httpx.AsyncClient, scheduler: dict[str, str]) -> list[date]:
+    """The run's edition, planned over 14 days from three days ahead; returns those days."""
     today = datetime.now(UTC).date()
     days = [today + timedelta(days=3 + d) for d in range(14)]
     r = await call(http, "POST", f"{url('scheduling')}/v1/editions", headers=scheduler, json={
@@ -131,6 +148,11 @@ async def programme(http: httpx.AsyncClient, producer: Producer, keys: dict[str,
         "starts_on": days[0].isoformat(), "ends_on": days[-1].isoformat(), "budget_sek": 3_780_000})
     if r.status_code not in (200, 201, 409):  # 200: planned by an earlier run; 409: one on other days
         raise RuntimeError(f"edition: {r.status_code} {r.text}")
+    return days
+
+
+async def _venues(http: httpx.AsyncClient, scheduler: dict[str, str], days: list[date], seats: int) -> list[str]:
+    """Two venues of ``seats`` seats, open 07–23 every day of the edition; their ids."""
     windows = [{"starts_at": local(d, 7).isoformat(), "ends_at": local(d, 23).isoformat()} for d in days]
     venue_ids = []
     for v in range(2):
@@ -141,6 +163,12 @@ async def programme(http: httpx.AsyncClient, producer: Producer, keys: dict[str,
         if r.status_code not in (200, 201):
             raise RuntimeError(f"venue: {r.status_code} {r.text}")
         venue_ids.append(r.json()["venue_id"])
+    return venue_ids
+
+
+async def _sessions(http: httpx.AsyncClient, scheduler: dict[str, str], initiative_ids: list[str], days: list[date],
+                    venue_ids: list[str], seats: int) -> Programme:
+    """One session per initiative, once scheduling has its copy of the stamp."""
     out = Programme(capacity=seats)
     for n, iid in enumerate(initiative_ids):
         for _ in range(600):  # scheduling follows the registry: wait for its copy of the stamp
@@ -160,9 +188,6 @@ async def programme(http: httpx.AsyncClient, producer: Producer, keys: dict[str,
             raise RuntimeError(f"session {session_id}: {r.status_code} {r.text}")
         out.sessions.append(session_id)
         out.starts[session_id] = start
-    r = await call(http, "POST", f"{url('scheduling')}/v1/editions/{EDITION}/publish", headers=scheduler)
-    if r.status_code not in (200, 409):
-        raise RuntimeError(f"publish: {r.status_code} {r.text}")
     return out
 
 

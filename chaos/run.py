@@ -18,7 +18,7 @@ import os
 import shutil
 import sys
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
 import httpx
@@ -70,12 +70,25 @@ def table(rows: list[Check]) -> str:
     return "\n".join(lines)
 
 
+@dataclass
+class Rig:
+    """The platform under test, as the run reaches it: the engines' endpoints, the staff keys, the
+    four services, the mail and SMS test servers, and the run's HTTP and Kafka clients."""
+
+    endpoints: dict[str, str]
+    keys: dict[str, str]
+    services: processes.Services
+    sink: SmtpSink
+    gateway: SmsGateway
+    http: httpx.AsyncClient
+    producer: drive.Producer
+
+
 async def run(size: Size, seed: int) -> int:
     started = time.monotonic()
     say(f"size {size.name}, seed {seed}: engines in {engines.INFRA_DIR}")
     shutil.rmtree(processes.LOGS, ignore_errors=True)  # the privacy scan reads this run's logs only
     endpoints = await asyncio.to_thread(engines.fresh)
-    bootstrap, mongodb = endpoints["KAFKA_BOOTSTRAP_SERVERS"], endpoints["MONGODB_URL"]
     sink = SmtpSink(port=SMTP_PORT).start()
     gateway = SmsGateway(port=SMS_PORT, webhook_url=f"{processes.url('notifications')}/v1/sms/receipts")
     keys = processes.staff_keys()
@@ -84,64 +97,16 @@ async def run(size: Size, seed: int) -> int:
     stream = workload.submission_stream(seed, size.sources, size.submissions)
     residents = workload.residents(seed, size.residents, size.sessions)
     report: dict = {"size": asdict(size), "seed": seed, "started": datetime.now(UTC).isoformat(), "stream": stream.counts}
-    all_checks: list[Check] = []
     injected = faults.Injected()
     background: list[asyncio.Task] = []  # the faults and the supervisor: cancelled before the services stop
     try:
         async with gateway.running(), httpx.AsyncClient(timeout=15) as http:
             await asyncio.to_thread(services.start_all)
-            producer = drive.Producer(bootstrap)
-            await drive.register_sources(http, keys, size.sources)
-            programme = await drive.programme(http, producer, keys, size.sessions, size.seats)
-            say(f"set up in {time.monotonic() - started:.0f} s: {size.sources} sources, {len(programme.sessions)} sessions of {size.seats} seats")
-
-            plan = faults.plan(seed, size.fault_window_s, size.kills_per_service)
-            stop_keepalive = asyncio.Event()
-            keepalive = asyncio.create_task(faults.keep_alive(services, stop_keepalive))
-            fault_task = asyncio.create_task(faults.inject(plan, services, injected))
-            background += [keepalive, fault_task]
-            t_faults = time.monotonic()
-            streaming = asyncio.create_task(drive.stream(producer, stream.messages, 0.8 * size.fault_window_s))
-            answers = await drive.register(http, run_id, residents, programme, concurrency=16, seconds=0.4 * size.fault_window_s)
-            say(f"{len(answers)} registrations answered after {time.monotonic() - t_faults:.0f} s of faults")
-            # The change is made once notifications has heard of every registration, so who is
-            # told of it does not depend on how far behind a restarted consumer happens to be.
-            answered = checks.expected_messages(answers, set())
-            await until("registration messages", lambda: _delivered(answered, sink, gateway), min(900, size.settle_timeout_s), 2)
-            changed = programme.sessions[: size.rescheduled]
-            await drive.reschedule(http, keys, programme, changed)
-            say(f"{len(changed)} sessions moved at {time.monotonic() - t_faults:.0f} s")
-            await streaming
-            await fault_task
-            stop_keepalive.set()
-            await keepalive
-            say(f"faults over after {time.monotonic() - t_faults:.0f} s: {injected.total} injected; the platform catches up")
-            await asyncio.to_thread(services.restart_dead)
-            await asyncio.to_thread(services.wait_ready, list(processes.PORTS))
-
-            mongo = AsyncMongoClient(mongodb)
-            want = checks.expected_messages(answers, set(changed))
-
-            async def converged() -> list[Check]:
-                reg = await checks.registry(mongo["registry"], stream.expected, size.sessions)
-                return [reg, await checks.reporting(http, keys, reg), checks.notifications(want, sink, gateway)]
-
-            t_settle = time.monotonic()
-            settled = await until("catching up", converged, size.settle_timeout_s, 10)
-            report["settle_s"] = round(time.monotonic() - t_settle, 1)
-            all_checks += settled
-            all_checks += await checks.registrations(http, keys, programme, answers)
-            all_checks.append(await checks.dead_letters(bootstrap, stream.invalid_ids))
-
-            # Privacy: logs and open topics, then erasure.
-            logs = privacy.scan_logs(processes.log_files() + engines.log_files())
-            topics, restricted = await privacy.scan_topics(bootstrap)
-            all_checks.append(Check("privacy: residents' details in logs", 0, privacy.summary(logs), duplicated=privacy.summary(logs)))
-            all_checks.append(Check("privacy: residents' details on open topics", 0, privacy.summary(topics), duplicated=privacy.summary(topics)))
-            report["privacy"] = {"logs": logs, "topics": topics, "restricted_topics_not_scanned": restricted}
-            all_checks += await erasure(http, keys, mongodb, programme, answers, want, sink, gateway, size, report)
-            await mongo.close()
-            await producer.stop()
+            rig = Rig(endpoints, keys, services, sink, gateway, http, drive.Producer(endpoints["KAFKA_BOOTSTRAP_SERVERS"]))
+            programme = await _set_up(rig, size, started)
+            answers, changed = await _under_faults(rig, size, seed, run_id, stream, residents, programme, injected, background)
+            all_checks = await _counted(rig, size, stream, programme, answers, changed, report)
+            await rig.producer.stop()
     finally:
         for task in background:
             task.cancel()
@@ -149,7 +114,81 @@ async def run(size: Size, seed: int) -> int:
         await asyncio.to_thread(services.stop_all)
         sink.stop()
         await asyncio.to_thread(engines.down)
+    return _verdict(size, injected, stream, residents, all_checks, report, started)
 
+
+async def _set_up(rig: Rig, size: Size, started: float) -> drive.Programme:
+    """Publishers and the programme, before any fault."""
+    await drive.register_sources(rig.http, rig.keys, size.sources)
+    programme = await drive.programme(rig.http, rig.producer, rig.keys, size.sessions, size.seats)
+    say(f"set up in {time.monotonic() - started:.0f} s: {size.sources} sources, {len(programme.sessions)} sessions of {size.seats} seats")
+    return programme
+
+
+async def _under_faults(rig: Rig, size: Size, seed: int, run_id: str, stream, residents, programme: drive.Programme,
+                        injected: faults.Injected, background: list[asyncio.Task]) -> tuple[list[drive.Answer], list[str]]:
+    """The faults while submissions stream in, residents register and sessions move; returns the
+    registrations' answers and the sessions moved, once every service runs and is ready again."""
+    plan = faults.plan(seed, size.fault_window_s, size.kills_per_service)
+    stop_keepalive = asyncio.Event()
+    keepalive = asyncio.create_task(faults.keep_alive(rig.services, stop_keepalive))
+    fault_task = asyncio.create_task(faults.inject(plan, rig.services, injected))
+    background += [keepalive, fault_task]
+    t_faults = time.monotonic()
+    streaming = asyncio.create_task(drive.stream(rig.producer, stream.messages, 0.8 * size.fault_window_s))
+    answers = await drive.register(rig.http, run_id, residents, programme, concurrency=16, seconds=0.4 * size.fault_window_s)
+    say(f"{len(answers)} registrations answered after {time.monotonic() - t_faults:.0f} s of faults")
+    # The change is made once notifications has heard of every registration, so who is
+    # told of it does not depend on how far behind a restarted consumer happens to be.
+    answered = checks.expected_messages(answers, set())
+    await until("registration messages", lambda: _delivered(answered, rig.sink, rig.gateway), min(900, size.settle_timeout_s), 2)
+    changed = programme.sessions[: size.rescheduled]
+    await drive.reschedule(rig.http, rig.keys, programme, changed)
+    say(f"{len(changed)} sessions moved at {time.monotonic() - t_faults:.0f} s")
+    await streaming
+    await fault_task
+    stop_keepalive.set()
+    await keepalive
+    say(f"faults over after {time.monotonic() - t_faults:.0f} s: {injected.total} injected; the platform catches up")
+    await asyncio.to_thread(rig.services.restart_dead)
+    await asyncio.to_thread(rig.services.wait_ready, list(processes.PORTS))
+    return answers, changed
+
+
+async def _counted(rig: Rig, size: Size, stream, programme: drive.Programme, answers: list[drive.Answer],
+                   changed: list[str], report: dict) -> list[Check]:
+    """Every promise counted once the platform has caught up, then the privacy scans and erasure."""
+    bootstrap, mongodb = rig.endpoints["KAFKA_BOOTSTRAP_SERVERS"], rig.endpoints["MONGODB_URL"]
+    mongo = AsyncMongoClient(mongodb)
+    want = checks.expected_messages(answers, set(changed))
+
+    async def converged() -> list[Check]:
+        reg = await checks.registry(mongo["registry"], stream.expected, size.sessions)
+        return [reg, await checks.reporting(rig.http, rig.keys, reg), checks.notifications(want, rig.sink, rig.gateway)]
+
+    t_settle = time.monotonic()
+    all_checks = await until("catching up", converged, size.settle_timeout_s, 10)
+    report["settle_s"] = round(time.monotonic() - t_settle, 1)
+    all_checks += await checks.registrations(rig.http, rig.keys, programme, answers)
+    all_checks.append(await checks.dead_letters(bootstrap, stream.invalid_ids))
+    all_checks += await _privacy(bootstrap, report)
+    all_checks += await erasure(rig.http, rig.keys, mongodb, programme, answers, want, rig.sink, rig.gateway, size, report)
+    await mongo.close()
+    return all_checks
+
+
+async def _privacy(bootstrap: str, report: dict) -> list[Check]:
+    """Residents' details in the logs and on the open topics."""
+    logs = privacy.scan_logs(processes.log_files() + engines.log_files())
+    topics, restricted = await privacy.scan_topics(bootstrap)
+    report["privacy"] = {"logs": logs, "topics": topics, "restricted_topics_not_scanned": restricted}
+    return [Check("privacy: residents' details in logs", 0, privacy.summary(logs), duplicated=privacy.summary(logs)),
+            Check("privacy: residents' details on open topics", 0, privacy.summary(topics), duplicated=privacy.summary(topics))]
+
+
+def _verdict(size: Size, injected: faults.Injected, stream, residents: list, all_checks: list[Check], report: dict, started: float) -> int:
+    """The report written under RESULTS and printed; 0 only when nothing was lost or duplicated and
+    every planned fault was injected."""
     report["faults"] = {"kills": injected.kills, "kafka_restarts": injected.kafka_restarts, "database_restarts": injected.database_restarts,
                         "engine_downtime_s": injected.engine_downtime_s, "total": injected.total}
     report["checks"] = [{**asdict(c), "ok": c.ok} for c in all_checks]
