@@ -34,6 +34,8 @@ THEMES = ["democracy", "inclusion", "culture", "sport", "environment", "particip
 DISTRICTS = ["rosengard", "fosie", "hyllie", "centrum", "kirseberg", "limhamn"]
 LANGUAGES = ["sv", "en", "ar", "fa", "so"]
 T0 = datetime(2020, 3, 1, 9, 0, tzinfo=UTC)
+YEARS = range(2020, 2026)
+SCHEDULING, REGISTRY = "urn:malmo:oppna:scheduling", "urn:malmo:oppna:registry"
 
 
 def _envelope(source: str, type_: str, subject: str, data: dict, when: datetime) -> bytes:
@@ -46,16 +48,36 @@ def events(n: int, seed: int = 7) -> dict[str, list[tuple[str, bytes]]]:
     """About ``n`` upstream events by catalogue topic, as (key, value)."""
     rnd = random.Random(seed)
     out: dict[str, list[tuple[str, bytes]]] = {t.name: [] for t in (REGISTRY_INITIATIVES, SCHEDULING_SESSIONS, SCHEDULING_REGISTRATIONS, NOTIFICATIONS_DELIVERIES)}
-    sched, registry = "urn:malmo:oppna:scheduling", "urn:malmo:oppna:registry"
-    years = range(2020, 2026)
-    for v, y in enumerate(years):
+    initiatives, sessions, registrations = n // 20, n // 20, n // 5
+    out[SCHEDULING_SESSIONS.name] += _editions()
+    out[REGISTRY_INITIATIVES.name] += _initiatives(rnd, initiatives)
+    out[SCHEDULING_SESSIONS.name] += _sessions(rnd, sessions, initiatives)
+    out[SCHEDULING_REGISTRATIONS.name] += _registrations(rnd, registrations, sessions)
+    out[NOTIFICATIONS_DELIVERIES.name] += _deliveries(rnd, n - sum(len(v) for v in out.values()))
+    # What the live service dead-letters or skips: the replay must count none of it.
+    out[SCHEDULING_REGISTRATIONS.name] += [("bad", b) for b in _malformed()]
+    for values in out.values():
+        # Re-deliveries of the same events, as at-least-once publication gives.
+        values += rnd.sample(values, len(values) // 50)
+    return out
+
+
+def _editions() -> list[tuple[str, bytes]]:
+    """Each year's edition planned, then its programme published, then closed."""
+    out = []
+    for v, y in enumerate(YEARS):
         for version, status in ((1, "planning"), (2, "programme_published"), (3, "closed")):
             data = {"edition_id": f"om-{y}", "version": version, "name": {"sv": f"Öppna Malmö {y}"}, "year": y,
                     "starts_on": f"{y}-10-06", "ends_on": f"{y}-10-19", "budget_sek": 3_000_000 + v, "status": status}
-            out[SCHEDULING_SESSIONS.name].append((data["edition_id"], _envelope(sched, f"edition.{'updated' if version > 1 else 'planned'}", data["edition_id"], data, T0)))
-    initiatives, sessions, registrations = n // 20, n // 20, n // 5
-    for i in range(initiatives):
-        y = rnd.choice(years)
+            out.append((data["edition_id"], _envelope(SCHEDULING, f"edition.{'updated' if version > 1 else 'planned'}", data["edition_id"], data, T0)))
+    return out
+
+
+def _initiatives(rnd: random.Random, count: int) -> list[tuple[str, bytes]]:
+    """Each initiative registered, taken into review and decided: three events."""
+    out = []
+    for i in range(count):
+        y = rnd.choice(YEARS)
         received = datetime(y, 4, 1, tzinfo=UTC) + timedelta(hours=rnd.randrange(2000))
         kind = rnd.choice(["administration", "civil_society", "business"])
         state = {"initiative_id": f"ini-{i}", "source": f"urn:malmo:source:org{i % 40}", "external_id": f"X-{i}", "revision": 1,
@@ -74,9 +96,15 @@ def events(n: int, seed: int = 7) -> dict[str, list[tuple[str, bytes]]]:
         for kind_, version, status, review in steps:
             data = {**state, "version": version, "status": status, "stamped": status == "approved", "updated_at": received.isoformat(),
                     **({"review": review} if review else {})}
-            out[REGISTRY_INITIATIVES.name].append((data["initiative_id"], _envelope(registry, f"initiative.{kind_}", data["initiative_id"], data, received)))
-    for s in range(sessions):
-        y = rnd.choice(years)
+            out.append((data["initiative_id"], _envelope(REGISTRY, f"initiative.{kind_}", data["initiative_id"], data, received)))
+    return out
+
+
+def _sessions(rnd: random.Random, count: int, initiatives: int) -> list[tuple[str, bytes]]:
+    """Each session scheduled, published, then updated (or, one in eleven, cancelled)."""
+    out = []
+    for s in range(count):
+        y = rnd.choice(YEARS)
         starts = datetime(y, 10, rnd.randint(6, 19), 17, tzinfo=UTC)
         base = {"session_id": f"ses-{s}", "edition_id": f"om-{y}", "initiative_id": f"ini-{rnd.randrange(initiatives)}",
                 "source": f"urn:malmo:source:org{s % 40}", "title": {"sv": f"Aktivitet {s}"},
@@ -87,34 +115,44 @@ def events(n: int, seed: int = 7) -> dict[str, list[tuple[str, bytes]]]:
         for version, (kind_, status) in enumerate([("scheduled", "scheduled"), ("published", "published"),
                                                    ("cancelled", "cancelled") if s % 11 == 0 else ("updated", "published")], 1):
             data = {**base, "version": version, "status": status}
-            out[SCHEDULING_SESSIONS.name].append((data["session_id"], _envelope(sched, f"session.{kind_}", data["session_id"], data, starts)))
-    for r in range(registrations):
+            out.append((data["session_id"], _envelope(SCHEDULING, f"session.{kind_}", data["session_id"], data, starts)))
+    return out
+
+
+def _registrations(rnd: random.Random, count: int, sessions: int) -> list[tuple[str, bytes]]:
+    """Each registration confirmed; every other one checked in afterwards."""
+    out = []
+    for r in range(count):
         s = rnd.randrange(sessions)
         y = 2020 + s % 6
         base = {"registration_id": f"reg-{r}", "session_id": f"ses-{s}", "edition_id": f"om-{y}", "party_size": rnd.randint(1, 4),
                 "language": rnd.choice(LANGUAGES), "channel": rnd.choice(["email", "sms"]), "registered_at": f"{y}-09-01T10:00:00+02:00"}
-        out[SCHEDULING_REGISTRATIONS.name].append((base["registration_id"], _envelope(sched, "registration.confirmed", base["registration_id"], {**base, "version": 1, "status": "confirmed"}, T0)))
+        out.append((base["registration_id"], _envelope(SCHEDULING, "registration.confirmed", base["registration_id"], {**base, "version": 1, "status": "confirmed"}, T0)))
         if r % 2:
             data = {**base, "version": 2, "status": "confirmed", "attended": bool(r % 3)}
-            out[SCHEDULING_REGISTRATIONS.name].append((base["registration_id"], _envelope(sched, "registration.checked_in", base["registration_id"], data, T0)))
-    deliveries = n - sum(len(v) for v in out.values())
+            out.append((base["registration_id"], _envelope(SCHEDULING, "registration.checked_in", base["registration_id"], data, T0)))
+    return out
+
+
+def _deliveries(rnd: random.Random, count: int) -> list[tuple[str, bytes]]:
+    """``count`` delivery outcomes counted, two per message; one in fifty failed or expired."""
+    out = []
     outcomes = ["sent", "delivered", "failed", "expired"]
-    for d in range(max(0, deliveries)):
+    for d in range(max(0, count)):
         data = {"message_id": f"msg-{d // 2}", "channel": rnd.choice(["email", "sms"]), "language": rnd.choice(LANGUAGES),
                 "category": "reminder", "outcome": outcomes[d % 2 if d % 50 else 2 + d % 2], "edition_id": f"om-{2020 + d % 6}",
                 "at": "2025-10-01T10:00:00+00:00"}
-        out[NOTIFICATIONS_DELIVERIES.name].append((data["message_id"], _envelope("urn:malmo:oppna:notifications", "notification.delivery_counted", data["message_id"], data, T0)))
-    # What the live service dead-letters or skips: the replay must count none of it.
-    bad = [b"not json", b"[1, 2]", b'{"specversion": "1.0"}',
-           _envelope(sched, "registration.confirmed", "reg-0", {"registration_id": "reg-0", "version": 99}, T0),
-           _envelope(sched, "registration.confirmed", "reg-1", {"registration_id": "reg-1", "version": 99, "session_id": "ses-1", "edition_id": "om-2021",
-                                                             "status": "confirmed", "party_size": 0, "language": "sv", "channel": "email", "registered_at": "2021-09-01T10:00:00Z"}, T0),
-           _envelope(sched, "session.teleported", "ses-0", {"session_id": "ses-0"}, T0)]
-    out[SCHEDULING_REGISTRATIONS.name] += [("bad", b) for b in bad]
-    for values in out.values():
-        # Re-deliveries of the same events, as at-least-once publication gives.
-        values += rnd.sample(values, len(values) // 50)
+        out.append((data["message_id"], _envelope("urn:malmo:oppna:notifications", "notification.delivery_counted", data["message_id"], data, T0)))
     return out
+
+
+def _malformed() -> list[bytes]:
+    """Not JSON, not an object, not a whole envelope, registrations with fields missing or invalid, an unknown event type."""
+    return [b"not json", b"[1, 2]", b'{"specversion": "1.0"}',
+            _envelope(SCHEDULING, "registration.confirmed", "reg-0", {"registration_id": "reg-0", "version": 99}, T0),
+            _envelope(SCHEDULING, "registration.confirmed", "reg-1", {"registration_id": "reg-1", "version": 99, "session_id": "ses-1", "edition_id": "om-2021",
+                                                                     "status": "confirmed", "party_size": 0, "language": "sv", "channel": "email", "registered_at": "2021-09-01T10:00:00Z"}, T0),
+            _envelope(SCHEDULING, "session.teleported", "ses-0", {"session_id": "ses-0"}, T0)]
 
 
 async def fill(settings: ReportingSettings, n: int) -> int:
