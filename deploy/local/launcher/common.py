@@ -41,12 +41,11 @@ PG_USER = "postgres"
 PG_DATABASE = "ferretdb"
 
 # FerretDB's PostgreSQL pool (its default is 50). An update command holds one connection per
-# update in it until the command ends, plus one for each write's transaction: a bulk of 25 needs
-# 26 at once. When the commands in flight need more than the pool has, each holds part and waits
-# for the rest, and FerretDB stops answering everyone until restarted (four bulks of 20 did it;
-# tests/integration/test_engine_bulk_writes.py). Our clients keep 8 connections each and bulks at
-# 25 (shared/db/guarded_bulk.py), so 400 fits every service and tool running at once.
-# PostgreSQL's max_connections is sized from it (postgres.py).
+# update until the command ends, plus one for each write's transaction: a bulk of 25 needs 26 at
+# once. When the commands in flight need more than the pool has, FerretDB stops answering everyone
+# until restarted; 400 fits every service and tool running at once (8 connections per client, bulks
+# of 25): docs/decisions/0008-small-pools-timeouts-and-small-bulks.md. PostgreSQL's
+# max_connections is sized from it (postgres.py).
 FERRETDB_POOL = 400
 
 
