@@ -5,7 +5,7 @@ keeping each open until the whole command ends, then taking one more connection 
 transaction. Four bulks of 20 at once asked for 84 connections of a pool of 50 (its default):
 each held part and waited for more, and FerretDB stopped answering every client, ``ping`` too,
 until restarted. The launcher gives FerretDB a pool that fits what our clients can ask at once
-(``deploy/local/infra.py``); this test fails, and leaves that FerretDB hung, without it.
+(``deploy/local/launcher/common.py``); this test fails, and leaves that FerretDB hung, without it.
 """
 
 import asyncio
