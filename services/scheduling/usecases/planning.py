@@ -7,6 +7,7 @@ write reaches its document only through the aggregate store.
 
 import asyncio
 import uuid
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -23,17 +24,19 @@ from shared.db.keyed_lock import KeyedLock
 from shared.decisions import Decision, NoChange
 
 
+@dataclass(eq=False)
 class Planning(SessionPlanning):
-    def __init__(self, settings: SchedulingSettings, editions_store: AggregateStore, venues: AggregateStore, sessions: AggregateStore,
-                 initiatives: InitiativeCopies, programme: Programme, schedule_locks: KeyedLock):
-        self.settings = settings
-        self.editions = editions_store
-        self.venues = venues
-        self.sessions = sessions
-        self.initiatives = initiatives
-        self.programme = programme
-        self.schedule_locks = schedule_locks
-        self.source = settings.event_source
+    settings: SchedulingSettings
+    editions: AggregateStore
+    venues: AggregateStore
+    sessions: AggregateStore
+    initiatives: InitiativeCopies
+    programme: Programme
+    schedule_locks: KeyedLock
+    source: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.source = self.settings.event_source
 
     async def load(self) -> None:
         """Fill the programme read model from the database (once, at start-up)."""

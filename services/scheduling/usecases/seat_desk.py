@@ -2,7 +2,7 @@
 (see services/scheduling/usecases/registrations.py for where each part of a registration lives)."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from services.scheduling.adapters.programme import Programme
@@ -60,6 +60,7 @@ def _new_contact(contact: Decision) -> Callable[[ContactState | None, int], Deci
     return lambda current, _version: NoChange() if current is not None else contact
 
 
+@dataclass(eq=False)
 class SeatDesk:
     """Group commit of one session's registrations (``KeyedGroupCommit`` keyed by the session):
     those that arrive while a write is under way are taken together in the next one, in arrival
@@ -72,17 +73,18 @@ class SeatDesk:
     its contacts were erased and writes them, so an erased contact is never written back.
     """
 
-    def __init__(self, sessions_store: AggregateStore, contacts: AggregateStore, records: RegistrationRecords, programme: Programme,
-                 source: str, contact_locks: KeyedLock, after_seat: Callable[[], None] | None = None, max_batch: int = 100):
-        self.sessions = sessions_store
-        self.contacts = contacts
-        self.records = records
-        self.programme = programme
-        self.source = source
-        self.contact_locks = contact_locks
-        self.after_seat = after_seat
-        self.keys: dict[str, Keys] = {}  # by session: its last batch's documents are written, and these are its keys
-        self._groups: KeyedGroupCommit[Ticket, Seat | Refused] = KeyedGroupCommit(self._write, max_batch, "seat-desk")
+    sessions: AggregateStore
+    contacts: AggregateStore
+    records: RegistrationRecords
+    programme: Programme
+    source: str
+    contact_locks: KeyedLock
+    after_seat: Callable[[], None] | None = None
+    max_batch: int = 100
+    keys: dict[str, Keys] = field(default_factory=dict)  # by session: its last batch's documents are written, and these are its keys
+
+    def __post_init__(self) -> None:
+        self._groups: KeyedGroupCommit[Ticket, Seat | Refused] = KeyedGroupCommit(self._write, self.max_batch, "seat-desk")
 
     async def take(self, session_id: str, ticket: Ticket) -> Seat:
         """The registration taken with the others waiting for the session (or its ``Refused``, raised)."""
