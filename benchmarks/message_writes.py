@@ -64,8 +64,8 @@ def _messages(session: dict, first: int, count: int, now: datetime) -> tuple[dic
         start = m.start_sending("scheduled", now, Pending.of(NOTIFICATIONS_EMAIL, event), "adapter")(m.created(new, now), 1)
         done = m.to_status("sent", now, SOURCE, DeliveryOutcome.sent, sent_at=now)(start.state, 1)
         started[mid], sent[mid] = start.state, done.state
-        outbox += [{"topic": p.topic, "event": p.event} for p in start.events]
-        counted += [{"topic": p.topic, "event": p.event} for p in done.events]
+        outbox += [p.entry() for p in start.events]
+        counted += [p.entry() for p in done.events]
     return started, outbox, sent, counted
 
 

@@ -25,14 +25,20 @@ if TYPE_CHECKING:  # only the topic's name is read; shared.topics also creates t
 
 @dataclass(frozen=True)
 class Pending:
-    """An event waiting in an aggregate's outbox for its topic."""
+    """An event waiting in an aggregate's outbox for its topic. ``key``: its Kafka key where that is
+    not the aggregate's id (a message in a page of messages is keyed by its own id)."""
 
     topic: str
     event: dict[str, Any]
+    key: str | None = None
 
     @staticmethod
-    def of(topic: "Topic", event: Envelope) -> "Pending":
-        return Pending(topic.name, event.model_dump(mode="json", exclude_none=True))
+    def of(topic: "Topic", event: Envelope, key: str | None = None) -> "Pending":
+        return Pending(topic.name, event.model_dump(mode="json", exclude_none=True), key)
+
+    def entry(self) -> dict[str, Any]:
+        """The outbox entry the store writes: topic, event, and the key where one is given."""
+        return {"topic": self.topic, "event": self.event, **({"key": self.key} if self.key is not None else {})}
 
 
 @dataclass(frozen=True)

@@ -137,8 +137,9 @@ class RawKafka:
     async def send(self, topic: str, value: bytes, key: str | None = None) -> None:
         await self._producer.send_and_wait(self._prefix + topic, value=value, key=key.encode() if key else None)
 
-    async def read(self, topic: str, until: Callable[[list[dict]], bool], timeout: float = 30) -> list[dict]:
-        """Every JSON message on the topic from the beginning, read until ``until(messages)`` holds."""
+    async def read(self, topic: str, until: Callable[[list[dict]], bool], timeout: float = 30, keys: bool = False) -> list[dict]:
+        """Every JSON message on the topic from the beginning, read until ``until(messages)`` holds;
+        with ``keys``, each with its Kafka key (text) as ``_key``."""
         consumer = AIOKafkaConsumer(bootstrap_servers=self._bootstrap, enable_auto_commit=False, group_id=None)
         await consumer.start()
         try:
@@ -151,7 +152,7 @@ class RawKafka:
             while time.monotonic() < deadline:
                 batch = await consumer.getmany(timeout_ms=200)
                 for msgs in batch.values():
-                    seen.extend(json.loads(m.value) for m in msgs)
+                    seen.extend({**json.loads(m.value), **({"_key": m.key and m.key.decode()} if keys else {})} for m in msgs)
                 if until(seen):
                     return seen
             raise AssertionError(f"timed out reading {topic}: {len(seen)} messages")

@@ -159,7 +159,7 @@ class AggregateStore:
         decision = decide(doc["state"] if doc else None, doc["state_version"] if doc else 0)
         if not isinstance(decision, Decision):
             return None, decision.outcome if isinstance(decision, NoChange) else None
-        outbox = (doc["outbox"] if doc else []) + [{"topic": p.topic, "event": p.event} for p in decision.events]
+        outbox = (doc["outbox"] if doc else []) + [p.entry() for p in decision.events]
         new = stored_document(aggregate_id, decision.state, outbox, self._lift,
                               version=(doc["version"] if doc else 0) + 1, state_version=(doc["state_version"] if doc else 0) + 1)
         return new, decision.outcome

@@ -1,5 +1,7 @@
 """The outbox relay: publishes the events an aggregate wrote into its own document, then marks them.
 
+Each is keyed by its aggregate's id, or by the key its entry names (a message in a page).
+
 A crash between the write and the publication loses nothing (the events are in the document);
 a crash between publication and marking publishes them again with the same CloudEvents id,
 which consumers deduplicate on (source, id).
@@ -110,7 +112,7 @@ class OutboxRelay:
         doc = self._written.pop(aggregate_id, None) or await self._store.get(aggregate_id)
         if not doc or not doc.get("outbox"):
             return 0
-        items = [(TOPICS[p["topic"]], Envelope.model_validate(p["event"]), aggregate_id) for p in doc["outbox"]]
+        items = [(TOPICS[p["topic"]], Envelope.model_validate(p["event"]), p.get("key", aggregate_id)) for p in doc["outbox"]]
         await self._producer.publish_many(items)
         if await self._store.outbox.published(aggregate_id, {e.id for _, e, _ in items}, doc["version"]):
             self._marked[aggregate_id] = doc["version"] + 1

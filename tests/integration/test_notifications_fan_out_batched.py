@@ -128,8 +128,11 @@ async def test_a_change_to_many_tells_each_once_with_few_database_calls_per_mess
         assert len({m["Message-ID"] for m in emails}) == len(emails) and len({s["client_ref"] for s in texts}) == len(texts)
         assert {s["message_id"] for s in states} == {m["Message-ID"].strip("<>").split("@")[0] for m in emails} | {s["client_ref"] for s in texts}
 
-        counted = await env.kafka.read("notifications.deliveries.v1",
+        counted = await env.kafka.read("notifications.deliveries.v1", keys=True,
                                        until=lambda ms: len({m["data"]["message_id"] for m in ms if m["data"]["category"] == "session_changed"}) >= N)
+        requested = await env.kafka.read("notifications.email.v1", keys=True, until=lambda ms: len(ms) >= len(emails))
+        # the contract: each message's events keyed by its message id, though its page holds many
+        assert all(m["_key"] == m["data"]["message_id"] for m in counted + requested)
         # a republication carries the same event id (consumers skip it): counted once means one id
         outcomes = Counter(mid for mid, _ in {(m["data"]["message_id"], m["id"]) for m in counted
                                               if m["data"]["category"] == "session_changed" and m["data"]["outcome"] == "sent"})

@@ -90,7 +90,7 @@ def counted(state: dict, outcome: DeliveryOutcome, now: datetime, source: str) -
         outcome=outcome, edition_id=state.get("edition_id"), at=now,
     )
     event = new_event(data, source=source, subject=state["message_id"], event_id=derived_event_id(state["message_id"], f"counted:{outcome.value}"), time=now)
-    return Pending.of(NOTIFICATIONS_DELIVERIES, event)
+    return Pending.of(NOTIFICATIONS_DELIVERIES, event, key=state["message_id"])
 
 
 def dead_letter(state: dict, reason: str, permanent: bool, now: datetime, source: str) -> Pending:
@@ -99,7 +99,7 @@ def dead_letter(state: dict, reason: str, permanent: bool, now: datetime, source
         attempts=state.get("attempts", 0), permanent=permanent, reason=reason[:1000], at=now,
     )
     event = new_event(data, source=source, subject=state["message_id"], event_id=derived_event_id(state["message_id"], "dead_lettered"), time=now)
-    return Pending.of(NOTIFICATIONS_DEADLETTER, event)
+    return Pending.of(NOTIFICATIONS_DEADLETTER, event, key=state["message_id"])
 
 
 def to_status(status: str, now: datetime, source: str, outcome: DeliveryOutcome | None = None, **fields):

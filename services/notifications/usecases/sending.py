@@ -122,7 +122,7 @@ class Sender:
         topic = NOTIFICATIONS_EMAIL if state["channel"] == "email" else NOTIFICATIONS_SMS
         event = new_event(request, source=self.source, subject=state["message_id"], event_id=derived_event_id(state["message_id"], "requested"), time=now)
         adapters = self.settings.delivery_mode == "adapters"
-        decide = m.start_sending("scheduled", now, Pending.of(topic, event), "adapter" if adapters else "topic", self.source)
+        decide = m.start_sending("scheduled", now, Pending.of(topic, event, key=state["message_id"]), "adapter" if adapters else "topic", self.source)
         return Prepared(decide, (request, recipient) if adapters else None)
 
     async def send(self, pages: dict[str, dict[str, MessageState]], *, new: bool, cause: str | None = None, contacts: dict[str, dict] | None = None,
