@@ -224,7 +224,9 @@ class InitiativeContactRecordedV1(EventData):
     event_type = "se.malmo.oppna.initiative.contact_recorded.v1"
     initiative_id: str
     version: int = Field(description="The initiative's version when its contact was last set; keep the newest.")
-    contact: BusinessContactOut | None = Field(description="The organiser's business contact; null when the publisher gives none.")
+    # Optional, not only nullable: events leave with their nulls dropped, and an organiser who gives
+    # no contact must still be told (its copy then says there is no one to tell).
+    contact: BusinessContactOut | None = Field(default=None, description="The organiser's business contact; absent or null when the publisher gives none.")
 
 
 class InitiativeContactErasedV1(EventData):

@@ -62,3 +62,18 @@ def test_a_consumer_ignores_fields_a_newer_registry_adds_but_a_publisher_may_not
     assert state.content.organizer.name == content["organizer"]["name"] and state.review is None
     with pytest.raises(ValueError):
         InitiativeSubmittedV1.model_validate({**data, "future_field": 1})
+
+
+def test_an_organisers_contact_event_without_a_contact_is_taken_by_its_reader():
+    """A publisher may give no contact: the event says so, leaves as every event does (nulls
+    dropped), and notifications' reader takes it rather than dead-lettering it."""
+    from datetime import UTC, datetime
+
+    from services.registry.domain.events import emit_contact
+    from shared.envelope import Envelope, parse_data
+    from shared.events.initiatives import InitiativeContactRecordedV1
+
+    state = {"initiative_id": "i1", "content": {"title": {"sv": "Utan kontakt"}}}
+    pending = emit_contact(state, 1, "urn:malmo:oppna:registry", datetime(2026, 9, 1, tzinfo=UTC))
+    data = parse_data(Envelope.model_validate(pending.event), InitiativeContactRecordedV1)
+    assert data.initiative_id == "i1" and data.contact is None
