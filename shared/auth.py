@@ -137,10 +137,6 @@ def require(authenticator: Authenticator, *roles: Role) -> Callable[[Request], A
     return dependency
 
 
-def Requires(authenticator: Authenticator, *roles: Role):  # noqa: N802 - reads like a type in signatures
-    return Annotated[Principal, Depends(require(authenticator, *roles))]
-
-
 async def _declares_the_key_schemes(
     _bearer: HTTPAuthorizationCredentials | None = Security(BEARER), _api_key: str | None = Security(API_KEY_HEADER)
 ) -> None:
@@ -171,10 +167,6 @@ def identify(authenticator: Authenticator) -> Callable[[Request], Awaitable[Prin
         return principal
 
     return dependency
-
-
-def MaybeIdentified(authenticator: Authenticator):  # noqa: N802 - reads like a type in signatures
-    return Annotated[Principal | None, Depends(identify(authenticator))]
 
 
 # For module-level routers: the service's ``Authenticator`` is ``app.state.auth``, put there by its
