@@ -2,7 +2,6 @@
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, Response
@@ -193,15 +192,9 @@ def _declare_reasons(app: FastAPI) -> None:
     app.openapi = openapi
 
 
-def create_service_app(runtime: Runtime, title: str, description: str, *,
-                       on_start: Callable[[], Awaitable[None]] | None = None,
-                       on_stop: Callable[[], Awaitable[None]] | None = None) -> FastAPI:
-    """A service's app: the runtime's lifespan (with ``on_start``/``on_stop`` added to its hooks), the
-    shared middleware, error handlers and operations routes."""
-    if on_start is not None:
-        runtime.on_start(on_start)
-    if on_stop is not None:
-        runtime.on_stop(on_stop)
+def create_service_app(runtime: Runtime, title: str, description: str) -> FastAPI:
+    """A service's app: the runtime's lifespan (start-up work is the runtime's ``on_start`` hooks),
+    the shared middleware, error handlers and operations routes."""
     # FastAPI's own /docs and /redoc load from a CDN; /docs is served offline instead (shared/docs.py).
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=runtime.lifespan,
                   docs_url=None, redoc_url=None, swagger_ui_oauth2_redirect_url=None)

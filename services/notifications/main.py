@@ -100,8 +100,10 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
         await sms.close()
         await email.close()
 
+    runtime.on_start(start)
+    runtime.on_stop(stop)
     app = create_service_app(
-        runtime, on_start=start, on_stop=stop,
+        runtime,
         title="Öppna Malmö — notifications",
         description="Email and SMS in the reader's language / E-post och sms på mottagarens språk.",
     )

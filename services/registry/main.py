@@ -62,8 +62,9 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     async def seed() -> None:
         await vocabularies.seed(datetime.now(UTC))
 
+    runtime.on_start(seed)
     app = create_service_app(
-        runtime, on_start=seed,
+        runtime,
         title="Öppna Malmö — registry",
         description="Publishers' initiatives under one umbrella, reviewed and stamped / Utgivarnas initiativ under ett paraply, granskade och stämplade.",
     )

@@ -86,8 +86,10 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
+    runtime.on_start(start)
+    runtime.on_stop(stop)
     app = create_service_app(
-        runtime, on_start=start, on_stop=stop,
+        runtime,
         title="Öppna Malmö — scheduling",
         description="The forum period's programme and registrations / Forumperiodens program och anmälningar.",
     )
