@@ -23,8 +23,8 @@ async def test_a_receipt_is_retried_until_the_restarted_service_takes_it():
 
     gateway = SmsGateway(webhook_url=f"http://127.0.0.1:{port}/v1/sms/receipts", receipt_retry_s=30)
     async with gateway.running(), httpx.AsyncClient(base_url=gateway.url) as http:
-        sent = await http.post("/messages", json={"to": "+46709000001", "text": "Hej / Hello", "client_ref": "m-1"})
-        assert sent.status_code == 202
+        sent = await http.post("/messages", json={"messages": [{"to": "+46709000001", "text": "Hej / Hello", "client_ref": "m-1"}]})
+        assert sent.status_code == 200 and [r["client_ref"] for r in sent.json()["results"]] == ["m-1"]
         await asyncio.sleep(1.0)  # the service is down: its receipt cannot be delivered yet
         server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
         serving = asyncio.create_task(server.serve())
