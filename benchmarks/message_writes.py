@@ -2,9 +2,9 @@
 
 A fan-out's messages are kept a page to a document (docs/architecture.md, "Storage";
 services/notifications/domain/pages.py): a page of a session's registrants is created with its
-messages ``sending`` and their rendered requests in its outbox, its outcomes replace it under its
-version, and the relay marks its outbox published — three writes of a document that carries a
-page of rendered e-mails. This measures those writes with raw PyMongo at the services' pool size,
+messages ``sending`` (their rendered requests go to the topic at the hand-over, not into the
+page), its outcomes replace it under its version with their counts in its outbox, and the relay
+marks its outbox published — three writes of a page. This measures those writes with raw PyMongo at the services' pool size,
 on pages made by the service's own decisions (so their size follows the templates) in a
 collection indexed as the service indexes its messages; no reads, no Kafka, no SMTP. N divided by
 the rate is the least time N messages can take on this engine, whatever the code around them does.
@@ -25,13 +25,11 @@ from services.notifications.domain import messages as m
 from services.notifications.domain.message_ids import derived_event_id
 from services.notifications.domain.messages import NewMessage
 from services.notifications.domain.pages import fan_out_page_id, page_state
-from services.notifications.usecases.sending import each
+from services.notifications.usecases.handover import each
 from shared.db.aggregates import aggregate_indexes, stored_document
 from shared.db.indexes import ensure_indexes
-from shared.decisions import Pending
 from shared.envelope import new_event
 from shared.events.notifications import DeliveryOutcome, EmailRequestedV1
-from shared.topics import NOTIFICATIONS_EMAIL
 
 SOURCE = "urn:malmo:oppna:notifications"
 
@@ -43,14 +41,14 @@ def _session(starts: datetime) -> dict:
             "status": "rescheduled", "version": 2}
 
 
-def _messages(session: dict, first: int, count: int, now: datetime) -> tuple[dict, list, dict, list]:
-    """One page's messages: (items as created ``sending``, their outbox, items ``sent``, the outcomes' events)."""
+def _messages(session: dict, first: int, count: int, now: datetime) -> tuple[dict, dict, list]:
+    """One page's messages: (items as created ``sending``, items ``sent``, the outcomes' events)."""
     cause = f"change|s-fanout|{now.isoformat()}"
     ctx = {"unsubscribe_url": "https://oppna.malmo.se/v1/unsubscribe/" + "u" * 120, "manage_url": "https://oppna.malmo.se/programme/registrations/" + "r" * 70,
            **render.session_view(session, "sv"), "position": None, "previously": render.format_when(session["starts_at"], "sv")}
     out = render.render("session_changed", "sv", ctx)
     calendar = base64.b64encode(render.ics(session, session["session_id"], "sv")).decode()
-    started, sent, outbox, counted = {}, {}, [], []
+    started, sent, counted = {}, {}, []
     for i in range(first, first + count):
         rid = f"fan-{i:06d}"
         new = NewMessage(cause, "email", "session_changed", "sv", "registration", rid, {"session_id": session["session_id"], "registration_id": rid},
@@ -60,13 +58,13 @@ def _messages(session: dict, first: int, count: int, now: datetime) -> tuple[dic
                                    text=out.text, html=out.html, headers={"List-Unsubscribe": f"<{ctx['unsubscribe_url']}>"},
                                    attachments=[{"filename": "oppna-malmo.ics", "content_type": "text/calendar", "content_base64": calendar}],
                                    not_before=now, expires_at=new.expires_at)
-        event = new_event(request, source=SOURCE, subject=mid, event_id=derived_event_id(mid, "requested"), time=now)
-        start = m.start_sending("scheduled", now, Pending.of(NOTIFICATIONS_EMAIL, event), "adapter")(m.created(new, now), 1)
-        done = m.to_status("sent", now, SOURCE, DeliveryOutcome.sent, sent_at=now)(start.state, 1)
+        # rendered as the pipeline renders it, then handed to the topic: not in the page
+        new_event(request, source=SOURCE, subject=mid, event_id=derived_event_id(mid, "requested"), time=now).to_bytes()
+        start = m.start_sending("scheduled", now, "adapter")(m.created(new, now), 1)
+        done = m.with_request(m.to_status("sent", now, SOURCE, DeliveryOutcome.sent, sent_at=now))(start.state, 1)
         started[mid], sent[mid] = start.state, done.state
-        outbox += [p.entry() for p in start.events]
         counted += [p.entry() for p in done.events]
-    return started, outbox, sent, counted
+    return started, sent, counted
 
 
 def page_documents(n: int, now: datetime) -> list[tuple[dict, dict]]:
@@ -75,12 +73,10 @@ def page_documents(n: int, now: datetime) -> list[tuple[dict, dict]]:
     cause = f"change|s-fanout|{now.isoformat()}"
     docs = []
     for first in range(0, n, PAGE):
-        started, outbox, sent, counted = _messages(session, first, min(PAGE, n - first), now)
+        started, sent, counted = _messages(session, first, min(PAGE, n - first), now)
         page_id = fan_out_page_id(cause, started)
-        created = stored_document(page_id, dict(page_state(page_id, cause, started)), outbox, stored.lift)
-        # the relay publishes and marks the creation's requests while they are handed over: the
-        # outcomes meet an empty outbox and add their own events
-        recorded = stored_document(page_id, dict(page_state(page_id, cause, sent)), counted, stored.lift, version=3, state_version=2)
+        created = stored_document(page_id, dict(page_state(page_id, cause, started)), [], stored.lift)
+        recorded = stored_document(page_id, dict(page_state(page_id, cause, sent)), counted, stored.lift, version=2, state_version=2)
         docs.append((created, recorded))
     return docs
 
@@ -101,11 +97,10 @@ async def message_writes_per_s(url: str, n: int, concurrency: int, ferretdb_post
         began = time.perf_counter()
         # a fan-out's pages go through the pipeline two at a time (usecases/triggers.py)
         await each(docs, lambda pair: collection.insert_one(pair[0]), concurrency)
-        await each(docs, lambda pair: _marked(collection, pair[0]["_id"], 1), concurrency)  # the relay (PendingEvents.published)
-        await each(docs, lambda pair: collection.replace_one({"_id": pair[1]["_id"], "version": 2}, pair[1]), concurrency)
-        await each(docs, lambda pair: _marked(collection, pair[1]["_id"], 3), concurrency)
+        await each(docs, lambda pair: collection.replace_one({"_id": pair[1]["_id"], "version": 1}, pair[1]), concurrency)
+        await each(docs, lambda pair: _marked(collection, pair[1]["_id"], 2), concurrency)  # the relay (PendingEvents.published)
         rate = n / (time.perf_counter() - began)
-        marked = await collection.count_documents({"version": 4})
+        marked = await collection.count_documents({"version": 3})
         if marked != len(docs):
             raise RuntimeError(f"message writes: {marked} of {len(docs)} pages marked")  # a write lost would flatter the rate
         page_bytes = len(bson.encode(docs[0][1]))

@@ -28,6 +28,7 @@ from services.notifications.usecases.withdrawals import Withdrawals
 from shared.auth import Authenticator
 from shared.db.aggregates import aggregate_indexes
 from shared.db.keyed_lock import KeyedLock
+from shared.db.outbox import publish_first
 from shared.runtime import Runtime
 from shared.topics import NOTIFICATIONS_DEADLETTER
 from shared.vocabularies import COLLECTION as VOCABULARIES
@@ -68,14 +69,15 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     a, now = runtime.aggregate, Clock()
     # own: the messages are written by this process alone (its timers and sender already assume one
     # notifications process per database), so a page is not read back after this store wrote it
-    stored, kept = messages.Messages(a(messages.COLLECTION, lift=messages.lift, own=True)), _copies(runtime)
+    stored = messages.Messages(a(messages.COLLECTION, lift=messages.lift, own=True), publish_first(runtime.producer, messages.COLLECTION))
+    kept = _copies(runtime)
     subscribers, organizers, opt_outs = subscriptions.Subscriptions(a(subscriptions.COLLECTION)), OrganizerContacts(a(ORGANIZERS)), a(OPT_OUTS)
     vocabularies = VocabularyCopies(a(VOCABULARIES))  # the registry's, followed: what subscriptions' interests may name
     recipients = Recipients(settings, opt_outs, kept, subscribers, organizers)
     erasure = Erasure(stored, opt_outs, subscribers, kept, organizers)
     email, sms = _adapters(settings)
     sender = Sender(settings, stored, recipients, Contents(settings, kept), OptOutsAtOnce(opt_outs, runtime.db[OPT_OUTS].estimated_document_count),
-                    now, email, sms)
+                    now, runtime.producer.publish_many, email, sms)
     send_together = SendTogether(sender, now)
     triggers = Triggers(settings, stored, now, sender, send_together, KeyedLock(), copies=kept, notices=notices.Notices(a(notices.COLLECTION)),
                         organizers=organizers, withdrawals=Withdrawals(), erasure=erasure)

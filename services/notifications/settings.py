@@ -45,6 +45,7 @@ class NotificationsSettings(ServiceSettings):
     send_backoff_max_s: float = Field(default=3600.0, ge=0)
     email_per_second: float = Field(default=20.0, gt=0, description="Rate limit of the SMTP adapter.")
     sms_per_second: float = Field(default=5.0, gt=0, description="Rate limit of the SMS adapter.")
+    sms_batch: int = Field(default=100, ge=1, le=500, description="SMS handed to the gateway in one request (never more than SMS_PER_SECOND).")
     fan_out_concurrency: int = Field(default=64, ge=1, le=1024, description="Messages of one change (one per registrant) made and sent this many at a time.")
     timer_interval_s: float = Field(default=1.0, gt=0, description="How often due messages, notices and digests are looked for.")
 

@@ -20,10 +20,11 @@ counts changes of the state and is what decisions and events see.
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import structlog
 from pymongo import InsertOne, ReplaceOne
 from pymongo.asynchronous.collection import AsyncCollection
 
@@ -35,10 +36,13 @@ from shared.db.known import KnownDocuments
 from shared.db.pending_events import PendingEvents
 from shared.decisions import Decide, Decision, NoChange
 
+log = structlog.get_logger(__name__)
 # Top-level fields derived from a state, written with it in the same single-document write: what a
 # query must find by, since FerretDB pushes down only equality on top-level fields.
 Lift = Callable[[dict[str, Any]], dict[str, Any]]
 ATTEMPTS = 5  # a change lost to another replica is decided again from a fresh read this often
+# Publishes outbox entries ({topic, event, key}) and returns once the broker has them all.
+PublishFirst = Callable[[list[dict[str, Any]]], Awaitable[None]]
 
 
 class ConcurrentChange(Exception):
@@ -117,7 +121,7 @@ class AggregateStore:
         async for doc in cursor:
             yield doc
 
-    async def change(self, decides: Mapping[str, Decide], *, new: bool = False) -> dict[str, Changed]:
+    async def change(self, decides: Mapping[str, Decide], *, new: bool = False, publish_first: PublishFirst | None = None) -> dict[str, Changed]:
         """Apply each id's ``decide`` to its current state, under that id's lock; returns what each did.
 
         ``decide(state or None, state_version)`` is pure and returns a ``Decision`` (written: the
@@ -129,16 +133,24 @@ class AggregateStore:
         messages): they are inserted without reading first. The unique ``_id`` refuses an insert
         where a document exists after all (a redelivery), and that id is decided again on what
         is stored.
+
+        ``publish_first``: the decisions' events are published with it, under the locks, before
+        the documents are written, instead of joining their outboxes — so a document is written
+        once, not again by the relay's marking; where the broker does not take them, they join
+        the outboxes as usual. Only for decisions the caller makes again until their state is
+        written (a message ``sending`` until its outcome is recorded): a crash or a failed write
+        between the two repeats them, and their events go out again with the same ids, which
+        consumers deduplicate on.
         """
         ids = sorted(decides)
         if len(ids) == 1:
             async with self._locks.hold(ids[0]):
-                return {ids[0]: await self._change_alone(ids[0], decides[ids[0]], new)}
+                return {ids[0]: await self._change_alone(ids[0], decides[ids[0]], new, publish_first)}
         async with self._locks.hold_all(ids):
             found = {i: d for i in ids if (d := self._known.recall(i)) is not None}
             if not new:
                 found.update(await read_each(self._collection, [i for i in ids if i not in found]))
-            return await self._change_found(ids, found, decides)
+            return await self._change_found(ids, found, decides, publish_first)
 
     async def delete(self, ids: Iterable[str]) -> set[str]:
         """Delete aggregates (an erasure) under their locks, events not yet published with them.
@@ -154,35 +166,40 @@ class AggregateStore:
 
     # -- private strategies ---------------------------------------------------------------------
 
-    def _next(self, aggregate_id: str, doc: dict[str, Any] | None, decide: Decide) -> tuple[dict[str, Any] | None, Any]:
-        """The document ``decide`` makes of ``doc`` (None: no change) and the decision's outcome."""
+    def _next(self, aggregate_id: str, doc: dict[str, Any] | None, decide: Decide,
+              first: bool = False) -> tuple[dict[str, Any] | None, Any, list[dict[str, Any]]]:
+        """The document ``decide`` makes of ``doc`` (None: no change), the decision's outcome, and
+        (``first``) its events to publish before the write, keyed, instead of into the outbox."""
         decision = decide(doc["state"] if doc else None, doc["state_version"] if doc else 0)
         if not isinstance(decision, Decision):
-            return None, decision.outcome if isinstance(decision, NoChange) else None
-        outbox = (doc["outbox"] if doc else []) + [p.entry() for p in decision.events]
+            return None, decision.outcome if isinstance(decision, NoChange) else None, []
+        entries = [p.entry() for p in decision.events]
+        outbox = (doc["outbox"] if doc else []) + ([] if first else entries)
         new = stored_document(aggregate_id, decision.state, outbox, self._lift,
                               version=(doc["version"] if doc else 0) + 1, state_version=(doc["state_version"] if doc else 0) + 1)
-        return new, decision.outcome
+        return new, decision.outcome, [{"key": aggregate_id, **e} for e in entries] if first else []
 
-    async def _change_alone(self, aggregate_id: str, decide: Decide, new: bool) -> Changed:
+    async def _change_alone(self, aggregate_id: str, decide: Decide, new: bool, publish_first: PublishFirst | None = None) -> Changed:
         if new and self._known.recall(aggregate_id) is None:
             with contextlib.suppress(ConcurrentChange):  # it exists: decided again below on what is stored
-                return await self._change_once(aggregate_id, decide, read=False)
+                return await self._change_once(aggregate_id, decide, publish_first, read=False)
         for attempt in range(ATTEMPTS):
             try:
-                return await self._change_once(aggregate_id, decide)
+                return await self._change_once(aggregate_id, decide, publish_first)
             except ConcurrentChange:
                 if attempt == ATTEMPTS - 1:
                     raise
                 await asyncio.sleep(0.01 * 2**attempt)
         raise AssertionError("unreachable")
 
-    async def _change_once(self, aggregate_id: str, decide: Decide, read: bool = True) -> Changed:
+    async def _change_once(self, aggregate_id: str, decide: Decide, publish_first: PublishFirst | None = None, read: bool = True) -> Changed:
         """One read-decide-write; ``read=False`` decides on "no document" and inserts."""
         doc = (self._known.recall(aggregate_id) or await self._collection.find_one({"_id": aggregate_id})) if read else None
-        new, outcome = self._next(aggregate_id, doc, decide)
+        new, outcome, first = self._next(aggregate_id, doc, decide, publish_first is not None)
         if new is None:
             return Changed(None, outcome)
+        if first and not await _published_first(publish_first, first):
+            new = _with_outbox(new, first)
         if doc is None:
             if not await self._inserts.insert(new):
                 raise ConcurrentChange(aggregate_id)
@@ -194,19 +211,27 @@ class AggregateStore:
         self._written(aggregate_id, doc, new)
         return Changed(new, outcome)
 
-    async def _change_found(self, ids: list[str], found: dict[str, dict[str, Any]], decides: Mapping[str, Decide]) -> dict[str, Changed]:
+    async def _change_found(self, ids: list[str], found: dict[str, dict[str, Any]], decides: Mapping[str, Decide],
+                            publish_first: PublishFirst | None = None) -> dict[str, Changed]:
         """A batch's decisions on the documents ``found`` (the rest are new), one bulk write."""
         changed: dict[str, Changed] = {}
         writes: dict[str, tuple[InsertOne | ReplaceOne, dict[str, Any]]] = {}
+        first: dict[str, list[dict[str, Any]]] = {}
+        made: dict[str, dict[str, Any]] = {}
         for i in ids:
-            new, outcome = self._next(i, found.get(i), decides[i])
-            changed[i] = Changed(new, outcome)
+            new, outcome, first[i] = self._next(i, found.get(i), decides[i], publish_first is not None)
             if new is not None:
-                writes[i] = (InsertOne(new) if i not in found else ReplaceOne({"_id": i, "version": found[i]["version"]}, new), new)
+                made[i] = new
+            changed[i] = Changed(new, outcome)
+        if any(first.values()) and not await _published_first(publish_first, [e for i in ids for e in first[i]]):
+            made = {i: _with_outbox(new, first[i]) for i, new in made.items()}
+            changed = {i: Changed(made.get(i), c.outcome) for i, c in changed.items()}
+        for i, new in made.items():
+            writes[i] = (InsertOne(new) if i not in found else ReplaceOne({"_id": i, "version": found[i]["version"]}, new), new)
         lost = await write_guarded(self._collection, writes)
         for i in sorted(lost):  # rare: a race lost to another process, or a "new" one that exists
             self._known.forget(i)
-            changed[i] = await self._change_alone(i, decides[i], new=False)
+            changed[i] = await self._change_alone(i, decides[i], False, publish_first)
         for i in ids:
             if i in writes and i not in lost:
                 self._written(i, found.get(i), writes[i][1])
@@ -216,6 +241,22 @@ class AggregateStore:
         self._known.remember(new)
         if len(new["outbox"]) > len(old["outbox"] if old else []):
             self.outbox.written(aggregate_id, new)
+
+
+async def _published_first(publish_first: PublishFirst, entries: list[dict[str, Any]]) -> bool:
+    try:
+        await publish_first(entries)
+        return True
+    except Exception as e:  # the broker away: they go by the outbox, as every other event
+        log.warning("events_not_published_first", events=len(entries), error=f"{type(e).__name__}: {e}"[:300])
+        return False
+
+
+def _with_outbox(document: dict[str, Any], entries: list[dict[str, Any]]) -> dict[str, Any]:
+    """The document with ``entries`` joining its outbox."""
+    if not entries:
+        return document
+    return {**document, "outbox": document["outbox"] + entries, "outbox_pending": True}
 
 
 async def change_one(store: AggregateStore, aggregate_id: str, decide: Decide, *, new: bool = False) -> Changed:

@@ -23,7 +23,7 @@ from collections import OrderedDict
 
 import structlog
 
-from shared.db.aggregates import AggregateStore
+from shared.db.aggregates import AggregateStore, PublishFirst
 from shared.envelope import Envelope
 from shared.kafka.producer import EventProducer
 from shared.metrics import OUTBOX_PUBLISHED
@@ -32,6 +32,21 @@ from shared.topics import ALL_TOPICS
 log = structlog.get_logger(__name__)
 TOPICS = {t.name: t for t in ALL_TOPICS}
 MARKED_KEPT = 10_000
+
+
+def publishable(entries: list[dict], aggregate_id: str | None = None) -> list[tuple]:
+    """Outbox entries as the producer takes them: (topic, event, key — the entry's, or the aggregate's id)."""
+    return [(TOPICS[p["topic"]], Envelope.model_validate(p["event"]), p.get("key", aggregate_id)) for p in entries]
+
+
+def publish_first(producer: EventProducer, collection: str) -> PublishFirst:
+    """The store's ``publish_first`` (aggregates.py, ``change``) for ``collection``, through this producer."""
+
+    async def publish(entries: list[dict]) -> None:
+        await producer.publish_many(publishable(entries))
+        OUTBOX_PUBLISHED.labels(collection).inc(len(entries))
+
+    return publish
 
 
 class OutboxRelay:
@@ -112,7 +127,7 @@ class OutboxRelay:
         doc = self._written.pop(aggregate_id, None) or await self._store.get(aggregate_id)
         if not doc or not doc.get("outbox"):
             return 0
-        items = [(TOPICS[p["topic"]], Envelope.model_validate(p["event"]), p.get("key", aggregate_id)) for p in doc["outbox"]]
+        items = publishable(doc["outbox"], aggregate_id)
         await self._producer.publish_many(items)
         if await self._store.outbox.published(aggregate_id, {e.id for _, e, _ in items}, doc["version"]):
             self._marked[aggregate_id] = doc["version"] + 1

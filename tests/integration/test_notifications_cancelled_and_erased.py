@@ -217,9 +217,9 @@ async def test_a_session_change_held_for_the_morning_reaches_only_the_registrant
 
 
 async def test_a_registrant_who_cancels_while_a_change_is_being_handed_over_does_not_get_it(infra, run_id):
-    # one hand-over at a time, and the SMS gateway holds the first: the other registrant's message is
-    # made (marked sending) and waits its turn while they cancel
-    async with notifications(infra, f"{run_id}c{uuid.uuid4().hex[:4]}", fan_out_concurrency=1) as env:
+    # one hand-over at a time (an SMS batch of one), and the SMS gateway holds the first: the other
+    # registrant's message is made (marked sending) and waits its turn while they cancel
+    async with notifications(infra, f"{run_id}c{uuid.uuid4().hex[:4]}", fan_out_concurrency=1, sms_batch=1) as env:
         day = datetime.now(STOCKHOLM).date() + timedelta(days=1)
         env.clock.at = stockholm(day, 12)
         first, second = uid("r"), uid("r")

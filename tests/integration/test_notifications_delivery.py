@@ -176,6 +176,11 @@ async def test_a_confirmed_registration_is_emailed_once_with_ics_and_unsubscribe
 
     [state] = await env.message_states(category="registration_confirmed", **{"recipient.key": f"registration:{rid}"})
     assert state["status"] == "sent" and state["attempts"] == 1
+    # written twice — made sending, then its outcome (once more where it waited for the contact,
+    # which may come after the registration) — its request and its count published by the
+    # pipeline, not kept in the document for the relay to publish and mark
+    page = await env.db["messages"].find_one({"_id": state["message_id"]})
+    assert (page["version"], page["outbox"]) == (3 if state.get("waiting_for") else 2, [])
 
     emails = await env.kafka.read("notifications.email.v1", until=lambda ms: any(m["data"]["message_id"] == state["message_id"] for m in ms))
     mine = [m for m in emails if m["data"]["message_id"] == state["message_id"]]

@@ -54,8 +54,8 @@ async def _fill(messages: Messages, now: datetime) -> None:
                      ("sent", now - timedelta(days=1)), ("sending-stale", now - timedelta(minutes=2)), ("sending-live", now - timedelta(seconds=5))):
         await messages.create([_new(key, due)], due)
     await messages.change_one(_new("sent", now).message_id, m.to_status("sent", now, "test"))
-    await messages.change_one(_new("sending-stale", now).message_id, m.start_sending("scheduled", now - timedelta(minutes=2), None, "adapter"))
-    await messages.change_one(_new("sending-live", now).message_id, m.start_sending("scheduled", now - timedelta(seconds=5), None, "adapter"))
+    await messages.change_one(_new("sending-stale", now).message_id, m.start_sending("scheduled", now - timedelta(minutes=2), "adapter"))
+    await messages.change_one(_new("sending-live", now).message_id, m.start_sending("scheduled", now - timedelta(seconds=5), "adapter"))
 
 
 def _keys(pages: list[dict], status: str, by: str, until: datetime) -> set[str]:

@@ -192,3 +192,34 @@ async def test_a_large_batch_is_written_in_bulks_the_engines_pool_holds(infra):
         await store.change({i: add(1) for i in ids})
         assert sorted(len(c["updates"]) for c in log.sent("update")) == [10, 25, 25]
         assert {d["state"]["n"] async for d in collection.find({})} == {2}
+
+
+async def test_events_published_first_leave_the_outbox_empty_and_join_it_when_the_broker_is_away(infra):
+    """``publish_first``: the events go out before the write and the document is written once with
+    an empty outbox (nothing for the relay to mark); where publishing fails, nothing is lost: they
+    are in the outbox, handed to the relay, as without it."""
+    published: list[dict] = []
+
+    async def broker(entries):
+        published.extend(entries)
+
+    async def away(entries):
+        raise ConnectionError("broker unreachable")
+
+    async with _database(infra) as (store, _log, collection):
+        told: list[str] = []
+        store.outbox.watch(lambda i, doc: told.append(i))
+        await store.change({"a": add(1), "b": add(2)})
+        changed = await store.change({"a": add(1, event=True), "b": add(1, event=True)}, publish_first=broker)
+        assert [(e["key"], e["event"]["n"]) for e in published] == [("a", 2), ("b", 3)]
+        assert all(c.document["outbox"] == [] for c in changed.values()) and told == []
+        assert [d["outbox"] async for d in collection.find({}, {"outbox": 1})] == [[], []]
+
+        alone = await change_one(store, "a", add(1, event=True))  # without it: the outbox, as always
+        assert len(alone.document["outbox"]) == 1 and told == ["a"]
+
+        kept = await store.change({"b": add(1, event=True)}, publish_first=away)
+        assert [e["event"]["n"] for e in kept["b"].document["outbox"]] == [4] and kept["b"].document["outbox_pending"]
+        assert (await collection.find_one({"_id": "b"}))["outbox"][0]["event"]["n"] == 4 and told == ["a", "b"]
+        single = await store.change({"c": add(7, event=True)}, publish_first=away)  # a batch of one takes the same way
+        assert single["c"].document["outbox_pending"] and len(published) == 2

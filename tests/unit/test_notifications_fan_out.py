@@ -134,8 +134,12 @@ class Service:
         async def none() -> int:
             return 0
 
+        async def published(requests) -> None:
+            self.requested.extend(event.data["message_id"] for _, event, _ in requests)
+
         recipients = Recipients(settings, opt_outs, copies, None, None)
-        sender = Sender(settings, messages, recipients, Contents(settings, copies), OptOutsAtOnce(opt_outs, none), now, mailbox, None)
+        self.requested: list[str] = []  # the requests published to the gateways' topic
+        sender = Sender(settings, messages, recipients, Contents(settings, copies), OptOutsAtOnce(opt_outs, none), now, published, mailbox, None)
         self.notices = notices
         self.triggers = Triggers(settings, messages, now, sender, SendTogether(sender, now), KeyedLock(), copies=copies, notices=notices,
                                  organizers=None, withdrawals=Withdrawals(), erasure=None)
@@ -163,6 +167,7 @@ async def test_the_first_registrants_are_told_before_all_registrations_are_read(
     service, _ = _session_with_registrants(sid, N, mailbox, gate, hold_after=600)
     assert await asyncio.wait_for(service.triggers.fire_notices(), 10) == 1
     assert len(mailbox.sent) == len(set(mailbox.sent)) == N  # every registrant once, and the notice told
+    assert sorted(service.requested) == sorted(mailbox.sent)  # each request on the gateways' topic once
     assert (await service.notices.store.get(sid))["state"]["status"] == "done"
 
 

@@ -57,7 +57,7 @@ def test_digest_matching_narrows_by_each_non_empty_interest():
 
 
 def test_failure_reasons_never_carry_an_address_or_number():
-    from services.notifications.usecases.sending import scrub
+    from services.notifications.usecases.handover import scrub
 
     assert scrub("SMTP 550: <anna@example.org> unknown", "anna@example.org") == "SMTP 550: <<recipient>> unknown"
     assert "example" not in scrub("refused bob@example.se", None)

@@ -14,7 +14,7 @@ from datetime import datetime
 from services.notifications.adapters import wake
 from services.notifications.domain.messages import MessageState, NewMessage, created, withdrawn
 from services.notifications.domain.pages import ItemDecide, PageState, if_absent, items_changed, items_of, without_recipients
-from shared.db.aggregates import AggregateStore
+from shared.db.aggregates import AggregateStore, PublishFirst
 from shared.db.indexes import IndexSpec
 
 COLLECTION = "messages"
@@ -56,8 +56,11 @@ CAUSES_KEPT = 64  # causes whose pages' message ids are kept (``of_cause``)
 
 
 class Messages:
-    def __init__(self, store: AggregateStore):
+    """``publish_first``: the store's (``AggregateStore.change``), for ``record``."""
+
+    def __init__(self, store: AggregateStore, publish_first: PublishFirst | None = None):
         self.store = store
+        self._publish_first = publish_first
         self._due = wake.Walk(store, "scheduled")
         self._stale = wake.Walk(store, "sending")
         # where this process put the messages of its fan-outs: a receipt for one (an SMS's comes
@@ -66,13 +69,17 @@ class Messages:
         self._of_cause: OrderedDict[str, set[str]] = OrderedDict()
 
     async def change(self, decides: Mapping[str, Mapping[str, ItemDecide]], *, new: bool = False,
-                     cause: str | None = None) -> dict[str, MessageState]:
+                     cause: str | None = None, record: bool = False) -> dict[str, MessageState]:
         """Each page's messages' decisions, every page in one change of the store; returns each
         message's new state where its decision changed it. ``new``: pages expected not to exist
-        yet (inserted unread; one that does exists is decided again on what it holds)."""
+        yet (inserted unread; one that does exists is decided again on what it holds).
+        ``record``: the outcomes of messages ``sending`` — their events are published before the
+        pages are written, not kept in their outboxes (a message left ``sending`` is sent and
+        recorded again, so they go out again with the same ids)."""
         if not decides:
             return {}
-        changed = await self.store.change({pid: items_changed(d, pid, cause) for pid, d in decides.items()}, new=new)
+        first = self._publish_first if record else None
+        changed = await self.store.change({pid: items_changed(d, pid, cause) for pid, d in decides.items()}, new=new, publish_first=first)
         if cause is not None:
             self._remember({mid: pid for pid, c in changed.items() for mid in (c.outcome or {})})
             if cause in self._of_cause:
@@ -141,9 +148,9 @@ class Messages:
         return _distinct(await self._stale.waiting(older_than, limit))
 
     async def forget(self, recipient_keys: Iterable[str]) -> int:
-        """An erasure: every message to these recipients goes, sent or not (a sent one's rendered
-        request may still wait in its page's outbox, and is published then); a page left empty is
-        deleted. Returns how many messages went."""
+        """An erasure: every message to these recipients goes, sent or not (a rendered request waits
+        in a page's outbox only while the broker is away, and is published then); a page left
+        empty is deleted. Returns how many messages went."""
         keys = set(recipient_keys)
         pages = {doc["_id"] for key in sorted(keys) async for doc in self.store.find({RECIPIENTS: key}, {"_id": 1})}
         changed = await self.store.change({pid: without_recipients(keys) for pid in sorted(pages)})

@@ -44,7 +44,7 @@ class MessageState(TypedDict, total=False):
     created_at: datetime
     updated_at: datetime
     via: str  # adapter | topic
-    requested: bool  # the rendered request is in the outbox (once)
+    requested: bool  # the rendered request went to the gateways' topic (once)
     sending_since: datetime
     sent_at: datetime
     delivered_at: datetime
@@ -53,7 +53,6 @@ class MessageState(TypedDict, total=False):
     waiting_for: str
     cancelled_because: str
     resent_after_crash: bool
-    counted_sent: bool
 
 
 @dataclass(frozen=True)
@@ -114,26 +113,31 @@ def to_status(status: str, now: datetime, source: str, outcome: DeliveryOutcome 
     return decide
 
 
-def start_sending(expected_status: str, now: datetime, requested: Pending | None, via: str, source: str = ""):
-    """scheduled → sending (adapters), or → sent and counted (topics-only: the gateways' topic is the
-    hand-over); the rendered request joins the outbox once."""
+def start_sending(expected_status: str, now: datetime, via: str):
+    """``expected_status`` → sending: about to be handed over (``via``: the adapter, or the
+    gateways' topic in topics-only mode), one more attempt."""
 
     def decide(current: dict | None, _v: int) -> Decision | None:
         if current is None or current["status"] != expected_status:
             return None
-        state = {**current, "attempts": current["attempts"] + 1, "updated_at": now, "via": via}
-        events = []
-        if requested is not None and not current.get("requested"):
-            state["requested"] = True
-            events.append(requested)
-        if via == "topic":
-            state.update(status="sent", sent_at=now, counted_sent=True)
-            events.append(counted(state, DeliveryOutcome.sent, now, source))
-        else:
-            state.update(status="sending", sending_since=now)
-        return Decision(state, events)
+        return Decision({**current, "status": "sending", "sending_since": now, "attempts": current["attempts"] + 1, "updated_at": now, "via": via})
 
     return decide
+
+
+def with_request(decide, pending: Pending | None = None):
+    """The record of a hand-over whose rendered request went to the gateways' topic: ``decide``'s
+    change with the message marked ``requested`` (it is not published again on a later attempt),
+    and ``pending`` — the request the broker did not take then — joining the outbox."""
+
+    def recorded(current: dict | None, version: int) -> Decision | None:
+        decision = decide(current, version)
+        if current is None or (decision is None and current.get("requested")):
+            return decision
+        state, events, outcome = (decision.state, decision.events, decision.outcome) if decision else (current, [], None)
+        return Decision({**state, "requested": True}, [*events, *([pending] if pending else [])], outcome)
+
+    return recorded
 
 
 def after_failure(now: datetime, source: str, reason: str, permanent: bool, max_attempts: int, retry_at: datetime):

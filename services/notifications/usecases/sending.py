@@ -7,12 +7,20 @@ one each grouped by ``SendTogether``, or what the timer found due — and:
    at once where the caller has them, ``read_at_once``); one no longer worth sending is decided
    here: ``expired`` (counted), ``cancelled`` (opted out, erased, obsolete) or postponed;
 2. writes every page once: new messages created (``new``: a message whose id exists is not made
-   again, nor sent here), those ready ``scheduled → sending`` with the rendered request in the
-   page's outbox (``topics-only``: ``sent`` and counted, the gateways' topic is the hand-over);
-3. hands those it marked over to the SMTP and SMS adapters (rate-limited per channel) — not one
-   whose registration was cancelled meanwhile (``watch``, withdrawals.py), which ends ``cancelled``;
+   again, nor sent here), those ready ``scheduled → sending``;
+3. hands those it marked over: first their rendered requests to the gateways' topics
+   (``notifications.email.v1``/``.sms.v1``, once per message: ``requested``), then, in ``adapters``
+   mode, each e-mail to the SMTP adapter and the SMS in batches to the gateway (rate-limited per
+   channel) — not one whose registration was cancelled meanwhile (``watch``, withdrawals.py),
+   which ends ``cancelled``. In ``topics-only`` mode the topic is the hand-over;
 4. records every outcome, each page in one write: ``sent`` (counted), or a temporary failure's
    retry after the backoff, or ``failed`` with a dead letter.
+
+The rendered requests are published by the pipeline, not kept in the page's outbox: the page is
+``sending`` until step 4, and a crash before it sends them again (``reclaim``), so nothing waits
+in the database for them. Where the broker does not take them at step 3 (``adapters`` mode), they
+join the page's outbox at step 4 and the relay publishes them (``topics-only``: the hand-over
+failed, and is retried).
 
 Never twice: a message id follows from its cause, recipient and template. A crash after step 2
 leaves messages ``sending``; ``reclaim`` sends them again after the lease with the same id (an
@@ -22,15 +30,12 @@ prevented. The fault hooks of the crash tests (``FAULT_EXIT_BEFORE_SEND``, ``...
 are here, between steps 2 and 3 and steps 3 and 4.
 """
 
-import asyncio
 import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import structlog
-from aiolimiter import AsyncLimiter
 
 from services.notifications.adapters import PermanentFailure, TemporaryFailure
 from services.notifications.adapters.messages import Messages
@@ -43,6 +48,7 @@ from services.notifications.domain.quiet_hours import backoff
 from services.notifications.settings import NotificationsSettings
 from services.notifications.usecases.clock import Clock
 from services.notifications.usecases.content import Contents, Drafts, Expired, Obsolete, Postpone
+from services.notifications.usecases.handover import WITHDRAWN, Handover, HandOver, Publish, each
 from services.notifications.usecases.recipients import Recipients
 from services.notifications.usecases.withdrawals import Watch
 from shared.decisions import Pending
@@ -51,35 +57,14 @@ from shared.events.notifications import DeliveryOutcome
 from shared.topics import NOTIFICATIONS_EMAIL, NOTIFICATIONS_SMS
 
 log = structlog.get_logger(__name__)
-EMAILS = re.compile(r"[^\s<>\"']+@[^\s<>\"']+")
-NUMBERS = re.compile(r"\+?\d[\d \-]{6,}\d")
-WITHDRAWN = object()  # a hand-over's outcome: not handed over, the registration was cancelled meanwhile
-
-
-def scrub(reason: str, address: str | None) -> str:
-    """A server's words may quote the address: reasons and logs never carry it (nor any other)."""
-    if address:
-        reason = reason.replace(address, "<recipient>")
-    return NUMBERS.sub("<number>", EMAILS.sub("<address>", reason))
-
-
-async def each(items, fn, concurrency: int) -> list:
-    """``fn(item)`` for every item, ``concurrency`` at a time; their results, in the items' order."""
-    gate = asyncio.Semaphore(concurrency)
-
-    async def one(item):
-        async with gate:
-            return await fn(item)
-
-    return await asyncio.gather(*(one(i) for i in items))
 
 
 @dataclass(frozen=True)
 class Prepared:
-    """One message's step 1: its change now, and what goes to an adapter (None: nothing)."""
+    """One message's step 1: its change now, and what step 3 hands over (None: nothing)."""
 
     decide: ItemDecide
-    handover: tuple | None = None  # (request, recipient)
+    handover: Handover | None = None
 
 
 def _if_due(decide: ItemDecide, now: datetime) -> ItemDecide:
@@ -89,12 +74,10 @@ def _if_due(decide: ItemDecide, now: datetime) -> ItemDecide:
 
 class Sender:
     def __init__(self, settings: NotificationsSettings, messages: Messages, recipients: Recipients, contents: Contents,
-                 opt_outs_at_once: OptOutsAtOnce, now: Clock, email_adapter=None, sms_adapter=None):
+                 opt_outs_at_once: OptOutsAtOnce, now: Clock, publish: Publish, email_adapter=None, sms_adapter=None):
         self.settings, self.messages, self.recipients, self.contents, self.now = settings, messages, recipients, contents, now
-        self.email, self.sms = email_adapter, sms_adapter
+        self.hand_over = HandOver(settings, publish, email_adapter, sms_adapter)
         self.opt_outs_at_once = opt_outs_at_once  # a batch's opt-outs in one read
-        s = settings
-        self.limits = {"email": AsyncLimiter(s.email_per_second, 1), "sms": AsyncLimiter(s.sms_per_second, 1)}
         self.in_flight: set[str] = set()  # marked sending by this process and not finished: never reclaimed
 
     @property
@@ -119,11 +102,13 @@ class Sender:
             return Prepared(m.to_status("cancelled", now, self.source, None, cancelled_because=o.why))
         except Postpone as p:
             return Prepared(m.postpone(now + timedelta(seconds=self.settings.timer_interval_s * 5), now, p.why))
-        topic = NOTIFICATIONS_EMAIL if state["channel"] == "email" else NOTIFICATIONS_SMS
-        event = new_event(request, source=self.source, subject=state["message_id"], event_id=derived_event_id(state["message_id"], "requested"), time=now)
-        adapters = self.settings.delivery_mode == "adapters"
-        decide = m.start_sending("scheduled", now, Pending.of(topic, event, key=state["message_id"]), "adapter" if adapters else "topic", self.source)
-        return Prepared(decide, (request, recipient) if adapters else None)
+        requested = None
+        if not state.get("requested"):
+            topic = NOTIFICATIONS_EMAIL if state["channel"] == "email" else NOTIFICATIONS_SMS
+            mid = state["message_id"]
+            requested = (topic, new_event(request, source=self.source, subject=mid, event_id=derived_event_id(mid, "requested"), time=now), mid)
+        via = "adapter" if self.settings.delivery_mode == "adapters" else "topic"
+        return Prepared(m.start_sending("scheduled", now, via), Handover(request, recipient, requested))
 
     async def send(self, pages: dict[str, dict[str, MessageState]], *, new: bool, cause: str | None = None, contacts: dict[str, dict] | None = None,
                    watch: Watch | None = None, created: Callable[[], None] | None = None) -> dict[str, MessageState]:
@@ -147,11 +132,11 @@ class Sender:
                 os._exit(18)  # tests only: the crash between marking sending and handing over
             if created is not None:
                 created()
-            outcomes = await each(handing, lambda h: self._hand_over(written[h[1]], *prepared[h].handover, watch), s.fan_out_concurrency)
+            outcomes, published = await self.hand_over([(written[h[1]], prepared[h].handover) for h in handing], watch)
             if outcomes and s.fault_exit_after_send:
                 log.warning("fault_exit_after_send", message_id=handing[0][1])
                 os._exit(17)  # tests only: the crash between delivery and marking
-            await self._record(handing, outcomes, written)
+            await self._record(handing, outcomes, written, {h: prepared[h].handover.requested for h in handing}, published)
         finally:
             self.in_flight.difference_update(mid for _, mid in handing)
         return written
@@ -162,19 +147,10 @@ class Sender:
             return if_absent(state, prepared.decide if prepared else None)
         return _if_due(prepared.decide, now) if prepared else (lambda current, v: None)
 
-    async def _hand_over(self, state: MessageState, request, recipient, watch: Watch | None):
-        adapter = self.email if state["channel"] == "email" else self.sms
-        try:
-            async with self.limits[state["channel"]]:
-                # asked after the rate limit's wait (a page of 1,000 SMS waits up to 200 s at 5/s)
-                if watch is not None and watch.withdrawn(*state["recipient"]["key"].split(":", 1)):
-                    return WITHDRAWN, None
-                await adapter.send(request)
-        except (TemporaryFailure, PermanentFailure) as e:
-            return e, scrub(str(e), recipient.address)
-        return None, None
-
-    async def _record(self, handing: list[tuple[str, str]], outcomes: list, written: dict[str, MessageState]) -> None:
+    async def _record(self, handing: list[tuple[str, str]], outcomes: list, written: dict[str, MessageState],
+                      requested: dict[tuple[str, str], tuple | None], published: bool) -> None:
+        """Step 4: each outcome, each page in one write; a request handed to the topic now marked
+        ``requested``, or, where the broker did not take it (``adapters`` mode), into the outbox."""
         at = self.now()  # the outcome's time, not the batch's: a retry is due after it
         decides: dict[str, dict[str, ItemDecide]] = {}
         for (pid, mid), (failure, reason) in zip(handing, outcomes, strict=True):
@@ -182,8 +158,10 @@ class Sender:
                 decide = m.to_status("cancelled", at, self.source, None, cancelled_because="registration_cancelled")
             else:
                 decide = self.outcome(failure, reason, written[mid]["attempts"], at)
+            if (request := requested[(pid, mid)]) is not None and (published or self.settings.delivery_mode == "adapters"):
+                decide = m.with_request(decide, None if published else Pending.of(*request))
             decides.setdefault(pid, {})[mid] = decide
-        await self.messages.change(decides)
+        await self.messages.change(decides, record=True)
         sent = sum(1 for failure, _ in outcomes if failure is None)
         withheld = sum(1 for failure, _ in outcomes if failure is WITHDRAWN)
         if outcomes:
