@@ -11,7 +11,7 @@ OM_REPORTING_PORT (8104). Logs (JSON lines) in .cache/run/logs/, pids in .cache/
 Standard library only, like infra.py.
 
 Beside them, the local stand-ins for an e-mail server and an SMS provider
-(``services/notifications/devservers.py``; OM_SMTP_PORT 2525, OM_SMS_PORT 8190): the demo's
+(``services/notifications/devservers/``; OM_SMTP_PORT 2525, OM_SMS_PORT 8190): the demo's
 messages are delivered and can be read at ``MAILBOX_URL`` (every e-mail and SMS received, as
 JSON), instead of being retried against servers that are not there until they expire.
 """

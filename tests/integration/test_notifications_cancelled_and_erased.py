@@ -11,7 +11,7 @@
   postponed and rewritten every few seconds until the session starts.
 
 The service runs in this event loop with the local SMTP sink and SMS gateway
-(``services/notifications/devservers.py``); the clock the service reads is the test's.
+(``services/notifications/devservers/``); the clock the service reads is the test's.
 """
 
 import asyncio

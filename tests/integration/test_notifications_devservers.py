@@ -39,6 +39,8 @@ async def test_the_devservers_process_lists_every_email_and_sms_with_repeats_and
             assert [e["message_id"] for e in got["emails"]] == ["m-email-1", "m-email-1"]
             assert got["emails"][0]["to"] == "a@example.org" and got["emails"][0]["subject"] == "Hej"
             assert [s["client_ref"] for s in got["sms"]] == ["m-sms-1", "m-sms-1"] == [s["message_id"] for s in got["sms"]]
+            # a run polling its progress asks for the counts alone
+            assert (await http.get("/_received", params={"counts": 1})).json() == {"email_count": 2, "sms_requests": 2}
             assert (await http.delete("/_received")).status_code == 204
             assert (await http.get("/_received")).json() == {"emails": [], "sms": [], "email_count": 0, "sms_requests": 0}
     finally:
