@@ -3,8 +3,8 @@
 A fan-out's messages are kept a page to a document (docs/architecture.md, "Storage";
 services/notifications/domain/pages.py): a page of a session's registrants is created with its
 messages ``sending`` (their rendered requests go to the topic at the hand-over, not into the
-page), its outcomes replace it under its version with their counts in its outbox, and the relay
-marks its outbox published — three writes of a page. This measures those writes with raw PyMongo at the services' pool size,
+page) and its outcomes replace it under its version (their counts published just before, not
+kept in its outbox) — two writes of a page. This measures those writes with raw PyMongo at the services' pool size,
 on pages made by the service's own decisions (so their size follows the templates) in a
 collection indexed as the service indexes its messages; no reads, no Kafka, no SMTP. N divided by
 the rate is the least time N messages can take on this engine, whatever the code around them does.
@@ -41,14 +41,14 @@ def _session(starts: datetime) -> dict:
             "status": "rescheduled", "version": 2}
 
 
-def _messages(session: dict, first: int, count: int, now: datetime) -> tuple[dict, dict, list]:
-    """One page's messages: (items as created ``sending``, items ``sent``, the outcomes' events)."""
+def _messages(session: dict, first: int, count: int, now: datetime) -> tuple[dict, dict]:
+    """One page's messages: (items as created ``sending``, items ``sent``)."""
     cause = f"change|s-fanout|{now.isoformat()}"
     ctx = {"unsubscribe_url": "https://oppna.malmo.se/v1/unsubscribe/" + "u" * 120, "manage_url": "https://oppna.malmo.se/programme/registrations/" + "r" * 70,
            **render.session_view(session, "sv"), "position": None, "previously": render.format_when(session["starts_at"], "sv")}
     out = render.render("session_changed", "sv", ctx)
     calendar = base64.b64encode(render.ics(session, session["session_id"], "sv")).decode()
-    started, sent, counted = {}, {}, []
+    started, sent = {}, {}
     for i in range(first, first + count):
         rid = f"fan-{i:06d}"
         new = NewMessage(cause, "email", "session_changed", "sv", "registration", rid, {"session_id": session["session_id"], "registration_id": rid},
@@ -63,8 +63,7 @@ def _messages(session: dict, first: int, count: int, now: datetime) -> tuple[dic
         start = m.start_sending("scheduled", now, "adapter")(m.created(new, now), 1)
         done = m.with_request(m.to_status("sent", now, SOURCE, DeliveryOutcome.sent, sent_at=now))(start.state, 1)
         started[mid], sent[mid] = start.state, done.state
-        counted += [p.entry() for p in done.events]
-    return started, sent, counted
+    return started, sent
 
 
 def page_documents(n: int, now: datetime) -> list[tuple[dict, dict]]:
@@ -73,20 +72,16 @@ def page_documents(n: int, now: datetime) -> list[tuple[dict, dict]]:
     cause = f"change|s-fanout|{now.isoformat()}"
     docs = []
     for first in range(0, n, PAGE):
-        started, sent, counted = _messages(session, first, min(PAGE, n - first), now)
+        started, sent = _messages(session, first, min(PAGE, n - first), now)
         page_id = fan_out_page_id(cause, started)
         created = stored_document(page_id, dict(page_state(page_id, cause, started)), [], stored.lift)
-        recorded = stored_document(page_id, dict(page_state(page_id, cause, sent)), counted, stored.lift, version=2, state_version=2)
+        recorded = stored_document(page_id, dict(page_state(page_id, cause, sent)), [], stored.lift, version=2, state_version=2)
         docs.append((created, recorded))
     return docs
 
 
-async def _marked(collection, page_id: str, version: int) -> None:
-    await collection.update_one({"_id": page_id, "version": version}, {"$set": {"outbox": [], "outbox_pending": False, "version": version + 1}})
-
-
 async def message_writes_per_s(url: str, n: int, concurrency: int, ferretdb_postgresql_url: str | None) -> dict[str, float]:
-    """Messages per second through their pages' three writes, and the bytes of a message in its page."""
+    """Messages per second through their pages' two writes, and the bytes of a message in its page."""
     client = AsyncMongoClient(url, maxPoolSize=concurrency, timeoutMS=60000, tz_aware=True)
     db = client[f"bench_messages_{uuid.uuid4().hex[:6]}"]
     try:
@@ -98,11 +93,10 @@ async def message_writes_per_s(url: str, n: int, concurrency: int, ferretdb_post
         # a fan-out's pages go through the pipeline two at a time (usecases/triggers.py)
         await each(docs, lambda pair: collection.insert_one(pair[0]), concurrency)
         await each(docs, lambda pair: collection.replace_one({"_id": pair[1]["_id"], "version": 1}, pair[1]), concurrency)
-        await each(docs, lambda pair: _marked(collection, pair[1]["_id"], 2), concurrency)  # the relay (PendingEvents.published)
         rate = n / (time.perf_counter() - began)
-        marked = await collection.count_documents({"version": 3})
-        if marked != len(docs):
-            raise RuntimeError(f"message writes: {marked} of {len(docs)} pages marked")  # a write lost would flatter the rate
+        recorded = await collection.count_documents({"version": 2})
+        if recorded != len(docs):
+            raise RuntimeError(f"message writes: {recorded} of {len(docs)} pages recorded")  # a write lost would flatter the rate
         page_bytes = len(bson.encode(docs[0][1]))
         return {"db_message_writes_per_s": rate, "message_document_bytes": float(page_bytes / len(docs[0][1]["state"]["items"])),
                 "page_document_bytes": float(page_bytes)}

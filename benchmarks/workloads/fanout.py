@@ -16,7 +16,7 @@ collections (``registrations``, ``contacts``) and in the same documents that the
 write from ``scheduling.registrations.v1`` / ``scheduling.contacts.v1`` — because going through the
 topics would also send N confirmations first. Everything timed is the service's real path: the
 rescheduled event is consumed, the debounced notice fires (``CHANGE_DEBOUNCE_S=0``), N messages are
-created, rendered, marked and handed over by the SMTP adapter (aiosmtplib) and the SMS adapter (HTTP).
+created, rendered, marked and handed over by the SMTP adapter (aiosmtplib) and the SMS adapter (HTTP, in batches).
 
 A private notifications process (own database and topic prefix) and a devservers process run for
 the workload, so the platform's own notifications service and its settings are untouched.
@@ -180,7 +180,7 @@ async def run(ctx, size: str) -> Result:
             floor_rate = ctx.ceilings.get("db_message_writes_per_s")
             if floor_rate:
                 # the engine's least time for N messages: the writes the storage rules ask of their pages
-                # (a page of 500 created with its requests, marked, its outcomes, marked), raw, nothing else
+                # (a page of 500 created, then its outcomes), raw, nothing else
                 # (message_writes.py)
                 details["engine_floor_messages_per_s"] = round(floor_rate, 1)
             complete = len(set(ids)) >= n
