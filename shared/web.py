@@ -1,4 +1,6 @@
-"""Endpoints every service has: /healthz (alive), /readyz (Kafka and database answer), /metrics."""
+"""What every service's app has: /healthz (alive), /readyz (Kafka and database answer), /metrics, and
+the same answers to bad input (422 naming the field) and to a busy or absent database (503 with
+Retry-After, never 500)."""
 
 import asyncio
 import json
@@ -10,8 +12,9 @@ from fastapi.responses import JSONResponse
 from bson.errors import InvalidStringData
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from pymongo.errors import OperationFailure
+from pymongo.errors import ConnectionFailure, ExecutionTimeout, OperationFailure
 
+from shared.db.aggregates import ConcurrentChange
 from shared.db.client import ping
 from shared.docs import install_docs
 from shared.http import problem_response, reason
@@ -192,6 +195,20 @@ def _declare_reasons(app: FastAPI) -> None:
     app.openapi = openapi
 
 
+BUSY_RETRY_AFTER_S = 2
+# The database saturated or away: the pool's wait timed out, a timeout, a lost connection
+# (WaitQueueTimeoutError, NetworkTimeout, AutoReconnect are ConnectionFailures), or a hot aggregate
+# kept changing under the retries.
+BUSY = (ConnectionFailure, ExecutionTimeout, ConcurrentChange)
+
+
+async def _busy(request: Request, exc: Exception) -> JSONResponse:
+    """503 with Retry-After, never 500: the request did not happen or, if it did, a repeat (with
+    the same Idempotency-Key where a route takes one) finds it."""
+    detail = [reason("service", "busy", "Busy, try again shortly / Upptaget, försök igen om en stund")]
+    return JSONResponse(status_code=503, content={"detail": detail}, headers={"Retry-After": str(BUSY_RETRY_AFTER_S), "Cache-Control": "no-store"})
+
+
 def create_service_app(runtime: Runtime, title: str, description: str) -> FastAPI:
     """A service's app: the runtime's lifespan (start-up work is the runtime's ``on_start`` hooks),
     the shared middleware, error handlers and operations routes."""
@@ -203,6 +220,8 @@ def create_service_app(runtime: Runtime, title: str, description: str) -> FastAP
     app.add_exception_handler(RequestValidationError, _validation_error)
     for exc in (OperationFailure, InvalidStringData, UnicodeEncodeError):
         app.add_exception_handler(exc, _unstorable_text)
+    for busy in BUSY:
+        app.add_exception_handler(busy, _busy)
     app.include_router(ops_router(runtime))
     _declare_reasons(app)
     app.state.runtime = runtime

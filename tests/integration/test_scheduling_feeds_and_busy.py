@@ -1,18 +1,13 @@
-"""The public feeds served from their rendered bytes (ETag, 304, fresh after every change), the
-page form's own Idempotency-Key, and a busy database answered 503 with Retry-After, never 500."""
+"""The public feeds served from their rendered bytes (ETag, 304, fresh after every change) and the
+page form's own Idempotency-Key (a busy database: tests/integration/test_busy_database.py)."""
 
 import re
 import uuid
 
 import pytest
-from fastapi import FastAPI
-from httpx import ASGITransport, AsyncClient
-from pymongo.errors import WaitQueueTimeoutError
 
-from services.scheduling.api.errors import answer_errors
 from services.scheduling.main import create_app
 from services.scheduling.settings import SchedulingSettings
-from shared.db.aggregates import ConcurrentChange
 from tests.integration.test_scheduling_service import STAFF, new_session, setup, stamped
 from tests.platform import Platform
 
@@ -66,20 +61,6 @@ async def test_the_page_form_carries_its_own_key_so_a_resent_form_takes_one_seat
         r = await http.post(f"/programme/sessions/{session_id}/register", data=form)
         assert r.status_code in (200, 201), r.text
     assert len((await http.get(f"/v1/sessions/{session_id}/registrations", headers=STAFF)).json()) == 1
-
-
-@pytest.mark.parametrize("error", [WaitQueueTimeoutError("pool"), ConcurrentChange("s1")])
-async def test_a_busy_database_is_a_503_with_retry_after(error):
-    app = FastAPI()
-    answer_errors(app)
-
-    @app.get("/boom")
-    async def boom():
-        raise error
-
-    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://t") as http:
-        r = await http.get("/boom")
-    assert r.status_code == 503 and int(r.headers["retry-after"]) >= 1 and r.json()["detail"][0]["code"] == "busy"
 
 
 async def test_a_schedule_change_keeps_the_seat_books_keys(sched):
