@@ -38,6 +38,7 @@ MATRIX: dict[tuple[str, str, str], frozenset[str]] = {
     ("registry", "PATCH", "/v1/sources/{source:path}"): frozenset({CURATOR}),
     ("registry", "GET", "/v1/sources/{source:path}"): frozenset({RIGHT, CURATOR}),
     ("registry", "PUT", "/v1/vocabularies/{name}/terms/{code}"): frozenset({CURATOR}),
+    ("registry", "GET", "/v1/me"): frozenset({OTHER, RIGHT, CURATOR, SCHEDULER, ANALYST}),  # any valid key
     ("registry", "DELETE", "/v1/vocabularies/{name}/terms/{code}"): frozenset({CURATOR}),
     # scheduling: staff
     ("scheduling", "POST", "/v1/editions"): STAFF,

@@ -28,6 +28,7 @@ ProcessedDep = app_part("processed", ProcessedEvents)
 Publisher = RequiresRole(Role.source)
 Curator = RequiresRole(Role.curator)
 SourceOrCurator = RequiresRole(Role.source, Role.curator)
+AnyKey = RequiresRole(*Role)  # any valid key, staff or a source's
 Anyone = MaybeCaller
 
 
