@@ -1,0 +1,112 @@
+"""Rendering a page: the templates, the labels in the page's language, the session cookie, and the
+pages every refusal leads to (sign-in, 403 CSRF, not allowed, not found, a service away).
+
+The language is, in order: ``?lang=`` (kept in a cookie from then on), the ``lang`` cookie, the
+browser's Accept-Language, Swedish. Labels are data (``labels/<lang>.json``), each language with
+its writing direction (``_dir``), so Arabic is one more file.
+"""
+
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from services.console.adapters.services import Answer, ServiceAway
+from services.console.api.deps import COOKIE, CsrfRefused, NotSignedIn, current
+from services.console.usecases.sessions import Session
+
+HERE = Path(__file__).resolve().parents[1]
+TEMPLATES = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
+LABELS: dict[str, dict[str, str]] = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted((HERE / "labels").glob("*.json"))}
+DEFAULT_LANGUAGE = "sv"
+LOCAL_HOSTS = ("localhost", "127.0.0.1")
+
+
+class Refusal(Exception):
+    """A service refused what the page asked (401, 403, 404, …): shown as its page."""
+
+    def __init__(self, answer: Answer):
+        self.answer = answer
+
+
+def expect(answer: Answer) -> Any:
+    """The body of a 2xx answer; ``Refusal`` otherwise."""
+    if not answer.ok:
+        raise Refusal(answer)
+    return answer.body
+
+
+def language(request: Request) -> str:
+    asked = request.query_params.get("lang")
+    if asked in LABELS:
+        return asked
+    if request.cookies.get("lang") in LABELS:
+        return request.cookies["lang"]
+    for part in request.headers.get("accept-language", "").split(","):
+        code = part.split(";")[0].strip().lower().split("-")[0]
+        if code in LABELS:
+            return code
+    return DEFAULT_LANGUAGE
+
+
+def _language_links(request: Request, lang: str) -> list[dict]:
+    """The language menu: this page in each language (its other query parameters kept)."""
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    return [{"code": code, "name": labels["_name"], "current": code == lang, "href": f"{request.url.path}?{urlencode([*kept, ('lang', code)])}"}
+            for code, labels in LABELS.items()]
+
+
+def secure_cookie(request: Request) -> bool:
+    """Cookies are Secure except on a local address (plain http there, for ``make run``)."""
+    return request.url.hostname not in LOCAL_HOSTS
+
+
+def set_session_cookie(request: Request, response: Response, session: Session) -> None:
+    response.set_cookie(COOKIE, session.id, httponly=True, samesite="strict", secure=secure_cookie(request), path="/")
+
+
+def render(request: Request, template: str, session: Session | None = None, status: int = 200, **context: Any) -> HTMLResponse:
+    lang = language(request)
+    t = LABELS[lang]
+    html = TEMPLATES.get_template(template).render(
+        t=t, lang=lang, dir=t["_dir"], languages=_language_links(request, lang), session=session, path=request.url.path, **context)
+    response = HTMLResponse(html, status_code=status, headers={"cache-control": "no-store"})
+    if request.query_params.get("lang") in LABELS:
+        response.set_cookie("lang", lang, max_age=365 * 86400, httponly=True, samesite="strict", secure=secure_cookie(request), path="/")
+    if session is not None:
+        set_session_cookie(request, response, session)
+    return response
+
+
+def redirect(to: str) -> RedirectResponse:
+    return RedirectResponse(to, status_code=303)
+
+
+async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:
+    return redirect("/signin?expired=1" if exc.expired else "/signin")
+
+
+async def csrf_refused(request: Request, exc: CsrfRefused) -> Response:
+    return render(request, "problem.html", current(request), 403, problem="csrf")
+
+
+async def service_away(request: Request, exc: ServiceAway) -> Response:
+    return render(request, "problem.html", current(request), 503, problem="away", service=exc.service)
+
+
+async def refused(request: Request, exc: Refusal) -> Response:
+    """401: the key no longer works (revoked): the session ends; 403: not allowed; others as their page."""
+    session = current(request)
+    if exc.answer.status == 401:
+        if session is not None:
+            request.app.state.sessions.end(session.id)
+        return redirect("/signin")
+    problem = {403: "forbidden", 404: "not_found"}.get(exc.answer.status, "refused_page")
+    return render(request, "problem.html", session, exc.answer.status, problem=problem, reasons=exc.answer.reasons())
+
+
+HANDLERS = {NotSignedIn: not_signed_in, CsrfRefused: csrf_refused, ServiceAway: service_away, Refusal: refused}
