@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Runs the four services as local processes on the local Kafka and FerretDB.
+"""Runs the four services and the console as local processes on the local Kafka and FerretDB.
 
     python deploy/local/services.py start   [start what is not running; wait until ready]
     python deploy/local/services.py stop    [SIGTERM: each service drains, then exits]
@@ -7,7 +7,8 @@
     python deploy/local/services.py env     [infrastructure and service URLs as KEY=VALUE]
 
 Ports: OM_REGISTRY_PORT (8101), OM_SCHEDULING_PORT (8102), OM_NOTIFICATIONS_PORT (8103),
-OM_REPORTING_PORT (8104). Logs (JSON lines) in .cache/run/logs/, pids in .cache/run/pids/.
+OM_REPORTING_PORT (8104), OM_CONSOLE_PORT (8105: the staff's and organisers' pages, which call the
+other four by their URLs; it needs neither Kafka nor a database). Logs (JSON lines) in .cache/run/logs/, pids in .cache/run/pids/.
 Standard library only, like infra.py.
 
 Beside them, the local stand-ins for an e-mail server and an SMS provider
@@ -31,7 +32,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 RUN = Path(os.environ.get("OM_RUN_DIR") or ROOT / ".cache" / "run").resolve()  # a second platform beside the first
-SERVICES = {"registry": 8101, "scheduling": 8102, "notifications": 8103, "reporting": 8104}
+SERVICES = {"registry": 8101, "scheduling": 8102, "notifications": 8103, "reporting": 8104, "console": 8105}
 PYTHON = ROOT / ".venv" / "bin" / "python"
 READY_WITHIN_S = 90
 
@@ -133,7 +134,8 @@ def start() -> int:
     if not start_devservers():
         return 1
     env = {**os.environ, **infra_env(), "LOG_JSON": "true", "STAFF_API_KEYS": staff_setting(),
-           "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port()), "SMS_GATEWAY_URL": f"http://127.0.0.1:{sms_port()}"}
+           "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port()), "SMS_GATEWAY_URL": f"http://127.0.0.1:{sms_port()}",
+           **{f"{other.upper()}_URL": url(other) for other in SERVICES if other != "console"}}  # where the console calls them
     for service in SERVICES:
         if pid_of(service):
             print(f"  {service}: running (pid {pid_of(service)})")
