@@ -1,0 +1,77 @@
+"""Helpers for the console's tests: a real registry on a real port (the console calls it over
+HTTP, as in production), the console in front of it, and signing in through its form."""
+
+import contextlib
+import re
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import httpx
+from fastapi import FastAPI
+
+from services.console.main import create_app as console_app
+from services.console.settings import ConsoleSettings
+from services.registry.main import create_app as registry_app
+from services.registry.settings import RegistrySettings
+from tests.browser import free_port, served
+from tests.endpoints import Endpoints
+from tests.platform import Platform, settings_for
+
+
+@dataclass
+class Registry:
+    url: str
+    http: httpx.AsyncClient  # to the registry itself, for a test's set-up and checks
+
+
+@contextlib.asynccontextmanager
+async def registry_on_a_port(infra: Endpoints, run_id: str) -> AsyncIterator[Registry]:
+    """The real registry under uvicorn on a free loopback port; its database and topics dropped after."""
+    platform = Platform(infra, run_id)
+    port = free_port()
+    settings = settings_for(RegistrySettings, infra, run_id, http_port=port)
+    platform.settings["registry"] = settings
+    async with contextlib.AsyncExitStack() as stack:
+        try:
+            url = await stack.enter_async_context(served(registry_app(settings), port))
+            http = await stack.enter_async_context(httpx.AsyncClient(base_url=url, timeout=30))
+            yield Registry(url, http)
+        finally:
+            await stack.aclose()
+            await platform.cleanup()
+
+
+class Clock:
+    """A monotonic clock a test moves on (idle expiry without waiting)."""
+
+    def __init__(self):
+        self.now = time.monotonic()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def console(registry_url: str, clock: Clock | None = None, **settings) -> FastAPI:
+    s = ConsoleSettings(registry_url=registry_url, log_level="warning", log_json=True, **settings)
+    return console_app(s, clock=clock or time.monotonic)
+
+
+@contextlib.asynccontextmanager
+async def browsing(app: FastAPI, base_url: str = "http://127.0.0.1") -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client on the console as a browser would use it (cookies kept; no redirects followed)."""
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base_url, timeout=30) as client:
+            yield client
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found, "the page has no form with a CSRF token"
+    return found.group(1)
+
+
+async def sign_in(client: httpx.AsyncClient, key: str) -> httpx.Response:
+    """Through the form, as a person would: the form's token, then the key."""
+    form = await client.get("/signin")
+    return await client.post("/signin", data={"csrf": csrf_of(form.text), "key": key})
