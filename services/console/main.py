@@ -17,6 +17,7 @@ from services.console.api import routers
 from services.console.api.pages import HANDLERS
 from services.console.settings import ConsoleSettings
 from services.console.usecases.sessions import Sessions, SignIn
+from services.console.usecases.words import Vocabularies
 from shared.logs import configure_logging
 from shared.web import EdgeMiddleware
 
@@ -44,6 +45,7 @@ def create_app(settings: ConsoleSettings | None = None, clock: Callable[[], floa
     app.state.sessions = sessions
     app.state.registry = registry
     app.state.sign_in = SignIn(sessions, registry)
+    app.state.vocabularies = Vocabularies(registry, clock=clock)
     for exc, handler in HANDLERS.items():
         app.add_exception_handler(exc, handler)
     for router in routers:

@@ -59,10 +59,10 @@ def test_changes_between_revisions_field_by_field():
     first = {"title": {"sv": "A", "en": "A"}, "themes": ["democracy"], "contact": {"name": "X"}}
     second = {"title": {"sv": "B", "en": "A"}, "themes": ["democracy", "participation"]}
     assert flat(first)["themes"] == "democracy"
-    assert changes(first, second) == [
-        {"field": "contact.name", "before": "X", "after": None},
-        {"field": "themes", "before": "democracy", "after": "democracy, participation"},
+    assert changes(first, second) == [  # in the content's order, what the later one dropped last
         {"field": "title.sv", "before": "A", "after": "B"},
+        {"field": "themes", "before": "democracy", "after": "democracy, participation"},
+        {"field": "contact.name", "before": "X", "after": None},
     ]
     rows = revisions([{"revision": 1, "content": first}, {"revision": 2, "content": None, "kind": "withdrawal"},
                       {"revision": 3, "content": second}])

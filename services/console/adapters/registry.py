@@ -14,6 +14,10 @@ class Registry:
         """``GET /v1/me``: whom the key belongs to (401 for a key the registry does not know)."""
         return await self.client.call("GET", "/v1/me", key)
 
+    async def vocabularies(self) -> Answer:
+        """``GET /v1/vocabularies`` (public): every vocabulary's codes with their labels."""
+        return await self.client.call("GET", "/v1/vocabularies", None)
+
     async def work_list(self, key: str, params: list[tuple[str, str]]) -> Answer:
         return await self.client.call("GET", "/v1/review/queue", key, params=params)
 

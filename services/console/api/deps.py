@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from services.console.adapters.registry import Registry
 from services.console.settings import ConsoleSettings
 from services.console.usecases.sessions import Session, Sessions, SignIn
+from services.console.usecases.words import Vocabularies
 from shared.web import app_part
 
 COOKIE = "om_console"
@@ -17,6 +18,7 @@ SessionsDep = app_part("sessions", Sessions)
 SignInDep = app_part("sign_in", SignIn)
 RegistryDep = app_part("registry", Registry)
 SettingsDep = app_part("settings", ConsoleSettings)
+VocabulariesDep = app_part("vocabularies", Vocabularies)
 
 
 class NotSignedIn(Exception):

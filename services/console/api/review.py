@@ -4,9 +4,10 @@ to the registry with the signed-in key; what the registry refuses is what the pa
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from services.console.api.deps import RegistryDep, SignedIn, checked_form
-from services.console.api.pages import Refusal, expect, redirect, render
+from services.console.api.deps import RegistryDep, SignedIn, VocabulariesDep, checked_form
+from services.console.api.pages import LABELS, Refusal, expect, language, redirect, render
 from services.console.usecases.initiatives import current_fields, revisions
+from services.console.usecases.words import Words
 from shared.events.initiatives import InitiativeStatus, OrganizerKind, Origin, ReviewDecision
 
 router = APIRouter(include_in_schema=False)
@@ -17,14 +18,29 @@ CHOICES = {"statuses": [s.value for s in InitiativeStatus], "organizer_kinds": [
            "origins": [o.value for o in Origin], "decisions": [d.value for d in ReviewDecision]}
 
 
+async def _words(request: Request) -> Words:
+    """The page's words: its language's labels and the registry's vocabularies."""
+    lang = language(request)
+    return Words(LABELS[lang], await request.app.state.vocabularies.current(), lang)
+
+
+def _terms(vocabularies: dict, name: str, words: Words) -> list[tuple[str, str]]:
+    """A vocabulary's terms in use, as (code, label), by label: a filter's choices."""
+    terms = [(code, words.value(name, code)) for code, term in (vocabularies.get(name) or {}).items() if not term.get("retired")]
+    return sorted(terms, key=lambda term: term[1].casefold())
+
+
 @router.get("/review")
-async def work_list(request: Request, session: SignedIn, registry: RegistryDep) -> Response:
+async def work_list(request: Request, session: SignedIn, registry: RegistryDep, vocabularies: VocabulariesDep) -> Response:
     params = [(k, v) for k, v in request.query_params.multi_items() if k in FILTERS and v.strip()]
     answer = await registry.work_list(session.key, params)
+    words, known = await _words(request), await vocabularies.current()
+    terms = {"themes": _terms(known, "themes", words), "districts": _terms(known, "districts", words)}
     if answer.status == 422:  # a filter the registry refuses: shown beside it
-        return render(request, "review_list.html", session, 422, items=[], chosen=_chosen(params), reasons=_by_filter(answer.reasons()), **CHOICES)
+        return render(request, "review_list.html", session, 422, items=[], chosen=_chosen(params), reasons=_by_filter(answer.reasons()),
+                      terms=terms, **CHOICES)
     body = expect(answer)
-    return render(request, "review_list.html", session, items=body["items"], chosen=_chosen(params), reasons=[], **CHOICES)
+    return render(request, "review_list.html", session, items=body["items"], chosen=_chosen(params), reasons=[], terms=terms, **CHOICES)
 
 
 def _by_filter(reasons: list[dict]) -> list[dict]:
@@ -42,8 +58,9 @@ def _chosen(params: list[tuple[str, str]]) -> dict[str, list[str]]:
 
 async def _initiative_page(request: Request, session, registry, initiative_id: str, status: int = 200, **extra) -> Response:
     initiative = expect(await registry.initiative(session.key, initiative_id))
-    return render(request, "initiative.html", session, status, i=initiative, fields=current_fields(initiative.get("content")),
-                  revisions=revisions(initiative.get("history", [])), **CHOICES, **extra)
+    words = await _words(request)
+    return render(request, "initiative.html", session, status, i=initiative, fields=current_fields(initiative.get("content"), words.value),
+                  revisions=revisions(initiative.get("history", []), words.value), words=words, **CHOICES, **extra)
 
 
 @router.get("/initiatives/{initiative_id}")
