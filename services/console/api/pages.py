@@ -21,7 +21,19 @@ from services.console.usecases.sessions import Session
 
 HERE = Path(__file__).resolve().parents[1]
 TEMPLATES = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
-LABELS: dict[str, dict[str, str]] = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted((HERE / "labels").glob("*.json"))}
+
+
+def load_labels(folder: Path) -> dict[str, dict[str, str]]:
+    """Each language's labels: ``<lang>.json`` (its name and direction, the shared words) and the
+    pages' own ``<area>/<lang>.json`` merged in. A language is one more set of files."""
+    labels = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))}
+    for part in sorted(folder.glob("*/*.json")):
+        if part.stem in labels:
+            labels[part.stem].update(json.loads(part.read_text(encoding="utf-8")))
+    return labels
+
+
+LABELS = load_labels(HERE / "labels")
 DEFAULT_LANGUAGE = "sv"
 LOCAL_HOSTS = ("localhost", "127.0.0.1")
 
