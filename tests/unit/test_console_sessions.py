@@ -1,7 +1,6 @@
 """The console's pure parts: sessions (idle expiry, the bound, the key kept out of every repr),
 what changed between revisions, and labels in every language for the same keys."""
 
-import json
 from pathlib import Path
 
 from services.console.api.pages import load_labels
