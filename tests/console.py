@@ -4,7 +4,7 @@ HTTP, as in production), the console in front of it, and signing in through its 
 import contextlib
 import re
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 import httpx
@@ -14,32 +14,41 @@ from services.console.main import create_app as console_app
 from services.console.settings import ConsoleSettings
 from services.registry.main import create_app as registry_app
 from services.registry.settings import RegistrySettings
+from shared.settings import ServiceSettings
 from tests.browser import free_port, served
 from tests.endpoints import Endpoints
 from tests.platform import Platform, settings_for
 
 
 @dataclass
-class Registry:
+class OnAPort:
+    """A service on a port: its URL, and a client to it for a test's set-up and checks."""
+
     url: str
-    http: httpx.AsyncClient  # to the registry itself, for a test's set-up and checks
+    http: httpx.AsyncClient
 
 
 @contextlib.asynccontextmanager
-async def registry_on_a_port(infra: Endpoints, run_id: str) -> AsyncIterator[Registry]:
-    """The real registry under uvicorn on a free loopback port; its database and topics dropped after."""
+async def on_a_port(infra: Endpoints, run_id: str, create_app: Callable[..., FastAPI], settings_cls: type[ServiceSettings]) -> AsyncIterator[OnAPort]:
+    """A real service under uvicorn on a free loopback port (its URL, and a client to it); its
+    database and topics dropped after."""
     platform = Platform(infra, run_id)
     port = free_port()
-    settings = settings_for(RegistrySettings, infra, run_id, http_port=port)
-    platform.settings["registry"] = settings
+    settings = settings_for(settings_cls, infra, run_id, http_port=port)
+    platform.settings[settings.service_name] = settings
     async with contextlib.AsyncExitStack() as stack:
         try:
-            url = await stack.enter_async_context(served(registry_app(settings), port))
+            url = await stack.enter_async_context(served(create_app(settings), port))
             http = await stack.enter_async_context(httpx.AsyncClient(base_url=url, timeout=30))
-            yield Registry(url, http)
+            yield OnAPort(url, http)
         finally:
             await stack.aclose()
             await platform.cleanup()
+
+
+def registry_on_a_port(infra: Endpoints, run_id: str) -> contextlib.AbstractAsyncContextManager[OnAPort]:
+    """The real registry on a free loopback port."""
+    return on_a_port(infra, run_id, registry_app, RegistrySettings)
 
 
 class Clock:

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Callable
 from fastapi import FastAPI
 
 from services.console.adapters.registry import Registry
+from services.console.adapters.scheduling import Scheduling
 from services.console.adapters.services import ServiceClient
 from services.console.api import routers
 from services.console.api.pages import HANDLERS
@@ -44,6 +45,7 @@ def create_app(settings: ConsoleSettings | None = None, clock: Callable[[], floa
     app.state.clients = clients
     app.state.sessions = sessions
     app.state.registry = registry
+    app.state.scheduling = Scheduling(clients["scheduling"])
     app.state.sign_in = SignIn(sessions, registry)
     app.state.vocabularies = Vocabularies(registry, clock=clock)
     for exc, handler in HANDLERS.items():

@@ -1,6 +1,6 @@
 """The console's pages, one module-level router per area (``deps``: what the routes take;
 ``pages``: rendering, languages, and the pages refusals lead to)."""
 
-from services.console.api import mine, ops, review, signin
+from services.console.api import mine, ops, organiser, review, scheduler, signin, sources
 
-routers = [ops.router, signin.router, review.router, mine.router]
+routers = [ops.router, sources.router, signin.router, review.router, mine.router, scheduler.router, organiser.router]

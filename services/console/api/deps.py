@@ -7,6 +7,7 @@ from urllib.parse import parse_qs
 from fastapi import Depends, Request
 
 from services.console.adapters.registry import Registry
+from services.console.adapters.scheduling import Scheduling
 from services.console.settings import ConsoleSettings
 from services.console.usecases.sessions import Session, Sessions, SignIn
 from services.console.usecases.words import Vocabularies
@@ -17,6 +18,7 @@ COOKIE = "om_console"
 SessionsDep = app_part("sessions", Sessions)
 SignInDep = app_part("sign_in", SignIn)
 RegistryDep = app_part("registry", Registry)
+SchedulingDep = app_part("scheduling", Scheduling)
 SettingsDep = app_part("settings", ConsoleSettings)
 VocabulariesDep = app_part("vocabularies", Vocabularies)
 
