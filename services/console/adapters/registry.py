@@ -31,3 +31,42 @@ class Registry:
         """A source's own initiatives, every status (``GET /v1/initiatives?source=``)."""
         params = {"source": source, "limit": 50, **({"cursor": cursor} if cursor else {})}
         return await self.client.call("GET", "/v1/initiatives", key, params=params)
+
+    async def submit(self, key: str, event: dict[str, Any]) -> Answer:
+        """``POST /v1/submissions``: a submission or withdrawal CloudEvent, as a publisher sends it."""
+        return await self.client.call("POST", "/v1/submissions", key, json=event)
+
+    # The curator's sources, keys and vocabularies (api/sources.py). A source URI may hold '/' and ':'.
+    async def sources(self, key: str) -> Answer:
+        return await self.client.call("GET", "/v1/sources", key)
+
+    async def source(self, key: str, source: str) -> Answer:
+        return await self.client.call("GET", _source(source), key)
+
+    async def register_source(self, key: str, body: dict[str, Any]) -> Answer:
+        """``POST /v1/sources``: the answer holds the first API key, shown once and never kept."""
+        return await self.client.call("POST", "/v1/sources", key, json=body)
+
+    async def change_source(self, key: str, source: str, change: dict[str, Any]) -> Answer:
+        return await self.client.call("PATCH", _source(source), key, json=change)
+
+    async def new_key(self, key: str, source: str) -> Answer:
+        """``POST /v1/sources/{source}/keys``: a new API key, shown once and never kept."""
+        return await self.client.call("POST", f"{_source(source)}/keys", key)
+
+    async def revoke_key(self, key: str, source: str, key_id: str) -> Answer:
+        return await self.client.call("DELETE", f"{_source(source)}/keys/{quote(key_id, safe='')}", key)
+
+    async def put_term(self, key: str, vocabulary: str, code: str, term: dict[str, Any]) -> Answer:
+        return await self.client.call("PUT", _term(vocabulary, code), key, json=term)
+
+    async def retire_term(self, key: str, vocabulary: str, code: str) -> Answer:
+        return await self.client.call("DELETE", _term(vocabulary, code), key)
+
+
+def _source(source: str) -> str:
+    return f"/v1/sources/{quote(source, safe='')}"
+
+
+def _term(vocabulary: str, code: str) -> str:
+    return f"/v1/vocabularies/{quote(vocabulary, safe='')}/terms/{quote(code, safe='')}"

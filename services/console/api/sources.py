@@ -1,0 +1,173 @@
+"""The curator's pages for publishers and vocabularies: the sources, registering one, a source's
+keys (new, revoke) and whether it is active; each vocabulary's terms (add or change, retire).
+
+Each action is one registry call with the signed-in key; what the registry refuses is shown
+beside the form's field it names (its ``field`` path → the form's field), a 403 as the not-allowed
+page. A new API key is in the registry's answer once: the console puts it on that one answer page
+(``Cache-Control: no-store``, as every page) and nowhere else — not in a session, URL or log.
+The vocabulary page reads the registry each time, not ``usecases.words``' minute-old copy, so a
+curator sees the change just made."""
+
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from services.console.adapters.services import Answer
+from services.console.api.deps import RegistryDep, SignedIn, checked_form
+from services.console.api.pages import Refusal, expect, redirect, render
+from services.console.usecases.sessions import Session
+from shared.events.initiatives import OrganizerKind
+
+router = APIRouter(include_in_schema=False)
+
+KINDS = [k.value for k in OrganizerKind]
+# The registry's field path → the form's field the refusal is shown beside.
+REGISTER_FIELDS = {"source": "source", "kind": "src_kind", "name.sv": "src_name_sv", "name.en": "src_name_en", "name": "src_name_sv",
+                   "kafka_principal": "src_kafka_principal"}
+TERM_FIELDS = {"vocabulary": "voc_vocabulary", "code": "voc_code", "labels.sv": "voc_label_sv", "labels.en": "voc_label_en",
+               "labels": "voc_label_sv"}
+
+
+def beside(reasons: list[dict], fields: dict[str, str]) -> list[dict]:
+    """Each reason named by the form's field it belongs to (unknown fields stay as they are)."""
+    return [{**r, "field": fields.get(r.get("field", ""), r.get("field", ""))} for r in reasons]
+
+
+def _chosen(form: dict[str, str]) -> dict[str, list[str]]:
+    """What was typed, as the form macros show it again (never the CSRF token)."""
+    return {k: [v] for k, v in form.items() if k != "csrf"}
+
+
+def _page_of(source: str) -> str:
+    return f"/sources/{quote(source, safe=':')}"
+
+
+def _new_key_page(request: Request, session: Session, body: dict, registered: bool) -> Response:
+    """The one page that shows a new key: the registry's answer, rendered, not kept."""
+    return render(request, "sources_key.html", session, 201, source=body["source"], key_id=body["key_id"], api_key=body["api_key"],
+                  registered=registered, page_of=_page_of)
+
+
+async def _list_page(request: Request, session: Session, registry: RegistryDep, status: int = 200,
+                     chosen: dict | None = None, reasons: list[dict] | None = None) -> Response:
+    body = expect(await registry.sources(session.key))
+    items = sorted(body["items"], key=lambda s: (s.get("name") or {}).get("sv", s["source"]).casefold())
+    return render(request, "sources_list.html", session, status, items=items, chosen=chosen or {}, reasons=reasons or [], kinds=KINDS,
+                  page_of=_page_of)
+
+
+@router.get("/sources")
+async def sources(request: Request, session: SignedIn, registry: RegistryDep) -> Response:
+    return await _list_page(request, session, registry)
+
+
+@router.post("/sources")
+async def register(request: Request, session: SignedIn, registry: RegistryDep) -> Response:
+    form = await checked_form(request, session)
+    body = {"source": form.get("source", "").strip(), "kind": form.get("src_kind", ""),
+            "name": {"sv": form.get("src_name_sv", ""), "en": form.get("src_name_en", "")}}
+    if form.get("src_kafka_principal", "").strip():
+        body["kafka_principal"] = form["src_kafka_principal"].strip()
+    answer = await registry.register_source(session.key, body)
+    if answer.ok:
+        return _new_key_page(request, session, answer.body, registered=True)
+    if answer.status in (409, 422):
+        return await _list_page(request, session, registry, answer.status, _chosen(form), beside(answer.reasons(), REGISTER_FIELDS))
+    raise Refusal(answer)
+
+
+async def _source_page(request: Request, session: Session, registry: RegistryDep, source: str, status: int = 200,
+                       reasons: list[dict] | None = None) -> Response:
+    s = expect(await registry.source(session.key, source))
+    return render(request, "sources_source.html", session, status, s=s, reasons=reasons or [], page_of=_page_of)
+
+
+# A source URI may hold '/': the routes with a suffix come before the source's own page.
+@router.post("/sources/{source:path}/keys")
+async def new_key(source: str, request: Request, session: SignedIn, registry: RegistryDep) -> Response:
+    await checked_form(request, session)
+    answer = await registry.new_key(session.key, source)
+    if answer.ok:
+        return _new_key_page(request, session, answer.body, registered=False)
+    if answer.status == 409:  # too many active keys: shown beside the keys
+        return await _source_page(request, session, registry, source, 409, answer.reasons())
+    raise Refusal(answer)
+
+
+@router.get("/sources/{source:path}/keys/{key_id}/revoke")
+async def revoke_key_confirm(source: str, key_id: str, request: Request, session: SignedIn, registry: RegistryDep) -> Response:
+    s = expect(await registry.source(session.key, source))
+    return render(request, "sources_confirm.html", session, what="revoke", source=s, key_id=key_id,
+                  action=f"{_page_of(source)}/keys/{quote(key_id, safe='')}/revoke", back=_page_of(source))
+
+
+@router.post("/sources/{source:path}/keys/{key_id}/revoke")
+async def revoke_key(source: str, key_id: str, request: Request, session: SignedIn, registry: RegistryDep) -> Response:
+    await checked_form(request, session)
+    expect(await registry.revoke_key(session.key, source, key_id))
+    return redirect(f"{_page_of(source)}#keys-h")
+
+
+@router.post("/sources/{source:path}/active")
+async def set_active(source: str, request: Request, session: SignedIn, registry: RegistryDep) -> Response:
+    form = await checked_form(request, session)
+    expect(await registry.change_source(session.key, source, {"active": form.get("active") == "true"}))
+    return redirect(_page_of(source))
+
+
+@router.get("/sources/{source:path}")
+async def source_page(source: str, request: Request, session: SignedIn, registry: RegistryDep) -> Response:
+    return await _source_page(request, session, registry, source)
+
+
+async def _vocabularies_page(request: Request, session: Session, registry: RegistryDep, status: int = 200,
+                             chosen: dict | None = None, reasons: list[dict] | None = None) -> Response:
+    vocabularies = expect(await registry.vocabularies())  # fresh: not the pages' minute-old copy
+    if chosen is None:  # "change" on a term: the form filled with its labels
+        name, code = request.query_params.get("vocabulary", ""), request.query_params.get("code", "")
+        labels = ((vocabularies.get(name) or {}).get(code) or {}).get("labels") or {}
+        chosen = {"voc_vocabulary": [name], "voc_code": [code], "voc_label_sv": [labels.get("sv", "")],
+                  "voc_label_en": [labels.get("en", "")]}
+    return render(request, "sources_vocabularies.html", session, status, vocabularies=vocabularies, chosen=chosen, reasons=reasons or [])
+
+
+@router.get("/vocabularies")
+async def vocabularies(request: Request, session: SignedIn, registry: RegistryDep) -> Response:
+    return await _vocabularies_page(request, session, registry)
+
+
+@router.post("/vocabularies/terms")
+async def put_term(request: Request, session: SignedIn, registry: RegistryDep) -> Response:
+    form = await checked_form(request, session)
+    name, code = form.get("voc_vocabulary", "").strip(), form.get("voc_code", "").strip()
+    answer = await registry.put_term(session.key, name, code, {"labels": {"sv": form.get("voc_label_sv", ""), "en": form.get("voc_label_en", "")}})
+    if answer.ok:
+        return redirect(f"/vocabularies#voc-{quote(name, safe='')}")
+    if answer.status in (404, 405, 409, 422):
+        return await _vocabularies_page(request, session, registry, answer.status, _chosen(form), _term_reasons(answer, name, code))
+    raise Refusal(answer)
+
+
+def _term_reasons(answer: Answer, name: str, code: str) -> list[dict]:
+    """The registry's reasons beside the term form's fields; an empty vocabulary or code is not a
+    path the registry has, so its answer (405, 404 without a field) is put beside the empty field."""
+    reasons = beside(answer.reasons(), TERM_FIELDS)
+    if not name or not code:
+        empty = "voc_vocabulary" if not name else "voc_code"
+        reasons = [{**r, "field": empty} if r.get("field") not in TERM_FIELDS.values() else r for r in reasons]
+    return reasons
+
+
+@router.get("/vocabularies/{name}/terms/{code}/retire")
+async def retire_confirm(name: str, code: str, request: Request, session: SignedIn, registry: RegistryDep) -> Response:
+    term = ((expect(await registry.vocabularies()).get(name) or {}).get(code)) or {}
+    return render(request, "sources_confirm.html", session, what="retire", vocabulary=name, code=code, term=term,
+                  action=f"/vocabularies/{quote(name, safe='')}/terms/{quote(code, safe='')}/retire", back=f"/vocabularies#voc-{name}")
+
+
+@router.post("/vocabularies/{name}/terms/{code}/retire")
+async def retire(name: str, code: str, request: Request, session: SignedIn, registry: RegistryDep) -> Response:
+    await checked_form(request, session)
+    expect(await registry.retire_term(session.key, name, code))
+    return redirect(f"/vocabularies#voc-{quote(name, safe='')}")
