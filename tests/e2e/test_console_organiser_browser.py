@@ -1,0 +1,73 @@
+"""The organiser's walk in a real browser (Debian's Chromium, Playwright) against the real registry:
+sign in with the source's key, submit a new initiative with an error, see the registry's reason
+beside the field with everything typed kept, fix it, and see it in /mine. axe-core finds no
+violation (of any impact) on any page visited."""
+
+import contextlib
+import uuid
+
+import pytest
+
+from shared.auth import Role
+from tests.browser import ARTIFACTS, chromium, free_port, served
+from tests.console import console, registry_on_a_port
+from tests.e2e.test_console_browser import violations
+from tests.platform import as_role, register_source
+
+
+@pytest.fixture(scope="module")
+async def walk(infra, run_id):
+    async with contextlib.AsyncExitStack() as stack:
+        registry = await stack.enter_async_context(registry_on_a_port(infra, f"{run_id}ob"))
+        uri = f"urn:malmo:source:ob-{uuid.uuid4().hex[:6]}"
+        key = await register_source(registry.http, uri, kind="civil_society", name="Föreningen Ljus")
+        port = free_port()
+        url = await stack.enter_async_context(served(console(registry.url), port))
+        browser = await stack.enter_async_context(chromium())
+        yield registry, url, browser, uri, key
+
+
+async def test_an_organiser_submits_fixes_an_error_and_sees_it_in_mine(walk):
+    registry, url, browser, uri, key = walk
+    page = await browser.new_page(locale="sv-SE")
+    await page.goto(f"{url}/signin")
+    await page.get_by_label("Nyckel").fill(key)
+    await page.get_by_role("button", name="Logga in").click()
+    await page.wait_for_url(f"{url}/")
+    await page.get_by_role("link", name="Skicka in ett nytt initiativ").first.click()
+    await page.wait_for_url(f"{url}/submit")
+    assert await violations(page) == []
+
+    await page.get_by_label("Titel (engelska, valfri)").fill("Talks in Rosengård")  # the Swedish title forgotten
+    await page.get_by_label("Sammanfattning (svenska)").fill("Samtal om demokrati i Rosengård.")
+    await page.get_by_role("group", name="Arrangörstyp").get_by_label("Civilsamhälle").check()
+    await page.get_by_label("Arrangörens namn").fill("Föreningen Ljus")
+    await page.locator('#f-themes input[type="checkbox"]').first.check()
+    await page.get_by_role("group", name="Ursprung").get_by_label("Nytt").check()
+    await page.get_by_label("Väntat antal deltagare").fill("40")
+    await page.get_by_role("button", name="Skicka in").click()
+    await page.wait_for_url(f"{url}/submit")
+    error = page.locator("#f-title\\.sv-error")
+    assert await error.is_visible()
+    assert await page.get_by_label("Titel (svenska)").get_attribute("aria-invalid") == "true"
+    assert await page.get_by_label("Titel (engelska, valfri)").input_value() == "Talks in Rosengård", "what was typed is kept"
+    assert await page.get_by_label("Väntat antal deltagare").input_value() == "40"
+    assert await violations(page) == []
+    await page.screenshot(path=str(ARTIFACTS / "console-organiser-error.png"), full_page=True)
+
+    await page.get_by_label("Titel (svenska)").fill("Samtal i Rosengård")
+    await page.get_by_role("button", name="Skicka in").click()
+    await page.wait_for_url("**/received?what=submitted")
+    assert await page.get_by_text("Registret har tagit emot initiativet").is_visible()
+    assert await violations(page) == []
+
+    await page.get_by_role("link", name="Mina initiativ").first.click()
+    await page.wait_for_url(f"{url}/mine")
+    row = page.locator("tbody tr", has_text="Samtal i Rosengård")
+    assert await row.count() == 1 and "Inskickat" in await row.inner_text()
+    assert await violations(page) == []
+    await page.screenshot(path=str(ARTIFACTS / "console-organiser-mine.png"), full_page=True)
+
+    items = (await registry.http.get("/v1/initiatives", params={"source": uri}, headers=as_role(Role.curator))).json()["items"]
+    assert [i["content"]["title"]["sv"] for i in items] == ["Samtal i Rosengård"]
+    await page.close()
