@@ -1,7 +1,8 @@
 """The organiser's walk in a real browser (Debian's Chromium, Playwright) against the real registry:
 sign in with the source's key, submit a new initiative with an error, see the registry's reason
-beside the field with everything typed kept, fix it, and see it in /mine. axe-core finds no
-violation (of any impact) on any page visited."""
+beside the field with everything typed kept, fix it, and see it in /mine; then open the revision
+form and withdraw it after the confirmation step. axe-core finds no violation (of any impact) on
+any page visited."""
 
 import contextlib
 import uuid
@@ -70,4 +71,19 @@ async def test_an_organiser_submits_fixes_an_error_and_sees_it_in_mine(walk):
 
     items = (await registry.http.get("/v1/initiatives", params={"source": uri}, headers=as_role(Role.curator))).json()["items"]
     assert [i["content"]["title"]["sv"] for i in items] == ["Samtal i Rosengård"]
+
+    # The revision form (filled) and the withdrawal's confirmation step have no violation either.
+    await row.get_by_role("link", name="Samtal i Rosengård").click()
+    await page.get_by_role("link", name="Ändra initiativet").click()
+    await page.wait_for_url("**/revise")
+    assert await page.get_by_label("Titel (svenska)").input_value() == "Samtal i Rosengård"
+    assert await violations(page) == []
+    await page.go_back()
+    await page.get_by_role("link", name="Återkalla initiativet").click()
+    await page.wait_for_url("**/withdraw")
+    assert await violations(page) == []
+    await page.get_by_role("button", name="Ja, återkalla").click()
+    await page.wait_for_url("**/received?what=withdrawn")
+    assert await page.get_by_text("Registret har tagit emot återkallelsen").is_visible()
+    assert await violations(page) == []
     await page.close()
