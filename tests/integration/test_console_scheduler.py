@@ -111,6 +111,8 @@ async def test_an_unknown_code_is_said_beside_the_field_and_nothing_changes(serv
         r = await door_post(client, s["session_id"], "ZZZZZZ")
         assert r.status_code == 404 and '<p class="door-big">Okänd kod för den här programpunkten</p>' in r.text
         assert 'aria-invalid="true"' in r.text and 'aria-describedby="code-help code-result"' in r.text
+        short = await door_post(client, s["session_id"], "AB")  # scheduling's own check of the code's form: its words
+        assert short.status_code == 422 and "Koden godtogs inte" in short.text and 'aria-invalid="true"' in short.text
         en = await door_post(client, s["session_id"], "ZZZZZZ", "?lang=en")
         assert en.status_code == 404 and "Unknown code for this session" in en.text
     assert await attended(sched, s["session_id"]) == before
