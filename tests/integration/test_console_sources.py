@@ -203,3 +203,14 @@ async def test_too_many_keys_is_shown_beside_the_new_key_button(registry):
         r = await client.post(f"/sources/{uri}/keys", data={"csrf": csrf_of(page.text)})
         assert r.status_code == 409 and 'id="new-key-error"' in r.text and "revoke one first" in r.text and "om_" not in r.text
     assert len((await registry.http.get(f"/v1/sources/{uri}", headers=as_role(Role.curator))).json()["keys"]) == 5
+
+
+async def test_the_language_menu_on_a_posts_answer_leads_to_its_page(registry):
+    async with _curator_and_a_source(registry, "lang", "Språk") as (client, uri, _, page):
+        r = await client.post(f"/sources/{uri}/keys?lang=sv", data={"csrf": csrf_of(page.text)})
+        assert f'href="/sources/{uri}/keys?lang=en"' in r.text
+        moved = await client.get(f"/sources/{uri}/keys?lang=en")
+        assert moved.status_code == 303 and moved.headers["location"] == f"/sources/{uri}?lang=en#keys-h"
+        english = await client.get(moved.headers["location"])
+        assert '<html lang="en"' in english.text and _key_on(r.text) not in english.text
+        assert (await client.get("/vocabularies/terms?lang=sv")).headers["location"] == "/vocabularies?lang=sv#term-h"

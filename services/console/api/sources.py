@@ -95,6 +95,18 @@ async def new_key(source: str, request: Request, session: SignedIn, registry: Re
     raise Refusal(answer)
 
 
+@router.get("/sources/{source:path}/keys")
+async def after_new_key(source: str, request: Request) -> Response:
+    """Where the new key's page links in another language: the source's page (no key again)."""
+    return _again(request, f"{_page_of(source)}#keys-h")
+
+
+def _again(request: Request, page: str) -> Response:
+    """A GET of a POST's address (the language menu on the POST's answer): its page, the query kept."""
+    path, _, fragment = page.partition("#")
+    return redirect(f"{path}?{request.url.query}#{fragment}" if request.url.query else page)
+
+
 @router.get("/sources/{source:path}/keys/{key_id}/revoke")
 async def revoke_key_confirm(source: str, key_id: str, request: Request, session: SignedIn, registry: RegistryDep) -> Response:
     s = expect(await registry.source(session.key, source))
@@ -157,6 +169,11 @@ def _term_reasons(answer: Answer, name: str, code: str) -> list[dict]:
         empty = "voc_vocabulary" if not name else "voc_code"
         reasons = [{**r, "field": empty} if r.get("field") not in TERM_FIELDS.values() else r for r in reasons]
     return reasons
+
+
+@router.get("/vocabularies/terms")
+async def after_put_term(request: Request) -> Response:
+    return _again(request, "/vocabularies#term-h")
 
 
 @router.get("/vocabularies/{name}/terms/{code}/retire")
