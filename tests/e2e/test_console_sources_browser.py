@@ -1,6 +1,6 @@
 """The curator's sources and vocabularies pages in a real browser (Debian's Chromium, Playwright)
-against the real registry: register a source, see its key once (and it works at the registry),
-add a vocabulary term and see it listed. axe-core finds no violation on any page visited."""
+against the real registry: register a source (refused beside its fields first), see its key once
+(and it works at the registry), ask to revoke it and cancel, add a vocabulary term and see it listed. axe-core finds no violation on any page visited."""
 
 import contextlib
 import uuid
@@ -57,6 +57,12 @@ async def test_a_curator_registers_a_source_and_adds_a_term_with_no_accessibilit
     await page.get_by_role("heading", name="Nordiska rådet", level=1).wait_for()
     assert key not in await page.content(), "shown once: not on the source's page"
     assert await violations(page) == []
+    await page.get_by_role("link", name="Återkalla").click()  # asks first
+    await page.get_by_role("heading", name="Återkalla nyckeln?").wait_for()
+    assert await violations(page) == []
+    await page.get_by_role("link", name="Avbryt").click()
+    await page.get_by_role("heading", name="Nordiska rådet", level=1).wait_for()
+    assert (await registry.http.get("/v1/me", headers=as_source(key))).status_code == 200, "cancelled: the key works"
 
     await page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Ordlistor").click()
     await page.wait_for_url(f"{url}/vocabularies")
