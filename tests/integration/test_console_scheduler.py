@@ -5,6 +5,7 @@ an unknown code, a door not open yet, a form without its token — and the keys 
 
 import contextlib
 import re
+import uuid
 
 import pytest
 
@@ -12,7 +13,7 @@ from shared.auth import Role
 from tests.console import browsing, console, csrf_of, registry_on_a_port, sign_in
 from tests.console_scheduling import SCHEDULER, later_session, scheduling_on_a_port, session_with_registrations
 from tests.integration.test_scheduling_support import venue_body
-from tests.platform import STAFF_KEYS, as_role
+from tests.platform import STAFF_KEYS, as_role, register_source
 
 SCHEDULER_KEY = STAFF_KEYS[Role.scheduler]
 
@@ -159,3 +160,15 @@ async def test_a_key_scheduling_refuses_gets_the_not_allowed_page_and_a_curator_
             assert "Inte tillåtet" in page.text
         else:
             assert all(r["code"] in page.text for r in direct.json())
+
+
+async def test_a_publishers_key_scheduling_does_not_know_is_not_allowed_and_stays_signed_in(services, booked):
+    """Scheduling answers 401 to a publisher's key (it knows staff keys only): the console shows the
+    not-allowed page and keeps the session — only the registry's 401 means the key was revoked."""
+    registry, _, _ = services
+    s, _ = booked
+    key = await register_source(registry.http, f"urn:malmo:source:door-{uuid.uuid4().hex[:6]}", kind="civil_society")
+    async with signed_in(services, key) as client:
+        page = await client.get(f"/schedule/sessions/{s['session_id']}")
+        assert page.status_code == 403 and "Inte tillåtet" in page.text
+        assert (await client.get("/mine")).status_code == 200, "still signed in"

@@ -23,6 +23,7 @@ class ServiceAway(Exception):
 class Answer:
     status: int
     body: Any  # the JSON body, or None
+    service: str = ""  # who answered
 
     @property
     def ok(self) -> bool:
@@ -55,7 +56,7 @@ class ServiceClient:
             body = r.json()
         except ValueError:
             body = None
-        return Answer(r.status_code, body)
+        return Answer(r.status_code, body, self.name)
 
     async def alive(self) -> bool:
         try:

@@ -11,8 +11,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.console.api.deps import RegistryDep, SignedIn, VocabulariesDep, checked_form
-from services.console.api.pages import Refusal, expect, redirect, render
-from services.console.api.review import CHOICES, _initiative_page, _terms, _words
+from services.console.api.pages import Refusal, expect, page_words, redirect, render, vocabulary_terms
+from services.console.api.review import CHOICES, initiative_page
 from services.console.usecases import organiser
 from services.console.usecases.organiser import Chosen
 from services.console.usecases.sessions import Session
@@ -25,10 +25,10 @@ async def _form_page(request: Request, session: Session, vocabularies, chosen: C
                      status: int = 200, reasons: list[dict] | None = None, i: dict | None = None) -> Response:
     """The initiative form: every vocabulary's terms by label (and any code already chosen, even a
     retired one), what was typed, and the registry's reasons beside their fields."""
-    words, known = await _words(request), await vocabularies.current()
+    words, known = await page_words(request), await vocabularies.current()
     terms = {}
     for name in organiser.CHECKBOXES:
-        offered = _terms(known, name, words)
+        offered = vocabulary_terms(known, name, words)
         codes = {code for code, _ in offered}
         terms[name] = offered + [(c, words.value(name, c)) for c in chosen.get(name, []) if c and c not in codes]
     return render(request, "organiser_form.html", session, status, chosen=chosen, reasons=reasons or [], fields_known=organiser.FIELDS, terms=terms,
@@ -110,4 +110,4 @@ async def withdraw(initiative_id: str, request: Request, session: SignedIn, regi
 async def received(initiative_id: str, request: Request, session: SignedIn, registry: RegistryDep) -> Response:
     """The initiative's page after an action, saying the registry received it (a GET: reloading sends nothing)."""
     what = request.query_params.get("what")
-    return await _initiative_page(request, session, registry, initiative_id, received=what if what in RECEIVED else None)
+    return await initiative_page(request, session, registry, initiative_id, received=what if what in RECEIVED else None)

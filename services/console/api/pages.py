@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from services.console.adapters.services import Answer, ServiceAway
 from services.console.api.deps import COOKIE, CsrfRefused, NotSignedIn, current
 from services.console.usecases.sessions import Session
+from services.console.usecases.words import Words
 
 HERE = Path(__file__).resolve().parents[1]
 TEMPLATES = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
@@ -111,14 +112,28 @@ async def service_away(request: Request, exc: ServiceAway) -> Response:
 
 
 async def refused(request: Request, exc: Refusal) -> Response:
-    """401: the key no longer works (revoked): the session ends; 403: not allowed; others as their page."""
-    session = current(request)
-    if exc.answer.status == 401:
+    """The registry's 401: the key no longer works (revoked), so the session ends. Another service's
+    401 is a key it does not take (a publisher's key at scheduling): not allowed, as a 403 is.
+    404: not found; others as their page."""
+    session, status = current(request), exc.answer.status
+    if status == 401 and exc.answer.service == "registry":
         if session is not None:
             request.app.state.sessions.end(session.id)
         return redirect("/signin")
-    problem = {403: "forbidden", 404: "not_found"}.get(exc.answer.status, "refused_page")
-    return render(request, "problem.html", session, exc.answer.status, problem=problem, reasons=exc.answer.reasons())
+    problem = {401: "forbidden", 403: "forbidden", 404: "not_found"}.get(status, "refused_page")
+    return render(request, "problem.html", session, 403 if status == 401 else status, problem=problem, reasons=exc.answer.reasons())
+
+
+async def page_words(request: Request) -> Words:
+    """The page's words: its language's labels and the registry's vocabularies."""
+    lang = language(request)
+    return Words(LABELS[lang], await request.app.state.vocabularies.current(), lang)
+
+
+def vocabulary_terms(vocabularies: dict, name: str, words: Words) -> list[tuple[str, str]]:
+    """A vocabulary's terms in use, as (code, label), by label: a filter's choices."""
+    terms = [(code, words.value(name, code)) for code, term in (vocabularies.get(name) or {}).items() if not term.get("retired")]
+    return sorted(terms, key=lambda term: term[1].casefold())
 
 
 HANDLERS = {NotSignedIn: not_signed_in, CsrfRefused: csrf_refused, ServiceAway: service_away, Refusal: refused}

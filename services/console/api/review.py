@@ -5,9 +5,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.console.api.deps import RegistryDep, SignedIn, VocabulariesDep, checked_form
-from services.console.api.pages import LABELS, Refusal, expect, language, redirect, render
+from services.console.api.pages import Refusal, expect, page_words, redirect, render, vocabulary_terms
 from services.console.usecases.initiatives import current_fields, revisions
-from services.console.usecases.words import Words
 from shared.events.initiatives import InitiativeStatus, OrganizerKind, Origin, ReviewDecision
 
 router = APIRouter(include_in_schema=False)
@@ -18,24 +17,12 @@ CHOICES = {"statuses": [s.value for s in InitiativeStatus], "organizer_kinds": [
            "origins": [o.value for o in Origin], "decisions": [d.value for d in ReviewDecision]}
 
 
-async def _words(request: Request) -> Words:
-    """The page's words: its language's labels and the registry's vocabularies."""
-    lang = language(request)
-    return Words(LABELS[lang], await request.app.state.vocabularies.current(), lang)
-
-
-def _terms(vocabularies: dict, name: str, words: Words) -> list[tuple[str, str]]:
-    """A vocabulary's terms in use, as (code, label), by label: a filter's choices."""
-    terms = [(code, words.value(name, code)) for code, term in (vocabularies.get(name) or {}).items() if not term.get("retired")]
-    return sorted(terms, key=lambda term: term[1].casefold())
-
-
 @router.get("/review")
 async def work_list(request: Request, session: SignedIn, registry: RegistryDep, vocabularies: VocabulariesDep) -> Response:
     params = [(k, v) for k, v in request.query_params.multi_items() if k in FILTERS and v.strip()]
     answer = await registry.work_list(session.key, params)
-    words, known = await _words(request), await vocabularies.current()
-    terms = {"themes": _terms(known, "themes", words), "districts": _terms(known, "districts", words)}
+    words, known = await page_words(request), await vocabularies.current()
+    terms = {"themes": vocabulary_terms(known, "themes", words), "districts": vocabulary_terms(known, "districts", words)}
     if answer.status == 422:  # a filter the registry refuses: shown beside it
         return render(request, "review_list.html", session, 422, items=[], chosen=_chosen(params), reasons=_by_filter(answer.reasons()),
                       terms=terms, **CHOICES)
@@ -56,16 +43,16 @@ def _chosen(params: list[tuple[str, str]]) -> dict[str, list[str]]:
     return chosen
 
 
-async def _initiative_page(request: Request, session, registry, initiative_id: str, status: int = 200, **extra) -> Response:
+async def initiative_page(request: Request, session, registry, initiative_id: str, status: int = 200, **extra) -> Response:
     initiative = expect(await registry.initiative(session.key, initiative_id))
-    words = await _words(request)
+    words = await page_words(request)
     return render(request, "initiative.html", session, status, i=initiative, fields=current_fields(initiative.get("content"), words.value),
                   revisions=revisions(initiative.get("history", []), words.value), words=words, **CHOICES, **extra)
 
 
 @router.get("/initiatives/{initiative_id}")
 async def initiative(initiative_id: str, request: Request, session: SignedIn, registry: RegistryDep) -> Response:
-    return await _initiative_page(request, session, registry, initiative_id)
+    return await initiative_page(request, session, registry, initiative_id)
 
 
 @router.post("/initiatives/{initiative_id}/review")
@@ -78,6 +65,6 @@ async def review(initiative_id: str, request: Request, session: SignedIn, regist
     if answer.ok:
         return redirect(f"/initiatives/{initiative_id}#steps")
     if answer.status in (409, 422):  # beside the comment, with what was written kept
-        return await _initiative_page(request, session, registry, initiative_id, answer.status,
+        return await initiative_page(request, session, registry, initiative_id, answer.status,
                                       reasons=answer.reasons(), comment=step["comment"])
     raise Refusal(answer)
