@@ -109,7 +109,7 @@ def move_changes(form: Form) -> dict:
 def move_chosen(session: dict) -> Chosen:
     return {"pl_starts_at": [f"{local(session.get('starts_at')):%Y-%m-%dT%H:%M}" if session.get("starts_at") else ""],
             "pl_ends_at": [f"{local(session.get('ends_at')):%Y-%m-%dT%H:%M}" if session.get("ends_at") else ""],
-            "pl_venue_id": [session.get("venue_id") or ""]}
+            "pl_venue_id": [(session.get("venue") or {}).get("venue_id") or ""]}
 
 
 def proposal_rows(proposal: dict, sessions: list[dict]) -> tuple[list[dict], list[dict]]:
