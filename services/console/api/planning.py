@@ -10,12 +10,14 @@ accept form's hidden fields, so "Accept" sends scheduling the proposal exactly a
 """
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.console.adapters.scheduling import Scheduling
+from services.console.adapters.services import Answer
 from services.console.api.deps import SchedulingDep, SignedIn, checked_form
 from services.console.api.pages import Refusal, expect, redirect, render
 from services.console.usecases import planning as forms
@@ -29,6 +31,16 @@ REFUSED_HERE = (409, 422)
 
 def page_of(edition_id: str) -> str:
     return f"/plan/editions/{quote(edition_id, safe='')}"
+
+
+async def answered(answer: Answer, done: Callable[[dict], str], again: Callable[[int, list[dict]], Awaitable[Response]]) -> Response:
+    """A form's POST as scheduling answered it: taken → 303 to ``done(body)`` (no resubmission);
+    a 409/422 → ``again``: the form with the reasons, what was typed kept; anything else its page."""
+    if answer.ok:
+        return redirect(done(answer.body))
+    if answer.status in REFUSED_HERE:
+        return await again(answer.status, answer.reasons())
+    raise Refusal(answer)
 
 
 async def _editions_page(request: Request, session: Session, scheduling: Scheduling, status: int = 200,
@@ -49,12 +61,9 @@ async def plan(request: Request, session: SignedIn, scheduling: SchedulingDep) -
     """``POST /v1/editions``: planned → 303 to its page; a refusal beside its field."""
     form = await checked_form(request, session)
     answer = await scheduling.plan_edition(session.key, forms.edition_body(form, new=True))
-    if answer.ok:
-        return redirect(f"{page_of(answer.body['edition_id'])}?done=planned")
-    if answer.status in REFUSED_HERE:
-        return await _editions_page(request, session, scheduling, answer.status, forms.chosen_of(form),
-                                    forms.beside(answer.reasons(), forms.EDITION_FIELDS))
-    raise Refusal(answer)
+    return await answered(answer, lambda body: f"{page_of(body['edition_id'])}?done=planned",
+                          lambda status, reasons: _editions_page(request, session, scheduling, status, forms.chosen_of(form),
+                                                                 forms.beside(reasons, forms.EDITION_FIELDS)))
 
 
 async def _edition_page(request: Request, session: Session, scheduling: Scheduling, edition_id: str, status: int = 200,
@@ -78,12 +87,9 @@ async def change(request: Request, edition_id: str, session: SignedIn, schedulin
     """``PATCH /v1/editions/{id}`` with the form's fields: changed → 303; a refusal beside its field."""
     form = await checked_form(request, session)
     answer = await scheduling.change_edition(session.key, edition_id, forms.edition_body(form, new=False))
-    if answer.ok:
-        return redirect(f"{page_of(edition_id)}?done=changed")
-    if answer.status in REFUSED_HERE:
-        return await _edition_page(request, session, scheduling, edition_id, answer.status, forms.chosen_of(form),
-                                   forms.beside(answer.reasons(), forms.EDITION_FIELDS))
-    raise Refusal(answer)
+    return await answered(answer, lambda _: f"{page_of(edition_id)}?done=changed",
+                          lambda status, reasons: _edition_page(request, session, scheduling, edition_id, status, forms.chosen_of(form),
+                                                                forms.beside(reasons, forms.EDITION_FIELDS)))
 
 
 @router.get("/plan/editions/{edition_id}/proposal")
@@ -122,11 +128,8 @@ async def publish(request: Request, edition_id: str, session: SignedIn, scheduli
     """``POST /v1/editions/{id}/publish`` → 303 to the edition; a 409 (already published, closed) on its page."""
     await checked_form(request, session)
     answer = await scheduling.publish_edition(session.key, edition_id)
-    if answer.ok:
-        return redirect(f"{page_of(edition_id)}?done=published")
-    if answer.status in REFUSED_HERE:
-        return await _edition_page(request, session, scheduling, edition_id, answer.status, reasons=answer.reasons())
-    raise Refusal(answer)
+    return await answered(answer, lambda _: f"{page_of(edition_id)}?done=published",
+                          lambda status, reasons: _edition_page(request, session, scheduling, edition_id, status, reasons=reasons))
 
 
 # Moving and cancelling a session, from its page in area "scheduler" (/schedule/sessions/{id}).
@@ -154,20 +157,22 @@ async def move(request: Request, session_id: str, session: SignedIn, scheduling:
     a refusal or a blocking conflict beside the field it names."""
     form = await checked_form(request, session)
     answer = await scheduling.move(session.key, session_id, forms.move_changes(form))
-    if answer.ok:
-        return redirect(session_page(session_id))
-    if answer.status in REFUSED_HERE:
-        return await _move_page(request, session, scheduling, session_id, answer.status, forms.chosen_of(form),
-                                forms.beside(answer.reasons(), forms.MOVE_FIELDS))
-    raise Refusal(answer)
+    return await answered(answer, lambda _: session_page(session_id),
+                          lambda status, reasons: _move_page(request, session, scheduling, session_id, status, forms.chosen_of(form),
+                                                             forms.beside(reasons, forms.MOVE_FIELDS)))
+
+
+async def _cancel_page(request: Request, session: Session, scheduling: Scheduling, session_id: str, status: int = 200,
+                       reasons: list[dict] | None = None) -> Response:
+    s = expect(await scheduling.session(session.key, session_id))
+    return render(request, "planning_confirm.html", session, status, what="cancel", s=s, action=f"{session_page(session_id)}/cancel",
+                  back=session_page(session_id), reasons=reasons or [], **SHOWN)
 
 
 @router.get("/schedule/sessions/{session_id}/cancel")
 async def cancel_asked(request: Request, session_id: str, session: SignedIn, scheduling: SchedulingDep) -> Response:
     """Asks first (with an optional reason): a cancelled session stays in the programme as cancelled."""
-    s = expect(await scheduling.session(session.key, session_id))
-    return render(request, "planning_confirm.html", session, what="cancel", s=s, action=f"{session_page(session_id)}/cancel",
-                  back=session_page(session_id), reasons=[], **SHOWN)
+    return await _cancel_page(request, session, scheduling, session_id)
 
 
 @router.post("/schedule/sessions/{session_id}/cancel")
@@ -175,11 +180,6 @@ async def cancel(request: Request, session_id: str, session: SignedIn, schedulin
     """``POST /v1/sessions/{id}/cancel`` → 303 to the session; a 409/422 on the confirmation page."""
     form = await checked_form(request, session)
     answer = await scheduling.cancel(session.key, session_id, form.get("pl_reason", "").strip() or None)
-    if answer.ok:
-        return redirect(session_page(session_id))
-    if answer.status in REFUSED_HERE:
-        s = expect(await scheduling.session(session.key, session_id))
-        reasons = forms.beside(answer.reasons(), {"reason": "pl_reason"})
-        return render(request, "planning_confirm.html", session, answer.status, what="cancel", s=s, action=f"{session_page(session_id)}/cancel",
-                      back=session_page(session_id), reasons=reasons, **SHOWN)
-    raise Refusal(answer)
+    return await answered(answer, lambda _: session_page(session_id),
+                          lambda status, reasons: _cancel_page(request, session, scheduling, session_id, status,
+                                                               forms.beside(reasons, {"reason": "pl_reason"})))
