@@ -75,6 +75,8 @@ async def test_an_edition_is_set_up_and_changed_with_refusals_beside_their_field
         assert planned.status_code == 303 and planned.headers["location"] == f"/plan/editions/{eid}?done=planned"
         page = await client.get(planned.headers["location"])
         assert page.status_code == 200 and "Forumperioden är upplagd" in page.text and "Planeras" in page.text
+        en = await client.get(planned.headers["location"] + "&lang=en")
+        assert "The edition is set up." in en.text and "Being planned" in en.text and "Budget (SEK)" in en.text
 
         negative = await post_form(client, f"/plan/editions/{eid}", f"/plan/editions/{eid}", {"pl_budget_sek": "-5"})
         assert negative.status_code == 422 and beside(negative.text, "pl_budget_sek")
