@@ -3,6 +3,7 @@ typed goes as typed (the console checks nothing), Malmö time gets its offset, a
 finds its form field, and the accept form carries the proposal exactly as shown."""
 
 from services.console.usecases import planning as forms
+from services.console.usecases.form_fields import beside
 
 
 def test_an_edition_form_sends_what_is_filled_in_as_typed():
@@ -22,7 +23,7 @@ def test_an_edition_is_shown_again_in_its_change_form():
 def test_a_refusals_path_finds_its_form_field_and_an_unknown_one_stays():
     reasons = [{"field": "availability.1.ends_at", "message": "m"}, {"field": "name.en"}, {"field": "rules.x"}]
     fields = {**forms.VENUE_FIELDS, **forms.EDITION_FIELDS}
-    assert [r["field"] for r in forms.beside(reasons, fields)] == ["pl_availability", "pl_name_en", "rules.x"]
+    assert [r["field"] for r in beside(reasons, fields)] == ["pl_availability", "pl_name_en", "rules.x"]
 
 
 def test_availability_is_typed_in_malmo_time_and_shown_so_again():

@@ -11,10 +11,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.console.api.deps import RegistryDep, SignedIn, VocabulariesDep, checked_form
-from services.console.api.pages import Refusal, expect, page_words, redirect, render, vocabulary_terms
+from services.console.api.pages import answered, expect, page_words, render, vocabulary_terms
 from services.console.api.review import CHOICES, initiative_page
 from services.console.usecases import organiser
-from services.console.usecases.organiser import Chosen
+from services.console.usecases.form_fields import Chosen
 from services.console.usecases.sessions import Session
 
 router = APIRouter(include_in_schema=False)
@@ -55,12 +55,10 @@ async def submit(request: Request, session: SignedIn, registry: RegistryDep, voc
     chosen["external_id"] = [external_id]
     event = organiser.submission(session.source or "", external_id, 1, organiser.content_of(chosen))
     answer = await registry.submit(session.key, event)
-    if answer.ok:
-        return redirect(f"/initiatives/{answer.body['initiative_id']}/received?what=submitted")
-    if answer.status == 422:
-        return await _form_page(request, session, vocabularies, chosen, action="/submit", heading="submit_title", status=422,
-                                reasons=organiser.placed(answer.reasons()))
-    raise Refusal(answer)
+    return await answered(answer, lambda body: f"/initiatives/{body['initiative_id']}/received?what=submitted",
+                          lambda status, reasons: _form_page(request, session, vocabularies, chosen, action="/submit", heading="submit_title",
+                                                             status=status, reasons=organiser.placed(reasons)),
+                          refused_here=(422,))
 
 
 @router.get("/initiatives/{initiative_id}/revise")
@@ -80,12 +78,10 @@ async def revise(initiative_id: str, request: Request, session: SignedIn, regist
     chosen["revision"] = [revision]
     event = organiser.submission(i["source"], i["external_id"], revision, organiser.content_of(chosen))
     answer = await registry.submit(session.key, event)
-    if answer.ok:
-        return redirect(f"/initiatives/{initiative_id}/received?what=revised")
-    if answer.status == 422:
-        return await _form_page(request, session, vocabularies, chosen, action=f"/initiatives/{initiative_id}/revise",
-                                heading="revise_title", status=422, reasons=organiser.placed(answer.reasons()), i=i)
-    raise Refusal(answer)
+    return await answered(answer, lambda _: f"/initiatives/{initiative_id}/received?what=revised",
+                          lambda status, reasons: _form_page(request, session, vocabularies, chosen, action=f"/initiatives/{initiative_id}/revise",
+                                                             heading="revise_title", status=status, reasons=organiser.placed(reasons), i=i),
+                          refused_here=(422,))
 
 
 @router.get("/initiatives/{initiative_id}/withdraw")
@@ -99,11 +95,11 @@ async def withdraw(initiative_id: str, request: Request, session: SignedIn, regi
     form = await checked_form(request, session)
     i = expect(await registry.initiative(session.key, initiative_id))
     answer = await registry.submit(session.key, organiser.withdrawal(i["source"], i["external_id"], i["revision"], form.get("reason", "")))
-    if answer.ok:
-        return redirect(f"/initiatives/{initiative_id}/received?what=withdrawn")
-    if answer.status == 422:  # beside the reason, what was typed kept
-        return render(request, "organiser_withdraw.html", session, 422, i=i, reasons=answer.reasons(), reason=form.get("reason", ""))
-    raise Refusal(answer)
+
+    async def again(status: int, reasons: list[dict]) -> Response:  # beside the reason, what was typed kept
+        return render(request, "organiser_withdraw.html", session, status, i=i, reasons=reasons, reason=form.get("reason", ""))
+
+    return await answered(answer, lambda _: f"/initiatives/{initiative_id}/received?what=withdrawn", again, refused_here=(422,))
 
 
 @router.get("/initiatives/{initiative_id}/received")

@@ -7,6 +7,7 @@ its writing direction (``_dir``), so Arabic is one more file.
 """
 
 import json
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -122,6 +123,18 @@ async def refused(request: Request, exc: Refusal) -> Response:
         return redirect("/signin")
     problem = {401: "forbidden", 403: "forbidden", 404: "not_found"}.get(status, "refused_page")
     return render(request, "problem.html", session, 403 if status == 401 else status, problem=problem, reasons=exc.answer.reasons())
+
+
+async def answered(answer: Answer, done: Callable[[dict], str], again: Callable[[int, list[dict]], Awaitable[Response]],
+                   refused_here: tuple[int, ...] = (409, 422)) -> Response:
+    """A form's POST as the service answered it: taken → 303 to ``done(body)`` (no resubmission);
+    a status of ``refused_here`` → ``again(status, reasons)``: the form with the reasons beside its
+    fields, what was typed kept; anything else its page (``Refusal``)."""
+    if answer.ok:
+        return redirect(done(answer.body))
+    if answer.status in refused_here:
+        return await again(answer.status, answer.reasons())
+    raise Refusal(answer)
 
 
 async def page_words(request: Request) -> Words:

@@ -10,37 +10,25 @@ accept form's hidden fields, so "Accept" sends scheduling the proposal exactly a
 """
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.console.adapters.scheduling import Scheduling
-from services.console.adapters.services import Answer
 from services.console.api.deps import SchedulingDep, SignedIn, checked_form
-from services.console.api.pages import Refusal, expect, redirect, render
+from services.console.api.pages import answered, expect, redirect, render
 from services.console.usecases import planning as forms
+from services.console.usecases.form_fields import beside, chosen_of
 from services.console.usecases import scheduler as shown
 from services.console.usecases.sessions import Session
 
 router = APIRouter(include_in_schema=False)
 SHOWN = {"clock": shown.clock, "moment": shown.moment, "day_of": shown.local}
-REFUSED_HERE = (409, 422)
 
 
 def page_of(edition_id: str) -> str:
     return f"/plan/editions/{quote(edition_id, safe='')}"
-
-
-async def answered(answer: Answer, done: Callable[[dict], str], again: Callable[[int, list[dict]], Awaitable[Response]]) -> Response:
-    """A form's POST as scheduling answered it: taken → 303 to ``done(body)`` (no resubmission);
-    a 409/422 → ``again``: the form with the reasons, what was typed kept; anything else its page."""
-    if answer.ok:
-        return redirect(done(answer.body))
-    if answer.status in REFUSED_HERE:
-        return await again(answer.status, answer.reasons())
-    raise Refusal(answer)
 
 
 async def _editions_page(request: Request, session: Session, scheduling: Scheduling, status: int = 200,
@@ -62,8 +50,8 @@ async def plan(request: Request, session: SignedIn, scheduling: SchedulingDep) -
     form = await checked_form(request, session)
     answer = await scheduling.plan_edition(session.key, forms.edition_body(form, new=True))
     return await answered(answer, lambda body: f"{page_of(body['edition_id'])}?done=planned",
-                          lambda status, reasons: _editions_page(request, session, scheduling, status, forms.chosen_of(form),
-                                                                 forms.beside(reasons, forms.EDITION_FIELDS)))
+                          lambda status, reasons: _editions_page(request, session, scheduling, status, chosen_of(form),
+                                                                 beside(reasons, forms.EDITION_FIELDS)))
 
 
 async def _edition_page(request: Request, session: Session, scheduling: Scheduling, edition_id: str, status: int = 200,
@@ -88,8 +76,8 @@ async def change(request: Request, edition_id: str, session: SignedIn, schedulin
     form = await checked_form(request, session)
     answer = await scheduling.change_edition(session.key, edition_id, forms.edition_body(form, new=False))
     return await answered(answer, lambda _: f"{page_of(edition_id)}?done=changed",
-                          lambda status, reasons: _edition_page(request, session, scheduling, edition_id, status, forms.chosen_of(form),
-                                                                forms.beside(reasons, forms.EDITION_FIELDS)))
+                          lambda status, reasons: _edition_page(request, session, scheduling, edition_id, status, chosen_of(form),
+                                                                beside(reasons, forms.EDITION_FIELDS)))
 
 
 @router.get("/plan/editions/{edition_id}/proposal")
@@ -158,8 +146,8 @@ async def move(request: Request, session_id: str, session: SignedIn, scheduling:
     form = await checked_form(request, session)
     answer = await scheduling.move(session.key, session_id, forms.move_changes(form))
     return await answered(answer, lambda _: session_page(session_id),
-                          lambda status, reasons: _move_page(request, session, scheduling, session_id, status, forms.chosen_of(form),
-                                                             forms.beside(reasons, forms.MOVE_FIELDS)))
+                          lambda status, reasons: _move_page(request, session, scheduling, session_id, status, chosen_of(form),
+                                                             beside(reasons, forms.MOVE_FIELDS)))
 
 
 async def _cancel_page(request: Request, session: Session, scheduling: Scheduling, session_id: str, status: int = 200,
@@ -182,4 +170,4 @@ async def cancel(request: Request, session_id: str, session: SignedIn, schedulin
     answer = await scheduling.cancel(session.key, session_id, form.get("pl_reason", "").strip() or None)
     return await answered(answer, lambda _: session_page(session_id),
                           lambda status, reasons: _cancel_page(request, session, scheduling, session_id, status,
-                                                               forms.beside(reasons, {"reason": "pl_reason"})))
+                                                               beside(reasons, {"reason": "pl_reason"})))

@@ -15,9 +15,9 @@ from fastapi.responses import Response
 
 from services.console.adapters.scheduling import Scheduling
 from services.console.api.deps import SchedulingDep, SignedIn, checked_form
-from services.console.api.pages import expect, page_words, render, vocabulary_terms
-from services.console.api.planning import answered
+from services.console.api.pages import answered, expect, page_words, render, vocabulary_terms
 from services.console.usecases import planning as forms
+from services.console.usecases.form_fields import beside, chosen_of
 from services.console.usecases.sessions import Session
 
 router = APIRouter(prefix="/plan/venues", include_in_schema=False)
@@ -59,9 +59,9 @@ async def add(request: Request, session: SignedIn, scheduling: SchedulingDep) ->
     """``POST /v1/venues``: added → 303 to its page; a refusal beside its field."""
     form, features = await _posted(request, session)
     answer = await scheduling.add_venue(session.key, forms.venue_body(form, features))
-    chosen = {**forms.chosen_of(form), "pl_accessibility": features}
+    chosen = {**chosen_of(form), "pl_accessibility": features}
     return await answered(answer, lambda body: f"{venue_page(body['venue_id'])}?done=added",
-                          lambda status, reasons: _venues_page(request, session, scheduling, status, chosen, forms.beside(reasons, forms.VENUE_FIELDS)))
+                          lambda status, reasons: _venues_page(request, session, scheduling, status, chosen, beside(reasons, forms.VENUE_FIELDS)))
 
 
 async def _venue_page(request: Request, session: Session, scheduling: Scheduling, venue_id: str, status: int = 200,
@@ -83,7 +83,7 @@ async def replace(request: Request, venue_id: str, session: SignedIn, scheduling
     """``PUT /v1/venues/{id}`` with the whole form: changed → 303; a refusal beside its field."""
     form, features = await _posted(request, session)
     answer = await scheduling.replace_venue(session.key, venue_id, forms.venue_body(form, features))
-    chosen = {**forms.chosen_of(form), "pl_accessibility": features}
+    chosen = {**chosen_of(form), "pl_accessibility": features}
     return await answered(answer, lambda _: f"{venue_page(venue_id)}?done=changed",
                           lambda status, reasons: _venue_page(request, session, scheduling, venue_id, status, chosen,
-                                                              forms.beside(reasons, forms.VENUE_FIELDS)))
+                                                              beside(reasons, forms.VENUE_FIELDS)))

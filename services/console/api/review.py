@@ -5,7 +5,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.console.api.deps import RegistryDep, SignedIn, VocabulariesDep, checked_form
-from services.console.api.pages import Refusal, expect, page_words, redirect, render, vocabulary_terms
+from services.console.api.pages import answered, expect, page_words, render, vocabulary_terms
 from services.console.usecases.initiatives import current_fields, revisions
 from shared.events.initiatives import InitiativeStatus, OrganizerKind, Origin, ReviewDecision
 
@@ -62,9 +62,7 @@ async def review(initiative_id: str, request: Request, session: SignedIn, regist
     if form.get("version", "").isdigit():
         step["version"] = int(form["version"])  # the version the curator saw: 409 if it changed since
     answer = await registry.review(session.key, initiative_id, step)
-    if answer.ok:
-        return redirect(f"/initiatives/{initiative_id}#steps")
-    if answer.status in (409, 422):  # beside the comment, with what was written kept
-        return await initiative_page(request, session, registry, initiative_id, answer.status,
-                                      reasons=answer.reasons(), comment=step["comment"])
-    raise Refusal(answer)
+    # a refusal beside the comment, with what was written kept
+    return await answered(answer, lambda _: f"/initiatives/{initiative_id}#steps",
+                          lambda status, reasons: initiative_page(request, session, registry, initiative_id, status,
+                                                                  reasons=reasons, comment=step["comment"]))

@@ -13,9 +13,9 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from services.console.adapters.services import Answer
 from services.console.api.deps import RegistryDep, SignedIn, checked_form
-from services.console.api.pages import Refusal, expect, redirect, render
+from services.console.api.pages import Refusal, answered, expect, redirect, render
+from services.console.usecases.form_fields import beside, chosen_of
 from services.console.usecases.sessions import Session
 from shared.events.initiatives import OrganizerKind
 
@@ -27,16 +27,6 @@ REGISTER_FIELDS = {"source": "source", "kind": "src_kind", "name.sv": "src_name_
                    "kafka_principal": "src_kafka_principal"}
 TERM_FIELDS = {"vocabulary": "voc_vocabulary", "code": "voc_code", "labels.sv": "voc_label_sv", "labels.en": "voc_label_en",
                "labels": "voc_label_sv"}
-
-
-def beside(reasons: list[dict], fields: dict[str, str]) -> list[dict]:
-    """Each reason named by the form's field it belongs to (unknown fields stay as they are)."""
-    return [{**r, "field": fields.get(r.get("field", ""), r.get("field", ""))} for r in reasons]
-
-
-def _chosen(form: dict[str, str]) -> dict[str, list[str]]:
-    """What was typed, as the form macros show it again (never the CSRF token)."""
-    return {k: [v] for k, v in form.items() if k != "csrf"}
 
 
 def _page_of(source: str) -> str:
@@ -73,7 +63,7 @@ async def register(request: Request, session: SignedIn, registry: RegistryDep) -
     if answer.ok:
         return _new_key_page(request, session, answer.body, registered=True)
     if answer.status in (409, 422):
-        return await _list_page(request, session, registry, answer.status, _chosen(form), beside(answer.reasons(), REGISTER_FIELDS))
+        return await _list_page(request, session, registry, answer.status, chosen_of(form), beside(answer.reasons(), REGISTER_FIELDS))
     raise Refusal(answer)
 
 
@@ -154,17 +144,16 @@ async def put_term(request: Request, session: SignedIn, registry: RegistryDep) -
     form = await checked_form(request, session)
     name, code = form.get("voc_vocabulary", "").strip(), form.get("voc_code", "").strip()
     answer = await registry.put_term(session.key, name, code, {"labels": {"sv": form.get("voc_label_sv", ""), "en": form.get("voc_label_en", "")}})
-    if answer.ok:
-        return redirect(f"/vocabularies#voc-{quote(name, safe='')}")
-    if answer.status in (404, 405, 409, 422):
-        return await _vocabularies_page(request, session, registry, answer.status, _chosen(form), _term_reasons(answer, name, code))
-    raise Refusal(answer)
+    return await answered(answer, lambda _: f"/vocabularies#voc-{quote(name, safe='')}",
+                          lambda status, reasons: _vocabularies_page(request, session, registry, status, chosen_of(form),
+                                                                     _term_reasons(reasons, name, code)),
+                          refused_here=(404, 405, 409, 422))
 
 
-def _term_reasons(answer: Answer, name: str, code: str) -> list[dict]:
+def _term_reasons(reasons: list[dict], name: str, code: str) -> list[dict]:
     """The registry's reasons beside the term form's fields; an empty vocabulary or code is not a
     path the registry has, so its answer (405, 404 without a field) is put beside the empty field."""
-    reasons = beside(answer.reasons(), TERM_FIELDS)
+    reasons = beside(reasons, TERM_FIELDS)
     if not name or not code:
         empty = "voc_vocabulary" if not name else "voc_code"
         reasons = [{**r, "field": empty} if r.get("field") not in TERM_FIELDS.values() else r for r in reasons]

@@ -11,9 +11,9 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from services.console.usecases.form_fields import Chosen  # each field's values (several for checkboxes)
 from shared.events.initiatives import InitiativeSubmittedV1, InitiativeWithdrawnV1
 
-Chosen = dict[str, list[str]]  # the form as typed: each field's values (several for checkboxes)
 
 LOCALIZED = ("title", "summary", "description")
 REQUIRED_LOCALIZED = ("title", "summary")

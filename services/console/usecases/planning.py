@@ -8,10 +8,9 @@ as typed too — scheduling's refusal is what the page shows, beside the field i
 
 from datetime import datetime
 
+from services.console.usecases.form_fields import Chosen, Form
 from services.console.usecases.scheduler import TZ, local
 
-Form = dict[str, str]
-Chosen = dict[str, list[str]]  # what a form shows in each field (the macros' shape)
 
 # scheduling's edition field → the form's field (its label key too)
 EDITION_FIELDS = {"edition_id": "pl_edition_id", "name.sv": "pl_name_sv", "name.en": "pl_name_en", "name": "pl_name_sv", "year": "pl_year",
@@ -22,20 +21,6 @@ VENUE_FIELDS = {"name": "pl_venue_name", "address": "pl_address", "district": "p
                 "accessibility": "pl_accessibility", "languages": "pl_languages", "availability": "pl_availability"}
 MOVE_FIELDS = {"starts_at": "pl_starts_at", "ends_at": "pl_ends_at", "venue_id": "pl_venue_id", "schedule": "pl_starts_at"}
 FLAT = [k for k in EDITION_FIELDS if "." not in k and k != "name"]
-
-
-def beside(reasons: list[dict], fields: dict[str, str]) -> list[dict]:
-    """Each reason named by the form's field it belongs to: ``availability.2.ends_at`` → the
-    availability field; a path the form has no field for stays as it is (listed above the form)."""
-    def field(path: str) -> str:
-        return fields.get(path) or fields.get(path.split(".")[0], path)
-
-    return [{**r, "field": field(r.get("field") or "")} for r in reasons]
-
-
-def chosen_of(form: Form) -> Chosen:
-    """What was typed, shown again (never the CSRF token)."""
-    return {k: [v] for k, v in form.items() if k != "csrf"}
 
 
 def edition_body(form: Form, new: bool) -> dict:
