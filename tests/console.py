@@ -84,3 +84,11 @@ async def sign_in(client: httpx.AsyncClient, key: str) -> httpx.Response:
     """Through the form, as a person would: the form's token, then the key."""
     form = await client.get("/signin")
     return await client.post("/signin", data={"csrf": csrf_of(form.text), "key": key})
+
+
+async def sign_in_page(page, url: str, key: str) -> None:
+    """In the browser (Swedish): the sign-in form filled with ``key`` and sent with Enter, landing home."""
+    await page.goto(f"{url}/signin")
+    await page.get_by_label("Nyckel").fill(key)
+    await page.keyboard.press("Enter")
+    await page.wait_for_url(f"{url}/")

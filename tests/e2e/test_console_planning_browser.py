@@ -10,7 +10,7 @@ import pytest
 
 from shared.auth import Role
 from tests.browser import ARTIFACTS, chromium, free_port, served
-from tests.console import console, registry_on_a_port
+from tests.console import console, registry_on_a_port, sign_in_page
 from tests.console_scheduling import SCHEDULER, scheduling_on_a_port
 from tests.e2e.test_console_browser import violations
 from tests.integration.test_scheduling_support import days_ahead, publish_initiative, uid
@@ -44,10 +44,7 @@ def day(n: int) -> str:
 async def test_a_scheduler_sets_up_an_edition_and_a_venue_accepts_the_placement_and_publishes(planning):
     sched, url, browser, initiative_id = planning
     page = await browser.new_page(locale="sv-SE")
-    await page.goto(f"{url}/signin")
-    await page.get_by_label("Nyckel").fill(STAFF_KEYS[Role.scheduler])
-    await page.keyboard.press("Enter")
-    await page.wait_for_url(f"{url}/")
+    await sign_in_page(page, url, STAFF_KEYS[Role.scheduler])
     await page.get_by_role("link", name="Forumperioder").first.click()
     await page.wait_for_url(f"{url}/plan")
     assert await violations(page) == []

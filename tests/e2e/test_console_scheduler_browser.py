@@ -10,7 +10,7 @@ import pytest
 
 from shared.auth import Role
 from tests.browser import ARTIFACTS, chromium, free_port, served
-from tests.console import console, registry_on_a_port
+from tests.console import console, registry_on_a_port, sign_in_page
 from tests.console_scheduling import SCHEDULER, scheduling_on_a_port, session_with_registrations
 from tests.e2e.test_console_browser import violations
 from tests.platform import STAFF_KEYS
@@ -43,10 +43,7 @@ async def test_a_scheduler_checks_a_registrant_in_by_code_on_a_phone(door):
     sid = session["session_id"]
     page = await browser.new_page(locale="sv-SE", viewport=PHONE, has_touch=True, is_mobile=True)
 
-    await page.goto(f"{url}/signin")
-    await page.get_by_label("Nyckel").fill(STAFF_KEYS[Role.scheduler])
-    await page.keyboard.press("Enter")
-    await page.wait_for_url(f"{url}/")
+    await sign_in_page(page, url, STAFF_KEYS[Role.scheduler])
     await page.get_by_role("link", name="Programpunkter").first.click()
     await page.wait_for_url(f"{url}/schedule")
     assert await violations(page) == []

@@ -9,7 +9,7 @@ import pytest
 
 from shared.auth import Role
 from tests.browser import ARTIFACTS, chromium, free_port, served
-from tests.console import console, registry_on_a_port
+from tests.console import console, registry_on_a_port, sign_in_page
 from tests.e2e.test_console_browser import violations
 from tests.platform import STAFF_KEYS, as_source
 
@@ -27,10 +27,7 @@ async def test_a_curator_registers_a_source_and_adds_a_term_with_no_accessibilit
     registry, url, browser = walk
     uri, code = f"urn:malmo:source:csb-{uuid.uuid4().hex[:6]}", f"t{uuid.uuid4().hex[:8]}"
     page = await browser.new_page(locale="sv-SE")
-    await page.goto(f"{url}/signin")
-    await page.get_by_label("Nyckel").fill(STAFF_KEYS[Role.curator])
-    await page.keyboard.press("Enter")
-    await page.wait_for_url(f"{url}/")
+    await sign_in_page(page, url, STAFF_KEYS[Role.curator])
 
     await page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Utgivare").click()
     await page.wait_for_url(f"{url}/sources")
