@@ -4,13 +4,12 @@ A fan-out's messages are kept a page to a document (docs/architecture.md, "Stora
 services/notifications/domain/pages.py): a page of a session's registrants is created with its
 messages ``sending`` (their rendered requests go to the topic at the hand-over, not into the
 page) and its outcomes replace it under its version (their counts published just before, not
-kept in its outbox) — two writes of a page. This measures those writes with raw PyMongo at the services' pool size,
-on pages made by the service's own decisions (so their size follows the templates) in a
-collection indexed as the service indexes its messages; no reads, no Kafka, no SMTP. N divided by
+kept in its outbox) — two writes of a page. This measures those writes with raw PyMongo at the
+services' pool size, on pages made by the service's own decisions in a collection indexed as the
+service indexes its messages; no reads, no Kafka, no SMTP. N divided by
 the rate is the least time N messages can take on this engine, whatever the code around them does.
 """
 
-import base64
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -18,61 +17,39 @@ from datetime import UTC, datetime, timedelta
 import bson
 from pymongo import AsyncMongoClient
 
-from services.notifications import render
 from services.notifications.adapters import messages as stored
 from services.notifications.adapters.copies import PAGE
 from services.notifications.domain import messages as m
-from services.notifications.domain.message_ids import derived_event_id
 from services.notifications.domain.messages import NewMessage
 from services.notifications.domain.pages import fan_out_page_id, page_state
 from services.notifications.usecases.handover import each
 from shared.db.aggregates import aggregate_indexes, stored_document
 from shared.db.indexes import ensure_indexes
-from shared.envelope import new_event
-from shared.events.notifications import DeliveryOutcome, EmailRequestedV1
+from shared.events.notifications import DeliveryOutcome
 
 SOURCE = "urn:malmo:oppna:notifications"
 
 
-def _session(starts: datetime) -> dict:
-    return {"session_id": "s-fanout", "edition_id": "ed-fanout", "initiative_id": "i-fanout", "title": {"sv": "Utspridning", "en": "Fan-out"},
-            "organizer": {"kind": "other", "name": "Benchmark"}, "themes": ["democracy"], "languages": ["sv"], "starts_at": starts.isoformat(),
-            "ends_at": (starts + timedelta(hours=1)).isoformat(), "online_url": "https://example.org/meet", "capacity": 100_000,
-            "status": "rescheduled", "version": 2}
-
-
-def _messages(session: dict, first: int, count: int, now: datetime) -> tuple[dict, dict]:
+def _messages(first: int, count: int, now: datetime) -> tuple[dict, dict]:
     """One page's messages: (items as created ``sending``, items ``sent``)."""
     cause = f"change|s-fanout|{now.isoformat()}"
-    ctx = {"unsubscribe_url": "https://oppna.malmo.se/v1/unsubscribe/" + "u" * 120, "manage_url": "https://oppna.malmo.se/programme/registrations/" + "r" * 70,
-           **render.session_view(session, "sv"), "position": None, "previously": render.format_when(session["starts_at"], "sv")}
-    out = render.render("session_changed", "sv", ctx)
-    calendar = base64.b64encode(render.ics(session, session["session_id"], "sv")).decode()
     started, sent = {}, {}
     for i in range(first, first + count):
         rid = f"fan-{i:06d}"
-        new = NewMessage(cause, "email", "session_changed", "sv", "registration", rid, {"session_id": session["session_id"], "registration_id": rid},
+        new = NewMessage(cause, "email", "session_changed", "sv", "registration", rid, {"session_id": "s-fanout", "registration_id": rid},
                          now, now + timedelta(days=5), "ed-fanout")
-        mid = new.message_id
-        request = EmailRequestedV1(message_id=mid, recipient=f"{rid}@example.org", language="sv", category="session_changed", subject=out.subject,
-                                   text=out.text, html=out.html, headers={"List-Unsubscribe": f"<{ctx['unsubscribe_url']}>"},
-                                   attachments=[{"filename": "oppna-malmo.ics", "content_type": "text/calendar", "content_base64": calendar}],
-                                   not_before=now, expires_at=new.expires_at)
-        # rendered as the pipeline renders it, then handed to the topic: not in the page
-        new_event(request, source=SOURCE, subject=mid, event_id=derived_event_id(mid, "requested"), time=now).to_bytes()
         start = m.start_sending("scheduled", now, "adapter")(m.created(new, now), 1)
         done = m.with_request(m.to_status("sent", now, SOURCE, DeliveryOutcome.sent, sent_at=now))(start.state, 1)
-        started[mid], sent[mid] = start.state, done.state
+        started[new.message_id], sent[new.message_id] = start.state, done.state
     return started, sent
 
 
 def page_documents(n: int, now: datetime) -> list[tuple[dict, dict]]:
     """(as created, as its outcomes replace it) for the pages of ``n`` change notices by e-mail."""
-    session = _session(now + timedelta(days=5))
     cause = f"change|s-fanout|{now.isoformat()}"
     docs = []
     for first in range(0, n, PAGE):
-        started, sent = _messages(session, first, min(PAGE, n - first), now)
+        started, sent = _messages(first, min(PAGE, n - first), now)
         page_id = fan_out_page_id(cause, started)
         created = stored_document(page_id, dict(page_state(page_id, cause, started)), [], stored.lift)
         recorded = stored_document(page_id, dict(page_state(page_id, cause, sent)), [], stored.lift, version=2, state_version=2)
