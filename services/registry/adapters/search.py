@@ -4,7 +4,8 @@ FerretDB pushes down only equality on top-level fields and sorts in its own proc
 document a query lets through (docs/decisions/0004-lifted-top-level-fields.md). A list sorted by
 ``_id`` over the whole collection would read every initiative on each page, past the database
 call's timeout once there are tens of thousands. So every initiative document carries top-level fields lifted from its state (``lifted``): its
-``status`` and ``source`` (the filters people use most, pushed down) and a ``list_bucket``, a stable
+``status`` and ``source`` (the filters people use most, pushed down), ``changed_since_stamp`` (the
+work list's filter, ``domain.review.changed_since_stamp``) and a ``list_bucket``, a stable
 hash of its id into ``BUCKETS`` buckets. A page asks bucket after bucket (``{list_bucket: b, …}``, a
 backed equality) and sorts only that bucket; the order of the list is (bucket, ``_id``), as
 arbitrary as the random ``_id`` order was, and stable. On MongoDB the same queries use the declared
@@ -30,6 +31,7 @@ from datetime import date
 from typing import Any
 
 from services.registry.domain.events import public_state
+from services.registry.domain.review import changed_since_stamp, stamped_revision
 from services.registry.domain.states import InitiativeState
 from shared.db.aggregates import AggregateStore
 from shared.db.indexes import IndexSpec
@@ -38,6 +40,7 @@ from shared.events.initiatives import InitiativeStatus, OrganizerKind, Origin
 SCAN_LIMIT = 1000
 BUCKETS = 256  # ~110 initiatives a bucket at 28,000; a small registry walks many small ones at once
 BUCKET = "list_bucket"
+CHANGED = "changed_since_stamp"
 MAX_WAVE = 16  # buckets asked side by side (the client's pool is 8)
 PAGE_BUDGET_S = 1.0
 
@@ -49,7 +52,7 @@ def bucket_of(initiative_id: str) -> int:
 
 def lifted(state: InitiativeState) -> dict[str, Any]:
     """The top-level fields an initiative is found by (the store writes them with every change)."""
-    return {"status": state["status"], "source": state["source"], BUCKET: bucket_of(state["initiative_id"])}
+    return {"status": state["status"], "source": state["source"], CHANGED: changed_since_stamp(state), BUCKET: bucket_of(state["initiative_id"])}
 
 
 def indexes(collection: str) -> list[IndexSpec]:
@@ -57,6 +60,7 @@ def indexes(collection: str) -> list[IndexSpec]:
         IndexSpec(collection, ((BUCKET, 1), ("_id", 1))),
         IndexSpec(collection, (("status", 1), ("_id", 1))),
         IndexSpec(collection, (("source", 1), ("_id", 1))),
+        IndexSpec(collection, ((CHANGED, 1), ("status", 1))),
     ]
 
 
@@ -187,15 +191,18 @@ def _item(doc: dict) -> dict:
     return {**public_state(doc["state"]), "version": doc["state_version"]}
 
 
-async def work_list(store: AggregateStore, statuses: list[InitiativeStatus], f: Filters, limit: int, late: bool | None = None) -> list[dict]:
+async def work_list(store: AggregateStore, statuses: list[InitiativeStatus], f: Filters, limit: int, late: bool | None = None,
+                    changed: bool = False) -> list[dict]:
     """What waits for curators, oldest in the queue first; ``late``: only those submitted after
-    their edition's window (True) or only the others (False). Each item shows its ``late`` mark.
+    their edition's window (True) or only the others (False); ``changed``: only those revised
+    after their latest stamp. Each item shows its ``late`` mark and ``stamped_revision``.
 
     Bounded by what waits (not by every initiative): one query per status, each an equality on
     the lifted ``status`` (an ``$in`` is not pushed down: FerretDB would read every initiative),
-    and the ordering happens here, over at most ``SCAN_LIMIT`` waiting initiatives of each.
+    and with ``changed`` also on the lifted ``changed_since_stamp``; the ordering happens here,
+    over at most ``SCAN_LIMIT`` initiatives of each status.
     """
-    q = query_of(Filters(**{**f.__dict__, "status": None, "text": None}))
+    q = {**query_of(Filters(**{**f.__dict__, "status": None, "text": None})), **({CHANGED: True} if changed else {})}
     found = await asyncio.gather(*(_waiting(store, {**q, "status": s.value}) for s in dict.fromkeys(statuses)))
     docs = [d for docs in found for d in docs]
     if f.text:
@@ -203,7 +210,8 @@ async def work_list(store: AggregateStore, statuses: list[InitiativeStatus], f: 
     if late is not None:  # among the waiting ones already read: no look-up of its own
         docs = [d for d in docs if bool(d["state"].get("late")) == late]
     docs.sort(key=lambda d: (d["state"].get("queued_at") or d["state"]["received_at"], d["_id"]))
-    return [{**_item(d), "queued_at": d["state"].get("queued_at"), "late": d["state"].get("late")} for d in docs[:limit]]
+    return [{**_item(d), "queued_at": d["state"].get("queued_at"), "late": d["state"].get("late"),
+             "stamped_revision": stamped_revision(d["state"])} for d in docs[:limit]]
 
 
 class Search:
@@ -215,5 +223,6 @@ class Search:
     async def page(self, f: Filters, cursor: str | None, limit: int, view: Callable[[dict, int], dict] | None = None) -> tuple[list[dict], str | None]:
         return await find_page(self._store, f, cursor, limit, view=view)
 
-    async def work_list(self, statuses: list[InitiativeStatus], f: Filters, limit: int, late: bool | None = None) -> list[dict]:
-        return await work_list(self._store, statuses, f, limit, late)
+    async def work_list(self, statuses: list[InitiativeStatus], f: Filters, limit: int, late: bool | None = None,
+                        changed: bool = False) -> list[dict]:
+        return await work_list(self._store, statuses, f, limit, late, changed)

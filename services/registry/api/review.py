@@ -50,8 +50,11 @@ async def queue(
     origin: Origin | None = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     late: Annotated[bool | None, Query(description="true: only those submitted after their edition's window closed; false: only the others.")] = None,
+    changed_since_stamped: Annotated[bool, Query(description=(
+        "true: only those stamped (approved) at some point that have a revision newer than their latest stamp, whether it kept "
+        "the stamp or lifted it; then the default status also takes in approved. Each item's stamped_revision names the stamped one."))] = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict:
-    statuses = status or [InitiativeStatus.submitted, InitiativeStatus.in_review]
+    statuses = status or [InitiativeStatus.submitted, InitiativeStatus.in_review, *([InitiativeStatus.approved] if changed_since_stamped else [])]
     f = Filters(theme=theme, organizer_kind=organizer_kind, source=source, district=district, origin=origin, text=q)
-    return {"items": await search.work_list(statuses, f, limit, late)}
+    return {"items": await search.work_list(statuses, f, limit, late, changed_since_stamped)}

@@ -23,6 +23,11 @@ Material change rule (what a new revision does to a reviewed initiative):
 - submitted and in_review stay as they are (the curator sees the newest content).
 - rejected stays rejected: the revision is kept, but a rejection is final.
 - withdrawn: a revision above the withdrawal submits it anew.
+
+Changed since stamped: an initiative stamped at some point (an ``approved`` step in ``reviews``)
+whose publisher sent a content revision, applied, above the revision that step stamped — whether
+the revision kept the stamp or lifted it. The work list finds these by a lifted field
+(``adapters/search.py``), so the curator sees what changed after the approval.
 """
 
 from dataclasses import dataclass
@@ -75,6 +80,19 @@ def material_changes(before: dict | None, after: dict | None) -> list[str]:
         if b != a:
             changed.append(name)
     return changed
+
+
+def stamped_revision(state: InitiativeState) -> int | None:
+    """The revision the latest ``approved`` step stamped (None: never stamped)."""
+    stamps = [r["revision"] for r in state.get("reviews") or [] if r.get("decision") == ReviewDecision.approved.value]
+    return stamps[-1] if stamps else None
+
+
+def changed_since_stamp(state: InitiativeState) -> bool:
+    """Stamped at some point, and a content revision newer than the latest stamp was applied."""
+    stamped = stamped_revision(state)
+    return stamped is not None and any(
+        h["kind"] == "revision" and h["applied"] and h["revision"] > stamped for h in state.get("history") or [])
 
 
 def status_after_revision(status: str, before: dict | None, after: dict) -> str:
