@@ -6,13 +6,13 @@ from fastapi.responses import Response
 
 from services.console.api.deps import RegistryDep, SignedIn, VocabulariesDep, checked_form
 from services.console.api.pages import answered, expect, page_words, render, vocabulary_terms
-from services.console.usecases.initiatives import current_fields, revisions
+from services.console.usecases.initiatives import current_fields, revisions, since_stamp
 from shared.events.initiatives import InitiativeStatus, OrganizerKind, Origin, ReviewDecision
 
 router = APIRouter(include_in_schema=False)
 
 # The work list's filters, passed to GET /v1/review/queue as they are (the registry checks them).
-FILTERS = ("status", "theme", "organizer_kind", "source", "district", "origin", "q", "late", "limit")
+FILTERS = ("status", "theme", "organizer_kind", "source", "district", "origin", "q", "late", "changed_since_stamped", "limit")
 CHOICES = {"statuses": [s.value for s in InitiativeStatus], "organizer_kinds": [k.value for k in OrganizerKind],
            "origins": [o.value for o in Origin], "decisions": [d.value for d in ReviewDecision]}
 
@@ -47,7 +47,8 @@ async def initiative_page(request: Request, session, registry, initiative_id: st
     initiative = expect(await registry.initiative(session.key, initiative_id))
     words = await page_words(request)
     return render(request, "initiative.html", session, status, i=initiative, fields=current_fields(initiative.get("content"), words.value),
-                  revisions=revisions(initiative.get("history", []), words.value), words=words, **CHOICES, **extra)
+                  revisions=revisions(initiative.get("history", []), words.value), since=since_stamp(initiative, words.value), words=words,
+                  **CHOICES, **extra)
 
 
 @router.get("/initiatives/{initiative_id}")

@@ -54,3 +54,18 @@ def revisions(history: list[dict], word: Word = _as_is) -> list[dict]:
 def current_fields(content: dict | None, word: Word = _as_is) -> list[tuple[str, str]]:
     """The current content as (field, text) rows, in the content's order (title first)."""
     return list(flat(content or {}, word=word).items())
+
+
+def since_stamp(initiative: dict, word: Word = _as_is) -> dict | None:
+    """What the publisher changed after the latest stamp (an ``approved`` step): the stamped
+    revision, when it was given, the content revisions received after it, and the field changes
+    from the stamped content to the current one. None: never stamped."""
+    stamps = [r for r in initiative.get("reviews") or [] if r.get("decision") == "approved"]
+    if not stamps:
+        return None
+    stamp = stamps[-1]
+    history = [h for h in initiative.get("history") or [] if h.get("kind") == "revision"]
+    stamped = next((h.get("content") for h in history if h["revision"] == stamp["revision"]), None)
+    later = [h["revision"] for h in history if h.get("applied") and h["revision"] > stamp["revision"]]
+    return {"revision": stamp["revision"], "decided_at": stamp.get("decided_at"), "later": later,
+            "changes": changes(stamped, initiative.get("content"), word) if later and stamped is not None else []}
