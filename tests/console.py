@@ -6,6 +6,7 @@ import re
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
@@ -29,12 +30,13 @@ class OnAPort:
 
 
 @contextlib.asynccontextmanager
-async def on_a_port(infra: Endpoints, run_id: str, create_app: Callable[..., FastAPI], settings_cls: type[ServiceSettings]) -> AsyncIterator[OnAPort]:
+async def on_a_port(infra: Endpoints, run_id: str, create_app: Callable[..., FastAPI], settings_cls: type[ServiceSettings],
+                    **overrides: Any) -> AsyncIterator[OnAPort]:
     """A real service under uvicorn on a free loopback port (its URL, and a client to it); its
-    database and topics dropped after."""
+    database and topics dropped after. ``overrides``: settings besides the run's own."""
     platform = Platform(infra, run_id)
     port = free_port()
-    settings = settings_for(settings_cls, infra, run_id, http_port=port)
+    settings = settings_for(settings_cls, infra, run_id, http_port=port, **overrides)
     platform.settings[settings.service_name] = settings
     async with contextlib.AsyncExitStack() as stack:
         try:
@@ -46,9 +48,9 @@ async def on_a_port(infra: Endpoints, run_id: str, create_app: Callable[..., Fas
             await platform.cleanup()
 
 
-def registry_on_a_port(infra: Endpoints, run_id: str) -> contextlib.AbstractAsyncContextManager[OnAPort]:
-    """The real registry on a free loopback port."""
-    return on_a_port(infra, run_id, registry_app, RegistrySettings)
+def registry_on_a_port(infra: Endpoints, run_id: str, **overrides: Any) -> contextlib.AbstractAsyncContextManager[OnAPort]:
+    """The real registry on a free loopback port (``overrides``: settings of the test's own)."""
+    return on_a_port(infra, run_id, registry_app, RegistrySettings, **overrides)
 
 
 class Clock:

@@ -32,6 +32,11 @@ class Registry:
         params = {"source": source, "limit": 50, **({"cursor": cursor} if cursor else {})}
         return await self.client.call("GET", "/v1/initiatives", key, params=params)
 
+    async def stamped_during(self, key: str, first_day: str, last_day: str) -> Answer:
+        """Stamped initiatives whose period overlaps these days (``GET /v1/initiatives?status=approved``), one page of 200."""
+        params = {"status": "approved", "period_from": first_day, "period_to": last_day, "limit": 200}
+        return await self.client.call("GET", "/v1/initiatives", key, params=params)
+
     async def submit(self, key: str, event: dict[str, Any]) -> Answer:
         """``POST /v1/submissions``: a submission or withdrawal CloudEvent, as a publisher sends it."""
         return await self.client.call("POST", "/v1/submissions", key, json=event)

@@ -39,6 +39,10 @@ class Scheduling:
         was: the same answer), or the refusal (404 ``code``, 409 ``starts_at``/``ends_at``/``code``)."""
         return await self.client.call("POST", f"/v1/sessions/{_id(session_id)}/check-in", key, json={"code": code})
 
+    async def my_sessions(self, key: str) -> Answer:
+        """``GET /v1/my/sessions``: a publisher's own sessions by start, with capacity, seats confirmed, waiting and checked in."""
+        return await self.client.call("GET", "/v1/my/sessions", key)
+
     # The planning pages (api/planning.py): editions, venues, placement, and moving or cancelling a session.
     async def edition(self, key: str, edition_id: str) -> Answer:
         return await self.client.call("GET", _edition(edition_id), key)
@@ -81,6 +85,10 @@ class Scheduling:
 
     async def cancel(self, key: str, session_id: str, reason: str | None) -> Answer:
         return await self.client.call("POST", f"/v1/sessions/{_id(session_id)}/cancel", key, json={"reason": reason} if reason else {})
+
+    async def add_session(self, key: str, body: dict[str, Any]) -> Answer:
+        """``POST /v1/sessions``: a session of a stamped initiative (201 with its conflicts), or the refusal."""
+        return await self.client.call("POST", "/v1/sessions", key, json=body)
 
 
 def _edition(edition_id: str) -> str:

@@ -58,7 +58,7 @@ async def _edition_page(request: Request, session: Session, scheduling: Scheduli
                         chosen: forms.Chosen | None = None, reasons: list[dict] | None = None) -> Response:
     edition = expect(await scheduling.edition(session.key, edition_id))
     q = request.query_params
-    done = q.get("done") if q.get("done") in ("planned", "changed", "published", "accepted") else None
+    done = q.get("done") if q.get("done") in ("planned", "changed", "published", "accepted", "session_added") else None
     counts = {k: int(q[k]) for k in ("accepted", "refused") if q.get(k, "").isdigit()}
     return render(request, "planning_edition.html", session, status, e=edition, chosen=chosen or forms.edition_chosen(edition),
                   reasons=reasons or [], done=done, counts=counts, page_of=page_of)

@@ -21,6 +21,8 @@ VENUE_FIELDS = {"name": "pl_venue_name", "address": "pl_address", "district": "p
                 "accessibility": "pl_accessibility", "languages": "pl_languages", "availability": "pl_availability"}
 MOVE_FIELDS = {"starts_at": "pl_starts_at", "ends_at": "pl_ends_at", "venue_id": "pl_venue_id", "schedule": "pl_starts_at"}
 FLAT = [k for k in EDITION_FIELDS if "." not in k and k != "name"]
+SESSION_FIELDS = {"initiative_id": "pl_initiative_id", "duration_minutes": "pl_duration_minutes", "capacity": "pl_session_capacity",
+                  "languages": "pl_session_languages", "venue_id": "pl_session_venue_id", "registration_required": "pl_registration_required"}
 
 
 def edition_body(form: Form, new: bool) -> dict:
@@ -81,6 +83,18 @@ def venue_chosen(venue: dict) -> Chosen:
     chosen = {f: [str(venue.get(k, ""))] for k, f in VENUE_FIELDS.items() if k in ("name", "address", "district", "capacity")}
     return {**chosen, "pl_accessibility": list(venue.get("accessibility") or []), "pl_languages": [", ".join(venue.get("languages") or [])],
             "pl_availability": [windows_text(venue.get("availability") or [])]}
+
+
+def session_body(form: Form, edition_id: str) -> dict:
+    """``POST /v1/sessions``: an unplaced session (no time yet: the placement proposes one) of the
+    chosen initiative in this edition, with the fields filled in; the venue only when one is chosen."""
+    body = {k: form.get(f, "").strip() for k, f in SESSION_FIELDS.items() if k in ("initiative_id", "duration_minutes", "capacity")}
+    body = {"edition_id": edition_id, "status": "draft", **{k: v for k, v in body.items() if v},
+            "registration_required": form.get("pl_registration_required") == "yes",
+            "languages": [code.strip() for code in form.get("pl_session_languages", "").split(",") if code.strip()]}
+    if form.get("pl_session_venue_id"):
+        body["venue_id"] = form["pl_session_venue_id"]
+    return body
 
 
 def move_changes(form: Form) -> dict:
