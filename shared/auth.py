@@ -5,6 +5,10 @@ random bytes, so a fast hash is enough; nothing to brute-force), looked up by ``
 compared in constant time. Staff keys (curator, scheduler, analyst) come from the
 ``STAFF_API_KEYS`` setting; a service may add a resolver for keys it stores itself (the
 registry keeps its sources' keys). Send it as ``Authorization: Bearer <key>`` or ``X-API-Key``.
+
+A bearer that is not an ``om_…`` key may be the city's identity provider's access token: with a
+``TokenVerifier`` (``shared.oidc``, on when ``OIDC_ISSUER`` is set) it is checked there and the
+person's groups give their roles — one person may hold several (docs/decisions/0012-oidc-userinfo.md).
 """
 
 import hashlib
@@ -13,7 +17,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from fastapi import Depends, HTTPException, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
@@ -42,9 +46,20 @@ class StaffKey(BaseModel):
 
 @dataclass(frozen=True)
 class Principal:
+    """Who calls. ``role`` is the first of ``roles`` (a key has one; a person signed in with the
+    identity provider may have several, and a route needing any of them accepts them)."""
+
     role: Role
-    key_id: str
+    key_id: str  # a key's id, or ``oidc:<sub>`` for a person signed in with the identity provider
     source: str | None = None  # the CloudEvents source a publisher's key belongs to
+    roles: frozenset[Role] = frozenset()  # every role; always holds ``role``
+    name: str | None = None  # a person's name, as the identity provider gives it
+
+    def __post_init__(self):
+        object.__setattr__(self, "roles", frozenset(self.roles) | {self.role})
+
+    def has_any(self, roles) -> bool:
+        return not self.roles.isdisjoint(roles)
 
 
 @dataclass(frozen=True)
@@ -56,6 +71,16 @@ class StoredKey:
 
 
 Resolver = Callable[[str], Awaitable[StoredKey | None]]
+
+
+class TokenVerifier(Protocol):
+    async def principal(self, token: str) -> Principal | None:
+        """The person a token names, None when it is not valid (or names no role);
+        ``ProviderAway`` when the provider cannot say."""
+
+
+class ProviderAway(Exception):
+    """The identity provider did not answer: the caller gets 503, not 401 (the token may be fine)."""
 
 
 def hash_key(key: str) -> str:
@@ -76,9 +101,10 @@ def key_id_of(key: str) -> str | None:
 
 
 class Authenticator:
-    def __init__(self, staff: dict[str, StaffKey], resolver: Resolver | None = None):
+    def __init__(self, staff: dict[str, StaffKey], resolver: Resolver | None = None, tokens: TokenVerifier | None = None):
         self._staff = staff
         self._resolver = resolver
+        self._tokens = tokens  # None: only keys (no identity provider configured)
 
     def use_resolver(self, resolver: Resolver) -> None:
         self._resolver = resolver
@@ -88,7 +114,7 @@ class Authenticator:
             return None
         key_id = key_id_of(key)
         if key_id is None:
-            return None
+            return await self._tokens.principal(key) if self._tokens is not None else None
         stored: StoredKey | None = None
         if key_id in self._staff:
             staff = self._staff[key_id]
@@ -109,6 +135,18 @@ def presented_key(request: Request) -> str | None:
     return request.headers.get("x-api-key")
 
 
+async def _checked(authenticator: Authenticator, key: str | None) -> Principal | None:
+    """The principal, or None; 503 when the identity provider cannot say whether a token is valid."""
+    try:
+        return await authenticator.principal(key)
+    except ProviderAway:
+        raise HTTPException(
+            503,
+            detail=[{"field": "authorization", "code": "unavailable", "message": "The identity provider does not answer; try again soon"}],
+            headers={"Retry-After": "5"},
+        ) from None
+
+
 def require(authenticator: Authenticator, *roles: Role) -> Callable[[Request], Awaitable[Principal]]:
     """A FastAPI dependency: 401 without a valid key, 403 with a key of another role.
 
@@ -120,14 +158,14 @@ def require(authenticator: Authenticator, *roles: Role) -> Callable[[Request], A
         _bearer: HTTPAuthorizationCredentials | None = Security(BEARER),
         _api_key: str | None = Security(API_KEY_HEADER),
     ) -> Principal:
-        principal = await authenticator.principal(presented_key(request))
+        principal = await _checked(authenticator, presented_key(request))
         if principal is None:
             raise HTTPException(
                 401,
                 detail=[{"field": "authorization", "code": "unauthenticated", "message": "A valid API key is required"}],
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        if principal.role not in roles:
+        if not principal.has_any(roles):
             raise HTTPException(
                 403,
                 detail=[{"field": "authorization", "code": "forbidden", "message": f"This needs the role {' or '.join(roles)}"}],
@@ -157,7 +195,7 @@ def identify(authenticator: Authenticator) -> Callable[[Request], Awaitable[Prin
         key = presented_key(request)
         if not key:
             return None
-        principal = await authenticator.principal(key)
+        principal = await _checked(authenticator, key)
         if principal is None:
             raise HTTPException(
                 401,

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 
-from shared.auth import StaffKey
+from shared.auth import Role, StaffKey
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -67,6 +67,22 @@ class ServiceSettings(BaseSettings):
         default_factory=dict,
         description='Staff keys by key id, as JSON: {"<key_id>": {"role": "curator", "sha256": "<hex>"}}.',
     )
+    oidc_issuer: str = Field(
+        default="",
+        description=(
+            "The city's identity provider (OpenID Connect issuer URL): a bearer that is not an om_ key is "
+            "then checked at its userinfo endpoint. Unset: only keys (docs/decisions/0012-oidc-userinfo.md)."
+        ),
+    )
+    oidc_role_groups: dict[Role, list[str]] = Field(
+        default_factory=dict,
+        description='The provider\'s groups that give each staff role, as JSON: {"curator": ["om-curators"], ...}.',
+    )
+    oidc_groups_claim: str = Field(default="groups", description="The userinfo claim that lists a person's groups.")
+    oidc_cache_seconds: float = Field(
+        default=30, ge=0, le=60, description="How long a verified token is believed; a revoked one works this long at most."
+    )
+    oidc_timeout_s: float = Field(default=5, gt=0, le=30, description="How long to wait for the identity provider.")
     max_body_bytes: int = Field(
         default=1_048_576, ge=1024, description="Largest request body accepted; larger ones get 413."
     )
@@ -97,6 +113,19 @@ class ServiceSettings(BaseSettings):
         if not self.public_base_url:
             object.__setattr__(self, "public_base_url", f"http://127.0.0.1:{self.http_port}")
         return self
+
+    @field_validator("oidc_role_groups")
+    @classmethod
+    def _staff_roles_only(cls, value: dict[Role, list[str]]) -> dict[Role, list[str]]:
+        """Groups give staff roles only: a publisher is its source's key, never a person's group."""
+        if Role.source in value:
+            raise ValueError("OIDC_ROLE_GROUPS maps groups to curator, scheduler or analyst, not source")
+        return value
+
+    @field_validator("oidc_issuer")
+    @classmethod
+    def _issuer(cls, value: str) -> str:
+        return value.strip().rstrip("/")
 
     @field_validator("public_base_url")
     @classmethod

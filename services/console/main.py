@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Callable
 
 from fastapi import FastAPI
 
+from services.console.adapters.identity import CityIdentity
 from services.console.adapters.registry import Registry
 from services.console.adapters.scheduling import Scheduling
 from services.console.adapters.services import ServiceClient
@@ -48,6 +49,8 @@ def create_app(settings: ConsoleSettings | None = None, clock: Callable[[], floa
     app.state.scheduling = Scheduling(clients["scheduling"])
     app.state.sign_in = SignIn(sessions, registry)
     app.state.vocabularies = Vocabularies(registry, clock=clock)
+    app.state.identity = CityIdentity(settings.oidc_issuer, settings.oidc_client_id, settings.oidc_client_secret.get_secret_value(),
+                                      settings.service_timeout_s) if settings.city_sign_in else None
     for exc, handler in HANDLERS.items():
         app.add_exception_handler(exc, handler)
     for router in routers:

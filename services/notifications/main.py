@@ -25,10 +25,10 @@ from services.notifications.usecases.send_together import SendTogether
 from services.notifications.usecases.sending import Sender
 from services.notifications.usecases.triggers import Triggers
 from services.notifications.usecases.withdrawals import Withdrawals
-from shared.auth import Authenticator
 from shared.db.aggregates import aggregate_indexes
 from shared.db.keyed_lock import KeyedLock
 from shared.db.outbox import publish_first
+from shared.oidc import authenticator
 from shared.runtime import Runtime
 from shared.topics import NOTIFICATIONS_DEADLETTER
 from shared.vocabularies import COLLECTION as VOCABULARIES
@@ -110,7 +110,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
         description="Email and SMS in the reader's language / E-post och sms på mottagarens språk.",
     )
     state = app.state
-    state.settings, state.auth, state.clock, state.producer = settings, Authenticator(settings.staff_api_keys), now, runtime.producer
+    state.settings, state.auth, state.clock, state.producer = settings, authenticator(settings), now, runtime.producer
     state.subscriptions, state.opt_outs, state.vocabularies = subscribers, opt_outs, vocabularies
     state.triggers, state.recipients, state.erasure = triggers, recipients, erasure
     for router in routers:

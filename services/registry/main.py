@@ -21,9 +21,9 @@ from services.registry.usecases.curation import Curation
 from services.registry.usecases.sources import Sources
 from services.registry.usecases.submissions import Submissions
 from services.registry.usecases.vocabularies import Vocabularies
-from shared.auth import Authenticator
 from shared.cors import allow_public_reads
 from shared.http import refused_response
+from shared.oidc import authenticator
 from shared.refusals import Refused
 from shared.runtime import Runtime
 from shared.topics import REGISTRY_INITIATIVES
@@ -68,7 +68,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         title="Öppna Malmö — registry",
         description="Publishers' initiatives under one umbrella, reviewed and stamped / Utgivarnas initiativ under ett paraply, granskade och stämplade.",
     )
-    app.state.auth = Authenticator(settings.staff_api_keys, sources.resolve)
+    app.state.auth = authenticator(settings, sources.resolve)
     app.state.submissions = submissions
     app.state.curation = Curation(initiatives, emitter)
     app.state.organiser_contacts = OrganiserContacts(initiatives, emitter)

@@ -9,10 +9,10 @@ from services.reporting.domain.model import ReadModel
 from services.reporting.settings import ReportingSettings
 from services.reporting.usecases.projection import Projection
 from services.reporting.usecases.snapshots import Snapshots
-from shared.auth import Authenticator
 from shared.cors import allow_public_reads
 from shared.db.aggregates import aggregate_indexes
 from shared.db.keyed_lock import KeyedLock
+from shared.oidc import authenticator
 from shared.runtime import Runtime
 from shared.topics import REPORTING_DEADLETTER
 from shared.vocabularies import COLLECTION as VOCABULARIES
@@ -48,7 +48,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     app.state.read_model = model
     app.state.snapshots = snapshots
     app.state.vocabularies = vocabularies
-    app.state.auth = Authenticator(settings.staff_api_keys)
+    app.state.auth = authenticator(settings)
     for router in routers:
         app.include_router(router)
     allow_public_reads(app, settings.cors_allowed_origins, "/v1/figures", "/v1/editions")  # GET only: the public, suppressed figures

@@ -33,9 +33,9 @@ from services.scheduling.usecases.planning import Planning
 from services.scheduling.usecases.registrations import Registrations
 from services.scheduling.usecases.retention import ContactRetention
 from services.scheduling.usecases.seat_desk import SeatDesk
-from shared.auth import Authenticator
 from shared.cors import allow_public_reads
 from shared.db.keyed_lock import KeyedLock
+from shared.oidc import authenticator
 from shared.runtime import Runtime
 from shared.vocabularies import COLLECTION as VOCABULARIES
 from shared.vocabularies import VocabularyCopies
@@ -94,7 +94,7 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
         description="The forum period's programme and registrations / Forumperiodens program och anmälningar.",
     )
     state = app.state
-    state.settings, state.auth, state.programme = settings, Authenticator(settings.staff_api_keys), programme
+    state.settings, state.auth, state.programme = settings, authenticator(settings), programme
     state.rendered = Rendered(lambda: programme.version)  # the programme's rendered representations
     state.planning, state.registrations, state.erasure = planning, registrations, erasure
     state.initiatives, state.vocabularies, state.retention = initiatives, vocabularies, retention  # tests move retention's clock

@@ -15,7 +15,7 @@ async def test_a_staff_key_is_its_role_and_no_source(registry):
     for role in (Role.curator, Role.scheduler, Role.analyst):
         r = await http.get("/v1/me", headers=as_role(role))
         assert r.status_code == 200, r.text
-        assert r.json() == {"role": role.value, "source": None, "name": None}
+        assert r.json() == {"role": role.value, "source": None, "name": None, "roles": [role.value], "person": None}
 
 
 async def test_a_source_key_is_its_source_with_its_names(registry):
@@ -23,7 +23,8 @@ async def test_a_source_key_is_its_source_with_its_names(registry):
     key = await register_source(registry, source, name="Föreningen Ljus")
     r = await registry.http["registry"].get("/v1/me", headers=as_source(key))
     assert r.status_code == 200, r.text
-    assert r.json() == {"role": "source", "source": source, "name": {"sv": "Föreningen Ljus", "en": "Föreningen Ljus"}}
+    assert r.json() == {"role": "source", "source": source, "name": {"sv": "Föreningen Ljus", "en": "Föreningen Ljus"},
+                        "roles": ["source"], "person": None}
 
 
 async def test_no_key_or_a_bad_key_is_401(registry):

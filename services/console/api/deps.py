@@ -6,6 +6,7 @@ from urllib.parse import parse_qs
 
 from fastapi import Depends, Request
 
+from services.console.adapters.identity import CityIdentity
 from services.console.adapters.registry import Registry
 from services.console.adapters.scheduling import Scheduling
 from services.console.settings import ConsoleSettings
@@ -21,6 +22,7 @@ RegistryDep = app_part("registry", Registry)
 SchedulingDep = app_part("scheduling", Scheduling)
 SettingsDep = app_part("settings", ConsoleSettings)
 VocabulariesDep = app_part("vocabularies", Vocabularies)
+IdentityDep = app_part("identity", CityIdentity | None)  # None: no identity provider configured
 
 
 class NotSignedIn(Exception):

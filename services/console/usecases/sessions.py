@@ -13,6 +13,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from services.console.adapters.registry import Registry
 
@@ -25,7 +26,8 @@ class Session:
     key: str | None = field(default=None, repr=False)  # None: not signed in yet
     role: str | None = None
     source: str | None = None
-    name: dict | None = None  # a source's names (sv, en)
+    name: dict | None = None  # a source's names (sv, en); a person's name (the same in each language)
+    login: Any = field(default=None, repr=False)  # before sign-in with the city's account: state, nonce, PKCE verifier
 
     @property
     def signed_in(self) -> bool:
@@ -104,13 +106,22 @@ class SignIn:
         refuses, ``ServiceAway`` when it does not answer."""
         key = key.strip()
         plausible = 0 < len(key) <= MAX_KEY_LENGTH and key.isascii() and key.isprintable()  # a header can carry it
-        answer = await self._registry.me(key) if plausible else None
-        if answer is None or not answer.ok:
+        if not plausible:
+            raise SignInRefused()
+        return await self.signed(key, before)
+
+    async def signed(self, credential: str, before: Session | None) -> Session:
+        """A signed-in session holding ``credential`` (a key, or the identity provider's access
+        token), once the registry says who it is; ``SignInRefused`` when it refuses it."""
+        answer = await self._registry.me(credential)
+        if not answer.ok:
             raise SignInRefused()
         if before is not None:
             self._sessions.end(before.id)
         me = answer.body
-        return self._sessions.start(key=key, role=me["role"], source=me.get("source"), name=me.get("name"))
+        person = me.get("person")
+        name = {"sv": person, "en": person} if person else me.get("name")
+        return self._sessions.start(key=credential, role=me["role"], source=me.get("source"), name=name)
 
     def sign_out(self, session: Session) -> None:
         self._sessions.end(session.id)

@@ -40,7 +40,7 @@ async def rejections(
 ) -> dict:
     _own_or_curator(principal, source)
     # A curator also sees what was sent in the name of a source not registered at the time.
-    return {"items": await kept.of(source, before, limit, unregistered_too=principal.role == Role.curator)}
+    return {"items": await kept.of(source, before, limit, unregistered_too=Role.curator in principal.roles)}
 
 
 @router.get("/rejections/unattributed", summary="Refused messages whose source could not be read (staff)",

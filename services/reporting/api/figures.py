@@ -38,7 +38,7 @@ To = Annotated[date | None, Query(description="Editions starting on or before th
 async def initiative_figures(request: Request, model: ReadModelDep, auth: AuthenticatorDep, threshold: ThresholdDep, source: str | None = None) -> dict:
     """``source``: one publisher's initiatives. Suppressed, unless an analyst's key is presented."""
     principal = await auth.principal(presented_key(request))
-    return initiative_counts(model, source, None if principal and principal.role == Role.analyst else threshold)
+    return initiative_counts(model, source, None if principal and Role.analyst in principal.roles else threshold)
 
 
 @router.get("/v1/editions", tags=["figures"], summary="The editions (forum periods) reporting knows")
