@@ -9,6 +9,7 @@ sends to the services. Tokens are never logged; a provider that does not answer 
 ``ServiceAway("identity")``; an answer that cannot be trusted is ``IdentityRefused``.
 """
 
+import logging
 from dataclasses import dataclass, field
 
 import httpx
@@ -36,6 +37,7 @@ class Started:
 class CityIdentity:
     def __init__(self, issuer: str, client_id: str, client_secret: str, timeout_s: float):
         self.issuer = issuer.rstrip("/")
+        logging.getLogger("authlib").setLevel(max(logging.INFO, logging.getLogger("authlib").getEffectiveLevel()))  # its debug lines name the PKCE verifier
         oauth = OAuth()
         self._client = oauth.register(
             "city", client_id=client_id, client_secret=client_secret,
