@@ -13,6 +13,7 @@ from fastapi import FastAPI
 
 from services.console.adapters.identity import CityIdentity
 from services.console.adapters.registry import Registry
+from services.console.adapters.reporting import Reporting
 from services.console.adapters.scheduling import Scheduling
 from services.console.adapters.services import ServiceClient
 from services.console.api import routers
@@ -47,6 +48,7 @@ def create_app(settings: ConsoleSettings | None = None, clock: Callable[[], floa
     app.state.sessions = sessions
     app.state.registry = registry
     app.state.scheduling = Scheduling(clients["scheduling"])
+    app.state.reporting = Reporting(clients["reporting"], settings.reporting_url)
     app.state.sign_in = SignIn(sessions, registry)
     app.state.vocabularies = Vocabularies(registry, clock=clock)
     app.state.identity = CityIdentity(settings.oidc_issuer, settings.oidc_client_id, settings.oidc_client_secret.get_secret_value(),

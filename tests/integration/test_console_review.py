@@ -34,6 +34,10 @@ async def approve(registry, initiative_id: str) -> None:
 
 @pytest.fixture(scope="module")
 async def initiatives(registry):
+    return await stamped_three(registry)
+
+
+async def stamped_three(registry) -> tuple[str, dict[str, str]]:
     """One source's three initiatives: stamped then revised (a new description), stamped and not
     revised, never stamped but revised: (source, {external id: initiative id})."""
     uri = f"urn:malmo:source:crv-{uuid.uuid4().hex[:6]}"

@@ -37,6 +37,10 @@ class Answer:
         return [{"field": "", "code": str(self.status), "message": str(detail or "")}]
 
 
+def _bearer(key: str | None) -> dict[str, str]:
+    return {"authorization": f"Bearer {key}"} if key else {}
+
+
 class ServiceClient:
     """Calls to one service with a caller's key (``Authorization: Bearer``); never logs the key."""
 
@@ -45,11 +49,28 @@ class ServiceClient:
         self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout_s, transport=transport, follow_redirects=False)
 
     async def call(self, method: str, path: str, key: str | None, *, params: Any = None, json: Any = None) -> Answer:
-        headers = {"authorization": f"Bearer {key}"} if key else {}
         try:
-            r = await self._http.request(method, path, params=params, json=json, headers=headers)
+            r = await self._http.request(method, path, params=params, json=json, headers=_bearer(key))
         except httpx.HTTPError:
             raise ServiceAway(self.name) from None  # the key is in the request: the exception is not kept
+        return self._answer(r)
+
+    async def stream(self, path: str, key: str | None, *, params: Any = None) -> httpx.Response | Answer:
+        """``GET path`` with its body not yet read: a 2xx response to pass on as it comes (the caller
+        closes it), or what the service said as an ``Answer`` (``ServiceAway`` as ``call``)."""
+        try:
+            r = await self._http.send(self._http.build_request("GET", path, params=params, headers=_bearer(key)), stream=True)
+            if 200 <= r.status_code < 300:
+                return r
+            try:
+                await r.aread()  # a refusal: small, read whole
+            finally:
+                await r.aclose()
+        except httpx.HTTPError:
+            raise ServiceAway(self.name) from None
+        return self._answer(r)
+
+    def _answer(self, r: httpx.Response) -> Answer:
         if r.status_code >= 500:
             raise ServiceAway(self.name)
         try:

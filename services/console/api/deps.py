@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 
 from services.console.adapters.identity import CityIdentity
 from services.console.adapters.registry import Registry
+from services.console.adapters.reporting import Reporting
 from services.console.adapters.scheduling import Scheduling
 from services.console.settings import ConsoleSettings
 from services.console.usecases.sessions import Session, Sessions, SignIn
@@ -20,6 +21,7 @@ SessionsDep = app_part("sessions", Sessions)
 SignInDep = app_part("sign_in", SignIn)
 RegistryDep = app_part("registry", Registry)
 SchedulingDep = app_part("scheduling", Scheduling)
+ReportingDep = app_part("reporting", Reporting)
 SettingsDep = app_part("settings", ConsoleSettings)
 VocabulariesDep = app_part("vocabularies", Vocabularies)
 IdentityDep = app_part("identity", CityIdentity | None)  # None: no identity provider configured
