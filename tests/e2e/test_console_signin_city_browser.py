@@ -19,7 +19,7 @@ async def walk(infra, run_id):
         async with contextlib.AsyncExitStack() as stack:
             registry = await stack.enter_async_context(
                 registry_on_a_port(infra, f"{run_id}oc", oidc_issuer=issuer, oidc_role_groups=ROLE_GROUPS))
-            app = console(registry.url, oidc_issuer=issuer, oidc_client_id=CLIENT_ID, oidc_client_secret=CLIENT_SECRET)
+            app = console(registry.url, oidc_issuer=issuer, oidc_client_id=CLIENT_ID, oidc_client_secret=CLIENT_SECRET, console_url="")
             url = await stack.enter_async_context(served(app, free_port()))
             browser = await stack.enter_async_context(chromium())
             yield issuer, url, browser

@@ -23,7 +23,8 @@ async def city(infra, run_id):
 
 def city_console(city):
     issuer, registry = city
-    return console(registry.url, oidc_issuer=issuer, oidc_client_id=CLIENT_ID, oidc_client_secret=CLIENT_SECRET)
+    # console_url "": the address asked (a CONSOLE_URL from `make env` in the shell names another console)
+    return console(registry.url, oidc_issuer=issuer, oidc_client_id=CLIENT_ID, oidc_client_secret=CLIENT_SECRET, console_url="")
 
 
 async def at_the_provider(client: httpx.AsyncClient, sub: str | None, deny: bool = False) -> httpx.Response:
