@@ -86,10 +86,13 @@ async def test_a_curator_signs_in_with_the_city_account_and_works_as_a_curator(c
 async def test_a_person_in_two_groups_reaches_both_roles_pages(city):
     issuer, _ = city
     await set_user(issuer, "bo", groups=[SCHEDULERS, CURATORS], name="Bo Ek")
-    async with browsing(city_console(city)) as client:
+    app = city_console(city)
+    async with browsing(app) as client:
         assert (await at_the_provider(client, "bo")).status_code == 200
         assert (await client.get("/review")).status_code == 200
         assert (await client.get("/sources")).status_code == 200
+        session = app.state.sessions.get(client.cookies["om_console"])
+        assert session.role == "curator" and session.roles == ("curator", "scheduler")
 
 
 async def test_a_denial_at_the_provider_is_shown_on_the_sign_in_page(city):

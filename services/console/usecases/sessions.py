@@ -25,6 +25,7 @@ class Session:
     last_seen: float
     key: str | None = field(default=None, repr=False)  # None: not signed in yet
     role: str | None = None
+    roles: tuple[str, ...] = ()  # every role the registry named (a person's groups may give several); ``role`` is the first
     source: str | None = None
     name: dict | None = None  # a source's names (sv, en); a person's name (the same in each language)
     login: Any = field(default=None, repr=False)  # before sign-in with the city's account: state, nonce, PKCE verifier
@@ -121,7 +122,8 @@ class SignIn:
         me = answer.body
         person = me.get("person")
         name = {"sv": person, "en": person} if person else me.get("name")
-        return self._sessions.start(key=credential, role=me["role"], source=me.get("source"), name=name)
+        roles = tuple(me.get("roles") or [me["role"]])
+        return self._sessions.start(key=credential, role=me["role"], roles=roles, source=me.get("source"), name=name)
 
     def sign_out(self, session: Session) -> None:
         self._sessions.end(session.id)
