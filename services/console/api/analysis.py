@@ -4,10 +4,11 @@ browser). Reporting decides who may read what: its refusal is the page the perso
 
 import asyncio
 import re
+from collections.abc import AsyncIterator
 
+import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
-from starlette.background import BackgroundTask
 
 from services.console.adapters.reporting import AREAS, export_of
 from services.console.adapters.services import Answer
@@ -44,4 +45,14 @@ async def export(name: str, request: Request, session: SignedIn, reporting: Repo
     saved_as = re.sub(r"[^A-Za-z0-9._-]", "_", "-".join(p for p in ("oppna-malmo", edition, name) if p))
     headers = {"content-disposition": sent.headers.get("content-disposition") or f'attachment; filename="{saved_as}"',
                "cache-control": "no-store"}
-    return StreamingResponse(sent.aiter_bytes(), media_type=sent.headers.get("content-type"), headers=headers, background=BackgroundTask(sent.aclose))
+    return StreamingResponse(_passed_on(sent), media_type=sent.headers.get("content-type"), headers=headers)
+
+
+async def _passed_on(sent: httpx.Response) -> AsyncIterator[bytes]:
+    """The body as it comes; the connection to reporting is given back however the download ends
+    (also when the browser goes away half-way)."""
+    try:
+        async for chunk in sent.aiter_bytes():
+            yield chunk
+    finally:
+        await sent.aclose()
