@@ -24,6 +24,7 @@ from shared.events.notifications import (
     SmsRequestedV1,
 )
 from shared.events.reporting import StatisticsPublishedV1
+from shared.events.sources import SOURCE_EVENTS
 from shared.events.scheduling import REGISTRATION_EVENTS, SESSION_EVENTS, EditionClosedV1, EditionPlannedV1, EditionProgrammePublishedV1, EditionUpdatedV1, RegistrationContactRecordedV1
 from shared.events.vocabularies import VOCABULARY_EVENTS
 from shared.topics import (
@@ -36,6 +37,7 @@ from shared.topics import (
     REGISTRY_DEADLETTER,
     REGISTRY_INITIATIVES,
     REGISTRY_REJECTED,
+    REGISTRY_SOURCES,
     REGISTRY_SUBMISSIONS,
     REGISTRY_VOCABULARIES,
     REPORTING_DEADLETTER,
@@ -69,6 +71,7 @@ REGISTRY = ServiceContract(
         Channel(SCHEDULING_SESSIONS, "receive", (EditionPlannedV1, EditionUpdatedV1, EditionProgrammePublishedV1, EditionClosedV1), key="the edition's or session's id"),
         Channel(REGISTRY_REJECTED, "send", (MessageRejectedV1, MessageFailedV1), key="the refused message's CloudEvents source ('unknown' when unreadable)"),
         Channel(REGISTRY_VOCABULARIES, "send", VOCABULARY_EVENTS, key="the vocabulary's name (compacted: the newest of a name is its whole state)"),
+        Channel(REGISTRY_SOURCES, "send", SOURCE_EVENTS, key="the source's URI (compacted: the newest of a source is its whole state)"),
         Channel(REGISTRY_DEADLETTER, "send", DEAD_LETTERS, key="the refused message's CloudEvents source"),
     ),
 )
@@ -90,6 +93,8 @@ SCHEDULING = ServiceContract(
     channels=(
         INITIATIVES_IN,
         VOCABULARIES_IN,
+        # Publishers' keys (hashes only), so a publisher's key is its source's at scheduling too.
+        Channel(REGISTRY_SOURCES, "receive", SOURCE_EVENTS, key="the source's URI"),
         Channel(SCHEDULING_SESSIONS, "send", SESSION_EVENTS, key="the edition's or session's id"),
         Channel(SCHEDULING_REGISTRATIONS, "send", REGISTRATION_EVENTS, key="the session's id"),
         Channel(SCHEDULING_CONTACTS, "send", (RegistrationContactRecordedV1,), key="the registration's id; a null value (tombstone) erases it"),

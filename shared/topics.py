@@ -23,6 +23,7 @@ REGISTRY_REJECTED = Topic("registry.submissions.rejected.v1", "registry", "Submi
 REGISTRY_INITIATIVES = Topic("registry.initiatives.v1", "registry", "Every change of an initiative, with its full current state (no contact).")
 REGISTRY_CONTACTS = Topic("registry.contacts.v1", "registry", "Organisers' business contacts by initiative, for notifications only.", compacted=True, personal_data=True)
 REGISTRY_VOCABULARIES = Topic("registry.vocabularies.v1", "registry", "Each vocabulary's full current state (terms, labels, retired), keyed by its name.", compacted=True)
+REGISTRY_SOURCES = Topic("registry.sources.v1", "registry", "Each publisher's full current state (kind, names, active, its keys as SHA-256 only), keyed by its source URI.", compacted=True)
 SCHEDULING_SESSIONS = Topic("scheduling.sessions.v1", "scheduling", "Sessions of the forum programme.")
 SCHEDULING_REGISTRATIONS = Topic("scheduling.registrations.v1", "scheduling", "Registrations, without personal data.")
 SCHEDULING_CONTACTS = Topic("scheduling.contacts.v1", "scheduling", "Registrants' contacts, for notifications only.", compacted=True, personal_data=True)
@@ -42,6 +43,7 @@ ALL_TOPICS: tuple[Topic, ...] = (
     REGISTRY_INITIATIVES,
     REGISTRY_CONTACTS,
     REGISTRY_VOCABULARIES,
+    REGISTRY_SOURCES,
     SCHEDULING_SESSIONS,
     SCHEDULING_REGISTRATIONS,
     SCHEDULING_CONTACTS,

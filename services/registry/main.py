@@ -49,13 +49,14 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         _die_before_first_publication(runtime)
     emitter = settings.event_source
     initiatives = runtime.aggregate(INITIATIVES, lift=search.lifted)
-    sources = Sources(runtime.aggregate(SOURCES))
+    sources = Sources(runtime.aggregate(SOURCES), emitter)
     vocabularies = Vocabularies(runtime.aggregate(VOCABULARIES), emitter)
     editions = Editions(runtime.aggregate(EDITIONS, own=True))  # the windows late submissions are measured against
     rejections = Rejections(runtime.db[REJECTIONS], sources.cached)
     submissions = Submissions(initiatives, emitter, sources, vocabularies, editions)
     runtime.relay_outbox_of(INITIATIVES)
     runtime.relay_outbox_of(VOCABULARIES)  # registry.vocabularies.v1, keyed by the vocabulary's name
+    runtime.relay_outbox_of(SOURCES)  # registry.sources.v1, keyed by the source's URI
     for subscription, scope in subscriptions(submissions, rejections, editions):
         runtime.subscribe(subscription, scope)
 

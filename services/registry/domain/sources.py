@@ -7,8 +7,13 @@ revoked, so a publisher can switch without downtime), revoking ends one key, dea
 source ends all of them and makes its Kafka messages rejected. Each source is one aggregate
 (``_id`` = its URI). Pure: the decisions here, the use case in ``usecases.sources``; a decision
 that cannot be taken writes nothing and names why as its outcome (``NoChange(Refused(...))``).
+
+Every change is told with the source's whole state on the compacted ``registry.sources.v1``
+(``told``, in the same write as the change: the aggregate's outbox), its keys as SHA-256 only,
+so scheduling takes a publisher's key as the registry does (docs/decisions/0011).
 """
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
@@ -17,11 +22,14 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.refusals import Refused
 from services.registry.domain.states import KeyEntry, SourceState
-from shared.decisions import Decision, NoChange
-from shared.envelope import Reason
+from shared.decisions import Decision, NoChange, Pending
+from shared.envelope import Reason, new_event
 from shared.events.initiatives import OrganizerKind
+from shared.events.sources import SourceChangedV1
+from shared.topics import REGISTRY_SOURCES
 
 MAX_ACTIVE_KEYS = 5
+EVENT_NAMESPACE = uuid.UUID("0b9e3c1f-5a7d-4e2b-8c61-7d4f2a9e1b35")
 
 SourceUri = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=r"^[a-z][a-z0-9+.-]*:\S+$")]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -120,3 +128,20 @@ def may_publish(state: SourceState | None, source: str) -> Reason | None:
         return Reason(field="source", code="inactive_source", message=f"The source '{source}' is deactivated")
     return None
 
+
+
+def told(decision: Decision | NoChange, version: int, now: datetime, emitter: str) -> Decision | NoChange:
+    """``decision`` with the source's new state told on ``registry.sources.v1`` (nothing to tell
+    when nothing changes). ``version`` is the stored one the decision was taken on: the event
+    carries the next, and its id follows from the source and that version, so a decision retried
+    after a crash tells the very same event (followers keep the newest version)."""
+    if not isinstance(decision, Decision):
+        return decision
+    state: SourceState = decision.state
+    data = SourceChangedV1(
+        source=state["source"], version=version + 1, kind=state["kind"], name=state["name"], active=state["active"],
+        keys=[{"key_id": k["key_id"], "sha256": k["sha256"], "revoked": k["revoked_at"] is not None} for k in state["keys"]],
+    )
+    event_id = str(uuid.uuid5(EVENT_NAMESPACE, f"{state['source']}\n{version + 1}"))
+    event = new_event(data, source=emitter, subject=state["source"], event_id=event_id, time=now)
+    return Decision(state, [*decision.events, Pending.of(REGISTRY_SOURCES, event)], decision.outcome)

@@ -9,7 +9,7 @@ from datetime import datetime
 from async_lru import alru_cache
 
 from shared.refusals import accepted
-from services.registry.domain.sources import NewKey, SourceChange, SourceIn, decide_add_key, decide_change, decide_register, decide_revoke
+from services.registry.domain.sources import NewKey, SourceChange, SourceIn, decide_add_key, decide_change, decide_register, decide_revoke, told
 from services.registry.domain.states import SourceState
 from shared.auth import Principal, Role, StoredKey
 from shared.db.aggregates import AggregateStore, Changed, change_one
@@ -28,8 +28,9 @@ def _taken(changed: Changed) -> Changed:
 
 
 class Sources:
-    def __init__(self, store: AggregateStore, cache_s: float = SOURCE_CACHE_S):
+    def __init__(self, store: AggregateStore, emitter: str, cache_s: float = SOURCE_CACHE_S):
         self._store = store
+        self._emitter = emitter  # the registry's CloudEvents source: every change is told (``told``)
         # ``get`` reused for a few seconds: every submission asks for its source. The handlers of
         # one batch ask at once, and async-lru lets them share one read rather than one each.
         # Bounded: unknown sources must not grow it without bound.
@@ -45,20 +46,21 @@ class Sources:
         return sorted(states, key=lambda s: s["source"])
 
     async def register(self, data: SourceIn, key: NewKey, now: datetime) -> SourceState:
-        changed = await change_one(self._store, data.source, lambda state, _v: decide_register(state, data, key, now), new=True)
+        changed = await change_one(self._store, data.source, lambda state, v: told(decide_register(state, data, key, now), v, now, self._emitter),
+                                   new=True)
         self.cached.cache_invalidate(data.source)  # an "unregistered" answer cached a moment ago
         return _taken(changed).state
 
     async def change(self, source: str, change: SourceChange, now: datetime) -> SourceState:
-        _taken(await change_one(self._store, source, lambda state, _v: decide_change(state, change, now)))
+        _taken(await change_one(self._store, source, lambda state, v: told(decide_change(state, change, now), v, now, self._emitter)))
         self.cached.cache_invalidate(source)  # after the write: a read in between cannot keep the old state
         return await self.get(source)
 
     async def add_key(self, source: str, key: NewKey, now: datetime) -> SourceState:
-        return _taken(await change_one(self._store, source, lambda state, _v: decide_add_key(state, key, now))).state
+        return _taken(await change_one(self._store, source, lambda state, v: told(decide_add_key(state, key, now), v, now, self._emitter))).state
 
     async def revoke(self, source: str, key_id: str, now: datetime) -> SourceState:
-        _taken(await change_one(self._store, source, lambda state, _v: decide_revoke(state, key_id, now)))
+        _taken(await change_one(self._store, source, lambda state, v: told(decide_revoke(state, key_id, now), v, now, self._emitter)))
         self.cached.cache_invalidate(source)
         return await self.get(source)
 
