@@ -12,6 +12,7 @@ from services.scheduling.adapters.initiatives import InitiativeCopies
 from services.scheduling.adapters.programme import Programme
 from services.scheduling.adapters.records import RegistrationRecords
 from services.scheduling.adapters.rendered import FastPath, Rendered
+from services.scheduling.adapters.sources import SourceCopies
 from services.scheduling.adapters.stores import (
     CONTACTS,
     EDITIONS,
@@ -19,6 +20,7 @@ from services.scheduling.adapters.stores import (
     INITIATIVES,
     REGISTRATIONS,
     SESSIONS,
+    SOURCES,
     VENUES,
     WITH_OUTBOX,
     contact_fields,
@@ -29,6 +31,7 @@ from services.scheduling.consumers import subscriptions
 from services.scheduling.settings import SchedulingSettings
 from services.scheduling.usecases.erasure import Erasure
 from services.scheduling.usecases.initiatives import FollowInitiatives
+from services.scheduling.usecases.organisers import Organisers
 from services.scheduling.usecases.planning import Planning
 from services.scheduling.usecases.registrations import Registrations
 from services.scheduling.usecases.retention import ContactRetention
@@ -67,9 +70,10 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
     following = FollowInitiatives(initiatives, planning, programme)
     vocabularies = VocabularyCopies(runtime.aggregate(VOCABULARIES))  # labels on the page and in the feeds
     vocabularies.when_changed(programme.touch)
+    sources = SourceCopies(runtime.aggregate(SOURCES, own=True))  # publishers' keys (hashes), so a publisher's key is valid here
     for collection in WITH_OUTBOX:
         runtime.relay_outbox_of(collection)
-    for subscription in subscriptions(following, vocabularies):
+    for subscription in subscriptions(following, vocabularies, sources):
         runtime.subscribe(subscription)
     timers: list[asyncio.Task] = []  # the contacts' retention sweep
 
@@ -78,6 +82,7 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
         await planning.load()
         await following.load()
         await vocabularies.load()
+        await sources.load()
         timers.append(asyncio.create_task(retention.run(), name="scheduling-contact-retention"))
 
     async def stop() -> None:
@@ -94,9 +99,10 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
         description="The forum period's programme and registrations / Forumperiodens program och anmälningar.",
     )
     state = app.state
-    state.settings, state.auth, state.programme = settings, authenticator(settings), programme
+    state.settings, state.auth, state.programme = settings, authenticator(settings, sources.resolve), programme
     state.rendered = Rendered(lambda: programme.version)  # the programme's rendered representations
     state.planning, state.registrations, state.erasure = planning, registrations, erasure
+    state.organisers = Organisers(programme)
     state.initiatives, state.vocabularies, state.retention = initiatives, vocabularies, retention  # tests move retention's clock
     answer_errors(app)
     for router in routers:

@@ -18,7 +18,8 @@ class DoorOpensDaysAhead(SchedulingSettings):
     check_in_opens_before_minutes: int = CHECK_IN_OPENS_DAYS_AHEAD * 24 * 60
 
 
-def initiative_event(initiative_id: str, version: int = 1, status: str = "approved", stamped: bool = True, withdrawn: bool = False, rejected: bool = False, **content):
+def initiative_event(initiative_id: str, version: int = 1, status: str = "approved", stamped: bool = True, withdrawn: bool = False, rejected: bool = False,
+                     source: str = "urn:malmo:source:test", **content):
     now = datetime.now(UTC)
     body = {
         "title": {"sv": f"Samtal {initiative_id[:6]}", "en": f"Talk {initiative_id[:6]}"},
@@ -36,7 +37,7 @@ def initiative_event(initiative_id: str, version: int = 1, status: str = "approv
         model = getattr(ev, "InitiativeRejectedV1", ev.InitiativeRevisedV1)
     data = model(
         initiative_id=initiative_id,
-        source="urn:malmo:source:test",
+        source=source,
         external_id=f"X-{initiative_id[:8]}",
         revision=version,
         version=version,
@@ -107,15 +108,15 @@ async def copied_with_edition_and_venue(http, kafka, initiative_id: str, staff: 
     return edition, venue
 
 
-async def published_session(http, kafka, capacity: int) -> dict:
-    """A stamped initiative's session (capacity seats, in three days at 16 UTC, an hour), its
-    edition published: ``{session_id, edition_id, venue_id, initiative_id}``."""
+async def published_session(http, kafka, capacity: int, source: str = "urn:malmo:source:test") -> dict:
+    """A stamped initiative of ``source``'s session (capacity seats, in three days at 16 UTC, an
+    hour), its edition published: ``{session_id, edition_id, venue_id, initiative_id}``."""
     from shared.auth import Role
     from tests.platform import as_role
 
     staff = as_role(Role.scheduler)
     initiative_id = uid()
-    edition, venue = await copied_with_edition_and_venue(http, kafka, initiative_id, staff, "the initiative copy")
+    edition, venue = await copied_with_edition_and_venue(http, kafka, initiative_id, staff, "the initiative copy", source=source)
     r = await http.post("/v1/sessions", json={"edition_id": edition["edition_id"], "initiative_id": initiative_id, "venue_id": venue["venue_id"],
                         "capacity": capacity, "starts_at": days_ahead(3, 16).isoformat(), "duration_minutes": 60}, headers=staff)
     assert r.status_code == 201, r.text

@@ -15,13 +15,16 @@ import pytest
 from fastapi.routing import APIRoute, _iter_included_route_candidates
 
 from shared.auth import Role
-from tests.platform import as_role, as_source, register_source, submission
+from tests.platform import as_role, as_source, eventually, register_source, submission
 
 ANON, OTHER, RIGHT, CURATOR, SCHEDULER, ANALYST = "anonymous", "other_source", "right_source", "curator", "scheduler", "analyst"
 PRINCIPALS = (ANON, OTHER, RIGHT, CURATOR, SCHEDULER, ANALYST)
 PUBLIC = frozenset(PRINCIPALS)  # declared public on purpose: a token in the link, or a sign-up form
 NOBODY = frozenset()  # no API key opens it (the SMS gateway's webhook has its own secret)
 STAFF = frozenset({SCHEDULER, CURATOR})
+# Staff, and a publisher's key for its own sessions: any publisher passes the key check, and
+# scheduling then answers another's session (or the placeholder id) as not found (404).
+STAFF_OR_PUBLISHER = STAFF | {OTHER, RIGHT}
 
 MATRIX: dict[tuple[str, str, str], frozenset[str]] = {
     # registry
@@ -52,13 +55,14 @@ MATRIX: dict[tuple[str, str, str], frozenset[str]] = {
     ("scheduling", "PUT", "/v1/venues/{venue_id}"): STAFF,
     ("scheduling", "POST", "/v1/sessions"): STAFF,
     ("scheduling", "GET", "/v1/sessions"): STAFF,
-    ("scheduling", "GET", "/v1/sessions/{session_id}"): STAFF,
+    ("scheduling", "GET", "/v1/sessions/{session_id}"): STAFF_OR_PUBLISHER,
     ("scheduling", "PATCH", "/v1/sessions/{session_id}"): STAFF,
     ("scheduling", "POST", "/v1/sessions/{session_id}/publish"): STAFF,
     ("scheduling", "POST", "/v1/sessions/{session_id}/cancel"): STAFF,
-    ("scheduling", "POST", "/v1/sessions/{session_id}/check-in"): STAFF,
-    ("scheduling", "GET", "/v1/sessions/{session_id}/registrations"): STAFF,
+    ("scheduling", "POST", "/v1/sessions/{session_id}/check-in"): STAFF_OR_PUBLISHER,
+    ("scheduling", "GET", "/v1/sessions/{session_id}/registrations"): STAFF_OR_PUBLISHER,
     ("scheduling", "POST", "/v1/contacts/erase"): STAFF,
+    ("scheduling", "GET", "/v1/my/sessions"): frozenset({OTHER, RIGHT}),  # a publisher's own sessions
     # scheduling: public, rate-limited sign-up forms and the registrant's private link (the token)
     ("scheduling", "POST", "/v1/sessions/{session_id}/registrations"): PUBLIC,
     ("scheduling", "POST", "/programme/sessions/{session_id}/register"): PUBLIC,
@@ -133,6 +137,12 @@ async def principals(platform):
         SCHEDULER: as_role(Role.scheduler),
         ANALYST: as_role(Role.analyst),
     }
+
+    async def known_at_scheduling():  # scheduling learns publishers' keys from registry.sources.v1
+        answers = [await platform.http["scheduling"].get("/v1/my/sessions", headers=headers[who]) for who in (OTHER, RIGHT)]
+        return all(a.status_code == 200 for a in answers)
+
+    await eventually(known_at_scheduling, what="the publishers' keys at scheduling")
     return right, headers
 
 

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from services.scheduling.domain import seats
 from services.scheduling.domain.conflicts import Booking, Venue
+from services.scheduling.domain.organisers import checked_in
 from services.scheduling.domain.sessions import booking_of, public
 from services.scheduling.domain.states import SessionState, VenueState
 
@@ -45,6 +46,7 @@ def view_of(state: SessionState, version: int) -> dict:
     view = {**public(state), "version": version, **{k: state.get(k) for k in PRIVATE_KEPT}}
     view["free_seats"] = seats.free_seats(state) if state.get("registration_required") else None
     view["_booking"] = booking_of(state)
+    view["_checked_in"] = checked_in(state)  # the organiser's count (``domain.organisers``)
     return view
 
 

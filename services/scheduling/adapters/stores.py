@@ -3,7 +3,8 @@ the top level of a document for the queries that find it (FerretDB pushes down o
 on top-level fields: a filter on ``state.…`` is evaluated in its own process over every document).
 
 Aggregates (one writer per document, through the aggregate store): ``editions``, ``venues``,
-``sessions``, ``contacts``, and the copies of the registry's ``initiatives`` and vocabularies.
+``sessions``, ``contacts``, and the copies of the registry's ``initiatives``, ``sources`` and
+vocabularies.
 ``registrations`` is not an aggregate: one insert-only document per registration, written by
 the seat desk (``adapters/records.py``).
 """
@@ -13,12 +14,12 @@ from shared.db.aggregates import aggregate_indexes
 from shared.db.indexes import IndexSpec
 from shared.vocabularies import COLLECTION as VOCABULARIES
 
-EDITIONS, VENUES, SESSIONS, CONTACTS, INITIATIVES = "editions", "venues", "sessions", "contacts", "initiatives"
+EDITIONS, VENUES, SESSIONS, CONTACTS, INITIATIVES, SOURCES = "editions", "venues", "sessions", "contacts", "initiatives", "sources"
 REGISTRATIONS = "registrations"
 WITH_OUTBOX = (EDITIONS, SESSIONS, CONTACTS)  # the aggregates whose events the relay publishes
 
 INDEXES = [
-    *(spec for collection in (INITIATIVES, VOCABULARIES, EDITIONS, VENUES, SESSIONS, CONTACTS) for spec in aggregate_indexes(collection)),
+    *(spec for collection in (INITIATIVES, SOURCES, VOCABULARIES, EDITIONS, VENUES, SESSIONS, CONTACTS) for spec in aggregate_indexes(collection)),
     IndexSpec(REGISTRATIONS, (("_id", 1),)),
     # a session's registrations (the schedulers' list), one by its code (check-in), one by its key (a repeat)
     IndexSpec(REGISTRATIONS, (("session_id", 1), ("code", 1))),

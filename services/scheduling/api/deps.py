@@ -1,11 +1,13 @@
 """What the routes take: each part the composition root (``main.py``) put on ``app.state``, as an
-``Annotated`` dependency, and the schedulers' key (``Staff``)."""
+``Annotated`` dependency, and the keys they take: the schedulers' (``Staff``), and a publisher's
+for its own sessions (``StaffOrOrganiser``, ``Organiser``)."""
 
 from services.scheduling.adapters.initiatives import InitiativeCopies
 from services.scheduling.adapters.programme import Programme
 from services.scheduling.adapters.rendered import Rendered
 from services.scheduling.settings import SchedulingSettings
 from services.scheduling.usecases.erasure import Erasure
+from services.scheduling.usecases.organisers import Organisers
 from services.scheduling.usecases.planning import Planning
 from services.scheduling.usecases.registrations import Registrations
 from shared.auth import RequiresRole, Role
@@ -21,4 +23,8 @@ RegistrationsDep = app_part("registrations", Registrations)
 ErasureDep = app_part("erasure", Erasure)
 InitiativesDep = app_part("initiatives", InitiativeCopies)
 VocabulariesDep = app_part("vocabularies", VocabularyCopies)
+OrganisersDep = app_part("organisers", Organisers)
 Staff = RequiresRole(Role.scheduler, Role.curator)  # a scheduler's or a curator's key (401/403 otherwise)
+# A publisher's key too: the route then asks ``Organisers.ensure`` (its own sessions only).
+StaffOrOrganiser = RequiresRole(Role.scheduler, Role.curator, Role.source)
+Organiser = RequiresRole(Role.source)

@@ -1,4 +1,7 @@
-"""Sessions: the schedulers' routes (create, move, publish, cancel, check in). Every write is checked for conflicts."""
+"""Sessions: the schedulers' routes (create, move, publish, cancel, check in). Every write is checked for conflicts.
+
+A publisher's key reads its own sessions, lists their registrations and checks people in at them
+(``Organisers.ensure``: another's is a 404); everything else here is the schedulers'."""
 
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
@@ -9,7 +12,7 @@ from pydantic_core import PydanticCustomError
 
 from services.scheduling.adapters.programme import without_internals
 from shared.refusals import Refused
-from services.scheduling.api.deps import PlanningDep, ProgrammeDep, RegistrationsDep, SettingsDep, Staff
+from services.scheduling.api.deps import OrganisersDep, PlanningDep, ProgrammeDep, RegistrationsDep, SettingsDep, Staff, StaffOrOrganiser
 from shared.events.common import LanguageCode
 
 
@@ -98,8 +101,9 @@ async def list_all(edition_id: str, _: Staff, programme: ProgrammeDep) -> list[d
     return [without_internals(v) for v in sorted(views, key=lambda v: (v.get("starts_at") or "~", v["session_id"]))]
 
 
-@router.get("/{session_id}", summary="One session, in any state (schedulers)")
-async def get(session_id: str, _: Staff, planning: PlanningDep) -> dict:
+@router.get("/{session_id}", summary="One session, in any state (schedulers; a publisher its own)")
+async def get(session_id: str, who: StaffOrOrganiser, organisers: OrganisersDep, planning: PlanningDep) -> dict:
+    organisers.ensure(who, session_id)
     return without_internals(planning.session_view(session_id))
 
 
@@ -124,14 +128,17 @@ async def cancel(session_id: str, body: CancelIn, _: Staff, planning: PlanningDe
     description=(
         "Open from CHECK_IN_OPENS_BEFORE_MINUTES (default 120) before the start to 24:00 (Europe/Stockholm) on the day "
         "the session ends; outside it 409 naming `starts_at` (`check_in_not_open`) or `ends_at` (`check_in_closed`), "
-        "with `opens_at` and `closes_at`."
+        "with `opens_at` and `closes_at`. Schedulers and curators at every session; a publisher at its own (another's: 404)."
     ),
 )
-async def check_in(session_id: str, body: CheckInIn, _: Staff, registrations: RegistrationsDep, settings: SettingsDep) -> dict:
+async def check_in(session_id: str, body: CheckInIn, who: StaffOrOrganiser, organisers: OrganisersDep, registrations: RegistrationsDep,
+                   settings: SettingsDep) -> dict:
+    organisers.ensure(who, session_id)
     opens_before = timedelta(minutes=settings.check_in_opens_before_minutes)
     return await registrations.check_in(session_id, body.code, datetime.now(UTC), opens_before)
 
 
-@router.get("/{session_id}/registrations", summary="A session's registrations in order, without contacts (schedulers)")
-async def registrations(session_id: str, _: Staff, registrations: RegistrationsDep) -> list[dict]:
+@router.get("/{session_id}/registrations", summary="A session's registrations in order, without contacts (schedulers; a publisher its own)")
+async def registrations(session_id: str, who: StaffOrOrganiser, organisers: OrganisersDep, registrations: RegistrationsDep) -> list[dict]:
+    organisers.ensure(who, session_id)
     return await registrations.list_for(session_id)
