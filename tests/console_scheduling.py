@@ -32,9 +32,10 @@ async def register(http: httpx.AsyncClient, session_id: str, name: str, party_si
     return r.json()
 
 
-async def session_with_registrations(sched: OnAPort, kafka: RawKafka, capacity: int, parties: list[int]) -> tuple[dict, list[dict]]:
-    """A published session in three days (check-in open now) and one registration per party size."""
-    s = await published_session(sched.http, kafka, capacity)
+async def session_with_registrations(sched: OnAPort, kafka: RawKafka, capacity: int, parties: list[int],
+                                     source: str = "urn:malmo:source:test") -> tuple[dict, list[dict]]:
+    """A published session of ``source``'s initiative in three days (check-in open now) and one registration per party size."""
+    s = await published_session(sched.http, kafka, capacity, source)
     return s, [await register(sched.http, s["session_id"], f"Person{i}", p) for i, p in enumerate(parties)]
 
 

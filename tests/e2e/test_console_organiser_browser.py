@@ -1,8 +1,10 @@
 """The organiser's walk in a real browser (Debian's Chromium, Playwright) against the real registry:
 sign in with the source's key, submit a new initiative with an error, see the registry's reason
 beside the field with everything typed kept, fix it, and see it in /mine; then open the revision
-form and withdraw it after the confirmation step. axe-core finds no violation (of any impact) on
-any page visited."""
+form and withdraw it after the confirmation step. Then, on a phone's screen against the registry and
+scheduling (which learns the publisher's key from registry.sources.v1): its sessions with their
+counts, and the door of its own session, where it checks a registrant in by code. axe-core finds
+no violation (of any impact) on any page visited."""
 
 import contextlib
 import uuid
@@ -11,9 +13,11 @@ import pytest
 
 from shared.auth import Role
 from tests.browser import ARTIFACTS, chromium, free_port, served
-from tests.console import console, registry_on_a_port
+from tests.console import console, registry_on_a_port, sign_in_page
+from tests.console_scheduling import SCHEDULER, scheduling_on_a_port, session_with_registrations
 from tests.e2e.test_console_browser import violations
-from tests.platform import as_role, register_source
+from tests.e2e.test_console_scheduler_browser import PHONE, focused, no_sideways_scroll
+from tests.platform import as_role, as_source, eventually, register_source
 
 
 @pytest.fixture(scope="module")
@@ -86,4 +90,58 @@ async def test_an_organiser_submits_fixes_an_error_and_sees_it_in_mine(walk):
     await page.wait_for_url("**/received?what=withdrawn")
     assert await page.get_by_text("Registret har tagit emot återkallelsen").is_visible()
     assert await violations(page) == []
+    await page.close()
+
+
+@pytest.fixture(scope="module")
+async def door(infra, run_id):
+    async with contextlib.AsyncExitStack() as stack:
+        registry = await stack.enter_async_context(registry_on_a_port(infra, f"{run_id}odb"))
+        sched, kafka = await stack.enter_async_context(scheduling_on_a_port(infra, f"{run_id}odb"))  # the registry's topics
+        uri = f"urn:malmo:source:odb-{uuid.uuid4().hex[:6]}"
+        key = await register_source(registry.http, uri, kind="civil_society", name="Föreningen Ljus")
+
+        async def known():
+            return (await sched.http.get("/v1/my/sessions", headers=as_source(key))).status_code == 200
+
+        await eventually(known, what="the publisher's key at scheduling")
+        session, registrations = await session_with_registrations(sched, kafka, 10, [3, 1], source=uri)
+        port = free_port()
+        url = await stack.enter_async_context(served(console(registry.url, scheduling_url=sched.url), port))
+        browser = await stack.enter_async_context(chromium())
+        yield sched, url, browser, session, registrations, key
+
+
+async def test_an_organiser_sees_its_sessions_and_checks_in_at_its_door_on_a_phone(door):
+    sched, url, browser, session, (first, second), key = door
+    sid = session["session_id"]
+    page = await browser.new_page(locale="sv-SE", viewport=PHONE, has_touch=True, is_mobile=True)
+    await sign_in_page(page, url, key)
+    await page.get_by_role("link", name="Mina programpunkter").first.click()
+    await page.wait_for_url(f"{url}/mine/sessions")
+    item = page.locator("li.my-session")
+    assert await item.count() == 1
+    assert [c.strip() for c in await item.locator("dd").all_inner_texts()] == ["10", "4", "0", "0"]
+    assert await no_sideways_scroll(page)
+    assert await violations(page) == []
+    await page.screenshot(path=str(ARTIFACTS / "console-organiser-sessions-phone.png"), full_page=True)
+
+    await item.get_by_role("link", name="Checka in vid dörren").click()
+    await page.wait_for_url(f"{url}/schedule/sessions/{sid}/door")
+    assert await focused(page) == "code" and await no_sideways_scroll(page)
+    assert await violations(page) == []
+    await page.keyboard.type(second["code"])
+    async with page.expect_navigation():
+        await page.keyboard.press("Enter")
+    result = page.locator(".door-result")
+    assert await result.locator(".door-big").inner_text() == "Incheckad" and second["code"] in await result.inner_text()
+    assert await focused(page) == "code" and await no_sideways_scroll(page)
+    assert await violations(page) == []
+    await page.screenshot(path=str(ARTIFACTS / "console-organiser-door-phone.png"), full_page=True)
+
+    await page.get_by_role("link", name="Mina programpunkter").first.click()
+    await page.wait_for_url(f"{url}/mine/sessions")
+    assert (await page.locator("li.my-session dd").all_inner_texts())[3].strip() == "1"
+    listed = (await sched.http.get(f"/v1/sessions/{sid}/registrations", headers=SCHEDULER)).json()
+    assert {r["code"]: r["attended"] for r in listed} == {first["code"]: False, second["code"]: True}
     await page.close()

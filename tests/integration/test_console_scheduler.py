@@ -163,7 +163,8 @@ async def test_a_key_scheduling_refuses_gets_the_not_allowed_page_and_a_curator_
 
 
 async def test_a_publishers_key_scheduling_does_not_know_is_not_allowed_and_stays_signed_in(services, booked):
-    """Scheduling answers 401 to a publisher's key (it knows staff keys only): the console shows the
+    """Scheduling answers 401 to a publisher's key it has not heard of (here the registry's
+    registry.sources.v1 is another run's topic, so it never arrives): the console shows the
     not-allowed page and keeps the session — only the registry's 401 means the key was revoked."""
     registry, _, _ = services
     s, _ = booked
