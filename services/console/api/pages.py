@@ -18,11 +18,13 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from services.console.adapters.services import Answer, ServiceAway
 from services.console.api.deps import COOKIE, CsrfRefused, NotSignedIn, current
+from services.console.usecases.reasons import said
 from services.console.usecases.sessions import Session
 from services.console.usecases.words import Words
 
 HERE = Path(__file__).resolve().parents[1]
 TEMPLATES = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
+TEMPLATES.filters["said"] = said  # a refusal in the reader's words: {{ e | said(t) }}
 
 
 def load_labels(folder: Path) -> dict[str, dict[str, str]]:
