@@ -48,7 +48,7 @@ def create_app(settings: ConsoleSettings | None = None, clock: Callable[[], floa
     app.state.sessions = sessions
     app.state.registry = registry
     app.state.scheduling = Scheduling(clients["scheduling"])
-    app.state.reporting = Reporting(clients["reporting"], settings.reporting_url)
+    app.state.reporting = Reporting(clients["reporting"], settings.reporting_public_url or settings.reporting_url)
     app.state.sign_in = SignIn(sessions, registry)
     app.state.vocabularies = Vocabularies(registry, clock=clock)
     app.state.identity = CityIdentity(settings.oidc_issuer, settings.oidc_client_id, settings.oidc_client_secret.get_secret_value(),

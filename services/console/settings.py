@@ -16,6 +16,8 @@ class ConsoleSettings(BaseSettings):
     scheduling_url: str = Field(default="http://127.0.0.1:8102", description="Scheduling's base URL.")
     notifications_url: str = Field(default="http://127.0.0.1:8103", description="Notifications' base URL.")
     reporting_url: str = Field(default="http://127.0.0.1:8104", description="Reporting's base URL.")
+    reporting_public_url: str = Field(default="", description=(
+        "Where people's browsers reach reporting's public dashboard, when not at REPORTING_URL (an address inside the cluster)."))
     service_timeout_s: float = Field(default=5.0, gt=0, le=60, description="How long a page waits for a service's answer.")
     console_idle_minutes: float = Field(
         default=30, gt=0, le=24 * 60, description="A session unused this long is ended (CONSOLE_IDLE_MINUTES)."

@@ -92,6 +92,16 @@ async def test_the_analyst_finds_the_dashboard_figures_and_exports_from_home(ser
         assert "<h1>Analysis and statistics</h1>" in english.text and "Open Malmö 2025" in english.text
 
 
+async def test_the_dashboard_link_is_the_public_address_when_reporting_is_called_inside(services):
+    registry, reporting = services
+    public = "https://statistik.example.org"
+    async with browsing(console(registry.url, reporting_url=reporting.url, reporting_public_url=public)) as client:
+        await sign_in(client, ANALYST_KEY)
+        page = await client.get("/analysis")
+    assert f'href="{public}/dashboard?edition={EDITION}&amp;lang=sv"' in page.text
+    assert '<th scope="row">Inlämnade</th><td>2</td>' in page.text, "the figures still come from reporting's inside address"
+
+
 async def test_an_export_downloads_through_the_console_with_the_analysts_key(services):
     async with browsing(console_of(services)) as client:
         await sign_in(client, ANALYST_KEY)
