@@ -1,7 +1,9 @@
 """What scheduling refuses at its edges, on the real broker and database: a check-in outside its
-window, an edition planned again with other content, an edition's dates or submission window
-turned backwards; and what placement leaves out (only what a venue lacks), with its reason."""
+window (and one code taken at once by several doors, told apart), an edition planned again with
+other content, an edition's dates or submission window turned backwards; and what placement
+leaves out (only what a venue lacks), with its reason."""
 
+import asyncio
 import uuid
 from datetime import datetime, timedelta
 
@@ -49,6 +51,20 @@ async def test_check_in_is_refused_before_its_window_opens_and_taken_inside_it(s
     inside = await registered(http, soon["session_id"])
     r = await http.post(f"/v1/sessions/{soon['session_id']}/check-in", json={"code": inside["code"]}, headers=STAFF)
     assert r.status_code == 200 and r.json()["attended"] is True, r.text
+
+
+async def test_two_doors_taking_one_code_at_once_are_told_apart(sched):
+    """One write decides: of ten check-ins of one code at the same moment (two doors, people
+    pressing twice), exactly one is told it checked the person in; the others, already."""
+    http, edition_id, venue_id = await setup(sched)
+    session = (await new_session(http, edition_id, await stamped(sched), venue_id, day=3)).json()["session"]
+    person = await registered(http, session["session_id"])
+    answers = await asyncio.gather(*(http.post(f"/v1/sessions/{session['session_id']}/check-in", json={"code": person["code"]}, headers=STAFF)
+                                     for _ in range(10)))
+    assert all(r.status_code == 200 and r.json()["attended"] for r in answers), [r.text for r in answers]
+    assert sorted(r.json()["checked_in_now"] for r in answers) == [False] * 9 + [True]
+    again = await http.post(f"/v1/sessions/{session['session_id']}/check-in", json={"code": person["code"]}, headers=STAFF)
+    assert again.json()["checked_in_now"] is False
 
 
 def _day(n: int) -> str:

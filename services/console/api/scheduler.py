@@ -14,7 +14,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.console.adapters.scheduling import Scheduling
-from services.console.adapters.services import Answer
 from services.console.api.deps import SchedulingDep, SignedIn, checked_form
 from services.console.api.pages import Refusal, expect, redirect, render
 from services.console.usecases import scheduler as shown
@@ -62,21 +61,15 @@ async def door(request: Request, session_id: str, session: SignedIn, scheduling:
     return await _door(request, session, scheduling, session_id, outcome)
 
 
-def _attended(listed: Answer, registration_id: str) -> bool:
-    return any(r.get("registration_id") == registration_id and r.get("attended") for r in listed.body or [])
-
-
 @router.post("/sessions/{session_id}/door")
 async def check_in(request: Request, session_id: str, session: SignedIn, scheduling: SchedulingDep) -> Response:
     """The code to scheduling; checked in (or already) → 303 to the door page saying so; a refusal
     naming the code or the door's hours → the door page with it beside the field."""
     form = await checked_form(request, session)
     code = form.get("code", "").strip()
-    listed = await scheduling.registrations(session.key, session_id)  # was it checked in before? scheduling answers both alike
-    expect(listed)
     answer = await scheduling.check_in(session.key, session_id, code)
     if answer.ok:
-        outcome = shown.checked_in(answer.body, _attended(listed, answer.body.get("registration_id")))
+        outcome = shown.checked_in(answer.body)
         query = urlencode({"done": outcome.kind, "code": outcome.code, "party": outcome.party_size or ""})
         return redirect(f"/schedule/sessions/{session_id}/door?{query}")
     reasons = answer.reasons()

@@ -83,10 +83,10 @@ class DoorOutcome:
         return self.kind in ("checked_in", "already")
 
 
-def checked_in(answer: dict, attended_before: bool) -> DoorOutcome:
-    """Scheduling checked the registration in (``answer``): anew, or it already was (scheduling
-    answers both alike; ``attended_before`` is what its list said just before)."""
-    return DoorOutcome("already" if attended_before else "checked_in", answer.get("code", ""), answer.get("party_size"))
+def checked_in(answer: dict) -> DoorOutcome:
+    """Scheduling's answer to a code it took: checked in by this call, or already before
+    (``checked_in_now`` false — by this door or another, a moment ago or earlier)."""
+    return DoorOutcome("checked_in" if answer.get("checked_in_now") else "already", answer.get("code", ""), answer.get("party_size"))
 
 
 def refused(code: str, reasons: list[dict]) -> DoorOutcome:

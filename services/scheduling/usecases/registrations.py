@@ -109,14 +109,16 @@ class Registrations:
         return await self.view(token)
 
     async def check_in(self, session_id: str, code: str, now: datetime, opens_before: timedelta) -> dict:
-        """Attendance by the code given at the door, from ``opens_before`` the start to the end of the session's last day."""
+        """Attendance by the code given at the door, from ``opens_before`` the start to the end of the
+        session's last day: the registration, with ``checked_in_now`` true only for the one call that
+        checked it in (a repeated code, from this door or another, answers false)."""
         code = code.strip().upper()
         found = await self.records.with_code(session_id, code)
         changed = accepted(await change_one(self.sessions, session_id,
                                             lambda s, v: sessions.decide_check_in(s, v, found, code, now, self.source, opens_before)))
         self.programme.put_session(changed.document)
         doc = changed.document or await self.sessions.get(session_id)
-        return sessions.registration_view(doc["state"], changed.outcome)
+        return {**sessions.registration_view(doc["state"], changed.outcome), "checked_in_now": changed.written}
 
     async def list_for(self, session_id: str) -> list[dict]:
         """A scheduler's list of a session's registrations (no contacts), in registration order."""
