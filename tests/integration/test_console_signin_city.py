@@ -93,6 +93,10 @@ async def test_a_person_in_two_groups_reaches_both_roles_pages(city):
         assert (await client.get("/sources")).status_code == 200
         session = app.state.sessions.get(client.cookies["om_console"])
         assert session.role == "curator" and session.roles == ("curator", "scheduler")
+        home = (await client.get("/")).text
+        for link in ('href="/review"', 'href="/sources"', 'href="/schedule"', 'href="/plan"'):
+            assert home.count(link) == 2, f"{link}: in the menu and on the home page, for each of the person's roles"
+        assert 'href="/analysis"' not in home and 'href="/mine"' not in home
 
 
 async def test_a_denial_at_the_provider_is_shown_on_the_sign_in_page(city):
