@@ -84,3 +84,40 @@ async def test_a_submission_after_the_window_is_accepted_marked_late_and_shown_t
     await copied(registry, infra, closed, 2)
     reopened = await submit("LT-REOPENED", closed_starts + timedelta(days=1))
     assert (await http.get(f"/v1/initiatives/{reopened}", headers=CURATOR)).json().get("late") is None
+
+
+async def test_the_work_list_and_the_list_filter_by_the_edition_an_initiative_belongs_to(registry, infra):
+    """An initiative belongs to the edition its period overlaps (the rule that marks it late), and
+    moves when a revision moves its period; curators filter the work list by it, anyone the list."""
+    http = registry.http["registry"]
+    today = datetime.now(ZoneInfo("Europe/Stockholm")).date()
+    tag = uuid.uuid4().hex[:6]
+    first, second = f"ed-a-{tag}", f"ed-b-{tag}"
+    first_starts, second_starts = today + timedelta(days=300), today + timedelta(days=665)
+    await tell(registry, edition(first, first_starts, today + timedelta(days=30)))
+    await tell(registry, edition(second, second_starts, today + timedelta(days=400)))
+    await copied(registry, infra, first, 1)
+    await copied(registry, infra, second, 1)
+    source = f"urn:malmo:source:ed-{tag}"
+    key = await register_source(registry, source)
+
+    async def submit(external_id, starts, revision=1):
+        period = {"start": starts.isoformat(), "end": (starts + timedelta(days=2)).isoformat()}
+        event = submission(source, external_id, revision=revision, period=period)
+        r = await http.post("/v1/submissions", json=event, headers=as_source(key))
+        assert r.status_code == 202, r.text
+        return r.json()["initiative_id"]
+
+    in_first = await submit("ED-1", first_starts + timedelta(days=3))
+    in_second = await submit("ED-2", second_starts)
+    moved = await submit("ED-3", first_starts)
+
+    async def listed(edition_id):
+        queue = (await http.get("/v1/review/queue", params={"source": source, "edition": edition_id}, headers=CURATOR)).json()["items"]
+        return {i["initiative_id"] for i in queue}
+
+    assert await listed(first) == {in_first, moved} and await listed(second) == {in_second}
+    await submit("ED-3", second_starts + timedelta(days=1), revision=2)  # its period moves to the next forum period
+    assert await listed(first) == {in_first} and await listed(second) == {in_second, moved}
+    page = (await http.get("/v1/initiatives", params={"source": source, "edition": second}, headers=as_source(key))).json()["items"]
+    assert {i["initiative_id"] for i in page} == {in_second, moved}

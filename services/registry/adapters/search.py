@@ -52,7 +52,7 @@ def bucket_of(initiative_id: str) -> int:
 
 def lifted(state: InitiativeState) -> dict[str, Any]:
     """The top-level fields an initiative is found by (the store writes them with every change)."""
-    return {"status": state["status"], "source": state["source"], CHANGED: changed_since_stamp(state), BUCKET: bucket_of(state["initiative_id"])}
+    return {"status": state["status"], "source": state["source"], "edition": state.get("edition_id"), CHANGED: changed_since_stamp(state), BUCKET: bucket_of(state["initiative_id"])}
 
 
 def indexes(collection: str) -> list[IndexSpec]:
@@ -60,6 +60,7 @@ def indexes(collection: str) -> list[IndexSpec]:
         IndexSpec(collection, ((BUCKET, 1), ("_id", 1))),
         IndexSpec(collection, (("status", 1), ("_id", 1))),
         IndexSpec(collection, (("source", 1), ("_id", 1))),
+        IndexSpec(collection, (("edition", 1), ("status", 1))),
         IndexSpec(collection, ((CHANGED, 1), ("status", 1))),
     ]
 
@@ -98,12 +99,14 @@ class Filters:
     period_from: date | None = None  # overlaps [period_from, period_to]
     period_to: date | None = None
     text: str | None = None
+    edition: str | None = None  # the edition it belongs to (lifted)
 
 
-# Filter attribute -> the document field it must equal, in query order (status and source are lifted).
+# Filter attribute -> the document field it must equal, in query order (status, source and edition are lifted).
 _EQUALS = (
     ("status", "status"),
     ("source", "source"),
+    ("edition", "edition"),
     ("theme", "state.content.themes"),
     ("organizer_kind", "state.content.organizer.kind"),
     ("district", "state.content.districts"),

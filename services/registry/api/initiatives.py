@@ -37,6 +37,7 @@ async def list_initiatives(
     search: SearchDep,
     status: Annotated[InitiativeStatus | None, Query(description="Without a key only `approved`; a source sees every status of its "
                                                                 "own with `source=` its own; staff see all (403 otherwise).")] = None,
+    edition: Annotated[str | None, Query(description="The edition it belongs to (the one its period overlaps, else the next one).")] = None,
     theme: str | None = None,
     organizer_kind: OrganizerKind | None = None,
     source: str | None = None,
@@ -57,7 +58,7 @@ async def list_initiatives(
         if status not in (None, readers.PUBLIC_STATUS):
             raise problem(403, "status", "not_public", "Only approved initiatives are public: a source sees its own (with source=), staff see all")
         status = readers.PUBLIC_STATUS  # a lifted, pushed-down equality: the public list walks as fast as before
-    filters = Filters(status, theme, organizer_kind, source, district, target_group, language, origin, period_from, period_to, q)
+    filters = Filters(status, theme, organizer_kind, source, district, target_group, language, origin, period_from, period_to, q, edition)
     try:
         items, nxt = await search.page(filters, cursor, limit, view=lambda state, version: readers.view(reader, state, version, item=True))
     except BadCursor:

@@ -43,6 +43,8 @@ async def queue(
     principal: Curator,
     search: SearchDep,
     status: Annotated[list[InitiativeStatus] | None, Query(description="Default: submitted and in_review.")] = None,
+    edition: Annotated[str | None, Query(description="The edition an initiative belongs to: the one its period overlaps, or the "
+                                                     "next one not over when it has no period (the same rule as `late`).")] = None,
     theme: str | None = None,
     organizer_kind: OrganizerKind | None = None,
     source: str | None = None,
@@ -56,5 +58,5 @@ async def queue(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict:
     statuses = status or [InitiativeStatus.submitted, InitiativeStatus.in_review, *([InitiativeStatus.approved] if changed_since_stamped else [])]
-    f = Filters(theme=theme, organizer_kind=organizer_kind, source=source, district=district, origin=origin, text=q)
+    f = Filters(theme=theme, organizer_kind=organizer_kind, source=source, district=district, origin=origin, text=q, edition=edition)
     return {"items": await search.work_list(statuses, f, limit, late, changed_since_stamped)}

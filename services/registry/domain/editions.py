@@ -33,6 +33,12 @@ def edition_of(editions: list[EditionState], period: dict | None, today: date) -
     return next((e for e in by_start if _day(e["ends_on"]) >= today), None)
 
 
+def belongs_to(editions: list[EditionState], period: dict | None, received_at: datetime) -> str | None:
+    """The id of the edition a submission received at ``received_at`` belongs to (None: no edition yet)."""
+    edition = edition_of(editions, period, received_at.astimezone(MALMO).date())
+    return edition["edition_id"] if edition else None
+
+
 def lateness(editions: list[EditionState], period: dict | None, received_at: datetime) -> LateMark | None:
     """The late mark of a submission received at ``received_at``, or None when it is in time."""
     today = received_at.astimezone(MALMO).date()

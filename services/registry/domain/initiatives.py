@@ -90,12 +90,15 @@ def _first_state(data: InitiativeSubmittedV1 | InitiativeWithdrawnV1, received: 
 
 def decide_submission(
     state: InitiativeState | None, version: int, data: InitiativeSubmittedV1, received: Received, now: datetime, emitter: str,
-    late: LateMark | None = None,
+    late: LateMark | None = None, edition_id: str | None = None,
 ) -> Decision | NoChange:
     """``version`` is the aggregate's current version (0 when new); the emitted event gets version+1.
 
     ``late``: the mark of a submission after its edition's window (``domain.editions.lateness``), kept
-    on a new initiative; accepted all the same. Later revisions keep the first one's mark."""
+    on a new initiative; accepted all the same. Later revisions keep the first one's mark.
+    ``edition_id``: the edition the submission's period places it in (``domain.editions.edition_of``);
+    a revision moves the initiative only when it changes the period (one without a period stays
+    where it was placed, not in whatever edition is next on the day it is revised)."""
     if state is not None and any(h["revision"] == data.revision and h["kind"] == "revision" for h in state["history"]):
         return NoChange()  # a repeated revision: already kept
     if state is not None and data.revision <= max(state["revision"], state.get("withdrawn_revision") or 0):
@@ -107,6 +110,7 @@ def decide_submission(
             **_first_state(data, received, now, entry, InitiativeStatus.submitted, _content(data),
                            withdrawn_revision=None, queued_at=now.isoformat()),  # waiting for review since
             "late": late,
+            "edition_id": edition_id,
         }
         # The contact is told even when none is given: notifications then knows there is no one to tell.
         return Decision(new, [emit(new, version + 1, InitiativeRegisteredV1, emitter, now, received.traceparent),
@@ -125,6 +129,7 @@ def decide_submission(
         "content": content,
         "updated_at": now.isoformat(),
         "history": _with_history(state, entry),
+        "edition_id": edition_id if content.get("period") != (state.get("content") or {}).get("period") else state.get("edition_id"),
     }
     events = [emit(new, version + 1, InitiativeRevisedV1, emitter, now, received.traceparent)]
     if contact_of(new) != contact_of(state):

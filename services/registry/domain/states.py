@@ -53,6 +53,7 @@ class InitiativeState(TypedDict, total=False):
     withdrawn_revision: int | None
     queued_at: str | None  # since when it waits for review (None: not waiting)
     late: LateMark | None
+    edition_id: str | None  # the edition it belongs to (domain.editions.edition_of), by its period when submitted or revised
     review: Review | None  # the last step
     reviews: list[Review]
     contact_erased_at: str

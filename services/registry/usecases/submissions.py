@@ -13,7 +13,7 @@ import structlog
 
 from services.registry.adapters.editions import Editions
 from services.registry.domain import initiatives, readers
-from services.registry.domain.editions import lateness
+from services.registry.domain.editions import belongs_to, lateness
 from services.registry.domain.sources import may_publish
 from services.registry.domain.vocabularies import check_codes
 from services.registry.usecases.sources import Sources
@@ -54,11 +54,12 @@ class Submissions:
         received = initiatives.Received(event.source, event.id, via, event.traceparent)
         now = datetime.now(UTC)
         # A cached copy (editions are few); only a new initiative's decision keeps the mark.
-        late = lateness(await self._editions.cached(), content.get("period"), now)
+        editions = await self._editions.cached()
+        late, edition_id = lateness(editions, content.get("period"), now), belongs_to(editions, content.get("period"), now)
         changed = await change_one(
             self._store,
             aggregate_id,
-            lambda state, version: initiatives.decide_submission(state, version, data, received, now, self._emitter, late),
+            lambda state, version: initiatives.decide_submission(state, version, data, received, now, self._emitter, late, edition_id),
             # A publisher's first revision is almost always a new initiative: written without a read.
             new=data.revision == 1,
         )
