@@ -14,6 +14,7 @@ import pytest
 from shared.auth import Role
 from tests.browser import ARTIFACTS, chromium, free_port, served
 from tests.console import console, registry_on_a_port, sign_in_page
+from tests.console_forms import fill_initiative_without_its_swedish_title
 from tests.console_scheduling import SCHEDULER, scheduling_on_a_port, session_with_registrations
 from tests.e2e.test_console_browser import violations
 from tests.e2e.test_console_scheduler_browser import PHONE, focused, no_sideways_scroll
@@ -43,12 +44,7 @@ async def test_an_organiser_submits_fixes_an_error_and_sees_it_in_mine(walk):
     await page.wait_for_url(f"{url}/submit")
     assert await violations(page) == []
 
-    await page.get_by_label("Titel (engelska, valfri)").fill("Talks in Rosengård")  # the Swedish title forgotten
-    await page.get_by_label("Sammanfattning (svenska)").fill("Samtal om demokrati i Rosengård.")
-    await page.get_by_role("group", name="Arrangörstyp").get_by_label("Civilsamhälle").check()
-    await page.get_by_label("Arrangörens namn").fill("Föreningen Ljus")
-    await page.locator('#f-themes input[type="checkbox"]').first.check()
-    await page.get_by_role("group", name="Ursprung").get_by_label("Nytt").check()
+    await fill_initiative_without_its_swedish_title(page, "Talks in Rosengård", "Samtal om demokrati i Rosengård.")
     await page.get_by_label("Väntat antal deltagare").fill("40")
     await page.get_by_role("button", name="Skicka in").click()
     await page.wait_for_url(f"{url}/submit")

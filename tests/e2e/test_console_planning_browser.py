@@ -11,6 +11,7 @@ import pytest
 from shared.auth import Role
 from tests.browser import ARTIFACTS, chromium, free_port, served
 from tests.console import console, registry_on_a_port, sign_in_page
+from tests.console_forms import add_venue
 from tests.console_scheduling import SCHEDULER, scheduling_on_a_port
 from tests.e2e.test_console_browser import violations
 from tests.integration.test_scheduling_support import days_ahead, publish_initiative, uid
@@ -66,14 +67,7 @@ async def test_a_scheduler_sets_up_an_edition_and_a_venue_accepts_the_placement_
     await page.get_by_role("link", name="Lokaler").first.click()
     await page.wait_for_url(f"{url}/plan/venues")
     assert await violations(page) == []
-    await page.get_by_label("Namn", exact=True).fill(f"Sal {initiative_id[:6]}")
-    await page.get_by_label("Adress").fill("Lönngatan 30")
-    await page.get_by_label("Stadsområde").select_option("rosengard")
-    await page.get_by_label("Antal platser").fill("50")
-    await page.get_by_label("Hörslinga").check()
-    await page.get_by_label("Tillgänglig", exact=True).fill("\n".join(f"{day(n)} 08:00 20:00" for n in (2, 3, 4)))
-    await page.get_by_role("button", name="Spara").click()
-    await page.wait_for_url("**/plan/venues/*?done=added")
+    await add_venue(page, f"Sal {initiative_id[:6]}", 50, [f"{day(n)} 08:00 20:00" for n in (2, 3, 4)])
     assert await violations(page) == []
 
     await page.goto(f"{url}/plan/editions/{eid}")

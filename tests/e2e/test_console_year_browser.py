@@ -34,6 +34,7 @@ from services.scheduling.main import create_app as scheduling_app
 from shared.auth import Role
 from tests.browser import ARTIFACTS, chromium, free_port, served
 from tests.console import console, on_a_port, sign_in_page
+from tests.console_forms import add_venue, fill_initiative_without_its_swedish_title
 from tests.e2e.test_console_browser import violations
 from tests.integration.test_scheduling_support import DoorOpensDaysAhead, days_ahead
 from tests.platform import STAFF_KEYS, eventually
@@ -106,12 +107,7 @@ async def curator_registers_the_association(y) -> str:
 async def organiser_submits_with_an_error_then_fixed(page, url: str, title: str) -> None:
     await page.get_by_role("link", name="Skicka in ett nytt initiativ").first.click()
     await page.wait_for_url(f"{url}/submit")
-    await page.get_by_label("Titel (engelska, valfri)").fill("Democracy talks in Rosengård")  # the Swedish title forgotten
-    await page.get_by_label("Sammanfattning (svenska)").fill("Samtal om demokrati och inflytande i Rosengård.")
-    await page.get_by_role("group", name="Arrangörstyp").get_by_label("Civilsamhälle").check()
-    await page.get_by_label("Arrangörens namn").fill("Föreningen Ljus")
-    await page.locator('#f-themes input[type="checkbox"]').first.check()
-    await page.get_by_role("group", name="Ursprung").get_by_label("Nytt").check()
+    await fill_initiative_without_its_swedish_title(page, "Democracy talks in Rosengård", "Samtal om demokrati och inflytande i Rosengård.")
     await page.get_by_label("Period, början").fill(day(2))
     await page.get_by_label("Period, slut").fill(day(4))
     await page.get_by_role("button", name="Skicka in").click()
@@ -171,14 +167,7 @@ async def scheduler_plans_and_publishes(page, y, title: str) -> str:
     await seen(page)
 
     await page.get_by_role("link", name="Lokaler").first.click()
-    await page.get_by_label("Namn", exact=True).fill("Rosengårds bibliotek")
-    await page.get_by_label("Adress").fill("Lönngatan 30")
-    await page.get_by_label("Stadsområde").select_option("rosengard")
-    await page.get_by_label("Antal platser").fill("40")
-    await page.get_by_label("Hörslinga").check()
-    await page.get_by_label("Tillgänglig", exact=True).fill("\n".join(f"{day(n)} 17:00 21:00" for n in (2, 3, 4)))
-    await page.get_by_role("button", name="Spara").click()
-    await page.wait_for_url("**/plan/venues/*?done=added")
+    await add_venue(page, "Rosengårds bibliotek", 40, [f"{day(n)} 17:00 21:00" for n in (2, 3, 4)])
     await seen(page)
 
     await page.goto(f"{url}/plan/editions/{eid}")
