@@ -14,6 +14,8 @@ from pathlib import Path
 
 from shared.contract_documents import Channel, ServiceContract, render
 from shared.events.dead_letters import MessageFailedV1, MessageRejectedV1
+from shared.events.feedback import FEEDBACK_EVENTS
+from shared.events.grants import GRANT_EVENTS
 from shared.events.initiatives import CONTACT_EVENTS, INITIATIVE_EVENTS, InitiativeSubmittedV1, InitiativeWithdrawnV1
 from shared.events.notifications import (
     DeliveryCountedV1,
@@ -24,6 +26,7 @@ from shared.events.notifications import (
     SmsRequestedV1,
 )
 from shared.events.reporting import StatisticsPublishedV1
+from shared.events.reports import REPORT_EVENTS
 from shared.events.sources import SOURCE_EVENTS
 from shared.events.scheduling import REGISTRATION_EVENTS, SESSION_EVENTS, EditionClosedV1, EditionPlannedV1, EditionProgrammePublishedV1, EditionUpdatedV1, RegistrationContactRecordedV1
 from shared.events.vocabularies import VOCABULARY_EVENTS
@@ -31,12 +34,15 @@ from shared.topics import (
     NOTIFICATIONS_DEADLETTER,
     NOTIFICATIONS_DELIVERIES,
     NOTIFICATIONS_EMAIL,
+    NOTIFICATIONS_FEEDBACK,
     NOTIFICATIONS_RECEIPTS,
     NOTIFICATIONS_SMS,
     REGISTRY_CONTACTS,
     REGISTRY_DEADLETTER,
+    REGISTRY_GRANTS,
     REGISTRY_INITIATIVES,
     REGISTRY_REJECTED,
+    REGISTRY_REPORTS,
     REGISTRY_SOURCES,
     REGISTRY_SUBMISSIONS,
     REGISTRY_VOCABULARIES,
@@ -72,6 +78,8 @@ REGISTRY = ServiceContract(
         Channel(REGISTRY_REJECTED, "send", (MessageRejectedV1, MessageFailedV1), key="the refused message's CloudEvents source ('unknown' when unreadable)"),
         Channel(REGISTRY_VOCABULARIES, "send", VOCABULARY_EVENTS, key="the vocabulary's name (compacted: the newest of a name is its whole state)"),
         Channel(REGISTRY_SOURCES, "send", SOURCE_EVENTS, key="the source's URI (compacted: the newest of a source is its whole state)"),
+        Channel(REGISTRY_REPORTS, "send", REPORT_EVENTS, key="the initiative's id (free text only once published)"),
+        Channel(REGISTRY_GRANTS, "send", GRANT_EVENTS, key="the edition's id (compacted: the newest of an edition is its whole grant book)"),
         Channel(REGISTRY_DEADLETTER, "send", DEAD_LETTERS, key="the refused message's CloudEvents source"),
     ),
 )
@@ -122,6 +130,7 @@ NOTIFICATIONS = ServiceContract(
         Channel(NOTIFICATIONS_SMS, "send", (SmsRequestedV1,), key="the message_id"),
         Channel(NOTIFICATIONS_RECEIPTS, "receive", (NotificationDeliveredV1, NotificationFailedV1), key="the message_id", binary=True),
         Channel(NOTIFICATIONS_DELIVERIES, "send", (DeliveryCountedV1,), key="the message_id"),
+        Channel(NOTIFICATIONS_FEEDBACK, "send", FEEDBACK_EVENTS, key="the session's id (anonymous: nothing names the person)"),
         Channel(NOTIFICATIONS_DEADLETTER, "send", (*DEAD_LETTERS, NotificationDeadLetteredV1), key="the message_id or the refused message's source"),
     ),
 )

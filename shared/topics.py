@@ -22,6 +22,9 @@ REGISTRY_SUBMISSIONS = Topic("registry.submissions.v1", "registry", "Initiatives
 REGISTRY_REJECTED = Topic("registry.submissions.rejected.v1", "registry", "Submissions that failed validation, verbatim, with reasons.")
 REGISTRY_INITIATIVES = Topic("registry.initiatives.v1", "registry", "Every change of an initiative, with its full current state (no contact).")
 REGISTRY_CONTACTS = Topic("registry.contacts.v1", "registry", "Organisers' business contacts by initiative, for notifications only.", compacted=True, personal_data=True)
+REGISTRY_REPORTS = Topic("registry.reports.v1", "registry", "Each change of an outcome report: status and figures; the whole report once published.")
+REGISTRY_GRANTS = Topic("registry.grants.v1", "registry", "Each edition's grants (SEK by initiative), keyed by the edition.", compacted=True)
+NOTIFICATIONS_FEEDBACK = Topic("notifications.feedback.v1", "notifications", "Anonymous feedback answers by session; comments a curator released.")
 REGISTRY_VOCABULARIES = Topic("registry.vocabularies.v1", "registry", "Each vocabulary's full current state (terms, labels, retired), keyed by its name.", compacted=True)
 REGISTRY_SOURCES = Topic("registry.sources.v1", "registry", "Each publisher's full current state (kind, names, active, its keys as SHA-256 only), keyed by its source URI.", compacted=True)
 SCHEDULING_SESSIONS = Topic("scheduling.sessions.v1", "scheduling", "Sessions of the forum programme.")
@@ -43,6 +46,9 @@ ALL_TOPICS: tuple[Topic, ...] = (
     REGISTRY_INITIATIVES,
     REGISTRY_CONTACTS,
     REGISTRY_VOCABULARIES,
+    REGISTRY_REPORTS,
+    REGISTRY_GRANTS,
+    NOTIFICATIONS_FEEDBACK,
     REGISTRY_SOURCES,
     SCHEDULING_SESSIONS,
     SCHEDULING_REGISTRATIONS,

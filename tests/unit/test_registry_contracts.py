@@ -17,6 +17,7 @@ def test_the_asyncapi_document_lists_every_channel_and_message_of_the_registry()
     assert {c["address"] for c in doc["channels"].values()} == {
         "registry.submissions.v1", "registry.initiatives.v1", "registry.contacts.v1", "registry.vocabularies.v1",
         "registry.sources.v1", "registry.submissions.rejected.v1", "registry.deadletter.v1", "scheduling.sessions.v1",  # the editions' submission windows
+        "registry.reports.v1", "registry.grants.v1",
     }
     names = {m["name"] for m in doc["components"]["messages"].values()}
     assert {m.event_type for m in INITIATIVE_EVENTS} | {InitiativeSubmittedV1.event_type} <= names
