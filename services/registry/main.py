@@ -12,12 +12,13 @@ from fastapi import FastAPI
 from services.registry.adapters import search
 from services.registry.adapters.editions import Editions
 from services.registry.adapters.rejections import Rejections
-from services.registry.adapters.stores import EDITIONS, INDEXES, INITIATIVES, REJECTIONS, SOURCES, VOCABULARIES
+from services.registry.adapters.stores import EDITIONS, GRANTS, INDEXES, INITIATIVES, REJECTIONS, SOURCES, VOCABULARIES
 from services.registry.api import routers
 from services.registry.consumers import DEDUP_SCOPE, subscriptions
 from services.registry.settings import RegistrySettings
 from services.registry.usecases.contacts import OrganiserContacts
 from services.registry.usecases.curation import Curation
+from services.registry.usecases.grants import Grants
 from services.registry.usecases.sources import Sources
 from services.registry.usecases.submissions import Submissions
 from services.registry.usecases.vocabularies import Vocabularies
@@ -56,6 +57,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     submissions = Submissions(initiatives, emitter, sources, vocabularies, editions)
     runtime.relay_outbox_of(INITIATIVES)
     runtime.relay_outbox_of(VOCABULARIES)  # registry.vocabularies.v1, keyed by the vocabulary's name
+    runtime.relay_outbox_of(GRANTS)  # registry.grants.v1, keyed by the edition
     runtime.relay_outbox_of(SOURCES)  # registry.sources.v1, keyed by the source's URI
     for subscription, scope in subscriptions(submissions, rejections, editions):
         runtime.subscribe(subscription, scope)
@@ -74,6 +76,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     app.state.curation = Curation(initiatives, emitter)
     app.state.organiser_contacts = OrganiserContacts(initiatives, emitter)
     app.state.sources = sources
+    app.state.grants = Grants(runtime.aggregate(GRANTS), initiatives, editions, emitter)
     app.state.vocabularies = vocabularies
     app.state.rejections = rejections
     app.state.search = search.Search(initiatives)

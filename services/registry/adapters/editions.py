@@ -15,7 +15,7 @@ from shared.db.copies import keep_newest
 from shared.events.scheduling import EditionClosedV1, EditionPlannedV1, EditionProgrammePublishedV1, EditionUpdatedV1
 
 EDITION_EVENTS = (EditionPlannedV1, EditionUpdatedV1, EditionProgrammePublishedV1, EditionClosedV1)
-KEPT = ("edition_id", "version", "starts_on", "ends_on", "submission_opens_on", "submission_closes_on", "status")
+KEPT = ("edition_id", "version", "starts_on", "ends_on", "submission_opens_on", "submission_closes_on", "status", "budget_sek")
 
 
 class Editions:
@@ -28,6 +28,11 @@ class Editions:
     async def keep(self, event, data) -> None:
         await keep_newest(self._store, data.edition_id, data.version, data.model_dump(mode="json", include=set(KEPT)))
         self.cached.cache_clear()
+
+    async def get(self, edition_id: str) -> EditionState | None:
+        """One edition as last told (not cached: a grant is measured against its current budget)."""
+        doc = await self._store.get(edition_id)
+        return doc["state"] if doc else None
 
     async def all(self) -> list[EditionState]:
         return [d["state"] async for d in self._store.find({}, {"state": 1})]

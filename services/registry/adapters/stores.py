@@ -13,6 +13,7 @@ INITIATIVES = "initiatives"
 SOURCES = "sources"
 VOCABULARIES = "vocabularies"
 EDITIONS = "editions"
+GRANTS = "grants"  # one grant book per edition (domain/grants.py)
 REJECTIONS = rejections.COLLECTION
 
 INDEXES = [
@@ -22,4 +23,5 @@ INDEXES = [
     IndexSpec(SOURCES, (("state.keys.key_id", 1),)),  # an API key's source (``Sources.resolve``)
     *aggregate_indexes(VOCABULARIES),
     *rejections.INDEXES,
+    *aggregate_indexes(GRANTS),
 ]

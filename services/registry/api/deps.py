@@ -6,6 +6,7 @@ from services.registry.adapters.search import Search
 from services.registry.domain.readers import Reader
 from services.registry.usecases.contacts import OrganiserContacts
 from services.registry.usecases.curation import Curation
+from services.registry.usecases.grants import Grants
 from services.registry.usecases.sources import Sources
 from services.registry.usecases.submissions import Submissions
 from services.registry.usecases.vocabularies import Vocabularies
@@ -18,6 +19,7 @@ STAFF = (Role.curator, Role.scheduler, Role.analyst)
 
 SubmissionsDep = app_part("submissions", Submissions)
 CurationDep = app_part("curation", Curation)
+GrantsDep = app_part("grants", Grants)
 OrganiserContactsDep = app_part("organiser_contacts", OrganiserContacts)
 SourcesDep = app_part("sources", Sources)
 VocabulariesDep = app_part("vocabularies", Vocabularies)
