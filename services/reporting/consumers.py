@@ -9,13 +9,19 @@ from typing import Protocol
 
 from services.reporting.adapters.facts import InitiativeFacts
 from shared.envelope import Envelope, EventData
+from shared.events.feedback import FEEDBACK_EVENTS
+from shared.events.grants import GRANT_EVENTS
 from shared.events.initiatives import INITIATIVE_EVENTS
 from shared.events.notifications import DeliveryCountedV1
+from shared.events.reports import REPORT_EVENTS
 from shared.events.scheduling import REGISTRATION_EVENTS, SESSION_EVENTS
 from shared.kafka.subscriptions import Handler, Subscription, follow
 from shared.topics import (
     NOTIFICATIONS_DELIVERIES,
+    NOTIFICATIONS_FEEDBACK,
+    REGISTRY_GRANTS,
     REGISTRY_INITIATIVES,
+    REGISTRY_REPORTS,
     REPORTING_DEADLETTER,
     SCHEDULING_REGISTRATIONS,
     SCHEDULING_SESSIONS,
@@ -37,6 +43,7 @@ class Handlers(Protocol):
     async def initiative(self, event: Envelope, data: InitiativeFacts) -> None: ...
     async def state(self, event: Envelope, data: EventData) -> None: ...
     async def delivery(self, event: Envelope, data: EventData) -> None: ...
+    async def feedback(self, event: Envelope, data: EventData) -> None: ...
 
 
 def subscriptions(projection: Handlers) -> list[Subscription]:
@@ -55,4 +62,9 @@ def subscriptions(projection: Handlers) -> list[Subscription]:
         follow("sessions", SCHEDULING_SESSIONS, SESSION_EVENTS, projection.state, REPORTING_DEADLETTER, dedup="none"),
         follow("registrations", SCHEDULING_REGISTRATIONS, REGISTRATION_EVENTS, projection.state, REPORTING_DEADLETTER, dedup="none"),
         follow("deliveries", NOTIFICATIONS_DELIVERIES, (DeliveryCountedV1,), projection.delivery, REPORTING_DEADLETTER, dedup="none"),
+        # The follow-up: grant books and reports keep their newest version (a report's figures only,
+        # never its text); an answer is counted once by its event id, a released comment by its id.
+        follow("grants", REGISTRY_GRANTS, GRANT_EVENTS, projection.state, REPORTING_DEADLETTER, dedup="none"),
+        follow("reports", REGISTRY_REPORTS, REPORT_EVENTS, projection.state, REPORTING_DEADLETTER, dedup="none"),
+        follow("feedback", NOTIFICATIONS_FEEDBACK, FEEDBACK_EVENTS, projection.feedback, REPORTING_DEADLETTER, dedup="none"),
     ]

@@ -121,7 +121,8 @@ def test_reporting_never_subscribes_to_personal_data():
     assert personal == {"registry.contacts.v1", "scheduling.contacts.v1", "notifications.email.v1", "notifications.sms.v1"}
     subs = subscriptions(projection=_Projection())
     topics = {t.name for s in subs for t in s.topics}
-    assert topics == {"registry.initiatives.v1", "scheduling.sessions.v1", "scheduling.registrations.v1", "notifications.deliveries.v1"}
+    assert topics == {"registry.initiatives.v1", "scheduling.sessions.v1", "scheduling.registrations.v1", "notifications.deliveries.v1",
+                      "registry.grants.v1", "registry.reports.v1", "notifications.feedback.v1"}
     assert not topics & personal
     assert all(s.unknown_types == "skip" for s in subs)
     assert "se.malmo.oppna.initiative.approved.v1" in subs[0].handlers
@@ -131,7 +132,7 @@ class _Projection:
     async def initiative(self, *_):
         pass
 
-    state = delivery = initiative
+    state = delivery = feedback = initiative
 
 
 def test_dashboard_renders_in_both_languages_without_external_resources():

@@ -20,6 +20,8 @@ def fmt(value: float | None, kind: str = "count", lang: str = "sv") -> str:
         text = f"{value * 100:.1f} %"
     elif kind == "median":
         text = f"{value:.1f}"
+    elif kind == "mean":
+        text = f"{value:.2f}"
     else:
         text = f"{int(value):,}".replace(",", "\u00a0" if lang == "sv" else ",")
     return text.replace(".", ",") if lang == "sv" else text

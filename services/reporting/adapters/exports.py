@@ -52,6 +52,8 @@ def _number(value: Any, kind: str) -> str:
         return SUPPRESSED
     if kind == "ratio":
         return f"{value:.4f}".replace(".", ",")
+    if kind == "mean":
+        return f"{value:.2f}".replace(".", ",")
     if kind == "median":
         return f"{value:.1f}".replace(".", ",")
     return str(int(value))
@@ -87,7 +89,7 @@ def to_jsonstat(table: dict, lang: str, vocabularies: VocabularyCopies | None = 
             elif m["id"] in r.get("not_known", ()):
                 status[str(len(values))] = NOT_KNOWN
             values.append(v)
-    decimals = {"ratio": 4, "median": 1}
+    decimals = {"ratio": 4, "median": 1, "mean": 2}
     return {
         "version": "2.0",
         "class": "dataset",

@@ -17,6 +17,10 @@ COLLECTIONS = {
     "registrations": "registration_summaries",
     "editions": "edition_summaries",
     "deliveries": "delivery_outcomes",
+    "grants": "grant_books",
+    "reports": "report_summaries",
+    "answers": "feedback_answers",
+    "comments": "released_comments",
 }
 SNAPSHOTS = "published_snapshots"  # the statistics snapshots published, by event id
 

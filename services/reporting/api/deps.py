@@ -50,7 +50,7 @@ def known_area(area: str, dimension: str | None) -> None:
     try:
         check_area(area, dimension)
     except UnknownArea:
-        raise problem(422, "area", "unknown_area", f"Unknown area '{area}'; known: initiatives, participation, reach, money") from None
+        raise problem(422, "area", "unknown_area", f"Unknown area '{area}'; known: {', '.join(AREAS)}") from None
     except UnknownDimension:
         known = ", ".join(AREAS[area].dimensions)
         raise problem(422, "dimension", "unknown_dimension", f"Unknown dimension '{dimension}' for {area}; known: {known}") from None

@@ -60,7 +60,11 @@ def newest(current: Summary | None, summary: Summary) -> Summary | None:
 
 
 def state_kind(event_type: str) -> str:
-    """Editions, sessions or registrations: the kind of summary a state event updates."""
+    """Editions, sessions, registrations, grant books or reports: the kind of summary a state event updates."""
     if event_type.startswith("se.malmo.oppna.edition."):
         return "editions"
+    if event_type.startswith("se.malmo.oppna.grants."):
+        return "grants"
+    if event_type.startswith("se.malmo.oppna.report."):
+        return "reports"
     return "registrations" if event_type.startswith("se.malmo.oppna.registration.") else "sessions"

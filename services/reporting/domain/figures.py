@@ -75,7 +75,35 @@ def area_figures(model: ReadModel, edition_id: str, area: str, threshold: int | 
     }
     if area == "money":
         out["budget"] = budget_against_edition(model, edition_id, threshold, items, masks)
+    if area == "follow_up":
+        out["budget"] = grants_against_budget(model, edition_id, threshold, items, masks)
     return out
+
+
+def grants_against_budget(model: ReadModel, edition_id: str, threshold: int | None, items: list[Item] | None = None,
+                          masks: "Masks | None" = None) -> dict:
+    """Granted and spent against the edition's budget: the follow-up area's totals, masked as they
+    are there (what remains is masked with the granted sum it is computed from)."""
+    budget = model.editions[edition_id]["budget_sek"]
+    _, rows = raw_table(AREAS["follow_up"], items_of(model, "follow_up", edition_id) if items is None else items, "organizer_kind")
+    total = rows[TOTAL]
+    masked = (masks or public_masks_of(model, threshold)).table(edition_id, "follow_up", "organizer_kind", {TOTAL: total}) if threshold else set()
+
+    def shown(measure: str, value: Any) -> Any:
+        return None if (TOTAL, measure) in masked else value
+
+    granted, spent = total["granted_sek"], total["spent_sek"]
+    return {
+        "budget_sek": budget,
+        "granted": shown("granted", total["granted"]),
+        "granted_sek": shown("granted_sek", granted),
+        "remaining_sek": shown("granted_sek", budget - granted),
+        "share_granted": shown("granted_sek", ratio(granted, budget)),
+        "reported": shown("reported", total["reported"]),
+        "spent_sek": shown("spent_sek", spent),
+        "share_spent": None if {(TOTAL, "spent_sek"), (TOTAL, "granted_sek")} & masked else ratio(spent, granted),
+        "participants_per_ksek": shown("participants_per_ksek", total["participants_per_ksek"]),
+    }
 
 
 def budget_against_edition(model: ReadModel, edition_id: str, threshold: int | None, items: list[Item] | None = None,

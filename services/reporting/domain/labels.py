@@ -14,6 +14,7 @@ AREAS = {
     "participation": {"sv": "Aktiviteter och deltagande", "en": "Sessions and participation"},
     "reach": {"sv": "Räckvidd (utskick)", "en": "Reach (notifications)"},
     "money": {"sv": "Budget", "en": "Money"},
+    "follow_up": {"sv": "Uppföljning", "en": "Follow-up"},
 }
 
 DIMENSIONS = {
@@ -63,6 +64,23 @@ MEASURES = {
     "own_funding_sek": {"sv": "Egen finansiering (kr)", "en": "Own funding (SEK)"},
     "budget_sek": {"sv": "Periodens budget (kr)", "en": "Edition budget (SEK)"},
     "share_of_budget": {"sv": "Andel av budgeten", "en": "Share of the budget"},
+    # the follow-up (initiatives of an edition that were granted money, reported or got feedback)
+    "granted": {"sv": "Initiativ som beviljats medel", "en": "Initiatives granted money"},
+    "granted_sek": {"sv": "Beviljat belopp (kr)", "en": "Granted (SEK)"},
+    "reported": {"sv": "Initiativ som lämnat återrapport", "en": "Initiatives that reported"},
+    "spent_sek": {"sv": "Förbrukat enligt återrapport (kr)", "en": "Spent, as reported (SEK)"},
+    "share_reported": {"sv": "Andel av beviljade som återrapporterat", "en": "Share of granted initiatives that reported"},
+    "participants_per_ksek": {"sv": "Deltagare per 1 000 kr beviljat", "en": "Participants per SEK 1,000 granted"},
+    "joint": {"sv": "Samverkansinitiativ (partner av annan typ)", "en": "Joint initiatives (a partner of another kind)"},
+    "answers": {"sv": "Svar på enkäten", "en": "Feedback answers"},
+    "mean_score": {"sv": "Medelbetyg (1–5)", "en": "Mean score (1–5)"},
+    "would_come_again": {"sv": "Skulle komma igen", "en": "Would come again"},
+    "share_again": {"sv": "Andel som skulle komma igen", "en": "Share who would come again"},
+    "answers_per_session": {"sv": "Svar per aktivitet", "en": "Answers per session"},
+    "comments_released": {"sv": "Frisläppta kommentarer", "en": "Comments released"},
+    "remaining_sek": {"sv": "Kvar av budgeten (kr)", "en": "Remaining of the budget (SEK)"},
+    "share_granted": {"sv": "Andel av budgeten beviljad", "en": "Share of the budget granted"},
+    "share_spent": {"sv": "Andel av beviljat som förbrukats", "en": "Share of the grants spent"},
 }
 
 # Dimensions whose categories are codes of one of the registry's vocabularies.

@@ -25,7 +25,7 @@ class UnknownDimension(ValueError):
 @dataclass(frozen=True)
 class Measure:
     id: str
-    kind: str = "count"  # count | amount (SEK) | ratio | median
+    kind: str = "count"  # count | amount (SEK) | ratio | median | mean
     depends: tuple[str, ...] = ()  # the counts whose masking masks this one
 
 

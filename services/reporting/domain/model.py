@@ -7,9 +7,19 @@ into it after it is stored; every figure is computed from it.
 from dataclasses import dataclass, field
 from typing import Any
 
-from services.reporting.domain.states import DeliveryRecord, EditionSummary, InitiativeSummary, RegistrationSummary, SessionSummary
+from services.reporting.domain.states import (
+    AnswerRecord,
+    CommentRecord,
+    DeliveryRecord,
+    EditionSummary,
+    GrantBook,
+    InitiativeSummary,
+    RegistrationSummary,
+    ReportSummary,
+    SessionSummary,
+)
 
-KINDS = ("initiatives", "sessions", "registrations", "editions", "deliveries")
+KINDS = ("initiatives", "sessions", "registrations", "editions", "deliveries", "grants", "reports", "answers", "comments")
 
 ID_FIELD = {
     "initiatives": "initiative_id",
@@ -17,6 +27,10 @@ ID_FIELD = {
     "registrations": "registration_id",
     "editions": "edition_id",
     "deliveries": "key",
+    "grants": "edition_id",
+    "reports": "initiative_id",
+    "answers": "key",
+    "comments": "key",
 }
 
 
@@ -29,6 +43,10 @@ class ReadModel:
     registrations: dict[str, RegistrationSummary] = field(default_factory=dict)
     editions: dict[str, EditionSummary] = field(default_factory=dict)
     deliveries: dict[str, DeliveryRecord] = field(default_factory=dict)
+    grants: dict[str, GrantBook] = field(default_factory=dict)  # by edition
+    reports: dict[str, ReportSummary] = field(default_factory=dict)  # by initiative
+    answers: dict[str, AnswerRecord] = field(default_factory=dict)  # by event id
+    comments: dict[str, CommentRecord] = field(default_factory=dict)  # by comment id
     # Counts the changes, so what is derived from the model (the public masks) is made once per state.
     revision: int = field(default=0, compare=False)
     derived: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)

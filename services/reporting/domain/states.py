@@ -90,3 +90,46 @@ class PublishedSnapshot(TypedDict):
     reason: str
     figures_hash: str
     at: str
+
+
+class GrantBook(TypedDict):
+    """An edition's grants as the registry last told them (``registry.grants.v1``)."""
+
+    edition_id: str
+    version: int
+    budget_sek: int
+    granted: dict[str, int]  # SEK by initiative id
+
+
+class ReportSummary(TypedDict):
+    """An outcome report's figures (``registry.reports.v1``): never its free text, whatever its status."""
+
+    initiative_id: str
+    version: int
+    edition_id: str | None
+    status: str
+    participants: int
+    spent_sek: int
+    target_groups: list[str]
+    districts: list[str]
+    partner_kinds: list[str]
+
+
+class AnswerRecord(TypedDict):
+    """One anonymous feedback answer, counted once by its event id (``key``)."""
+
+    key: str
+    session_id: str
+    initiative_id: str
+    edition_id: str | None
+    score: int
+    would_come_again: bool | None
+
+
+class CommentRecord(TypedDict):
+    """A comment a curator released, counted once by its id; its text is not kept."""
+
+    key: str
+    session_id: str
+    initiative_id: str
+    edition_id: str | None

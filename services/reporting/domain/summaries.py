@@ -6,6 +6,7 @@ summary is stored are in ``domain/decisions.py``.
 
 from typing import Any
 
+from services.reporting.domain.follow_up import grant_book, report_summary
 from services.reporting.domain.states import DeliveryRecord, EditionSummary, InitiativeSummary, RegistrationSummary, SessionSummary
 
 # The registry's review decisions that end a review (lead time = received_at → the first of them).
@@ -104,8 +105,10 @@ def delivery_record(data: dict[str, Any]) -> DeliveryRecord:
     }
 
 
-# The summary of each kind a state event (of an edition, session or registration) updates.
+# The summary of each kind a state event (of an edition, session, registration, grant book or report) updates.
 SUMMARY = {
+    "grants": grant_book,
+    "reports": report_summary,
     "sessions": session_summary,
     "registrations": registration_summary,
     "editions": edition_summary,

@@ -9,6 +9,7 @@ from collections.abc import Callable, Collection, Hashable, Iterable, Iterator
 from functools import partial
 from typing import Any
 
+from services.reporting.domain.follow_up import FOLLOW_UP, follow_up_counted, follow_up_key
 from services.reporting.domain.initiative_items import INITIATIVES, MONEY, initiative_editions, initiative_item, money_item
 from services.reporting.domain.measures import TOTAL, AreaSpec, Item, UnknownArea, UnknownDimension
 from services.reporting.domain.model import ReadModel
@@ -16,7 +17,7 @@ from services.reporting.domain.reach_items import REACH, delivery_item
 from services.reporting.domain.session_items import PARTICIPATION, registration_item, session_dims, session_item
 from services.reporting.domain.suppression import Group, suppress
 
-AREAS: dict[str, AreaSpec] = {"initiatives": INITIATIVES, "participation": PARTICIPATION, "reach": REACH, "money": MONEY}
+AREAS: dict[str, AreaSpec] = {"initiatives": INITIATIVES, "participation": PARTICIPATION, "reach": REACH, "money": MONEY, "follow_up": FOLLOW_UP}
 
 
 def check_area(area: str, dimension: str | None = None) -> AreaSpec:
@@ -84,6 +85,9 @@ def _keyed(model: ReadModel, area: str, member: dict[str, set[str]] | None) -> I
     elif area == "reach":
         for editions, make, d in _counted(model, area, member):
             yield editions, (d["channel"], d["language"], d["category"]), make, d
+    elif area == "follow_up":
+        for editions, make, f in follow_up_counted(model):
+            yield editions, follow_up_key(f), make, f
 
 
 def _counted(model: ReadModel, area: str, member: dict[str, set[str]] | None) -> Iterator[tuple[Collection[str | None], Callable[[Any], Item], Any]]:
@@ -109,6 +113,8 @@ def _counted(model: ReadModel, area: str, member: dict[str, set[str]] | None) ->
         make_delivery = partial(delivery_item, {})
         for d in model.deliveries.values():
             yield (d.get("edition_id"),), make_delivery, d
+    elif area == "follow_up":
+        yield from follow_up_counted(model)
 
 
 def _order(keys: Iterable[str]) -> list[str]:

@@ -42,7 +42,7 @@ def trends(model: ReadModel, threshold: int | None, start: date | None = None, e
     if by_edition is None:
         # One walk of the model per area, not one per edition and area.
         member = initiative_editions(model)
-        by_edition = {area: items_by_edition(model, area, member) for area in ("initiatives", "participation", "reach", "money")}
+        by_edition = {area: items_by_edition(model, area, member) for area in AREAS}  # all: the masks link every area
     editions = sorted(model.editions.values(), key=lambda e: (e["year"], e["edition_id"]))
     rows = []
     for e in editions:

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 
 from services.reporting.adapters.facts import InitiativeFacts
+from services.reporting.domain.follow_up import feedback_fact
 from services.reporting.domain.decisions import decide_initiative, decide_newest, decide_once, state_kind
 from services.reporting.domain.model import ID_FIELD, ReadModel
 from services.reporting.domain.states import EditionSummary
@@ -40,7 +41,7 @@ class Projection:
         await self._write("initiatives", data.initiative_id, partial(decide_initiative, incoming=incoming), new=incoming["version"] == 1)
 
     async def state(self, event: Envelope, data: EventData) -> None:
-        """Editions, sessions and registrations: the newest version of each wins."""
+        """Editions, sessions, registrations, grant books and reports: the newest version of each wins."""
         kind = state_kind(event.type)
         summary = SUMMARY[kind](data.model_dump(mode="json"))
         await self._write(kind, summary[ID_FIELD[kind]], partial(decide_newest, summary=summary), new=summary["version"] == 1)
@@ -55,6 +56,13 @@ class Projection:
         # A repeat of this outcome was counted by its first delivery: nothing written.
         await change_one(self.stores["deliveries"], record["key"], partial(decide_once, fact=record), new=True)
         self.model.put("deliveries", record)
+
+    async def feedback(self, event: Envelope, data: EventData) -> None:
+        """An answer (by its event id) or a released comment (by its id), counted once."""
+        kind, record = feedback_fact(event.id, data.model_dump(mode="json"))
+        changed = await change_one(self.stores[kind], record["key"], partial(decide_once, fact=record), new=True)
+        if changed.written or record["key"] not in getattr(self.model, kind):
+            self.model.put(kind, record)
 
     async def _write(self, kind: str, aggregate_id: str, decide: Decide, new: bool) -> None:
         """``new``: a first version, expected not to be stored yet (inserted without a read)."""

@@ -18,6 +18,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from services.reporting.adapters.facts import InitiativeFacts
 from services.reporting.adapters.stores import COLLECTIONS
+from services.reporting.domain.follow_up import feedback_fact
 from services.reporting.domain.decisions import decide_initiative, decide_newest, state_kind
 from services.reporting.domain.model import ID_FIELD, ReadModel
 from services.reporting.domain.summaries import SUMMARY, delivery_record, initiative_summary
@@ -46,6 +47,10 @@ class InMemoryProjection:
 
     async def delivery(self, event: Envelope, data: EventData) -> None:
         self.model.put("deliveries", delivery_record(data.model_dump(mode="json")))
+
+    async def feedback(self, event: Envelope, data: EventData) -> None:
+        kind, record = feedback_fact(event.id, data.model_dump(mode="json"))
+        self.model.put(kind, record)
 
     def _apply(self, kind: str, aggregate_id: str, decide: Decide) -> None:
         decision = decide(getattr(self.model, kind).get(aggregate_id), 0)
