@@ -26,9 +26,9 @@ from shared.events.notifications import (
     SmsRequestedV1,
 )
 from shared.events.reporting import StatisticsPublishedV1
-from shared.events.reports import REPORT_EVENTS
+from shared.events.reports import REPORT_EVENTS, ReportSubmittedV1
 from shared.events.sources import SOURCE_EVENTS
-from shared.events.scheduling import REGISTRATION_EVENTS, SESSION_EVENTS, EditionClosedV1, EditionPlannedV1, EditionProgrammePublishedV1, EditionUpdatedV1, RegistrationContactRecordedV1
+from shared.events.scheduling import REGISTRATION_EVENTS, SESSION_EVENTS, RegistrationContactRecordedV1
 from shared.events.vocabularies import VOCABULARY_EVENTS
 from shared.topics import (
     NOTIFICATIONS_DEADLETTER,
@@ -70,11 +70,11 @@ REGISTRY = ServiceContract(
         "Utgivare skickar initiativ; registret berättar varje ändring med hela tillståndet."
     ),
     channels=(
-        Channel(REGISTRY_SUBMISSIONS, "receive", (InitiativeSubmittedV1, InitiativeWithdrawnV1), key="the publisher's external_id (keeps one initiative's revisions in order)", binary=True),
+        Channel(REGISTRY_SUBMISSIONS, "receive", (InitiativeSubmittedV1, InitiativeWithdrawnV1, ReportSubmittedV1), key="the publisher's external_id (keeps one initiative's revisions in order)", binary=True),
         Channel(REGISTRY_INITIATIVES, "send", INITIATIVE_EVENTS, key="the registry's initiative_id"),
         Channel(REGISTRY_CONTACTS, "send", CONTACT_EVENTS, key="the registry's initiative_id; contact_erased is the newest value after an erasure"),
-        # Editions' submission windows, to mark late submissions (sessions on the same topic are skipped).
-        Channel(SCHEDULING_SESSIONS, "receive", (EditionPlannedV1, EditionUpdatedV1, EditionProgrammePublishedV1, EditionClosedV1), key="the edition's or session's id"),
+        # Editions' submission windows, to mark late submissions; sessions' starts, as an outcome report waits for the first.
+        Channel(SCHEDULING_SESSIONS, "receive", SESSION_EVENTS, key="the edition's or session's id"),
         Channel(REGISTRY_REJECTED, "send", (MessageRejectedV1, MessageFailedV1), key="the refused message's CloudEvents source ('unknown' when unreadable)"),
         Channel(REGISTRY_VOCABULARIES, "send", VOCABULARY_EVENTS, key="the vocabulary's name (compacted: the newest of a name is its whole state)"),
         Channel(REGISTRY_SOURCES, "send", SOURCE_EVENTS, key="the source's URI (compacted: the newest of a source is its whole state)"),
@@ -149,6 +149,9 @@ REPORTING = ServiceContract(
         SESSIONS_IN,
         REGISTRATIONS_IN,
         Channel(NOTIFICATIONS_DELIVERIES, "receive", (DeliveryCountedV1,), key="the message_id"),
+        Channel(REGISTRY_GRANTS, "receive", GRANT_EVENTS, key="the edition's id (the newest is the whole grant book)"),
+        Channel(REGISTRY_REPORTS, "receive", REPORT_EVENTS, key="the initiative's id (figures only are kept)"),
+        Channel(NOTIFICATIONS_FEEDBACK, "receive", FEEDBACK_EVENTS, key="the session's id (answers counted, comments' text not kept)"),
         Channel(REPORTING_STATISTICS, "send", (StatisticsPublishedV1,), key="the edition's id"),
         Channel(REPORTING_DEADLETTER, "send", DEAD_LETTERS, key="the refused message's CloudEvents source"),
     ),

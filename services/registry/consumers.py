@@ -2,8 +2,11 @@
 
 from services.registry.adapters.editions import EDITION_EVENTS, Editions
 from services.registry.adapters.rejections import Rejections
+from services.registry.adapters.reports import SESSION_EVENTS, SessionStarts
 from services.registry.domain.initiatives import SUBMISSION_TYPES
+from services.registry.usecases.reports import Reports
 from services.registry.usecases.submissions import Submissions
+from shared.events.reports import ReportSubmittedV1
 from shared.events.dead_letters import MessageFailedV1, MessageRejectedV1
 from shared.kafka.subscriptions import Handler, Subscription, follow
 from shared.topics import REGISTRY_DEADLETTER, REGISTRY_REJECTED, REGISTRY_SUBMISSIONS, SCHEDULING_SESSIONS
@@ -11,9 +14,11 @@ from shared.topics import REGISTRY_DEADLETTER, REGISTRY_REJECTED, REGISTRY_SUBMI
 DEDUP_SCOPE = "submissions"  # shared with REST, so one event id takes effect once whichever way it came
 REJECTIONS_SCOPE = "rejections"
 EDITIONS_SCOPE = "editions"
+SESSION_STARTS_SCOPE = "session_starts"
 
 
-def subscriptions(submissions: Submissions, rejections: Rejections, editions: Editions) -> list[tuple[Subscription, str]]:
+def subscriptions(submissions: Submissions, rejections: Rejections, editions: Editions, reports: Reports,
+                  starts: SessionStarts) -> list[tuple[Subscription, str]]:
     """(subscription, dedup scope) pairs."""
     return [
         (
@@ -23,7 +28,7 @@ def subscriptions(submissions: Submissions, rejections: Rejections, editions: Ed
                 handlers={
                     t: Handler(model, lambda event, data: submissions.dispatch(event, data, "kafka"))
                     for t, model in SUBMISSION_TYPES.items()
-                },
+                } | {ReportSubmittedV1.event_type: Handler(ReportSubmittedV1, reports.submitted)},  # outcome reports, beside initiatives
                 dead_letter=REGISTRY_REJECTED,
                 # A submission or withdrawal already kept changes nothing (the revision is in the
                 # initiative's history), so a redelivery needs no look-up first: one read less per
@@ -49,5 +54,11 @@ def subscriptions(submissions: Submissions, rejections: Rejections, editions: Ed
             # newest version, so a repeat changes nothing: no processed-events look-up.
             follow("editions", SCHEDULING_SESSIONS, EDITION_EVENTS, editions.keep, REGISTRY_DEADLETTER, dedup="none"),
             EDITIONS_SCOPE,
+        ),
+        (
+            # The sessions on the same topic (editions skipped), for when each initiative's first
+            # session begins: an outcome report waits for it. Newest version kept: no look-up.
+            follow("session_starts", SCHEDULING_SESSIONS, SESSION_EVENTS, starts.keep, REGISTRY_DEADLETTER, dedup="none"),
+            SESSION_STARTS_SCOPE,
         ),
     ]

@@ -9,15 +9,17 @@ from datetime import UTC, datetime
 
 from fastapi import FastAPI
 
-from services.registry.adapters import search
+from services.registry.adapters import reports as report_store, search
 from services.registry.adapters.editions import Editions
 from services.registry.adapters.rejections import Rejections
-from services.registry.adapters.stores import EDITIONS, GRANTS, INDEXES, INITIATIVES, REJECTIONS, SOURCES, VOCABULARIES
+from services.registry.adapters.reports import ReportQueries, SessionStarts
+from services.registry.adapters.stores import EDITIONS, GRANTS, INDEXES, INITIATIVES, REJECTIONS, REPORTS, SESSION_STARTS, SOURCES, VOCABULARIES
 from services.registry.api import routers
 from services.registry.consumers import DEDUP_SCOPE, subscriptions
 from services.registry.settings import RegistrySettings
 from services.registry.usecases.contacts import OrganiserContacts
 from services.registry.usecases.curation import Curation
+from services.registry.usecases.reports import Reports
 from services.registry.usecases.grants import Grants
 from services.registry.usecases.sources import Sources
 from services.registry.usecases.submissions import Submissions
@@ -55,11 +57,15 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     editions = Editions(runtime.aggregate(EDITIONS, own=True))  # the windows late submissions are measured against
     rejections = Rejections(runtime.db[REJECTIONS], sources.cached)
     submissions = Submissions(initiatives, emitter, sources, vocabularies, editions)
+    reports_store = runtime.aggregate(REPORTS, lift=report_store.lifted)
+    starts = SessionStarts(runtime.aggregate(SESSION_STARTS, own=True))  # when each initiative's first session begins
+    reports = Reports(reports_store, initiatives, starts, sources, vocabularies, emitter)
     runtime.relay_outbox_of(INITIATIVES)
     runtime.relay_outbox_of(VOCABULARIES)  # registry.vocabularies.v1, keyed by the vocabulary's name
     runtime.relay_outbox_of(GRANTS)  # registry.grants.v1, keyed by the edition
     runtime.relay_outbox_of(SOURCES)  # registry.sources.v1, keyed by the source's URI
-    for subscription, scope in subscriptions(submissions, rejections, editions):
+    runtime.relay_outbox_of(REPORTS)  # registry.reports.v1, keyed by the initiative
+    for subscription, scope in subscriptions(submissions, rejections, editions, reports, starts):
         runtime.subscribe(subscription, scope)
 
     async def seed() -> None:
@@ -80,6 +86,8 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     app.state.vocabularies = vocabularies
     app.state.rejections = rejections
     app.state.search = search.Search(initiatives)
+    app.state.reports = reports
+    app.state.report_queries = ReportQueries(reports_store)
     app.state.processed = runtime.processed(DEDUP_SCOPE)
     app.add_exception_handler(Refused, refused_response)
     for router in routers:

@@ -6,6 +6,8 @@ import pytest
 
 from shared import contract_documents, contracts
 from shared.events.initiatives import INITIATIVE_EVENTS, InitiativeState, InitiativeSubmittedV1
+from shared.events.reports import ReportStateV1, ReportSubmittedV1
+from shared.events.scheduling import SessionPublishedV1
 from tests.platform import submission
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -16,11 +18,13 @@ def test_the_asyncapi_document_lists_every_channel_and_message_of_the_registry()
     assert doc["asyncapi"] == "3.0.0"
     assert {c["address"] for c in doc["channels"].values()} == {
         "registry.submissions.v1", "registry.initiatives.v1", "registry.contacts.v1", "registry.vocabularies.v1",
-        "registry.sources.v1", "registry.submissions.rejected.v1", "registry.deadletter.v1", "scheduling.sessions.v1",  # the editions' submission windows
+        "registry.sources.v1", "registry.submissions.rejected.v1", "registry.deadletter.v1", "scheduling.sessions.v1",  # editions' windows, sessions' starts
         "registry.reports.v1", "registry.grants.v1",
     }
     names = {m["name"] for m in doc["components"]["messages"].values()}
     assert {m.event_type for m in INITIATIVE_EVENTS} | {InitiativeSubmittedV1.event_type} <= names
+    # Outcome reports come in beside initiatives; they wait for the initiative's first session.
+    assert {ReportSubmittedV1.event_type, ReportStateV1.event_type, SessionPublishedV1.event_type} <= names
     for op in doc["operations"].values():  # every reference resolves inside the document
         channel = op["channel"]["$ref"].split("/")[-1]
         assert channel in doc["channels"]

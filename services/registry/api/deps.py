@@ -2,10 +2,12 @@
 who is calling (by the key, checked against ``app.state.auth``), as Annotated dependencies."""
 
 from services.registry.adapters.rejections import Rejections
+from services.registry.adapters.reports import ReportQueries
 from services.registry.adapters.search import Search
 from services.registry.domain.readers import Reader
 from services.registry.usecases.contacts import OrganiserContacts
 from services.registry.usecases.curation import Curation
+from services.registry.usecases.reports import Reports
 from services.registry.usecases.grants import Grants
 from services.registry.usecases.sources import Sources
 from services.registry.usecases.submissions import Submissions
@@ -26,6 +28,8 @@ VocabulariesDep = app_part("vocabularies", Vocabularies)
 RejectionsDep = app_part("rejections", Rejections)
 SearchDep = app_part("search", Search)
 ProcessedDep = app_part("processed", ProcessedEvents)
+ReportsDep = app_part("reports", Reports)
+ReportQueriesDep = app_part("report_queries", ReportQueries)
 
 Publisher = RequiresRole(Role.source)
 Curator = RequiresRole(Role.curator)

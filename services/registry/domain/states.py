@@ -102,3 +102,51 @@ class EditionState(TypedDict, total=False):
     submission_opens_on: str | None
     submission_closes_on: str | None
     status: str
+
+
+class ReportRevision(TypedDict):
+    """One revision of an outcome report the publisher sent (kept whole, in revision order)."""
+
+    revision: int
+    content: dict[str, Any]  # a ``shared.events.reports.ReportContent``
+    via: str  # "kafka" | "rest"
+    event_id: str | None  # the CloudEvent's id (None over REST, where the body is the content)
+    received_at: str
+
+
+class ReportState(TypedDict, total=False):
+    """An initiative's outcome report (``_id`` = the initiative's id; one report per initiative).
+
+    ``title``, ``themes`` and ``edition_id`` are the initiative's as they were when the report was
+    last filed (what the public list filters by and the published event names)."""
+
+    initiative_id: str
+    source: str
+    external_id: str
+    edition_id: str | None
+    title: dict[str, str]
+    themes: list[str]
+    revision: int
+    status: str  # a ``ReportStatus`` value
+    content: dict[str, Any]  # the current revision's, with the partners' linked sources
+    revisions: list[ReportRevision]
+    review: Review | None  # the last step
+    reviews: list[Review]
+    queued_at: str | None  # since when it waits for a curator (None: not waiting)
+    filed_at: str
+    updated_at: str
+    published_at: str | None
+
+
+class SessionSeen(TypedDict):
+    version: int
+    starts_at: str
+    status: str
+
+
+class SessionStartsState(TypedDict, total=False):
+    """The registry's copy of an initiative's sessions at scheduling (``_id`` = the initiative's
+    id): each session's newest version, start and status — enough to know when the first began."""
+
+    initiative_id: str
+    sessions: dict[str, SessionSeen]  # by session id
