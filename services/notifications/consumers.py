@@ -2,10 +2,13 @@
 
 from datetime import datetime
 
+from services.notifications.usecases.report_reminders import ReportReminders
+from services.notifications.usecases.surveys import Surveys
 from services.notifications.usecases.triggers import Triggers
 from shared.envelope import EventData
 from shared.events.initiatives import INITIATIVE_EVENTS, InitiativeContactErasedV1, InitiativeContactRecordedV1
 from shared.events.notifications import NotificationDeliveredV1, NotificationFailedV1
+from shared.events.reports import REPORT_EVENTS
 from shared.events.scheduling import (
     EditionClosedV1,
     EditionPlannedV1,
@@ -25,6 +28,7 @@ from shared.topics import (
     NOTIFICATIONS_RECEIPTS,
     REGISTRY_CONTACTS,
     REGISTRY_INITIATIVES,
+    REGISTRY_REPORTS,
     SCHEDULING_CONTACTS,
     SCHEDULING_REGISTRATIONS,
     SCHEDULING_SESSIONS,
@@ -46,7 +50,7 @@ class InitiativeSeen(EventData):
     updated_at: datetime
 
 
-def subscriptions(t: Triggers) -> list[Subscription]:
+def subscriptions(t: Triggers, surveys: Surveys, reminders: ReportReminders) -> list[Subscription]:
     initiative_types = {m.event_type for m in INITIATIVE_EVENTS} | set(REVIEW_TYPES)
     editions = (EditionPlannedV1, EditionUpdatedV1, EditionProgrammePublishedV1, EditionClosedV1)
     sessions = (SessionScheduledV1, SessionPublishedV1, SessionUpdatedV1, SessionRescheduledV1, SessionCancelledV1)
@@ -74,8 +78,23 @@ def subscriptions(t: Triggers) -> list[Subscription]:
             "contacts", (SCHEDULING_CONTACTS,), {RegistrationContactRecordedV1.event_type: Handler(RegistrationContactRecordedV1, t.on_contact)},
             NOTIFICATIONS_DEADLETTER, unknown_types="skip", on_tombstone=t.on_contact_tombstone,
         ),
+        # The feedback survey and the report reminders follow sessions in their own group: each
+        # session's document keeps what its newest version says (a repeat changes nothing).
+        Subscription("feedback_sessions", (SCHEDULING_SESSIONS,), {m.event_type: Handler(m, _both(surveys.on_session, reminders.on_session)) for m in sessions},
+                     NOTIFICATIONS_DEADLETTER, unknown_types="skip", dedup="none"),
+        # Any event of an initiative's report means a report exists: set once, a repeat changes nothing.
+        Subscription("reports", (REGISTRY_REPORTS,), {m.event_type: Handler(m, reminders.on_report) for m in REPORT_EVENTS}, NOTIFICATIONS_DEADLETTER,
+                     unknown_types="skip", dedup="none"),
         Subscription(
             "receipts", (NOTIFICATIONS_RECEIPTS,),
             {m.event_type: Handler(m, t.on_receipt) for m in (NotificationDeliveredV1, NotificationFailedV1)}, NOTIFICATIONS_DEADLETTER, unknown_types="skip",
         ),
     ]
+
+
+def _both(*handlers):
+    async def handle(event, data) -> None:
+        for handler in handlers:
+            await handler(event, data)
+
+    return handle

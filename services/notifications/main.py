@@ -7,7 +7,7 @@ import contextlib
 import structlog
 from fastapi import FastAPI
 
-from services.notifications.adapters import copies, messages, notices, subscriptions
+from services.notifications.adapters import copies, feedback, messages, notices, subscriptions
 from services.notifications.adapters.organizers import COLLECTION as ORGANIZERS
 from services.notifications.adapters.organizers import OrganizerContacts
 from services.notifications.adapters.read_at_once import OptOutsAtOnce
@@ -19,10 +19,13 @@ from services.notifications.settings import NotificationsSettings
 from services.notifications.usecases.clock import Clock
 from services.notifications.usecases.content import Contents
 from services.notifications.usecases.digests import Digests
+from services.notifications.usecases.feedback import Feedback
 from services.notifications.usecases.privacy import Erasure
 from services.notifications.usecases.recipients import Recipients
+from services.notifications.usecases.report_reminders import ReportReminders
 from services.notifications.usecases.send_together import SendTogether
 from services.notifications.usecases.sending import Sender
+from services.notifications.usecases.surveys import Surveys
 from services.notifications.usecases.triggers import Triggers
 from services.notifications.usecases.withdrawals import Withdrawals
 from shared.db.aggregates import aggregate_indexes
@@ -43,6 +46,7 @@ INDEXES = (
     + copies.INDEXES
     + subscriptions.INDEXES
     + notices.INDEXES
+    + feedback.INDEXES
     + aggregate_indexes(OPT_OUTS)
     + aggregate_indexes(VOCABULARIES)
 )
@@ -56,6 +60,11 @@ def _copies(runtime: Runtime) -> copies.Copies:
                          a(copies.REGISTRATIONS, lift=copies.registration_fields, own=True), a(copies.CONTACTS, lift=copies.contact_fields, own=True))
 
 
+def _feedback_stores(runtime: Runtime) -> feedback.FeedbackStores:
+    a = runtime.aggregate
+    return feedback.FeedbackStores(a(feedback.SURVEYS), a(feedback.SLOTS), a(feedback.ANSWERS, lift=feedback.answer_fields), a(feedback.REPORT_REMINDERS))
+
+
 def _adapters(settings: NotificationsSettings) -> tuple[SmtpAdapter, SmsGatewayAdapter]:
     s = settings
     return (SmtpAdapter(s.smtp_host, s.smtp_port, s.mail_from, s.smtp_username, s.smtp_password, s.smtp_starttls, s.smtp_timeout_s),
@@ -66,6 +75,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     settings = settings or NotificationsSettings()
     runtime = Runtime(settings, INDEXES)
     runtime.relay_outbox_of(messages.COLLECTION)
+    runtime.relay_outbox_of(feedback.ANSWERS)  # the answers' events and released comments
     a, now = runtime.aggregate, Clock()
     # own: the messages are written by this process alone (its timers and sender already assume one
     # notifications process per database), so a page is not read back after this store wrote it
@@ -82,15 +92,17 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     triggers = Triggers(settings, stored, now, sender, send_together, KeyedLock(), copies=kept, notices=notices.Notices(a(notices.COLLECTION)),
                         organizers=organizers, withdrawals=Withdrawals(), erasure=erasure)
     digests = Digests(settings, subscribers, kept, now, triggers.schedule)
+    said = _feedback_stores(runtime)
+    surveys, reminders, answers = Surveys(triggers, said, settings.feedback_hour), ReportReminders(triggers, said), Feedback(settings, said, kept, now)
     runtime.subscribe(vocabulary_subscription(vocabularies, NOTIFICATIONS_DEADLETTER))
-    for sub in consumer_table(triggers):
+    for sub in consumer_table(triggers, surveys, reminders):
         runtime.subscribe(sub)
     tasks: list[asyncio.Task] = []
 
     async def start() -> None:
         await vocabularies.load()
         await sender.reclaim()
-        tasks.append(asyncio.create_task(timers(settings, (triggers.fire_notices, digests.fire)), name="notifications-notices"))
+        tasks.append(asyncio.create_task(timers(settings, (triggers.fire_notices, digests.fire, surveys.fire, reminders.fire)), name="notifications-notices"))
         tasks.append(asyncio.create_task(timers(settings, (sender.reclaim, sender.run_due)), name="notifications-timers"))
 
     async def stop() -> None:
@@ -113,6 +125,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     state.settings, state.auth, state.clock, state.producer = settings, authenticator(settings), now, runtime.producer
     state.subscriptions, state.opt_outs, state.vocabularies = subscribers, opt_outs, vocabularies
     state.triggers, state.recipients, state.erasure = triggers, recipients, erasure
+    state.feedback, state.surveys, state.report_reminders = answers, surveys, reminders
     for router in routers:
         app.include_router(router)
     return app

@@ -96,12 +96,13 @@ def _block(template, name: str, ctx: dict) -> str:
 
 def render(category: str, lang: str, ctx: dict) -> Rendered:
     """``ctx`` holds what the templates use: what, when, where, unsubscribe_url, and per category
-    decision/comment, code/action_url, sessions, position, reason, previously, manage_url."""
+    decision/comment, code/action_url, sessions, position, reason, previously, manage_url, feedback_url
+    (a survey's link, to which each score's ``&score=N`` is added), last_ended(_en)."""
     lang = language_for(lang)
     Category(category)  # an unknown category is a programming error
     full = {
         "what": "", "when": "", "where": "", "comment": None, "sessions": [], "code": None, "action_url": None,
-        "manage_url": None, "previously": None, "position": None, "reason": None, "decision": None,
+        "manage_url": None, "previously": None, "position": None, "reason": None, "decision": None, "feedback_url": None,
         **ctx, "lang": lang, "L": labels(lang),
     }
     template = _env().get_template(f"{lang}/{category}.j2")
@@ -114,9 +115,25 @@ def render(category: str, lang: str, ctx: dict) -> Rendered:
     return Rendered(lang, subject, text, html, sms, measure(sms))
 
 
+@cache
+def page_labels(name: str) -> dict[str, dict]:
+    """A public page's words by language (``templates/pages/<name>.json``)."""
+    return json.loads((TEMPLATES / "pages" / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def page_language(name: str, wanted: str | None) -> str:
+    return wanted if wanted in page_labels(name) else "sv"
+
+
+def render_page(name: str, lang: str, ctx: dict) -> str:
+    """A public page (``templates/pages/<name>.html.j2``, escaped) in ``lang`` (Swedish if it has no words)."""
+    lang = page_language(name, lang)
+    return _env().get_template(f"pages/{name}.html.j2").render({**ctx, "lang": lang, "L": page_labels(name)[lang]})
+
+
 # The links of one recipient: the only part of a message that differs between the registrants of
 # one change (and a waitlist position, which is part of the text).
-LINKS = ("unsubscribe_url", "manage_url", "action_url")
+LINKS = ("unsubscribe_url", "manage_url", "action_url", "feedback_url")
 
 
 def render_cached(category: str, lang: str, ctx: dict, cache: dict) -> Rendered:
@@ -199,4 +216,9 @@ def sample_context(category: str, lang: str) -> dict:
         extra = {"previously": format_when("2025-10-06T18:00:00+02:00", lang), "manage_url": "https://oppna.malmo.se/r/SAMPLE"}
     elif category == "session_cancelled":
         extra = {"reason": "Sjukdom / illness"}
+    elif category == "feedback_request":
+        extra = {"feedback_url": f"https://oppna.malmo.se/feedback/SAMPLE-TOKEN?lang={lang}"}
+    elif category == "report_reminder":
+        extra = {"where": "Öppna Malmö, Stadskontoret", "last_ended": format_when(SAMPLE_SESSION["ends_at"], "sv"),
+                 "last_ended_en": format_when(SAMPLE_SESSION["ends_at"], "en")}
     return {**base, **extra}

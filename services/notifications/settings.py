@@ -38,6 +38,7 @@ class NotificationsSettings(ServiceSettings):
     change_debounce_s: float = Field(default=300.0, ge=0, description="A burst of edits to a session within this time yields one change notice.")
     reminder_hours_before: int = Field(default=24, ge=1, description="Default when the edition does not say.")
     digest_hour: int = Field(default=9, ge=0, le=23, description="Digests go out at this hour (Europe/Stockholm).")
+    feedback_hour: int = Field(default=10, ge=8, le=20, description="The feedback survey goes out the morning after a session, at this hour (Europe/Stockholm).")
     digest_period_override_s: float | None = Field(default=None, description="Tests: a digest period in seconds instead of a day/week.")
 
     send_max_attempts: int = Field(default=5, ge=1, le=20, description="Attempts at a temporary failure before the dead letter.")

@@ -28,6 +28,8 @@ class Category(StrEnum):
     reminder = "reminder"
     session_changed = "session_changed"
     session_cancelled = "session_cancelled"
+    feedback_request = "feedback_request"
+    report_reminder = "report_reminder"
 
 
 class EmailRequestedV1(Tolerant):

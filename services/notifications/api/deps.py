@@ -4,6 +4,7 @@
 from services.notifications.adapters.subscriptions import Subscriptions
 from services.notifications.settings import NotificationsSettings
 from services.notifications.usecases.clock import Clock
+from services.notifications.usecases.feedback import Feedback
 from services.notifications.usecases.privacy import Erasure
 from services.notifications.usecases.recipients import Recipients
 from services.notifications.usecases.triggers import Triggers
@@ -22,4 +23,5 @@ TriggersDep = app_part("triggers", Triggers)
 RecipientsDep = app_part("recipients", Recipients)
 ErasureDep = app_part("erasure", Erasure)
 ProducerDep = app_part("producer", EventProducer)
+FeedbackDep = app_part("feedback", Feedback)
 Curator = RequiresRole(Role.curator)  # a curator's key (401/403 otherwise)

@@ -20,6 +20,10 @@ from shared.events.notifications import DeliveryCountedV1, DeliveryOutcome, Noti
 from shared.topics import NOTIFICATIONS_DEADLETTER, NOTIFICATIONS_DELIVERIES
 
 FINAL = {"sent", "delivered", "failed", "expired", "cancelled"}
+# A message's one-use link secret (a feedback survey's token, docs/notifications.md "Feedback"):
+# kept only while the message may still be rendered, dropped from its state once it is final, so
+# no stored message pairs its recipient with the token after the hand-over.
+SECRETS = ("token",)
 
 
 class Recipient(TypedDict):
@@ -83,6 +87,14 @@ def created(new: NewMessage, now: datetime) -> MessageState:
     )
 
 
+def settled(state: MessageState) -> MessageState:
+    """``state`` as kept: a final message without its link secrets (``SECRETS``)."""
+    context = state.get("context") or {}
+    if state.get("status") not in FINAL or not any(k in context for k in SECRETS):
+        return state
+    return {**state, "context": {k: v for k, v in context.items() if k not in SECRETS}}
+
+
 def counted(state: dict, outcome: DeliveryOutcome, now: datetime, source: str) -> Pending:
     data = DeliveryCountedV1(
         message_id=state["message_id"], channel=state["channel"], language=state["language"], category=state["category"],
@@ -107,7 +119,7 @@ def to_status(status: str, now: datetime, source: str, outcome: DeliveryOutcome 
     def decide(current: dict | None, _v: int) -> Decision | None:
         if current is None or current["status"] in FINAL:
             return None
-        state = {**current, **fields, "status": status, "updated_at": now}
+        state = settled({**current, **fields, "status": status, "updated_at": now})
         return Decision(state, [counted(state, outcome, now, source)] if outcome else [])
 
     return decide
@@ -147,7 +159,7 @@ def after_failure(now: datetime, source: str, reason: str, permanent: bool, max_
         give_up = permanent or current["attempts"] >= max_attempts or retry_at >= current["expires_at"]
         if not give_up:
             return Decision({**current, "status": "scheduled", "due_at": retry_at, "last_error": reason[:300], "updated_at": now})
-        state = {**current, "status": "failed", "last_error": reason[:300], "failed_at": now, "updated_at": now}
+        state = settled({**current, "status": "failed", "last_error": reason[:300], "failed_at": now, "updated_at": now})
         return Decision(state, [dead_letter(state, reason, permanent, now, source), counted(state, DeliveryOutcome.failed, now, source)])
 
     return decide
@@ -160,7 +172,7 @@ def withdrawn(now: datetime, why: str):
     def decide(current: dict | None, _v: int) -> Decision | None:
         if current is None or current["status"] != "scheduled":
             return None
-        return Decision({**current, "status": "cancelled", "cancelled_because": why, "updated_at": now})
+        return Decision(settled({**current, "status": "cancelled", "cancelled_because": why, "updated_at": now}))
 
     return decide
 

@@ -21,6 +21,8 @@ DEFAULT_TTL = {
     "reminder": timedelta(days=2),
     "session_changed": timedelta(days=30),
     "session_cancelled": timedelta(days=30),
+    "feedback_request": timedelta(days=3),  # asked the morning after: not worth asking later
+    "report_reminder": timedelta(days=7),
 }
 # Categories about a session lose their worth when it starts.
 BOUND_BY_SESSION_START = {"registration_confirmed", "registration_waitlisted", "registration_promoted", "reminder", "session_changed", "session_cancelled"}

@@ -20,7 +20,8 @@ from services.notifications.settings import NotificationsSettings
 from services.notifications.usecases.recipients import Recipient
 from shared.events.notifications import EmailRequestedV1, SmsRequestedV1
 
-SESSION_CATEGORIES = {"registration_confirmed", "registration_waitlisted", "registration_promoted", "reminder", "session_changed", "session_cancelled"}
+SESSION_CATEGORIES = {"registration_confirmed", "registration_waitlisted", "registration_promoted", "reminder", "session_changed", "session_cancelled",
+                      "feedback_request"}
 # The registration's copy is read only where it is used: a reminder checks it is still confirmed,
 # a waitlisted one says where it stands. The others need the session alone. A registrant who
 # cancels is not checked for here: the cancellation ends their waiting messages at once.
@@ -91,6 +92,8 @@ class Contents:
         if category in SESSION_CATEGORIES:
             about, session = await self._about_session(state, lang, now, drafts)
             ctx.update(about)
+            if category == "feedback_request":  # the survey's link: its token, and the language of the page it opens
+                ctx["feedback_url"] = f"{self.settings.public_base_url.rstrip('/')}/feedback/{c['token']}?lang={lang}"
         elif category == "digest":
             sessions = [await self._session(sid, drafts) for sid in c["session_ids"]]
             views = [r.session_view(s, lang) for s in sessions if s and s["status"] != "cancelled"]
@@ -100,6 +103,9 @@ class Contents:
             ctx["sessions"] = views
         elif category == "organizer_decision":
             ctx.update(what=c["title"], when=r.format_when(c["decided_at"], lang), where="Öppna Malmö, Stadskontoret, Malmö stad", decision=c["decision"], comment=c.get("comment"))
+        elif category == "report_reminder":
+            ctx.update(what=c["title"], when=c["last_ended"], where="Öppna Malmö, Stadskontoret, Malmö stad", last_ended=c["last_ended"],
+                       last_ended_en=c["last_ended_en"])
         elif category == "subscription_confirmation":
             if recipient.subscription_status != "pending":
                 raise Obsolete("not_pending")
