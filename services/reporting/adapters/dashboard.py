@@ -30,12 +30,16 @@ TEXT = {
         "other_lang": "English",
         "budget_vs": "Sökt belopp för godkända initiativ mot periodens budget",
         "trends": "Utveckling mellan forumperioder",
+        "granted_vs": "Beviljat och förbrukat mot periodens budget",
+        "follow_up": "Uppföljningen för kommunstyrelsen (utskriftsvänlig)",
         "charts": {
             "theme": "Inlämnade initiativ per tema",
             "district": "Inlämnade initiativ per område",
             "fill": "Beläggningsgrad per tema",
             "reach": "Utskick överlämnade till e-postserver eller SMS-tjänst, per kanal",
             "trend": "Inlämnade initiativ per forumperiod",
+            "reach_reported": "Deltagare per område enligt återrapporterna",
+            "score": "Deltagarnas medelbetyg (1–5) per tema",
         },
     },
     "en": {
@@ -51,12 +55,16 @@ TEXT = {
         "other_lang": "Svenska",
         "budget_vs": "Budget requested by approved initiatives against the edition's budget",
         "trends": "Trends between editions",
+        "granted_vs": "Granted and spent against the edition's budget",
+        "follow_up": "The follow-up for the city board (printable)",
         "charts": {
             "theme": "Initiatives submitted by theme",
             "district": "Initiatives submitted by district",
             "fill": "Fill rate by theme",
             "reach": "Notifications handed over to the mail server or SMS gateway, by channel",
             "trend": "Initiatives submitted by edition",
+            "reach_reported": "Participants by district, as reported",
+            "score": "Participants' mean score (1–5) by theme",
         },
     },
 }
@@ -74,6 +82,22 @@ def _chart(chart_id: str, title: str, table: dict, measure: str, kind: str, lang
         "header": header or (label(DIMENSIONS, table["dimension"], lang) if table.get("dimension") else ""),
         "rows": [(name, fmt(v, kind, lang)) for name, v in items],
     }
+
+
+def _follow_up_charts(model: ReadModel, edition_id: str, lang: str, threshold: int, vocabularies: VocabularyCopies | None) -> list[dict]:
+    """Granted and spent against the budget, participants by district as reported, mean score by theme."""
+    t = TEXT[lang]
+    fu = area_figures(model, edition_id, "follow_up", threshold)
+    g = fu["budget"]
+    rows = [{"label": label(MEASURES, m, lang), "values": {"v": g[m]}} for m in ("budget_sek", "granted_sek", "spent_sek", "remaining_sek")]
+    granted = _chart("granted", t["granted_vs"], {"rows": rows, "measures": [], "dimension": None}, "v", "count", lang,
+                     header=label(DIMENSIONS, "measure", lang))
+    granted["share"] = fmt(g["share_granted"], "ratio", lang)
+    return [
+        granted,
+        _chart("reach-reported", t["charts"]["reach_reported"], labelled(fu["tables"]["district"], lang, vocabularies), "participants_reported", "count", lang),
+        _chart("score", t["charts"]["score"], labelled(fu["tables"]["theme"], lang, vocabularies), "mean_score", "mean", lang, 5.0),
+    ]
 
 
 def render(model: ReadModel, edition_id: str | None, lang: str, threshold: int, vocabularies: VocabularyCopies | None = None) -> str:
@@ -106,11 +130,14 @@ def render(model: ReadModel, edition_id: str | None, lang: str, threshold: int, 
                         "measures": [], "dimension": None}
         context["budget"] = _chart("budget", t["budget_vs"], budget_table, "v", "count", lang, header=label(DIMENSIONS, "measure", lang))
         context["budget"]["share"] = fmt(b["share_of_budget"], "ratio", lang)
+        context["charts"] += _follow_up_charts(model, edition_id, lang, threshold, vocabularies)
+        context["follow_up"] = f"/follow-up?edition={edition_id}&lang={lang}"
         trend_table = labelled(tr, lang, vocabularies)
         context["trend"] = _chart("trend", t["charts"]["trend"], trend_table, "submitted", "count", lang)
         context["exports"] = [
             (f"{area} / {dim}", f"/v1/editions/{edition_id}/export.csv?area={area}&dimension={dim}&lang={lang}",
              f"/v1/editions/{edition_id}/jsonstat?area={area}&dimension={dim}&lang={lang}")
-            for area, dim in (("initiatives", "theme"), ("participation", "theme"), ("reach", "channel"), ("money", "administration"))
+            for area, dim in (("initiatives", "theme"), ("participation", "theme"), ("reach", "channel"), ("money", "administration"),
+                              ("follow_up", "district"))
         ]
     return TEMPLATES.get_template("dashboard.html").render(**context)

@@ -7,9 +7,9 @@ initiative is one item; its dimensions are its organiser kind and themes (from t
 initiative) and the districts and target groups its report says it reached (``_unknown`` without
 a report). The counts prefixed ``_`` are kept only to derive the rates, never shown.
 
-Measures (docs/reporting.md, "Follow-up"): ``initiatives``; ``granted`` (initiatives granted
+Measures (docs/reporting.md, "Follow-up"): ``in_follow_up`` (initiatives); ``granted`` (initiatives granted
 money) and ``granted_sek``; ``reported`` (initiatives with a report, in any status: its figures
-are followed before publication) with ``spent_sek`` and ``participants`` (the organisers' own
+are followed before publication) with ``spent_sek`` and ``participants_reported`` (the organisers' own
 counts); ``share_reported`` (of the granted initiatives, those that reported);
 ``participants_per_ksek`` (participants per 1,000 SEK granted, over initiatives granted and
 reported); ``joint`` (a report with a partner of another kind than the organiser); ``answers``,
@@ -45,14 +45,14 @@ def _derive(row: dict) -> dict:
 FOLLOW_UP = AreaSpec(
     dimensions=("organizer_kind", "theme", "district", "target_group"),
     measures=(
-        Measure("initiatives"),
+        Measure("in_follow_up"),
         Measure("granted"),
         Measure("granted_sek", "amount", ("granted",)),
         Measure("reported"),
         Measure("spent_sek", "amount", ("reported",)),
-        Measure("participants", "count", ()),
+        Measure("participants_reported"),
         Measure("share_reported", "ratio", ("granted", "reported")),
-        Measure("participants_per_ksek", "mean", ("granted", "reported", "participants")),
+        Measure("participants_per_ksek", "mean", ("granted", "reported", "participants_reported")),
         Measure("joint"),
         Measure("answers"),
         Measure("mean_score", "mean", ("answers",)),
@@ -153,8 +153,8 @@ def follow_up_item(f: FollowedInitiative) -> Item:
     again = [a["would_come_again"] for a in f.answers if a.get("would_come_again") is not None]
     granted, reported = int(f.granted_sek > 0), int(r is not None)
     counts = {
-        "initiatives": 1, "granted": granted, "granted_sek": f.granted_sek, "reported": reported,
-        "spent_sek": r["spent_sek"] if r else 0, "participants": r["participants"] if r else 0,
+        "in_follow_up": 1, "granted": granted, "granted_sek": f.granted_sek, "reported": reported,
+        "spent_sek": r["spent_sek"] if r else 0, "participants_reported": r["participants"] if r else 0,
         "joint": int(bool(r) and any(k != kind for k in r["partner_kinds"])),
         "answers": len(f.answers), "would_come_again": sum(again), "comments_released": f.comments,
         "_reported_granted": granted * reported, "_granted_sek_reported": f.granted_sek * reported,

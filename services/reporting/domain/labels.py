@@ -65,6 +65,8 @@ MEASURES = {
     "budget_sek": {"sv": "Periodens budget (kr)", "en": "Edition budget (SEK)"},
     "share_of_budget": {"sv": "Andel av budgeten", "en": "Share of the budget"},
     # the follow-up (initiatives of an edition that were granted money, reported or got feedback)
+    "in_follow_up": {"sv": "Initiativ i uppföljningen", "en": "Initiatives followed up"},
+    "participants_reported": {"sv": "Deltagare enligt återrapport", "en": "Participants, as reported"},
     "granted": {"sv": "Initiativ som beviljats medel", "en": "Initiatives granted money"},
     "granted_sek": {"sv": "Beviljat belopp (kr)", "en": "Granted (SEK)"},
     "reported": {"sv": "Initiativ som lämnat återrapport", "en": "Initiatives that reported"},

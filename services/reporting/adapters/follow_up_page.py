@@ -1,0 +1,85 @@
+"""The printable follow-up page of an edition for the city board: server-rendered HTML (Jinja2),
+Swedish or English, tables only (they print), suppressed figures only, a print stylesheet.
+
+Every figure is the follow-up area's (``domain/follow_up.py``) as the public reads it, so the
+page, the figures API and the exports always agree."""
+
+from typing import Any
+
+from services.reporting.adapters.charts import fmt
+from services.reporting.adapters.dashboard import TEMPLATES
+from services.reporting.adapters.exports import labelled
+from services.reporting.domain.figures import area_figures
+from services.reporting.domain.follow_up import FOLLOW_UP
+from services.reporting.domain.labels import MEASURES, label
+from services.reporting.domain.model import ReadModel
+from shared.vocabularies import VocabularyCopies
+
+TEXT = {
+    "sv": {
+        "title": "Uppföljning av Öppna Malmö", "edition": "Forumperiod", "show": "Visa", "other_lang": "English",
+        "no_editions": "Inga forumperioder ännu.", "measure": "Mått", "value": "Värde", "print": "Skriv ut med webbläsarens utskriftsfunktion.",
+        "lead": "Till kommunstyrelsen: beviljade medel, förbrukning, återrapporter, räckvidd och deltagarnas omdömen för forumperioden.",
+        "money": "Beviljat och förbrukat mot budgeten", "reports": "Återrapporter och samverkan", "feedback": "Deltagarnas omdömen",
+        "by_district": "Räckvidd per område (enligt återrapporterna)", "by_target_group": "Räckvidd per målgrupp (enligt återrapporterna)",
+        "by_kind": "Per typ av arrangör", "scope": "Med i uppföljningen är initiativ som beviljats medel, lämnat återrapport eller fått svar på enkäten.",
+        "suppression": "Antal under {t} visas som ”..” för att skydda enskilda, och fler värden döljs så att de inte kan räknas fram ur summorna.",
+        "dashboard": "Till instrumentpanelen",
+    },
+    "en": {
+        "title": "Follow-up of Open Malmö", "edition": "Edition", "show": "Show", "other_lang": "Svenska",
+        "no_editions": "No editions yet.", "measure": "Measure", "value": "Value", "print": "Print with the browser's print function.",
+        "lead": "For the city board: money granted, spending, outcome reports, reach and participants' feedback for the edition.",
+        "money": "Granted and spent against the budget", "reports": "Outcome reports and joint work", "feedback": "Participants' feedback",
+        "by_district": "Reach by district (as reported)", "by_target_group": "Reach by target group (as reported)",
+        "by_kind": "By organizer kind", "scope": "The follow-up takes in initiatives granted money, that filed an outcome report, or whose sessions got feedback.",
+        "suppression": "Counts below {t} show as “..” to protect individuals, and further values are hidden so they cannot be worked out from the totals.",
+        "dashboard": "To the dashboard",
+    },
+}
+
+KINDS = {m.id: m.kind for m in FOLLOW_UP.measures}
+MONEY = (("budget_sek", "amount"), ("granted", "count"), ("granted_sek", "amount"), ("remaining_sek", "amount"), ("share_granted", "ratio"),
+         ("spent_sek", "amount"), ("share_spent", "ratio"), ("participants_per_ksek", "mean"))
+REPORTS = ("in_follow_up", "granted", "reported", "share_reported", "participants_reported", "joint")
+FEEDBACK = ("answers", "mean_score", "would_come_again", "share_again", "answers_per_session", "comments_released")
+REACH = ("reported", "participants_reported", "joint")
+BY_KIND = ("granted", "granted_sek", "reported", "spent_sek", "participants_reported", "answers", "mean_score")
+
+
+def _pairs(values: dict[str, Any], measures: tuple, lang: str) -> list[tuple[str, str]]:
+    """(label, formatted value) of each measure: (id, kind) pairs, or ids of the follow-up area."""
+    out = []
+    for m in measures:
+        mid, kind = m if isinstance(m, tuple) else (m, KINDS[m])
+        out.append((label(MEASURES, mid, lang), fmt(values.get(mid), "count" if kind == "amount" else kind, lang)))
+    return out
+
+
+def _table(table: dict, measures: tuple, lang: str) -> dict:
+    """A dimension's table: rows of labelled categories, the measures' columns, the total last."""
+    rows = [(r["label"], [v for _, v in _pairs(r["values"], measures, lang)]) for r in [*table["rows"], table["total"]]]
+    return {"columns": [label(MEASURES, m, lang) for m in measures], "rows": rows, "header": table["label"].split(" — ")[-1]}
+
+
+def render(model: ReadModel, edition_id: str | None, lang: str, threshold: int, vocabularies: VocabularyCopies | None = None) -> str:
+    t = TEXT[lang]
+    editions = sorted(model.editions.values(), key=lambda e: (e["year"], e["edition_id"]))
+    if edition_id is None and editions:
+        edition_id = editions[-1]["edition_id"]
+    context: dict = {"lang": lang, "t": t, "editions": editions, "edition_id": edition_id, "other": "en" if lang == "sv" else "sv",
+                     "suppression": t["suppression"].format(t=threshold), "edition_name": None}
+    if edition_id is not None:
+        fu = area_figures(model, edition_id, "follow_up", threshold)
+        tables = {d: labelled(tb, lang, vocabularies) for d, tb in fu["tables"].items()}
+        total = fu["tables"]["organizer_kind"]["total"]["values"]
+        name = model.editions[edition_id]["name"]
+        context |= {
+            "edition_name": name.get(lang) or name.get("sv") or edition_id,
+            "context_pairs": {"money": _pairs(fu["budget"], MONEY, lang), "reports": _pairs(total, REPORTS, lang),
+                              "feedback": _pairs(total, FEEDBACK, lang)},
+            "tables": [(t["by_district"], _table(tables["district"], REACH, lang)),
+                       (t["by_target_group"], _table(tables["target_group"], REACH, lang)),
+                       (t["by_kind"], _table(tables["organizer_kind"], BY_KIND, lang))],
+        }
+    return TEMPLATES.get_template("follow_up.html").render(**context)

@@ -1,0 +1,20 @@
+"""The printable follow-up page of an edition for the city board (``adapters/follow_up_page.py``)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import HTMLResponse
+
+from services.reporting.adapters import follow_up_page
+from services.reporting.api.deps import Lang, ReadModelDep, ThresholdDep, VocabulariesDep, fresh_labels, known_edition
+
+router = APIRouter(dependencies=[Depends(fresh_labels)])
+
+
+@router.get("/follow-up", tags=["dashboard"], summary="The follow-up page for the city board (HTML, sv or en, printable)",
+            response_class=HTMLResponse)
+async def follow_up(model: ReadModelDep, v: VocabulariesDep, threshold: ThresholdDep,
+                    edition_id: Annotated[str | None, Query(alias="edition")] = None, lang: Lang = "sv") -> HTMLResponse:
+    if edition_id is not None:
+        known_edition(model, edition_id)
+    return HTMLResponse(follow_up_page.render(model, edition_id, lang, threshold, v))
