@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Callable
 from fastapi import FastAPI
 
 from services.console.adapters.identity import CityIdentity
+from services.console.adapters.notifications import Notifications
 from services.console.adapters.registry import Registry
 from services.console.adapters.reporting import Reporting
 from services.console.adapters.scheduling import Scheduling
@@ -49,6 +50,7 @@ def create_app(settings: ConsoleSettings | None = None, clock: Callable[[], floa
     app.state.registry = registry
     app.state.scheduling = Scheduling(clients["scheduling"])
     app.state.reporting = Reporting(clients["reporting"], settings.reporting_public_url or settings.reporting_url)
+    app.state.notifications = Notifications(clients["notifications"])
     app.state.sign_in = SignIn(sessions, registry)
     app.state.vocabularies = Vocabularies(registry, clock=clock)
     app.state.identity = CityIdentity(settings.oidc_issuer, settings.oidc_client_id, settings.oidc_client_secret.get_secret_value(),

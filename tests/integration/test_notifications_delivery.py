@@ -34,6 +34,7 @@ SCHED = "urn:malmo:oppna:scheduling"
 class Env:
     def __init__(self, http, kafka, smtp, sms, settings, db):
         self.http, self.kafka, self.smtp, self.sms, self.settings, self.db = http, kafka, smtp, sms, settings, db
+        self.app = None  # set by notifications_env: its clock may be moved (app.state.clock.source)
 
     async def publish(self, topic: str, data, subject: str, event_id: str | None = None, source: str = SCHED) -> dict:
         event = new_event(data, source=source, subject=subject, event_id=event_id)
@@ -73,7 +74,8 @@ async def notifications_env(infra, prefix: str, smtp: SmtpSink | None = None, dr
     )
     sms.webhook_url = f"http://127.0.0.1:{port}/v1/sms/receipts"
     sms.webhook_secret = settings.sms_webhook_secret
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    app = create_app(settings)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     mongo = AsyncMongoClient(infra.mongodb, timeoutMS=20000, tz_aware=True)
     try:
         async with sms.running():
@@ -81,7 +83,9 @@ async def notifications_env(infra, prefix: str, smtp: SmtpSink | None = None, dr
             try:
                 await eventually(lambda: _started(server), timeout=60, what="notifications to start")
                 async with RawKafka(infra.kafka, f"{prefix}.") as kafka, httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
-                    yield Env(http, kafka, smtp, sms, settings, mongo[settings.mongodb_database])
+                    env = Env(http, kafka, smtp, sms, settings, mongo[settings.mongodb_database])
+                    env.app = app
+                    yield env
             finally:
                 server.should_exit = True
                 await task

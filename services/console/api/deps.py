@@ -7,6 +7,7 @@ from urllib.parse import parse_qs
 from fastapi import Depends, Request
 
 from services.console.adapters.identity import CityIdentity
+from services.console.adapters.notifications import Notifications
 from services.console.adapters.registry import Registry
 from services.console.adapters.reporting import Reporting
 from services.console.adapters.scheduling import Scheduling
@@ -22,6 +23,7 @@ SignInDep = app_part("sign_in", SignIn)
 RegistryDep = app_part("registry", Registry)
 SchedulingDep = app_part("scheduling", Scheduling)
 ReportingDep = app_part("reporting", Reporting)
+NotificationsDep = app_part("notifications", Notifications)
 SettingsDep = app_part("settings", ConsoleSettings)
 VocabulariesDep = app_part("vocabularies", Vocabularies)
 IdentityDep = app_part("identity", CityIdentity | None)  # None: no identity provider configured

@@ -39,7 +39,9 @@ class Surveys:
         fired = 0
         for survey in await self.stores.due_surveys(self.t.now()):
             session = await self.t.copies.get(self.t.copies.sessions, survey["session_id"])
-            if session is not None and session["status"] != "cancelled":
+            if session is None:
+                continue  # its copy comes by another consumer group: asked again on the next pass
+            if session["status"] != "cancelled":
                 await self.send(survey)
             await change_one(self.stores.surveys, survey["session_id"], f.survey_sent)
             fired += 1
