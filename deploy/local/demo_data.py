@@ -54,6 +54,13 @@ def event(source: str, type_: str, data: dict) -> dict:
     }
 
 
+def demo_days(today: date | None = None) -> list[date]:
+    """The demo forum period: two weeks from next Monday, so it is always in the future."""
+    today = today or datetime.now(UTC).date()
+    first = today + timedelta(days=7 - today.weekday())
+    return [first + timedelta(days=d) for d in range(14)]
+
+
 def submitted(source: str, external_id: str, sv: str, en: str, themes: list[str], origin: str, districts: list[str], revision: int = 1) -> dict:
     kind, name = SOURCES[source]
     return event(source, "se.malmo.oppna.initiative.submitted.v1", {
@@ -66,7 +73,7 @@ def submitted(source: str, external_id: str, sv: str, en: str, themes: list[str]
         "origin": origin,
         "districts": districts,
         "languages": ["sv", "en"],
-        "period": {"start": "2025-10-06", "end": "2025-10-19"},
+        "period": {"start": demo_days()[0].isoformat(), "end": demo_days()[-1].isoformat()},  # in the demo edition
         "expected_participants": 60,
         "budget": {"requested_sek": 30000, "own_funding_sek": 15000},
     })
@@ -148,14 +155,11 @@ DEMO_VENUES = [
 ]
 
 
-async def programme(client: httpx.AsyncClient, scheduling: str, scheduler: dict, states: dict[str, dict]) -> int:
-    """A forum period starting next week, two venues, one session per stamped initiative, published.
-
-    Dates follow today, so the demo programme is always in the future; a second run finds
-    what the first made and changes nothing."""
-    today = datetime.now(UTC).date()
-    first = today + timedelta(days=7 - today.weekday())  # next Monday
-    days = [first + timedelta(days=d) for d in range(14)]
+async def plan(client: httpx.AsyncClient, scheduling: str, scheduler: dict) -> dict[str, dict]:
+    """The forum period (``demo_days``) and two venues open every day of it; a second run finds
+    what the first made and changes nothing. The venues by name."""
+    days = demo_days()
+    first = days[0]
     if (await client.get(f"{scheduling}/v1/editions/{DEMO_EDITION}", headers=scheduler)).status_code == 404:
         r = await client.post(f"{scheduling}/v1/editions", headers=scheduler, json={
             "edition_id": DEMO_EDITION, "name": {"sv": f"Öppna Malmö {first.year}", "en": f"Open Malmö {first.year}"}, "year": first.year,
@@ -169,6 +173,12 @@ async def programme(client: httpx.AsyncClient, scheduling: str, scheduler: dict,
             r = await client.post(f"{scheduling}/v1/venues", headers=scheduler, json={**venue, "availability": windows})
             r.raise_for_status()
             venues[venue["name"]] = r.json()
+    return venues
+
+
+async def programme(client: httpx.AsyncClient, scheduling: str, scheduler: dict, states: dict[str, dict], venues: dict[str, dict]) -> int:
+    """One session per stamped initiative in the demo period, and the programme published."""
+    days = demo_days()
     made = 0
     for n, external_id in enumerate(STAMPED):
         session_id = f"demo-{external_id.lower()}"
@@ -206,8 +216,14 @@ async def main() -> int:
         return 2
     curator = {"authorization": f"Bearer {curator_key}"}
     kafka_events, rest_event = demo_events()
+    scheduler_key = os.environ.get("SCHEDULER_API_KEY")
+    scheduler = {"authorization": f"Bearer {scheduler_key}"}
     async with httpx.AsyncClient(timeout=10) as client:
         keys = await register_sources(client, registry, curator)
+        venues = await plan(client, scheduling, scheduler) if scheduler_key else {}
+    # The registry places each initiative in the edition its period meets, from its copy of the
+    # editions (told over Kafka, read through a five-second cache): planned first, then submitted.
+    await asyncio.sleep(6 if scheduler_key else 0)
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
     await producer.start()
     try:
@@ -243,9 +259,8 @@ async def main() -> int:
         for item in listed:
             by_status[item["status"]] = by_status.get(item["status"], 0) + 1
         print(f"  demo data: {len(listed)} demo initiatives in the registry, by status {by_status}")
-        scheduler_key = os.environ.get("SCHEDULER_API_KEY")
         if scheduler_key:
-            made = await programme(client, scheduling, {"authorization": f"Bearer {scheduler_key}"}, states)
+            made = await programme(client, scheduling, scheduler, states, venues)
             listed = (await client.get(f"{scheduling}/v1/programme")).json()
             count = len(listed) if isinstance(listed, list) else len(listed.get("sessions", listed.get("items", [])))
             print(f"  demo programme: {count} published sessions ({made} new) at {scheduling}/programme")
