@@ -68,6 +68,19 @@ class Registry:
     async def retire_term(self, key: str, vocabulary: str, code: str) -> Answer:
         return await self.client.call("DELETE", _term(vocabulary, code), key)
 
+    # The curator's grants (api/grants.py): an edition's grant book, and one initiative's grant.
+    async def grants(self, key: str, edition_id: str) -> Answer:
+        return await self.client.call("GET", f"/v1/editions/{quote(edition_id, safe='')}/grants", key)
+
+    async def grant(self, key: str, edition_id: str, initiative_id: str, amount_sek: int | str) -> Answer:
+        """``PUT /v1/editions/{id}/grants/{initiative}``: 409 ``over_budget`` on ``amount_sek`` with ``remaining_sek``."""
+        path = f"/v1/editions/{quote(edition_id, safe='')}/grants/{quote(initiative_id, safe='')}"
+        return await self.client.call("PUT", path, key, json={"amount_sek": amount_sek})
+
+    async def stamped_of_edition(self, key: str, edition_id: str) -> Answer:
+        """The edition's approved initiatives (the work list, ``status=approved&edition=``), up to 500."""
+        return await self.client.call("GET", "/v1/review/queue", key, params=[("status", "approved"), ("edition", edition_id), ("limit", "500")])
+
 
 def _source(source: str) -> str:
     return f"/v1/sources/{quote(source, safe='')}"
