@@ -40,9 +40,10 @@ async def test_the_dashboard_shows_the_figures_accessibly_in_both_languages(serv
         await page.goto(f"{served}/dashboard?edition={EDITION}&lang=sv")
         assert await page.get_attribute("html", "lang") == "sv"
         assert await page.locator("h1").inner_text() == "Öppna Malmö i siffror"
-        assert await page.locator("figure svg[role=img]").count() == 6
-        assert await page.locator("figure figcaption").count() == 6
-        assert await page.locator("table").count() == 6
+        # six of the unified picture, three of the follow-up (granted, reported reach, mean score)
+        assert await page.locator("figure svg[role=img]").count() == 9
+        assert await page.locator("figure figcaption").count() == 9
+        assert await page.locator("table").count() == 9
         assert "Inlämnade initiativ per tema" in await page.locator("h3").all_inner_texts()
         # Fosie has 3 initiatives: suppressed on the public page
         district = page.locator("section[aria-labelledby=by-district-heading] tbody tr", has_text="Fosie")

@@ -12,8 +12,12 @@ from services.reporting.domain.model import KINDS, ReadModel
 from services.reporting.usecases.projection import Projection
 from shared.db.aggregates import AggregateStore
 from shared.envelope import Envelope
+from shared.events.feedback import FEEDBACK_EVENTS, FeedbackAnsweredV1, FeedbackCommentReleasedV1
+from shared.events.grants import GrantsChangedV1
 from shared.events.notifications import DeliveryCountedV1
+from shared.events.reports import ReportStateV1
 from shared.events.scheduling import EditionPlannedV1, EditionUpdatedV1, RegistrationConfirmedV1, SessionPublishedV1, SessionScheduledV1
+from tests.integration.test_reporting_follow_up import answer, comment, grants, report
 from tests.integration.test_reporting_service import delivery, edition, initiative_state, registration, registry_event, session
 
 
@@ -42,6 +46,8 @@ async def apply(p: Projection, event: Envelope, model) -> None:
         await p.initiative(event, data)
     elif model is DeliveryCountedV1:
         await p.delivery(event, data)
+    elif model in FEEDBACK_EVENTS:
+        await p.feedback(event, data)
     else:
         await p.state(event, data)
 
@@ -66,8 +72,13 @@ async def test_a_restarted_process_loads_every_kind_as_it_was_stored(db):
     await apply(first, session(SessionPublishedV1, 2, 1), SessionPublishedV1)
     await apply(first, registration(RegistrationConfirmedV1, 3, 2, 1), RegistrationConfirmedV1)
     await apply(first, registry_event("registered", initiative_state(2, 1, "submitted")), InitiativeFacts)
-    for _ in range(2):  # a repeat of a delivery's outcome is stored once
+    answered, released = answer(2, 0), comment(2)
+    for _ in range(2):  # a repeat of a delivery's outcome, an answer or a released comment is stored once
         await apply(first, delivery(4, "sent"), DeliveryCountedV1)
+        await apply(first, answered, FeedbackAnsweredV1)
+        await apply(first, released, FeedbackCommentReleasedV1)
+    await apply(first, grants(1, {"ini-2": 10_000}), GrantsChangedV1)
+    await apply(first, report(2, 1, participants=12), ReportStateV1)
     restarted = process(db)
     await restarted.load()
     assert all(getattr(restarted.model, k) == getattr(first.model, k) for k in KINDS), restarted.model.counts()

@@ -296,7 +296,7 @@ async def test_closing_the_edition_publishes_a_suppressed_snapshot(reporting, pr
     snap = closed[0]
     assert snap["type"] == "se.malmo.oppna.statistics.published.v1" and snap["subject"] == EDITION
     figures = snap["data"]["figures"]
-    assert set(figures) == {"initiatives", "participation", "reach", "money"}
+    assert set(figures) == {"initiatives", "participation", "reach", "money", "follow_up"}
     district = {r["category"]: r for r in figures["initiatives"]["tables"]["district"]["rows"]}
     assert district["fosie"]["values"]["submitted"] is None
     assert figures["initiatives"]["edition"]["status"] == "closed"
