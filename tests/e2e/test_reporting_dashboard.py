@@ -2,7 +2,9 @@
 with their data tables, no serious or critical accessibility violation (axe-core), a screenshot
 kept in test-artifacts/."""
 
+import contextlib
 import uuid
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -15,20 +17,27 @@ from tests.platform import Platform, eventually, settings_for
 
 
 
-@pytest.fixture(scope="module")
-async def served(infra):
-    """Reporting behind a real uvicorn server (the browser cannot reach an in-process client),
-    fed with a programme published on this run's topics."""
-    run_id = f"d{uuid.uuid4().hex[:8]}"
+@contextlib.asynccontextmanager
+async def reporting_served(infra, prefix: str, publish, counted, what: str) -> AsyncIterator[str]:
+    """Reporting behind a real uvicorn server (the browser cannot reach an in-process client), its
+    base URL once ``publish(p)`` on this run's topics is ``counted(p)``."""
+    run_id = f"{prefix}{uuid.uuid4().hex[:8]}"
     port = free_port()
     settings = settings_for(ReportingSettings, infra, run_id, http_port=port)
     async with Platform.start(infra, run_id) as p:  # only for its Kafka client and clean-up
         p.settings["reporting"] = settings
         async with serving(create_app(settings), port) as base, httpx.AsyncClient(base_url=base, timeout=30) as http:
             p.http["reporting"] = http
-            await publish_the_programme(p)
-            await eventually(lambda: programme_counted(p), timeout=60, what="reporting to count the programme")
+            await publish(p)
+            await eventually(lambda: counted(p), timeout=60, what=what)
             yield base
+
+
+@pytest.fixture(scope="module")
+async def served(infra):
+    """Reporting fed with a programme published on this run's topics."""
+    async with reporting_served(infra, "d", publish_the_programme, programme_counted, "reporting to count the programme") as base:
+        yield base
 
 
 async def test_the_dashboard_shows_the_figures_accessibly_in_both_languages(served):

@@ -2,32 +2,19 @@
 both languages, the print stylesheet applied when printed, suppressed figures, no axe-core
 violation of any impact; a PDF of the printed page and a screenshot kept in test-artifacts/."""
 
-import uuid
-
-import httpx
 import pytest
 
-from services.reporting.main import create_app
-from services.reporting.settings import ReportingSettings
-from tests.browser import ARTIFACTS, chromium, free_port, served as serving
+from tests.browser import ARTIFACTS, chromium
 from tests.e2e.test_console_browser import violations
+from tests.e2e.test_reporting_dashboard import reporting_served
 from tests.integration.test_reporting_follow_up import EDITION, follow_up_counted, publish_the_follow_up
-from tests.platform import Platform, eventually, settings_for
 
 
 @pytest.fixture(scope="module")
 async def served(infra):
-    """Reporting behind a real uvicorn server, fed with grants, reports and feedback on this run's topics."""
-    run_id = f"fu{uuid.uuid4().hex[:8]}"
-    port = free_port()
-    settings = settings_for(ReportingSettings, infra, run_id, http_port=port)
-    async with Platform.start(infra, run_id) as p:  # only for its Kafka client and clean-up
-        p.settings["reporting"] = settings
-        async with serving(create_app(settings), port) as base, httpx.AsyncClient(base_url=base, timeout=30) as http:
-            p.http["reporting"] = http
-            await publish_the_follow_up(p)
-            await eventually(lambda: follow_up_counted(p), timeout=60, what="reporting to follow grants, reports and feedback")
-            yield base
+    """Reporting fed with grants, reports and feedback on this run's topics."""
+    async with reporting_served(infra, "fu", publish_the_follow_up, follow_up_counted, "reporting to follow grants, reports and feedback") as base:
+        yield base
 
 
 async def test_the_follow_up_page_prints_and_has_no_accessibility_violation(served):
