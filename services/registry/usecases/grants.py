@@ -40,6 +40,8 @@ class Grants:
         changed = accepted(await change_one(self._store, edition_id, lambda state, version: decide_grant(state, version, edition, request, now, self._emitter)))
         log.info("grant", edition_id=edition_id, initiative_id=request.initiative_id, amount_sek=request.amount_sek, curator=request.curator,
                  changed=changed.written)
+        if changed.written:  # the book as this change left it (another may follow at once)
+            return book_of(edition_id, changed.state["budget_sek"], changed.state, changed.document["state_version"])
         return await self.book(edition_id)
 
     async def book(self, edition_id: str) -> dict[str, Any]:
