@@ -41,7 +41,7 @@ async def test_a_participant_answers_on_a_phone_and_a_curator_releases_the_comme
     assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "no sideways scrolling at 360 px"
     assert await violations(page) == []
     await page.screenshot(path=str(ARTIFACTS / "feedback-answer-phone.png"), full_page=True)
-    await page.get_by_label("Ja").check()
+    await page.get_by_label("Ja", exact=True).check()
     await page.get_by_label("Kommentar (frivillig)").fill("Trevligt och lärorikt")
     await page.get_by_role("button", name="Skicka").click()
     await page.get_by_role("heading", name="Tack för ditt svar!").wait_for()
