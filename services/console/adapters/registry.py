@@ -41,6 +41,21 @@ class Registry:
         """``POST /v1/submissions``: a submission or withdrawal CloudEvent, as a publisher sends it."""
         return await self.client.call("POST", "/v1/submissions", key, json=event)
 
+    # Outcome reports (api/reports.py): the organiser's filing, the curator's work list, page and steps.
+    async def file_report(self, key: str, initiative_id: str, body: dict[str, Any]) -> Answer:
+        """``POST /v1/initiatives/{id}/report``: a revision of the initiative's report, as its publisher sends it."""
+        return await self.client.call("POST", f"/v1/initiatives/{quote(initiative_id, safe='')}/report", key, json=body)
+
+    async def report(self, key: str, initiative_id: str) -> Answer:
+        """``GET /v1/reports/{id}``: whole for staff and the own publisher (404: none yet, or not theirs to see)."""
+        return await self.client.call("GET", f"/v1/reports/{quote(initiative_id, safe='')}", key)
+
+    async def reports_waiting(self, key: str) -> Answer:
+        return await self.client.call("GET", "/v1/reports/queue", key)
+
+    async def review_report(self, key: str, initiative_id: str, step: dict[str, Any]) -> Answer:
+        return await self.client.call("POST", f"/v1/reports/{quote(initiative_id, safe='')}/review", key, json=step)
+
     # The curator's sources, keys and vocabularies (api/sources.py). A source URI may hold '/' and ':'.
     async def sources(self, key: str) -> Answer:
         return await self.client.call("GET", "/v1/sources", key)
