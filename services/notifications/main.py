@@ -86,13 +86,13 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     recipients = Recipients(settings, opt_outs, kept, subscribers, organizers)
     erasure = Erasure(stored, opt_outs, subscribers, kept, organizers)
     email, sms = _adapters(settings)
-    sender = Sender(settings, stored, recipients, Contents(settings, kept), OptOutsAtOnce(opt_outs, runtime.db[OPT_OUTS].estimated_document_count),
+    said = _feedback_stores(runtime)
+    sender = Sender(settings, stored, recipients, Contents(settings, kept, said.reminders), OptOutsAtOnce(opt_outs, runtime.db[OPT_OUTS].estimated_document_count),
                     now, runtime.producer.publish_many, email, sms)
     send_together = SendTogether(sender, now)
     triggers = Triggers(settings, stored, now, sender, send_together, KeyedLock(), copies=kept, notices=notices.Notices(a(notices.COLLECTION)),
                         organizers=organizers, withdrawals=Withdrawals(), erasure=erasure)
     digests = Digests(settings, subscribers, kept, now, triggers.schedule)
-    said = _feedback_stores(runtime)
     surveys, reminders, answers = Surveys(triggers, said, settings.feedback_hour), ReportReminders(triggers, said), Feedback(settings, said, kept, now)
     runtime.subscribe(vocabulary_subscription(vocabularies, NOTIFICATIONS_DEADLETTER))
     for sub in consumer_table(triggers, surveys, reminders):

@@ -11,7 +11,7 @@ import pytest
 from services.notifications.usecases.clock import utcnow
 from shared.events.initiatives import InitiativeContactRecordedV1
 from shared.events.reports import ReportFigures, ReportStateV1
-from tests.integration.test_notifications_delivery import edition, notifications_env, session, uid
+from tests.integration.test_notifications_delivery import edition, notifications_env, session, stored_messages, uid
 from tests.integration.test_notifications_feedback import held, link_in_mail
 from tests.platform import eventually
 
@@ -35,14 +35,24 @@ async def _async(value):
     return value
 
 
-async def organiser(env, iid: str, ends_at: datetime) -> str:
+async def organiser(env, iid: str, ends_at: datetime, contact: bool = True) -> str:
     address = f"{iid}@example.org"
-    await env.publish("registry.contacts.v1", InitiativeContactRecordedV1(initiative_id=iid, version=1, contact={"name": "Programansvarig", "email": address}),
-                      iid, source=REGISTRY)
+    if contact:
+        await tell_contact(env, iid)
     ed, sid = uid("ed"), uid("s")
     await env.publish("scheduling.sessions.v1", edition(ed), ed)
     await env.publish("scheduling.sessions.v1", session(sid, ed, ends_at - timedelta(hours=2)).model_copy(update={"initiative_id": iid}), sid)
     return address
+
+
+async def tell_contact(env, iid: str) -> None:
+    contact = InitiativeContactRecordedV1(initiative_id=iid, version=1, contact={"name": "Programansvarig", "email": f"{iid}@example.org"})
+    await env.publish("registry.contacts.v1", contact, iid, source=REGISTRY)
+
+
+def report(iid: str) -> ReportStateV1:
+    return ReportStateV1(initiative_id=iid, source="urn:malmo:source:test", version=1, revision=1, status="submitted",
+                         figures=ReportFigures(participants=12, spent_sek=1000))
 
 
 async def _planned(env, iid: str) -> dict | None:
@@ -54,9 +64,7 @@ async def test_an_organiser_is_reminded_twice_unless_a_report_came(env):
     quiet, reporting = uid("i"), uid("i")
     quiet_mail = await organiser(env, quiet, ended)
     reporting_mail = await organiser(env, reporting, ended)
-    report = ReportStateV1(initiative_id=reporting, source="urn:malmo:source:test", version=1, revision=1, status="submitted",
-                           figures=ReportFigures(participants=12, spent_sek=1000))
-    await env.publish("registry.reports.v1", report, reporting, source=REGISTRY)
+    await env.publish("registry.reports.v1", report(reporting), reporting, source=REGISTRY)
     await eventually(lambda: _planned(env, quiet), what="the reminder planned")
     await eventually(lambda: _reported(env, reporting), what="the report taken in")
     await asyncio.sleep(1.0)
@@ -89,3 +97,26 @@ async def test_a_survey_link_closes_after_thirty_days(env):
     page = await env.http.get(f"{url}?lang=en&score=3")
     assert page.status_code == 410 and "closed" in page.text
     assert (await env.http.post(url, data={"lang": "en", "score": "3"})).status_code == 410
+
+
+async def test_a_reminder_waiting_for_the_organisers_contact_is_not_sent_once_a_report_came(env):
+    late = uid("i")
+    address = await organiser(env, late, datetime.now(UTC) - timedelta(hours=1), contact=False)
+    await eventually(lambda: _planned(env, late), what="the reminder planned")
+    env.ahead = timedelta(days=14, hours=1)
+    await eventually(lambda: _made(env, late), what="the first reminder made (waiting for the contact)")
+    await env.publish("registry.reports.v1", report(late), late, source=REGISTRY)
+    await eventually(lambda: _reported(env, late), what="the report taken in")
+    await tell_contact(env, late)
+    await eventually(lambda: _cancelled(env, late), what="the waiting reminder cancelled")
+    assert reminders(env, address) == []
+
+
+async def _made(env, iid: str) -> bool:
+    doc = await env.db["report_reminders"].find_one({"_id": iid})
+    return bool(doc and doc["state"]["sent"] == 1)
+
+
+async def _cancelled(env, iid: str) -> bool:
+    states = await stored_messages(env.db, category="report_reminder", **{"recipient.key": f"organizer:{iid}"})
+    return bool(states) and all(s["status"] == "cancelled" and s["cancelled_because"] == "report_came" for s in states)

@@ -18,6 +18,7 @@ from services.notifications.domain import tokens
 from services.notifications.domain.quiet_hours import BOUND_BY_SESSION_START
 from services.notifications.settings import NotificationsSettings
 from services.notifications.usecases.recipients import Recipient
+from shared.db.aggregates import AggregateStore
 from shared.events.notifications import EmailRequestedV1, SmsRequestedV1
 
 SESSION_CATEGORIES = {"registration_confirmed", "registration_waitlisted", "registration_promoted", "reminder", "session_changed", "session_cancelled",
@@ -53,8 +54,10 @@ class Drafts:
 
 
 class Contents:
-    def __init__(self, settings: NotificationsSettings, copies: Copies):
-        self.settings, self.copies = settings, copies
+    def __init__(self, settings: NotificationsSettings, copies: Copies, report_reminders: AggregateStore | None = None):
+        """``report_reminders``: the initiatives' reminder documents (a report that came since a
+        reminder was made cancels it: it may have waited for the organiser's contact)."""
+        self.settings, self.copies, self.report_reminders = settings, copies, report_reminders
 
     async def _session(self, session_id: str, drafts: Drafts) -> dict | None:
         copies = self.copies
@@ -104,6 +107,8 @@ class Contents:
         elif category == "organizer_decision":
             ctx.update(what=c["title"], when=r.format_when(c["decided_at"], lang), where="Öppna Malmö, Stadskontoret, Malmö stad", decision=c["decision"], comment=c.get("comment"))
         elif category == "report_reminder":
+            if self.report_reminders is not None and ((await self.report_reminders.get(c["initiative_id"])) or {}).get("state", {}).get("reported"):
+                raise Obsolete("report_came")
             ctx.update(what=c["title"], when=c["last_ended"], where="Öppna Malmö, Stadskontoret, Malmö stad", last_ended=c["last_ended"],
                        last_ended_en=c["last_ended_en"])
         elif category == "subscription_confirmation":
