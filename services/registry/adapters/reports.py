@@ -9,6 +9,7 @@ Session starts: the copy of scheduling's sessions by initiative (``domain.sessio
 by this process's consumer of scheduling.sessions.v1 only (``own=True``).
 """
 
+from datetime import datetime
 from typing import Any
 
 from services.registry.domain.reports import WAITING, view
@@ -42,7 +43,7 @@ class SessionStarts:
         await change_one(self._store, data.initiative_id,
                          lambda state, version: decide_session_seen(state, version, data.initiative_id, data.session_id, seen))
 
-    async def first_start(self, initiative_id: str):
+    async def first_start(self, initiative_id: str) -> datetime | None:
         doc = await self._store.get(initiative_id)
         return first_start(doc["state"] if doc else None)
 

@@ -8,5 +8,7 @@
 - ``readers``: who sees what of an initiative.
 - ``sources``, ``vocabularies``: the decisions on publishers' keys and on vocabulary terms.
 - ``editions``: which submissions are late for their edition.
+- ``reports``: outcome reports — who may file when, revisions, curators' steps, their events;
+  ``session_starts``: when an initiative's first session begins (the copy a report waits for).
 - ``refusals``: what a decision returns (as its outcome) when a step cannot be taken.
 """
