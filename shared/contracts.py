@@ -103,6 +103,8 @@ SCHEDULING = ServiceContract(
         VOCABULARIES_IN,
         # Publishers' keys (hashes only), so a publisher's key is its source's at scheduling too.
         Channel(REGISTRY_SOURCES, "receive", SOURCE_EVENTS, key="the source's URI"),
+        # Published outcome reports, for the public knowledge bank.
+        Channel(REGISTRY_REPORTS, "receive", REPORT_EVENTS, key="the initiative's id"),
         Channel(SCHEDULING_SESSIONS, "send", SESSION_EVENTS, key="the edition's or session's id"),
         Channel(SCHEDULING_REGISTRATIONS, "send", REGISTRATION_EVENTS, key="the session's id"),
         Channel(SCHEDULING_CONTACTS, "send", (RegistrationContactRecordedV1,), key="the registration's id; a null value (tombstone) erases it"),

@@ -4,13 +4,14 @@ import time (the runtime's clients connect when the app starts)."""
 import asyncio
 import contextlib
 import os
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI
 
 from services.scheduling.adapters.initiatives import InitiativeCopies
 from services.scheduling.adapters.programme import Programme
 from services.scheduling.adapters.records import RegistrationRecords
+from services.scheduling.adapters.reports import ReportCopies
 from services.scheduling.adapters.rendered import FastPath, Rendered
 from services.scheduling.adapters.sources import SourceCopies
 from services.scheduling.adapters.stores import (
@@ -19,6 +20,7 @@ from services.scheduling.adapters.stores import (
     INDEXES,
     INITIATIVES,
     REGISTRATIONS,
+    REPORTS,
     SESSIONS,
     SOURCES,
     VENUES,
@@ -31,6 +33,7 @@ from services.scheduling.consumers import subscriptions
 from services.scheduling.settings import SchedulingSettings
 from services.scheduling.usecases.erasure import Erasure
 from services.scheduling.usecases.initiatives import FollowInitiatives
+from services.scheduling.usecases.knowledge import KnowledgeBank
 from services.scheduling.usecases.organisers import Organisers
 from services.scheduling.usecases.planning import Planning
 from services.scheduling.usecases.registrations import Registrations
@@ -48,6 +51,25 @@ from shared.web import create_service_app
 def _fault_hook(settings: SchedulingSettings) -> Callable[[], None] | None:
     """FAULT_EXIT_AFTER_SEAT (tests only): the process dies right after a seat is written, unanswered."""
     return (lambda: os._exit(137)) if settings.fault_exit_after_seat else None
+
+
+def _loads_then_sweeps(runtime: Runtime, loads: tuple[Callable[[], Awaitable[None]], ...], retention: ContactRetention) -> None:
+    """At start: each of ``loads`` in order, then the contacts' retention sweep (cancelled at stop)."""
+    timers: list[asyncio.Task] = []
+
+    async def start() -> None:
+        for load in loads:
+            await load()
+        timers.append(asyncio.create_task(retention.run(), name="scheduling-contact-retention"))
+
+    async def stop() -> None:
+        for task in timers:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    runtime.on_start(start)
+    runtime.on_stop(stop)
 
 
 def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
@@ -71,28 +93,14 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
     vocabularies = VocabularyCopies(runtime.aggregate(VOCABULARIES))  # labels on the page and in the feeds
     vocabularies.when_changed(programme.touch)
     sources = SourceCopies(runtime.aggregate(SOURCES, own=True))  # publishers' keys (hashes), so a publisher's key is valid here
+    knowledge = KnowledgeBank(ReportCopies(runtime.aggregate(REPORTS, own=True)), initiatives)  # the public knowledge bank
     for collection in WITH_OUTBOX:
         runtime.relay_outbox_of(collection)
-    for subscription in subscriptions(following, vocabularies, sources):
+    for subscription in subscriptions(following, vocabularies, sources, knowledge):
         runtime.subscribe(subscription)
-    timers: list[asyncio.Task] = []  # the contacts' retention sweep
-
-    async def start() -> None:
-        await registrations.settle_all()  # before the programme is read: every seat taken has its document
-        await planning.load()
-        await following.load()
-        await vocabularies.load()
-        await sources.load()
-        timers.append(asyncio.create_task(retention.run(), name="scheduling-contact-retention"))
-
-    async def stop() -> None:
-        for task in timers:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    runtime.on_start(start)
-    runtime.on_stop(stop)
+    # settle first: before the programme is read, every seat taken has its document
+    _loads_then_sweeps(runtime, (registrations.settle_all, planning.load, following.load, vocabularies.load, sources.load, knowledge.load),
+                       retention)
     app = create_service_app(
         runtime,
         title="Öppna Malmö — scheduling",
@@ -102,7 +110,7 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
     state.settings, state.auth, state.programme = settings, authenticator(settings, sources.resolve), programme
     state.rendered = Rendered(lambda: programme.version)  # the programme's rendered representations
     state.planning, state.registrations, state.erasure = planning, registrations, erasure
-    state.organisers = Organisers(programme)
+    state.organisers, state.knowledge = Organisers(programme), knowledge
     state.initiatives, state.vocabularies, state.retention = initiatives, vocabularies, retention  # tests move retention's clock
     answer_errors(app)
     for router in routers:

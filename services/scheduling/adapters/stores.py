@@ -15,11 +15,12 @@ from shared.db.indexes import IndexSpec
 from shared.vocabularies import COLLECTION as VOCABULARIES
 
 EDITIONS, VENUES, SESSIONS, CONTACTS, INITIATIVES, SOURCES = "editions", "venues", "sessions", "contacts", "initiatives", "sources"
+REPORTS = "reports"  # the registry's outcome reports, for the knowledge bank
 REGISTRATIONS = "registrations"
 WITH_OUTBOX = (EDITIONS, SESSIONS, CONTACTS)  # the aggregates whose events the relay publishes
 
 INDEXES = [
-    *(spec for collection in (INITIATIVES, SOURCES, VOCABULARIES, EDITIONS, VENUES, SESSIONS, CONTACTS) for spec in aggregate_indexes(collection)),
+    *(spec for collection in (INITIATIVES, SOURCES, REPORTS, VOCABULARIES, EDITIONS, VENUES, SESSIONS, CONTACTS) for spec in aggregate_indexes(collection)),
     IndexSpec(REGISTRATIONS, (("_id", 1),)),
     # a session's registrations (the schedulers' list), one by its code (check-in), one by its key (a repeat)
     IndexSpec(REGISTRATIONS, (("session_id", 1), ("code", 1))),

@@ -7,6 +7,7 @@ from services.scheduling.adapters.programme import Programme
 from services.scheduling.adapters.rendered import Rendered
 from services.scheduling.settings import SchedulingSettings
 from services.scheduling.usecases.erasure import Erasure
+from services.scheduling.usecases.knowledge import KnowledgeBank
 from services.scheduling.usecases.organisers import Organisers
 from services.scheduling.usecases.planning import Planning
 from services.scheduling.usecases.registrations import Registrations
@@ -24,6 +25,7 @@ ErasureDep = app_part("erasure", Erasure)
 InitiativesDep = app_part("initiatives", InitiativeCopies)
 VocabulariesDep = app_part("vocabularies", VocabularyCopies)
 OrganisersDep = app_part("organisers", Organisers)
+KnowledgeDep = app_part("knowledge", KnowledgeBank)
 Staff = RequiresRole(Role.scheduler, Role.curator)  # a scheduler's or a curator's key (401/403 otherwise)
 # A publisher's key too: the route then asks ``Organisers.ensure`` (its own sessions only).
 StaffOrOrganiser = RequiresRole(Role.scheduler, Role.curator, Role.source)
