@@ -1,6 +1,6 @@
 """Every subscription of scheduling, in one table."""
 
-from services.scheduling.adapters.sources import SourceCopies
+from shared.sources import SourceCopies
 from services.scheduling.usecases.initiatives import FollowInitiatives
 from services.scheduling.usecases.knowledge import KnowledgeBank
 from shared.events.initiatives import INITIATIVE_EVENTS

@@ -13,7 +13,7 @@ from services.scheduling.adapters.programme import Programme
 from services.scheduling.adapters.records import RegistrationRecords
 from services.scheduling.adapters.reports import ReportCopies
 from services.scheduling.adapters.rendered import FastPath, Rendered
-from services.scheduling.adapters.sources import SourceCopies
+from shared.sources import SourceCopies
 from services.scheduling.adapters.stores import (
     CONTACTS,
     EDITIONS,

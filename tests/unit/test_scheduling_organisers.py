@@ -5,7 +5,7 @@ acts only on its own sessions and sees their counts."""
 from datetime import UTC, datetime
 
 from services.registry.domain.sources import NewKey, SourceChange, SourceIn, decide_change, decide_register, decide_revoke, told
-from services.scheduling.adapters.sources import SourceCopies, keys_of
+from shared.sources import SourceCopies, keys_of
 from services.scheduling.domain.organisers import checked_in, may_act_on, with_counts
 from shared.auth import Role, hash_key
 from shared.decisions import NoChange

@@ -1,13 +1,14 @@
-"""Scheduling's copy of the registry's publishers (``registry.sources.v1``), so a publisher's API
-key is its source's here too (docs/decisions/0011-publishers-keys-by-event.md).
+"""A service's copy of the registry's publishers (``registry.sources.v1``), so a publisher's API
+key is its source's there too (docs/decisions/0011-publishers-keys-by-event.md); scheduling and
+notifications each keep one.
 
 One document per source (``_id`` = its URI), the newest version told (``keep_newest``: a repeat
-or an older version changes nothing); this process's consumer is the copies' one writer. Keys
+or an older version changes nothing); the service's consumer is the copies' one writer. Keys
 are looked up in memory by their id (``resolve``, the Authenticator's resolver, on every call
 with a key): the map is built from the stored copies at start-up and changed with each event
-taken in. Scheduling runs as one process on FerretDB (as its programme read model does), so
-that is every event; a revoked key or a deactivated source stops working here within the
-consumer's lag.
+taken in. A service keeping one runs as one process on FerretDB (as scheduling's programme read
+model does), so that is every event; a revoked key or a deactivated source stops working there
+within the consumer's lag.
 """
 
 from shared.auth import Principal, Role, StoredKey
