@@ -86,6 +86,7 @@ async def test_the_analyst_finds_the_dashboard_figures_and_exports_from_home(ser
         assert '<th scope="row">Periodens budget (kr)</th><td>3 780 000</td>' in figures
         assert f'href="/analysis/exports/initiatives-theme.csv?edition={EDITION}"' in page.text
         assert f'href="/analysis/exports/money.json?edition={EDITION}"' in page.text
+        assert f'href="/analysis/exports/follow_up.json?edition={EDITION}"' in page.text and "<h3 id=\"area-follow_up\">Uppföljning</h3>" in page.text
         assert "Godkända initiativ: sökt belopp och egen finansiering" in page.text
         assert ANALYST_KEY not in page.text
         english = await client.get("/analysis", params={"lang": "en"})

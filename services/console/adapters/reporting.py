@@ -11,7 +11,7 @@ import httpx
 from services.console.adapters.services import Answer, ServiceClient
 
 # The areas reporting keeps figures of, each an export of its own (docs/reporting.md).
-AREAS = ("initiatives", "participation", "reach", "money")
+AREAS = ("initiatives", "participation", "reach", "money", "follow_up")
 
 # An export's name in the console's URL: "trends.json", "<area>.json" (every table of the area,
 # unsuppressed), "<area>-<dimension>.csv" or "<area>-<dimension>.jsonstat.json" (one table, suppressed).

@@ -6,8 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.console.api.deps import RegistryDep, SchedulingDep, SignedIn, checked_form
-from services.console.api.pages import answered, expect, language, redirect, render
-from services.console.api.review import _editions
+from services.console.api.pages import answered, edition_choices, expect, language, redirect, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -15,7 +14,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/grants")
 async def editions(request: Request, session: SignedIn, scheduling: SchedulingDep) -> Response:
     """The newest edition's grants (the page lets the curator choose another)."""
-    known = await _editions(scheduling, session.key, language(request))
+    known = await edition_choices(scheduling, session.key, language(request))
     chosen = request.query_params.get("edition") or (known[0][0] if known else "")
     if chosen:
         return redirect(f"/grants/{chosen}")
@@ -32,7 +31,7 @@ async def grants_page(request: Request, session, registry, scheduling, edition_i
     # granted once, no longer stamped: still shown, so the grant can be withdrawn
     rows += [{"id": iid, "title": iid, "organizer": "", "requested": None, "granted": amount, "stamped": False}
              for iid, amount in book["granted"].items() if iid not in listed]
-    return render(request, "grants_page.html", session, status, editions=await _editions(scheduling, session.key, language(request)),
+    return render(request, "grants_page.html", session, status, editions=await edition_choices(scheduling, session.key, language(request)),
                   edition_id=edition_id, rows=rows, book=book, reasons=reasons or [], typed=typed or {})
 
 

@@ -16,6 +16,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from services.console.adapters.scheduling import Scheduling
 from services.console.adapters.services import Answer, ServiceAway
 from services.console.api.deps import COOKIE, CsrfRefused, NotSignedIn, current
 from services.console.usecases.reasons import said
@@ -152,3 +153,15 @@ def vocabulary_terms(vocabularies: dict, name: str, words: Words) -> list[tuple[
 
 
 HANDLERS = {NotSignedIn: not_signed_in, CsrfRefused: csrf_refused, ServiceAway: service_away, Refusal: refused}
+
+
+async def edition_choices(scheduling: Scheduling, key: str, lang: str) -> list[tuple[str, str]]:
+    """The editions by name, newest first, for the edition filter; none while scheduling does not
+    answer (the filter is then a field for the edition's id: the work list itself is the registry's)."""
+    try:
+        answer = await scheduling.editions(key)
+    except ServiceAway:
+        return []
+    editions = answer.body if answer.ok and isinstance(answer.body, list) else []
+    return [(e["edition_id"], (e.get("name") or {}).get(lang) or (e.get("name") or {}).get("sv") or e["edition_id"])
+            for e in sorted(editions, key=lambda e: e.get("starts_on", ""), reverse=True)]

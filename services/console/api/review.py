@@ -4,10 +4,8 @@ to the registry with the signed-in key; what the registry refuses is what the pa
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from services.console.adapters.scheduling import Scheduling
-from services.console.adapters.services import ServiceAway
 from services.console.api.deps import RegistryDep, SchedulingDep, SignedIn, VocabulariesDep, checked_form
-from services.console.api.pages import answered, expect, language, page_words, render, vocabulary_terms
+from services.console.api.pages import answered, edition_choices, expect, language, page_words, render, vocabulary_terms
 from services.console.usecases.initiatives import current_fields, revisions, since_stamp
 from shared.events.initiatives import InitiativeStatus, OrganizerKind, Origin, ReviewDecision
 
@@ -26,24 +24,12 @@ async def work_list(request: Request, session: SignedIn, registry: RegistryDep, 
     answer = await registry.work_list(session.key, params)
     words, known = await page_words(request), await vocabularies.current()
     terms = {"themes": vocabulary_terms(known, "themes", words), "districts": vocabulary_terms(known, "districts", words),
-             "editions": await _editions(scheduling, session.key, language(request))}
+             "editions": await edition_choices(scheduling, session.key, language(request))}
     if answer.status == 422:  # a filter the registry refuses: shown beside it
         return render(request, "review_list.html", session, 422, items=[], chosen=_chosen(params), reasons=_by_filter(answer.reasons()),
                       terms=terms, **CHOICES)
     body = expect(answer)
     return render(request, "review_list.html", session, items=body["items"], chosen=_chosen(params), reasons=[], terms=terms, **CHOICES)
-
-
-async def _editions(scheduling: Scheduling, key: str, lang: str) -> list[tuple[str, str]]:
-    """The editions by name, newest first, for the edition filter; none while scheduling does not
-    answer (the filter is then a field for the edition's id: the work list itself is the registry's)."""
-    try:
-        answer = await scheduling.editions(key)
-    except ServiceAway:
-        return []
-    editions = answer.body if answer.ok and isinstance(answer.body, list) else []
-    return [(e["edition_id"], (e.get("name") or {}).get(lang) or (e.get("name") or {}).get("sv") or e["edition_id"])
-            for e in sorted(editions, key=lambda e: e.get("starts_on", ""), reverse=True)]
 
 
 def _by_filter(reasons: list[dict]) -> list[dict]:
