@@ -43,6 +43,11 @@ MATRIX: dict[tuple[str, str, str], frozenset[str]] = {
     ("registry", "PUT", "/v1/vocabularies/{name}/terms/{code}"): frozenset({CURATOR}),
     ("registry", "GET", "/v1/me"): frozenset({OTHER, RIGHT, CURATOR, SCHEDULER, ANALYST}),  # any valid key
     ("registry", "DELETE", "/v1/vocabularies/{name}/terms/{code}"): frozenset({CURATOR}),
+    ("registry", "PUT", "/v1/editions/{edition_id}/grants/{initiative_id}"): frozenset({CURATOR}),
+    # any publisher's key passes the key check; the registry then answers by the initiative (404 here, 403 another's)
+    ("registry", "POST", "/v1/initiatives/{initiative_id}/report"): frozenset({OTHER, RIGHT}),
+    ("registry", "GET", "/v1/reports/queue"): frozenset({CURATOR}),
+    ("registry", "POST", "/v1/reports/{initiative_id}/review"): frozenset({CURATOR}),
     # scheduling: staff
     ("scheduling", "POST", "/v1/editions"): STAFF,
     ("scheduling", "PATCH", "/v1/editions/{edition_id}"): STAFF,
@@ -76,6 +81,9 @@ MATRIX: dict[tuple[str, str, str], frozenset[str]] = {
     ("notifications", "POST", "/v1/unsubscribe/{token}"): PUBLIC,  # the link's signed token
     ("notifications", "POST", "/v1/erasure"): frozenset({CURATOR}),  # or with a signed token (tested elsewhere)
     ("notifications", "GET", "/v1/preview/{category}/{language}"): frozenset({CURATOR}),
+    ("notifications", "POST", "/feedback/{token}"): PUBLIC,  # the survey link's random token
+    ("notifications", "GET", "/v1/feedback/comments"): frozenset({CURATOR}),
+    ("notifications", "POST", "/v1/feedback/comments/{answer_id}/release"): frozenset({CURATOR}),
     ("notifications", "POST", "/v1/sms/receipts"): NOBODY,
     # reporting
     ("reporting", "GET", "/v1/analyst/editions/{edition_id}/figures/{area}"): frozenset({ANALYST}),
