@@ -129,6 +129,7 @@ NOTIFICATIONS = ServiceContract(
         Channel(SCHEDULING_CONTACTS, "receive", (RegistrationContactRecordedV1,), key="the registration's id"),
         Channel(REGISTRY_CONTACTS, "receive", CONTACT_EVENTS, key="the registry's initiative_id"),
         Channel(REGISTRY_REPORTS, "receive", REPORT_EVENTS, key="the initiative's id (a report exists: no more reminders)"),
+        Channel(REGISTRY_SOURCES, "receive", SOURCE_EVENTS, key="the source's URI (publishers' keys: an organiser reads its released comments)"),
         Channel(NOTIFICATIONS_EMAIL, "send", (EmailRequestedV1,), key="the message_id"),
         Channel(NOTIFICATIONS_SMS, "send", (SmsRequestedV1,), key="the message_id"),
         Channel(NOTIFICATIONS_RECEIPTS, "receive", (NotificationDeliveredV1, NotificationFailedV1), key="the message_id", binary=True),

@@ -9,6 +9,7 @@ from shared.envelope import EventData
 from shared.events.initiatives import INITIATIVE_EVENTS, InitiativeContactErasedV1, InitiativeContactRecordedV1
 from shared.events.notifications import NotificationDeliveredV1, NotificationFailedV1
 from shared.events.reports import REPORT_EVENTS
+from shared.events.sources import SOURCE_EVENTS
 from shared.events.scheduling import (
     EditionClosedV1,
     EditionPlannedV1,
@@ -23,12 +24,14 @@ from shared.events.scheduling import (
     SessionUpdatedV1,
 )
 from shared.kafka.subscriptions import Handler, Subscription
+from shared.sources import SourceCopies
 from shared.topics import (
     NOTIFICATIONS_DEADLETTER,
     NOTIFICATIONS_RECEIPTS,
     REGISTRY_CONTACTS,
     REGISTRY_INITIATIVES,
     REGISTRY_REPORTS,
+    REGISTRY_SOURCES,
     SCHEDULING_CONTACTS,
     SCHEDULING_REGISTRATIONS,
     SCHEDULING_SESSIONS,
@@ -50,7 +53,7 @@ class InitiativeSeen(EventData):
     updated_at: datetime
 
 
-def subscriptions(t: Triggers, surveys: Surveys, reminders: ReportReminders) -> list[Subscription]:
+def subscriptions(t: Triggers, surveys: Surveys, reminders: ReportReminders, sources: SourceCopies) -> list[Subscription]:
     initiative_types = {m.event_type for m in INITIATIVE_EVENTS} | set(REVIEW_TYPES)
     editions = (EditionPlannedV1, EditionUpdatedV1, EditionProgrammePublishedV1, EditionClosedV1)
     sessions = (SessionScheduledV1, SessionPublishedV1, SessionUpdatedV1, SessionRescheduledV1, SessionCancelledV1)
@@ -84,6 +87,9 @@ def subscriptions(t: Triggers, surveys: Surveys, reminders: ReportReminders) -> 
                      NOTIFICATIONS_DEADLETTER, unknown_types="skip", dedup="none"),
         # Any event of an initiative's report means a report exists: set once, a repeat changes nothing.
         Subscription("reports", (REGISTRY_REPORTS,), {m.event_type: Handler(m, reminders.on_report) for m in REPORT_EVENTS}, NOTIFICATIONS_DEADLETTER,
+                     unknown_types="skip", dedup="none"),
+        # Publishers' keys (hashes): the copy keeps the newest version of each source.
+        Subscription("sources", (REGISTRY_SOURCES,), {m.event_type: Handler(m, sources.apply) for m in SOURCE_EVENTS}, NOTIFICATIONS_DEADLETTER,
                      unknown_types="skip", dedup="none"),
         Subscription(
             "receipts", (NOTIFICATIONS_RECEIPTS,),

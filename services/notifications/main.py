@@ -33,6 +33,7 @@ from shared.db.keyed_lock import KeyedLock
 from shared.db.outbox import publish_first
 from shared.oidc import authenticator
 from shared.runtime import Runtime
+from shared.sources import SourceCopies
 from shared.topics import NOTIFICATIONS_DEADLETTER
 from shared.vocabularies import COLLECTION as VOCABULARIES
 from shared.vocabularies import VocabularyCopies, vocabulary_subscription
@@ -40,6 +41,7 @@ from shared.web import create_service_app
 
 log = structlog.get_logger(__name__)
 OPT_OUTS = "opt_outs"
+SOURCES = "sources"  # the registry's publishers, followed: a publisher's key reads its released comments
 INDEXES = (
     aggregate_indexes(ORGANIZERS)
     + aggregate_indexes(messages.COLLECTION) + messages.INDEXES
@@ -49,6 +51,7 @@ INDEXES = (
     + feedback.INDEXES
     + aggregate_indexes(OPT_OUTS)
     + aggregate_indexes(VOCABULARIES)
+    + aggregate_indexes(SOURCES)
 )
 
 
@@ -95,12 +98,14 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     digests = Digests(settings, subscribers, kept, now, triggers.schedule)
     surveys, reminders, answers = Surveys(triggers, said, settings.feedback_hour), ReportReminders(triggers, said), Feedback(settings, said, kept, now)
     runtime.subscribe(vocabulary_subscription(vocabularies, NOTIFICATIONS_DEADLETTER))
-    for sub in consumer_table(triggers, surveys, reminders):
+    sources = SourceCopies(a(SOURCES, own=True))
+    for sub in consumer_table(triggers, surveys, reminders, sources):
         runtime.subscribe(sub)
     tasks: list[asyncio.Task] = []
 
     async def start() -> None:
         await vocabularies.load()
+        await sources.load()
         await sender.reclaim()
         tasks.append(asyncio.create_task(timers(settings, (triggers.fire_notices, digests.fire, surveys.fire, reminders.fire)), name="notifications-notices"))
         tasks.append(asyncio.create_task(timers(settings, (sender.reclaim, sender.run_due)), name="notifications-timers"))
@@ -122,7 +127,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
         description="Email and SMS in the reader's language / E-post och sms på mottagarens språk.",
     )
     state = app.state
-    state.settings, state.auth, state.clock, state.producer = settings, authenticator(settings), now, runtime.producer
+    state.settings, state.auth, state.clock, state.producer = settings, authenticator(settings, sources.resolve), now, runtime.producer
     state.subscriptions, state.opt_outs, state.vocabularies = subscribers, opt_outs, vocabularies
     state.triggers, state.recipients, state.erasure = triggers, recipients, erasure
     state.feedback, state.surveys, state.report_reminders = answers, surveys, reminders

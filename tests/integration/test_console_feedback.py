@@ -3,7 +3,7 @@ signing in), both on real ports: a curator reads an initiative's comments and re
 without the form's token does nothing; other roles get the not-allowed page and change nothing."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from pymongo import AsyncMongoClient
@@ -13,17 +13,21 @@ from services.notifications.main import create_app as notifications_app
 from services.notifications.settings import NotificationsSettings
 from shared.auth import Role
 from shared.db.aggregates import stored_document
+from shared.envelope import new_event
 from tests.console import browsing, console, csrf_of, on_a_port, registry_on_a_port, sign_in
-from tests.platform import STAFF_KEYS, as_role
+from tests.integration.test_notifications_delivery import session
+from tests.platform import STAFF_KEYS, RawKafka, as_role, as_source, eventually, register_source
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
 async def services(infra, run_id):
-    async with registry_on_a_port(infra, f"{run_id}fbr") as registry, \
-            on_a_port(infra, f"{run_id}fbn", notifications_app, NotificationsSettings, quiet_start_hour=24, quiet_end_hour=0) as notifications:
-        yield registry, notifications, f"{run_id}fbn_notifications"
+    """The registry and notifications on one run's topics: notifications learns publishers' keys
+    from the registry's registry.sources.v1."""
+    async with registry_on_a_port(infra, f"{run_id}fb") as registry, \
+            on_a_port(infra, f"{run_id}fb", notifications_app, NotificationsSettings, quiet_start_hour=24, quiet_end_hour=0) as notifications:
+        yield registry, notifications, f"{run_id}fb_notifications"
 
 
 async def survey_link(infra, database: str, initiative_id: str) -> str:
@@ -103,3 +107,31 @@ async def test_other_roles_get_the_not_allowed_page_and_release_nothing(infra, s
         tried = await client.post(f"/feedback/{answer}/release", data={"csrf": csrf_of(form.text), "initiative": iid})
         assert tried.status_code == 403
     assert await released(services, iid) == {"Bara för handläggare": False}
+
+
+async def test_an_organiser_reads_the_released_comments_of_its_own_initiative(infra, run_id, services):
+    registry, notifications, _ = services
+    uri = f"urn:malmo:source:fb-{uuid.uuid4().hex[:6]}"
+    key = await register_source(registry.http, uri, kind="civil_society", name="Föreningen Tal")
+    iid = f"i-{uuid.uuid4().hex[:6]}"
+    # notifications' copy of the initiative's session names its publisher
+    held = session(f"s-{iid}", "e-1", datetime.now(UTC) - timedelta(days=2)).model_copy(update={"initiative_id": iid, "source": uri})
+    async with RawKafka(infra.kafka, f"{run_id}fb.") as kafka:
+        await kafka.send("scheduling.sessions.v1", new_event(held, source="urn:malmo:oppna:scheduling", subject=held.session_id).to_bytes(), key=held.session_id)
+    shown = await answer_with(infra, services, iid, "Släppt till er")
+    await answer_with(infra, services, iid, "Inte släppt")
+    assert (await notifications.http.post(f"/v1/feedback/comments/{shown}/release", headers=as_role(Role.curator))).status_code == 200
+
+    async def known():
+        r = await notifications.http.get("/v1/feedback/comments", params={"initiative_id": iid}, headers=as_source(key))
+        return r.status_code == 200
+
+    await eventually(known, what="notifications to know the publisher's key and its session")
+    async with browsing(app_of(services)) as client:
+        await sign_in(client, key)
+        assert '<a href="/feedback">Synpunkter</a>' in (await client.get("/")).text
+        page = await client.get("/feedback", params={"initiative": iid})
+        assert page.status_code == 200 and "Släppt till er" in page.text and "Inte släppt" not in page.text
+        assert "Släpp till arrangören" not in page.text
+        another = await client.get("/feedback", params={"initiative": f"i-{uuid.uuid4().hex[:6]}"})
+        assert another.status_code == 403

@@ -11,10 +11,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from shared.auth import Role
+from shared.auth import Role, hash_key, new_key
+from shared.events.sources import SourceChangedV1, SourceKey
 from shared.events import scheduling as ev
 from tests.integration.test_notifications_delivery import edition, notifications_env, registration, session, stored_messages, uid
-from tests.platform import as_role, eventually
+from tests.platform import as_role, as_source, eventually
 
 pytestmark = pytest.mark.integration
 LINK = re.compile(r"(https?://[^\s/]+/feedback/([A-Za-z0-9_\-]+))\?lang=(\w+)")
@@ -30,14 +31,14 @@ def phone() -> str:
     return "+4670" + str(uuid.uuid4().int)[:7]
 
 
-async def held(env, iid: str, people: list[dict], ended_days_ago: float = 2) -> tuple[str, str]:
+async def held(env, iid: str, people: list[dict], ended_days_ago: float = 2, source: str = "urn:malmo:source:test") -> tuple[str, str]:
     """An edition and a session of initiative ``iid`` that ended ``ended_days_ago`` days ago, its
     registrants (``people``: rid, channel, attended, email/phone, language) copied first, then the
     session published: its survey is due at once."""
     ed, sid = uid("ed"), uid("s")
     start = datetime.now(UTC) - timedelta(days=ended_days_ago, hours=2)
     await env.publish("scheduling.sessions.v1", edition(ed), ed)
-    draft = session(sid, ed, start, cls=ev.SessionScheduledV1, status="scheduled").model_copy(update={"initiative_id": iid})
+    draft = session(sid, ed, start, cls=ev.SessionScheduledV1, status="scheduled").model_copy(update={"initiative_id": iid, "source": source})
     await env.publish("scheduling.sessions.v1", draft, sid)
     for p in people:
         await env.publish("scheduling.contacts.v1", ev.RegistrationContactRecordedV1(
@@ -46,7 +47,7 @@ async def held(env, iid: str, people: list[dict], ended_days_ago: float = 2) -> 
         await env.publish("scheduling.registrations.v1", registration(p["rid"], sid, ed, cls=cls, channel=p["channel"], language=p["language"],
                                                                      attended=p["attended"]), p["rid"])
     await eventually(lambda: _copied(env, sid, len(people)), what="the registrations and contacts copied")
-    published = session(sid, ed, start, version=2).model_copy(update={"initiative_id": iid})
+    published = session(sid, ed, start, version=2).model_copy(update={"initiative_id": iid, "source": source})
     await env.publish("scheduling.sessions.v1", published, sid)
     return ed, sid
 
@@ -182,3 +183,41 @@ async def test_curators_read_and_release_comments_and_others_may_not(env):
     [event] = [m["data"] for m in events if m["data"].get("text") == "Fantastiskt!"]
     assert event["comment_id"] == released.json()["comment_id"] != listed[0]["id"] and event["session_id"] == sid
     assert (await env.http.get("/v1/feedback/comments", params={"session_id": sid}, headers=curator)).json()["comments"][0]["released"] is True
+
+
+async def publisher(env) -> tuple[str, str]:
+    """A publisher the registry told of on registry.sources.v1: its URI and its key."""
+    uri = f"urn:malmo:source:fb-{uuid.uuid4().hex[:6]}"
+    key_id, key = new_key()
+    told = SourceChangedV1(source=uri, version=1, kind="civil_society", name={"sv": "Föreningen", "en": "The association"}, active=True,
+                           keys=[SourceKey(key_id=key_id, sha256=hash_key(key))])
+    await env.publish("registry.sources.v1", told, uri, source="urn:malmo:oppna:registry")
+    return uri, key
+
+
+async def test_an_organiser_reads_the_released_comments_of_its_own_initiative_only(env):
+    (ours, our_key), (_, other_key) = await publisher(env), await publisher(env)
+    iid, a, b = uid("i"), uid("r"), uid("r")
+    _, sid = await held(env, iid, [{"rid": a, "channel": "email", "attended": True, "email": f"{a}@example.org", "language": "sv"},
+                                   {"rid": b, "channel": "email", "attended": True, "email": f"{b}@example.org", "language": "sv"}], source=ours)
+    for rid, comment in ((a, "Släpps"), (b, "Släpps inte")):
+        url, _, _ = await eventually(lambda rid=rid: _async(link_in_mail(env, f"{rid}@example.org")), what="the survey email")
+        assert (await answer(env, url, "sv", score="4", comment=comment))[0] == 200
+    curator = as_role(Role.curator)
+    listed = (await env.http.get("/v1/feedback/comments", params={"session_id": sid}, headers=curator)).json()["comments"]
+    chosen = next(c["id"] for c in listed if c["comment"] == "Släpps")
+    assert (await env.http.post(f"/v1/feedback/comments/{chosen}/release", headers=curator)).status_code == 200
+
+    mine = await eventually(lambda: _known(env, iid, our_key), what="the publisher's key known at notifications")
+    assert mine.status_code == 200 and [c["comment"] for c in mine.json()["comments"]] == ["Släpps"]
+    by_session = await env.http.get("/v1/feedback/comments", params={"session_id": sid}, headers=as_source(our_key))
+    assert [c["comment"] for c in by_session.json()["comments"]] == ["Släpps"]
+    others = await eventually(lambda: _known(env, iid, other_key), what="the other publisher's key known")
+    assert others.status_code == 403 and others.json()["detail"][0]["field"] == "initiative_id"
+    assert (await env.http.post(f"/v1/feedback/comments/{chosen}/release", headers=as_source(our_key))).status_code == 403
+
+
+async def _known(env, iid: str, key: str):
+    """The publisher's read, once notifications has its key from registry.sources.v1 (401 until then)."""
+    r = await env.http.get("/v1/feedback/comments", params={"initiative_id": iid}, headers=as_source(key))
+    return r if r.status_code != 401 else None
