@@ -82,7 +82,7 @@ MATRIX: dict[tuple[str, str, str], frozenset[str]] = {
     ("notifications", "POST", "/v1/erasure"): frozenset({CURATOR}),  # or with a signed token (tested elsewhere)
     ("notifications", "GET", "/v1/preview/{category}/{language}"): frozenset({CURATOR}),
     ("notifications", "POST", "/feedback/{token}"): PUBLIC,  # the survey link's random token
-    ("notifications", "GET", "/v1/feedback/comments"): frozenset({CURATOR}),
+    ("notifications", "GET", "/v1/feedback/comments"): frozenset({OTHER, RIGHT, CURATOR}),  # a publisher: its own initiatives' released ones
     ("notifications", "POST", "/v1/feedback/comments/{answer_id}/release"): frozenset({CURATOR}),
     ("notifications", "POST", "/v1/sms/receipts"): NOBODY,
     # reporting
@@ -146,11 +146,13 @@ async def principals(platform):
         ANALYST: as_role(Role.analyst),
     }
 
-    async def known_at_scheduling():  # scheduling learns publishers' keys from registry.sources.v1
+    async def known_everywhere():  # scheduling and notifications learn publishers' keys from registry.sources.v1
         answers = [await platform.http["scheduling"].get("/v1/my/sessions", headers=headers[who]) for who in (OTHER, RIGHT)]
-        return all(a.status_code == 200 for a in answers)
+        answers += [await platform.http["notifications"].get("/v1/feedback/comments", params={"initiative_id": "nope"}, headers=headers[who])
+                    for who in (OTHER, RIGHT)]
+        return all(a.status_code == 200 for a in answers[:2]) and all(a.status_code != 401 for a in answers[2:])
 
-    await eventually(known_at_scheduling, what="the publishers' keys at scheduling")
+    await eventually(known_everywhere, what="the publishers' keys at scheduling and notifications")
     return right, headers
 
 
