@@ -20,7 +20,7 @@ install: $(VENV)/.installed
 run: install
 	$(INFRA) up
 	$(SERVICES) start
-	set -a; eval "$$($(SERVICES) env)"; set +a; $(PY) deploy/local/demo_data.py
+	set -a; eval "$$($(SERVICES) env)"; set +a; $(PY) -m deploy.local.demo_data
 	@echo; echo "Öppna Malmö runs:"; $(SERVICES) env | sed 's/^/  /'; \
 	  echo "  API docs: http://127.0.0.1:8101/docs (registry), :8102, :8103, :8104"; echo "  stop with: make stop"
 

@@ -6,7 +6,7 @@ one over REST with its publisher's own key; one is revised and one withdrawn; fi
 reviews some: four are stamped, one gets a request for changes. Event ids are derived from the
 content, so running this twice changes nothing (a second run only gives the REST publisher a new key).
 
-    .venv/bin/python deploy/local/demo_data.py
+    .venv/bin/python -m deploy.local.demo_data
 """
 
 import asyncio
@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from aiokafka import AIOKafkaProducer
+
+from deploy.local.demo_followup import held_edition
 
 NS = uuid.UUID("0b7c5a1e-3f7d-4a51-9c1e-5d1f2a9e7c30")
 SOURCES = {
@@ -264,6 +266,7 @@ async def main() -> int:
             listed = (await client.get(f"{scheduling}/v1/programme")).json()
             count = len(listed) if isinstance(listed, list) else len(listed.get("sessions", listed.get("items", [])))
             print(f"  demo programme: {count} published sessions ({made} new) at {scheduling}/programme")
+            print(f"  {await held_edition(client, registry, scheduling, curator, scheduler, keys)}")
         try:  # reporting follows by itself; its figures are a courtesy here
             figures = (await client.get(f"{reporting}/v1/figures/initiatives")).json()
             print(f"  reporting: {figures.get('total')} initiatives counted")
