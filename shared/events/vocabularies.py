@@ -21,6 +21,13 @@ class VocabularyTerm(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
     labels: dict[str, LabelText] = Field(description="By language; 'sv' always present, 'en' expected.", examples=[{"sv": "Demokrati", "en": "Democracy"}])
     retired: bool = Field(default=False, description="Refused on new initiatives; stays valid where it is already used.")
+    # The languages vocabulary only: what the platform needs to offer a language to people.
+    endonym: LabelText | None = Field(default=None, description="languages: the language's name in itself (the language menu).",
+                                      examples=["العربية"])
+    direction: Literal["ltr", "rtl"] | None = Field(default=None, description="languages: its writing direction (none: ltr).")
+    platform: bool | None = Field(default=None, description=(
+        "languages: a platform language — pages and messages are offered in it wherever the service has its translations "
+        "(adding one is data: this flag and the translation files, no code); none: not one."))
 
 
 class VocabularyChangedV1(EventData):
