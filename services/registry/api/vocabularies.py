@@ -2,12 +2,13 @@
 
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 from fastapi import APIRouter
 
 from services.registry.api.deps import Curator, VocabulariesDep
-from services.registry.domain.vocabularies import CODE_PATTERN, VOCABULARIES, TermIn
-from shared.http import problem
+from services.registry.domain.vocabularies import CODE_PATTERN, VOCABULARIES, TermIn, check_term
+from shared.http import problem, problem_response
 
 router = APIRouter(prefix="/v1", tags=["vocabularies"])
 
@@ -17,7 +18,7 @@ def _vocabulary(name: str) -> None:
         raise problem(404, "vocabulary", "not_found", f"Vocabularies are {', '.join(VOCABULARIES)}")
 
 
-@router.get("/vocabularies", summary="Every vocabulary, with Swedish and English labels")
+@router.get("/vocabularies", summary="Every vocabulary, with its labels in every language given")
 async def vocabularies(kept: VocabulariesDep) -> dict:
     return await kept.all()
 
@@ -28,11 +29,14 @@ async def vocabulary(name: str, kept: VocabulariesDep) -> dict:
     return (await kept.all()).get(name, {})
 
 
-@router.put("/vocabularies/{name}/terms/{code}", summary="Add or change a term (labels, retired)")
-async def put_term(name: str, code: str, body: TermIn, principal: Curator, kept: VocabulariesDep) -> dict:
+@router.put("/vocabularies/{name}/terms/{code}", summary="Add or change a term (labels, retired; a language's endonym, direction, platform)")
+async def put_term(name: str, code: str, body: TermIn, principal: Curator, kept: VocabulariesDep) -> Any:
     _vocabulary(name)
     if not re.fullmatch(CODE_PATTERN[name], code):
         raise problem(422, "code", "invalid_code", f"Codes of {name} match {CODE_PATTERN[name]}")
+    reasons = check_term(name, code, body, (await kept.all()).get("languages", {}))
+    if reasons:
+        return problem_response(422, [r.model_dump() for r in reasons])
     return {code: await kept.put(name, code, body, datetime.now(UTC))}
 
 

@@ -80,8 +80,11 @@ class SourceState(TypedDict, total=False):
 
 
 class Term(TypedDict, total=False):
-    labels: dict[str, str]  # sv, en, and ar where given
+    labels: dict[str, str]  # by language: sv and en always, any other language of the languages vocabulary where given
     retired: bool
+    endonym: str  # the languages vocabulary only: the language's name in itself
+    direction: str  # the languages vocabulary only: "rtl" where it is (none: ltr)
+    platform: bool  # the languages vocabulary only: pages and messages are offered in it
 
 
 class VocabularyState(TypedDict, total=False):

@@ -1,7 +1,10 @@
 """Vocabularies — themes, target groups, districts, languages, accessibility — are data, not code.
 
-Curators extend them over REST; each term has Swedish and English labels, and an Arabic one
-where given. A term is never deleted, only retired: a retired code is refused in a new
+Curators extend them over REST; each term has Swedish and English labels, and one in any other
+language of the languages vocabulary where given. A languages term also carries its endonym, its
+direction (rtl) and whether it is a platform language (Swedish, English and Arabic as seeded):
+adding a language to the platform is that flag and each service's translation files, no code
+(``shared/languages.py``). A term is never deleted, only retired: a retired code is refused in a new
 initiative (and in a revision that adds it), while an initiative that already carries it stays
 valid and may keep it in later revisions. Each vocabulary is one aggregate (``_id`` = its
 name); a fresh database is seeded with Malmö's defaults below. Pure: the decisions and the seed
@@ -15,7 +18,7 @@ too.
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -33,22 +36,56 @@ Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, ma
 
 
 class Labels(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    """A term's labels by language: Swedish and English always; any other language of the
+    languages vocabulary where the curators have it (``check_term``; shown in Swedish until then)."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+    __pydantic_extra__: dict[str, Label] = Field(init=False)
     sv: Label = Field(examples=["Demokrati"])
     en: Label = Field(examples=["Democracy"])
-    ar: Label | None = Field(default=None, description="Arabic, where the curators have it (shown in Swedish until then).", examples=["الديمقراطية"])
+
+
+LANGUAGE_FIELDS = ("endonym", "direction", "platform")
 
 
 class TermIn(BaseModel):
-    """A term as a curator sets it."""
+    """A term as a curator sets it. ``endonym``, ``direction`` and ``platform`` belong to the
+    languages vocabulary only (``check_term`` refuses them elsewhere)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
-    labels: Labels
+    labels: Labels = Field(examples=[{"sv": "Demokrati", "en": "Democracy", "ar": "الديمقراطية"}])
     retired: bool = Field(default=False, description="Retired terms stay valid on initiatives that have them.")
+    endonym: Label | None = Field(default=None, description="languages: the language's name in itself (the language menus).",
+                                  examples=["العربية"])
+    direction: Literal["ltr", "rtl"] | None = Field(default=None, description="languages: its writing direction (none: ltr).")
+    platform: bool | None = Field(default=None, description=(
+        "languages: a platform language — offered on pages and in messages wherever a service has its translations."))
+
+
+def check_term(name: str, code: str, term: TermIn, languages: dict[str, Term]) -> list[Reason]:
+    """Reasons to refuse ``term`` as ``code`` of the vocabulary ``name``: a language's fields on
+    another vocabulary, or a label in a language the languages vocabulary does not have
+    (``languages``: its terms; a new language may be labelled in itself)."""
+    reasons = [Reason(field=f, code="languages_only", message=f"'{f}' belongs to terms of the languages vocabulary only")
+               for f in LANGUAGE_FIELDS if name != "languages" and getattr(term, f) is not None]
+    known = set(languages) | ({code} if name == "languages" else set())
+    reasons += [Reason(field=f"labels.{lang}", code="unknown_language",
+                       message=f"'{lang}' is not in the vocabulary languages (see GET /v1/vocabularies/languages)")
+                for lang in term.labels.model_dump() if lang not in known]
+    return reasons
 
 
 def _terms(*rows: tuple[str, str, str]) -> dict[str, Term]:
     return {code: {"labels": {"sv": sv, "en": en}, "retired": False} for code, sv, en in rows}
+
+
+def _languages(*rows: tuple[str, str, str, str, str, bool]) -> dict[str, Term]:
+    """Language terms: a direction only where it is rtl, the flag only on platform languages."""
+    terms = {}
+    for code, sv, en, endonym, direction, platform in rows:
+        term: Term = {"labels": {"sv": sv, "en": en}, "retired": False, "endonym": endonym}
+        terms[code] = term | ({"direction": direction} if direction else {}) | ({"platform": True} if platform else {})
+    return terms
 
 
 SEED: dict[str, dict[str, Term]] = {
@@ -90,33 +127,34 @@ SEED: dict[str, dict[str, Term]] = {
         ("decision_makers", "Förtroendevalda och beslutsfattare", "Elected officials and decision makers"),
         ("general_public", "Allmänheten", "The general public"),
     ),
-    "languages": _terms(
-        ("sv", "svenska", "Swedish"),
-        ("en", "engelska", "English"),
-        ("ar", "arabiska", "Arabic"),
-        ("fa", "persiska", "Persian"),
-        ("prs", "dari", "Dari"),
-        ("so", "somaliska", "Somali"),
-        ("bs", "bosniska", "Bosnian"),
-        ("hr", "kroatiska", "Croatian"),
-        ("sr", "serbiska", "Serbian"),
-        ("sq", "albanska", "Albanian"),
-        ("pl", "polska", "Polish"),
-        ("tr", "turkiska", "Turkish"),
-        ("ku", "kurdiska", "Kurdish"),
-        ("ti", "tigrinja", "Tigrinya"),
-        ("uk", "ukrainska", "Ukrainian"),
-        ("ru", "ryska", "Russian"),
-        ("es", "spanska", "Spanish"),
-        ("de", "tyska", "German"),
-        ("fr", "franska", "French"),
-        ("da", "danska", "Danish"),
-        ("fi", "finska", "Finnish"),
-        ("yi", "jiddisch", "Yiddish"),
-        ("rom", "romani chib", "Romani"),
-        ("se", "nordsamiska", "Northern Sami"),
-        ("fit", "meänkieli", "Meänkieli"),
-        ("swl", "svenskt teckenspråk", "Swedish Sign Language"),
+    # (code, sv, en, endonym, direction, platform): Swedish, English and Arabic are the platform's.
+    "languages": _languages(
+        ("sv", "svenska", "Swedish", "Svenska", "", True),
+        ("en", "engelska", "English", "English", "", True),
+        ("ar", "arabiska", "Arabic", "العربية", "rtl", True),
+        ("fa", "persiska", "Persian", "فارسی", "rtl", False),
+        ("prs", "dari", "Dari", "دری", "rtl", False),
+        ("so", "somaliska", "Somali", "Soomaali", "", False),
+        ("bs", "bosniska", "Bosnian", "Bosanski", "", False),
+        ("hr", "kroatiska", "Croatian", "Hrvatski", "", False),
+        ("sr", "serbiska", "Serbian", "Српски", "", False),
+        ("sq", "albanska", "Albanian", "Shqip", "", False),
+        ("pl", "polska", "Polish", "Polski", "", False),
+        ("tr", "turkiska", "Turkish", "Türkçe", "", False),
+        ("ku", "kurdiska", "Kurdish", "Kurdî", "", False),
+        ("ti", "tigrinja", "Tigrinya", "ትግርኛ", "", False),
+        ("uk", "ukrainska", "Ukrainian", "Українська", "", False),
+        ("ru", "ryska", "Russian", "Русский", "", False),
+        ("es", "spanska", "Spanish", "Español", "", False),
+        ("de", "tyska", "German", "Deutsch", "", False),
+        ("fr", "franska", "French", "Français", "", False),
+        ("da", "danska", "Danish", "Dansk", "", False),
+        ("fi", "finska", "Finnish", "Suomi", "", False),
+        ("yi", "jiddisch", "Yiddish", "ייִדיש", "rtl", False),
+        ("rom", "romani chib", "Romani", "Romani čhib", "", False),
+        ("se", "nordsamiska", "Northern Sami", "Davvisámegiella", "", False),
+        ("fit", "meänkieli", "Meänkieli", "Meänkieli", "", False),
+        ("swl", "svenskt teckenspråk", "Swedish Sign Language", "Svenskt teckenspråk", "", False),
     ),
     "accessibility": _terms(
         ("wheelchair_access", "Tillgängligt med rullstol", "Wheelchair accessible"),
