@@ -1,6 +1,7 @@
 """The curator's sources and vocabularies pages in a real browser (Debian's Chromium, Playwright)
 against the real registry: register a source (refused beside its fields first), see its key once
-(and it works at the registry), ask to revoke it and cancel, add a vocabulary term and see it listed. axe-core finds no violation on any page visited."""
+(and it works at the registry), ask to revoke it and cancel, add a vocabulary term and see it listed; make a language a platform language and label a theme in
+it and in Arabic. axe-core finds no violation on any page visited."""
 
 import contextlib
 import uuid
@@ -74,4 +75,42 @@ async def test_a_curator_registers_a_source_and_adds_a_term_with_no_accessibilit
     assert await row.count() == 1 and "Hyllie (south)" in await row.inner_text()
     assert await violations(page) == []
     assert (await registry.http.get("/v1/vocabularies/districts")).json()[code]["labels"]["sv"] == "Hyllie"
+    await page.close()
+
+
+async def test_a_curator_makes_a_language_a_platform_language_and_labels_in_it(walk):
+    registry, url, browser = walk
+    page = await browser.new_page(locale="sv-SE")
+    await sign_in_page(page, url, STAFF_KEYS[Role.curator])
+    await page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Ordlistor").click()
+    await page.wait_for_url(f"{url}/vocabularies")
+    assert await violations(page) == []
+
+    await page.get_by_role("link", name="Ändra fa", exact=True).click()
+    assert await page.get_by_label("Namn på språket självt").input_value() == "فارسی"
+    await page.get_by_label("Plattformsspråk: sidor").check()
+    await page.get_by_role("button", name="Spara termen").click()
+    await page.wait_for_url(f"{url}/vocabularies#voc-languages")
+    assert (await registry.http.get("/v1/vocabularies/languages")).json()["fa"]["platform"] is True
+    assert await violations(page) == []
+
+    await page.get_by_role("link", name="Ändra participation", exact=True).click()
+    await page.get_by_label("Etikett (arabiska)").fill("المشاركة")
+    await page.get_by_label("Etikett (persiska)").fill("مشارکت")
+    await page.get_by_role("button", name="Spara termen").click()
+    await page.wait_for_url(f"{url}/vocabularies#voc-themes")
+    row = page.locator("tr", has=page.locator("code:text-is('participation')"))
+    assert "مشارکت" in await row.inner_text()
+    assert await violations(page) == []
+    labels = (await registry.http.get("/v1/vocabularies/themes")).json()["participation"]["labels"]
+    assert labels == {"sv": "Delaktighet", "en": "Participation", "ar": "المشاركة", "fa": "مشارکت"}
+
+    await page.get_by_label("Ordlista").select_option("themes")
+    await page.get_by_label("Kod", exact=True).fill("participation")
+    await page.get_by_label("Etikett (svenska)").fill("Delaktighet")
+    await page.get_by_label("Etikett (engelska)").fill("Participation")
+    await page.get_by_label("Namn på språket självt").fill("Delaktighet")
+    await page.get_by_role("button", name="Spara termen").click()  # a language's field on a theme: refused beside it
+    assert await page.locator("#f-voc_endonym").get_attribute("aria-invalid") == "true"
+    assert await violations(page) == []
     await page.close()

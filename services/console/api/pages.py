@@ -1,9 +1,12 @@
 """Rendering a page: the templates, the labels in the page's language, the session cookie, and the
 pages every refusal leads to (sign-in, 403 CSRF, not allowed, not found, a service away).
 
-The language is, in order: ``?lang=`` (kept in a cookie from then on), the ``lang`` cookie, the
-browser's Accept-Language, Swedish. Labels are data (``labels/<lang>.json``), each language with
-its writing direction (``_dir``), so Arabic is one more file.
+The console's languages follow the platform's rule (``shared/languages.py``): the languages the
+registry's languages vocabulary marks platform, that the console has labels for
+(``labels/<lang>.json``), Swedish first, each named by its endonym and written in its direction
+(until the vocabulary is read: every language with labels, by its labels' ``_name`` and ``_dir``).
+The page's language is, in order: ``?lang=`` (kept in a cookie from then on), the ``lang`` cookie,
+the browser's Accept-Language (q-values), Swedish. A language is one more set of label files.
 """
 
 import json
@@ -22,6 +25,7 @@ from services.console.api.deps import COOKIE, CsrfRefused, NotSignedIn, current
 from services.console.usecases.reasons import said
 from services.console.usecases.sessions import Session
 from services.console.usecases.words import Words
+from shared.languages import BASE, Language, chosen_language, offered_languages
 
 HERE = Path(__file__).resolve().parents[1]
 TEMPLATES = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
@@ -39,7 +43,9 @@ def load_labels(folder: Path) -> dict[str, dict[str, str]]:
 
 
 LABELS = load_labels(HERE / "labels")
-DEFAULT_LANGUAGE = "sv"
+DEFAULT_LANGUAGE = BASE
+# before the languages vocabulary is read: every language the console has labels for
+LABEL_LANGUAGES = sorted((Language(code, t["_name"], t["_dir"]) for code, t in LABELS.items()), key=lambda lang: lang.code != BASE)
 LOCAL_HOSTS = ("localhost", "127.0.0.1")
 
 
@@ -57,24 +63,31 @@ def expect(answer: Answer) -> Any:
     return answer.body
 
 
-def language(request: Request) -> str:
+def offered(request: Request) -> list[Language]:
+    """The console's languages now: the platform languages it has labels for, Swedish first."""
+    terms = request.app.state.vocabularies.known().get("languages")
+    if terms:
+        return offered_languages(terms, LABELS)
+    return LABEL_LANGUAGES
+
+
+def chosen(request: Request, languages: list[Language]) -> Language:
     asked = request.query_params.get("lang")
-    if asked in LABELS:
-        return asked
-    if request.cookies.get("lang") in LABELS:
-        return request.cookies["lang"]
-    for part in request.headers.get("accept-language", "").split(","):
-        code = part.split(";")[0].strip().lower().split("-")[0]
-        if code in LABELS:
-            return code
-    return DEFAULT_LANGUAGE
+    if asked not in {language.code for language in languages}:
+        asked = request.cookies.get("lang")
+    return chosen_language(asked, request.headers.get("accept-language"), languages)
 
 
-def _language_links(request: Request, lang: str) -> list[dict]:
+def language(request: Request) -> str:
+    """The page's language's code."""
+    return chosen(request, offered(request)).code
+
+
+def _language_links(request: Request, languages: list[Language], lang: str) -> list[dict]:
     """The language menu: this page in each language (its other query parameters kept)."""
     kept = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
-    return [{"code": code, "name": labels["_name"], "current": code == lang, "href": f"{request.url.path}?{urlencode([*kept, ('lang', code)])}"}
-            for code, labels in LABELS.items()]
+    return [{"code": language.code, "name": language.endonym, "dir": language.direction, "current": language.code == lang,
+             "href": f"{request.url.path}?{urlencode([*kept, ('lang', language.code)])}"} for language in languages]
 
 
 def secure_cookie(request: Request) -> bool:
@@ -87,12 +100,14 @@ def set_session_cookie(request: Request, response: Response, session: Session) -
 
 
 def render(request: Request, template: str, session: Session | None = None, status: int = 200, **context: Any) -> HTMLResponse:
-    lang = language(request)
-    t = LABELS[lang]
+    languages = offered(request)
+    page = chosen(request, languages)
+    lang = page.code
     html = TEMPLATES.get_template(template).render(
-        t=t, lang=lang, dir=t["_dir"], languages=_language_links(request, lang), session=session, path=request.url.path, **context)
+        t=LABELS[lang], lang=lang, dir=page.direction, languages=_language_links(request, languages, lang), session=session,
+        path=request.url.path, **context)
     response = HTMLResponse(html, status_code=status, headers={"cache-control": "no-store"})
-    if request.query_params.get("lang") in LABELS:
+    if request.query_params.get("lang") == lang:
         response.set_cookie("lang", lang, max_age=365 * 86400, httponly=True, samesite="strict", secure=secure_cookie(request), path="/")
     if session is not None:
         set_session_cookie(request, response, session)

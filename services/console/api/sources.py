@@ -6,7 +6,8 @@ beside the form's field it names (its ``field`` path → the form's field), a 40
 page. A new API key is in the registry's answer once: the console puts it on that one answer page
 (``Cache-Control: no-store``, as every page) and nowhere else — not in a session, URL or log.
 The vocabulary page reads the registry each time, not ``usecases.words``' minute-old copy, so a
-curator sees the change just made."""
+curator sees the change just made; a term is labelled in every platform language, and a language
+term also has its endonym, direction and platform flag (``usecases.terms``)."""
 
 from urllib.parse import quote
 
@@ -14,9 +15,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.console.api.deps import RegistryDep, SignedIn, checked_form
-from services.console.api.pages import Refusal, answered, expect, redirect, render
+from services.console.api.pages import LABELS, Refusal, answered, expect, language, redirect, render
 from services.console.usecases.form_fields import beside, chosen_of
 from services.console.usecases.sessions import Session
+from services.console.usecases.terms import label_headings, label_languages, term_body, term_chosen, term_fields
 from shared.events.initiatives import OrganizerKind
 
 router = APIRouter(include_in_schema=False)
@@ -25,8 +27,6 @@ KINDS = [k.value for k in OrganizerKind]
 # The registry's field path → the form's field the refusal is shown beside.
 REGISTER_FIELDS = {"source": "source", "kind": "src_kind", "name.sv": "src_name_sv", "name.en": "src_name_en", "name": "src_name_sv",
                    "kafka_principal": "src_kafka_principal"}
-TERM_FIELDS = {"vocabulary": "voc_vocabulary", "code": "voc_code", "labels.sv": "voc_label_sv", "labels.en": "voc_label_en",
-               "labels": "voc_label_sv"}
 
 
 def _page_of(source: str) -> str:
@@ -126,12 +126,14 @@ async def source_page(source: str, request: Request, session: SignedIn, registry
 async def _vocabularies_page(request: Request, session: Session, registry: RegistryDep, status: int = 200,
                              chosen: dict | None = None, reasons: list[dict] | None = None) -> Response:
     vocabularies = expect(await registry.vocabularies())  # fresh: not the pages' minute-old copy
-    if chosen is None:  # "change" on a term: the form filled with its labels
+    languages = label_languages(vocabularies)
+    if chosen is None:  # "change" on a term: the form filled with its values
         name, code = request.query_params.get("vocabulary", ""), request.query_params.get("code", "")
-        labels = ((vocabularies.get(name) or {}).get(code) or {}).get("labels") or {}
-        chosen = {"voc_vocabulary": [name], "voc_code": [code], "voc_label_sv": [labels.get("sv", "")],
-                  "voc_label_en": [labels.get("en", "")]}
-    return render(request, "sources_vocabularies.html", session, status, vocabularies=vocabularies, chosen=chosen, reasons=reasons or [])
+        chosen = term_chosen(name, code, (vocabularies.get(name) or {}).get(code) or {}, languages)
+    lang = language(request)
+    headings = label_headings(LABELS[lang], languages, vocabularies, lang)
+    return render(request, "sources_vocabularies.html", session, status, vocabularies=vocabularies, chosen=chosen, reasons=reasons or [],
+                  label_languages=languages, headings=headings, form_t=LABELS[lang] | headings)
 
 
 @router.get("/vocabularies")
@@ -143,20 +145,23 @@ async def vocabularies(request: Request, session: SignedIn, registry: RegistryDe
 async def put_term(request: Request, session: SignedIn, registry: RegistryDep) -> Response:
     form = await checked_form(request, session)
     name, code = form.get("voc_vocabulary", "").strip(), form.get("voc_code", "").strip()
-    answer = await registry.put_term(session.key, name, code, {"labels": {"sv": form.get("voc_label_sv", ""), "en": form.get("voc_label_en", "")}})
+    vocabularies = expect(await registry.vocabularies())
+    languages = label_languages(vocabularies)
+    body = term_body(form, name, (vocabularies.get(name) or {}).get(code) or {}, languages)
+    answer = await registry.put_term(session.key, name, code, body)
     return await answered(answer, lambda _: f"/vocabularies#voc-{quote(name, safe='')}",
                           lambda status, reasons: _vocabularies_page(request, session, registry, status, chosen_of(form),
-                                                                     _term_reasons(reasons, name, code)),
+                                                                     _term_reasons(reasons, name, code, term_fields(languages))),
                           refused_here=(404, 405, 409, 422))
 
 
-def _term_reasons(reasons: list[dict], name: str, code: str) -> list[dict]:
+def _term_reasons(reasons: list[dict], name: str, code: str, fields: dict[str, str]) -> list[dict]:
     """The registry's reasons beside the term form's fields; an empty vocabulary or code is not a
     path the registry has, so its answer (405, 404 without a field) is put beside the empty field."""
-    reasons = beside(reasons, TERM_FIELDS)
+    reasons = beside(reasons, fields)
     if not name or not code:
         empty = "voc_vocabulary" if not name else "voc_code"
-        reasons = [{**r, "field": empty} if r.get("field") not in TERM_FIELDS.values() else r for r in reasons]
+        reasons = [{**r, "field": empty} if r.get("field") not in fields.values() else r for r in reasons]
     return reasons
 
 

@@ -6,6 +6,7 @@ console's labels (``labels/<lang>.json``) name the fields and the fixed codes (o
 origin). A code nobody has words for is shown as it is, so nothing is hidden.
 """
 
+import asyncio
 import re
 import time
 from collections.abc import Callable
@@ -54,6 +55,7 @@ class Vocabularies:
         self._registry, self._max_age_s, self._clock = registry, max_age_s, clock
         self._read: dict[str, dict] = {}
         self._at: float | None = None
+        self._reading: asyncio.Task | None = None
 
     async def current(self) -> dict[str, dict]:
         if self._at is None or self._clock() - self._at > self._max_age_s:
@@ -64,4 +66,13 @@ class Vocabularies:
             except ServiceAway:
                 pass  # the pages that need the registry say so; these only lose their words
             self._at = self._clock()
+        return self._read
+
+    def known(self) -> dict[str, dict]:
+        """The vocabularies as last read, at once (for what is drawn on every page: the language
+        menu); when they are older than ``max_age_s`` they are read again beside the page, for the
+        next one."""
+        stale = self._at is None or self._clock() - self._at > self._max_age_s
+        if stale and (self._reading is None or self._reading.done()):
+            self._reading = asyncio.get_running_loop().create_task(self.current())
         return self._read
