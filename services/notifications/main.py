@@ -85,12 +85,12 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     stored = messages.Messages(a(messages.COLLECTION, lift=messages.lift, own=True), publish_first(runtime.producer, messages.COLLECTION))
     kept = _copies(runtime)
     subscribers, organizers, opt_outs = subscriptions.Subscriptions(a(subscriptions.COLLECTION)), OrganizerContacts(a(ORGANIZERS)), a(OPT_OUTS)
-    vocabularies = VocabularyCopies(a(VOCABULARIES))  # the registry's, followed: what subscriptions' interests may name
     recipients = Recipients(settings, opt_outs, kept, subscribers, organizers)
     erasure = Erasure(stored, opt_outs, subscribers, kept, organizers)
     email, sms = _adapters(settings)
     said = _feedback_stores(runtime)
-    sender = Sender(settings, stored, recipients, Contents(settings, kept, said.reminders), OptOutsAtOnce(opt_outs, runtime.db[OPT_OUTS].estimated_document_count),
+    vocabularies = VocabularyCopies(a(VOCABULARIES))  # the registry's, followed: interests' codes, the platform's languages
+    sender = Sender(settings, stored, recipients, Contents(settings, kept, vocabularies, said.reminders), OptOutsAtOnce(opt_outs, runtime.db[OPT_OUTS].estimated_document_count),
                     now, runtime.producer.publish_many, email, sms)
     send_together = SendTogether(sender, now)
     triggers = Triggers(settings, stored, now, sender, send_together, KeyedLock(), copies=kept, notices=notices.Notices(a(notices.COLLECTION)),

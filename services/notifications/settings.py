@@ -50,8 +50,10 @@ class NotificationsSettings(ServiceSettings):
     fan_out_concurrency: int = Field(default=64, ge=1, le=1024, description="Messages of one change (one per registrant) made and sent this many at a time.")
     timer_interval_s: float = Field(default=1.0, gt=0, description="How often due messages, notices and digests are looked for.")
 
-    languages: list[str] = Field(default_factory=lambda: ["sv", "en", "ar"], description="Languages subscribers may choose (templates exist).")
-    # Themes, districts and session languages a subscription may name are the registry's
+    template_dirs: list[str] = Field(default_factory=list, description=(
+        "Extra template folders, searched before the built-in ones: a language's folder (<lang>/labels.json and a .j2 per category) "
+        "added as data. Messages are offered in the platform languages (the registry's languages vocabulary) that have templates."))
+    # Themes, districts, session languages and the platform's languages are the registry's
     # vocabularies, followed from registry.vocabularies.v1 (shared/vocabularies.py): no list here.
 
     sending_lease_s: float = Field(default=30.0, gt=0, description="A message left 'sending' this long by a process that died is sent again, same id (above SMTP_TIMEOUT_S).")

@@ -59,7 +59,10 @@ async def stored_messages(db, **filters) -> list[dict]:
 
 
 @contextlib.asynccontextmanager
-async def notifications_env(infra, prefix: str, smtp: SmtpSink | None = None, drop: bool = True, **overrides):
+async def notifications_env(infra, prefix: str, smtp: SmtpSink | None = None, drop: bool = True, vocabularies: bool = True, **overrides):
+    """Notifications on a port with its SMTP sink and SMS gateway; ``vocabularies``: the registry's
+    seeded vocabularies published first and followed (the platform's languages: without them every
+    message is in Swedish, the base language)."""
     own_smtp = smtp is None
     smtp = smtp or SmtpSink().start()
     sms = SmsGateway()
@@ -85,6 +88,9 @@ async def notifications_env(infra, prefix: str, smtp: SmtpSink | None = None, dr
                 async with RawKafka(infra.kafka, f"{prefix}.") as kafka, httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
                     env = Env(http, kafka, smtp, sms, settings, mongo[settings.mongodb_database])
                     env.app = app
+                    if vocabularies:
+                        await publish_vocabularies(kafka)
+                        await eventually(lambda: _followed(env), what="notifications to follow the registry's vocabularies")
                     yield env
             finally:
                 server.should_exit = True
@@ -106,10 +112,7 @@ async def _started(server) -> bool:
 
 @pytest.fixture(scope="module")
 async def env(infra, run_id):
-    async with notifications_env(infra, f"{run_id}n{uuid.uuid4().hex[:4]}") as e:
-        # the registry's vocabularies, which subscriptions' interests are checked against
-        await publish_vocabularies(e.kafka)
-        await eventually(lambda: _followed(e), what="notifications to follow the registry's vocabularies")
+    async with notifications_env(infra, f"{run_id}n{uuid.uuid4().hex[:4]}") as e:  # the vocabularies followed: interests are checked against them
         yield e
 
 
@@ -341,7 +344,7 @@ async def test_subscription_double_opt_in_by_email_then_a_digest_then_one_click_
     sub_id = r.json()["subscription_id"]
     [mail] = await eventually(lambda: _async(env.smtp.to(address)), what="the confirmation link")
     html = mail.get_body(("html",)).get_content()
-    token = html.split("/v1/subscriptions/confirm?token=")[1].split('"')[0]
+    token = html.split("/v1/subscriptions/confirm?token=")[1].split('"')[0].split("&amp;")[0]
 
     ed, sid = uid("ed"), uid("s")
     await env.publish("scheduling.sessions.v1", session(uid("s"), uid("ed"), datetime.now(UTC) + timedelta(days=4)), "before-confirm")

@@ -29,6 +29,7 @@ from services.notifications.usecases.triggers import Triggers, reminders_of
 from services.notifications.usecases.withdrawals import Withdrawals
 from shared.db.aggregates import AggregateStore
 from shared.db.keyed_lock import KeyedLock
+from shared.vocabularies import VocabularyCopies
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
 N = 1_200
@@ -139,7 +140,7 @@ class Service:
 
         recipients = Recipients(settings, opt_outs, copies, None, None)
         self.requested: list[str] = []  # the requests published to the gateways' topic
-        sender = Sender(settings, messages, recipients, Contents(settings, copies), OptOutsAtOnce(opt_outs, none), now, published, mailbox, None)
+        sender = Sender(settings, messages, recipients, Contents(settings, copies, VocabularyCopies(AggregateStore(Collection()))), OptOutsAtOnce(opt_outs, none), now, published, mailbox, None)
         self.notices = notices
         self.triggers = Triggers(settings, messages, now, sender, SendTogether(sender, now), KeyedLock(), copies=copies, notices=notices,
                                  organizers=None, withdrawals=Withdrawals(), erasure=None)

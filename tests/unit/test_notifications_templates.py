@@ -50,8 +50,9 @@ def test_html_escapes_what_publishers_wrote():
     assert "<script>" not in out.html and "&lt;script&gt;" in out.html
 
 
-def test_an_unknown_language_falls_back_to_english():
-    assert r.render("reminder", "xx", r.sample_context("reminder", "en")).language == "en"
+def test_a_language_without_templates_gets_swedish():
+    assert r.render("reminder", "xx", r.sample_context("reminder", "xx")).language == "sv"
+    assert r.language_for("xx") == "sv" and r.language_for("ar", ["sv", "en"]) == "sv" and r.language_for("ar", ["sv", "ar"]) == "ar"
 
 
 def test_the_ics_attachment_is_a_calendar_event():

@@ -6,6 +6,6 @@ address, and the template preview. The SMS gateway: its receipts webhook, with a
 Each module has its router; ``main.py`` includes ``routers``.
 """
 
-from services.notifications.api import feedback, gateways, privacy, subscriptions, survey_page, templates
+from services.notifications.api import feedback, gateways, privacy, signup, subscriptions, survey_page, templates
 
-routers = [subscriptions.router, privacy.router, templates.router, gateways.router, survey_page.router, feedback.router]
+routers = [subscriptions.router, signup.router, privacy.router, templates.router, gateways.router, survey_page.router, feedback.router]

@@ -1,7 +1,5 @@
-"""What the public routes take and give: the request bodies (JSON, or an HTML form's fields) and
-the small pages the e-mail links open."""
+"""What the public routes take: the request bodies (JSON, or an HTML form's fields)."""
 
-from html import escape
 from typing import Literal
 from urllib.parse import parse_qs
 
@@ -68,12 +66,3 @@ async def body_of(request: Request, model: type[BaseModel]):
         return model.model_validate_json(raw or b"{}")
     except ValidationError as e:
         raise HTTPException(422, detail=[r.model_dump() for r in reasons_from(e)]) from None
-
-
-def page(title: str, text: str, inner: str = "") -> str:
-    return f'<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8"><title>{escape(title)}</title></head><body><h1>{escape(title)}</h1><p>{escape(text)}</p>{inner}</body></html>'
-
-
-def form_page(title: str, action: str, fields: dict[str, str], button: str) -> str:
-    hidden = "".join(f'<input type="hidden" name="{escape(k)}" value="{escape(v)}">' for k, v in fields.items())
-    return page(title, "", f'<form method="post" action="{escape(action)}">{hidden}<button type="submit">{escape(button)}</button></form>')

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, PlainTextResponse
 
 from services.notifications import render as r
-from services.notifications.api.deps import Curator
+from services.notifications.api.deps import Curator, SettingsDep
 from shared.events.notifications import Category
 from shared.http import problem
 
@@ -14,10 +14,11 @@ router = APIRouter(prefix="/v1")
 
 
 @router.get("/preview/{category}/{language}", tags=["templates"], summary="Render any template in any language with sample data (staff)")
-async def preview(category: Category, language: str, _: Curator, part: Literal["html", "text", "sms", "json"] = "html"):
-    if language not in r.languages():
-        raise problem(404, "language", "unknown_language", f"Templates exist for: {', '.join(r.languages())}")
-    out = r.render(category.value, language, r.sample_context(category.value, language))
+async def preview(category: Category, language: str, _: Curator, s: SettingsDep, part: Literal["html", "text", "sms", "json"] = "html"):
+    dirs = tuple(s.template_dirs)
+    if language not in r.languages(dirs):
+        raise problem(404, "language", "unknown_language", f"Templates exist for: {', '.join(r.languages(dirs))}")
+    out = r.render(category.value, language, r.sample_context(category.value, language, dirs), dirs)
     if part == "html":
         return HTMLResponse(out.html)
     if part == "text":

@@ -20,6 +20,8 @@ from services.notifications.settings import NotificationsSettings
 from services.notifications.usecases.recipients import Recipient
 from shared.db.aggregates import AggregateStore
 from shared.events.notifications import EmailRequestedV1, SmsRequestedV1
+from shared.languages import platform_languages
+from shared.vocabularies import VocabularyCopies
 
 SESSION_CATEGORIES = {"registration_confirmed", "registration_waitlisted", "registration_promoted", "reminder", "session_changed", "session_cancelled",
                       "feedback_request"}
@@ -54,10 +56,17 @@ class Drafts:
 
 
 class Contents:
-    def __init__(self, settings: NotificationsSettings, copies: Copies, report_reminders: AggregateStore | None = None):
-        """``report_reminders``: the initiatives' reminder documents (a report that came since a
+    def __init__(self, settings: NotificationsSettings, copies: Copies, vocabularies: VocabularyCopies, report_reminders: AggregateStore | None = None):
+        """``vocabularies``: the registry's, followed (which languages the platform offers);
+        ``report_reminders``: the initiatives' reminder documents (a report that came since a
         reminder was made cancels it: it may have waited for the organiser's contact)."""
-        self.settings, self.copies, self.report_reminders = settings, copies, report_reminders
+        self.settings, self.copies, self.report_reminders, self.vocabularies = settings, copies, report_reminders, vocabularies
+        self.dirs = tuple(settings.template_dirs)
+
+    async def language(self, wanted: str) -> str:
+        """The reader's language where the platform offers it (a platform language with templates), else Swedish."""
+        offered = platform_languages(await self.vocabularies.fresh(), r.languages(self.dirs))
+        return r.language_for(wanted, [x.code for x in offered], self.dirs)
 
     async def _session(self, session_id: str, drafts: Drafts) -> dict | None:
         copies = self.copies
@@ -65,7 +74,7 @@ class Contents:
             drafts.sessions[session_id] = asyncio.ensure_future(copies.get(copies.sessions, session_id))
         return await asyncio.shield(drafts.sessions[session_id])
 
-    async def _about_session(self, state: dict, lang: str, now: datetime, drafts: Drafts) -> tuple[dict, dict]:
+    async def _about_session(self, state: dict, lang: str, now: datetime, drafts: Drafts, dirs: r.Dirs) -> tuple[dict, dict]:
         copies, c, category = self.copies, state["context"], state["category"]
         session = await self._session(c["session_id"], drafts)
         if session is None:
@@ -78,7 +87,7 @@ class Contents:
                 raise Obsolete("session_moved_or_cancelled")
             if registration is None or registration["status"] != "confirmed":
                 raise Obsolete("registration_not_confirmed")
-        ctx = r.session_view(session, lang)
+        ctx = r.session_view(session, lang, dirs)
         ctx["position"] = (registration or {}).get("waitlist_position") if category == "registration_waitlisted" else None
         if category == "session_changed" and c.get("previous_starts_at"):
             ctx["previously"] = r.format_when(c["previous_starts_at"], lang)
@@ -86,31 +95,33 @@ class Contents:
             ctx["reason"] = session.get("cancellation_reason")
         return ctx, session
 
-    async def context(self, state: dict, recipient: Recipient, now: datetime, drafts: Drafts) -> tuple[dict, dict | None]:
-        """What the templates need, read now; and the session, for an .ics attachment."""
+    async def context(self, state: dict, recipient: Recipient, now: datetime, drafts: Drafts) -> tuple[dict, dict | None, str]:
+        """What the templates need, read now; the session, for an .ics attachment; the language."""
         c, category = state["context"], state["category"]
-        lang = r.language_for(state["language"])
-        ctx: dict = {"unsubscribe_url": recipient.unsubscribe_url, "manage_url": recipient.manage_url}
+        lang, dirs = await self.language(state["language"]), self.dirs
+        # the pages a link opens are in the message's language
+        ctx: dict = {"unsubscribe_url": f"{recipient.unsubscribe_url}?lang={lang}", "manage_url": recipient.manage_url}
         session = None
         if category in SESSION_CATEGORIES:
-            about, session = await self._about_session(state, lang, now, drafts)
+            about, session = await self._about_session(state, lang, now, drafts, dirs)
             ctx.update(about)
             if category == "feedback_request":  # the survey's link: its token, and the language of the page it opens
                 ctx["feedback_url"] = f"{self.settings.public_base_url.rstrip('/')}/feedback/{c['token']}?lang={lang}"
         elif category == "digest":
             sessions = [await self._session(sid, drafts) for sid in c["session_ids"]]
-            views = [r.session_view(s, lang) for s in sessions if s and s["status"] != "cancelled"]
+            views = [r.session_view(s, lang, dirs) for s in sessions if s and s["status"] != "cancelled"]
             if not views:
                 raise Obsolete("no_sessions_left")
             ctx.update(views[0])
             ctx["sessions"] = views
         elif category == "organizer_decision":
-            ctx.update(what=c["title"], when=r.format_when(c["decided_at"], lang), where="Öppna Malmö, Stadskontoret, Malmö stad", decision=c["decision"], comment=c.get("comment"))
+            ctx.update(what=r.title_in(c["titles"], lang, dirs), when=r.format_when(c["decided_at"], lang), where="Öppna Malmö, Stadskontoret, Malmö stad", decision=c["decision"], comment=c.get("comment"))
         elif category == "report_reminder":
             if self.report_reminders is not None and ((await self.report_reminders.get(c["initiative_id"])) or {}).get("state", {}).get("reported"):
                 raise Obsolete("report_came")
-            ctx.update(what=c["title"], when=c["last_ended"], where="Öppna Malmö, Stadskontoret, Malmö stad", last_ended=c["last_ended"],
-                       last_ended_en=c["last_ended_en"])
+            last = r.format_when(c["last_ended_at"], lang)
+            ctx.update(what=r.title_in(c["titles"], lang, dirs), when=last, where="Öppna Malmö, Stadskontoret, Malmö stad", last_ended=last,
+                       last_ended_en=r.format_when(c["last_ended_at"], "en"))
         elif category == "subscription_confirmation":
             if recipient.subscription_status != "pending":
                 raise Obsolete("not_pending")
@@ -120,12 +131,12 @@ class Contents:
             if state["channel"] == "sms":
                 ctx["code"] = tokens.sms_code(s.token_secret, sid)
             else:
-                ctx["action_url"] = f"{s.public_base_url.rstrip('/')}/v1/subscriptions/confirm?token={tokens.sign(s.token_secret, 'confirm', sid)}"
-        return ctx, session
+                ctx["action_url"] = f"{s.public_base_url.rstrip('/')}/v1/subscriptions/confirm?token={tokens.sign(s.token_secret, 'confirm', sid)}&lang={lang}"
+        return ctx, session, lang
 
     async def request(self, state: dict, recipient: Recipient, now: datetime, drafts: Drafts) -> EmailRequestedV1 | SmsRequestedV1:
-        ctx, session = await self.context(state, recipient, now, drafts)
-        out = r.render_cached(state["category"], state["language"], ctx, drafts.rendered)
+        ctx, session, lang = await self.context(state, recipient, now, drafts)
+        out = r.render_cached(state["category"], lang, ctx, drafts.rendered, self.dirs)
         common = dict(message_id=state["message_id"], recipient=recipient.address, language=out.language, category=state["category"], not_before=state["not_before"], expires_at=state["expires_at"])
         if state["channel"] == "sms":
             return SmsRequestedV1(**common, text=out.sms, encoding=out.sms_length.encoding, segments=out.sms_length.segments)
@@ -134,6 +145,6 @@ class Contents:
             headers["List-Unsubscribe"] += f", <mailto:{self.settings.unsubscribe_mailto}>"
         attachments = []
         if session is not None and state["category"] in CALENDAR:
-            data = r.ics_cached(session, state["context"]["session_id"], out.language)
+            data = r.ics_cached(session, state["context"]["session_id"], out.language, self.dirs)
             attachments.append({"filename": "oppna-malmo.ics", "content_type": "text/calendar", "content_base64": base64.b64encode(data).decode()})
         return EmailRequestedV1(**common, subject=out.subject, text=out.text, html=out.html, headers=headers, attachments=attachments)

@@ -11,7 +11,6 @@ import structlog
 
 from services.notifications.adapters.feedback import FeedbackStores
 from services.notifications.domain import report_reminders as rr
-from services.notifications.render import format_when, title_in
 from services.notifications.usecases.scheduler import MessageScheduler
 from shared.db.aggregates import change_one
 
@@ -40,8 +39,8 @@ class ReportReminders:
             await self.scheduler.schedule(
                 cause=f"report_reminder|{state['initiative_id']}|{number}", channel="email", category="report_reminder", language="sv",
                 kind="organizer", key=state["initiative_id"],
-                context={"initiative_id": state["initiative_id"], "title": title_in(state.get("title"), "sv"), "number": number,
-                         "last_ended": format_when(last, "sv"), "last_ended_en": format_when(last, "en")},
+                context={"initiative_id": state["initiative_id"], "titles": state.get("title") or {}, "number": number,
+                         "last_ended_at": last.isoformat() if last else None},
             )
             await change_one(self.store, state["initiative_id"], rr.reminded(number))
             log.info("report_reminder_scheduled", initiative_id=state["initiative_id"], number=number)

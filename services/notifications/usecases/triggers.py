@@ -18,7 +18,6 @@ from services.notifications.adapters.read_at_once import SessionContacts
 from services.notifications.domain import quiet_hours as q
 from services.notifications.domain.notices import edited, fired
 from services.notifications.domain.receipts import delivered, failed_after_send
-from services.notifications.render import title_in
 from services.notifications.usecases.privacy import Erasure
 from services.notifications.usecases.scheduler import MessageScheduler
 from services.notifications.usecases.withdrawals import Withdrawals
@@ -88,7 +87,7 @@ class Triggers(MessageScheduler):
             return
         await self.schedule(
             cause=cause_of(event), channel="email", category="organizer_decision", language="sv", kind="organizer", key=data.initiative_id,
-            context={"initiative_id": data.initiative_id, "title": title_in(content.get("title"), "sv"), "decision": review.get("decision") or decision,
+            context={"initiative_id": data.initiative_id, "titles": content.get("title") or {}, "decision": review.get("decision") or decision,
                      "comment": review.get("comment"), "decided_at": str(review.get("decided_at") or data.updated_at)},
         )
 
