@@ -13,6 +13,7 @@ from services.scheduling.adapters.programme import Programme
 from services.scheduling.adapters.records import RegistrationRecords
 from services.scheduling.adapters.reports import ReportCopies
 from services.scheduling.adapters.rendered import FastPath, Rendered
+from services.scheduling.adapters.texts import PageTexts, folders
 from shared.sources import SourceCopies
 from services.scheduling.adapters.stores import (
     CONTACTS,
@@ -111,6 +112,7 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
     state.rendered = Rendered(lambda: programme.version)  # the programme's rendered representations
     state.planning, state.registrations, state.erasure = planning, registrations, erasure
     state.organisers, state.knowledge = Organisers(programme), knowledge
+    state.texts = PageTexts(folders(settings.scheduling_texts_dirs))  # the public pages' words, read once
     state.initiatives, state.vocabularies, state.retention = initiatives, vocabularies, retention  # tests move retention's clock
     answer_errors(app)
     for router in routers:

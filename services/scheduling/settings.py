@@ -17,6 +17,13 @@ class SchedulingSettings(ServiceSettings):
     placement_step_minutes: int = Field(default=30, ge=5, le=240, description="Start times a placement tries, every this many minutes.")
     contact_retention_days: int = Field(default=90, ge=0, description="A registrant's contact is erased this many days after the session ended (retention.py).")
     contact_retention_sweep_s: float = Field(default=3600.0, gt=0, description="How often the contacts past their retention are looked for.")
+    scheduling_texts_dirs: str = Field(
+        default="",
+        description=(
+            "More folders of the public pages' word files (<code>.json), os.pathsep-separated, read after the repository's "
+            "services/scheduling/texts: a language is added (or one replaced) as data (docs/scheduling.md)."
+        ),
+    )
     fault_exit_after_seat: bool = Field(
         default=False,
         description=(

@@ -2,8 +2,8 @@
 outcome reports and shows the published ones — found by a word in another form of it (Swedish
 stems), by theme (the initiative's), district reached, organiser kind, partner and edition; each
 with its initiative's sessions. A report not (or no longer) published is not there; a repeated
-or older event changes nothing. In Chromium: the bank and a report in Swedish and English, axe
-finds no violation."""
+or older event changes nothing. In Chromium: the bank and a report in Swedish, English and Arabic,
+axe finds no violation."""
 
 import uuid
 from datetime import UTC, datetime
@@ -17,6 +17,7 @@ from tests.console_scheduling import scheduling_on_a_port
 from tests.e2e.test_console_browser import violations
 from tests.integration.test_scheduling_support import published_session, publish_initiative, uid
 from tests.platform import eventually
+from tests.scheduling_language_support import offered_in, publish_platform_vocabularies
 
 REGISTRY = "urn:malmo:oppna:registry"
 
@@ -24,6 +25,8 @@ REGISTRY = "urn:malmo:oppna:registry"
 @pytest.fixture(scope="module")
 async def bank(infra, run_id):
     async with scheduling_on_a_port(infra, f"{run_id}kb") as (sched, kafka):
+        await publish_platform_vocabularies(kafka)
+        await offered_in(sched.http, "ar", "/knowledge")
         yield sched, kafka
 
 
@@ -73,7 +76,7 @@ async def test_published_reports_are_found_by_word_forms_and_filters_with_their_
     assert "Att bjuda in via skolorna." in one and 'href="https://example.org/guide.pdf"' in one
     assert f'href="/programme/sessions/{session["session_id"]}?lang=sv"' in one, "the report links its initiative's sessions"
     english = (await sched.http.get(f"/knowledge/{ours}", params={"lang": "en"})).text
-    assert "We held the talks" in english and "This text is in Swedish only." in english, "what worked is in Swedish only"
+    assert "We held the talks" in english and "This text is shown in Swedish." in english, "what worked is in Swedish only"
 
     await tell(kafka, report(ours, 2, status="published", worked={"sv": "Äldre version."}))  # older: changes nothing
     await tell(kafka, report(ours, 4, status="in_review"))  # revised after publication: off the record
@@ -97,7 +100,8 @@ async def test_the_bank_and_a_report_have_no_accessibility_violation(bank):
     await eventually(there, what="the report in the bank")
     async with chromium() as browser:
         page = await browser.new_page(locale="sv-SE")
-        for path in ("/knowledge", f"/knowledge/{initiative_id}", "/knowledge?lang=en&q=meeting", f"/knowledge/{initiative_id}?lang=en"):
+        for path in ("/knowledge", f"/knowledge/{initiative_id}", "/knowledge?lang=en&q=meeting", f"/knowledge/{initiative_id}?lang=en",
+                     "/knowledge?lang=ar", f"/knowledge/{initiative_id}?lang=ar"):
             await page.goto(f"{sched.url}{path}")
             assert await violations(page) == [], path
         await page.close()

@@ -4,31 +4,37 @@
 = the session's version (so a calendar replaces an older copy), ``DTSTAMP``, times with
 ``TZID=Europe/Stockholm`` and its ``VTIMEZONE``; a cancelled session stays in the feed with
 ``STATUS:CANCELLED`` so subscribed calendars strike it out instead of keeping a stale copy.
-``DESCRIPTION`` tells what the session is about (the initiative's summary and description in
-the feed's language, Swedish where it has none), then the organiser and the session's page;
-``CATEGORIES`` are the themes' labels; ``X-WR-CALNAME`` is the programme's name in the feed's
-language (one of ``PLATFORM_LANGUAGES``; the API refuses any other with a 422).
+``SUMMARY`` is the title and ``DESCRIPTION`` tells what the session is about (the initiative's
+summary and description) in the feed's language, else Swedish, else English (``in_language``),
+with a line in the feed's language saying so when it fell back; then the organiser and the
+session's page. ``CATEGORIES`` are the themes' labels; ``X-WR-CALNAME`` is the programme's name
+from the feed language's words (``texts/<code>.json``, ``calendar_name``); the API refuses a
+language that is not offered with a 422.
 """
 
+from collections.abc import Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
-from services.scheduling.domain.texts import CALENDAR_NAMES
+from shared.languages import in_language
 
 TZ = ZoneInfo("Europe/Stockholm")
 UID_DOMAIN = "oppna.malmo.se"
 
 
-def _text(localized: dict | None, lang: str) -> str:
-    localized = localized or {}
-    return localized.get(lang) or localized.get("sv") or next(iter(localized.values()), "")
+def _text(localized: dict | None, lang: str) -> tuple[str, str | None]:
+    text, shown_in = in_language(localized, lang)
+    return text or "", shown_in
 
 
-def calendar(sessions: list[dict], now: datetime, base_url: str, lang: str = "sv", about=None, theme_label=None) -> bytes:
-    """``about(session)``: its initiative's {summary, description}; ``theme_label(code, lang)``: a theme's label."""
-    name = CALENDAR_NAMES.get(lang, CALENDAR_NAMES["sv"])
+def calendar(sessions: list[dict], now: datetime, base_url: str, lang: str = "sv", about=None, theme_label=None,
+             words: Mapping[str, str] | None = None) -> bytes:
+    """``about(session)``: its initiative's {summary, description}; ``theme_label(code, lang)``: a theme's label;
+    ``words``: the feed language's words (the calendar's name, the fallback notes)."""
+    words = words or {}
+    name = words.get("calendar_name", "Öppna Malmö")
     cal = Calendar()
     cal.add("prodid", "-//Malmö stad//Öppna Malmö//SV")
     cal.add("version", "2.0")
@@ -43,7 +49,8 @@ def calendar(sessions: list[dict], now: datetime, base_url: str, lang: str = "sv
         ev.add("sequence", s["version"])
         ev.add("dtstart", datetime.fromisoformat(s["starts_at"]).astimezone(TZ))
         ev.add("dtend", datetime.fromisoformat(s["ends_at"]).astimezone(TZ))
-        ev.add("summary", _text(s["title"], lang))
+        title, title_in = _text(s["title"], lang)
+        ev.add("summary", title)
         venue = s.get("venue")
         if venue:
             ev.add("location", f"{venue['name']}, {venue['address']}")
@@ -53,7 +60,10 @@ def calendar(sessions: list[dict], now: datetime, base_url: str, lang: str = "sv
         ev.add("url", url)
         organizer = (s.get("organizer") or {}).get("name", "")
         texts = about(s) if about else {}
-        lines = [_text(texts.get("summary"), lang), _text(texts.get("description"), lang), organizer, url]
+        (summary, summary_in), (description, description_in) = _text(texts.get("summary"), lang), _text(texts.get("description"), lang)
+        other = next((code for text, code in ((title, title_in), (summary, summary_in), (description, description_in))
+                      if text and code != lang), None)
+        lines = [words.get(f"shown_in_{other}", "") if other else "", summary, description, organizer, url]
         if s["status"] == "cancelled" and s.get("cancellation_reason"):
             lines.insert(0, s["cancellation_reason"])
         ev.add("description", "\n\n".join(line for line in lines if line))

@@ -40,6 +40,7 @@ class Filters:
     accessibility: str | None = None
     free_seats: bool | None = None
     include_cancelled: bool = True
+    target_group: str | None = None  # the initiative's (``Programme.about``), not the session's
 
 
 def view_of(state: SessionState, version: int) -> dict:
@@ -133,7 +134,8 @@ class Programme:
         self.version += 1
 
     def published(self, f: Filters) -> list[dict]:
-        found = [v for v in self.sessions.values() if matches(v, f)]
+        found = [v for v in self.sessions.values()
+                 if matches(v, f) and (not f.target_group or f.target_group in self.about_of(v).get("target_groups", []))]
         return sorted(found, key=lambda v: (v["starts_at"], v["session_id"]))
 
     def bookings(self, edition_id: str) -> list[Booking]:

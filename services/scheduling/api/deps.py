@@ -5,6 +5,7 @@ for its own sessions (``StaffOrOrganiser``, ``Organiser``)."""
 from services.scheduling.adapters.initiatives import InitiativeCopies
 from services.scheduling.adapters.programme import Programme
 from services.scheduling.adapters.rendered import Rendered
+from services.scheduling.adapters.texts import PageTexts
 from services.scheduling.settings import SchedulingSettings
 from services.scheduling.usecases.erasure import Erasure
 from services.scheduling.usecases.knowledge import KnowledgeBank
@@ -26,6 +27,7 @@ InitiativesDep = app_part("initiatives", InitiativeCopies)
 VocabulariesDep = app_part("vocabularies", VocabularyCopies)
 OrganisersDep = app_part("organisers", Organisers)
 KnowledgeDep = app_part("knowledge", KnowledgeBank)
+TextsDep = app_part("texts", PageTexts)  # the public pages' words, by language
 Staff = RequiresRole(Role.scheduler, Role.curator)  # a scheduler's or a curator's key (401/403 otherwise)
 # A publisher's key too: the route then asks ``Organisers.ensure`` (its own sessions only).
 StaffOrOrganiser = RequiresRole(Role.scheduler, Role.curator, Role.source)
