@@ -14,13 +14,15 @@ from services.reporting.settings import ReportingSettings
 from tests.integration.test_reporting_service import EDITION, programme_counted, publish_the_programme
 from tests.browser import ARTIFACTS, chromium, free_port, serious_violations, served as serving
 from tests.platform import Platform, eventually, settings_for
+from tests.vocabulary_events import publish_vocabularies
 
 
 
 @contextlib.asynccontextmanager
 async def reporting_served(infra, prefix: str, publish, counted, what: str) -> AsyncIterator[str]:
     """Reporting behind a real uvicorn server (the browser cannot reach an in-process client), its
-    base URL once ``publish(p)`` on this run's topics is ``counted(p)``."""
+    base URL once ``publish(p)`` on this run's topics is ``counted(p)`` and the registry's seeded
+    vocabularies are followed (the platform's languages: the pages' language menu)."""
     run_id = f"{prefix}{uuid.uuid4().hex[:8]}"
     port = free_port()
     settings = settings_for(ReportingSettings, infra, run_id, http_port=port)
@@ -28,9 +30,15 @@ async def reporting_served(infra, prefix: str, publish, counted, what: str) -> A
         p.settings["reporting"] = settings
         async with serving(create_app(settings), port) as base, httpx.AsyncClient(base_url=base, timeout=30) as http:
             p.http["reporting"] = http
+            await publish_vocabularies(p.kafka)
             await publish(p)
             await eventually(lambda: counted(p), timeout=60, what=what)
+            await eventually(lambda: _arabic_offered(http), timeout=60, what="reporting to follow the languages vocabulary")
             yield base
+
+
+async def _arabic_offered(http: httpx.AsyncClient) -> bool:
+    return 'dir="rtl"' in (await http.get("/dashboard", params={"lang": "ar"})).text
 
 
 @pytest.fixture(scope="module")

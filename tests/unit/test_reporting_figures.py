@@ -140,7 +140,7 @@ def test_dashboard_renders_in_both_languages_without_external_resources():
 
     for lang, title in (("sv", "Öppna Malmö i siffror"), ("en", "Open Malmö in figures")):
         html = render(model_with(12), None, lang, 5)
-        assert f'<html lang="{lang}">' in html and title in html
+        assert f'<html lang="{lang}" dir="ltr">' in html and title in html
         assert "<script" not in html and "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "Inga forumperioder" in render(ReadModel(), None, "sv", 5)
 

@@ -96,6 +96,6 @@ def test_exports_and_the_follow_up_page_show_the_same_suppressed_figures():
     assert stat["class"] == "dataset" and None in stat["value"]
     for lang, title in (("sv", "Uppföljning av Öppna Malmö"), ("en", "Follow-up of Open Malmö")):
         html = render(m, "e", lang, 5)
-        assert f'<html lang="{lang}">' in html and title in html and "@media print" in html
+        assert f'<html lang="{lang}" dir="ltr">' in html and title in html and "@media print" in html
         assert "http://" not in html and "https://" not in html and "<script" not in html
     assert "Anna" not in render(m, "e", "sv", 5)

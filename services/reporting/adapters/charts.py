@@ -6,6 +6,9 @@ figures in a table beside it. A suppressed value draws no bar and reads "..".
 
 from html import escape
 
+from babel import Locale
+from babel.numbers import format_decimal, format_percent
+
 WIDTH = 640
 LABEL_W = 220
 ROW_H = 30
@@ -14,17 +17,16 @@ TEXT_COLOUR = "#1a1a1a"
 
 
 def fmt(value: float | None, kind: str = "count", lang: str = "sv") -> str:
+    """A figure as the reader's locale writes it (CLDR: separators, decimal sign, percent); a
+    suppressed one (None) reads ".."."""
     if value is None:
         return ".."
-    if kind in ("ratio",):
-        text = f"{value * 100:.1f} %"
-    elif kind == "median":
-        text = f"{value:.1f}"
-    elif kind == "mean":
-        text = f"{value:.2f}"
-    else:
-        text = f"{int(value):,}".replace(",", "\u00a0" if lang == "sv" else ",")
-    return text.replace(".", ",") if lang == "sv" else text
+    locale = Locale.parse(lang)
+    if kind == "ratio":  # one decimal, in the locale's percent pattern
+        return format_percent(value, locale.percent_formats[None].pattern.replace("#,##0", "#,##0.0", 1), locale=locale)
+    if kind in ("median", "mean"):
+        return format_decimal(value, "#,##0.0" if kind == "median" else "#,##0.00", locale=locale)
+    return format_decimal(int(value), locale=locale)
 
 
 def bar_chart(chart_id: str, title: str, description: str, items: list[tuple[str, float | None]], kind: str = "count", lang: str = "sv", max_value: float | None = None) -> str:

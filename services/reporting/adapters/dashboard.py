@@ -1,5 +1,6 @@
-"""The dashboard page: server-rendered HTML (Jinja2), Swedish or English, charts as inline SVG,
-a data table beside each chart, suppressed figures only. Everything is served by the service."""
+"""The dashboard page: server-rendered HTML (Jinja2) in every platform language with a label
+file (``labels/<lang>.json``, ``adapters/page_language.py``), charts as inline SVG, a data table
+beside each chart, suppressed figures only, numbers by CLDR. Everything is served by the service."""
 
 from pathlib import Path
 
@@ -9,66 +10,13 @@ from markupsafe import Markup
 from services.reporting.adapters.charts import bar_chart, fmt
 from services.reporting.adapters.exports import labelled
 from services.reporting.domain.figures import area_figures
-from services.reporting.domain.labels import DIMENSIONS, MEASURES, label
+from services.reporting.adapters.page_language import page_language
+from services.reporting.domain.labels import AREAS, DIMENSIONS, LANGS, MEASURES, label, page_words
 from services.reporting.domain.model import ReadModel
 from services.reporting.domain.trends import trends
 from shared.vocabularies import VocabularyCopies
 
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent.parent / "templates"), autoescape=select_autoescape(["html"]))
-
-TEXT = {
-    "sv": {
-        "title": "Öppna Malmö i siffror",
-        "lead": "Den samlade bilden: initiativ, aktiviteter, deltagande, räckvidd och budget.",
-        "edition": "Forumperiod",
-        "show": "Visa",
-        "no_editions": "Inga forumperioder ännu.",
-        "suppression": "Antal under {t} visas som ”..” för att skydda enskilda, och fler värden döljs så att de inte kan räknas fram ur summorna.",
-        "table": "Tabell",
-        "amount": "Belopp (kr)",
-        "exports": "Ladda ner",
-        "other_lang": "English",
-        "budget_vs": "Sökt belopp för godkända initiativ mot periodens budget",
-        "trends": "Utveckling mellan forumperioder",
-        "granted_vs": "Beviljat och förbrukat mot periodens budget",
-        "follow_up": "Uppföljningen för kommunstyrelsen (utskriftsvänlig)",
-        "charts": {
-            "theme": "Inlämnade initiativ per tema",
-            "district": "Inlämnade initiativ per område",
-            "fill": "Beläggningsgrad per tema",
-            "reach": "Utskick överlämnade till e-postserver eller SMS-tjänst, per kanal",
-            "trend": "Inlämnade initiativ per forumperiod",
-            "reach_reported": "Deltagare per område enligt återrapporterna",
-            "score": "Deltagarnas medelbetyg (1–5) per tema",
-        },
-    },
-    "en": {
-        "title": "Open Malmö in figures",
-        "lead": "The unified picture: initiatives, sessions, participation, reach and money.",
-        "edition": "Edition",
-        "show": "Show",
-        "no_editions": "No editions yet.",
-        "suppression": "Counts below {t} show as “..” to protect individuals, and further values are hidden so they cannot be worked out from the totals.",
-        "table": "Table",
-        "amount": "Amount (SEK)",
-        "exports": "Download",
-        "other_lang": "Svenska",
-        "budget_vs": "Budget requested by approved initiatives against the edition's budget",
-        "trends": "Trends between editions",
-        "granted_vs": "Granted and spent against the edition's budget",
-        "follow_up": "The follow-up for the city board (printable)",
-        "charts": {
-            "theme": "Initiatives submitted by theme",
-            "district": "Initiatives submitted by district",
-            "fill": "Fill rate by theme",
-            "reach": "Notifications handed over to the mail server or SMS gateway, by channel",
-            "trend": "Initiatives submitted by edition",
-            "reach_reported": "Participants by district, as reported",
-            "score": "Participants' mean score (1–5) by theme",
-        },
-    },
-}
-
 
 def _chart(chart_id: str, title: str, table: dict, measure: str, kind: str, lang: str, max_value: float | None = None, header: str = "") -> dict:
     items = [(r["label"], r["values"][measure]) for r in table["rows"]]
@@ -86,7 +34,7 @@ def _chart(chart_id: str, title: str, table: dict, measure: str, kind: str, lang
 
 def _follow_up_charts(model: ReadModel, edition_id: str, lang: str, threshold: int, vocabularies: VocabularyCopies | None) -> list[dict]:
     """Granted and spent against the budget, participants by district as reported, mean score by theme."""
-    t = TEXT[lang]
+    t = page_words("dashboard", lang)
     fu = area_figures(model, edition_id, "follow_up", threshold)
     g = fu["budget"]
     rows = [{"label": label(MEASURES, m, lang), "values": {"v": g[m]}} for m in ("budget_sek", "granted_sek", "spent_sek", "remaining_sek")]
@@ -101,13 +49,14 @@ def _follow_up_charts(model: ReadModel, edition_id: str, lang: str, threshold: i
 
 
 def render(model: ReadModel, edition_id: str | None, lang: str, threshold: int, vocabularies: VocabularyCopies | None = None) -> str:
-    t = TEXT[lang]
+    """The page in ``lang`` (chosen by the route among the offered ones)."""
+    t = page_words("dashboard", lang)
     editions = sorted(model.editions.values(), key=lambda e: (e["year"], e["edition_id"]))
     if edition_id is None and editions:
         edition_id = editions[-1]["edition_id"]
-    context: dict = {"lang": lang, "t": t, "editions": editions, "edition_id": edition_id, "threshold": threshold,
-                     "suppression": t["suppression"].format(t=threshold), "charts": [], "budget": None,
-                     "other": "en" if lang == "sv" else "sv"}
+    here, languages = page_language(lang, vocabularies)
+    context: dict = {"lang": lang, "dir": here.direction, "languages": languages, "t": t, "editions": editions, "edition_id": edition_id,
+                     "threshold": threshold, "suppression": t["suppression"].format(t=threshold), "charts": [], "budget": None}
     if edition_id is not None:
         ini = area_figures(model, edition_id, "initiatives", threshold)["tables"]
         par = area_figures(model, edition_id, "participation", threshold, "theme")["tables"]["theme"]
@@ -134,9 +83,10 @@ def render(model: ReadModel, edition_id: str | None, lang: str, threshold: int, 
         context["follow_up"] = f"/follow-up?edition={edition_id}&lang={lang}"
         trend_table = labelled(tr, lang, vocabularies)
         context["trend"] = _chart("trend", t["charts"]["trend"], trend_table, "submitted", "count", lang)
+        data_lang = lang if lang in LANGS else "sv"  # the exports' languages
         context["exports"] = [
-            (f"{area} / {dim}", f"/v1/editions/{edition_id}/export.csv?area={area}&dimension={dim}&lang={lang}",
-             f"/v1/editions/{edition_id}/jsonstat?area={area}&dimension={dim}&lang={lang}")
+            (f"{label(AREAS, area, lang)} / {label(DIMENSIONS, dim, lang)}", f"/v1/editions/{edition_id}/export.csv?area={area}&dimension={dim}&lang={data_lang}",
+             f"/v1/editions/{edition_id}/jsonstat?area={area}&dimension={dim}&lang={data_lang}")
             for area, dim in (("initiatives", "theme"), ("participation", "theme"), ("reach", "channel"), ("money", "administration"),
                               ("follow_up", "district"))
         ]

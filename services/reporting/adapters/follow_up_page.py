@@ -1,5 +1,6 @@
-"""The printable follow-up page of an edition for the city board: server-rendered HTML (Jinja2),
-Swedish or English, tables only (they print), suppressed figures only, a print stylesheet.
+"""The printable follow-up page of an edition for the city board: server-rendered HTML (Jinja2)
+in every platform language with a label file (``adapters/page_language.py``), tables only (they
+print), suppressed figures only, numbers by CLDR, a print stylesheet.
 
 Every figure is the follow-up area's (``domain/follow_up.py``) as the public reads it, so the
 page, the figures API and the exports always agree."""
@@ -11,32 +12,10 @@ from services.reporting.adapters.dashboard import TEMPLATES
 from services.reporting.adapters.exports import labelled
 from services.reporting.domain.figures import area_figures
 from services.reporting.domain.follow_up import FOLLOW_UP
-from services.reporting.domain.labels import MEASURES, label
+from services.reporting.adapters.page_language import page_language
+from services.reporting.domain.labels import MEASURES, label, page_words
 from services.reporting.domain.model import ReadModel
 from shared.vocabularies import VocabularyCopies
-
-TEXT = {
-    "sv": {
-        "title": "Uppföljning av Öppna Malmö", "edition": "Forumperiod", "show": "Visa", "other_lang": "English",
-        "no_editions": "Inga forumperioder ännu.", "measure": "Mått", "value": "Värde", "print": "Skriv ut med webbläsarens utskriftsfunktion.",
-        "lead": "Till kommunstyrelsen: beviljade medel, förbrukning, återrapporter, räckvidd och deltagarnas omdömen för forumperioden.",
-        "money": "Beviljat och förbrukat mot budgeten", "reports": "Återrapporter och samverkan", "feedback": "Deltagarnas omdömen",
-        "by_district": "Räckvidd per område (enligt återrapporterna)", "by_target_group": "Räckvidd per målgrupp (enligt återrapporterna)",
-        "by_kind": "Per typ av arrangör", "scope": "Med i uppföljningen är initiativ som beviljats medel, lämnat återrapport eller fått svar på enkäten.",
-        "suppression": "Antal under {t} visas som ”..” för att skydda enskilda, och fler värden döljs så att de inte kan räknas fram ur summorna.",
-        "dashboard": "Till instrumentpanelen",
-    },
-    "en": {
-        "title": "Follow-up of Open Malmö", "edition": "Edition", "show": "Show", "other_lang": "Svenska",
-        "no_editions": "No editions yet.", "measure": "Measure", "value": "Value", "print": "Print with the browser's print function.",
-        "lead": "For the city board: money granted, spending, outcome reports, reach and participants' feedback for the edition.",
-        "money": "Granted and spent against the budget", "reports": "Outcome reports and joint work", "feedback": "Participants' feedback",
-        "by_district": "Reach by district (as reported)", "by_target_group": "Reach by target group (as reported)",
-        "by_kind": "By organizer kind", "scope": "The follow-up takes in initiatives granted money, that filed an outcome report, or whose sessions got feedback.",
-        "suppression": "Counts below {t} show as “..” to protect individuals, and further values are hidden so they cannot be worked out from the totals.",
-        "dashboard": "To the dashboard",
-    },
-}
 
 KINDS = {m.id: m.kind for m in FOLLOW_UP.measures}
 MONEY = (("budget_sek", "amount"), ("granted", "count"), ("granted_sek", "amount"), ("remaining_sek", "amount"), ("share_granted", "ratio"),
@@ -63,11 +42,12 @@ def _table(table: dict, measures: tuple, lang: str) -> dict:
 
 
 def render(model: ReadModel, edition_id: str | None, lang: str, threshold: int, vocabularies: VocabularyCopies | None = None) -> str:
-    t = TEXT[lang]
+    t = page_words("follow_up", lang)
     editions = sorted(model.editions.values(), key=lambda e: (e["year"], e["edition_id"]))
     if edition_id is None and editions:
         edition_id = editions[-1]["edition_id"]
-    context: dict = {"lang": lang, "t": t, "editions": editions, "edition_id": edition_id, "other": "en" if lang == "sv" else "sv",
+    here, languages = page_language(lang, vocabularies)
+    context: dict = {"lang": lang, "dir": here.direction, "languages": languages, "t": t, "editions": editions, "edition_id": edition_id,
                      "suppression": t["suppression"].format(t=threshold), "edition_name": None}
     if edition_id is not None:
         fu = area_figures(model, edition_id, "follow_up", threshold)

@@ -6,7 +6,8 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from services.reporting.adapters import dashboard
-from services.reporting.api.deps import Lang, ReadModelDep, ThresholdDep, VocabulariesDep, fresh_labels, known_edition
+from services.reporting.adapters.page_language import chosen
+from services.reporting.api.deps import AcceptLanguage, PageLang, ReadModelDep, ThresholdDep, VocabulariesDep, fresh_labels, known_edition
 
 router = APIRouter(dependencies=[Depends(fresh_labels)])
 
@@ -16,9 +17,10 @@ async def root() -> RedirectResponse:
     return RedirectResponse("/dashboard")
 
 
-@router.get("/dashboard", tags=["dashboard"], summary="The dashboard page (HTML, sv or en)", response_class=HTMLResponse)
+@router.get("/dashboard", tags=["dashboard"], summary="The dashboard page (HTML, every platform language)", response_class=HTMLResponse)
 async def dashboard_page(model: ReadModelDep, v: VocabulariesDep, threshold: ThresholdDep,
-                         edition_id: Annotated[str | None, Query(alias="edition")] = None, lang: Lang = "sv") -> HTMLResponse:
+                         edition_id: Annotated[str | None, Query(alias="edition")] = None, lang: PageLang = None,
+                         accept_language: AcceptLanguage = None) -> HTMLResponse:
     if edition_id is not None:
         known_edition(model, edition_id)
-    return HTMLResponse(dashboard.render(model, edition_id, lang, threshold, v))
+    return HTMLResponse(dashboard.render(model, edition_id, chosen(lang, accept_language, v), threshold, v))

@@ -3,7 +3,7 @@ and the checks several routes share."""
 
 from typing import Annotated, Literal
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Header, Query, Request
 
 from services.reporting.domain.measures import UnknownArea, UnknownDimension
 from services.reporting.domain.model import ReadModel
@@ -16,6 +16,9 @@ from shared.vocabularies import VocabularyCopies
 from shared.web import app_part
 
 Lang = Annotated[Literal["sv", "en"], Query(description="Language of labels: sv or en.")]
+# The pages' language: any platform language with a label file (else Accept-Language, else Swedish).
+PageLang = Annotated[str | None, Query(max_length=12, description="The page's language: a platform language (else Accept-Language, else Swedish).")]
+AcceptLanguage = Annotated[str | None, Header(include_in_schema=False)]
 
 
 def threshold(request: Request) -> int:

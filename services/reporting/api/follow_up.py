@@ -6,15 +6,17 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
 
 from services.reporting.adapters import follow_up_page
-from services.reporting.api.deps import Lang, ReadModelDep, ThresholdDep, VocabulariesDep, fresh_labels, known_edition
+from services.reporting.adapters.page_language import chosen
+from services.reporting.api.deps import AcceptLanguage, PageLang, ReadModelDep, ThresholdDep, VocabulariesDep, fresh_labels, known_edition
 
 router = APIRouter(dependencies=[Depends(fresh_labels)])
 
 
-@router.get("/follow-up", tags=["dashboard"], summary="The follow-up page for the city board (HTML, sv or en, printable)",
+@router.get("/follow-up", tags=["dashboard"], summary="The follow-up page for the city board (HTML, every platform language, printable)",
             response_class=HTMLResponse)
 async def follow_up(model: ReadModelDep, v: VocabulariesDep, threshold: ThresholdDep,
-                    edition_id: Annotated[str | None, Query(alias="edition")] = None, lang: Lang = "sv") -> HTMLResponse:
+                    edition_id: Annotated[str | None, Query(alias="edition")] = None, lang: PageLang = None,
+                    accept_language: AcceptLanguage = None) -> HTMLResponse:
     if edition_id is not None:
         known_edition(model, edition_id)
-    return HTMLResponse(follow_up_page.render(model, edition_id, lang, threshold, v))
+    return HTMLResponse(follow_up_page.render(model, edition_id, chosen(lang, accept_language, v), threshold, v))
