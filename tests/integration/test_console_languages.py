@@ -25,7 +25,8 @@ async def registry(infra, run_id):
 
 @contextlib.asynccontextmanager
 async def curator(registry) -> AsyncIterator[httpx.AsyncClient]:
-    async with curator(registry) as client:
+    async with browsing(console(registry.url)) as client:
+        await sign_in(client, CURATOR_KEY)
         yield client
 
 
