@@ -85,3 +85,10 @@ def test_translation_codes_are_the_stems_of_the_files(tmp_path):
     for name in ("sv.json", "en.json", "ar.json", "_shared.json", "notes.txt"):
         (tmp_path / name).write_text("{}")
     assert translation_codes(tmp_path) == ["ar", "en", "sv"]
+
+
+def test_the_seeded_vocabulary_offers_swedish_english_and_arabic():
+    from services.registry.domain.vocabularies import SEED
+
+    offered = platform_languages(copies(SEED["languages"]), ["sv", "en", "ar", "fa", "so"])
+    assert offered == [SWEDISH, ENGLISH, ARABIC], "fa and so have files here but are not platform languages as seeded"
