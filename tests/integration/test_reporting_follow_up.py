@@ -19,6 +19,7 @@ from shared.events.reports import ReportStateV1
 from shared.events.scheduling import EditionPlannedV1
 from tests.integration.test_reporting_service import EDITION, REGISTRY, T0, edition, initiative_state, registry_event, send
 from tests.platform import Platform, as_role, eventually
+from tests.vocabulary_events import publish_vocabularies
 
 INITIATIVES = 8  # ini-0 … ini-7, approved; ini-0 … ini-5 report, every one granted 50,000 but ini-7 (so not followed up)
 SECRET = "Anna Andersson på Lönngatan 3"  # free text: must never reach reporting's database
@@ -80,8 +81,15 @@ async def follow_up_counted(p) -> dict | None:
 
 @pytest.fixture(scope="module")
 async def followed(reporting):
+    await publish_vocabularies(reporting.kafka)  # the platform's languages: the pages in English too
     await publish_the_follow_up(reporting)
-    return await eventually(lambda: follow_up_counted(reporting), timeout=60, what="reporting to follow grants, reports and feedback")
+    counted = await eventually(lambda: follow_up_counted(reporting), timeout=60, what="reporting to follow grants, reports and feedback")
+    await eventually(lambda: _english_offered(reporting), timeout=60, what="reporting to follow the languages vocabulary")
+    return counted
+
+
+async def _english_offered(reporting) -> bool:
+    return 'lang="en"' in (await reporting.http["reporting"].get("/follow-up", params={"lang": "en"})).text
 
 
 async def test_events_in_figures_out_each_counted_once(reporting, followed):
