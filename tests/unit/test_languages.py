@@ -92,3 +92,19 @@ def test_the_seeded_vocabulary_offers_swedish_english_and_arabic():
 
     offered = platform_languages(copies(SEED["languages"]), ["sv", "en", "ar", "fa", "so"])
     assert offered == [SWEDISH, ENGLISH, ARABIC], "fa and so have files here but are not platform languages as seeded"
+
+
+def test_a_fourth_language_is_data_only_the_curators_flag_reaches_every_follower():
+    from datetime import UTC, datetime
+
+    from services.registry.domain.vocabularies import SEED, TermIn, decide_seed, decide_term
+    from shared.envelope import Envelope, parse_data
+    from shared.events.vocabularies import VocabularyChangedV1
+
+    now, source = datetime(2026, 1, 1, tzinfo=UTC), "urn:malmo:oppna:registry"
+    state = decide_seed(None, 0, "languages", now, source).state
+    flagged = decide_term(state, 1, "fa", TermIn.model_validate({**SEED["languages"]["fa"], "platform": True}), now, source)
+    data = parse_data(Envelope.model_validate(flagged.events[0].event), VocabularyChangedV1)
+    follower = copies(None)
+    follower._take(data.vocabulary, data.version, {code: term.model_dump() for code, term in data.terms.items()})
+    assert platform_languages(follower, ["sv", "en", "ar", "fa"])[-1] == Language("fa", "فارسی", "rtl")
