@@ -1,7 +1,8 @@
 """Bar charts as inline SVG, pure and server-side: no JavaScript, no CDN.
 
 Each chart has a title and a description for assistive technology; the page puts the same
-figures in a table beside it. A suppressed value draws no bar and reads "..".
+figures in a table beside it. A chart is drawn left to right on every page (``direction="ltr"``:
+a right-to-left page would otherwise flip its text anchors onto the bars). A suppressed value draws no bar and reads "..".
 """
 
 from html import escape
@@ -36,7 +37,7 @@ def bar_chart(chart_id: str, title: str, description: str, items: list[tuple[str
     bar_space = WIDTH - LABEL_W - 90
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" '
-        f'aria-labelledby="{chart_id}-title {chart_id}-desc" class="chart">',
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" class="chart" direction="ltr">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
     ]
