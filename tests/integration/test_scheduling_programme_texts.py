@@ -53,7 +53,7 @@ async def test_a_page_in_a_language_it_does_not_offer_falls_back_to_swedish(sche
         for path in ("/programme", f"/programme/sessions/{s['session_id']}"):
             page = await http.get(path, params={"lang": lang})
             assert page.status_code == 200, (lang, path, page.status_code)
-            assert '<html lang="sv">' in page.text, (lang, path)
+            assert '<html lang="sv" dir="ltr">' in page.text, (lang, path)
         assert "Programmet" in visible_text((await http.get("/programme", params={"lang": lang})).text)
 
 

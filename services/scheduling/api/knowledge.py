@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from services.scheduling.adapters.programme import is_public
 from services.scheduling.api.deps import KnowledgeDep, ProgrammeDep
 from services.scheduling.api.page import Page, PageDep, render
-from services.scheduling.api.views import decorate, fell_back, text_in
+from services.scheduling.api.views import decorate, noted, text_in
 from services.scheduling.domain.knowledge import Asked
 from services.scheduling.domain.texts import day
 from shared.events.initiatives import OrganizerKind
@@ -28,13 +28,13 @@ def shown(report: dict, page: Page) -> dict:
     content = report["content"]
     title = text_in(report.get("title"), page)
     fields = {name: text_in(content.get(name), page) for name in TEXTS}
+    noted(page, title, *fields.values())
     published = report.get("published_at")
     return {
         **report,
         "title_shown": title,
         "title_text": title["text"] or report["initiative_id"],
         "texts": fields,
-        "fallback_note": fell_back(page, title, *fields.values()),
         "participants_text": page.number(content["participants"]) if content.get("participants") is not None else None,
         "published_text": day(datetime.fromisoformat(published), page.lang) if published else None,
         "theme_labels": [page.label("themes", c) for c in report.get("themes", [])],

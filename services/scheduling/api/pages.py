@@ -106,8 +106,8 @@ async def show(token: str, page: Page, asked: str | None, registrations: Registr
     reg = await registrations.view(token)
     page = page if asked else page.switched(reg.get("language"))
     s = shown(reg["session"], page, programme)
-    return render(page, "registration.html", page_title=s["title_text"], r=reg, s=s, manage_url=None, token=token,
-                  message=page.t[message_key] if message_key else None)
+    return render(page, "registration.html", menu_path=f"/programme/registrations/{token}", page_title=s["title_text"], r=reg, s=s,
+                  manage_url=None, token=token, message=page.t[message_key] if message_key else None)
 
 
 @router.get("/programme/registrations/{token}", response_class=HTMLResponse)

@@ -13,13 +13,18 @@ def text_in(texts: dict | None, page: Page) -> dict:
     text, lang = in_language(texts, page.lang)
     if text is None and texts:  # none in the rule's languages (Swedish is required): whichever it has
         lang, text = next(iter(texts.items()))
-    return {"text": text, "lang": lang or page.lang, "dir": page.dir if (lang or page.lang) == page.lang else "ltr"}
+    return {"text": text, "lang": lang or page.lang, "dir": page.dir if (lang or page.lang) == page.lang else "ltr", "note": None}
 
 
-def fell_back(page: Page, *shown: dict) -> str | None:
-    """The word saying in which language the texts are shown, when one is not in the page's."""
-    other = next((s["lang"] for s in shown if s["text"] and s["lang"] != page.lang), None)
-    return page.t.get(f"shown_in_{other}") if other else None
+def noted(page: Page, *shown: dict) -> None:
+    """Each text, in the order the page shows them, gets ``note`` where the texts turn to a
+    fallback language: "shown in Swedish" said once before the texts it covers, in the reader's
+    language."""
+    before = page.lang
+    for x in shown:
+        if x["text"]:
+            x["note"] = page.t.get(f"shown_in_{x['lang']}") if x["lang"] not in (page.lang, before) else None
+            before = x["lang"]
 
 
 def decorate(view: dict, page: Page, about: dict | None = None) -> dict:
@@ -27,6 +32,7 @@ def decorate(view: dict, page: Page, about: dict | None = None) -> dict:
     about = about or {}
     label = page.label
     title, summary, description = text_in(view["title"], page), text_in(about.get("summary"), page), text_in(about.get("description"), page)
+    noted(page, title, summary, description)
     accessibility = sorted(set(view.get("accessibility", [])) | set((view.get("venue") or {}).get("accessibility", [])))
     return {
         **view,
@@ -35,7 +41,6 @@ def decorate(view: dict, page: Page, about: dict | None = None) -> dict:
         "when": when(view["starts_at"], view["ends_at"], page.lang, page.t["when_pattern"]),
         "summary_shown": summary,
         "description_shown": description,
-        "fallback_note": fell_back(page, title, summary, description),
         "theme_labels": [label("themes", c) for c in view.get("themes", [])],
         "target_group_labels": [label("target_groups", c) for c in about.get("target_groups", [])],
         "district_labels": [label("districts", c) for c in view.get("districts", [])],
