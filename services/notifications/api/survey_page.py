@@ -1,4 +1,5 @@
-"""The survey's answer page: public, server-rendered, no JavaScript, Swedish, English and Arabic.
+"""The survey's answer page: public, server-rendered, no JavaScript, in every platform language
+with the page's words (``templates/pages/feedback.json``; Swedish, English and Arabic).
 
 ``GET /feedback/{token}?score=N&lang=xx`` shows the form with that score chosen and records
 nothing (mail scanners follow links); ``POST`` records the answer and shows the thanks. A link
@@ -11,13 +12,21 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from services.notifications import render as r
-from services.notifications.api.deps import FeedbackDep
+from services.notifications.api.deps import FeedbackDep, VocabulariesDep
 from services.notifications.domain.feedback import COMMENT_MAX
 from services.notifications.usecases.feedback import RECORDED
+from shared.languages import platform_languages
+from shared.vocabularies import VocabularyCopies
 
 router = APIRouter(tags=["feedback"])
 PAGE = "feedback"
 REFUSED = {"answered": 409, "closed": 410, "unknown": 404}
+
+
+async def _offered(vocabularies: VocabularyCopies, wanted: str | None) -> str:
+    """The link's language where the platform offers it (a platform language with the page's words), else Swedish."""
+    offered = [x.code for x in platform_languages(await vocabularies.fresh(), r.page_labels(PAGE))]
+    return wanted if wanted in offered else "sv"
 
 
 def _page(lang: str, status: int, key: str, **ctx) -> HTMLResponse:
@@ -33,7 +42,9 @@ def _form(lang: str, token: str, session: dict | None, status: int = 200, errors
 
 
 @router.get("/feedback/{token}", response_class=HTMLResponse, summary="The survey's form, a score chosen (records nothing) / Enkätens formulär")
-async def feedback_form(token: str, feedback: FeedbackDep, score: int | None = Query(default=None), lang: str = Query(default="sv", max_length=5)) -> HTMLResponse:
+async def feedback_form(token: str, feedback: FeedbackDep, vocabularies: VocabulariesDep, score: int | None = Query(default=None),
+                        lang: str = Query(default="sv", max_length=12)) -> HTMLResponse:
+    lang = await _offered(vocabularies, lang)
     status, session = await feedback.status(token)
     if status != "open":
         return _page(lang, REFUSED[status], status)
@@ -41,9 +52,9 @@ async def feedback_form(token: str, feedback: FeedbackDep, score: int | None = Q
 
 
 @router.post("/feedback/{token}", response_class=HTMLResponse, summary="Answer the survey (once) / Svara på enkäten")
-async def feedback_answer(token: str, request: Request, feedback: FeedbackDep) -> HTMLResponse:
+async def feedback_answer(token: str, request: Request, feedback: FeedbackDep, vocabularies: VocabulariesDep) -> HTMLResponse:
     fields = {k: v[0] for k, v in parse_qs((await request.body()).decode(errors="replace")).items()}
-    lang, comment, again = fields.get("lang", "sv"), fields.get("comment", ""), fields.get("would_come_again")
+    lang, comment, again = await _offered(vocabularies, fields.get("lang")), fields.get("comment", ""), fields.get("would_come_again")
     score = int(fields["score"]) if fields.get("score", "").isdigit() else None
     L = r.page_labels(PAGE)[r.page_language(PAGE, lang)]
     errors = {**({"score": L["score_missing"]} if score not in range(1, 6) else {}), **({"comment": L["comment_long"]} if len(comment) > COMMENT_MAX else {})}
