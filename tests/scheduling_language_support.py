@@ -4,10 +4,13 @@ a curator would give the terms the tests use."""
 
 import contextlib
 import copy
+import json
+import re
 from collections.abc import AsyncIterator, Callable
 from html.parser import HTMLParser
 
 from services.registry.domain.vocabularies import SEED
+from services.scheduling.adapters.texts import HERE
 from services.scheduling.main import create_app
 from services.scheduling.settings import SchedulingSettings
 from tests.platform import Platform, eventually
@@ -74,3 +77,17 @@ def visible_text(html: str) -> str:
     p = _Text()
     p.feed(html)
     return " ".join(" ".join(p.parts).split())
+
+
+def codes_shown(text: str, terms: dict[str, dict[str, dict]]) -> list[str]:
+    """Vocabulary codes of ``terms`` (longer than two letters: "en" is a Swedish word), word-file keys
+    and "None" in ``text``, once every label is taken out ("Motverka antisemitism" is the label of
+    ``antisemitism``)."""
+    labels = sorted({label for vocabulary in terms.values() for term in vocabulary.values() for label in term["labels"].values()},
+                    key=len, reverse=True)
+    for label in labels:
+        text = text.replace(label, " ")
+    words = set(re.findall(r"[\w-]+", text))
+    codes = {c for vocabulary in terms.values() for c in vocabulary if len(c) > 2}
+    keys = {k for k in json.loads((HERE / "sv.json").read_text(encoding="utf-8")) if "_" in k}
+    return sorted((codes | keys | {"None"}) & words)

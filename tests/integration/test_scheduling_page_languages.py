@@ -13,12 +13,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
+from services.registry.domain.vocabularies import SEED
 from services.scheduling.main import create_app
 from services.scheduling.settings import SchedulingSettings
 from shared.auth import Role
 from tests.integration.test_scheduling_support import copied_with_edition_and_venue, days_ahead, uid, venue_body
 from tests.platform import as_role
-from tests.scheduling_language_support import PLATFORM, offered_in, publish_platform_vocabularies, scheduling_in_languages, visible_text
+from tests.scheduling_language_support import (
+    PLATFORM, codes_shown, offered_in, platform_terms, publish_platform_vocabularies, scheduling_in_languages, visible_text,
+)
 
 pytestmark = pytest.mark.integration
 STAFF = as_role(Role.scheduler)
@@ -140,6 +143,22 @@ async def test_the_feeds_follow_lang(sched):
     assert str(event["SUMMARY"]) == "حوار حول الديمقراطية"
     description = str(event["DESCRIPTION"])
     assert "نتحدث عن التصويت." in description and "Ta med frågor." in description and words["shown_in_sv"] in description
+
+
+async def test_no_page_of_any_session_in_any_language_shows_a_code_or_a_key(sched):
+    """The loop over everything this module published (sessions with every kind of code, texts in
+    one, two or three languages), every public page, every platform language."""
+    http = sched.http["scheduling"]
+    await a_session(sched, title={"sv": "Bara svenska"}, summary={"sv": "Bara svenska."}, themes=["anti_racism", "participation"],
+                    target_groups=["general_public"], accessibility=["sign_language", "easy_swedish"], languages=["sv", "so"])
+    sessions = (await http.get("/v1/programme")).json()["sessions"]
+    assert len(sessions) >= 5
+    terms = {name: {**SEED[name], **extra} for name, extra in platform_terms().items()}
+    for lang in PLATFORM:
+        for path in ["/programme", "/knowledge", *(f"/programme/sessions/{x['session_id']}" for x in sessions)]:
+            page = await http.get(path, params={"lang": lang})
+            assert page.status_code == 200 and f'<html lang="{lang}"' in page.text, (lang, path)
+            assert codes_shown(visible_text(page.text), terms) == [], (lang, path, codes_shown(visible_text(page.text), terms))
 
 
 async def test_a_fourth_language_is_data_only(infra, tmp_path):
