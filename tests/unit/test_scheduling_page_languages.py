@@ -61,13 +61,13 @@ def pages(p: Page, view: dict, about: dict, report: dict) -> dict[str, str]:
     """Every public page of scheduling rendered in ``p``'s language."""
     s = decorate(view, p, about)
     r = report_shown(report, p)
-    options = {"themes": [], "districts": [], "target_groups": [], "organizer_kinds": ["civil_society"], "editions": ["2026"]}
+    options = {"themes": [], "districts": [], "target_groups": [], "organizer_kinds": ["civil_society"], "editions": [("2026", "Öppna Malmö 2026")]}
     out = {
         "programme": render(p, "programme.html", page_title="x", sessions=[s], options=options_of([view], p, lambda v: about), f={}, edition=None),
         "session": render(p, "session.html", page_title="x", s=s, offered=p.offered, form={}, errors=[{"field": "phone", "message": p.t["check_field"]}]),
         "registration": render(p, "registration.html", page_title="x", r=REGISTRATION, s=s, manage_url="/m?lang=ar", token="tok", message=None),
         "knowledge": render(p, "knowledge.html", page_title="x", reports=[r], options=options, f={}),
-        "report": render(p, "knowledge_report.html", page_title="x", r=r, sessions=[s]),
+        "report": render(p, "knowledge_report.html", page_title="x", r=r | {"edition_name": "Öppna Malmö 2026"}, sessions=[s]),
     }
     return {name: response.body.decode() for name, response in out.items()}
 

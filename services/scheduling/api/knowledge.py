@@ -10,7 +10,7 @@ from datetime import datetime
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
-from services.scheduling.adapters.programme import is_public
+from services.scheduling.adapters.programme import Programme, is_public
 from services.scheduling.api.deps import KnowledgeDep, ProgrammeDep
 from services.scheduling.api.page import Page, PageDep, render
 from services.scheduling.api.views import decorate, noted, text_in
@@ -43,12 +43,17 @@ def shown(report: dict, page: Page) -> dict:
     }
 
 
+def edition_name(programme: Programme, edition_id: str, page: Page) -> str:
+    """An edition by its name in the reader's language (else Swedish, English), its id if unknown here."""
+    return text_in((programme.editions.get(edition_id) or {}).get("name"), page)["text"] or edition_id
+
+
 def labelled(page: Page, vocabulary: str, codes) -> list[tuple[str, str]]:
     return sorted({(c, page.label(vocabulary, c)) for c in codes}, key=lambda o: o[1].casefold())
 
 
 @router.get("/knowledge", response_class=HTMLResponse)
-async def bank(knowledge: KnowledgeDep, page: PageDep, q: str = "", theme: str = "", district: str = "",
+async def bank(knowledge: KnowledgeDep, programme: ProgrammeDep, page: PageDep, q: str = "", theme: str = "", district: str = "",
                target_group: str = "", organizer_kind: str = "", partner: str = "", edition: str = "") -> HTMLResponse:
     asked = Asked(q=q[:200], theme=theme, district=district, target_group=target_group, organizer_kind=organizer_kind,
                   partner=partner[:200], edition=edition)
@@ -58,7 +63,7 @@ async def bank(knowledge: KnowledgeDep, page: PageDep, q: str = "", theme: str =
         "districts": labelled(page, "districts", (c for r in everything for c in r["content"].get("districts", []))),
         "target_groups": labelled(page, "target_groups", (c for r in everything for c in r["content"].get("target_groups", []))),
         "organizer_kinds": [k.value for k in OrganizerKind],
-        "editions": knowledge.editions(),
+        "editions": [(e, edition_name(programme, e, page)) for e in knowledge.editions()],
     }
     reports = [shown(r, page) for r in knowledge.find(asked)]
     return render(page, "knowledge.html", page_title=page.t["knowledge"], reports=reports, options=options, f=asked)
@@ -69,7 +74,7 @@ async def report(initiative_id: str, knowledge: KnowledgeDep, programme: Program
     found = knowledge.get(initiative_id)
     if found is None:
         raise Refused(404, "initiative_id", "not_found", "No published report for this initiative")
-    r = shown(found, page)
+    r = shown(found, page) | {"edition_name": edition_name(programme, found["edition_id"], page) if found.get("edition_id") else None}
     sessions = [decorate(programme.sessions[sid], page, programme.about_of(programme.sessions[sid]))
                 for sid in programme.of_initiative(initiative_id) if is_public(programme.sessions[sid])]
     return render(page, "knowledge_report.html", page_title=r["title_text"], r=r, sessions=sessions)
