@@ -141,3 +141,26 @@ async def test_another_sources_initiative_and_a_curators_key_are_not_allowed(reg
         page = await staff.get("/submit")
         r = await staff.post("/submit", data=form(page.text))
         assert r.status_code == 403 and "Inte tillåtet" in r.text
+
+
+async def test_a_revision_keeps_every_language_the_initiative_has_and_offers_arabic(registry):
+    """The form asks the texts in every platform language (Arabic among them) and shows any other
+    language the initiative already has, so a revision through the console loses no text."""
+    uri, key = await new_source(registry, "Föreningen Språk")
+    event = submission(uri, "CO-LANG", title={"sv": "Samtal om språk", "en": "Talks on language", "ar": "حوار حول اللغة", "fa": "گفتگو درباره زبان"},
+                       summary={"sv": "Samtal.", "ar": "حوار."})
+    iid = (await registry.http.post("/v1/submissions", json=event, headers=as_source(key))).json()["initiative_id"]
+    async with browsing(console(registry.url)) as client:
+        await sign_in(client, key)
+        new = (await client.get("/submit")).text
+        assert 'id="f-title.ar"' in new and "Titel (arabiska, valfri)" in new, "every platform language is asked"
+        filled = await client.get(f"/initiatives/{iid}/revise")
+        fields = dict(re.findall(r'name="((?:title|summary|description)\.[a-z]+)"[^>]*value="([^"]*)"', filled.text))
+        assert fields["title.ar"] == "حوار حول اللغة" and fields["title.fa"] == "گفتگو درباره زبان", "a language the platform does not offer is kept too"
+        hidden = dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', filled.text))
+        form = {**hidden, **fields, "summary.sv": "Samtal om språk.", "summary.ar": "حوار.", "title.sv": "Samtal om språk i Malmö",
+                "organizer.kind": "administration", "organizer.name": "Kulturförvaltningen", "themes": "democracy", "origin": "new"}
+        r = await client.post(f"/initiatives/{iid}/revise", data=form)
+        assert r.status_code == 303, r.text[:500]
+    title = (await registry.http.get(f"/v1/initiatives/{iid}", headers=as_role(Role.curator))).json()["content"]["title"]
+    assert title == {"sv": "Samtal om språk i Malmö", "en": "Talks on language", "ar": "حوار حول اللغة", "fa": "گفتگو درباره زبان"}

@@ -16,6 +16,7 @@ from services.console.api.review import CHOICES, initiative_page
 from services.console.usecases import organiser
 from services.console.usecases.form_fields import Chosen
 from services.console.usecases.sessions import Session
+from services.console.usecases.terms import label_languages
 
 router = APIRouter(include_in_schema=False)
 RECEIVED = ("submitted", "revised", "withdrawn")
@@ -31,8 +32,11 @@ async def _form_page(request: Request, session: Session, vocabularies, chosen: C
         offered = vocabulary_terms(known, name, words)
         codes = {code for code, _ in offered}
         terms[name] = offered + [(c, words.value(name, c)) for c in chosen.get(name, []) if c and c not in codes]
+    offered = [language.code for language in label_languages(known)]
+    text_langs = organiser.text_languages(offered, chosen)
     return render(request, "organiser_form.html", session, status, chosen=chosen, reasons=reasons or [], fields_known=organiser.FIELDS, terms=terms,
-                  action=action, heading=heading, i=i, **CHOICES)
+                  action=action, heading=heading, i=i, text_langs=text_langs,
+                  language_names={code: words.value("languages", code) for code in text_langs}, **CHOICES)
 
 
 async def _posted(request: Request, session: Session) -> Chosen:

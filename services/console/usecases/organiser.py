@@ -6,6 +6,7 @@ checked here: what the person typed goes to the registry as typed (a blank optio
 out, a blank required one is sent blank), and the registry's answer says what is wrong.
 """
 
+import re
 import secrets
 import uuid
 from datetime import UTC, datetime
@@ -17,6 +18,7 @@ from shared.events.initiatives import InitiativeSubmittedV1, InitiativeWithdrawn
 
 LOCALIZED = ("title", "summary", "description")
 REQUIRED_LOCALIZED = ("title", "summary")
+LOCALIZED_FIELD = re.compile(r"(title|summary|description)\.([a-z]{2,3})")
 CHECKBOXES = ("themes", "target_groups", "districts", "languages", "accessibility")
 GROUPS = {"period": ("start", "end"), "budget": ("requested_sek", "own_funding_sek"), "contact": ("name", "email", "phone")}
 FIELDS = ("title.sv", "title.en", "summary.sv", "summary.en", "description.sv", "description.en", "organizer.kind", "organizer.name",
@@ -37,13 +39,27 @@ def one(chosen: Chosen, name: str) -> str:
     return (chosen.get(name) or [""])[0].strip()
 
 
+def _written_in(chosen: Chosen) -> list[str]:
+    """The languages the form holds texts in (``title.ar`` …), in the form's order."""
+    found = (LOCALIZED_FIELD.fullmatch(name) for name in chosen)
+    return list(dict.fromkeys(m.group(2) for m in found if m))
+
+
+def text_languages(offered: list[str], chosen: Chosen) -> list[str]:
+    """The languages the form asks texts in: the platform's (Swedish first), then any other the
+    initiative already has, so a revision shows and keeps every text it was given."""
+    return list(dict.fromkeys(["sv", *offered, *_written_in(chosen)]))
+
+
 def content_of(chosen: Chosen) -> dict[str, Any]:
-    """The submission's content from the form: blank optional parts left out."""
+    """The submission's content from the form: blank optional parts left out; texts in every
+    language the form holds (Swedish always sent, so the registry names it when it is missing)."""
     content: dict[str, Any] = {}
+    languages = list(dict.fromkeys(["sv", *_written_in(chosen)]))
     for name in LOCALIZED:
-        texts = {lang: one(chosen, f"{name}.{lang}") for lang in ("sv", "en")}
+        texts = {lang: one(chosen, f"{name}.{lang}") for lang in languages}
         if name in REQUIRED_LOCALIZED or any(texts.values()):
-            content[name] = {"sv": texts["sv"], **({"en": texts["en"]} if texts["en"] else {})}
+            content[name] = {"sv": texts["sv"], **{lang: text for lang, text in texts.items() if text and lang != "sv"}}
     content["organizer"] = {"kind": one(chosen, "organizer.kind"), "name": one(chosen, "organizer.name")}
     for name in CHECKBOXES:
         content[name] = [v for v in chosen.get(name, []) if v]
@@ -79,7 +95,7 @@ def field_of(path: str) -> str:
     parts = [p for p in path.removeprefix("data.").split(".") if not p.isdigit()]
     for end in range(len(parts), 0, -1):
         name = ".".join(parts[:end])
-        if name in FIELDS:
+        if name in FIELDS or LOCALIZED_FIELD.fullmatch(name):
             return name
         if name in GROUP_FIELD:
             return GROUP_FIELD[name]
