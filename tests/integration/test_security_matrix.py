@@ -77,6 +77,7 @@ MATRIX: dict[tuple[str, str, str], frozenset[str]] = {
     ("scheduling", "POST", "/programme/registrations/{token}/erase"): PUBLIC,
     # notifications
     ("notifications", "POST", "/v1/subscriptions"): PUBLIC,  # rate-limited, double opt-in
+    ("notifications", "POST", "/subscribe"): PUBLIC,  # the same as a page's form
     ("notifications", "POST", "/v1/subscriptions/confirm"): PUBLIC,  # the link's signed token
     ("notifications", "POST", "/v1/unsubscribe/{token}"): PUBLIC,  # the link's signed token
     ("notifications", "POST", "/v1/erasure"): frozenset({CURATOR}),  # or with a signed token (tested elsewhere)
