@@ -43,8 +43,13 @@ def platform_languages(vocabularies: VocabularyCopies, translated: Iterable[str]
     service keeps) that this service has translations for (``translated``: the codes of its
     translation files), Swedish first, then in the vocabulary's order; Swedish alone if the
     vocabulary is not known yet. A retired term is not offered."""
+    return offered_languages(vocabularies.terms.get("languages") or {}, translated)
+
+
+def offered_languages(terms: dict[str, dict], translated: Iterable[str]) -> list[Language]:
+    """``platform_languages`` from the languages vocabulary's terms as read (``code → term``), for
+    a service that reads the registry's vocabularies rather than keeping a copy (the console)."""
     have = set(translated)
-    terms = vocabularies.terms.get("languages") or {}
     swedish = _language(BASE, terms[BASE]) if BASE in terms else SWEDISH
     others = [_language(code, term) for code, term in terms.items()
               if code != BASE and code in have and term.get("platform") and not term.get("retired")]
