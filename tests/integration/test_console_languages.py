@@ -37,7 +37,7 @@ async def vocabulary(registry, name: str) -> dict:
 async def test_a_curator_labels_a_term_in_arabic(registry):
     async with curator(registry) as client:
         page = await client.get("/vocabularies?lang=en&vocabulary=themes&code=inclusion#term-h")
-        assert 'for="f-voc_label_ar">Label (Arabic)</label>' in page.text and 'name="voc_label_ar" type="text" value=""' in page.text
+        assert 'for="f-voc_label_ar">Label (Arabic)</label>' in page.text and 'name="voc_label_ar" type="text" value="الإدماج"' in page.text, "the seeded Arabic label, to change"
         form = {"csrf": csrf_of(page.text), "voc_vocabulary": "themes", "voc_code": "inclusion", "voc_label_sv": "Inkludering",
                 "voc_label_en": "Inclusion", "voc_label_ar": "الشمول"}
         r = await client.post("/vocabularies/terms", data=form)

@@ -103,7 +103,7 @@ async def test_vocabularies_are_seeded_with_labels_and_curators_extend_and_retir
     http = registry.http["registry"]
     vocab = (await http.get("/v1/vocabularies")).json()
     assert set(vocab) == {"themes", "target_groups", "districts", "languages", "accessibility"}
-    assert vocab["districts"]["rosengard"]["labels"] == {"sv": "Rosengård", "en": "Rosengård"}
+    assert vocab["districts"]["rosengard"]["labels"] == {"sv": "Rosengård", "en": "Rosengård", "ar": "روزنغورد"}
     assert vocab["themes"]["human_rights"]["labels"]["sv"] == "Mänskliga rättigheter"
 
     source = f"urn:malmo:source:rq-{uuid.uuid4().hex[:6]}"

@@ -52,7 +52,14 @@ def test_a_curator_may_label_a_term_in_arabic_and_followers_are_told():
     decision = decide_term(state, 1, "civic_courage", term, NOW, SOURCE)
     [(_, data, _)] = told(decision)
     assert data.terms["civic_courage"].labels["ar"] == "الشجاعة المدنية"
-    assert "ar" not in decision.state["terms"]["democracy"]["labels"], "no empty Arabic label where none was given"
+    assert decision.state["terms"]["democracy"]["labels"] == SEED["themes"]["democracy"]["labels"], "other terms as they were"
+
+
+def test_every_seeded_term_is_labelled_in_every_platform_language():
+    platform = [c for c, t in SEED["languages"].items() if t.get("platform")]
+    unlabelled = [(name, code, lang) for name, terms in SEED.items() for code, term in terms.items() for lang in platform
+                  if not term["labels"].get(lang)]
+    assert unlabelled == [], "a fresh platform shows every vocabulary in Swedish, English and Arabic"
 
 
 def test_the_seeded_languages_name_themselves_and_swedish_english_arabic_are_the_platforms():

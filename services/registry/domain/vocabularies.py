@@ -16,8 +16,10 @@ services follow it (``shared/vocabularies.py``) and keep no list of their own. T
 too.
 """
 
+import json
 import uuid
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -170,6 +172,20 @@ SEED: dict[str, dict[str, Term]] = {
         ("assistance_dogs", "Assistanshundar välkomna", "Assistance dogs welcome"),
     ),
 }
+
+
+def _with_seed_labels(seed: dict[str, dict[str, Term]], folder: Path) -> dict[str, dict[str, Term]]:
+    """The seed with the labels of every further language from its file (``seed_labels/<lang>.json``:
+    vocabulary → code → label): a language's seed labels are data, like its pages' words."""
+    for path in sorted(folder.glob("*.json")):
+        for name, labels in json.loads(path.read_text(encoding="utf-8")).items():
+            for code, label in labels.items():
+                if code in seed.get(name, {}):
+                    seed[name][code]["labels"][path.stem] = label
+    return seed
+
+
+SEED = _with_seed_labels(SEED, Path(__file__).with_name("seed_labels"))
 
 
 def check_codes(content: dict, vocabularies: dict[str, dict[str, Term]], current: dict | None) -> list[Reason]:
