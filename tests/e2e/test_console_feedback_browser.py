@@ -15,7 +15,8 @@ from tests.browser import ARTIFACTS, chromium, free_port, served
 from tests.console import console, on_a_port, registry_on_a_port, sign_in_page
 from tests.e2e.test_console_browser import violations
 from tests.integration.test_console_feedback import survey_link
-from tests.platform import STAFF_KEYS
+from tests.platform import STAFF_KEYS, RawKafka, eventually
+from tests.vocabulary_events import publish_vocabularies
 
 PHONE = {"width": 360, "height": 740}
 
@@ -25,6 +26,14 @@ async def walk(infra, run_id):
     async with contextlib.AsyncExitStack() as stack:
         registry = await stack.enter_async_context(registry_on_a_port(infra, f"{run_id}fwr"))
         notifications = await stack.enter_async_context(on_a_port(infra, f"{run_id}fwn", notifications_app, NotificationsSettings))
+        # notifications offers a language once the languages vocabulary marks it platform: as a registry would tell it
+        kafka = await stack.enter_async_context(RawKafka(infra.kafka, f"{run_id}fwn."))
+        await publish_vocabularies(kafka)
+
+        async def arabic_offered():
+            return 'dir="rtl"' in (await notifications.http.get("/subscribe", params={"lang": "ar"})).text or None
+
+        await eventually(arabic_offered, what="notifications to follow the languages vocabulary")
         url = await stack.enter_async_context(served(console(registry.url, notifications_url=notifications.url), free_port()))
         browser = await stack.enter_async_context(chromium())
         yield notifications, url, browser, f"{run_id}fwn_notifications"

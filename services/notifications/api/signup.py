@@ -20,7 +20,7 @@ from shared.languages import Language, platform_languages
 from shared.ratelimit import signup_limit
 from shared.vocabularies import VocabularyCopies
 
-router = APIRouter(tags=["subscriptions"])
+router = APIRouter(tags=["subscriptions"], include_in_schema=False)  # pages for people; the API is /v1/subscriptions
 GROUPS = (("themes", "themes"), ("districts", "districts"), ("languages", "session_languages"))
 
 
