@@ -10,7 +10,7 @@ from markupsafe import Markup
 from services.reporting.adapters.charts import bar_chart, fmt
 from services.reporting.adapters.exports import labelled
 from services.reporting.domain.figures import area_figures
-from services.reporting.adapters.page_language import page_language
+from services.reporting.adapters.page_language import page_context
 from services.reporting.domain.labels import AREAS, DIMENSIONS, LANGS, MEASURES, label, page_words
 from services.reporting.domain.model import ReadModel
 from services.reporting.domain.trends import trends
@@ -51,12 +51,8 @@ def _follow_up_charts(model: ReadModel, edition_id: str, lang: str, threshold: i
 def render(model: ReadModel, edition_id: str | None, lang: str, threshold: int, vocabularies: VocabularyCopies | None = None) -> str:
     """The page in ``lang`` (chosen by the route among the offered ones)."""
     t = page_words("dashboard", lang)
-    editions = sorted(model.editions.values(), key=lambda e: (e["year"], e["edition_id"]))
-    if edition_id is None and editions:
-        edition_id = editions[-1]["edition_id"]
-    here, languages = page_language(lang, vocabularies)
-    context: dict = {"lang": lang, "dir": here.direction, "languages": languages, "t": t, "editions": editions, "edition_id": edition_id,
-                     "threshold": threshold, "suppression": t["suppression"].format(t=threshold), "charts": [], "budget": None}
+    edition_id, context = page_context(model, edition_id, lang, threshold, t, vocabularies)
+    context |= {"threshold": threshold, "charts": [], "budget": None}
     if edition_id is not None:
         ini = area_figures(model, edition_id, "initiatives", threshold)["tables"]
         par = area_figures(model, edition_id, "participation", threshold, "theme")["tables"]["theme"]

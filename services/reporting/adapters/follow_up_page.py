@@ -12,7 +12,7 @@ from services.reporting.adapters.dashboard import TEMPLATES
 from services.reporting.adapters.exports import labelled
 from services.reporting.domain.figures import area_figures
 from services.reporting.domain.follow_up import FOLLOW_UP
-from services.reporting.adapters.page_language import page_language
+from services.reporting.adapters.page_language import page_context
 from services.reporting.domain.labels import MEASURES, label, page_words
 from services.reporting.domain.model import ReadModel
 from shared.vocabularies import VocabularyCopies
@@ -43,12 +43,8 @@ def _table(table: dict, measures: tuple, lang: str) -> dict:
 
 def render(model: ReadModel, edition_id: str | None, lang: str, threshold: int, vocabularies: VocabularyCopies | None = None) -> str:
     t = page_words("follow_up", lang)
-    editions = sorted(model.editions.values(), key=lambda e: (e["year"], e["edition_id"]))
-    if edition_id is None and editions:
-        edition_id = editions[-1]["edition_id"]
-    here, languages = page_language(lang, vocabularies)
-    context: dict = {"lang": lang, "dir": here.direction, "languages": languages, "t": t, "editions": editions, "edition_id": edition_id,
-                     "suppression": t["suppression"].format(t=threshold), "edition_name": None}
+    edition_id, context = page_context(model, edition_id, lang, threshold, t, vocabularies)
+    context["edition_name"] = None
     if edition_id is not None:
         fu = area_figures(model, edition_id, "follow_up", threshold)
         tables = {d: labelled(tb, lang, vocabularies) for d, tb in fu["tables"].items()}

@@ -7,6 +7,7 @@ that has a label file here (``labels/<lang>.json``). Without the vocabulary, Swe
 from shared.languages import SWEDISH, Language, chosen_language, platform_languages
 from shared.vocabularies import VocabularyCopies
 from services.reporting.domain.labels import WORDS
+from services.reporting.domain.model import ReadModel
 
 
 def offered(vocabularies: VocabularyCopies | None) -> list[Language]:
@@ -23,3 +24,15 @@ def page_language(lang: str, vocabularies: VocabularyCopies | None) -> tuple[Lan
     languages = offered(vocabularies)
     here = next((x for x in languages if x.code == lang), None) or Language(lang, lang, "ltr")
     return here, languages if here in languages else [*languages, here]
+
+
+def page_context(model: ReadModel, edition_id: str | None, lang: str, threshold: int, t: dict,
+                 vocabularies: VocabularyCopies | None) -> tuple[str | None, dict]:
+    """What the dashboard and the follow-up page both start from: the edition shown (the one asked,
+    else the newest) and the context every such page has (language, menu, editions, suppression)."""
+    editions = sorted(model.editions.values(), key=lambda e: (e["year"], e["edition_id"]))
+    if edition_id is None and editions:
+        edition_id = editions[-1]["edition_id"]
+    here, languages = page_language(lang, vocabularies)
+    return edition_id, {"lang": lang, "dir": here.direction, "languages": languages, "t": t, "editions": editions, "edition_id": edition_id,
+                        "suppression": t["suppression"].format(t=threshold)}
