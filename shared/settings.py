@@ -5,6 +5,7 @@ same service against other endpoints.
 """
 
 import json
+import socket
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -39,6 +40,13 @@ class ServiceSettings(BaseSettings):
         description=(
             "How long the group waits for a consumer's heartbeat before giving its partitions to "
             "another member. Short: a killed service's partitions move on soon."
+        ),
+    )
+    replica_id: str = Field(
+        default_factory=socket.gethostname,
+        description=(
+            "This replica's name, unique among one service's replicas (a pod's name; the local "
+            "launcher sets <service>-<n>): it names the consumer groups a replica reads alone."
         ),
     )
     topic_prefix: str = Field(
