@@ -63,7 +63,7 @@ class ConsumerRunner:
         self._max_records = max_records
         # Messages in hand at once across the runner's partitions (each holds a DB round trip).
         self._slots = asyncio.Semaphore(concurrency)
-        self._group = settings.group(subscription.name)
+        self._group = subscription.group(settings)
         self._consumer = AIOKafkaConsumer(
             *(settings.topic(t.name) for t in subscription.topics),
             bootstrap_servers=settings.kafka_bootstrap_servers,
@@ -244,6 +244,9 @@ class ConsumerRunner:
         EVENTS_HANDLED.labels(self._group, (ce or {}).get("ce_type") or "unreadable", outcome).inc()
 
     async def _dead_letter(self, data: MessageRejectedV1 | MessageFailedV1, code: str) -> None:
+        if self._sub.every_replica:  # the topic's shared subscription dead-letters it, once
+            log.warning("not_taken_into_memory", code=code, consumer=self._group)
+            return
         event = dead_letter_event(data, self._group, self._settings.service_name)
         # Keyed by the original publisher, so one source's dead letters stay in order together.
         await self._producer.publish(self._sub.dead_letter, event, key=data.original.ce_source or "unknown")

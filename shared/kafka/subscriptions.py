@@ -43,6 +43,24 @@ class Subscription:
     # that is refused again is dead-lettered under the same id (``_dead_letter``), which its
     # consumers skip as a duplicate.
     dedup: Literal["check", "record", "none"] = "check"
+    # Every replica reads the topics in a group of its own (``group``), so each sees every event:
+    # for what a replica keeps in memory and serves from (read models), which must be equal on
+    # every replica. Its handlers change that memory only, idempotently (the newest version wins);
+    # effects that must happen once (a copy written, a message) stay in a shared subscription. So
+    # it asks no processed-events log (shared by the replicas: one would skip what another took)
+    # and dead-letters nothing (the shared subscription of the topic does, once).
+    every_replica: bool = False
+
+    def __post_init__(self) -> None:
+        if self.every_replica and self.dedup != "none":
+            raise ValueError(f"{self.name}: a subscription read by every replica keeps no processed-events log (dedup='none')")
+
+    def group(self, settings: Any) -> str:
+        """The consumer group: ``<prefix><service>.<name>``, shared by the replicas (each partition
+        read by one of them), or ``<prefix><service>.<name>.<replica_id>`` when ``every_replica``."""
+        shared = settings.group(self.name)
+        return f"{shared}.{settings.replica_id}" if self.every_replica else shared
+
 
 def follow(
     name: str,
@@ -51,6 +69,7 @@ def follow(
     handle: Callable[[Any, Any], Awaitable[None]],
     dead_letter: Topic,
     dedup: Literal["check", "record", "none"] = "check",
+    every_replica: bool = False,
 ) -> Subscription:
     """A subscription that handles several types alike and skips the ones it does not know."""
     return Subscription(
@@ -60,4 +79,5 @@ def follow(
         dead_letter=dead_letter,
         unknown_types="skip",
         dedup=dedup,
+        every_replica=every_replica,
     )
