@@ -81,6 +81,16 @@ STRUCTURED_HEADERS = {
 }
 
 
+def topic_configuration(topic: Topic) -> dict:
+    """The topic's retention as the Kafka channel binding states it: ``cleanup.policy`` (a list),
+    and ``retention.ms`` where time deletes (-1: never)."""
+    configs = topic.configs
+    out: dict[str, Any] = {"cleanup.policy": configs["cleanup.policy"].split(",")}
+    if "retention.ms" in configs:
+        out["retention.ms"] = int(configs["retention.ms"])
+    return out
+
+
 def _key_binding(c: Channel) -> dict:
     """The Kafka key, machine-readable: a string holding what ``c.key`` says."""
     return {"kafka": {"key": {"type": "string", "description": c.key}, "bindingVersion": KAFKA_BINDING_VERSION}}
@@ -154,7 +164,7 @@ def asyncapi(contract: ServiceContract, version: str = "1.0.0") -> dict:
             "title": c.topic.name,
             "description": f"{c.topic.description} Kafka key: {c.key}.",
             "messages": {name: {"$ref": f"#/components/messages/{cid}.{name}"} for name in mine},
-            "bindings": {"kafka": {"topic": c.topic.name, "bindingVersion": KAFKA_BINDING_VERSION}},
+            "bindings": {"kafka": {"topic": c.topic.name, "topicConfiguration": topic_configuration(c.topic), "bindingVersion": KAFKA_BINDING_VERSION}},
         }
         operations[f"{c.action}_{cid}"] = {
             "action": c.action,
