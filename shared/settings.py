@@ -6,16 +6,37 @@ same service against other endpoints.
 
 import json
 import socket
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 
 from shared.auth import Role, StaffKey
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
-class ServiceSettings(BaseSettings):
+class KafkaSecuritySettings(BaseSettings):
+    """How a Kafka client signs in (``shared/kafka/security.py`` turns it into client options).
+    Every service's settings hold it; tools and tests read it alone from the environment."""
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", frozen=True)
+
+    kafka_security_protocol: Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        default="PLAINTEXT",
+        description=(
+            "PLAINTEXT only for a broker without authentication; SASL_PLAINTEXT is the local "
+            "launcher's; SASL_SSL in compose and the cluster (docs/security.md, \"Kafka\")."
+        ),
+    )
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-512"] = Field(default="SCRAM-SHA-512", description="The SASL mechanism.")
+    kafka_sasl_username: str = Field(default="", description="This client's principal (User:<name>) on the broker.")
+    kafka_sasl_password: SecretStr = Field(default=SecretStr(""), description="Its SCRAM password.")
+    kafka_ssl_cafile: str = Field(
+        default="", description="With SASL_SSL: the CA that signed the broker's certificate (PEM); unset: the system's."
+    )
+
+
+class ServiceSettings(KafkaSecuritySettings):
     model_config = SettingsConfigDict(env_file=None, extra="ignore", frozen=True)
 
     service_name: str = Field(description="Name in logs, metrics and Kafka client ids.")

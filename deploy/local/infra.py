@@ -5,7 +5,8 @@ Standard library only: it runs before any virtual environment exists.
 
     python3 deploy/local/infra.py up      [start what is missing; idempotent]
     python3 deploy/local/infra.py status  [exit 0 only if every engine answers]
-    python3 deploy/local/infra.py env     [KEY=VALUE lines for the services]
+    python3 deploy/local/infra.py env     [KEY=VALUE lines for the services, Kafka sign-in included]
+    python3 deploy/local/infra.py grant   [Kafka users/ACLs/topics from spec lines on stdin: tests]
     python3 deploy/local/infra.py logs    [ENGINE] [-n LINES]
     python3 deploy/local/infra.py down    [--purge | --only-started-by-us]
 
@@ -27,7 +28,9 @@ from launcher.common import (
     PROBE_TIMEOUT, STARTED_BY_US, InfraError, say,
 )
 from launcher.ferretdb import ferretdb_down, ferretdb_pid, ferretdb_up
-from launcher.kafka import KAFKA_CLUSTER_ID, KAFKA_DATA, KAFKA_PROPS, kafka_down, kafka_pid, kafka_up
+from launcher.kafka import KAFKA_CLUSTER_ID, KAFKA_DATA, KAFKA_PROPS, kafka_down, kafka_java_base, kafka_pid, kafka_up
+from launcher.kafka_sasl import env_lines as kafka_env_lines
+from launcher.kafka_sasl import run_grants
 from launcher.postgres import PG_DATA, PG_SOCKET, pg_answers, pg_down, pg_pid, pg_up
 from launcher.probes import kafka_answers, mongo_ping
 from launcher.processes import tail
@@ -47,8 +50,11 @@ def locked():
 
 
 def env_lines() -> list[str]:
+    """The engines' addresses; Kafka's sign-in as the running broker was started with (PLAINTEXT
+    for a broker started before SASL, until it is restarted)."""
     return [
         f"KAFKA_BOOTSTRAP_SERVERS={HOST}:{KAFKA_PORT}",
+        *kafka_env_lines(KAFKA_PROPS),
         f"MONGODB_URL=mongodb://{HOST}:{FERRETDB_PORT}/",
         f"FERRETDB_POSTGRESQL_URL=postgresql://{PG_USER}@{HOST}:{PG_PORT}/{PG_DATABASE}",
     ]
@@ -145,6 +151,12 @@ def cmd_env(_args) -> int:
     return 0
 
 
+def cmd_grant(_args) -> int:
+    """Spec lines on stdin (deploy/local/kafka/Grants.java says which), applied as the super user."""
+    run_grants(kafka_java_base(), [line for line in sys.stdin.read().splitlines() if line.strip()])
+    return 0
+
+
 def cmd_logs(args) -> int:
     files = {
         "kafka": [LOGS / "kafka.log", LOGS / "kafka-server.log"],
@@ -171,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     down.set_defaults(func=cmd_down)
     sub.add_parser("status", help="exit 0 only if every engine answers").set_defaults(func=cmd_status)
     sub.add_parser("env", help="print KEY=VALUE lines for the services").set_defaults(func=cmd_env)
+    sub.add_parser("grant", help="apply Kafka user/ACL/topic spec lines from stdin").set_defaults(func=cmd_grant)
     logs = sub.add_parser("logs", help="print the tail of the logs")
     logs.add_argument("engine", nargs="?", choices=ENGINES)
     logs.add_argument("-n", "--lines", type=int, default=40)

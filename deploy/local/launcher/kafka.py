@@ -1,7 +1,8 @@
 """Kafka 4.1.1 in KRaft mode, one node (broker and controller), run as ``java … kafka.Kafka``.
 
 The jars come from Maven (``kafka/pom.xml``), resolved again only when the POM changes; the
-storage is formatted once; ``server.properties`` is written on every ``up``."""
+storage is formatted once; ``server.properties`` is written on every ``up``. Clients sign in with
+SASL/SCRAM-SHA-512 and are authorised by ACLs, granted on every start (``kafka_sasl.py``)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,13 @@ import shutil
 import time
 from pathlib import Path
 
-from .common import CACHE, HERE, HOST, KAFKA_CONTROLLER_PORT, KAFKA_PORT, LOGS, InfraError, say
+from .common import HERE, HOST, KAFKA_CONTROLLER_PORT, KAFKA_PORT, LOGS, InfraError, say
+from .kafka_sasl import KAFKA_DIR, credentials, grant_spec, run_grants, server_properties
 from .probes import kafka_answers
 from .processes import (
     answers_already, live_pid, pid_alive, pid_file, port_open, reap, run, start_detached, stop_pid, tail, wait_ports_free,
 )
 
-KAFKA_DIR = CACHE / "kafka"
 KAFKA_LIBS = KAFKA_DIR / "libs"
 KAFKA_LIBS_MARKER = KAFKA_LIBS / ".resolved"
 KAFKA_DATA = KAFKA_DIR / "data"
@@ -75,12 +76,7 @@ def kafka_write_properties() -> None:
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@{HOST}:{KAFKA_CONTROLLER_PORT}
-listeners=PLAINTEXT://{HOST}:{KAFKA_PORT},CONTROLLER://{HOST}:{KAFKA_CONTROLLER_PORT}
-advertised.listeners=PLAINTEXT://{HOST}:{KAFKA_PORT}
-inter.broker.listener.name=PLAINTEXT
-controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
-log.dirs={KAFKA_DATA}
+{server_properties(credentials())}log.dirs={KAFKA_DATA}
 num.partitions=4
 default.replication.factor=1
 min.insync.replicas=1
@@ -156,6 +152,9 @@ def kafka_up() -> bool:
     say(f"kafka: started pid {pid}, waiting for ApiVersions on {HOST}:{KAFKA_PORT}...")
     _wait_kafka(pid, KAFKA_START_TIMEOUT, raise_on_fail=True)
     say(f"kafka: answering after {time.monotonic() - t0:.1f} s")
+    t0 = time.monotonic()
+    run_grants(kafka_java_base(), grant_spec(credentials()))
+    say(f"kafka: users, ACLs and the demo publishers' inboxes granted in {time.monotonic() - t0:.1f} s")
     return True
 
 
