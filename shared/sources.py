@@ -6,9 +6,9 @@ One document per source (``_id`` = its URI), the newest version told (``keep_new
 or an older version changes nothing); the service's consumer is the copies' one writer. Keys
 are looked up in memory by their id (``resolve``, the Authenticator's resolver, on every call
 with a key): the map is built from the stored copies at start-up and changed with each event
-taken in. A service keeping one runs as one process on FerretDB (as scheduling's programme read
-model does), so that is every event; a revoked key or a deactivated source stops working there
-within the consumer's lag.
+taken in, on every replica: ``apply`` in the service's shared subscription stores the copy,
+``remember`` in one read by every replica (``every_replica``) changes each replica's map, so a
+revoked key or a deactivated source stops working on every replica within its consumer's lag.
 """
 
 from shared.auth import Principal, Role, StoredKey
@@ -53,6 +53,11 @@ class SourceCopies:
         copy = data.model_dump(mode="json")
         await keep_newest(self._store, data.source, data.version, copy)
         self._take(copy)
+
+    async def remember(self, event: Envelope, data: SourceChangedV1) -> None:
+        """On every replica (a subscription with ``every_replica``): the source's keys into this
+        replica's map; ``apply``, in the shared subscription, keeps the copy."""
+        self._take(data.model_dump(mode="json"))
 
     async def resolve(self, key_id: str) -> StoredKey | None:
         """The Authenticator's resolver: a publisher's key by its id (revoked when the key is, or its source inactive)."""

@@ -38,6 +38,7 @@ from services.scheduling.usecases.knowledge import KnowledgeBank
 from services.scheduling.usecases.organisers import Organisers
 from services.scheduling.usecases.planning import Planning
 from services.scheduling.usecases.registrations import Registrations
+from services.scheduling.usecases.replicas import ProgrammeFollower
 from services.scheduling.usecases.retention import ContactRetention
 from services.scheduling.usecases.seat_desk import SeatDesk
 from shared.cors import allow_public_reads
@@ -77,8 +78,8 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
     settings = settings or SchedulingSettings()
     runtime = Runtime(settings, INDEXES)
     source = settings.event_source
-    programme = Programme()
     sessions = runtime.aggregate(SESSIONS)
+    programme = Programme(sessions, runtime.aggregate(VENUES))
     contacts = runtime.aggregate(CONTACTS, lift=contact_fields)  # found by their session: what the retention sweep asks for
     records = RegistrationRecords(runtime.db[REGISTRATIONS])
     contact_locks = KeyedLock()  # an erasure's steps, and the seat desk's look at erased contacts before it writes them
@@ -97,7 +98,8 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
     knowledge = KnowledgeBank(ReportCopies(runtime.aggregate(REPORTS, own=True)), initiatives)  # the public knowledge bank
     for collection in WITH_OUTBOX:
         runtime.relay_outbox_of(collection)
-    for subscription in subscriptions(following, vocabularies, sources, knowledge):
+    follower = ProgrammeFollower(programme, runtime.aggregate(EDITIONS), sessions)  # other replicas' changes, into memory
+    for subscription in subscriptions(following, vocabularies, sources, knowledge, follower):
         runtime.subscribe(subscription)
     # settle first: before the programme is read, every seat taken has its document
     _loads_then_sweeps(runtime, (registrations.settle_all, planning.load, following.load, vocabularies.load, sources.load, knowledge.load),

@@ -4,9 +4,10 @@ FerretDB sorts and counts in its own process, slowly
 (docs/decisions/0006-no-sorting-or-counting-in-the-database.md), so the published programme, its
 filters, the ICS feeds and the page are served from here. It is loaded from the sessions, editions
 and venues collections at start-up and refreshed by every change this process makes (the write path
-hands each written document over, newest version wins). On FerretDB scheduling runs as one process
-(the keyed lock is in-process), so that is every change; with replicas on MongoDB, each would also
-follow ``scheduling.sessions.v1``.
+hands each written document over, newest version wins), and on every replica by what other
+replicas change (``usecases/replicas.py``: scheduling's own events, read by every replica). What
+changes without an event is read from the database when asked: a session this replica does not know
+(``session``), the venues (``fresh_venues``).
 
 Beside the sessions it holds what residents read about each initiative (summary, description,
 target groups: ``about``), kept from scheduling's copy of the initiatives, so a change of the
@@ -25,6 +26,7 @@ from services.scheduling.domain.conflicts import Booking, Venue
 from services.scheduling.domain.organisers import checked_in
 from services.scheduling.domain.sessions import booking_of, public
 from services.scheduling.domain.states import SessionState, VenueState
+from shared.db.aggregates import AggregateStore
 
 TZ = ZoneInfo("Europe/Stockholm")
 PRIVATE_KEPT = ("published_once", "max_party_size", "organizer_key", "duration_minutes", "preferred_days")
@@ -91,7 +93,10 @@ def without_internals(view: dict) -> dict:
 
 
 class Programme:
-    def __init__(self) -> None:
+    """``sessions``, ``venues``: their stores, read where memory may be behind another replica's write."""
+
+    def __init__(self, sessions: AggregateStore | None = None, venues: AggregateStore | None = None) -> None:
+        self._stores = (sessions, venues)
         self.sessions: dict[str, dict] = {}
         self.editions: dict[str, dict] = {}
         self.venues: dict[str, dict] = {}
@@ -105,6 +110,20 @@ class Programme:
         if old is None or old["version"] < doc["state_version"]:
             self.sessions[doc["_id"]] = view_of(doc["state"], doc["state_version"])
             self.version += 1
+
+    async def session(self, session_id: str) -> dict | None:
+        """The session's view; read from the database when this replica does not know it (a draft
+        without a time, written by another replica, has no event)."""
+        if session_id not in self.sessions and self._stores[0] is not None:
+            self.put_session(await self._stores[0].get(session_id))
+        return self.sessions.get(session_id)
+
+    async def fresh_venues(self) -> dict[str, dict]:
+        """Every venue, read again (a few dozen small documents; they change without an event)."""
+        if self._stores[1] is not None:
+            async for doc in self._stores[1].find({}, {"outbox": 0}):
+                self.put_venue(doc)
+        return self.venues
 
     def put_edition(self, doc: dict | None) -> None:
         self._put_newer(self.editions, doc)

@@ -102,7 +102,8 @@ async def list_all(edition_id: str, _: Staff, programme: ProgrammeDep) -> list[d
 
 
 @router.get("/{session_id}", summary="One session, in any state (schedulers; a publisher its own)")
-async def get(session_id: str, who: StaffOrOrganiser, organisers: OrganisersDep, planning: PlanningDep) -> dict:
+async def get(session_id: str, who: StaffOrOrganiser, organisers: OrganisersDep, planning: PlanningDep, programme: ProgrammeDep) -> dict:
+    await programme.session(session_id)  # a draft another replica wrote has no event: read it
     organisers.ensure(who, session_id)
     return without_internals(planning.session_view(session_id))
 

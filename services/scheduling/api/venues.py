@@ -48,7 +48,7 @@ async def create(body: VenueIn, _: Staff, planning: PlanningDep) -> dict:
 
 @router.put("/{venue_id}", summary="Replace a venue's description; answers the conflicts it now causes")
 async def replace(venue_id: str, body: VenueIn, _: Staff, planning: PlanningDep, programme: ProgrammeDep) -> dict:
-    if venue_id not in programme.venues:
+    if venue_id not in await programme.fresh_venues():
         raise Refused(404, "venue_id", "not_found", "No such venue")
     venue = await planning.save_venue(venue_id, fields(body))
     return {**venue, "conflicts": [c.as_dict() for c in planning.conflicts_at_venue(venue_id)]}
@@ -56,12 +56,12 @@ async def replace(venue_id: str, body: VenueIn, _: Staff, planning: PlanningDep,
 
 @router.get("", summary="Every venue")
 async def list_all(programme: ProgrammeDep) -> list[dict]:
-    return sorted(programme.venues.values(), key=lambda v: v["name"])
+    return sorted((await programme.fresh_venues()).values(), key=lambda v: v["name"])
 
 
 @router.get("/{venue_id}", summary="One venue")
 async def get(venue_id: str, programme: ProgrammeDep) -> dict:
-    venue = programme.venues.get(venue_id)
+    venue = (await programme.fresh_venues()).get(venue_id)
     if venue is None:
         raise Refused(404, "venue_id", "not_found", "No such venue")
     return venue

@@ -1,7 +1,7 @@
 """The public knowledge bank: every published outcome report, found by words and filters.
 
 Held in memory (published reports are a few hundred a year), indexed by their stems
-(``domain/knowledge.py``), from the stored copies at start-up and from each report event after.
+(``domain/knowledge.py``), from the stored copies at start-up and from each report event after, on every replica.
 A report leaves the bank when a newer version of it is not published (revised, under review
 again). Each entry carries its initiative's themes, organiser kind and sessions as scheduling
 knows them when the report was taken in.
@@ -41,6 +41,11 @@ class KnowledgeBank:
         current = await self._copies.keep(data) or await self._copies.get(data.initiative_id)
         if current is not None:
             await self._take(current)
+
+    async def remember(self, event: Envelope, data: ReportStateV1) -> None:
+        """On every replica (``every_replica``): the event into this replica's bank; the shared
+        subscription's ``apply`` keeps the copy."""
+        await self._take(data.model_dump(mode="json", exclude={"event_type"}))
 
     def find(self, asked: Asked) -> list[dict]:
         """The published reports answering ``asked``, newest publication first."""

@@ -89,6 +89,7 @@ class Planning(SessionPlanning):
     # -- placement --------------------------------------------------------------------------
     async def propose(self, edition_id: str) -> tuple[Proposal, list[dict]]:
         edition = self.edition_view(edition_id)
+        await self.programme.fresh_venues()
         waiting = [
             v
             for v in self.programme.of_edition(edition_id)

@@ -71,7 +71,7 @@ class Registrations:
 
         Returns the registration (with its private link) and whether this request took it
         (False: a repeat under its Idempotency-Key, answered as the first was)."""
-        if session_id not in self.programme.sessions:
+        if await self.programme.session(session_id) is None:  # another replica may have just written it
             raise Refused(404, "session_id", "not_found", "No such session")
         if idempotency_key is None:
             rid, secret, ref = uuid.uuid4().hex, secrets.token_urlsafe(24), None

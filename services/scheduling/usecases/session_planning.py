@@ -69,6 +69,7 @@ class SessionPlanning:
 
     async def create_session(self, cmd: dict[str, Any], now: datetime) -> Saved:
         self._context(cmd["edition_id"])
+        await self.programme.fresh_venues()  # venues change without an event: another replica's too
         initiative = await self.initiatives.get(cmd["initiative_id"])
         if initiative is None:
             raise Refused(422, "initiative_id", "not_found", "Scheduling knows no such initiative")
@@ -83,6 +84,7 @@ class SessionPlanning:
         current = await self.sessions.get(session_id)
         if current is None:
             raise Refused(404, "session_id", "not_found", "No such session")
+        await self.programme.fresh_venues()  # venues change without an event: another replica's too
         venue = self._venue_ref(changes["venue_id"]) if "venue_id" in changes else None
         state = schedule.changed(current["state"], changes, venue)
         if isinstance(state, Refused):
