@@ -5,6 +5,7 @@ Never ``scheduling.contacts.v1``, ``notifications.email.v1`` or ``notifications.
 outcome "skipped"), never a crash.
 """
 
+from dataclasses import replace
 from typing import Protocol
 
 from services.reporting.adapters.facts import InitiativeFacts
@@ -68,3 +69,10 @@ def subscriptions(projection: Handlers) -> list[Subscription]:
         follow("reports", REGISTRY_REPORTS, REPORT_EVENTS, projection.state, REPORTING_DEADLETTER, dedup="none"),
         follow("feedback", NOTIFICATIONS_FEEDBACK, FEEDBACK_EVENTS, projection.feedback, REPORTING_DEADLETTER, dedup="none"),
     ]
+
+
+def every_replica(memory: Handlers) -> list[Subscription]:
+    """The same topics and decisions into this replica's model only (``usecases/replay.py``'s
+    ``InMemoryProjection``), each read by every replica in a group of its own: the model is equal on
+    every replica, while the summaries are written once, by the shared subscriptions above."""
+    return [replace(sub, name=f"{sub.name}.memory", every_replica=True) for sub in subscriptions(memory)]

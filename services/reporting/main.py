@@ -4,10 +4,11 @@ from fastapi import FastAPI
 
 from services.reporting.adapters.stores import INDEXES, SNAPSHOTS, summary_stores
 from services.reporting.api import routers
-from services.reporting.consumers import subscriptions
+from services.reporting.consumers import every_replica, subscriptions
 from services.reporting.domain.model import ReadModel
 from services.reporting.settings import ReportingSettings
 from services.reporting.usecases.projection import Projection
+from services.reporting.usecases.replay import InMemoryProjection
 from services.reporting.usecases.snapshots import Snapshots
 from shared.cors import allow_public_reads
 from shared.db.aggregates import aggregate_indexes
@@ -31,7 +32,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     projection = Projection(summary_stores(runtime.aggregate), model, on_edition_closed=snapshots.on_edition_closed)
     # labels only, never figures: not part of the projection, so a rebuild compares the same
     vocabularies = VocabularyCopies(runtime.aggregate(VOCABULARIES))
-    for sub in subscriptions(projection):
+    for sub in subscriptions(projection) + every_replica(InMemoryProjection(model)):  # the model equal on every replica
         runtime.subscribe(sub)
     runtime.subscribe(vocabulary_subscription(vocabularies, REPORTING_DEADLETTER))
     runtime.on_start(projection.load)
