@@ -95,7 +95,21 @@ def subscriptions(t: Triggers, surveys: Surveys, reminders: ReportReminders, sou
             "receipts", (NOTIFICATIONS_RECEIPTS,),
             {m.event_type: Handler(m, t.on_receipt) for m in (NotificationDeliveredV1, NotificationFailedV1)}, NOTIFICATIONS_DEADLETTER, unknown_types="skip",
         ),
+        # Read by every replica, each in a group of its own, into its memory only: publishers' keys,
+        # and cancellations for the fan-outs running there (usecases/withdrawals.py).
+        Subscription("sources-keys", (REGISTRY_SOURCES,), {m.event_type: Handler(m, sources.remember) for m in SOURCE_EVENTS}, NOTIFICATIONS_DEADLETTER,
+                     unknown_types="skip", dedup="none", every_replica=True),
+        Subscription("cancellations", (SCHEDULING_REGISTRATIONS,), {m.event_type: Handler(m, _told_cancelled(t)) for m in REGISTRATION_EVENTS},
+                     NOTIFICATIONS_DEADLETTER, unknown_types="skip", dedup="none", every_replica=True),
     ]
+
+
+def _told_cancelled(t: Triggers):
+    async def handle(event, data) -> None:
+        if data.status == "cancelled":
+            t.withdrawals.tell(data.session_id, data.registration_id)
+
+    return handle
 
 
 def _both(*handlers):

@@ -9,13 +9,20 @@ page is done, and the handler, once the registration's copy says cancelled, tell
 that session; the page leaves out, or ends, the messages of the registrations it was told.
 
 Whatever the order: a cancellation told before a watch opened was written before the fan-out's
-read, which sees it; one told later is in the watch. In this process's memory only: the timers and
-the sender already assume one notifications process per database (docs/notifications.md).
+read, which sees it; one told later is in the watch. Held in each replica's memory, and told on
+every replica (a subscription read by every replica, ``consumers.py``), since the fan-out may run
+on another replica than the one whose consumer writes the copy. There the copy may be written after
+this replica's watch opened and read it, so each replica keeps the cancellations told for
+``KEEP_S`` and a watch opens knowing those of its session.
 """
+
+import time
 
 import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+
+KEEP_S = 600.0  # far longer than a copy's write lags behind its event, even across a replica's restart
 
 
 @dataclass
@@ -33,11 +40,13 @@ class Watch:
 class Withdrawals:
     def __init__(self):
         self._watches: dict[str, list[Watch]] = {}
+        self._told: dict[str, dict[str, float]] = {}  # session → registration → when told (monotonic)
 
     @contextlib.contextmanager
     def watch(self, session_id: str) -> Iterator[Watch]:
-        """A watch of the session's cancellations, open for the ``with`` block."""
-        opened = Watch(session_id)
+        """A watch of the session's cancellations, open for the ``with`` block (knowing those told
+        in the last ``KEEP_S``)."""
+        opened = Watch(session_id, set(self._told.get(session_id, ())))
         self._watches.setdefault(session_id, []).append(opened)
         try:
             yield opened
@@ -50,6 +59,10 @@ class Withdrawals:
     def tell(self, session_id: str, registration_id: str) -> int:
         """A registration of the session was cancelled (its copy written): every open watch learns
         it. Returns how many watches were open."""
+        now = time.monotonic()
+        self._told.setdefault(session_id, {})[registration_id] = now
+        for sid in [sid for sid, told in self._told.items() if max(told.values()) < now - KEEP_S]:
+            del self._told[sid]
         watches = self._watches.get(session_id, [])
         for w in watches:
             w.cancelled.add(registration_id)
