@@ -1,13 +1,12 @@
 """The console in the deployment files agrees with its settings: docker-compose.yml and
-deploy/kubernetes/platform.yaml run ``services.console`` on its port, probe ``/readyz``, name
-only real settings, and point it at the four services; it gets no Kafka and no database."""
+deploy/kubernetes/ run ``services.console`` on its port, probe ``/readyz``, name only real
+settings, and point it at the four services; it gets no Kafka and no database."""
 
 from urllib.parse import urlsplit
 
 from services.console.settings import ConsoleSettings
-from tests.unit.test_deployment_files import (
-    _of_kind, command, environment, healthcheck_text, load_compose, load_kubernetes, published_ports,
-)
+from tests.unit.test_deployment_files import command, environment, healthcheck_text, load_compose, published_ports
+from tests.unit.test_kubernetes_resources import _of_kind, container_env, container_of, load_kubernetes
 
 PORT = ConsoleSettings.model_fields["http_port"].default
 SERVICE_URLS = {"REGISTRY_URL": ("registry", 8101), "SCHEDULING_URL": ("scheduling", 8102),
@@ -34,18 +33,24 @@ def test_compose_runs_the_console_on_its_port_without_kafka_or_a_database():
     assert compose["services"]["console"]["depends_on"]["registry"]["condition"] == "service_healthy"
 
 
-def test_kubernetes_runs_one_console_replica_and_a_service():
+def test_kubernetes_runs_console_replicas_that_keep_each_person_on_one_pod():
+    """Two replicas for availability; a session lives in one pod's memory (decision 0010), so the
+    Ingress keeps a browser on one pod by cookie and the Service by client address."""
     documents = load_kubernetes()
     deployment = _of_kind(documents, "Deployment")["console"]
-    assert deployment["spec"]["replicas"] == 1, "sessions live in one process's memory (decision 0010)"
-    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    assert deployment["spec"]["replicas"] >= 2
+    container = container_of(documents, "console")
     assert container["command"][-2:] == ["-m", "services.console"]
-    env = {e["name"]: e.get("value") for e in container["env"]}
-    assert sorted(k for k in env if k.lower() not in ConsoleSettings.model_fields) == []
+    env = {k: v for k, v in container_env(documents, "console").items() if isinstance(v, str)}
+    assert sorted(k for k in container_env(documents, "console") if k.lower() not in ConsoleSettings.model_fields) == []
     assert env["HTTP_PORT"] == str(PORT) and [p["containerPort"] for p in container["ports"]] == [PORT]
     assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
     _points_at_the_services(env)
-    assert [p["port"] for p in _of_kind(documents, "Service")["console"]["spec"]["ports"]] == [PORT]
+    assert not {"KAFKA_BOOTSTRAP_SERVERS", "MONGODB_URL"} & set(env)
+    service = _of_kind(documents, "Service")["console"]["spec"]
+    assert [p["port"] for p in service["ports"]] == [PORT] and service["sessionAffinity"] == "ClientIP"
+    ingress = _of_kind(documents, "Ingress")["console"]["metadata"]["annotations"]
+    assert ingress["nginx.ingress.kubernetes.io/affinity"] == "cookie"
 
 
 def test_make_run_starts_the_console_and_make_env_prints_its_url():

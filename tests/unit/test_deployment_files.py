@@ -1,4 +1,4 @@
-"""The deployment files agree with the code: docker-compose.yml and deploy/kubernetes/platform.yaml.
+"""The deployment files agree with the code: docker-compose.yml (deploy/kubernetes/: test_kubernetes_*.py).
 
 Nothing here runs a container. The files are read as YAML and checked against the services'
 settings classes, so a wrong port, a typo in a setting's name or a missing health check
@@ -17,17 +17,12 @@ from shared.settings import ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
-KUBERNETES_FILE = ROOT / "deploy" / "kubernetes" / "platform.yaml"
 
 SERVICES = ("registry", "scheduling", "notifications", "reporting")
 
 
 def load_compose() -> dict:
     return yaml.safe_load(COMPOSE_FILE.read_text(encoding="utf-8"))
-
-
-def load_kubernetes() -> list[dict]:
-    return [d for d in yaml.safe_load_all(KUBERNETES_FILE.read_text(encoding="utf-8")) if d]
 
 
 def settings_class(name: str) -> type[ServiceSettings]:
@@ -110,11 +105,6 @@ def compose() -> dict:
     return load_compose()
 
 
-@pytest.fixture
-def kubernetes() -> list[dict]:
-    return load_kubernetes()
-
-
 # --- docker-compose.yml -------------------------------------------------------------------
 
 
@@ -180,60 +170,3 @@ def test_compose_environment_names_real_settings(compose, name):
     fields = settings_class(name).model_fields
     unknown = sorted(k for k in environment(compose["services"][name]) if k.lower() not in fields)
     assert not unknown, f"{name}: no such setting(s) in {settings_class(name).__name__}: {unknown}"
-
-
-# --- deploy/kubernetes/platform.yaml ---------------------------------------------------------
-
-
-def _of_kind(documents: list[dict], kind: str) -> dict[str, dict]:
-    return {d["metadata"]["name"]: d for d in documents if d.get("kind") == kind}
-
-
-def test_kubernetes_has_a_deployment_and_a_service_per_service(kubernetes):
-    deployments = _of_kind(kubernetes, "Deployment")
-    services = _of_kind(kubernetes, "Service")
-    for name in SERVICES:
-        assert name in deployments, f"no Deployment {name!r}"
-        assert name in services, f"no Service {name!r}"
-    assert "oppna-malmo-config" in _of_kind(kubernetes, "ConfigMap")
-
-
-def test_kubernetes_readiness_probes_use_readyz(kubernetes):
-    deployments = _of_kind(kubernetes, "Deployment")
-    assert deployments
-    for name, deployment in deployments.items():
-        for container in deployment["spec"]["template"]["spec"]["containers"]:
-            probe = container.get("readinessProbe") or {}
-            assert probe.get("httpGet", {}).get("path") == "/readyz", f"{name}/{container['name']}: readiness probe is not /readyz"
-
-
-@pytest.mark.parametrize("name", SERVICES)
-def test_kubernetes_deployment_matches_the_settings(kubernetes, name):
-    deployment = _of_kind(kubernetes, "Deployment")[name]
-    (container,) = deployment["spec"]["template"]["spec"]["containers"]
-    assert container["command"][-2:] == ["-m", f"services.{name}"]
-    env = {e["name"]: e for e in container.get("env", [])}
-    fields = settings_class(name).model_fields
-    unknown = sorted(k for k in env if k.lower() not in fields)
-    assert not unknown, f"{name}: no such setting(s): {unknown}"
-    port = default_port(name)
-    assert env["HTTP_PORT"]["value"] == str(port)
-    assert [p["containerPort"] for p in container["ports"]] == [port]
-    service = _of_kind(kubernetes, "Service")[name]
-    assert [p["port"] for p in service["spec"]["ports"]] == [port]
-
-
-LINKING_SERVICES = ("scheduling", "notifications")  # the services that write absolute links
-
-
-@pytest.mark.parametrize("name", LINKING_SERVICES)
-def test_kubernetes_sets_the_public_base_url_of_services_that_write_links(kubernetes, name):
-    """Without it, the programme's URLs and the links in e-mails would point at the pod's loopback."""
-    deployment = _of_kind(kubernetes, "Deployment")[name]
-    (container,) = deployment["spec"]["template"]["spec"]["containers"]
-    env = {e["name"]: e for e in container.get("env", [])}
-    assert "PUBLIC_BASE_URL" in env, f"{name}: PUBLIC_BASE_URL is not set"
-    config = _of_kind(kubernetes, "ConfigMap")["oppna-malmo-config"]["data"]
-    ref = env["PUBLIC_BASE_URL"].get("valueFrom", {}).get("configMapKeyRef", {}).get("key")
-    value = config[ref] if ref else env["PUBLIC_BASE_URL"]["value"]
-    assert urlsplit(value).scheme == "https" and urlsplit(value).hostname not in ("127.0.0.1", "localhost"), value

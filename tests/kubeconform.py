@@ -1,0 +1,120 @@
+"""kubeconform and the schemas it validates deploy/kubernetes/ against, all offline after the first run.
+
+- kubeconform (Go module github.com/yannh/kubeconform) is built once with ``go install`` into
+  ``.cache/kubeconform/bin`` (the module proxy serves it; kept afterwards).
+- Kubernetes' own kinds: the JSON schemas bundled by the PyPI package ``kubernetes-validate`` (the
+  test extra), made standalone for kubeconform's file loader (their ``$id`` and ``/api/…`` refs
+  point at kubernetes.io, which kubeconform would try to fetch) under ``.cache/kubeconform/schemas``.
+- The MongoDB Community Operator's ``MongoDBCommunity``: its CRD from the operator's Go module
+  (``config/crd/bases``), its ``openAPIV3Schema`` turned into a strict JSON Schema.
+- Strimzi's kinds (Kafka, KafkaNodePool, KafkaTopic, KafkaUser): no registry reachable here serves
+  their CRDs (the Maven artifact ``io.strimzi:api`` holds the model classes, not the CRD files;
+  Strimzi is no Go module, on no package index), so kubeconform skips them (``UNSERVED_KINDS``) and
+  tests/unit/test_kubernetes_resources.py checks their contents instead.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = ROOT / ".cache" / "kubeconform"
+KUBECONFORM_VERSION = "v0.7.0"
+KUBECONFORM = CACHE / "bin" / "kubeconform"
+KUBERNETES_VERSION = "1.33.0"  # a release kubernetes-validate bundles; the oldest the manifests target
+SCHEMAS = CACHE / "schemas"
+MONGODB_OPERATOR = ("github.com/mongodb/mongodb-kubernetes-operator", "v0.9.0")
+UNSERVED_KINDS = ("Kafka", "KafkaNodePool", "KafkaTopic", "KafkaUser")
+
+
+def kubeconform() -> Path:
+    """The kubeconform binary, built once."""
+    if not KUBECONFORM.exists():
+        go = shutil.which("go")
+        if go is None:
+            raise RuntimeError("go not found: kubeconform is built from its Go module")
+        env = {**os.environ, "GOBIN": str(KUBECONFORM.parent), "CGO_ENABLED": "0"}
+        subprocess.run([go, "install", f"github.com/yannh/kubeconform/cmd/kubeconform@{KUBECONFORM_VERSION}"],
+                       cwd=tempfile.gettempdir(), env=env, check=True, capture_output=True, timeout=600)
+    return KUBECONFORM
+
+
+def kubernetes_schemas() -> Path:
+    """``<SCHEMAS>/v<version>-standalone-strict/<kind>-<group>-<version>.json``, kubeconform's layout."""
+    target = SCHEMAS / f"v{KUBERNETES_VERSION}-standalone-strict"
+    if (target / "_definitions.json").exists():
+        return SCHEMAS
+    import kubernetes_validate  # the test extra
+
+    source = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema" / f"v{KUBERNETES_VERSION}-local-strict"
+    partial = target.with_name(target.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    for path in source.glob("*.json"):
+        schema = json.loads(path.read_text().replace('"/api/_definitions.json#', '"_definitions.json#'))
+        schema.pop("$id", None)  # refs then resolve against the file itself
+        (partial / path.name).write_text(json.dumps(schema))
+    shutil.rmtree(target, ignore_errors=True)
+    partial.rename(target)
+    return SCHEMAS
+
+
+def _strict(node):
+    """An OpenAPI v3 schema node of a CRD as JSON Schema, unknown fields refused where the CRD says
+    which fields there are (as kubeconform's ``-strict`` does for Kubernetes' own kinds)."""
+    if isinstance(node, list):
+        return [_strict(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _strict(v) for k, v in node.items() if not k.startswith("x-kubernetes-") and k != "nullable"}
+    if node.get("x-kubernetes-int-or-string"):
+        out.pop("type", None)
+        out["anyOf"] = [{"type": "integer"}, {"type": "string"}]
+    if node.get("nullable") and "type" in out:
+        out["type"] = [out["type"], "null"]
+    if "properties" in node and "additionalProperties" not in node and not node.get("x-kubernetes-preserve-unknown-fields"):
+        out["additionalProperties"] = False
+    return out
+
+
+def crd_schemas() -> Path:
+    """``<SCHEMAS>/crds/<group>/<kind>_<version>.json`` for every CRD a registry here serves."""
+    target = SCHEMAS / "crds"
+    if target.exists():
+        return target
+    module, version = MONGODB_OPERATOR
+    with tempfile.TemporaryDirectory(prefix="crds-") as tmp:  # outside any module: module@version
+        out = subprocess.run([shutil.which("go") or "go", "mod", "download", "-json", f"{module}@{version}"],
+                             cwd=tmp, check=True, capture_output=True, text=True, timeout=600).stdout
+    partial = target.with_name("crds.partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    for path in sorted((Path(json.loads(out)["Dir"]) / "config" / "crd" / "bases").glob("*.yaml")):
+        crd = yaml.safe_load(path.read_text())
+        group, kind = crd["spec"]["group"], crd["spec"]["names"]["kind"].lower()
+        for v in crd["spec"]["versions"]:
+            folder = partial / group
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{kind}_{v['name']}.json").write_text(json.dumps(_strict(v["schema"]["openAPIV3Schema"])))
+    partial.rename(target)
+    return target
+
+
+def validate(paths: list[Path]) -> subprocess.CompletedProcess:
+    """kubeconform on ``paths``, strict, every kind against its schema; a kind without one is an
+    error, except Strimzi's, skipped by name. JSON output (``-output json``), never the network."""
+    command = [
+        str(kubeconform()), "-strict", "-summary", "-output", "json",
+        "-kubernetes-version", KUBERNETES_VERSION,
+        "-schema-location", str(kubernetes_schemas()),
+        "-schema-location", str(crd_schemas()) + "/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json",
+        "-skip", ",".join(UNSERVED_KINDS),
+        *map(str, paths),
+    ]
+    return subprocess.run(command, capture_output=True, text=True, timeout=300)
