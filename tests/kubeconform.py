@@ -8,9 +8,12 @@
 - The MongoDB Community Operator's ``MongoDBCommunity``: its CRD from the operator's Go module
   (``config/crd/bases``), its ``openAPIV3Schema`` turned into a strict JSON Schema.
 - Strimzi's kinds (Kafka, KafkaNodePool, KafkaTopic, KafkaUser): no registry reachable here serves
-  their CRDs (the Maven artifact ``io.strimzi:api`` holds the model classes, not the CRD files;
-  Strimzi is no Go module, on no package index), so kubeconform skips them (``UNSERVED_KINDS``) and
-  tests/unit/test_kubernetes_resources.py checks their contents instead.
+  their CRD files (the Maven artifact ``io.strimzi:api`` holds the model classes only; Strimzi is
+  no Go module), so kubeconform skips them (``STRIMZI_KINDS``). The npm package
+  ``@kubernetes-models/strimzi-kafka-operator`` serves validators generated from those CRDs
+  (``strimzi_check``, run by Node): types, enumerations, required fields and patterns are checked
+  — not unknown fields, which the CRDs allow (the API server prunes them), so
+  tests/unit/test_kubernetes_resources.py asserts the fields that matter by name.
 """
 
 from __future__ import annotations
@@ -31,7 +34,19 @@ KUBECONFORM = CACHE / "bin" / "kubeconform"
 KUBERNETES_VERSION = "1.33.0"  # a release kubernetes-validate bundles; the oldest the manifests target
 SCHEMAS = CACHE / "schemas"
 MONGODB_OPERATOR = ("github.com/mongodb/mongodb-kubernetes-operator", "v0.9.0")
-UNSERVED_KINDS = ("Kafka", "KafkaNodePool", "KafkaTopic", "KafkaUser")
+STRIMZI_KINDS = ("Kafka", "KafkaNodePool", "KafkaTopic", "KafkaUser")
+STRIMZI_MODELS = ("@kubernetes-models/strimzi-kafka-operator", "1.0.1")
+STRIMZI_CHECK = """
+import { readFileSync } from "node:fs";
+const out = [];
+for (const doc of JSON.parse(readFileSync(0, "utf8"))) {
+  const [group, version] = doc.apiVersion.split("/");
+  const Model = (await import(`@kubernetes-models/strimzi-kafka-operator/${group}/${version}/${doc.kind}`))[doc.kind];
+  try { new Model(doc).validate(); out.push({ kind: doc.kind, name: doc.metadata?.name, error: null }); }
+  catch (e) { out.push({ kind: doc.kind, name: doc.metadata?.name, error: String(e.message ?? e) }); }
+}
+console.log(JSON.stringify(out));
+"""
 
 
 def kubeconform() -> Path:
@@ -108,13 +123,29 @@ def crd_schemas() -> Path:
 
 def validate(paths: list[Path]) -> subprocess.CompletedProcess:
     """kubeconform on ``paths``, strict, every kind against its schema; a kind without one is an
-    error, except Strimzi's, skipped by name. JSON output (``-output json``), never the network."""
+    error, except Strimzi's, skipped by name (``strimzi_check``). JSON output (``-output json``), never the network."""
     command = [
         str(kubeconform()), "-strict", "-summary", "-output", "json",
         "-kubernetes-version", KUBERNETES_VERSION,
         "-schema-location", str(kubernetes_schemas()),
         "-schema-location", str(crd_schemas()) + "/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json",
-        "-skip", ",".join(UNSERVED_KINDS),
+        "-skip", ",".join(STRIMZI_KINDS),
         *map(str, paths),
     ]
     return subprocess.run(command, capture_output=True, text=True, timeout=300)
+
+
+def strimzi_check(documents: list[dict]) -> list[dict]:
+    """Each Strimzi document's verdict, ``{"kind", "name", "error"}`` (error None: valid), from the
+    CRD-generated validators of ``STRIMZI_MODELS`` (installed once with npm, then offline)."""
+    folder = CACHE / "strimzi-models"
+    package, version = STRIMZI_MODELS
+    if not (folder / "node_modules" / package / "package.json").exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        subprocess.run([shutil.which("npm") or "npm", "install", "--no-audit", "--no-fund", "--prefix", str(folder), f"{package}@{version}"],
+                       check=True, capture_output=True, timeout=600)
+    script = folder / "check.mjs"
+    script.write_text(STRIMZI_CHECK)
+    result = subprocess.run([shutil.which("node") or "node", str(script)], input=json.dumps(documents),
+                            capture_output=True, text=True, check=True, timeout=120)
+    return json.loads(result.stdout)

@@ -1,5 +1,6 @@
 """Every manifest of deploy/kubernetes/ is valid Kubernetes: kubeconform against the Kubernetes
-schemas and the MongoDB operator's CRD (tests/kubeconform.py), and a broken one is refused."""
+schemas and the MongoDB operator's CRD, Strimzi's kinds against the validators generated from
+Strimzi's CRDs (tests/kubeconform.py), and a broken one is refused."""
 
 import json
 from pathlib import Path
@@ -40,12 +41,12 @@ def verdict() -> dict:
 
 def test_every_manifest_is_valid_against_its_schema(verdict):
     documents = [d for p in listed() for d in yaml.safe_load_all(p.read_text()) if d]
-    unserved = [d for d in documents if d["kind"] in kubeconform.UNSERVED_KINDS]
+    strimzi = [d for d in documents if d["kind"] in kubeconform.STRIMZI_KINDS]
     summary = verdict["summary"]
     assert summary["invalid"] == 0 and summary["errors"] == 0, verdict
-    # Everything was checked against a schema, but Strimzi's kinds, whose CRDs no registry serves here.
-    assert summary["valid"] == len(documents) - len(unserved)
-    assert summary["skipped"] == len(unserved)
+    # Everything was checked against a schema, but Strimzi's kinds, whose CRD files no registry serves here.
+    assert summary["valid"] == len(documents) - len(strimzi)
+    assert summary["skipped"] == len(strimzi)
     kinds = {d["kind"] for d in documents}
     assert {"Deployment", "Service", "PodDisruptionBudget", "NetworkPolicy", "ConfigMap", "Ingress", "MongoDBCommunity"} <= kinds
 
@@ -101,3 +102,23 @@ def test_a_kind_without_a_schema_is_an_error_not_a_pass(tmp_path):
     result = kubeconform.validate([path])
     assert result.returncode != 0
     assert json.loads(result.stdout)["summary"]["errors"] == 1
+
+
+def test_every_strimzi_resource_is_valid_against_strimzis_crds():
+    documents = [d for p in listed() for d in yaml.safe_load_all(p.read_text()) if d and d["kind"] in kubeconform.STRIMZI_KINDS]
+    verdicts = kubeconform.strimzi_check(documents)
+    assert [v for v in verdicts if v["error"]] == []
+    assert {v["kind"] for v in verdicts} == set(kubeconform.STRIMZI_KINDS) and len(verdicts) == len(documents)
+
+
+def test_a_broken_strimzi_resource_is_refused():
+    user = {"apiVersion": "kafka.strimzi.io/v1beta2", "kind": "KafkaUser", "metadata": {"name": "registry"},
+            "spec": {"authentication": {"type": "scram-sha-512"}, "authorization": {"type": "simple", "acls": [
+                {"resource": {"type": "topic", "name": "registry.initiatives.v1", "patternType": "literal"}, "operations": ["Wrte"]}]}}}
+    topic = {"apiVersion": "kafka.strimzi.io/v1beta2", "kind": "KafkaTopic", "metadata": {"name": "t"}, "spec": {"partitions": "four"}}
+    listener = {"apiVersion": "kafka.strimzi.io/v1beta2", "kind": "Kafka", "metadata": {"name": "k"},
+                "spec": {"kafka": {"listeners": [{"name": "tls", "port": 9093, "tls": True}]}}}
+    errors = [v["error"] for v in kubeconform.strimzi_check([user, topic, listener])]
+    assert "operations/0 must be equal to one of the allowed values" in errors[0]
+    assert "spec/partitions must be integer" in errors[1]
+    assert "listeners/0 must have required property type" in errors[2]
