@@ -24,6 +24,7 @@ from pymongo import AsyncMongoClient
 
 from benchmarks.common import INFRA_DIR
 from benchmarks.message_writes import message_writes_per_s
+from shared.kafka.security import client_options
 from shared.kafka.topic_admin import kafka_admin
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,7 +75,7 @@ def sample_event(i: int) -> bytes:
 async def aiokafka_rates(bootstrap: str, topic: str, records: int) -> dict[str, float]:
     """Produce and consume with the platform's producer settings (idempotent, acks=all, linger 5 ms)."""
     values = [sample_event(i) for i in range(records)]
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all", linger_ms=5)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all", linger_ms=5, **client_options())
     await producer.start()
     started = time.perf_counter()
     try:
@@ -84,7 +85,7 @@ async def aiokafka_rates(bootstrap: str, topic: str, records: int) -> dict[str, 
         await producer.stop()
     produce = records / (time.perf_counter() - started)
     consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=f"bench-{uuid.uuid4().hex[:6]}",
-                                enable_auto_commit=False, auto_offset_reset="earliest")
+                                enable_auto_commit=False, auto_offset_reset="earliest", **client_options())
     await consumer.start()
     seen = 0
     started = time.perf_counter()

@@ -28,6 +28,7 @@ from services.reporting.domain.comparison import compare, differences, figures
 from services.reporting.domain.model import KINDS, ReadModel
 from services.reporting.settings import ReportingSettings
 from services.reporting.usecases.rebuild import drop, rebuild
+from shared.kafka.security import client_options
 from shared.topics import NOTIFICATIONS_DELIVERIES, REGISTRY_INITIATIVES, SCHEDULING_REGISTRATIONS, SCHEDULING_SESSIONS
 
 THEMES = ["democracy", "inclusion", "culture", "sport", "environment", "participation"]
@@ -157,7 +158,7 @@ def _malformed() -> list[bytes]:
 
 async def fill(settings: ReportingSettings, n: int) -> int:
     produced = events(n)
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all", linger_ms=20, max_batch_size=256 * 1024)
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all", linger_ms=20, max_batch_size=256 * 1024, **client_options(settings))
     await producer.start()
     try:
         for name, values in produced.items():

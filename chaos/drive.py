@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from aiokafka import AIOKafkaProducer
+from shared.kafka.security import client_options
 
 from chaos.processes import url
 from chaos.workload import Resident, source_kind, source_uri, submission_data
@@ -53,7 +54,7 @@ class Producer:
 
     async def _ensure(self) -> AIOKafkaProducer:
         if self._producer is None:
-            self._producer = AIOKafkaProducer(bootstrap_servers=self._bootstrap, enable_idempotence=True, linger_ms=5, request_timeout_ms=15_000)
+            self._producer = AIOKafkaProducer(bootstrap_servers=self._bootstrap, enable_idempotence=True, linger_ms=5, request_timeout_ms=15_000, **client_options())
             await self._producer.start()
         return self._producer
 

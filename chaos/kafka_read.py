@@ -1,10 +1,11 @@
 """Every record of a topic, from the first offset to the end as it stands now."""
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from shared.kafka.security import client_options
 
 
 async def topics(bootstrap: str) -> list[str]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, **client_options())
     await consumer.start()
     try:
         return sorted(t for t in await consumer.topics() if not t.startswith("__"))
@@ -14,7 +15,7 @@ async def topics(bootstrap: str) -> list[str]:
 
 async def records(bootstrap: str, topic: str) -> list[tuple[bytes | None, bytes | None]]:
     """(key, value) of every record, in partition order."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, max_partition_fetch_bytes=8 * 1024 * 1024)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, max_partition_fetch_bytes=8 * 1024 * 1024, **client_options())
     await consumer.start()
     try:
         consumer.subscribe([topic])  # makes the client fetch this topic's metadata …

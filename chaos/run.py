@@ -89,6 +89,8 @@ async def run(size: Size, seed: int) -> int:
     say(f"size {size.name}, seed {seed}: engines in {engines.INFRA_DIR}")
     shutil.rmtree(processes.LOGS, ignore_errors=True)  # the privacy scan reads this run's logs only
     endpoints = await asyncio.to_thread(engines.fresh)
+    # The run's own clients sign in to its broker as the services do (shared/kafka/security.py).
+    os.environ.update({k: v for k, v in endpoints.items() if k.startswith("KAFKA_")})
     sink = SmtpSink(port=SMTP_PORT).start()
     gateway = SmsGateway(port=SMS_PORT, webhook_url=f"{processes.url('notifications')}/v1/sms/receipts")
     keys = processes.staff_keys()

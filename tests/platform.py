@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from pymongo import monitoring
 
 from shared.auth import Role, StaffKey, hash_key, new_key
+from shared.kafka.security import client_options
 from shared.settings import ServiceSettings
 from shared.kafka.topic_admin import delete_prefixed_topics
 from tests.endpoints import Endpoints
@@ -127,7 +128,7 @@ class RawKafka:
         self._producer: AIOKafkaProducer | None = None
 
     async def __aenter__(self) -> "RawKafka":
-        self._producer = AIOKafkaProducer(bootstrap_servers=self._bootstrap, enable_idempotence=True)
+        self._producer = AIOKafkaProducer(bootstrap_servers=self._bootstrap, enable_idempotence=True, **client_options())
         await self._producer.start()
         return self
 
@@ -140,7 +141,7 @@ class RawKafka:
     async def read(self, topic: str, until: Callable[[list[dict]], bool], timeout: float = 30, keys: bool = False) -> list[dict]:
         """Every JSON message on the topic from the beginning, read until ``until(messages)`` holds;
         with ``keys``, each with its Kafka key (text) as ``_key``."""
-        consumer = AIOKafkaConsumer(bootstrap_servers=self._bootstrap, enable_auto_commit=False, group_id=None)
+        consumer = AIOKafkaConsumer(bootstrap_servers=self._bootstrap, enable_auto_commit=False, group_id=None, **client_options())
         await consumer.start()
         try:
             name = self._prefix + topic

@@ -10,6 +10,7 @@ import json
 import time
 
 from aiokafka.admin import AIOKafkaAdminClient
+from shared.kafka.security import client_options
 
 from benchmarks.common import Result, percentile
 from benchmarks.workloads.ingest import INITIATIVES, SUBMISSIONS, Tail, producer, register_sources, submission
@@ -39,7 +40,7 @@ async def drained(ctx, admin, timeout: float = 180) -> float:
     started = time.monotonic()
     groups = [g[0] for g in await admin.list_consumer_groups()]
     pairs = [(g, SUBMISSIONS) for g in groups if g.startswith("registry.")] + [(g, INITIATIVES) for g in groups if g.startswith("reporting.")]
-    c = AIOKafkaConsumer(bootstrap_servers=ctx.bootstrap, group_id=None)
+    c = AIOKafkaConsumer(bootstrap_servers=ctx.bootstrap, group_id=None, **client_options())
     await c.start()
     await c._client.force_metadata_update()
     try:
@@ -65,7 +66,7 @@ async def run(ctx, size: str) -> Result:
                       details={"reason": "needs the ingest rate: run the ingest workload first"})
     rate = max(1.0, min(ingest / 2, s["max_rate"]))
     n = int(rate * s["seconds"])
-    admin = AIOKafkaAdminClient(bootstrap_servers=ctx.bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=ctx.bootstrap, **client_options())
     await admin.start()
     group = await reporting_group(admin)
     if group is None:

@@ -43,6 +43,7 @@ from shared.db.aggregates import AggregateStore
 from shared.decisions import Decision
 from shared.envelope import new_event
 from shared.events import scheduling as ev
+from shared.kafka.security import client_options
 from shared.kafka.topic_admin import delete_prefixed_topics
 
 SIZES = {"full": 100_000, "small": 1_000}  # BENCH_FANOUT_N overrides
@@ -123,7 +124,7 @@ async def run(ctx, size: str) -> Result:
     svc = subprocess.Popen([sys.executable, "-m", "services.notifications"], cwd=ROOT, env=env, stdout=open(logs / "notifications.log", "ab"), stderr=subprocess.STDOUT)
     mongo = AsyncMongoClient(ctx.env["MONGODB_URL"], tz_aware=True)
     db = mongo[env["MONGODB_DATABASE"]]
-    producer = AIOKafkaProducer(bootstrap_servers=ctx.bootstrap, acks="all")
+    producer = AIOKafkaProducer(bootstrap_servers=ctx.bootstrap, acks="all", **client_options())
     await producer.start()
     try:
         assert "devservers ready" in await asyncio.to_thread(dev.stdout.readline)

@@ -10,6 +10,7 @@ import uuid
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from shared.kafka.security import client_options
 
 from benchmarks.common import Result
 
@@ -52,7 +53,7 @@ class Tail:
         self.ctx, self.prefix, self.seen, self.task = ctx, prefix, {}, None
 
     async def start(self) -> None:
-        self.consumer = AIOKafkaConsumer(bootstrap_servers=self.ctx.bootstrap, group_id=None, enable_auto_commit=False)
+        self.consumer = AIOKafkaConsumer(bootstrap_servers=self.ctx.bootstrap, group_id=None, enable_auto_commit=False, **client_options())
         await self.consumer.start()
         await self.consumer._client.force_metadata_update()
         parts = [TopicPartition(INITIATIVES, p) for p in sorted(self.consumer.partitions_for_topic(INITIATIVES) or ())]
@@ -79,7 +80,7 @@ class Tail:
 
 
 def producer(ctx) -> AIOKafkaProducer:
-    return AIOKafkaProducer(bootstrap_servers=ctx.bootstrap, enable_idempotence=True, acks="all", linger_ms=5)
+    return AIOKafkaProducer(bootstrap_servers=ctx.bootstrap, enable_idempotence=True, acks="all", linger_ms=5, **client_options())
 
 
 async def run(ctx, size: str) -> Result:

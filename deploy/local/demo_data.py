@@ -22,6 +22,7 @@ import httpx
 from aiokafka import AIOKafkaProducer
 
 from deploy.local.demo_followup import held_edition
+from shared.kafka.security import client_options, security_settings
 
 NS = uuid.UUID("0b7c5a1e-3f7d-4a51-9c1e-5d1f2a9e7c30")
 SOURCES = {
@@ -207,6 +208,27 @@ async def programme(client: httpx.AsyncClient, scheduling: str, scheduler: dict,
     return made
 
 
+async def publish(bootstrap: str, events: list[dict]) -> None:
+    """Each publisher's events, in order, on its own inbox and signed in as its own principal (the
+    launcher made both: deploy/local/launcher/kafka_sasl.py); on a broker without sign-in, on the
+    shared registry.submissions.v1."""
+    security = security_settings()
+    for source in dict.fromkeys(e["source"] for e in events):
+        name = source.rsplit(":", 1)[-1]
+        if security.kafka_security_protocol == "PLAINTEXT":
+            topic, options = "registry.submissions.v1", {}
+        else:
+            password = os.environ[f"KAFKA_SASL_PASSWORD_PUBLISHER_{name.upper().replace('-', '_')}"]
+            topic, options = f"registry.inbox.{name}.v1", client_options(security, username=name, password=password)
+        producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, **options)
+        await producer.start()
+        try:
+            for e in (e for e in events if e["source"] == source):
+                await producer.send_and_wait(topic, json.dumps(e, ensure_ascii=False).encode(), key=e["data"]["external_id"].encode())
+        finally:
+            await producer.stop()
+
+
 async def main() -> int:
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092")
     registry = os.environ.get("REGISTRY_URL", "http://127.0.0.1:8101")
@@ -226,13 +248,7 @@ async def main() -> int:
     # The registry places each initiative in the edition its period meets, from its copy of the
     # editions (told over Kafka, read through a five-second cache): planned first, then submitted.
     await asyncio.sleep(6 if scheduler_key else 0)
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
-    await producer.start()
-    try:
-        for e in kafka_events:
-            await producer.send_and_wait("registry.submissions.v1", json.dumps(e, ensure_ascii=False).encode(), key=e["data"]["external_id"].encode())
-    finally:
-        await producer.stop()
+    await publish(bootstrap, kafka_events)
     async with httpx.AsyncClient(timeout=10) as client:
         publisher = {"content-type": "application/cloudevents+json", "authorization": f"Bearer {keys[rest_event['source']]}"}
         r = await client.post(f"{registry}/v1/submissions", content=json.dumps(rest_event), headers=publisher)

@@ -3,6 +3,7 @@
 from services.registry.adapters.editions import EDITION_EVENTS, Editions
 from services.registry.adapters.rejections import Rejections
 from services.registry.adapters.reports import SESSION_EVENTS, SessionStarts
+from services.registry.domain.inbox import INBOX_PATTERN
 from services.registry.domain.initiatives import SUBMISSION_TYPES
 from services.registry.usecases.reports import Reports
 from services.registry.usecases.submissions import Submissions
@@ -20,19 +21,34 @@ SESSION_STARTS_SCOPE = "session_starts"
 def subscriptions(submissions: Submissions, rejections: Rejections, editions: Editions, reports: Reports,
                   starts: SessionStarts) -> list[tuple[Subscription, str]]:
     """(subscription, dedup scope) pairs."""
+    publishers = {
+        t: Handler(model, lambda event, data: submissions.dispatch(event, data, "kafka"))
+        for t, model in SUBMISSION_TYPES.items()
+    } | {ReportSubmittedV1.event_type: Handler(ReportSubmittedV1, reports.submitted)}  # outcome reports, beside initiatives
     return [
         (
             Subscription(
                 name="submissions",
                 topics=(REGISTRY_SUBMISSIONS,),
-                handlers={
-                    t: Handler(model, lambda event, data: submissions.dispatch(event, data, "kafka"))
-                    for t, model in SUBMISSION_TYPES.items()
-                } | {ReportSubmittedV1.event_type: Handler(ReportSubmittedV1, reports.submitted)},  # outcome reports, beside initiatives
+                handlers=publishers,
                 dead_letter=REGISTRY_REJECTED,
                 # A submission or withdrawal already kept changes nothing (the revision is in the
                 # initiative's history), so a redelivery needs no look-up first: one read less per
                 # submission at ingest. Still recorded: REST asks, to answer ``duplicate: true``.
+                dedup="record",
+            ),
+            DEDUP_SCOPE,
+        ),
+        (
+            # Every publisher's own inbox (domain/inbox.py): the broker lets only its principal
+            # write it, so an event claiming another source is refused before it is handled.
+            Subscription(
+                name="inbox",
+                topics=(),
+                pattern=INBOX_PATTERN,
+                admit=submissions.proven,
+                handlers=publishers,
+                dead_letter=REGISTRY_REJECTED,
                 dedup="record",
             ),
             DEDUP_SCOPE,

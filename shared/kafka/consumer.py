@@ -6,7 +6,8 @@ For each message, in partition order:
    that is not one is dead-lettered with reasons and whatever of its source, id and type could
    be read (so its publisher can be shown it);
 2. find the handler for its type (an unknown type is dead-lettered or skipped, per subscription);
-3. validate its data against the type's model (invalid: dead-lettered with the fields);
+3. validate its data against the type's model (invalid: dead-lettered with the fields), and
+   ask the subscription's ``admit`` what its topic proves (e.g. which publisher may write it);
 4. skip it if (source, id) was processed before, asked of the log (``dedup="check"``, the
    default) or, where the handlers are idempotent by themselves, left to them;
 5. run the handler, retrying with exponential backoff (tenacity); a ``Rejection`` is final;
@@ -26,6 +27,7 @@ round trip at a time. The batch is committed only once every key's messages took
 
 import asyncio
 import contextlib
+import re
 import time
 
 import structlog
@@ -38,12 +40,18 @@ from shared.events.dead_letters import MessageFailedV1, MessageRejectedV1
 from shared.kafka.failures import Interrupted, is_handed_over, is_infrastructure
 from shared.kafka.originals import dead_letter_event, original_of, readable_fields, received_at
 from shared.kafka.producer import EventProducer
+from shared.kafka.security import client_options
 from shared.kafka.subscriptions import Handler, Rejection, Subscription
 from shared.logs import bound_to
 from shared.metrics import CONSUMER_LAG, DEAD_LETTERS, EVENTS_HANDLED, HANDLER_SECONDS, UNATTRIBUTED_DEAD_LETTERS
 from shared.settings import ServiceSettings
 
 log = structlog.get_logger(__name__)
+
+METADATA_MAX_AGE_MS = 300_000  # aiokafka's default
+# A pattern subscription learns of new matching topics (a publisher's new inbox) from metadata:
+# asked this often, a new topic is read within seconds.
+PATTERN_REFRESH_MS = 5_000
 
 
 class ConsumerRunner:
@@ -66,6 +74,7 @@ class ConsumerRunner:
         self._group = subscription.group(settings)
         self._consumer = AIOKafkaConsumer(
             *(settings.topic(t.name) for t in subscription.topics),
+            metadata_max_age_ms=PATTERN_REFRESH_MS if subscription.pattern else METADATA_MAX_AGE_MS,
             bootstrap_servers=settings.kafka_bootstrap_servers,
             group_id=self._group,
             client_id=f"{settings.service_name}-{subscription.name}",
@@ -74,6 +83,7 @@ class ConsumerRunner:
             max_poll_interval_ms=300_000,
             session_timeout_ms=settings.kafka_session_timeout_ms,
             heartbeat_interval_ms=max(1000, settings.kafka_session_timeout_ms // 3),
+            **client_options(settings),
         )
         self._task: asyncio.Task | None = None
         self._stopping = asyncio.Event()
@@ -85,6 +95,9 @@ class ConsumerRunner:
 
     async def start(self) -> None:
         await self._consumer.start()
+        if self._sub.pattern:
+            prefix = re.escape(self._settings.topic_prefix)
+            self._consumer.subscribe(pattern=f"^{prefix}(?:{self._sub.pattern})$")
         self._task = asyncio.create_task(self._run(), name=f"consumer-{self._sub.name}")
 
     async def stop(self) -> None:
@@ -196,6 +209,10 @@ class ConsumerRunner:
             data = parse_data(envelope, handler.model)
         except InvalidEvent as e:
             return await self._reject(msg, e.reasons, "invalid", ce)
+        if self._sub.admit is not None:
+            reason = await self._sub.admit(msg.topic.removeprefix(self._settings.topic_prefix), envelope)
+            if reason is not None:
+                return await self._reject(msg, [reason], "rejected", ce)
         if (envelope.source, envelope.id) in taken or (self._sub.dedup == "check" and await self._processed.seen(envelope.source, envelope.id)):
             EVENTS_HANDLED.labels(self._group, envelope.type, "duplicate").inc()
             return

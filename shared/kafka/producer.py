@@ -3,6 +3,7 @@
 from aiokafka import AIOKafkaProducer
 
 from shared.envelope import CONTENT_TYPE, Envelope
+from shared.kafka.security import client_options
 from shared.settings import ServiceSettings
 from shared.topics import Topic
 
@@ -24,6 +25,7 @@ class EventProducer:
             acks="all",
             linger_ms=5,
             request_timeout_ms=30000,
+            **client_options(self._settings),
         )
         await self._producer.start()
 

@@ -42,6 +42,22 @@ def client_options(settings: KafkaSecuritySettings | None = None, *, username: s
     return options
 
 
+def librdkafka_config(settings: KafkaSecuritySettings | None = None) -> dict[str, str]:
+    """The same sign-in for a librdkafka client (``confluent_kafka``: a publisher's own system)."""
+    settings = settings if settings is not None else security_settings()
+    if settings.kafka_security_protocol == "PLAINTEXT":
+        return {}
+    config = {
+        "security.protocol": settings.kafka_security_protocol.lower(),
+        "sasl.mechanism": settings.kafka_sasl_mechanism,
+        "sasl.username": settings.kafka_sasl_username,
+        "sasl.password": settings.kafka_sasl_password.get_secret_value(),
+    }
+    if settings.kafka_ssl_cafile:
+        config["ssl.ca.location"] = settings.kafka_ssl_cafile
+    return config
+
+
 def _ssl_context(cafile: str) -> ssl.SSLContext:
     """Verifies the broker's certificate and host name, against ``cafile`` or the system's CAs."""
     return create_ssl_context(cafile=cafile or None)

@@ -43,6 +43,18 @@ class Subscription:
     # that is refused again is dead-lettered under the same id (``_dead_letter``), which its
     # consumers skip as a duplicate.
     dedup: Literal["check", "record", "none"] = "check"
+    # Instead of ``topics``: every topic whose catalogue name (the run's topic prefix taken off)
+    # matches this regular expression whole, including topics made while the consumer runs (seen
+    # within ``consumer.PATTERN_REFRESH_MS``). E.g. the registry's publisher inboxes.
+    pattern: str | None = None
+    # Asked of each valid event before its handler and before the dedup look-up, with the catalogue
+    # name of the topic it came on: a reason refuses it (dead-lettered as a handler's ``Rejection``).
+    # For what the topic itself proves, e.g. which publisher may write an inbox.
+    admit: Callable[[str, Any], Awaitable[Reason | None]] | None = field(default=None)
+
+    def __post_init__(self):
+        if bool(self.topics) == bool(self.pattern):
+            raise ValueError(f"subscription {self.name!r}: give topics or a pattern, not both or neither")
     # Every replica reads the topics in a group of its own (``group``), so each sees every event:
     # for what a replica keeps in memory and serves from (read models), which must be equal on
     # every replica. Its handlers change that memory only, idempotently (the newest version wins);

@@ -9,7 +9,8 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 
-from shared.settings import ServiceSettings
+from shared.kafka.security import client_options
+from shared.settings import KafkaSecuritySettings, ServiceSettings
 from shared.topics import ALL_TOPICS, Topic
 
 log = structlog.get_logger(__name__)
@@ -18,9 +19,10 @@ DYNAMIC_TOPIC_CONFIG = 1  # DescribeConfigs v1+ config_source: set on the topic 
 
 
 @contextlib.asynccontextmanager
-async def kafka_admin(bootstrap: str, **options) -> AsyncIterator[AIOKafkaAdminClient]:
-    """A started Kafka admin client (``options`` as aiokafka takes them), closed on leaving."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **options)
+async def kafka_admin(bootstrap: str, security: KafkaSecuritySettings | None = None, **options) -> AsyncIterator[AIOKafkaAdminClient]:
+    """A started Kafka admin client, closed on leaving: signed in as ``security`` says (default:
+    the environment's, ``shared/kafka/security.py``), ``options`` as aiokafka takes them."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **{**client_options(security), **options})
     await admin.start()
     try:
         yield admin
@@ -33,7 +35,7 @@ async def ensure_topics(settings: ServiceSettings, topics: tuple[Topic, ...] = A
     declared ``configs``; then bring the existing topics this service owns to their declared
     configs (a topic made before a retention was declared, or changed by hand, is put right at the
     owner's next start). Only the owner alters: its principal is the one allowed to."""
-    async with kafka_admin(settings.kafka_bootstrap_servers, client_id=f"{settings.service_name}-admin") as admin:
+    async with kafka_admin(settings.kafka_bootstrap_servers, settings, client_id=f"{settings.service_name}-admin") as admin:
         existing = set(await admin.list_topics())
         wanted = [
             NewTopic(

@@ -22,6 +22,7 @@ from pymongo import AsyncMongoClient
 from services.notifications.devservers import SmtpSink, free_port
 from shared.envelope import new_event
 from shared.events import scheduling as ev
+from shared.kafka.security import client_options
 from shared.kafka.topic_admin import delete_prefixed_topics
 from tests.integration.test_notifications_delivery import stored_messages
 from tests.platform import RawKafka, eventually
@@ -124,8 +125,8 @@ async def _all_committed(bootstrap: str, group: str, topic: str) -> bool | None:
     """Whether the group's committed offsets reached the end of every partition of the topic: the
     consumer commits only after a message took effect, so this is "taken" whether or not its
     subscription keeps a processed-events log (registrations keep none: ``dedup="none"``)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **client_options())
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, **client_options())
     await admin.start()
     await consumer.start()
     try:

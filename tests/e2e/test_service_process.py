@@ -7,6 +7,7 @@ import uuid
 
 import httpx
 from aiokafka.admin import AIOKafkaAdminClient
+from shared.kafka.security import client_options
 from pymongo import MongoClient
 
 from tests.browser import free_port
@@ -28,7 +29,7 @@ async def test_registry_process_is_ready_logs_json_with_event_ids_and_drains_on_
             assert (await http.get("/docs")).status_code == 200
             assert "/v1/submissions" in (await http.get("/openapi.json")).json()["paths"]
 
-            admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka)
+            admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka, **client_options())
             await admin.start()
             try:
                 described = await admin.describe_topics([f"{prefix}registry.submissions.v1"])

@@ -17,6 +17,7 @@ from shared.events.initiatives import InitiativeSubmittedV1
 from shared.kafka.consumer import ConsumerRunner
 from shared.kafka.subscriptions import Handler, Subscription
 from shared.kafka.producer import EventProducer
+from shared.kafka.security import client_options
 from shared.settings import ServiceSettings
 from shared.kafka.topic_admin import ensure_topics
 from shared.topics import REGISTRY_REJECTED, REGISTRY_SUBMISSIONS
@@ -99,7 +100,7 @@ async def test_keys_of_one_partition_run_side_by_side_each_in_order(infra):
     client = AsyncMongoClient(infra.mongodb, timeoutMS=10000)
     producer = EventProducer(settings)
     await producer.start()
-    raw = AIOKafkaProducer(bootstrap_servers=infra.kafka)
+    raw = AIOKafkaProducer(bootstrap_servers=infra.kafka, **client_options())
     await raw.start()
     topic = settings.topic(REGISTRY_SUBMISSIONS.name)
     source = "urn:malmo:source:keys"

@@ -22,6 +22,7 @@ from confluent_kafka import Producer
 from services.registry.main import create_app
 from services.registry.settings import RegistrySettings
 from shared.auth import Role
+from shared.kafka.security import librdkafka_config
 from tests.integration.test_registry_sources import rejections  # the feed, read until n are there
 from tests.platform import as_role, as_source, eventually, register_source, service_fixture, submission
 
@@ -33,7 +34,7 @@ registry = service_fixture("registry", create_app, RegistrySettings, "bm")
 
 @pytest.fixture(scope="module")
 def producer(infra):
-    p = Producer({"bootstrap.servers": infra.kafka, "enable.idempotence": True, "client.id": "a-publishers-system"})
+    p = Producer({"bootstrap.servers": infra.kafka, "enable.idempotence": True, "client.id": "a-publishers-system", **librdkafka_config()})
     yield p
     p.flush(10)
 

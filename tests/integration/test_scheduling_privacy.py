@@ -90,8 +90,9 @@ async def test_a_repeat_under_its_idempotency_key_after_an_erasure_does_not_brin
 
 async def _tombstones(sched, key: str) -> int:
     from aiokafka import AIOKafkaConsumer, TopicPartition
+    from shared.kafka.security import client_options
 
-    consumer = AIOKafkaConsumer(bootstrap_servers=sched.infra.kafka, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(bootstrap_servers=sched.infra.kafka, enable_auto_commit=False, **client_options())
     await consumer.start()
     try:
         name = f"{sched.run_id}.scheduling.contacts.v1"

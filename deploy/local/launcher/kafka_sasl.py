@@ -66,13 +66,15 @@ SERVICES = tuple(READS)
 
 
 def service_acls(service: str) -> list[str]:
-    """The spec lines of one service's ACLs: read what it consumes, write what it produces, create
-    (at its start) every topic it touches, its consumer groups (``<service>.`` + subscription) and
-    its leadership topic (``shared/leadership.py``); the registry also reads every inbox."""
+    """The spec lines of one service's ACLs: read what it consumes, write what it produces (and
+    describe and alter the configs of those, which it owns: ``ensure_topics`` keeps their retention),
+    create (at its start) every topic it touches, its consumer groups (``<service>.`` + subscription)
+    and its leadership topic (``shared/leadership.py``); the registry also reads every inbox."""
     principal = f"User:{service}"
     own = (f"{service}.leadership.v1",)
     lines = [f"acl {principal} TOPIC LITERAL {t} READ" for t in READS[service] + own]
     lines += [f"acl {principal} TOPIC LITERAL {t} WRITE" for t in WRITES[service] + own]
+    lines += [f"acl {principal} TOPIC LITERAL {t} DESCRIBE_CONFIGS,ALTER_CONFIGS" for t in WRITES[service]]
     lines += [f"acl {principal} TOPIC LITERAL {t} CREATE" for t in sorted(set(READS[service] + WRITES[service] + own))]
     lines.append(f"acl {principal} GROUP PREFIXED {service}. READ")
     if service == "registry":

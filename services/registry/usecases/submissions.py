@@ -12,14 +12,14 @@ from typing import Any
 import structlog
 
 from services.registry.adapters.editions import Editions
-from services.registry.domain import initiatives, readers
+from services.registry.domain import inbox, initiatives, readers
 from services.registry.domain.editions import belongs_to, lateness
 from services.registry.domain.sources import may_publish
 from services.registry.domain.vocabularies import check_codes
 from services.registry.usecases.sources import Sources
 from services.registry.usecases.vocabularies import Vocabularies
 from shared.db.aggregates import AggregateStore, change_one
-from shared.envelope import Envelope
+from shared.envelope import Envelope, Reason
 from shared.events.initiatives import InitiativeSubmittedV1, InitiativeWithdrawnV1
 from shared.kafka.subscriptions import Rejection
 
@@ -37,6 +37,10 @@ class Submissions:
         reason = may_publish(await self._sources.cached(source), source)
         if reason is not None:
             raise Rejection([reason])
+
+    async def proven(self, topic: str, event: Envelope) -> Reason | None:
+        """Refuses an event on a publisher's inbox that claims another source (``source_mismatch``)."""
+        return inbox.source_mismatch(await self._sources.cached(event.source), event.source, inbox.proven_principal(topic))
 
     async def submitted(self, event: Envelope, data: InitiativeSubmittedV1, via: str = "kafka") -> str:
         await self._check_source(event.source)

@@ -29,6 +29,7 @@ from shared.db.aggregates import AggregateStore
 from shared.db.client import make_client
 from shared.db.indexes import ensure_indexes
 from shared.envelope import InvalidEvent, parse_data, parse_envelope
+from shared.kafka.security import client_options
 from shared.vocabularies import COLLECTION as VOCABULARIES
 
 log = structlog.get_logger(__name__)
@@ -84,6 +85,7 @@ async def _replay(settings: ReportingSettings, topics: list[str], handlers: dict
         client_id=f"{settings.service_name}-rebuild",
         # Larger fetches: fewer round trips while the replay decodes.
         max_partition_fetch_bytes=FETCH_BYTES,
+        **client_options(settings),
     )
     await consumer.start()
     events = skipped = 0

@@ -1,0 +1,59 @@
+"""The local broker's ACLs (deploy/local/launcher/kafka_sasl.py) give each service exactly the
+topics its contract names (shared/contracts.py), and the inbox pattern catches inboxes only."""
+
+import re
+
+from deploy.local.launcher.kafka_sasl import READS, WRITES, publisher_lines, service_acls
+from services.registry.domain.inbox import INBOX_PATTERN, inbox_topic, proven_principal, source_mismatch
+from shared.contracts import SERVICES
+from shared.topics import ALL_TOPICS
+
+# Beyond the contracts' channels: the registry reads back its own dead letters (each source's
+# rejections feed), and notifications writes the receipts an SMS gateway posts to its webhook.
+ALSO_READS = {"registry": {"registry.submissions.rejected.v1"}}
+ALSO_WRITES = {"notifications": {"notifications.receipts.v1"}}
+
+
+def test_each_service_reads_and_writes_what_its_contract_says_and_nothing_else():
+    for contract in SERVICES:
+        receive = {c.topic.name for c in contract.channels if c.action == "receive"}
+        send = {c.topic.name for c in contract.channels if c.action == "send"}
+        assert set(READS[contract.service]) == receive | ALSO_READS.get(contract.service, set()), contract.service
+        assert set(WRITES[contract.service]) == send | ALSO_WRITES.get(contract.service, set()), contract.service
+    assert set(READS) == {c.service for c in SERVICES}
+
+
+def test_a_service_writes_and_alters_only_topics_it_owns():
+    owners = {t.name: t.owner for t in ALL_TOPICS}
+    for service in READS:
+        for line in service_acls(service):
+            _, principal, kind, pattern, name, ops = line.split()
+            assert principal == f"User:{service}"
+            if {"WRITE", "ALTER_CONFIGS"} & set(ops.split(",")):
+                assert owners.get(name, name.split(".")[0]) == service, line
+            if kind == "TOPIC" and pattern == "PREFIXED":
+                assert (service, name, ops) == ("registry", "registry.inbox.", "READ"), line
+
+
+def test_a_publisher_may_write_its_inbox_only():
+    lines = publisher_lines("kulturforvaltningen", "pw", "t1.")
+    assert [l for l in lines if l.startswith("acl")] == ["acl User:kulturforvaltningen TOPIC LITERAL t1.registry.inbox.kulturforvaltningen.v1 WRITE"]
+
+
+def test_the_inbox_pattern_catches_every_inbox_and_nothing_else():
+    pattern = re.compile(rf"^{re.escape('t1.')}(?:{INBOX_PATTERN})$")
+    assert pattern.match("t1." + inbox_topic("kulturforvaltningen"))
+    assert pattern.match("t1.registry.inbox.ideell-forening-rosengard.v1")
+    for other in ("t1.registry.submissions.v1", "t1.registry.inbox.a.v2", "t1.registry.inbox.a.b.v1", "t12.registry.inbox.a.v1",
+                  "registry.inbox.a.v1", "t1.registry.inbox..v1", "t1.registry.inbox.A.v1", "t1.registry.submissions.rejected.v1"):
+        assert not pattern.match(other), other
+
+
+def test_an_inbox_proves_its_principal_and_refuses_any_other_source():
+    assert proven_principal("registry.inbox.eccar.v1") == "User:eccar"
+    assert proven_principal("registry.submissions.v1") is None
+    eccar = {"source": "urn:malmo:source:eccar", "kafka_principal": "User:eccar"}
+    assert source_mismatch(eccar, eccar["source"], "User:eccar") is None
+    for state, principal in ((eccar, "User:other"), ({**eccar, "kafka_principal": None}, "User:eccar"), (None, "User:eccar"), (eccar, None)):
+        reason = source_mismatch(state, "urn:malmo:source:eccar", principal)
+        assert (reason.field, reason.code) == ("source", "source_mismatch")
