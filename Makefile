@@ -16,10 +16,12 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-## run: the whole platform on local Kafka and FerretDB, with demo data
+## run: the whole platform on local Kafka and FerretDB, with demo data; two replicas of each service
+## behind one address per service (HAProxy, deploy/local/proxy.py; OM_REPLICAS=1 for one process each)
 run: install
+	command -v haproxy >/dev/null || (apt-get update -qq && apt-get install -y -qq haproxy)
 	$(INFRA) up
-	$(SERVICES) start
+	OM_REPLICAS=$${OM_REPLICAS:-2} $(SERVICES) start
 	set -a; eval "$$($(SERVICES) env)"; set +a; $(PY) -m deploy.local.demo_data
 	@echo; echo "Öppna Malmö runs:"; $(SERVICES) env | sed 's/^/  /'; \
 	  echo "  API docs: http://127.0.0.1:8101/docs (registry), :8102, :8103, :8104"; echo "  stop with: make stop"

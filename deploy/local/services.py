@@ -11,6 +11,10 @@ OM_REPORTING_PORT (8104), OM_CONSOLE_PORT (8105: the staff's and organisers' pag
 other four by their URLs; it needs neither Kafka nor a database). Logs (JSON lines) in .cache/run/logs/, pids in .cache/run/pids/.
 Standard library only, like infra.py.
 
+Replicas: OM_REPLICAS (default 1; ``make run`` sets 2) processes ``<service>-<n>`` (REPLICA_ID) of
+each service; with more than one, replica n listens on the port + 1000·n behind the local proxy
+(``proxy.py``, HAProxy) on the service's port. The console stays one process (sessions in memory).
+
 Beside them, the local stand-ins for an e-mail server and an SMS provider
 (``services/notifications/devservers/``; OM_SMTP_PORT 2525, OM_SMS_PORT 8190): the demo's
 messages are delivered and can be read at ``MAILBOX_URL`` (every e-mail and SMS received, as
@@ -19,6 +23,7 @@ JSON), instead of being retried against servers that are not there until they ex
 
 import argparse
 import hashlib
+import importlib.util
 import json
 import secrets
 import os
@@ -35,8 +40,8 @@ RUN = Path(os.environ.get("OM_RUN_DIR") or ROOT / ".cache" / "run").resolve()  #
 SERVICES = {"registry": 8101, "scheduling": 8102, "notifications": 8103, "reporting": 8104, "console": 8105}
 PYTHON = ROOT / ".venv" / "bin" / "python"
 READY_WITHIN_S = 90
-
-
+PROXY = "proxy"
+CONSOLE = "console"
 DEVSERVERS = "devservers"
 
 
@@ -60,6 +65,24 @@ def url(service: str) -> str:
     return f"http://127.0.0.1:{port(service)}"
 
 
+def replicas() -> int:
+    """How many processes of each service: OM_REPLICAS at start, then as the running platform was started."""
+    kept = RUN / "replicas"
+    if os.environ.get("OM_REPLICAS"):
+        return max(1, int(os.environ["OM_REPLICAS"]))
+    return int(kept.read_text()) if kept.exists() else 1
+
+
+def instances(service: str, count: int | None = None) -> list[tuple[str, int]]:
+    """The processes of a service: ``(name, port)``; the console is one process, named as itself."""
+    count = replicas() if count is None else count
+    if service == CONSOLE:
+        return [(CONSOLE, port(CONSOLE))]
+    if count == 1:
+        return [(f"{service}-1", port(service))]
+    return [(f"{service}-{n}", port(service) + 1000 * n) for n in range(1, count + 1)]
+
+
 def infra_env() -> dict[str, str]:
     out = subprocess.run([sys.executable, str(HERE / "infra.py"), "env"], capture_output=True, text=True, check=True).stdout
     return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
@@ -78,9 +101,11 @@ def pid_of(service: str) -> int | None:
         return None
 
 
-def ready(service: str, timeout: float = 2.0) -> bool:
+def ready(service: str, timeout: float = 2.0, at: int | None = None) -> bool:
+    """The service (through its one address), or the process listening on port ``at``, answers /readyz."""
+    base = url(service) if at is None else f"http://127.0.0.1:{at}"
     try:
-        with urllib.request.urlopen(f"{url(service)}/readyz", timeout=timeout) as r:
+        with urllib.request.urlopen(f"{base}/readyz", timeout=timeout) as r:
             return r.status == 200
     except Exception:
         return False
@@ -128,41 +153,80 @@ def start_devservers() -> bool:
     return False
 
 
+def running_names() -> list[str]:
+    """Every process this launcher started and that still runs (by its pid file), but the devservers."""
+    names = sorted(p.stem for p in (RUN / "pids").glob("*.pid")) if (RUN / "pids").is_dir() else []
+    return [n for n in names if n != DEVSERVERS and pid_of(n)]
+
+
 def start() -> int:
     (RUN / "logs").mkdir(parents=True, exist_ok=True)
     (RUN / "pids").mkdir(parents=True, exist_ok=True)
+    count, kept = replicas(), RUN / "replicas"
+    if kept.exists() and int(kept.read_text()) != count and running_names():
+        print(f"running with {kept.read_text()} replicas of each service; stop it first to start {count}", file=sys.stderr)
+        return 1
+    kept.write_text(str(count))
     if not start_devservers():
         return 1
     env = {**os.environ, **infra_env(), "LOG_JSON": "true", "STAFF_API_KEYS": staff_setting(),
            "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port()), "SMS_GATEWAY_URL": f"http://127.0.0.1:{sms_port()}",
-           **{f"{other.upper()}_URL": url(other) for other in SERVICES if other != "console"}}  # where the console calls them
+           **{f"{other.upper()}_URL": url(other) for other in SERVICES if other != CONSOLE}}  # where the console calls them
     for service in SERVICES:
-        if pid_of(service):
-            print(f"  {service}: running (pid {pid_of(service)})")
-            continue
-        log = open(RUN / "logs" / f"{service}.log", "ab")
-        proc = subprocess.Popen(
-            [str(PYTHON), "-m", f"services.{service}"],
-            cwd=ROOT,
-            env={**env, "HTTP_PORT": str(port(service))},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        (RUN / "pids" / f"{service}.pid").write_text(str(proc.pid))
-        print(f"  {service}: started (pid {proc.pid})")
+        for name, at in instances(service, count):
+            # every replica writes links to the service's one address, not to its own port
+            launch(name, service, {**env, "HTTP_PORT": str(at), "REPLICA_ID": name, "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL") or url(service)})
+    if count > 1 and not start_proxy(count):
+        return 1
+    return wait_ready(count)
+
+
+def launch(name: str, service: str, env: dict[str, str]) -> None:
+    """One process of ``service`` named ``name`` (its pid and log files), unless it runs."""
+    if pid_of(name):
+        print(f"  {name}: running (pid {pid_of(name)})")
+        return
+    with open(RUN / "logs" / f"{name}.log", "ab") as log:
+        proc = subprocess.Popen([str(PYTHON), "-m", f"services.{service}"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    (RUN / "pids" / f"{name}.pid").write_text(str(proc.pid))
+    print(f"  {name}: started (pid {proc.pid}) on port {env['HTTP_PORT']}")
+
+
+def start_proxy(count: int) -> bool:
+    """The local proxy on each service's port, in front of its replicas (``proxy.py``)."""
+    if pid_of(PROXY):
+        print(f"  {PROXY}: running (pid {pid_of(PROXY)})")
+        return True
+    spec = importlib.util.spec_from_file_location("om_local_proxy", HERE / "proxy.py")
+    proxy = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(proxy)
+    try:
+        proc = proxy.start(RUN / "haproxy.cfg", RUN / "logs" / f"{PROXY}.log",
+                           {service: (port(service), instances(service, count)) for service in SERVICES if service != CONSOLE})
+    except RuntimeError as e:
+        print(f"{PROXY}: {e}", file=sys.stderr)
+        return False
+    (RUN / "pids" / f"{PROXY}.pid").write_text(str(proc.pid))
+    print(f"  {PROXY}: started (pid {proc.pid}): one address per service, {count} replicas each ({RUN / 'haproxy.cfg'})")
+    return True
+
+
+def wait_ready(count: int) -> int:
+    """Every process ready on its own port, and every service through its one address."""
+    waiting = {(name, service, at) for service in SERVICES for name, at in instances(service, count)}
+    waiting |= {(f"{service} (proxy)", service, None) for service in SERVICES if service != CONSOLE and count > 1}
     deadline = time.monotonic() + READY_WITHIN_S
-    waiting = set(SERVICES)
     while waiting and time.monotonic() < deadline:
-        for service in sorted(waiting):
-            if ready(service):
-                waiting.discard(service)
-            elif not pid_of(service):
-                print(f"{service} exited; the end of its log:\n" + tail(service), file=sys.stderr)
+        for name, service, at in sorted(waiting, key=str):
+            if ready(service, at=at):
+                waiting.discard((name, service, at))
+            elif not pid_of(name if at is not None else PROXY):
+                print(f"{name} exited; the end of its log:\n" + tail(name if at is not None else PROXY), file=sys.stderr)
                 return 1
         time.sleep(0.3)
     if waiting:
-        print(f"not ready in time: {sorted(waiting)}; the end of their logs is in {RUN / 'logs'}", file=sys.stderr)
+        print(f"not ready in time: {sorted(n for n, _, _ in waiting)}; the end of their logs is in {RUN / 'logs'}", file=sys.stderr)
         return 1
     return 0
 
@@ -175,8 +239,8 @@ def tail(service: str, lines: int = 30) -> str:
 
 
 def stop() -> int:
-    _stop(list(SERVICES))
-    _stop([DEVSERVERS])  # after the services: a draining service may still send
+    _stop([n for n in running_names() if n != PROXY])
+    _stop([PROXY, DEVSERVERS])  # after the services: a draining service may still send
     return 0
 
 
@@ -198,17 +262,23 @@ def _stop(names: list[str]) -> None:
 
 
 def status() -> int:
-    ok = True
+    ok, count = True, replicas()
     for service in SERVICES:
-        pid, is_ready = pid_of(service), ready(service)
-        ok &= is_ready
-        print(f"  {service:<14} {url(service):<24} {'pid ' + str(pid) if pid else 'not running':<12} {'ready' if is_ready else 'NOT ready'}")
+        for name, at in instances(service, count):
+            pid, is_ready = pid_of(name), ready(service, at=at)
+            ok &= is_ready
+            print(f"  {name:<16} {'http://127.0.0.1:' + str(at):<24} {'pid ' + str(pid) if pid else 'not running':<12} {'ready' if is_ready else 'NOT ready'}")
+    if count > 1:
+        pid = pid_of(PROXY)
+        ok &= all(ready(service) for service in SERVICES)
+        print(f"  {PROXY:<16} {'ports ' + ', '.join(str(port(s)) for s in SERVICES if s != CONSOLE):<24} {'pid ' + str(pid) if pid else 'not running'}")
     pid = pid_of(DEVSERVERS)
-    print(f"  {DEVSERVERS:<14} {mailbox_url():<24} {'pid ' + str(pid) if pid else 'not running'}")
+    print(f"  {DEVSERVERS:<16} {mailbox_url():<24} {'pid ' + str(pid) if pid else 'not running'}")
     return 0 if ok else 1
 
 
 def env() -> int:
+    """The one address of each service (the proxy's, with replicas), the engines' and the keys."""
     for key, value in infra_env().items():
         print(f"{key}={value}")
     for service in SERVICES:

@@ -1,0 +1,86 @@
+"""The local proxy: one address per service in front of its replicas, as a cluster's Service is.
+
+HAProxy (Debian's ``haproxy``; the Makefile installs it) with, per service:
+
+- round robin over the replicas, each checked every second on ``/readyz`` (down after 2 misses,
+  up again after 1 answer), so a killed or starting replica gets no new requests within ~2 s;
+- ``retries 3`` + ``option redispatch 1`` + ``retry-on conn-failure empty-response``: a request
+  that found its replica dead (refused, or reset before any answer) is sent again to the other.
+  Only requests that may be repeated are sent again after their bytes reached a replica: GET and
+  HEAD, and a POST carrying an ``Idempotency-Key`` (a registration: scheduling answers a repeat as
+  the first, ``docs/scheduling.md``); any other request is retried only when it never reached one;
+- each replica a second time as a ``backup`` without a check: when no replica is ready (Kafka or
+  the database away makes every ``/readyz`` fail) the live ones still serve what they can — the
+  programme from memory — instead of the proxy answering 503 for all.
+
+Standard library only, like infra.py.
+"""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+CHECK_EVERY_MS = 1000
+
+GLOBAL = """\
+global
+    maxconn 4000
+
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 90s
+    timeout server 90s
+    timeout http-request 15s
+    timeout queue 15s
+    retries 3
+    option redispatch 1
+    retry-on conn-failure empty-response
+    option httpchk
+    http-check send meth GET uri /readyz
+    http-check expect status 200
+    default-server inter {every}ms fastinter {fast}ms downinter {every}ms fall 2 rise 1
+"""
+
+SERVICE = """
+frontend {name}
+    bind {host}:{port}
+    # bytes that reached a replica are sent again only where a repeat is answered as the first
+    http-request disable-l7-retry if !METH_GET !{{ req.hdr(idempotency-key) -m found }}
+    default_backend {name}
+
+backend {name}
+    balance roundrobin
+    option allbackups
+{servers}
+"""
+
+
+def config(backends: dict[str, tuple[int, list[tuple[str, int]]]], host: str = "127.0.0.1") -> str:
+    """HAProxy's configuration: ``backends`` maps a service to its public port and its replicas'
+    ``(name, port)``."""
+    text = GLOBAL.format(every=CHECK_EVERY_MS, fast=CHECK_EVERY_MS // 2)
+    for name, (port, replicas) in backends.items():
+        servers = [f"    server {r} {host}:{p} check" for r, p in replicas]
+        servers += [f"    server {r}-alive {host}:{p} backup" for r, p in replicas]
+        text += SERVICE.format(name=name, host=host, port=port, servers="\n".join(servers))
+    return text
+
+
+def binary() -> str | None:
+    return shutil.which("haproxy") or next((p for p in ("/usr/sbin/haproxy",) if Path(p).exists()), None)
+
+
+def start(path: Path, log: Path, backends: dict[str, tuple[int, list[tuple[str, int]]]]) -> subprocess.Popen:
+    """Write the configuration to ``path``, check it, and run HAProxy in the foreground of a new
+    session (its own process group, so a stop reaches it alone). Raises when it is missing or the
+    configuration is refused."""
+    haproxy = binary()
+    if haproxy is None:
+        raise RuntimeError("haproxy is not installed: apt-get install -y haproxy (the Makefile does)")
+    path.write_text(config(backends))
+    checked = subprocess.run([haproxy, "-c", "-q", "-f", str(path)], capture_output=True, text=True)
+    if checked.returncode != 0:
+        raise RuntimeError(f"haproxy refused {path}: {checked.stderr or checked.stdout}")
+    with open(log, "ab") as out:
+        return subprocess.Popen([haproxy, "-db", "-f", str(path)], stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
