@@ -3,8 +3,8 @@
 - ``kafka_topics()``: one ``KafkaTopic`` per topic of ``shared.topics.ALL_TOPICS`` with its declared
   configs (retention, compaction), plus each service's leadership topic (``shared/leadership.py``:
   one partition, nothing written to it).
-- ``kafka_users()``: one ``KafkaUser`` per service with exactly its ACLs — WRITE on what its
-  contract sends (``shared.contracts``); READ on what its consumers read, as the service itself
+- ``kafka_users()``: one ``KafkaUser`` per service with exactly its ACLs — WRITE on the topics it
+  owns (``shared.topics``) and its contract sends (``shared.contracts``); READ on what its consumers read, as the service itself
   declares them (its ``create_app()`` is built, no engine touched, and its runtime's subscriptions
   read: topics, and a pattern's literal start); READ on its consumer groups (``<service>.``
   prefixed: shared, per-replica and leadership groups alike) — and one example publisher that may
@@ -26,6 +26,10 @@ STRIMZI_API = "kafka.strimzi.io/v1beta2"
 PARTITIONS = 4  # == TOPIC_PARTITIONS in config.yaml: a key's partition must not change under the services
 REPLICAS = 3  # == TOPIC_REPLICATION_FACTOR; min.insync.replicas=2 in kafka.yaml
 SERVICES = ("registry", "scheduling", "notifications", "reporting")
+
+# Owned topics the owner only reads: publishers wrote registry.submissions.v1 before each got its
+# inbox; no principal in the cluster may write it now (docs/security.md).
+WRITTEN_BY_OTHERS = frozenset({"registry.submissions.v1"})
 
 # Publishers prove their source by the topic they may write (docs/security.md): one inbox topic per
 # publisher, named after its SASL user, read by the registry by prefix.
@@ -109,8 +113,11 @@ def reads(service: str) -> list[str]:
 
 
 def writes(service: str) -> list[str]:
-    """The topics ``service`` produces to (its contract's sends), sorted."""
-    return sorted({c.topic.name for c in CONTRACTS[service].channels if c.action == "send"})
+    """The topics ``service`` produces to, sorted: every topic it owns (its contract's sends, and
+    e.g. the gateways' receipts, which notifications' webhook puts on its own topic), but those
+    only others write (``WRITTEN_BY_OTHERS``)."""
+    sends = {c.topic.name for c in CONTRACTS[service].channels if c.action == "send"}
+    return sorted(sends | {t.name for t in ALL_TOPICS if t.owner == service and t.name not in WRITTEN_BY_OTHERS})
 
 
 def _acl(kind: str, name: str, operations: list[str], pattern: str = "literal") -> dict:

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from deploy.kubernetes import kafka_resources as kafka
 from deploy.kubernetes.workloads import WORKLOADS
 from services.console.settings import ConsoleSettings
+from shared.contracts import CONTRACTS
 from shared.topics import ALL_TOPICS
 
 HERE = Path(__file__).resolve().parents[2] / "deploy" / "kubernetes"
@@ -158,7 +159,8 @@ def test_each_service_principal_has_exactly_the_acls_it_needs(kubernetes, name):
     assert read == set(topics) | {leadership}
     written = {n for (kind, n, _), ops in acls.items() if kind == "topic" and "Write" in ops}
     assert written == set(kafka.writes(name))
-    assert all(t.owner == name for t in ALL_TOPICS if t.name in written)  # a service writes its own topics only
+    assert {c.topic.name for c in CONTRACTS[name].channels if c.action == "send"} <= written
+    assert written == {t.name for t in ALL_TOPICS if t.owner == name} - kafka.WRITTEN_BY_OTHERS  # its own topics only
     prefixed = {n for (kind, n, pattern) in acls if kind == "topic" and pattern == "prefix"}
     assert prefixed == {kafka.literal_prefix(p) for p in patterns}
     assert set(acls) - {("topic", n, p) for (_k, n, p) in acls} == {("group", f"{name}.", "prefix")}
