@@ -11,37 +11,25 @@ the launcher's own tool, and removed after it."""
 import json
 import os
 import secrets
-import subprocess
-import sys
 import uuid
 
 import pytest
-from aiokafka import AIOKafkaProducer
 from aiokafka.conn import create_conn
 from aiokafka.errors import KafkaConnectionError, SaslAuthenticationFailed, TopicAuthorizationFailedError
 
-from deploy.local.launcher.common import ROOT
 from deploy.local.launcher.kafka_sasl import INBOX, publisher_lines
 from services.registry.main import create_app
 from services.registry.settings import RegistrySettings
 from shared.auth import Role
-from shared.kafka.security import client_options, security_settings
+from shared.kafka.security import client_options
 from tests.integration.test_registry_sources import rejections
+from tests.kafka_principals import grant, removal, sasl_only, signed_in_as
 from tests.platform import as_role, as_source, eventually, service_fixture, submission
 
-pytestmark = pytest.mark.skipif(
-    security_settings().kafka_security_protocol == "PLAINTEXT", reason="the test broker does not authenticate (PLAINTEXT)"
-)
+pytestmark = sasl_only
 CURATOR = as_role(Role.curator)
 
 registry = service_fixture("registry", create_app, RegistrySettings, "sasl")
-
-
-def grant(lines: list[str]) -> None:
-    """Spec lines applied by the launcher's tool as the broker's super user (``infra.py grant``)."""
-    done = subprocess.run([sys.executable, str(ROOT / "deploy/local/infra.py"), "grant"], input="\n".join(lines),
-                          text=True, capture_output=True, timeout=120)
-    assert done.returncode == 0, done.stdout + done.stderr
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +43,7 @@ def publishers(registry) -> dict[str, dict[str, str]]:
                      "source": f"urn:malmo:source:{name}"}
     grant([line for p in made.values() for line in publisher_lines(p["name"], p["password"], prefix)])
     yield made
-    grant([line for p in made.values() for line in (f"noacl User:{p['name']}", f"nouser {p['name']}")])
+    grant(removal([p["name"] for p in made.values()]))
 
 
 @pytest.fixture(scope="module")
@@ -69,11 +57,6 @@ async def registered(registry, publishers) -> dict[str, str]:
         assert r.status_code == 201, r.text
         keys[who] = r.json()["api_key"]
     return keys
-
-
-def signed_in_as(name: str, password: str) -> AIOKafkaProducer:
-    return AIOKafkaProducer(bootstrap_servers=os.environ["KAFKA_BOOTSTRAP_SERVERS"], enable_idempotence=True,
-                            **client_options(username=name, password=password))
 
 
 async def test_a_publisher_is_refused_by_the_broker_on_another_publishers_inbox(publishers):

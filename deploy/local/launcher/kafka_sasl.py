@@ -36,9 +36,10 @@ INBOX_PARTITIONS = 4
 DEMO_PUBLISHERS = ("kulturforvaltningen", "funktionsstodsforvaltningen", "ideell-forening-rosengard", "malmo-ungdomsrad", "eccar")
 PUBLISHER_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,100}$")
 
-# What each service reads and writes (docs/architecture.md's services table; shared/contracts.py).
+# What each service reads of others' and writes (docs/architecture.md's services table;
+# shared/contracts.py); a service may read what it writes too (``service_acls``).
 READS: dict[str, tuple[str, ...]] = {
-    "registry": ("registry.submissions.v1", "registry.submissions.rejected.v1", "scheduling.sessions.v1"),
+    "registry": ("registry.submissions.v1", "scheduling.sessions.v1"),
     "scheduling": ("registry.initiatives.v1", "registry.reports.v1", "registry.sources.v1", "registry.vocabularies.v1"),
     "notifications": (
         "notifications.receipts.v1", "registry.contacts.v1", "registry.initiatives.v1", "registry.reports.v1",
@@ -65,20 +66,22 @@ WRITES: dict[str, tuple[str, ...]] = {
 SERVICES = tuple(READS)
 
 
-def service_acls(service: str) -> list[str]:
+def service_acls(service: str, prefix: str = "", principal: str | None = None) -> list[str]:
     """The spec lines of one service's ACLs: read what it consumes, write what it produces (and
-    describe and alter the configs of those, which it owns: ``ensure_topics`` keeps their retention),
+    read it: its read models follow its own topics on every replica; and describe and alter the
+    configs of those, which it owns: ``ensure_topics`` keeps their retention),
     create (at its start) every topic it touches, its consumer groups (``<service>.`` + subscription)
-    and its leadership topic (``shared/leadership.py``); the registry also reads every inbox."""
-    principal = f"User:{service}"
+    and its leadership topic (``shared/leadership.py``); the registry also reads every inbox. A test
+    run gives the same to a principal of its own, its topic ``prefix`` before every name."""
+    principal = principal or f"User:{service}"
     own = (f"{service}.leadership.v1",)
-    lines = [f"acl {principal} TOPIC LITERAL {t} READ" for t in READS[service] + own]
-    lines += [f"acl {principal} TOPIC LITERAL {t} WRITE" for t in WRITES[service] + own]
-    lines += [f"acl {principal} TOPIC LITERAL {t} DESCRIBE_CONFIGS,ALTER_CONFIGS" for t in WRITES[service]]
-    lines += [f"acl {principal} TOPIC LITERAL {t} CREATE" for t in sorted(set(READS[service] + WRITES[service] + own))]
-    lines.append(f"acl {principal} GROUP PREFIXED {service}. READ")
+    lines = [f"acl {principal} TOPIC LITERAL {prefix}{t} READ" for t in READS[service] + WRITES[service] + own]
+    lines += [f"acl {principal} TOPIC LITERAL {prefix}{t} WRITE" for t in WRITES[service] + own]
+    lines += [f"acl {principal} TOPIC LITERAL {prefix}{t} DESCRIBE_CONFIGS,ALTER_CONFIGS" for t in WRITES[service]]
+    lines += [f"acl {principal} TOPIC LITERAL {prefix}{t} CREATE" for t in sorted(set(READS[service] + WRITES[service] + own))]
+    lines.append(f"acl {principal} GROUP PREFIXED {prefix}{service}. READ")
     if service == "registry":
-        lines.append(f"acl {principal} TOPIC PREFIXED {INBOX_PREFIX} READ")
+        lines.append(f"acl {principal} TOPIC PREFIXED {prefix}{INBOX_PREFIX} READ")
     return lines
 
 
