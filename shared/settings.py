@@ -70,6 +70,14 @@ class ServiceSettings(KafkaSecuritySettings):
             "launcher sets <service>-<n>): it names the consumer groups a replica reads alone."
         ),
     )
+    write_leases: bool = Field(
+        default=True,
+        description=(
+            "Serialise the writes of one document across this service's replicas with a lease in its "
+            "database (docs/architecture.md, \"Replicas\"). Off only where exactly one process per "
+            "service runs: a benchmark's comparison."
+        ),
+    )
     topic_prefix: str = Field(
         default="", description="Prefix for every topic and consumer group (isolates test runs)."
     )

@@ -15,6 +15,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo.errors import ConnectionFailure, ExecutionTimeout, OperationFailure
 
 from shared.db.aggregates import ConcurrentChange
+from shared.db.leases import LeaseTimeout
 from shared.db.client import ping
 from shared.docs import install_docs
 from shared.http import problem_response, reason
@@ -197,9 +198,9 @@ def _declare_reasons(app: FastAPI) -> None:
 
 BUSY_RETRY_AFTER_S = 2
 # The database saturated or away: the pool's wait timed out, a timeout, a lost connection
-# (WaitQueueTimeoutError, NetworkTimeout, AutoReconnect are ConnectionFailures), or a hot aggregate
-# kept changing under the retries.
-BUSY = (ConnectionFailure, ExecutionTimeout, ConcurrentChange)
+# (WaitQueueTimeoutError, NetworkTimeout, AutoReconnect are ConnectionFailures), a hot aggregate
+# kept changing under the retries, or its write lease was not free in time.
+BUSY = (ConnectionFailure, ExecutionTimeout, ConcurrentChange, LeaseTimeout)
 
 
 async def _busy(request: Request, exc: Exception) -> JSONResponse:

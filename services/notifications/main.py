@@ -2,7 +2,6 @@
 at import time (the runtime's clients connect when the app starts)."""
 
 import asyncio
-import contextlib
 
 import structlog
 from fastapi import FastAPI
@@ -29,7 +28,6 @@ from services.notifications.usecases.surveys import Surveys
 from services.notifications.usecases.triggers import Triggers
 from services.notifications.usecases.withdrawals import Withdrawals
 from shared.db.aggregates import aggregate_indexes
-from shared.db.keyed_lock import KeyedLock
 from shared.db.outbox import publish_first
 from shared.oidc import authenticator
 from shared.runtime import Runtime
@@ -93,7 +91,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     sender = Sender(settings, stored, recipients, Contents(settings, kept, vocabularies, said.reminders), OptOutsAtOnce(opt_outs, runtime.db[OPT_OUTS].estimated_document_count),
                     now, runtime.producer.publish_many, email, sms)
     send_together = SendTogether(sender, now)
-    triggers = Triggers(settings, stored, now, sender, send_together, KeyedLock(), copies=kept, notices=notices.Notices(a(notices.COLLECTION)),
+    triggers = Triggers(settings, stored, now, sender, send_together, runtime.lock("fan-outs"), copies=kept, notices=notices.Notices(a(notices.COLLECTION)),
                         organizers=organizers, withdrawals=Withdrawals(), erasure=erasure)
     digests = Digests(settings, subscribers, kept, now, triggers.schedule)
     surveys, reminders, answers = Surveys(triggers, said, settings.feedback_hour), ReportReminders(triggers, said), Feedback(settings, said, kept, now)
@@ -101,20 +99,15 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     sources = SourceCopies(a(SOURCES, own=True))
     for sub in consumer_table(triggers, surveys, reminders, sources):
         runtime.subscribe(sub)
-    tasks: list[asyncio.Task] = []
+    # the durable schedules run in one replica, the service's leader (shared/leadership.py)
+    runtime.leadership.while_leader("notices", lambda: timers(settings, (triggers.fire_notices, digests.fire, surveys.fire, reminders.fire)))
+    runtime.leadership.while_leader("sending", lambda: timers(settings, (sender.reclaim, sender.run_due)))
 
     async def start() -> None:
         await vocabularies.load()
         await sources.load()
-        await sender.reclaim()
-        tasks.append(asyncio.create_task(timers(settings, (triggers.fire_notices, digests.fire, surveys.fire, reminders.fire)), name="notifications-notices"))
-        tasks.append(asyncio.create_task(timers(settings, (sender.reclaim, sender.run_due)), name="notifications-timers"))
 
     async def stop() -> None:
-        for task in tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
         await send_together.stop()
         await sms.close()
         await email.close()

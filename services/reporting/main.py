@@ -12,7 +12,6 @@ from services.reporting.usecases.replay import InMemoryProjection
 from services.reporting.usecases.snapshots import Snapshots
 from shared.cors import allow_public_reads
 from shared.db.aggregates import aggregate_indexes
-from shared.db.keyed_lock import KeyedLock
 from shared.oidc import authenticator
 from shared.runtime import Runtime
 from shared.topics import REPORTING_DEADLETTER
@@ -27,7 +26,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     settings = settings or ReportingSettings()
     runtime = Runtime(settings, INDEXES + aggregate_indexes(VOCABULARIES))
     model = ReadModel()
-    snapshots = Snapshots(runtime.aggregate(SNAPSHOTS), KeyedLock(), runtime.producer, model, settings.suppression_threshold,
+    snapshots = Snapshots(runtime.aggregate(SNAPSHOTS), runtime.lock("snapshot-editions"), runtime.producer, model, settings.suppression_threshold,
                           settings.snapshot_interval_s)
     projection = Projection(summary_stores(runtime.aggregate), model, on_edition_closed=snapshots.on_edition_closed)
     # labels only, never figures: not part of the projection, so a rebuild compares the same
@@ -37,8 +36,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     runtime.subscribe(vocabulary_subscription(vocabularies, REPORTING_DEADLETTER))
     runtime.on_start(projection.load)
     runtime.on_start(vocabularies.load)
-    runtime.on_start(snapshots.start)  # the schedule, once the model is loaded
-    runtime.on_stop(snapshots.stop)
+    runtime.leadership.while_leader("snapshots", snapshots.run)  # the leader leads once the model is loaded
 
     app = create_service_app(
         runtime,

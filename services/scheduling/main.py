@@ -1,8 +1,6 @@
 """Composition root of scheduling: settings in, app out, every part built here; nothing connects at
 import time (the runtime's clients connect when the app starts)."""
 
-import asyncio
-import contextlib
 import os
 from collections.abc import Awaitable, Callable
 
@@ -42,7 +40,6 @@ from services.scheduling.usecases.replicas import ProgrammeFollower
 from services.scheduling.usecases.retention import ContactRetention
 from services.scheduling.usecases.seat_desk import SeatDesk
 from shared.cors import allow_public_reads
-from shared.db.keyed_lock import KeyedLock
 from shared.oidc import authenticator
 from shared.runtime import Runtime
 from shared.vocabularies import COLLECTION as VOCABULARIES
@@ -56,22 +53,14 @@ def _fault_hook(settings: SchedulingSettings) -> Callable[[], None] | None:
 
 
 def _loads_then_sweeps(runtime: Runtime, loads: tuple[Callable[[], Awaitable[None]], ...], retention: ContactRetention) -> None:
-    """At start: each of ``loads`` in order, then the contacts' retention sweep (cancelled at stop)."""
-    timers: list[asyncio.Task] = []
+    """At start: each of ``loads`` in order; the contacts' retention sweep in the leader only."""
 
     async def start() -> None:
         for load in loads:
             await load()
-        timers.append(asyncio.create_task(retention.run(), name="scheduling-contact-retention"))
-
-    async def stop() -> None:
-        for task in timers:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
 
     runtime.on_start(start)
-    runtime.on_stop(stop)
+    runtime.leadership.while_leader("contact-retention", retention.run)
 
 
 def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
@@ -82,10 +71,10 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
     programme = Programme(sessions, runtime.aggregate(VENUES))
     contacts = runtime.aggregate(CONTACTS, lift=contact_fields)  # found by their session: what the retention sweep asks for
     records = RegistrationRecords(runtime.db[REGISTRATIONS])
-    contact_locks = KeyedLock()  # an erasure's steps, and the seat desk's look at erased contacts before it writes them
+    contact_locks = runtime.lock("contact-steps")  # an erasure's steps, and the seat desk's look at erased contacts before it writes them
     initiatives = InitiativeCopies(runtime.aggregate(INITIATIVES))
     planning = Planning(settings, runtime.aggregate(EDITIONS), runtime.aggregate(VENUES), sessions, initiatives, programme,
-                        schedule_locks=KeyedLock())
+                        schedule_locks=runtime.lock("edition-schedules"))
     desk = SeatDesk(sessions, contacts, records, programme, source, contact_locks, after_seat=_fault_hook(settings))
     registrations = Registrations(sessions, records, desk, programme, source, settings.public_base_url)
     erasure = Erasure(contacts, records, runtime.producer, contact_locks)

@@ -13,13 +13,14 @@ again (``known.py``), new documents from concurrent writers go in one ``insert_m
 (``inserts.py``), a batch is one unordered bulk write (``guarded_bulk.py``), and the fields
 queries find by are lifted to the top level with every write.
 
-Document layout: ``{_id, version, state_version, state, outbox: [{topic, event}], outbox_pending}``
-plus the lifted fields; ``version`` guards every write (the relay's too), ``state_version``
+Document layout: ``{_id, version, state_version, state, outbox: [{topic, event}], outbox_pending,
+write}`` plus the lifted fields (``write`` names the write that made it); ``version`` guards every write (the relay's too), ``state_version``
 counts changes of the state and is what decisions and events see.
 """
 
 import asyncio
 import contextlib
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -31,7 +32,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from shared.db.guarded_bulk import read_each, write_guarded
 from shared.db.indexes import IndexSpec
 from shared.db.inserts import InsertTogether
-from shared.db.keyed_lock import KeyedLock
+from shared.db.keyed_lock import KeyedLock, KeyedLocks
 from shared.db.known import KnownDocuments
 from shared.db.pending_events import PendingEvents
 from shared.decisions import Decide, Decision, NoChange
@@ -87,7 +88,7 @@ class AggregateStore:
     store last wrote. ``locks``: the process's keyed lock, shared by its stores.
     """
 
-    def __init__(self, collection: AsyncCollection, locks: KeyedLock | None = None, *, lift: Lift | None = None, own: bool = False):
+    def __init__(self, collection: AsyncCollection, locks: KeyedLocks | None = None, *, lift: Lift | None = None, own: bool = False):
         self._collection = collection
         self._locks = locks or KeyedLock()
         self._lift = lift
@@ -177,6 +178,9 @@ class AggregateStore:
         outbox = (doc["outbox"] if doc else []) + ([] if first else entries)
         new = stored_document(aggregate_id, decision.state, outbox, self._lift,
                               version=(doc["version"] if doc else 0) + 1, state_version=(doc["state_version"] if doc else 0) + 1)
+        # Which write this is: two replicas deciding the same change of the same version write equal
+        # documents, and a bulk write that cannot say which replace landed compares what is stored.
+        new["write"] = uuid.uuid4().hex[:16]
         return new, decision.outcome, [{"key": aggregate_id, **e} for e in entries] if first else []
 
     async def _change_alone(self, aggregate_id: str, decide: Decide, new: bool, publish_first: PublishFirst | None = None) -> Changed:

@@ -7,7 +7,17 @@ while someone holds or waits for them, so memory follows concurrency, not the nu
 
 import asyncio
 from collections.abc import AsyncIterator, Iterable
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from typing import Protocol
+
+
+class KeyedLocks(Protocol):
+    """What a store or a use case needs of a keyed lock: this module's, in one process, or
+    ``shared/db/leases.py``'s, across a service's replicas."""
+
+    def hold(self, key: str) -> AbstractAsyncContextManager[None]: ...
+
+    def hold_all(self, keys: Iterable[str]) -> AbstractAsyncContextManager[None]: ...
 
 
 class KeyedLock:

@@ -63,7 +63,6 @@ class OutboxRelay:
         # before a worker marked it would otherwise queue it again, and that publication reads it.
         self._marked: OrderedDict[str, int] = OrderedDict()
         self._tasks: list[asyncio.Task] = []
-        self._sweeper: asyncio.Task | None = None
         store.outbox.watch(self._written_now)
 
     def _written_now(self, aggregate_id: str, doc: dict) -> None:
@@ -76,15 +75,12 @@ class OutboxRelay:
             self._queue.put_nowait(aggregate_id)
 
     async def start(self) -> None:
+        """The workers, which publish what this process writes; the sweep runs where the caller
+        says (the service's leader: ``Runtime``)."""
         self._tasks = [asyncio.create_task(self._run(), name=f"outbox-relay-{n}") for n in range(self._workers)]
-        self._sweeper = asyncio.create_task(self._sweep(), name="outbox-sweeper")
 
     async def stop(self) -> None:
-        """Drain what was queued, then stop; the next start's sweep finds anything left."""
-        if self._sweeper:
-            self._sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._sweeper
+        """Drain what was queued, then stop; the leader's next sweep finds anything left."""
         if self._tasks:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._queue.join(), timeout=10)
@@ -94,8 +90,10 @@ class OutboxRelay:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
 
-    async def _sweep(self) -> None:
-        """Find outboxes left by a crash or a failed publication."""
+    async def sweep(self) -> None:
+        """Find outboxes left by a crash or a failed publication, every few seconds, until cancelled.
+        Any replica's relay may publish any document's outbox: the marking is a guarded write
+        under the document's lease, and a repeat publication has the same event ids."""
         while True:
             try:
                 for doc in await self._store.outbox.pending():

@@ -10,7 +10,7 @@ from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 
-from shared.db.keyed_lock import KeyedLock
+from shared.db.keyed_lock import KeyedLocks
 from shared.db.known import KnownDocuments
 
 # Told (aggregate id, the document as just written) after a write that left events in its outbox.
@@ -22,7 +22,7 @@ class MarkingLost(Exception):
 
 
 class PendingEvents:
-    def __init__(self, collection: AsyncCollection, locks: KeyedLock, known: KnownDocuments):
+    def __init__(self, collection: AsyncCollection, locks: KeyedLocks, known: KnownDocuments):
         self._collection = collection
         self._locks = locks
         self._known = known

@@ -21,14 +21,14 @@ from services.notifications.usecases.clock import Clock
 from services.notifications.usecases.send_together import SendTogether
 from services.notifications.usecases.sending import Sender
 from services.notifications.usecases.withdrawals import Watch
-from shared.db.keyed_lock import KeyedLock
+from shared.db.keyed_lock import KeyedLocks
 
 log = structlog.get_logger(__name__)
 
 
 class MessageScheduler:
     def __init__(self, settings: NotificationsSettings, messages: Messages, now: Clock, sender: Sender, send_together: SendTogether,
-                 fan_outs: KeyedLock):
+                 fan_outs: KeyedLocks):
         self.settings, self.messages, self.now = settings, messages, now
         self.sender, self.send_together = sender, send_together
         self.fan_outs = fan_outs  # one fan-out of a cause at a time (usecases/triggers.py)

@@ -6,7 +6,6 @@ re-publication after a crash is recognisably the same event.
 """
 
 import asyncio
-import contextlib
 from datetime import UTC, datetime
 from functools import partial
 
@@ -17,7 +16,7 @@ from services.reporting.domain.model import ReadModel
 from services.reporting.domain.snapshot import published_snapshot, snapshot_event
 from services.reporting.domain.states import EditionSummary
 from shared.db.aggregates import AggregateStore, change_one
-from shared.db.keyed_lock import KeyedLock
+from shared.db.keyed_lock import KeyedLocks
 from shared.events.reporting import SnapshotReason
 from shared.kafka.producer import EventProducer
 from shared.topics import REPORTING_STATISTICS
@@ -30,7 +29,7 @@ class Snapshots:
     from the look-up of a snapshot to its record, so one is not published twice at once;
     ``interval_s``: seconds between scheduled snapshots of every edition (0: none scheduled)."""
 
-    def __init__(self, published: AggregateStore, editions: KeyedLock, producer: EventProducer, model: ReadModel, threshold: int,
+    def __init__(self, published: AggregateStore, editions: KeyedLocks, producer: EventProducer, model: ReadModel, threshold: int,
                  interval_s: float = 0):
         self._published = published
         self._editions = editions
@@ -38,7 +37,6 @@ class Snapshots:
         self._model = model
         self._threshold = threshold
         self._interval_s = interval_s
-        self._task: asyncio.Task | None = None
 
     async def publish(self, edition_id: str, reason: SnapshotReason) -> str | None:
         """Publish the edition's snapshot unless these very figures were published; returns its id."""
@@ -64,13 +62,7 @@ class Snapshots:
                 except Exception as e:  # the next round tries again
                     log.warning("statistics_publish_failed", edition_id=edition_id, error=repr(e))
 
-    async def start(self) -> None:
-        """Start the schedule (at start-up, once the model is loaded)."""
+    async def run(self) -> None:
+        """The schedule, every ``interval_s`` (none at 0), until cancelled: in one replica, the leader."""
         if self._interval_s > 0:
-            self._task = asyncio.create_task(self.every(self._interval_s), name="statistics-snapshots")
-
-    async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await self.every(self._interval_s)

@@ -13,7 +13,7 @@ import structlog
 from services.scheduling.adapters.records import RegistrationRecords
 from services.scheduling.usecases.registrations import registration_of
 from shared.db.aggregates import AggregateStore
-from shared.db.keyed_lock import KeyedLock
+from shared.db.keyed_lock import KeyedLocks
 from shared.events.scheduling import ERASURE_REASON_HEADER
 from shared.kafka.producer import EventProducer
 from shared.metrics import CONTACTS_ERASED
@@ -23,7 +23,7 @@ log = structlog.get_logger(__name__)
 
 
 class Erasure:
-    def __init__(self, contacts: AggregateStore, records: RegistrationRecords, producer: EventProducer, contact_locks: KeyedLock):
+    def __init__(self, contacts: AggregateStore, records: RegistrationRecords, producer: EventProducer, contact_locks: KeyedLocks):
         self.contacts = contacts
         self.records = records
         self.producer = producer

@@ -20,7 +20,7 @@ from services.scheduling.settings import SchedulingSettings
 from shared.refusals import Refused, accepted
 from services.scheduling.usecases.session_planning import ConflictsFound, SessionPlanning
 from shared.db.aggregates import AggregateStore, change_one
-from shared.db.keyed_lock import KeyedLock
+from shared.db.keyed_lock import KeyedLocks
 from shared.decisions import Decision, NoChange
 
 
@@ -32,7 +32,7 @@ class Planning(SessionPlanning):
     sessions: AggregateStore
     initiatives: InitiativeCopies
     programme: Programme
-    schedule_locks: KeyedLock
+    schedule_locks: KeyedLocks
     source: str = field(init=False)
 
     def __post_init__(self) -> None:

@@ -13,7 +13,7 @@ from services.scheduling.domain.seats import REPEAT, NewRegistration
 from services.scheduling.domain.sessions import Taken
 from services.scheduling.domain.states import ContactState, RegistrationEntry, SessionState
 from shared.db.aggregates import AggregateStore, change_one
-from shared.db.keyed_lock import KeyedLock
+from shared.db.keyed_lock import KeyedLocks
 from shared.decisions import Decision, NoChange
 from shared.group_commit import KeyedGroupCommit
 
@@ -78,7 +78,7 @@ class SeatDesk:
     records: RegistrationRecords
     programme: Programme
     source: str
-    contact_locks: KeyedLock
+    contact_locks: KeyedLocks
     after_seat: Callable[[], None] | None = None
     max_batch: int = 100
     keys: dict[str, Keys] = field(default_factory=dict)  # by session: its last batch's documents are written, and these are its keys

@@ -22,7 +22,7 @@ from services.scheduling.domain.states import EditionState, SessionState, VenueR
 from services.scheduling.settings import SchedulingSettings
 from shared.refusals import Refused, accepted
 from shared.db.aggregates import AggregateStore, change_one
-from shared.db.keyed_lock import KeyedLock
+from shared.db.keyed_lock import KeyedLocks
 
 log = structlog.get_logger(__name__)
 
@@ -48,7 +48,7 @@ class SessionPlanning:
     sessions: AggregateStore
     initiatives: InitiativeCopies
     programme: Programme
-    schedule_locks: KeyedLock  # by edition id: a conflict check and the write it guards see one programme
+    schedule_locks: KeyedLocks  # by edition id: a conflict check and the write it guards see one programme
     source: str
 
     def _context(self, edition_id: str) -> EditionState:
