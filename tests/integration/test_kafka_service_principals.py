@@ -10,26 +10,12 @@ import secrets
 import pytest
 
 from deploy.local.launcher.kafka_sasl import INBOX, publisher_lines, service_acls
-from services.notifications.main import create_app as notifications_app
-from services.notifications.settings import NotificationsSettings
-from services.registry.main import create_app as registry_app
-from services.registry.settings import RegistrySettings
-from services.reporting.main import create_app as reporting_app
-from services.reporting.settings import ReportingSettings
-from services.scheduling.main import create_app as scheduling_app
-from services.scheduling.settings import SchedulingSettings
 from shared.auth import Role
+from tests.integration.test_security_web import SERVICES  # the four services: (create_app, settings class)
 from tests.kafka_principals import grant, removal, sasl_only, signed_in_as
 from tests.platform import Platform, as_role, eventually, running, settings_for, submission
 
 pytestmark = sasl_only
-
-SERVICES = {
-    "registry": (registry_app, RegistrySettings),
-    "scheduling": (scheduling_app, SchedulingSettings),
-    "notifications": (notifications_app, NotificationsSettings),
-    "reporting": (reporting_app, ReportingSettings),
-}
 
 
 @pytest.fixture(scope="module")
