@@ -1,7 +1,8 @@
 """kubeconform and the schemas it validates deploy/kubernetes/ against, all offline after the first run.
 
-- kubeconform (Go module github.com/yannh/kubeconform) is built once with ``go install`` into
-  ``.cache/kubeconform/bin`` (the module proxy serves it; kept afterwards).
+- kubeconform (Go module github.com/yannh/kubeconform) and kustomize (sigs.k8s.io/kustomize, to
+  build what ``kubectl apply -k`` applies) are built once with ``go install`` into
+  ``.cache/kubeconform/bin`` (the module proxy serves them; kept afterwards).
 - Kubernetes' own kinds: the JSON schemas bundled by the PyPI package ``kubernetes-validate`` (the
   test extra), made standalone for kubeconform's file loader (their ``$id`` and ``/api/…`` refs
   point at kubernetes.io, which kubeconform would try to fetch) under ``.cache/kubeconform/schemas``.
@@ -31,6 +32,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / ".cache" / "kubeconform"
 KUBECONFORM_VERSION = "v0.7.0"
 KUBECONFORM = CACHE / "bin" / "kubeconform"
+KUSTOMIZE_VERSION = "v5.7.1"
+KUSTOMIZE = CACHE / "bin" / "kustomize"
 KUBERNETES_VERSION = "1.33.0"  # a release kubernetes-validate bundles; the oldest the manifests target
 SCHEMAS = CACHE / "schemas"
 MONGODB_OPERATOR = ("github.com/mongodb/mongodb-kubernetes-operator", "v0.9.0")
@@ -49,16 +52,25 @@ console.log(JSON.stringify(out));
 """
 
 
-def kubeconform() -> Path:
-    """The kubeconform binary, built once."""
-    if not KUBECONFORM.exists():
+def _go_install(binary: Path, package: str) -> Path:
+    """``binary``, built once from ``package@version`` (outside any module)."""
+    if not binary.exists():
         go = shutil.which("go")
         if go is None:
-            raise RuntimeError("go not found: kubeconform is built from its Go module")
-        env = {**os.environ, "GOBIN": str(KUBECONFORM.parent), "CGO_ENABLED": "0"}
-        subprocess.run([go, "install", f"github.com/yannh/kubeconform/cmd/kubeconform@{KUBECONFORM_VERSION}"],
-                       cwd=tempfile.gettempdir(), env=env, check=True, capture_output=True, timeout=600)
-    return KUBECONFORM
+            raise RuntimeError(f"go not found: {binary.name} is built from its Go module")
+        env = {**os.environ, "GOBIN": str(binary.parent), "CGO_ENABLED": "0"}
+        subprocess.run([go, "install", package], cwd=tempfile.gettempdir(), env=env, check=True, capture_output=True, timeout=600)
+    return binary
+
+
+def kubeconform() -> Path:
+    return _go_install(KUBECONFORM, f"github.com/yannh/kubeconform/cmd/kubeconform@{KUBECONFORM_VERSION}")
+
+
+def kustomize_build(folder: Path) -> str:
+    """The YAML stream ``kubectl apply -k <folder>`` would apply."""
+    binary = _go_install(KUSTOMIZE, f"sigs.k8s.io/kustomize/kustomize/v5@{KUSTOMIZE_VERSION}")
+    return subprocess.run([str(binary), "build", str(folder)], check=True, capture_output=True, text=True, timeout=120).stdout
 
 
 def kubernetes_schemas() -> Path:

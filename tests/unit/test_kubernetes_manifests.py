@@ -33,14 +33,30 @@ def test_the_committed_generated_manifests_are_what_the_generator_writes():
 
 
 @pytest.fixture(scope="module")
-def verdict() -> dict:
-    result = kubeconform.validate(listed())
+def applied(tmp_path_factory) -> tuple[Path, list[dict]]:
+    """What ``kubectl apply -k deploy/kubernetes`` applies, built by kustomize: a file and its documents."""
+    stream = kubeconform.kustomize_build(HERE)
+    path = tmp_path_factory.mktemp("kustomize") / "applied.yaml"
+    path.write_text(stream)
+    return path, [d for d in yaml.safe_load_all(stream) if d]
+
+
+def test_kustomize_applies_every_document_into_the_namespace(applied):
+    _, documents = applied
+    written = [d for p in listed() for d in yaml.safe_load_all(p.read_text()) if d]
+    assert sorted((d["kind"], d["metadata"]["name"]) for d in documents) == sorted((d["kind"], d["metadata"]["name"]) for d in written)
+    assert {d["metadata"].get("namespace") for d in documents if d["kind"] != "Namespace"} == {"oppna-malmo"}
+
+
+@pytest.fixture(scope="module")
+def verdict(applied) -> dict:
+    result = kubeconform.validate([applied[0]])
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     return json.loads(result.stdout)
 
 
-def test_every_manifest_is_valid_against_its_schema(verdict):
-    documents = [d for p in listed() for d in yaml.safe_load_all(p.read_text()) if d]
+def test_every_manifest_is_valid_against_its_schema(verdict, applied):
+    documents = applied[1]
     strimzi = [d for d in documents if d["kind"] in kubeconform.STRIMZI_KINDS]
     summary = verdict["summary"]
     assert summary["invalid"] == 0 and summary["errors"] == 0, verdict
@@ -104,8 +120,8 @@ def test_a_kind_without_a_schema_is_an_error_not_a_pass(tmp_path):
     assert json.loads(result.stdout)["summary"]["errors"] == 1
 
 
-def test_every_strimzi_resource_is_valid_against_strimzis_crds():
-    documents = [d for p in listed() for d in yaml.safe_load_all(p.read_text()) if d and d["kind"] in kubeconform.STRIMZI_KINDS]
+def test_every_strimzi_resource_is_valid_against_strimzis_crds(applied):
+    documents = [d for d in applied[1] if d["kind"] in kubeconform.STRIMZI_KINDS]
     verdicts = kubeconform.strimzi_check(documents)
     assert [v for v in verdicts if v["error"]] == []
     assert {v["kind"] for v in verdicts} == set(kubeconform.STRIMZI_KINDS) and len(verdicts) == len(documents)
