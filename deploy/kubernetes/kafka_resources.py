@@ -17,9 +17,18 @@ import functools
 import importlib
 import re
 
+from services.registry.domain.inbox import INBOX_PATTERN, inbox_topic
 from shared.contracts import CONTRACTS
 from shared.settings import ServiceSettings
-from shared.topics import ALL_TOPICS
+from shared.topics import ALL_TOPICS, REGISTRY_SUBMISSIONS
+
+
+def literal_prefix(pattern: str) -> str:
+    """The literal start of a topic pattern, e.g. ``registry.inbox.`` of ``registry\\.inbox\\.[a-z]+\\.v1``:
+    the prefix a prefixed ACL grants (the broker has no regular expressions)."""
+    literal = re.match(r"(?:\\.|[^.\\\[\](){}*+?|^$])*", pattern).group(0)
+    return re.sub(r"\\(.)", r"\1", literal)
+
 
 CLUSTER = "oppna-malmo"
 STRIMZI_API = "kafka.strimzi.io/v1beta2"
@@ -29,11 +38,11 @@ SERVICES = ("registry", "scheduling", "notifications", "reporting")
 
 # Owned topics the owner only reads: publishers wrote registry.submissions.v1 before each got its
 # inbox; no principal in the cluster may write it now (docs/security.md).
-WRITTEN_BY_OTHERS = frozenset({"registry.submissions.v1"})
+WRITTEN_BY_OTHERS = frozenset({REGISTRY_SUBMISSIONS.name})
 
 # Publishers prove their source by the topic they may write (docs/security.md): one inbox topic per
-# publisher, named after its SASL user, read by the registry by prefix.
-INBOX_PREFIX = "registry.inbox."
+# publisher, named after its SASL user (services/registry/domain/inbox.py), read by the registry by prefix.
+INBOX_PREFIX = literal_prefix(INBOX_PATTERN)
 EXAMPLE_PUBLISHER = "publisher-example"
 
 # On its own topics a service may also create them (ensure_topics, at start, where one is missing)
@@ -44,11 +53,6 @@ OWNER_OPERATIONS = ["Write", "Create", "DescribeConfigs", "AlterConfigs"]
 def resource_name(topic_name: str) -> str:
     """A Kubernetes name for a topic (dots are allowed, but one style for every resource)."""
     return topic_name.replace(".", "-").replace("_", "-")
-
-
-def inbox_topic(user: str) -> str:
-    """The inbox topic of the publisher signed in as ``user``."""
-    return f"{INBOX_PREFIX}{user}.v1"
 
 
 def settings_of(service: str) -> ServiceSettings:
@@ -75,13 +79,6 @@ def leadership_topic(service: str) -> str:
     return declared(service)[3]
 
 
-def literal_prefix(pattern: str) -> str:
-    """The literal start of a topic pattern, e.g. ``registry.inbox.`` of ``registry\\.inbox\\.[a-z]+\\.v1``:
-    the prefix a prefixed ACL grants (the broker has no regular expressions)."""
-    literal = re.match(r"(?:\\.|[^.\\\[\](){}*+?|^$])*", pattern).group(0)
-    return re.sub(r"\\(.)", r"\1", literal)
-
-
 def _topic(name: str, partitions: int, configs: dict[str, str], what: str) -> dict:
     return {
         "apiVersion": STRIMZI_API,
@@ -102,8 +99,7 @@ def kafka_topics() -> list[dict]:
         _topic(leadership_topic(s), 1, {"cleanup.policy": "delete", "retention.ms": "3600000"}, f"Elects {s}'s leader; nothing is written to it.")
         for s in SERVICES
     ]
-    inputs = next(t for t in ALL_TOPICS if t.name == "registry.submissions.v1").configs
-    topics.append(_topic(inbox_topic(EXAMPLE_PUBLISHER), PARTITIONS, inputs, f"What {EXAMPLE_PUBLISHER} publishes; only it may write here."))
+    topics.append(_topic(inbox_topic(EXAMPLE_PUBLISHER), PARTITIONS, REGISTRY_SUBMISSIONS.configs, f"What {EXAMPLE_PUBLISHER} publishes; only it may write here."))
     return topics
 
 

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from deploy.kubernetes import kafka_resources as kafka
 from deploy.kubernetes.workloads import WORKLOADS
 from services.console.settings import ConsoleSettings
+from services.registry.domain.inbox import inbox_topic, proven_principal
 from shared.contracts import CONTRACTS
 from shared.topics import ALL_TOPICS
 
@@ -172,7 +173,8 @@ def test_each_service_principal_has_exactly_the_acls_it_needs(kubernetes, name):
 
 def test_a_publisher_may_write_its_own_inbox_and_nothing_else(kubernetes):
     acls = _acls(_of_kind(kubernetes, "KafkaUser")[kafka.EXAMPLE_PUBLISHER])
-    inbox = kafka.inbox_topic(kafka.EXAMPLE_PUBLISHER)
+    inbox = inbox_topic(kafka.EXAMPLE_PUBLISHER)
+    assert proven_principal(inbox) == f"User:{kafka.EXAMPLE_PUBLISHER}"  # the registry takes what it writes there as its own
     assert acls == {("topic", inbox, "literal"): {"Write"}}
     assert inbox in {t["spec"]["topicName"] for t in _of_kind(kubernetes, "KafkaTopic").values()}
     registry = _acls(_of_kind(kubernetes, "KafkaUser")["registry"])
