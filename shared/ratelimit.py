@@ -1,9 +1,11 @@
 """Rate limits of the public sign-up forms (registrations, subscriptions): one mechanism.
 
 A moving window per client IP and per form (the ``limits`` library, its asyncio API), in
-this process's memory: each replica counts on its own, so with N replicas a client gets at
-most N times the rate (a shared storage, e.g. Redis, is a setting of ``limits`` away). The rate
-is ``signup_rate_per_minute`` of the service's settings. Over it: 429 with ``Retry-After``.
+this process's memory: each replica counts on its own and allows its share of the service's rate,
+``signup_rate_per_minute`` divided by ``replica_count`` (at least 1): the proxy spreads a client's
+requests over the replicas in turn, so together they allow about the rate. Not a shared counter:
+that would be one hot document written on every sign-up by every replica, each write under a
+lease (docs/security.md). Over it: 429 with ``Retry-After``.
 """
 
 import math
@@ -32,10 +34,16 @@ class SignupLimiter:
         )
 
 
+def share_of(rate: float, replicas: int) -> float:
+    """One replica's share of a service-wide rate (never zero)."""
+    return max(1, rate // replicas) if isinstance(rate, int) else rate / replicas
+
+
 def _limiter(request: Request) -> SignupLimiter:
     state = request.app.state
     if getattr(state, "signup_limiter", None) is None:
-        state.signup_limiter = SignupLimiter(state.runtime.settings.signup_rate_per_minute)
+        settings = state.runtime.settings
+        state.signup_limiter = SignupLimiter(share_of(settings.signup_rate_per_minute, settings.replica_count))
     return state.signup_limiter
 
 

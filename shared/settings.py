@@ -70,6 +70,15 @@ class ServiceSettings(KafkaSecuritySettings):
             "launcher sets <service>-<n>): it names the consumer groups a replica reads alone."
         ),
     )
+    replica_count: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description=(
+            "How many replicas of this service run (the local launcher and the manifests set it): a "
+            "rate limit counted in each replica's memory is divided by it (docs/security.md)."
+        ),
+    )
     write_leases: bool = Field(
         default=True,
         description=(
@@ -127,8 +136,9 @@ class ServiceSettings(KafkaSecuritySettings):
         default=600,
         ge=1,
         description=(
-            "Public sign-ups (registrations, subscriptions) per client IP and form, per minute (moving "
-            "window, per process). Generous by default: a school or library shares one IP behind NAT."
+            "Public sign-ups (registrations, subscriptions) per client IP and form, per minute, for the "
+            "whole service (each replica allows its share: divided by REPLICA_COUNT). Generous by "
+            "default: a school or library shares one IP behind NAT."
         ),
     )
     cors_allowed_origins: Annotated[list[str], NoDecode] = Field(

@@ -9,6 +9,8 @@ HAProxy (Debian's ``haproxy``; the Makefile installs it) with, per service:
   Only requests that may be repeated are sent again after their bytes reached a replica: GET and
   HEAD, and a POST carrying an ``Idempotency-Key`` (a registration: scheduling answers a repeat as
   the first, ``docs/scheduling.md``); any other request is retried only when it never reached one;
+- ``option forwardfor``: the client's address in X-Forwarded-For, which uvicorn takes from a
+  proxy on 127.0.0.1, so the sign-up rate limits count clients, not the proxy;
 - each replica a second time as a ``backup`` without a check: when no replica is ready (Kafka or
   the database away makes every ``/readyz`` fail) the live ones still serve what they can — the
   programme from memory — instead of the proxy answering 503 for all.
@@ -28,6 +30,7 @@ global
 
 defaults
     mode http
+    option forwardfor
     timeout connect 1s
     timeout client 90s
     timeout server 90s

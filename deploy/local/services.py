@@ -155,8 +155,7 @@ def start_devservers() -> bool:
 
 def running_names() -> list[str]:
     """Every process this launcher started and that still runs (by its pid file), but the devservers."""
-    names = sorted(p.stem for p in (RUN / "pids").glob("*.pid")) if (RUN / "pids").is_dir() else []
-    return [n for n in names if n != DEVSERVERS and pid_of(n)]
+    return [p.stem for p in sorted((RUN / "pids").glob("*.pid")) if p.stem != DEVSERVERS and pid_of(p.stem)]
 
 
 def start() -> int:
@@ -175,7 +174,8 @@ def start() -> int:
     for service in SERVICES:
         for name, at in instances(service, count):
             # every replica writes links to the service's one address, not to its own port
-            launch(name, service, {**env, "HTTP_PORT": str(at), "REPLICA_ID": name, "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL") or url(service)})
+            launch(name, service, {**env, "HTTP_PORT": str(at), "REPLICA_ID": name, "REPLICA_COUNT": str(count),
+                                   "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL") or url(service)})
     if count > 1 and not start_proxy(count):
         return 1
     return wait_ready(count)

@@ -26,6 +26,7 @@ from services.notifications.domain.messages import MessageState
 from services.notifications.settings import NotificationsSettings
 from services.notifications.usecases.recipients import Recipient
 from services.notifications.usecases.withdrawals import Watch
+from shared.ratelimit import share_of
 from shared.envelope import Envelope
 from shared.events.notifications import EmailRequestedV1, SmsRequestedV1
 from shared.topics import Topic
@@ -71,9 +72,11 @@ class HandOver:
     def __init__(self, settings: NotificationsSettings, publish: Publish, email_adapter=None, sms_adapter=None):
         s = settings
         self.settings, self.publish, self.email, self.sms = s, publish, email_adapter, sms_adapter
-        self.limits = {"email": AsyncLimiter(s.email_per_second, 1), "sms": AsyncLimiter(s.sms_per_second, 1)}
+        # the providers' rates are the service's: each replica sends its share
+        email_rate, sms_rate = share_of(s.email_per_second, s.replica_count), share_of(s.sms_per_second, s.replica_count)
+        self.limits = {"email": AsyncLimiter(email_rate, 1), "sms": AsyncLimiter(sms_rate, 1)}
         # a batch is taken from the rate limit whole: never more than a second's worth
-        self.sms_batch = max(1, min(s.sms_batch, getattr(sms_adapter, "MAX_BATCH", 1), int(s.sms_per_second)))
+        self.sms_batch = max(1, min(s.sms_batch, getattr(sms_adapter, "MAX_BATCH", 1), int(sms_rate)))
 
     async def __call__(self, items: list[tuple[MessageState, Handover]], watch: Watch | None) -> tuple[list[Outcome], bool]:
         """Each message handed over; returns the outcomes in the items' order, and whether the
