@@ -64,7 +64,9 @@ def healthcheck_text(service: dict) -> str:
 
 
 def service_by_image(compose: dict, image_prefix: str) -> str:
-    names = [n for n, s in compose["services"].items() if str(s.get("image", "")).startswith(image_prefix)]
+    """The one long-running service of an image; one-shot helpers (``restart: "no"``, e.g. the
+    ones that make Kafka's certificates and users) are not it."""
+    names = [n for n, s in compose["services"].items() if str(s.get("image", "")).startswith(image_prefix) and s.get("restart") != "no"]
     assert len(names) == 1, f"expected one compose service with image {image_prefix}*, found {names}"
     return names[0]
 
@@ -76,9 +78,10 @@ def kafka_advertised_addresses(compose: dict) -> set[str]:
     assert advertised, "the kafka service has no KAFKA_ADVERTISED_LISTENERS"
     addresses = set()
     for listener in advertised.split(","):
-        parts = urlsplit(listener.strip())  # e.g. PLAINTEXT://kafka:9092
-        if parts.hostname == kafka_name:
-            addresses.add(f"{parts.hostname}:{parts.port}")
+        # e.g. SASL_SSL://kafka:9092 (a listener's name is no URL scheme: it may hold "_")
+        host, _, port = listener.strip().partition("://")[2].rpartition(":")
+        if host == kafka_name:
+            addresses.add(f"{host}:{int(port)}")
     assert addresses, f"no advertised listener of {advertised!r} names the compose service {kafka_name!r}"
     return addresses
 

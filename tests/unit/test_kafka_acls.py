@@ -56,3 +56,18 @@ def test_an_inbox_proves_its_principal_and_refuses_any_other_source():
     for state, principal in ((eccar, "User:other"), ({**eccar, "kafka_principal": None}, "User:eccar"), (None, "User:eccar"), (eccar, None)):
         reason = source_mismatch(state, "urn:malmo:source:eccar", principal)
         assert (reason.field, reason.code) == ("source", "source_mismatch")
+
+
+def test_compose_grants_the_same_table_and_each_service_signs_in_as_itself_over_tls():
+    from deploy.local.launcher.kafka_sasl import services_acl_spec
+    from tests.unit.test_deployment_files import ROOT, environment, load_compose
+
+    assert (ROOT / "deploy/compose/kafka-acls.spec").read_text() == services_acl_spec(), "run: python3 -m deploy.local.launcher.kafka_sasl > deploy/compose/kafka-acls.spec"
+    compose = load_compose()
+    for service in READS:
+        env = environment(compose["services"][service])
+        assert (env["KAFKA_SECURITY_PROTOCOL"], env["KAFKA_SASL_USERNAME"]) == ("SASL_SSL", service)
+        assert f"KAFKA_PASSWORD_{service.upper()}" in env["KAFKA_SASL_PASSWORD"]
+    broker = environment(compose["services"]["kafka"])
+    assert set(broker["KAFKA_LISTENERS"].split(",")) == {"SASL_SSL://:9092", "CONTROLLER://:9093"}
+    assert broker["KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND"] == "false"

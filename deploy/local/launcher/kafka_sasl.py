@@ -85,6 +85,12 @@ def service_acls(service: str, prefix: str = "", principal: str | None = None) -
     return lines
 
 
+def services_acl_spec() -> str:
+    """Every service's ACL lines, as docker-compose's ``kafka-setup`` applies them
+    (``deploy/compose/kafka-acls.spec``, written by ``python3 -m deploy.local.launcher.kafka_sasl``)."""
+    return "".join(f"{line}\n" for service in SERVICES for line in service_acls(service))
+
+
 def publisher_lines(name: str, password: str, prefix: str = "") -> list[str]:
     """A publisher: its user, its inbox topic and the one ACL it has (write its inbox)."""
     if not PUBLISHER_NAME.match(name):
@@ -188,3 +194,7 @@ def _private(path: Path, text: str) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(text)
+
+
+if __name__ == "__main__":
+    print(services_acl_spec(), end="")
