@@ -19,7 +19,6 @@ INGRESS_NAMESPACE = "ingress-nginx"  # the Ingress controller's namespace: chang
 KAFKA_PODS = {"strimzi.io/cluster": CLUSTER}
 KAFKA_BROKERS = {"strimzi.io/cluster": CLUSTER, "strimzi.io/broker-role": "true"}
 MONGODB_PODS = {"app": "oppna-malmo-mongodb-svc"}  # the label the MongoDB operator gives its members
-MONGODB_OPERATOR = {"name": "mongodb-kubernetes-operator"}
 PUBLIC = ("console", "scheduling", "notifications", "reporting")  # reached through the Ingress
 GATEWAY_PORTS = (25, 465, 587, 443)  # SMTP (plain/STARTTLS, TLS, submission) and the HTTPS SMS gateway
 API_SERVER_PORTS = (443, 6443)
@@ -77,7 +76,7 @@ def data_store_policies() -> list[dict]:
     mongodb = _policy(
         "mongodb",
         MONGODB_PODS,
-        [{"from": [_pods(MONGODB_PODS), _pods(MONGODB_CLIENT), _pods(MONGODB_OPERATOR)], "ports": _ports(27017)}],
+        [{"from": [_pods(MONGODB_PODS), _pods(MONGODB_CLIENT)], "ports": _ports(27017)}],
         [{"to": [_pods(MONGODB_PODS)], "ports": _ports(27017)}, api],
     )
     return [kafka, mongodb]

@@ -289,3 +289,16 @@ def test_the_ingress_routes_only_public_paths_each_to_a_route_of_its_service(kub
                 if backend["name"] != "console":
                     assert p == "/" and path["pathType"] == "Exact" or not p.startswith(("/v1/analyst", "/v1/rebuild", "/metrics", "/docs"))
     assert routed == {"console", *PUBLIC_PAGES}  # never the registry's API
+
+
+def test_mongodb_accepts_only_its_members_and_the_services(kubernetes):
+    policy = _of_kind(kubernetes, "NetworkPolicy")["mongodb"]
+    [ingress] = _rules(policy, "ingress")
+    members = {"app": "oppna-malmo-mongodb-svc"}
+    assert policy["spec"]["podSelector"]["matchLabels"] == members and _ports(ingress) == {27017}
+    allowed = _peer_labels(ingress, "from")
+    assert members in allowed and len(allowed) == 2
+    [clients] = [a for a in allowed if a != members]
+    for w in WORKLOADS:
+        pod = _of_kind(kubernetes, "Deployment")[w.name]["spec"]["template"]["metadata"]["labels"]
+        assert (clients.items() <= pod.items()) == w.backend  # the four services, never the console
