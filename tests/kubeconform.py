@@ -2,7 +2,7 @@
 
 - kubeconform (Go module github.com/yannh/kubeconform) and kustomize (sigs.k8s.io/kustomize, to
   build what ``kubectl apply -k`` applies) are built once with ``go install`` into
-  ``.cache/kubeconform/bin`` (the module proxy serves them; kept afterwards).
+  ``.cache/kubeconform/<tool>-<version>/`` (the module proxy serves them; kept afterwards).
 - Kubernetes' own kinds: the JSON schemas bundled by the PyPI package ``kubernetes-validate`` (the
   test extra), made standalone for kubeconform's file loader (their ``$id`` and ``/api/…`` refs
   point at kubernetes.io, which kubeconform would try to fetch) under ``.cache/kubeconform/schemas``.
@@ -31,9 +31,9 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / ".cache" / "kubeconform"
 KUBECONFORM_VERSION = "v0.7.0"
-KUBECONFORM = CACHE / "bin" / "kubeconform"
+KUBECONFORM = CACHE / f"kubeconform-{KUBECONFORM_VERSION}" / "kubeconform"  # a version's own folder: a new one is built anew
 KUSTOMIZE_VERSION = "v5.7.1"
-KUSTOMIZE = CACHE / "bin" / "kustomize"
+KUSTOMIZE = CACHE / f"kustomize-{KUSTOMIZE_VERSION}" / "kustomize"
 KUBERNETES_VERSION = "1.33.0"  # a release kubernetes-validate bundles; the oldest the manifests target
 SCHEMAS = CACHE / "schemas"
 MONGODB_OPERATOR = ("github.com/mongodb/mongodb-kubernetes-operator", "v0.9.0")
@@ -59,7 +59,9 @@ def _go_install(binary: Path, package: str) -> Path:
         if go is None:
             raise RuntimeError(f"go not found: {binary.name} is built from its Go module")
         env = {**os.environ, "GOBIN": str(binary.parent), "CGO_ENABLED": "0"}
-        subprocess.run([go, "install", package], cwd=tempfile.gettempdir(), env=env, check=True, capture_output=True, timeout=600)
+        done = subprocess.run([go, "install", package], cwd=tempfile.gettempdir(), env=env, capture_output=True, text=True, timeout=600)
+        if done.returncode != 0:
+            raise RuntimeError(f"go install {package} failed: {done.stderr[-2000:]}")
     return binary
 
 
@@ -112,15 +114,15 @@ def _strict(node):
 
 
 def crd_schemas() -> Path:
-    """``<SCHEMAS>/crds/<group>/<kind>_<version>.json`` for every CRD a registry here serves."""
-    target = SCHEMAS / "crds"
+    """``<SCHEMAS>/crds-<operator version>/<group>/<kind>_<version>.json`` for every CRD a registry here serves."""
+    module, version = MONGODB_OPERATOR
+    target = SCHEMAS / f"crds-{version}"
     if target.exists():
         return target
-    module, version = MONGODB_OPERATOR
     with tempfile.TemporaryDirectory(prefix="crds-") as tmp:  # outside any module: module@version
         out = subprocess.run([shutil.which("go") or "go", "mod", "download", "-json", f"{module}@{version}"],
                              cwd=tmp, check=True, capture_output=True, text=True, timeout=600).stdout
-    partial = target.with_name("crds.partial")
+    partial = target.with_name(target.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     for path in sorted((Path(json.loads(out)["Dir"]) / "config" / "crd" / "bases").glob("*.yaml")):
         crd = yaml.safe_load(path.read_text())
@@ -150,8 +152,8 @@ def validate(paths: list[Path]) -> subprocess.CompletedProcess:
 def strimzi_check(documents: list[dict]) -> list[dict]:
     """Each Strimzi document's verdict, ``{"kind", "name", "error"}`` (error None: valid), from the
     CRD-generated validators of ``STRIMZI_MODELS`` (installed once with npm, then offline)."""
-    folder = CACHE / "strimzi-models"
     package, version = STRIMZI_MODELS
+    folder = CACHE / f"strimzi-models-{version}"
     if not (folder / "node_modules" / package / "package.json").exists():
         folder.mkdir(parents=True, exist_ok=True)
         subprocess.run([shutil.which("npm") or "npm", "install", "--no-audit", "--no-fund", "--prefix", str(folder), f"{package}@{version}"],
