@@ -10,6 +10,7 @@ import re
 import typing
 from pathlib import Path
 from unittest import mock
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -244,6 +245,9 @@ def test_a_service_reaches_only_kafka_and_mongodb_and_is_reached_by_the_console(
     expected = {(("strimzi.io/broker-role", "true"), ("strimzi.io/cluster", kafka.CLUSTER)): {9093}, (("app", f"{mongodb}-svc"),): {27017}}
     if name == "notifications":  # its SMTP server and SMS gateway, outside the cluster
         expected[None] = {25, 465, 587, 443}
+        settings = settings_from(kubernetes, name)
+        gateway = urlsplit(settings.sms_gateway_url)
+        assert {settings.smtp_port, gateway.port or {"https": 443, "http": 80}[gateway.scheme]} <= expected[None]  # as configured
     assert egress == expected
     pod = _of_kind(kubernetes, "Deployment")[name]["spec"]["template"]["metadata"]["labels"]
     [peer] = _of_kind(kubernetes, "Kafka")[kafka.CLUSTER]["spec"]["kafka"]["listeners"][0]["networkPolicyPeers"]
