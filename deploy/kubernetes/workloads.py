@@ -71,10 +71,13 @@ def _secret_env(name: str, secret: str, key: str, optional: bool) -> dict:
 
 
 def env(w: Workload) -> list[dict]:
-    """The variables not in a ConfigMap: the replica's name and every credential."""
+    """The variables not in a ConfigMap: the replica's name, how many replicas run, every credential."""
     out = []
     if w.backend:
         out.append({"name": "REPLICA_ID", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}})
+        # Rate limits counted in each replica's memory are divided by it (docs/security.md): keep it
+        # equal to ``replicas`` (an autoscaler would make it wrong).
+        out.append({"name": "REPLICA_COUNT", "value": str(w.replicas)})
         out.append({"name": "KAFKA_SASL_USERNAME", "value": w.name})  # its KafkaUser
         out.append(_secret_env("KAFKA_SASL_PASSWORD", w.name, "password", False))  # made by the User Operator
         out.append(_secret_env("MONGODB_URL", f"mongodb-{w.name}", "connectionString.standard", False))  # by the MongoDB operator

@@ -128,6 +128,7 @@ def test_the_settings_are_the_services_own_and_credentials_come_from_secrets(kub
     settings = settings_from(kubernetes, name)
     assert settings.mongodb_database == name and settings.topic_prefix == ""
     assert env["REPLICA_ID"] == {"fieldRef": {"fieldPath": "metadata.name"}}
+    assert settings.replica_count == _of_kind(kubernetes, "Deployment")[name]["spec"]["replicas"]  # per-replica rate limits
     mongodb_secret = env["MONGODB_URL"]["secretKeyRef"]
     users = {u["name"]: u for u in _of_kind(kubernetes, "MongoDBCommunity")["oppna-malmo-mongodb"]["spec"]["users"]}
     assert mongodb_secret["name"] == users[name]["connectionStringSecretName"]
@@ -306,3 +307,22 @@ def test_mongodb_accepts_only_its_members_and_the_services(kubernetes):
     for w in WORKLOADS:
         pod = _of_kind(kubernetes, "Deployment")[w.name]["spec"]["template"]["metadata"]["labels"]
         assert (clients.items() <= pod.items()) == w.backend  # the four services, never the console
+
+
+OPERATIONS = {"Read": "READ", "Write": "WRITE", "Create": "CREATE", "DescribeConfigs": "DESCRIBE_CONFIGS", "AlterConfigs": "ALTER_CONFIGS"}
+
+
+@pytest.mark.parametrize("name", BACKENDS)
+def test_the_cluster_grants_a_service_no_more_than_the_local_broker_does(kubernetes, name):
+    """The local launcher's ACLs (deploy/local/launcher/kafka_sasl.py), under which the tests run
+    every service signed in as itself, bound the cluster's: the cluster only leaves out READ on
+    owned topics no subscription reads and CREATE on others' topics (the Topic Operator makes them)."""
+    from deploy.local.launcher.kafka_sasl import service_acls
+
+    local = set()
+    for line in service_acls(name):
+        _acl, _principal, kind, pattern, resource, operations = line.split()
+        local |= {(kind, pattern, resource, op) for op in operations.split(",")}
+    cluster = {(kind.upper(), {"literal": "LITERAL", "prefix": "PREFIXED"}[pattern], resource, OPERATIONS[op])
+               for (kind, resource, pattern), ops in _acls(_of_kind(kubernetes, "KafkaUser")[name]).items() for op in ops}
+    assert cluster <= local
