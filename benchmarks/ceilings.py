@@ -14,6 +14,7 @@ import json
 import os
 import re
 import subprocess
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -24,7 +25,7 @@ from pymongo import AsyncMongoClient
 
 from benchmarks.common import INFRA_DIR
 from benchmarks.message_writes import message_writes_per_s
-from shared.kafka.security import client_options
+from shared.kafka.security import client_options, java_client_properties
 from shared.kafka.topic_admin import kafka_admin
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,12 +50,17 @@ async def drop_topic(bootstrap: str, name: str) -> None:
 
 
 def kafka_tools(bootstrap: str, topic: str, records: int, size: int) -> dict[str, float]:
-    out = java_tool(
-        "org.apache.kafka.tools.ProducerPerformance", "--topic", topic, "--num-records", str(records),
-        "--record-size", str(size), "--throughput", "-1", "--producer-props", f"bootstrap.servers={bootstrap}", "acks=all",
-    )
-    produce = float(re.search(r"records sent, ([\d.]+) records/sec", out.strip().splitlines()[-1]).group(1))
-    out = java_tool("org.apache.kafka.tools.ConsumerPerformance", "--bootstrap-server", bootstrap, "--topic", topic, "--messages", str(records))
+    with tempfile.NamedTemporaryFile("w", suffix=".properties") as config:  # the sign-in (shared/kafka/security.py)
+        config.write("".join(f"{k}={v}\n" for k, v in java_client_properties().items()))
+        config.flush()
+        out = java_tool(
+            "org.apache.kafka.tools.ProducerPerformance", "--topic", topic, "--num-records", str(records),
+            "--record-size", str(size), "--throughput", "-1", "--producer-props", f"bootstrap.servers={bootstrap}", "acks=all",
+            "--producer.config", config.name,
+        )
+        produce = float(re.search(r"records sent, ([\d.]+) records/sec", out.strip().splitlines()[-1]).group(1))
+        out = java_tool("org.apache.kafka.tools.ConsumerPerformance", "--bootstrap-server", bootstrap, "--topic", topic, "--messages", str(records),
+                        "--consumer.config", config.name)
     header, values = out.strip().splitlines()[-2:]
     row = dict(zip([h.strip() for h in header.split(",")], [v.strip() for v in values.split(",")], strict=False))
     return {"kafka_tool_produce_per_s": produce, "kafka_tool_consume_per_s": float(row["nMsg.sec"])}

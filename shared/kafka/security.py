@@ -58,6 +58,22 @@ def librdkafka_config(settings: KafkaSecuritySettings | None = None) -> dict[str
     return config
 
 
+def java_client_properties(settings: KafkaSecuritySettings | None = None) -> dict[str, str]:
+    """The same sign-in for a Java client (Kafka's own tools: the benchmarks' ceilings)."""
+    settings = settings if settings is not None else security_settings()
+    if settings.kafka_security_protocol == "PLAINTEXT":
+        return {}
+    user, password = settings.kafka_sasl_username, settings.kafka_sasl_password.get_secret_value()
+    props = {
+        "security.protocol": settings.kafka_security_protocol,
+        "sasl.mechanism": settings.kafka_sasl_mechanism,
+        "sasl.jaas.config": f'org.apache.kafka.common.security.scram.ScramLoginModule required username="{user}" password="{password}";',
+    }
+    if settings.kafka_ssl_cafile:
+        props |= {"ssl.truststore.type": "PEM", "ssl.truststore.location": settings.kafka_ssl_cafile}
+    return props
+
+
 def _ssl_context(cafile: str) -> ssl.SSLContext:
     """Verifies the broker's certificate and host name, against ``cafile`` or the system's CAs."""
     return create_ssl_context(cafile=cafile or None)
