@@ -22,6 +22,7 @@ UVICORN_DRAIN_S = 20  # shared/serve.py: timeout_graceful_shutdown
 RUNTIME_STOP_S = 110  # shared/runtime.py Runtime.stop: its bounded stages, without on_stop work
 ON_STOP_S = 20  # each runtime.on_stop function's bound
 MARGIN_S = 15
+READY_FAILURES = 6  # × 5 s
 
 
 @dataclass(frozen=True)
@@ -90,9 +91,9 @@ def _env_from(w: Workload) -> list[dict]:
     return [*shared, {"configMapRef": {"name": f"{w.name}-config"}}]
 
 
-def _probe(path: str, delay: int, period: int) -> dict:
+def _probe(path: str, delay: int, period: int, failures: int) -> dict:
     return {"httpGet": {"path": path, "port": "http"}, "initialDelaySeconds": delay, "periodSeconds": period,
-            "timeoutSeconds": 5, "failureThreshold": 3}
+            "timeoutSeconds": 5, "failureThreshold": failures}
 
 
 def container(w: Workload) -> dict:
@@ -104,10 +105,12 @@ def container(w: Workload) -> dict:
         "ports": [{"name": "http", "containerPort": w.port}],
         "envFrom": _env_from(w),
         "env": env(w),
-        # Ready once Kafka and the database answer and every consumer runs; alive while the process
-        # answers at all (a liveness probe on /readyz would restart pods in a short Kafka outage).
-        "readinessProbe": _probe("/readyz", 5, 5),
-        "livenessProbe": _probe("/healthz", 30, 20),
+        # Ready once Kafka and the database answer and every consumer runs (a new pod of a rolling
+        # update serves only then); out of the endpoints after 30 s of failures, so a broker's restart
+        # or a database election does not empty them. Alive while the process answers at all (a
+        # liveness probe on /readyz would restart pods in a short Kafka outage).
+        "readinessProbe": _probe("/readyz", 5, 5, READY_FAILURES),
+        "livenessProbe": _probe("/healthz", 30, 20, 3),
         "lifecycle": {"preStop": {"exec": {"command": ["sleep", str(PRE_STOP_S)]}}},
         "resources": {"requests": {"cpu": w.cpu[0], "memory": w.memory[0]}, "limits": {"cpu": w.cpu[1], "memory": w.memory[1]}},
         "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True, "capabilities": {"drop": ["ALL"]}},
