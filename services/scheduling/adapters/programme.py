@@ -118,6 +118,14 @@ class Programme:
             self.put_session(await self._stores[0].get(session_id))
         return self.sessions.get(session_id)
 
+    async def fresh_sessions(self) -> None:
+        """Every session read again: before what acts on all of an edition's sessions at once
+        (publishing its programme, a proposal) or must see another replica's last placement (a
+        conflict check under the edition's lease)."""
+        if self._stores[0] is not None:
+            async for doc in self._stores[0].find({}, {"outbox": 0}):
+                self.put_session(doc)
+
     async def fresh_venues(self) -> dict[str, dict]:
         """Every venue, read again (a few dozen small documents; they change without an event)."""
         if self._stores[1] is not None:

@@ -97,6 +97,7 @@ async def create(body: SessionIn, _: Staff, planning: PlanningDep) -> dict:
 
 @router.get("", summary="Every session of an edition, in every state (schedulers)")
 async def list_all(edition_id: str, _: Staff, programme: ProgrammeDep) -> list[dict]:
+    await programme.fresh_sessions()  # drafts another replica wrote have no event
     views = programme.of_edition(edition_id)
     return [without_internals(v) for v in sorted(views, key=lambda v: (v.get("starts_at") or "~", v["session_id"]))]
 

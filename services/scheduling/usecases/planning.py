@@ -63,6 +63,7 @@ class Planning(SessionPlanning):
         changed = accepted(await change_one(self.editions, edition_id, lambda s, v: editions.decide_advance(s, v, to, now, self.source)))
         self.programme.put_edition(changed.document)
         if to == "programme_published":
+            await self.programme.fresh_sessions()  # every session of the edition, whichever replica wrote it
             for view in self.programme.of_edition(edition_id):
                 if view["status"] == "scheduled":
                     await self.publish_session(view["session_id"], now)
@@ -90,6 +91,7 @@ class Planning(SessionPlanning):
     async def propose(self, edition_id: str) -> tuple[Proposal, list[dict]]:
         edition = self.edition_view(edition_id)
         await self.programme.fresh_venues()
+        await self.programme.fresh_sessions()  # drafts without a time have no event
         waiting = [
             v
             for v in self.programme.of_edition(edition_id)

@@ -110,6 +110,8 @@ class SessionPlanning:
     async def _save(self, session_id: str, state: SessionState, now: datetime, new: bool) -> Saved:
         edition = self._context(state["edition_id"])
         async with self.schedule_locks.hold(state["edition_id"]):
+            if self.settings.replica_count > 1:  # what another replica placed under this lease a moment ago
+                await self.programme.fresh_sessions()
             found = self._conflicts(state, edition)
             decide = lambda current, version: schedule.decide_schedule(current, version, state, new, now, self.source)  # noqa: E731
             changed = accepted(await change_one(self.sessions, session_id, decide, new=new))
