@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 INFRA := python3 deploy/local/infra.py
 SERVICES := $(PY) deploy/local/services.py
 
-.PHONY: install run stop test env bench-lookups bench chaos
+.PHONY: install run stop test env bench-lookups bench chaos chaos-replicas
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -57,3 +57,9 @@ bench: install
 ## chaos: the platform under SIGKILLs and engine crashes, on its own engines (ports 29092, 25432, 28027, 8201-8204); counts, exits 1 on any loss
 chaos: install
 	$(PY) -m chaos --size full
+
+## chaos-replicas: the same with two replicas of each service behind the local proxy (HAProxy), one of
+## each killed again and again while the other serves; also counts the public requests answered without a 5xx
+chaos-replicas: install
+	command -v haproxy >/dev/null || (apt-get update -qq && apt-get install -y -qq haproxy)
+	$(PY) -m chaos --size full --replicas 2

@@ -3,6 +3,10 @@
 Each service is SIGKILLed ``kills_per_service`` times at random moments of the window and
 started again after a random pause (sometimes it is killed again while starting); the
 Kafka broker is crashed once and the database (FerretDB and PostgreSQL together) once.
+
+With replicas, each replica of each service is killed ``kills_per_service`` times, the replicas
+of a service in turn, one kill per slot of the window, and only while every other replica of the
+service is ready: one is always serving while another is down or starting again.
 """
 
 import asyncio
@@ -13,7 +17,7 @@ from dataclasses import dataclass, field
 import structlog
 
 from chaos import engines
-from chaos.processes import PORTS, Services
+from chaos.processes import PORTS, Services, service_of
 
 log = structlog.get_logger("chaos.faults")
 
@@ -25,13 +29,23 @@ class Fault:
     down_s: float  # how long it stays away before it is started again
 
 
-def plan(seed: int, window_s: float, kills_per_service: int) -> list[Fault]:
+def plan(seed: int, window_s: float, kills_per_service: int, replicas: int = 1) -> list[Fault]:
+    """The faults, by target: a service (one process each), or ``<service>-<n>`` with replicas."""
     rng = random.Random(seed + 2)
-    faults = [
-        Fault(rng.uniform(0.05, 0.95) * window_s, service, rng.uniform(0.2, 3.0))
-        for service in PORTS
-        for _ in range(kills_per_service)
-    ]
+    if replicas == 1:
+        faults = [
+            Fault(rng.uniform(0.05, 0.95) * window_s, service, rng.uniform(0.2, 3.0))
+            for service in PORTS
+            for _ in range(kills_per_service)
+        ]
+    else:
+        slots = kills_per_service * replicas
+        slot_s = 0.95 * window_s / slots
+        faults = [
+            Fault((k + rng.uniform(0.05, 0.5)) * slot_s, f"{service}-{k % replicas + 1}", rng.uniform(1.0, 6.0))
+            for service in PORTS
+            for k in range(slots)
+        ]
     faults.append(Fault(0.35 * window_s, "kafka", 3.0))
     faults.append(Fault(0.65 * window_s, "database", 3.0))
     return sorted(faults)
@@ -43,6 +57,7 @@ class Injected:
     kafka_restarts: int = 0
     database_restarts: int = 0
     engine_downtime_s: dict[str, float] = field(default_factory=dict)
+    away: dict[str, list[tuple[float, float]]] = field(default_factory=dict)  # engine → (crashed, restarted), monotonic
 
     @property
     def total(self) -> int:
@@ -65,7 +80,7 @@ async def inject(faults: list[Fault], services: Services, injected: Injected) ->
             ahead = started + fault.at_s - time.monotonic()
             if ahead > 0:
                 await asyncio.sleep(ahead)
-            if fault.target in PORTS:
+            if service_of(fault.target) in PORTS:
                 spawn(_kill(services, fault, injected, started))
             else:
                 spawn(_crash_engine(fault, injected))
@@ -78,9 +93,12 @@ async def inject(faults: list[Fault], services: Services, injected: Injected) ->
 
 async def _kill(services: Services, fault: Fault, injected: Injected, started: float) -> None:
     for _ in range(120):
+        if services.replicas > 1 and not await asyncio.to_thread(services.others_ready, fault.target):
+            await asyncio.sleep(1)  # the other replica is still starting: it must serve while this one is down
+            continue
         if services.kill(fault.target):
-            injected.kills[fault.target] += 1
-            log.info("killed", service=fault.target, at_s=round(time.monotonic() - started, 1))
+            injected.kills[service_of(fault.target)] += 1
+            log.info("killed", process=fault.target, at_s=round(time.monotonic() - started, 1))
             await _restart_later(services, fault.target, fault.down_s)
             return
         await asyncio.sleep(1)
@@ -94,6 +112,7 @@ async def _crash_engine(fault: Fault, injected: Injected) -> None:
     await asyncio.sleep(fault.down_s)
     await asyncio.to_thread(engines.restart_missing)
     injected.engine_downtime_s[fault.target] = round(time.monotonic() - t0, 1)
+    injected.away.setdefault(fault.target, []).append((t0, time.monotonic()))
     if fault.target == "kafka":
         injected.kafka_restarts += 1
     else:

@@ -1,4 +1,10 @@
-"""The four services as their own processes, started, SIGKILLed and restarted by the run."""
+"""The four services as their own processes, started, SIGKILLed and restarted by the run.
+
+With ``replicas`` > 1 each service runs as that many processes ``<service>-<n>`` (REPLICA_ID) on
+the port + 1000·n, behind the local proxy (``deploy/local/proxy.py``, HAProxy) on the service's
+port, as ``make run`` does: the run and the checks call the one address, and a kill takes one
+replica while the others serve.
+"""
 
 import json
 import hashlib
@@ -13,6 +19,7 @@ from pathlib import Path
 import httpx
 
 from chaos.engines import HOME, ROOT
+from deploy.local import proxy
 
 PORTS = {"registry": 8201, "scheduling": 8202, "notifications": 8203, "reporting": 8204}
 LOGS = HOME / "logs"
@@ -27,20 +34,38 @@ def url(service: str) -> str:
     return f"http://127.0.0.1:{PORTS[service]}"
 
 
+def service_of(name: str) -> str:
+    """The service a process belongs to (``scheduling-2`` → ``scheduling``)."""
+    return name if name in PORTS else name.rsplit("-", 1)[0]
+
+
 @dataclass
 class Services:
     engines: dict[str, str]
     keys: dict[str, str]
     extra: dict[str, dict[str, str]] = field(default_factory=dict)  # per service settings
-    procs: dict[str, subprocess.Popen] = field(default_factory=dict)
+    replicas: int = 1
+    procs: dict[str, subprocess.Popen] = field(default_factory=dict)  # by process name (``instances``)
     kills: dict[str, int] = field(default_factory=lambda: {s: 0 for s in PORTS})
+    proxy: subprocess.Popen | None = None
 
-    def env(self, service: str) -> dict[str, str]:
+    def instances(self, service: str) -> list[str]:
+        """The processes of ``service``: itself alone, or ``<service>-<n>`` when it has replicas."""
+        return [service] if self.replicas == 1 else [f"{service}-{n}" for n in range(1, self.replicas + 1)]
+
+    def port(self, name: str) -> int:
+        return PORTS[name] if name in PORTS else PORTS[service_of(name)] + 1000 * int(name.rsplit("-", 1)[1])
+
+    def env(self, name: str) -> dict[str, str]:
+        service = service_of(name)
         staff = {f"chaos{role}": {"role": role, "sha256": hashlib.sha256(key.encode()).hexdigest()} for role, key in self.keys.items()}
         return {
             **os.environ,
             **self.engines,
-            "HTTP_PORT": str(PORTS[service]),
+            "HTTP_PORT": str(self.port(name)),
+            "REPLICA_ID": name if name != service else f"{service}-1",
+            "REPLICA_COUNT": str(self.replicas),
+            "PUBLIC_BASE_URL": url(service),
             "LOG_JSON": "true",
             "LOG_LEVEL": "info",
             "STAFF_API_KEYS": json.dumps(staff),
@@ -49,58 +74,78 @@ class Services:
             **self.extra.get(service, {}),
         }
 
-    def start(self, service: str) -> None:
+    def start(self, name: str) -> None:
         LOGS.mkdir(parents=True, exist_ok=True)
-        log = open(LOGS / f"{service}.log", "ab")
-        self.procs[service] = subprocess.Popen(
-            [str(PYTHON), "-m", f"services.{service}"], cwd=ROOT, env=self.env(service),
+        log = open(LOGS / f"{name}.log", "ab")
+        self.procs[name] = subprocess.Popen(
+            [str(PYTHON), "-m", f"services.{service_of(name)}"], cwd=ROOT, env=self.env(name),
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         log.close()
 
     def start_all(self) -> None:
         for service in PORTS:
-            self.start(service)
+            for name in self.instances(service):
+                self.start(name)
+        if self.replicas > 1:
+            self.start_proxy()
         self.wait_ready(list(PORTS))
 
+    def start_proxy(self) -> None:
+        LOGS.mkdir(parents=True, exist_ok=True)
+        backends = {s: (PORTS[s], [(n, self.port(n)) for n in self.instances(s)]) for s in PORTS}
+        self.proxy = proxy.start(HOME / "haproxy.cfg", LOGS / "proxy.log", backends)
+
+    def ready(self, name: str) -> bool:
+        """The process answers /readyz on its own port."""
+        try:
+            return httpx.get(f"http://127.0.0.1:{self.port(name)}/readyz", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
     def wait_ready(self, services: list[str], timeout: float = 120) -> None:
+        """Every process of ``services`` ready (a dead one is started again)."""
         deadline = time.monotonic() + timeout
-        waiting = set(services)
+        waiting = {name for service in services for name in self.instances(service)}
         while waiting:
-            for service in sorted(waiting):
-                try:
-                    if httpx.get(f"{url(service)}/readyz", timeout=2).status_code == 200:
-                        waiting.discard(service)
-                except httpx.HTTPError:
-                    pass
-                proc = self.procs.get(service)
+            for name in sorted(waiting):
+                if self.ready(name):
+                    waiting.discard(name)
+                proc = self.procs.get(name)
                 if proc is not None and proc.poll() is not None:
-                    self.start(service)  # died on its own (e.g. an engine was away at start): start again
+                    self.start(name)  # died on its own (e.g. an engine was away at start): start again
             if time.monotonic() > deadline:
                 raise RuntimeError(f"not ready after {timeout:.0f} s: {sorted(waiting)}; logs in {LOGS}")
             time.sleep(0.3)
 
-    def kill(self, service: str) -> bool:
+    def others_ready(self, name: str) -> bool:
+        """Every other replica of ``name``'s service is ready (so a kill of ``name`` leaves one serving)."""
+        return all(self.ready(other) for other in self.instances(service_of(name)) if other != name)
+
+    def kill(self, name: str) -> bool:
         """SIGKILL: no drain, no goodbye; whatever was in flight is in flight."""
-        proc = self.procs.get(service)
+        proc = self.procs.get(name)
         if proc is None or proc.poll() is not None:
             return False
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
-        self.kills[service] += 1
+        self.kills[service_of(name)] += 1
         return True
 
     def restart_dead(self) -> list[str]:
         dead = [s for s, p in self.procs.items() if p.poll() is not None]
-        for service in dead:
-            self.start(service)
+        for name in dead:
+            self.start(name)
+        if self.proxy is not None and self.proxy.poll() is not None:
+            self.start_proxy()
         return dead
 
     def stop_all(self) -> None:
-        for proc in self.procs.values():
+        running = [*self.procs.values(), *([self.proxy] if self.proxy is not None else [])]
+        for proc in running:
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)
-        for proc in self.procs.values():
+        for proc in running:
             try:
                 proc.wait(timeout=40)
             except subprocess.TimeoutExpired:

@@ -1,4 +1,4 @@
-"""One chaos run, start to verdict: ``python -m chaos [--size full|reduced] [--seed N]``.
+"""One chaos run, start to verdict: ``python -m chaos [--size full|reduced] [--seed N] [--replicas N]``.
 
 1. fresh engines on their own ports, the four services, the local SMTP and SMS test servers;
 2. publishers, a programme of sessions with limited seats (before any fault);
@@ -7,7 +7,9 @@
 5. logs and open topics are scanned for residents' details; some residents ask for erasure,
    every database is scanned for them and their session moves again: they hear nothing more.
 Prints the counts, writes them as JSON under .cache/chaos/results/, exits 1 on any loss or
-duplicate.
+duplicate. ``--replicas 2``: two processes of each service behind the local proxy, one replica of
+each killed again and again while the other serves; the public's requests answered without a 5xx
+are counted (``availability.py``) and must reach its goal.
 """
 
 import argparse
@@ -24,7 +26,7 @@ from datetime import UTC, datetime
 import httpx
 from pymongo import AsyncMongoClient
 
-from chaos import checks, drive, engines, faults, privacy, processes, workload
+from chaos import availability, checks, drive, engines, faults, privacy, processes, workload
 from chaos.checks import Check
 from chaos.sizes import SIZES, Size
 from services.notifications.devservers import SmsGateway, SmtpSink
@@ -82,9 +84,10 @@ class Rig:
     gateway: SmsGateway
     http: httpx.AsyncClient
     producer: drive.Producer
+    tally: availability.Tally
 
 
-async def run(size: Size, seed: int) -> int:
+async def run(size: Size, seed: int, replicas: int = 1) -> int:
     started = time.monotonic()
     say(f"size {size.name}, seed {seed}: engines in {engines.INFRA_DIR}")
     shutil.rmtree(processes.LOGS, ignore_errors=True)  # the privacy scan reads this run's logs only
@@ -94,20 +97,24 @@ async def run(size: Size, seed: int) -> int:
     sink = SmtpSink(port=SMTP_PORT).start()
     gateway = SmsGateway(port=SMS_PORT, webhook_url=f"{processes.url('notifications')}/v1/sms/receipts")
     keys = processes.staff_keys()
-    services = processes.Services(endpoints, keys, extra={"notifications": notification_settings()})
+    services = processes.Services(endpoints, keys, extra={"notifications": notification_settings()}, replicas=replicas)
     run_id = f"chaos{int(time.time())}"
     stream = workload.submission_stream(seed, size.sources, size.submissions)
     residents = workload.residents(seed, size.residents, size.sessions)
-    report: dict = {"size": asdict(size), "seed": seed, "started": datetime.now(UTC).isoformat(), "stream": stream.counts}
+    report: dict = {"size": asdict(size), "seed": seed, "replicas": replicas, "started": datetime.now(UTC).isoformat(), "stream": stream.counts}
     injected = faults.Injected()
     background: list[asyncio.Task] = []  # the faults and the supervisor: cancelled before the services stop
     try:
-        async with gateway.running(), httpx.AsyncClient(timeout=15) as http:
+        tally = availability.Tally()
+        async with gateway.running(), httpx.AsyncClient(timeout=15, transport=availability.Counted(tally)) as http:
             await asyncio.to_thread(services.start_all)
-            rig = Rig(endpoints, keys, services, sink, gateway, http, drive.Producer(endpoints["KAFKA_BOOTSTRAP_SERVERS"]))
+            rig = Rig(endpoints, keys, services, sink, gateway, http, drive.Producer(endpoints["KAFKA_BOOTSTRAP_SERVERS"]), tally)
             programme = await _set_up(rig, size, started)
             answers, changed = await _under_faults(rig, size, seed, run_id, stream, residents, programme, injected, background)
             all_checks = await _counted(rig, size, stream, programme, answers, changed, report)
+            report["availability"] = rig.tally.figures(injected.away.get("database", []))
+            if replicas > 1:
+                all_checks.append(availability.check(report["availability"]))
             await rig.producer.stop()
     finally:
         for task in background:
@@ -116,7 +123,7 @@ async def run(size: Size, seed: int) -> int:
         await asyncio.to_thread(services.stop_all)
         sink.stop()
         await asyncio.to_thread(engines.down)
-    return _verdict(size, injected, stream, residents, all_checks, report, started)
+    return _verdict(size, injected, stream, residents, all_checks, report, started, replicas)
 
 
 async def _set_up(rig: Rig, size: Size, started: float) -> drive.Programme:
@@ -131,11 +138,13 @@ async def _under_faults(rig: Rig, size: Size, seed: int, run_id: str, stream, re
                         injected: faults.Injected, background: list[asyncio.Task]) -> tuple[list[drive.Answer], list[str]]:
     """The faults while submissions stream in, residents register and sessions move; returns the
     registrations' answers and the sessions moved, once every service runs and is ready again."""
-    plan = faults.plan(seed, size.fault_window_s, size.kills_per_service)
+    plan = faults.plan(seed, size.fault_window_s, size.kills_per_service, rig.services.replicas)
     stop_keepalive = asyncio.Event()
     keepalive = asyncio.create_task(faults.keep_alive(rig.services, stop_keepalive))
     fault_task = asyncio.create_task(faults.inject(plan, rig.services, injected))
-    background += [keepalive, fault_task]
+    readers = asyncio.create_task(availability.read_programme(rig.http, drive.EDITION, programme.sessions, stop_keepalive))
+    background += [keepalive, fault_task, readers]
+    rig.tally.counting = True
     t_faults = time.monotonic()
     streaming = asyncio.create_task(drive.stream(rig.producer, stream.messages, 0.8 * size.fault_window_s))
     answers = await drive.register(rig.http, run_id, residents, programme, concurrency=16, seconds=0.4 * size.fault_window_s)
@@ -149,8 +158,10 @@ async def _under_faults(rig: Rig, size: Size, seed: int, run_id: str, stream, re
     say(f"{len(changed)} sessions moved at {time.monotonic() - t_faults:.0f} s")
     await streaming
     await fault_task
+    rig.tally.counting = False
     stop_keepalive.set()
     await keepalive
+    await readers
     say(f"faults over after {time.monotonic() - t_faults:.0f} s: {injected.total} injected; the platform catches up")
     await asyncio.to_thread(rig.services.restart_dead)
     await asyncio.to_thread(rig.services.wait_ready, list(processes.PORTS))
@@ -188,7 +199,8 @@ async def _privacy(bootstrap: str, report: dict) -> list[Check]:
             Check("privacy: residents' details on open topics", 0, privacy.summary(topics), duplicated=privacy.summary(topics))]
 
 
-def _verdict(size: Size, injected: faults.Injected, stream, residents: list, all_checks: list[Check], report: dict, started: float) -> int:
+def _verdict(size: Size, injected: faults.Injected, stream, residents: list, all_checks: list[Check], report: dict, started: float,
+             replicas: int = 1) -> int:
     """The report written under RESULTS and printed; 0 only when nothing was lost or duplicated and
     every planned fault was injected."""
     report["faults"] = {"kills": injected.kills, "kafka_restarts": injected.kafka_restarts, "database_restarts": injected.database_restarts,
@@ -196,11 +208,11 @@ def _verdict(size: Size, injected: faults.Injected, stream, residents: list, all
     report["checks"] = [{**asdict(c), "ok": c.ok} for c in all_checks]
     report["seconds"] = round(time.monotonic() - started, 1)
     lost, duplicated = sum(c.lost for c in all_checks), sum(c.duplicated for c in all_checks)
-    enough = all(n >= size.kills_per_service for n in injected.kills.values()) and injected.kafka_restarts and injected.database_restarts
+    enough = all(n >= size.kills_per_service * replicas for n in injected.kills.values()) and injected.kafka_restarts and injected.database_restarts
     passed = all(c.ok for c in all_checks) and bool(enough)
     report["passed"] = passed
     RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{size.name}.json"
+    path = RESULTS / f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{size.name}{f'-{replicas}replicas' if replicas > 1 else ''}.json"
     path.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str))
     print()
     print(f"faults injected: {injected.total} — SIGKILL {injected.kills}, Kafka restarted {injected.kafka_restarts}, "
@@ -208,6 +220,9 @@ def _verdict(size: Size, injected: faults.Injected, stream, residents: list, all
     print(f"events: {len(stream.messages)} submissions on the topic {stream.counts}, {len(residents)} registrations, "
           f"{size.rescheduled} sessions moved; caught up in {report.get('settle_s')} s; run took {report['seconds']:.0f} s")
     print(table(all_checks))
+    shares = report.get("availability", {})
+    print(f"public requests answered without a 5xx during the faults: {shares.get('overall')}; outside the database's outage: "
+          f"{shares.get('outside_database_outage')}; by kind {shares.get('by_kind')}")
     print(f"\nlost {lost}, duplicated {duplicated} → {'PASS' if passed else 'FAIL'}   (details: {path})")
     if not enough:
         print("FAIL: fewer faults were injected than planned", file=sys.stderr)
@@ -259,7 +274,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m chaos", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", choices=sorted(SIZES), default="full")
     parser.add_argument("--seed", type=int, default=int(os.environ.get("CHAOS_SEED", "2026")))
+    parser.add_argument("--replicas", type=int, default=int(os.environ.get("CHAOS_REPLICAS", "1")),
+                        help="processes of each service, behind the local proxy when more than one")
     args = parser.parse_args(argv)
     # The run's own Kafka clients complain loudly while the broker is down on purpose.
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
-    return asyncio.run(run(SIZES[args.size], args.seed))
+    return asyncio.run(run(SIZES[args.size], args.seed, max(1, args.replicas)))

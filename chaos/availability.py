@@ -1,0 +1,117 @@
+"""How much of the public's traffic the platform answered while it was being hurt.
+
+Every attempt of a public request — the programme read (``GET /v1/programme…``, as the public
+pages and feeds read it) and a registration (``POST /v1/sessions/{id}/registrations``) — is
+counted as the run's own clients see it, through a transport under their HTTP client: answered
+(any status below 500), or not (a 5xx, or no answer at all: refused, reset, timed out). Retries
+are attempts of their own, so a retry that succeeds does not hide the failure before it.
+
+Counted while the faults run. The database's crash is a fault no replica can mask (every replica
+answers 503 while it is away, ``docs/reliability.md``), so the share is given overall and without
+the attempts made while the database was away (from its crash to ``DATABASE_GRACE_S`` after its
+restart); with replicas, the goal (``GOAL``) is checked on the latter.
+"""
+
+import asyncio
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+import httpx
+
+from chaos.checks import Check
+from chaos.processes import url
+
+GOAL = 0.999
+DATABASE_GRACE_S = 10.0
+READERS = 2  # clients reading the programme side by side, each a request every READ_PAUSE_S
+READ_PAUSE_S = 0.1
+
+
+def kind_of(request: httpx.Request) -> str | None:
+    """``programme``, ``registration``, or None for requests that are not the public's."""
+    path = request.url.path
+    if request.method == "GET" and path.startswith("/v1/programme"):
+        return "programme"
+    if request.method == "POST" and path.startswith("/v1/sessions/") and path.endswith("/registrations"):
+        return "registration"
+    return None
+
+
+@dataclass
+class Tally:
+    """Each counted attempt: (monotonic time, kind, answered)."""
+
+    counting: bool = False
+    attempts: list[tuple[float, str, bool]] = field(default_factory=list)
+    codes: Counter = field(default_factory=Counter)  # (kind, status or error name) of the unanswered
+
+    def record(self, kind: str | None, status: int | None, error: str = "") -> None:
+        if kind is None or not self.counting:
+            return
+        answered = status is not None and status < 500
+        self.attempts.append((time.monotonic(), kind, answered))
+        if not answered:
+            self.codes[(kind, str(status) if status is not None else error)] += 1
+
+    def figures(self, away: list[tuple[float, float]]) -> dict:
+        """Per kind and in all: attempts, answered, share; overall and outside the ``away`` windows."""
+        def share(rows) -> dict:
+            n, ok = len(rows), sum(1 for _, _, a in rows if a)
+            return {"attempts": n, "answered": ok, "share": round(ok / n, 5) if n else None}
+
+        outside = [r for r in self.attempts if not any(t0 <= r[0] <= t1 + DATABASE_GRACE_S for t0, t1 in away)]
+        return {
+            "overall": share(self.attempts),
+            "outside_database_outage": share(outside),
+            "by_kind": {k: share([r for r in self.attempts if r[1] == k]) for k in ("programme", "registration")},
+            "unanswered": {f"{k} {c}": n for (k, c), n in self.codes.most_common()},
+        }
+
+
+class Counted(httpx.AsyncBaseTransport):
+    """The client's transport, counting each public attempt's outcome in ``tally``."""
+
+    def __init__(self, tally: Tally):
+        self._inner = httpx.AsyncHTTPTransport()
+        self._tally = tally
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        kind = kind_of(request)
+        try:
+            response = await self._inner.handle_async_request(request)
+        except Exception as e:
+            self._tally.record(kind, None, type(e).__name__)
+            raise
+        self._tally.record(kind, response.status_code)
+        return response
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+async def read_programme(http: httpx.AsyncClient, edition_id: str, sessions: list[str], stop: asyncio.Event) -> None:
+    """Residents reading the programme and its sessions until ``stop`` (errors are counted, not raised)."""
+    async def reader(n: int) -> None:
+        rng = random.Random(n)
+        while not stop.is_set():
+            target = (f"{url('scheduling')}/v1/programme?edition_id={edition_id}" if rng.random() < 0.5
+                      else f"{url('scheduling')}/v1/programme/sessions/{rng.choice(sessions)}")
+            try:
+                await http.get(target)
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(READ_PAUSE_S)
+
+    await asyncio.gather(*(reader(n) for n in range(READERS)))
+
+
+def check(figures: dict) -> Check:
+    """The goal, on the attempts made while the database was up."""
+    outside = figures["outside_database_outage"]
+    found = Check(f"availability: public requests without a 5xx, outside the database's outage (goal {GOAL:.1%})",
+                  outside["attempts"], outside["answered"], figures=figures)
+    if outside["attempts"] and outside["share"] < GOAL:
+        found.problem(f"{outside['share']:.3%} answered; unanswered: {figures['unanswered']}")
+    return found
