@@ -75,7 +75,7 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
     initiatives = InitiativeCopies(runtime.aggregate(INITIATIVES))
     planning = Planning(settings, runtime.aggregate(EDITIONS), runtime.aggregate(VENUES), sessions, initiatives, programme,
                         schedule_locks=runtime.lock("edition-schedules"))
-    desk = SeatDesk(sessions, contacts, records, programme, source, contact_locks, after_seat=_fault_hook(settings))
+    desk = SeatDesk(sessions, contacts, records, programme, source, contact_locks, runtime.lock("seat-desks"), after_seat=_fault_hook(settings))
     registrations = Registrations(sessions, records, desk, programme, source, settings.public_base_url)
     erasure = Erasure(contacts, records, runtime.producer, contact_locks)
     retention = ContactRetention(erasure, lambda: programme.sessions.values(), settings.contact_retention_days,

@@ -12,7 +12,7 @@ from shared.refusals import Refused
 from services.scheduling.domain.seats import REPEAT, NewRegistration
 from services.scheduling.domain.sessions import Taken
 from services.scheduling.domain.states import ContactState, RegistrationEntry, SessionState
-from shared.db.aggregates import AggregateStore, change_one
+from shared.db.aggregates import AggregateStore, ConcurrentChange, change_one
 from shared.db.keyed_lock import KeyedLocks
 from shared.decisions import Decision, NoChange
 from shared.group_commit import KeyedGroupCommit
@@ -47,8 +47,9 @@ class Keys:
     refs: dict[str, str]
 
 
-class StaleKeys(Exception):
-    """Registrations kept being taken by another writer while the desk read the session's keys."""
+class StaleKeys(ConcurrentChange):
+    """Registrations kept being taken by another writer while the desk read the session's keys
+    (answered as busy: 503 with Retry-After)."""
 
 
 STALE = "stale_keys"  # a batch's outcome when the session's next_seq is not the one its keys were read at
@@ -69,6 +70,8 @@ class SeatDesk:
     registration, and no read per registration: the session's keys are kept (``Keys``).
 
     ``after_seat``: the FAULT_EXIT_AFTER_SEAT test hook, called right after a seat is written.
+    ``desk_locks``: one desk per session across the service's replicas (a write lease), held over a
+    batch from reading its keys to writing its contacts, so the keys a desk keeps stay true.
     ``contact_locks``: held with the erasure (``usecases/erasure.py``) while a batch looks whether
     its contacts were erased and writes them, so an erased contact is never written back.
     """
@@ -79,6 +82,7 @@ class SeatDesk:
     programme: Programme
     source: str
     contact_locks: KeyedLocks
+    desk_locks: KeyedLocks
     after_seat: Callable[[], None] | None = None
     max_batch: int = 100
     keys: dict[str, Keys] = field(default_factory=dict)  # by session: its last batch's documents are written, and these are its keys
@@ -111,6 +115,10 @@ class SeatDesk:
     async def _write(self, session_id: str, batch: list[Ticket]) -> list[Seat | Refused]:
         """One batch: the session's change, then the registrations' documents and contacts; each
         ticket's answer in order."""
+        async with self.desk_locks.hold(session_id):
+            return await self._write_held(session_id, batch)
+
+    async def _write_held(self, session_id: str, batch: list[Ticket]) -> list[Seat | Refused]:
         now = max(t.now for t in batch)
         for _ in range(ATTEMPTS):
             known = self.keys.pop(session_id, None) or await self._load_keys(session_id)  # back once the documents are written
