@@ -55,6 +55,12 @@ class Runtime:
         self._on_start: list[Callable[[], Awaitable[None]]] = []
         self._on_stop: list[Callable[[], Awaitable[None]]] = []
 
+    @property
+    def subscriptions(self) -> tuple[Subscription, ...]:
+        """What this service reads, in the order it was registered (read only: a deployment's ACLs
+        are derived from it)."""
+        return tuple(s for s, _ in self._subscriptions)
+
     def subscribe(self, subscription: Subscription, dedup_scope: str | None = None) -> None:
         self._subscriptions.append((subscription, dedup_scope or subscription.name))
 
