@@ -17,6 +17,7 @@ ACLs"); ``tests/unit/test_kafka_acls.py`` checks it against the services' contra
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import secrets
@@ -163,6 +164,19 @@ sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule require
         run(java_base + [str(GRANTS_JAVA), str(work / "client.properties"), str(spec)], what="kafka Grants.java")
     finally:
         spec.unlink(missing_ok=True)
+
+
+def grant_once(java_base: list[str], lines: list[str], storage: str) -> bool:
+    """``run_grants`` unless these very lines were applied to this very storage (``storage``: its
+    ``meta.properties``, which a purge changes) already: a restart after a crash then costs no JVM.
+    True when it ran."""
+    digest = hashlib.sha256("\n".join([storage, GRANTS_JAVA.read_text(), *lines]).encode()).hexdigest()
+    marker = KAFKA_DIR / "grants" / "applied"
+    if marker.exists() and marker.read_text().strip() == digest:
+        return False
+    run_grants(java_base, lines)
+    _private(marker, digest + "\n")
+    return True
 
 
 def running_is_sasl(props: Path) -> bool:
