@@ -2,7 +2,7 @@
 
 The jars come from Maven (``kafka/pom.xml``), resolved again only when the POM changes; the
 storage is formatted once; ``server.properties`` is written on every ``up``. Clients sign in with
-SASL/SCRAM-SHA-512 and are authorised by ACLs, granted on every start (``kafka_sasl.py``)."""
+SASL/SCRAM-SHA-512 and are authorised by ACLs, granted at a start when they changed (``kafka_sasl.py``)."""
 
 from __future__ import annotations
 
