@@ -19,6 +19,7 @@ import re
 
 from services.registry.domain.inbox import INBOX_PATTERN, inbox_topic
 from shared.contracts import CONTRACTS
+from shared.runtime import Runtime
 from shared.settings import ServiceSettings
 from shared.topics import ALL_TOPICS, REGISTRY_SUBMISSIONS
 
@@ -66,8 +67,8 @@ def settings_of(service: str) -> ServiceSettings:
 def declared(service: str) -> tuple[frozenset[str], frozenset[str], frozenset[str], str]:
     """What ``service`` consumes, as it declares it: (topics, topic patterns, groups, leadership topic)."""
     app = importlib.import_module(f"services.{service}.main").create_app(settings_of(service))
-    [runtime] = [v for v in app.state._state.values() if type(v).__name__ == "Runtime"]
-    subscriptions = [sub for sub, _scope in runtime._subscriptions]
+    [runtime] = [v for v in app.state._state.values() if isinstance(v, Runtime)]
+    subscriptions = runtime.subscriptions
     topics = frozenset(t.name for sub in subscriptions for t in sub.topics)
     patterns = frozenset(sub.pattern for sub in subscriptions if sub.pattern)
     groups = frozenset(sub.group(runtime.settings) for sub in subscriptions)
