@@ -71,3 +71,12 @@ def test_compose_grants_the_same_table_and_each_service_signs_in_as_itself_over_
     broker = environment(compose["services"]["kafka"])
     assert set(broker["KAFKA_LISTENERS"].split(",")) == {"SASL_SSL://:9092", "CONTROLLER://:9093"}
     assert broker["KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND"] == "false"
+
+
+def test_each_service_may_read_every_topic_it_subscribes_to():
+    from deploy.kubernetes.kafka_resources import declared  # the subscriptions, as each service registers them
+
+    for service in READS:
+        topics, patterns, _, _ = declared(service)
+        assert topics <= set(READS[service]) | set(WRITES[service]), (service, topics - set(READS[service]) - set(WRITES[service]))
+        assert patterns == ({INBOX_PATTERN} if service == "registry" else set()), service
