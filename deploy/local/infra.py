@@ -7,6 +7,7 @@ Standard library only: it runs before any virtual environment exists.
     python3 deploy/local/infra.py status  [exit 0 only if every engine answers]
     python3 deploy/local/infra.py env     [KEY=VALUE lines for the services, Kafka sign-in included]
     python3 deploy/local/infra.py grant   [Kafka users/ACLs/topics from spec lines on stdin: tests]
+    python3 deploy/local/infra.py publisher NAME  [a publisher's Kafka user, inbox and ACL]
     python3 deploy/local/infra.py logs    [ENGINE] [-n LINES]
     python3 deploy/local/infra.py down    [--purge | --only-started-by-us]
 
@@ -30,7 +31,8 @@ from launcher.common import (
 from launcher.ferretdb import ferretdb_down, ferretdb_pid, ferretdb_up
 from launcher.kafka import KAFKA_CLUSTER_ID, KAFKA_DATA, KAFKA_PROPS, kafka_down, kafka_java_base, kafka_pid, kafka_up
 from launcher.kafka_sasl import env_lines as kafka_env_lines
-from launcher.kafka_sasl import run_grants
+from launcher.kafka_sasl import INBOX, publisher_lines, run_grants
+from launcher.kafka_sasl import credentials as kafka_credentials
 from launcher.postgres import PG_DATA, PG_SOCKET, pg_answers, pg_down, pg_pid, pg_up
 from launcher.probes import kafka_answers, mongo_ping
 from launcher.processes import tail
@@ -157,6 +159,16 @@ def cmd_grant(_args) -> int:
     return 0
 
 
+def cmd_publisher(args) -> int:
+    """A publisher of the local broker: its SCRAM user (a password generated and kept with the
+    others), its inbox and the one ACL it gets. Register its source with kafka_principal User:<name>."""
+    publisher_lines(args.name, "")  # refuses a name no principal may have, before it is kept
+    password = kafka_credentials(args.name)[args.name]
+    run_grants(kafka_java_base(), publisher_lines(args.name, password))
+    print(f"KAFKA_SASL_USERNAME={args.name}\nKAFKA_SASL_PASSWORD={password}\nINBOX={INBOX.format(args.name)}")
+    return 0
+
+
 def cmd_logs(args) -> int:
     files = {
         "kafka": [LOGS / "kafka.log", LOGS / "kafka-server.log"],
@@ -184,6 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("status", help="exit 0 only if every engine answers").set_defaults(func=cmd_status)
     sub.add_parser("env", help="print KEY=VALUE lines for the services").set_defaults(func=cmd_env)
     sub.add_parser("grant", help="apply Kafka user/ACL/topic spec lines from stdin").set_defaults(func=cmd_grant)
+    publisher = sub.add_parser("publisher", help="add a publisher: its Kafka user, inbox and ACL; prints its sign-in")
+    publisher.add_argument("name", help="its principal's name: lower-case letters, digits and '-' (kafka_principal User:<name>)")
+    publisher.set_defaults(func=cmd_publisher)
     logs = sub.add_parser("logs", help="print the tail of the logs")
     logs.add_argument("engine", nargs="?", choices=ENGINES)
     logs.add_argument("-n", "--lines", type=int, default=40)

@@ -101,12 +101,13 @@ def publisher_lines(name: str, password: str, prefix: str = "") -> list[str]:
     return [f"user {name} {password}", f"topic {topic} {INBOX_PARTITIONS}", f"acl User:{name} TOPIC LITERAL {topic} WRITE"]
 
 
-def credentials() -> dict[str, str]:
-    """Every local principal's password, generated once (``name password`` lines, mode 0600)."""
+def credentials(*more: str) -> dict[str, str]:
+    """Every local principal's password, generated once (``name password`` lines, mode 0600); ``more``:
+    principals to add (a publisher made with ``infra.py publisher``), kept from then on."""
     known: dict[str, str] = {}
     if CREDENTIALS.exists():
         known = dict(line.split(" ", 1) for line in CREDENTIALS.read_text().splitlines() if " " in line)
-    wanted = (ADMIN, *SERVICES, *DEMO_PUBLISHERS)
+    wanted = (ADMIN, *SERVICES, *DEMO_PUBLISHERS, *more)
     if any(name not in known for name in wanted):
         known |= {name: secrets.token_urlsafe(24) for name in wanted if name not in known}
         _private(CREDENTIALS, "".join(f"{k} {v}\n" for k, v in known.items()))
@@ -200,7 +201,8 @@ def env_lines(props: Path) -> list[str]:
         f"KAFKA_SASL_PASSWORD={creds[ADMIN]}",
     ]
     lines += [f"KAFKA_SASL_PASSWORD_{s.upper()}={creds[s]}" for s in SERVICES]
-    lines += [f"KAFKA_SASL_PASSWORD_PUBLISHER_{p.upper().replace('-', '_')}={creds[p]}" for p in DEMO_PUBLISHERS]
+    publishers = [name for name in creds if name != ADMIN and name not in SERVICES]  # the demo's and those added
+    lines += [f"KAFKA_SASL_PASSWORD_PUBLISHER_{p.upper().replace('-', '_')}={creds[p]}" for p in publishers]
     return lines
 
 
