@@ -80,3 +80,12 @@ def test_each_service_may_read_every_topic_it_subscribes_to():
         topics, patterns, _, _ = declared(service)
         assert topics <= set(READS[service]) | set(WRITES[service]), (service, topics - set(READS[service]) - set(WRITES[service]))
         assert patterns == ({INBOX_PATTERN} if service == "registry" else set()), service
+
+
+def test_an_inbox_is_kept_as_the_shared_submissions_topic_is():
+    from deploy.local.launcher.kafka_sasl import INBOX_CONFIGS
+    from shared.topics import REGISTRY_SUBMISSIONS
+
+    assert INBOX_CONFIGS == REGISTRY_SUBMISSIONS.configs
+    [topic] = [line for line in publisher_lines("eccar", "pw") if line.startswith("topic ")]
+    assert topic.split()[3:] == [f"{k}={v}" for k, v in REGISTRY_SUBMISSIONS.configs.items()]

@@ -9,7 +9,7 @@
 //   nouser <name>                           delete it (no error when absent)
 //   acl <principal> <TOPIC|GROUP|CLUSTER> <LITERAL|PREFIXED> <resource> <OP,OP,...>
 //   noacl <principal>                       delete every ACL of the principal
-//   topic <name> <partitions>               create the topic when missing
+//   topic <name> <partitions> [<config>=<value> ...]   create the topic when missing
 //
 // A principal named in `acl` lines ends with exactly those ACLs: any other it holds is deleted.
 
@@ -36,7 +36,11 @@ public class Grants {
             switch (f[0]) {
                 case "user" -> users.add(new UserScramCredentialUpsertion(f[1], new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), f[2]));
                 case "nouser" -> users.add(new UserScramCredentialDeletion(f[1], ScramMechanism.SCRAM_SHA_512));
-                case "topic" -> topics.add(new NewTopic(f[1], Optional.of(Integer.parseInt(f[2])), Optional.empty()));
+                case "topic" -> {
+                    Map<String, String> configs = new HashMap<>();
+                    for (int i = 3; i < f.length; i++) configs.put(f[i].split("=", 2)[0], f[i].split("=", 2)[1]);
+                    topics.add(new NewTopic(f[1], Optional.of(Integer.parseInt(f[2])), Optional.empty()).configs(configs));
+                }
                 case "noacl" -> drops.add(byPrincipal(f[1]));
                 case "acl" -> {
                     exact.add(f[1]);

@@ -34,6 +34,9 @@ MECHANISM = "SCRAM-SHA-512"
 INBOX = "registry.inbox.{}.v1"  # one per publisher: only its principal may write it
 INBOX_PREFIX = "registry.inbox."
 INBOX_PARTITIONS = 4
+# An inbox is an input, kept as registry.submissions.v1 is (shared/topics.py RESTORE_WINDOW: a restore
+# of an older backup catches up from it); tests/unit/test_kafka_acls.py keeps the two equal.
+INBOX_CONFIGS = {"cleanup.policy": "delete", "retention.ms": str(30 * 24 * 60 * 60 * 1000)}
 # The demo's publishers (deploy/local/demo_data.py registers them with kafka_principal User:<name>).
 DEMO_PUBLISHERS = ("kulturforvaltningen", "funktionsstodsforvaltningen", "ideell-forening-rosengard", "malmo-ungdomsrad", "eccar")
 PUBLISHER_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,100}$")
@@ -98,7 +101,8 @@ def publisher_lines(name: str, password: str, prefix: str = "") -> list[str]:
     if not PUBLISHER_NAME.match(name):
         raise InfraError(f"kafka: {name!r} cannot name a publisher (lower-case letters, digits, '-')")
     topic = prefix + INBOX.format(name)
-    return [f"user {name} {password}", f"topic {topic} {INBOX_PARTITIONS}", f"acl User:{name} TOPIC LITERAL {topic} WRITE"]
+    configs = " ".join(f"{k}={v}" for k, v in INBOX_CONFIGS.items())
+    return [f"user {name} {password}", f"topic {topic} {INBOX_PARTITIONS} {configs}", f"acl User:{name} TOPIC LITERAL {topic} WRITE"]
 
 
 def credentials(*more: str) -> dict[str, str]:
