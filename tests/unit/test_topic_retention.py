@@ -2,6 +2,8 @@
 replays from offset 0 is kept forever (whole, or compacted to each key's newest state), personal
 data only briefly, and no topic is left to the broker's default."""
 
+import inspect
+
 from services.reporting.consumers import subscriptions as reporting_subscriptions
 from services.reporting.domain.model import ReadModel
 from services.reporting.usecases.replay import InMemoryProjection
@@ -20,7 +22,7 @@ class Anything:
 def replayed_topics() -> set[str]:
     """The topics reporting's rebuild and scheduling's copies read from offset 0."""
     subs = reporting_subscriptions(InMemoryProjection(ReadModel()))
-    subs += scheduling_subscriptions(Anything(), Anything(), Anything(), Anything())
+    subs += scheduling_subscriptions(*(Anything() for _ in inspect.signature(scheduling_subscriptions).parameters))
     return {t.name for s in subs for t in s.topics}
 
 
