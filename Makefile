@@ -34,6 +34,7 @@ stop:
 ## test: install, start what is missing, run every test, stop only what this started
 test: install
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	command -v haproxy >/dev/null || (apt-get update -qq && apt-get install -y -qq haproxy)
 	$(INFRA) up
 	set -a; eval "$$($(INFRA) env)"; set +a; \
 	  $(VENV)/bin/pytest; rc=$$?; \
