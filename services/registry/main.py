@@ -6,6 +6,7 @@
 
 import os
 from datetime import UTC, datetime
+from functools import partial
 
 from fastapi import FastAPI
 
@@ -55,7 +56,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     sources = Sources(runtime.aggregate(SOURCES), emitter)
     vocabularies = Vocabularies(runtime.aggregate(VOCABULARIES), emitter)
     editions = Editions(runtime.aggregate(EDITIONS, own=True))  # the windows late submissions are measured against
-    rejections = Rejections(runtime.db[REJECTIONS], sources.cached)
+    rejections = Rejections(runtime.db[REJECTIONS], sources.cached, partial(sources.publisher_of, prefix=settings.topic_prefix))
     submissions = Submissions(initiatives, emitter, sources, vocabularies, editions)
     reports_store = runtime.aggregate(REPORTS, lift=report_store.lifted)
     starts = SessionStarts(runtime.aggregate(SESSION_STARTS, own=True))  # when each initiative's first session begins

@@ -8,6 +8,8 @@ letter's event id (which follows from the refused message's place), inserted aga
 unique ``_id``: a redelivery is a duplicate key and changes nothing, so no lock is needed.
 
 Who sees what:
+- a rejection of a message on a publisher's inbox is in that publisher's feed, whatever source
+  the message named: the broker proved who wrote it (``domain/inbox.py``);
 - a rejection naming a registered source is in that source's feed (the source and curators);
 - one naming a source that was not registered when it was recorded is for curators only, also
   once someone registers that name: anyone could have written it, with anyone's data in it;
@@ -33,10 +35,10 @@ MAX_PAGE = 200
 MAX_SCANNED = 5000  # a source's rejections ordered here at most; beyond, page with ``before``
 
 
-def record_of(event: Envelope, data: MessageRejectedV1 | MessageFailedV1, registered: bool) -> dict[str, Any]:
+def record_of(event: Envelope, data: MessageRejectedV1 | MessageFailedV1, source: str, registered: bool) -> dict[str, Any]:
     return {
         "_id": event.id,
-        "source": data.original.ce_source,
+        "source": source,
         "registered": registered,
         "at": event.time.isoformat(),
         "kind": "rejected" if isinstance(data, MessageRejectedV1) else "failed",
@@ -65,16 +67,20 @@ def unattributed_record_of(event: Envelope, data: MessageRejectedV1 | MessageFai
 class Rejections:
     """Not an aggregate: each record is written once, by its insert (the unique ``_id`` keeps one)."""
 
-    def __init__(self, collection: AsyncCollection, source_of: Callable[[str], Awaitable[Any]]):
+    def __init__(self, collection: AsyncCollection, source_of: Callable[[str], Awaitable[Any]],
+                 inbox_of: Callable[[str], Awaitable[str | None]]):
         self._collection = collection
         self._source_of = source_of  # a registered source's state (None: not registered), cached
+        self._inbox_of = inbox_of  # the source whose inbox a topic is (None: not an inbox, or no one's)
 
     async def record(self, event: Envelope, data: MessageRejectedV1 | MessageFailedV1) -> None:
-        source = data.original.ce_source
+        # On a publisher's inbox the broker proved who wrote it: its feed, whatever the message
+        # claims (a source_mismatch is shown to its sender, not to the source it named).
+        source = await self._inbox_of(data.original.topic) or data.original.ce_source
         if source is None:
             doc = unattributed_record_of(event, data)
         else:
-            doc = record_of(event, data, registered=await self._source_of(source) is not None)
+            doc = record_of(event, data, source, registered=await self._source_of(source) is not None)
         try:
             await self._collection.insert_one(doc)
         except DuplicateKeyError:

@@ -9,6 +9,7 @@ from datetime import datetime
 from async_lru import alru_cache
 
 from shared.refusals import accepted
+from services.registry.domain import inbox
 from services.registry.domain.sources import NewKey, SourceChange, SourceIn, decide_add_key, decide_change, decide_register, decide_revoke, told
 from services.registry.domain.states import SourceState
 from shared.auth import Principal, Role, StoredKey
@@ -39,6 +40,15 @@ class Sources:
     async def get(self, source: str) -> SourceState | None:
         doc = await self._store.get(source)
         return doc["state"] if doc else None
+
+    async def publisher_of(self, topic: str, prefix: str = "") -> str | None:
+        """The source whose inbox ``topic`` (``prefix`` + its catalogue name) is: the one registered
+        with the principal the inbox proves; None for another topic or a principal no source has.
+        Asked for refusals only, so a scan of the few sources, not an index."""
+        principal = inbox.proven_principal(topic.removeprefix(prefix))
+        if principal is None:
+            return None
+        return next((s["source"] for s in await self.list() if s.get("kafka_principal") == principal), None)
 
     async def list(self, limit: int = 500) -> list[SourceState]:
         # Publishers number in the tens: one bounded read, ordered by URI in Python.
