@@ -112,6 +112,9 @@ async def _replay(settings: ReportingSettings, topics: list[str], handlers: dict
                     handled = await _one(msg, handlers)
                     events += handled
                     skipped += 1 - handled
+            # every partition, not only those in the batch: one whose messages retention deleted
+            # (log start == end > 0) never returns a batch, yet its position is at its end
+            for tp in list(remaining):
                 if await consumer.position(tp) >= ends[tp]:
                     remaining.discard(tp)
                     consumer.pause(tp)
