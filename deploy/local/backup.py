@@ -1,5 +1,7 @@
 """Backup and restore of the services' databases on the local engines, with the consumer groups'
-offsets taken at the same time (docs/reliability.md, "Backup and restore").
+offsets taken at the same time (docs/reliability.md, "Backup and restore"). Kafka is signed in to
+as the environment says (``KAFKA_*``, shared/kafka/security.py): a principal that may read and
+commit the services' groups.
 
     python -m deploy.local.backup backup               -> .cache/backups/<UTC time>/
     python -m deploy.local.backup restore [DIR]        (default: the newest backup; services stopped)
@@ -34,6 +36,7 @@ from bson.json_util import dumps as ejson
 from bson.raw_bson import RawBSONDocument
 from pymongo import AsyncMongoClient
 
+from shared.kafka.security import client_options
 from shared.kafka.topic_admin import kafka_admin
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -157,7 +160,7 @@ async def rewind(bootstrap: str, prefixes: tuple[str, ...], recorded: dict[str, 
     (it began reading after the backup) goes back to the start of the log: the restored database
     has none of its effects. Returns the number of groups rewound."""
     now = await group_offsets(bootstrap, prefixes)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, **client_options())
     await consumer.start()
     try:
         partitions = {TopicPartition(t, int(p)) for g in now.values() for t, ps in g.items() for p in ps}
@@ -177,7 +180,7 @@ async def rewind(bootstrap: str, prefixes: tuple[str, ...], recorded: dict[str, 
 async def _commit(bootstrap: str, group: str, offsets: dict[TopicPartition, int]) -> None:
     if not offsets:
         return
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False, **client_options())
     await consumer.start()
     try:
         consumer.assign(list(offsets))

@@ -34,7 +34,6 @@ from tests.short_retention_broker import short_retention_broker
 
 EDITION = "om-retention"
 COPIES = ("initiatives", "sources", "reports", "vocabularies")  # scheduling's copies of the registry's aggregates
-PLAINTEXT = {"kafka_security_protocol": "PLAINTEXT"}  # this broker has no SASL listener
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +42,8 @@ def short_broker(infra) -> Endpoints:
         yield Endpoints(bootstrap, infra.mongodb, infra.ferretdb_postgresql)
 
 
-async def test_a_rebuild_after_the_default_retention_gives_the_same_figures_and_copies(short_broker):
+async def test_a_rebuild_after_the_default_retention_gives_the_same_figures_and_copies(short_broker, monkeypatch):
+    monkeypatch.setenv("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT")  # every client here: this broker has no SASL listener
     run_id = f"r{uuid.uuid4().hex[:8]}"
     prefix = f"{run_id}."
     control = prefix + "retention.control.v1"
@@ -61,7 +61,7 @@ async def test_a_rebuild_after_the_default_retention_gives_the_same_figures_and_
         first = await rebuild(settings, keep=True, database=f"{run_id}_rebuilt_before")
         copies_before = await _copies(short_broker, p.settings["scheduling"].mongodb_database)
 
-        fresh = settings_for(SchedulingSettings, short_broker, run_id, service_name="schedulingcopy", mongodb_database=f"{run_id}_scheduling_copy", **PLAINTEXT)
+        fresh = settings_for(SchedulingSettings, short_broker, run_id, service_name="schedulingcopy", mongodb_database=f"{run_id}_scheduling_copy")
         try:
             await eventually(lambda: _start_offset(short_broker.kafka, control), timeout=60, what="the broker's default retention to delete the control topic's message")
             # bounded: a replay of a partition whose messages were all deleted waits for them forever
