@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 INFRA := python3 deploy/local/infra.py
 SERVICES := $(PY) deploy/local/services.py
 
-.PHONY: install run stop test env bench-lookups bench chaos chaos-replicas
+.PHONY: install run stop test env bench-lookups bench chaos chaos-replicas backup restore
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -39,6 +39,18 @@ test: install
 	set -a; eval "$$($(INFRA) env)"; set +a; \
 	  $(VENV)/bin/pytest; rc=$$?; \
 	  $(INFRA) down --only-started-by-us; exit $$rc
+
+## backup: the services' databases and their consumer groups' offsets (read first) into
+## .cache/backups/<UTC time>/, in mongodump's layout (deploy/local/backup.py; docs/reliability.md)
+backup: install
+	set -a; eval "$$($(INFRA) env)"; set +a; $(PY) -m deploy.local.backup backup
+
+## restore: stop the services, put a backup back (BACKUP=<dir>, default the newest), rewind their
+## consumer groups to its offsets, start them again: they catch up from Kafka
+restore: install
+	-$(SERVICES) stop
+	set -a; eval "$$($(INFRA) env)"; set +a; $(PY) -m deploy.local.backup restore $(BACKUP)
+	OM_REPLICAS=$${OM_REPLICAS:-2} $(SERVICES) start
 
 ## env: KEY=VALUE lines of the running platform
 env:
