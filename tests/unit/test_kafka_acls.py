@@ -89,3 +89,15 @@ def test_an_inbox_is_kept_as_the_shared_submissions_topic_is():
     assert INBOX_CONFIGS == REGISTRY_SUBMISSIONS.configs
     [topic] = [line for line in publisher_lines("eccar", "pw") if line.startswith("topic ")]
     assert topic.split()[3:] == [f"{k}={v}" for k, v in REGISTRY_SUBMISSIONS.configs.items()]
+
+
+def test_the_demos_publishers_are_the_launchers_and_every_name_it_takes_names_an_inbox():
+    from deploy.local.demo_data import SOURCES
+    from deploy.local.launcher.kafka_sasl import DEMO_PUBLISHERS, PUBLISHER_NAME
+
+    assert {uri.rsplit(":", 1)[-1] for uri in SOURCES} == set(DEMO_PUBLISHERS)
+    inbox = re.compile(rf"^(?:{INBOX_PATTERN})$")
+    for name in (*DEMO_PUBLISHERS, "a", "0-x", "ungdomens-hus-7"):
+        assert PUBLISHER_NAME.match(name) and inbox.match(inbox_topic(name)), name
+    for name in ("A", "a.b", "-a", "a_b", ""):
+        assert not PUBLISHER_NAME.match(name), name

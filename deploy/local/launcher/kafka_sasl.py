@@ -8,12 +8,12 @@ of their own); every service and every demo publisher is its own principal.
 
 Passwords are generated once into ``credentials`` beside the broker's data (ignored by git, mode
 0600) and printed by ``infra.py env``. The users, their ACLs and the demo publishers' inbox topics
-are made by ``Grants.java`` (Kafka's Admin API, one JVM) when the launcher starts the broker and they
-or the storage changed (``grant_once``). It signs in
-as ``admin`` with SASL/PLAIN, whose one user is in ``server.properties`` rather than in the
-cluster's metadata (as the broker does to its controller and to itself), so a storage formatted
-before SASL gains its SCRAM users too; every other client uses SCRAM-SHA-512. The table is the README's ("Kafka principals and
-ACLs"); ``tests/unit/test_kafka_acls.py`` checks it against the services' contracts.
+are made by ``Grants.java`` (Kafka's Admin API, one JVM) when the launcher starts the broker and
+they or the storage changed (``grant_once``). It signs in as ``admin`` with SASL/PLAIN, whose one
+user is in ``server.properties`` rather than in the cluster's metadata (as the broker does to its
+controller and to itself), so a storage formatted before SASL gains its SCRAM users too; every
+other client uses SCRAM-SHA-512. The table is the README's ("Kafka principals and ACLs");
+``tests/unit/test_kafka_acls.py`` checks it against the services' contracts and subscriptions.
 """
 
 from __future__ import annotations
