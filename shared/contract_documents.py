@@ -8,6 +8,7 @@ receives on it, and its message models); the platform's contracts are in shared/
 
 import copy
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -65,8 +66,17 @@ def event_schema(model: type[EventData], service: str) -> dict:
     }
 
 
+# What a channel address's ``{parameter}`` stands for (a topic per publisher: shared/topics.py).
+ADDRESS_PARAMETERS = {"publisher": "The user name of the publisher's Kafka principal: its source's kafka_principal is User:<publisher>."}
+
+
 def _channel_id(topic: Topic) -> str:
-    return topic.name.replace(".", "_")
+    return topic.name.replace(".", "_").replace("{", "").replace("}", "")
+
+
+def _parameters(address: str) -> dict:
+    """AsyncAPI's ``parameters`` of an address such as ``registry.inbox.{publisher}.v1``."""
+    return {name: {"description": ADDRESS_PARAMETERS[name]} for name in re.findall(r"\{(\w+)\}", address)}
 
 
 def _message_name(model: type[EventData]) -> str:
@@ -165,6 +175,7 @@ def asyncapi(contract: ServiceContract, version: str = "1.0.0") -> dict:
             "description": f"{c.topic.description} Kafka key: {c.key}.",
             "messages": {name: {"$ref": f"#/components/messages/{cid}.{name}"} for name in mine},
             "bindings": {"kafka": {"topic": c.topic.name, "topicConfiguration": topic_configuration(c.topic), "bindingVersion": KAFKA_BINDING_VERSION}},
+            **({"parameters": parameters} if (parameters := _parameters(c.topic.name)) else {}),
         }
         operations[f"{c.action}_{cid}"] = {
             "action": c.action,

@@ -40,6 +40,7 @@ from shared.topics import (
     REGISTRY_CONTACTS,
     REGISTRY_DEADLETTER,
     REGISTRY_GRANTS,
+    REGISTRY_INBOX,
     REGISTRY_INITIATIVES,
     REGISTRY_REJECTED,
     REGISTRY_REPORTS,
@@ -63,13 +64,16 @@ REGISTRY = ServiceContract(
     service="registry",
     title="Öppna Malmö — registry",
     description=(
-        "Publishers send initiatives on registry.submissions.v1 (CloudEvents 1.0, structured JSON or binary mode); "
+        "Publishers send initiatives on their own inbox registry.inbox.{publisher}.v1, signed in as their own Kafka principal "
+        "(CloudEvents 1.0, structured JSON or binary mode; an event naming another source is refused as source_mismatch); "
+        "registry.submissions.v1 takes the same from the city's own trusted producers only; "
         "the registry tells every change, with the full current state but never the organiser's contact, on "
         "registry.initiatives.v1; the contact only on the compacted, restricted registry.contacts.v1 (for notifications); and "
         "refused messages, verbatim with reasons, on registry.submissions.rejected.v1. "
         "Utgivare skickar initiativ; registret berättar varje ändring med hela tillståndet."
     ),
     channels=(
+        Channel(REGISTRY_INBOX, "receive", (InitiativeSubmittedV1, InitiativeWithdrawnV1, ReportSubmittedV1), key="the publisher's external_id (keeps one initiative's revisions in order)", binary=True),
         Channel(REGISTRY_SUBMISSIONS, "receive", (InitiativeSubmittedV1, InitiativeWithdrawnV1, ReportSubmittedV1), key="the publisher's external_id (keeps one initiative's revisions in order)", binary=True),
         Channel(REGISTRY_INITIATIVES, "send", INITIATIVE_EVENTS, key="the registry's initiative_id"),
         Channel(REGISTRY_CONTACTS, "send", CONTACT_EVENTS, key="the registry's initiative_id; contact_erased is the newest value after an erasure"),

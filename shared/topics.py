@@ -62,6 +62,9 @@ class Topic:
 
 
 REGISTRY_SUBMISSIONS = Topic("registry.submissions.v1", "registry", "Initiatives submitted and withdrawn by publishers.", RESTORE_WINDOW)
+# One per publisher, {publisher} its principal's user name (services/registry/domain/inbox.py): a
+# name pattern, not one topic, so not in ALL_TOPICS; made with the publisher's principal and ACL.
+REGISTRY_INBOX = Topic("registry.inbox.{publisher}.v1", "registry", "A publisher's own submissions and withdrawals: only its principal may write its inbox, so the inbox proves the publisher.", RESTORE_WINDOW)
 REGISTRY_REJECTED = Topic("registry.submissions.rejected.v1", "registry", "Submissions that failed validation, verbatim, with reasons.", RESTORE_WINDOW)
 REGISTRY_INITIATIVES = Topic("registry.initiatives.v1", "registry", "Every change of an initiative, with its full current state (no contact).", KEPT)
 REGISTRY_CONTACTS = Topic("registry.contacts.v1", "registry", "Organisers' business contacts by initiative, for notifications only.", COMPACTED, personal_data=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from shared import contract_documents, contracts
-from shared.topics import ALL_TOPICS
+from shared.topics import ALL_TOPICS, REGISTRY_INBOX
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,14 +23,16 @@ def test_committed_contract_matches_the_models(name):
 def test_the_platform_document_lists_every_topic_and_every_message_has_a_schema():
     doc = contract_documents.asyncapi(contracts.CONTRACTS["platform"])
     assert doc["asyncapi"] == "3.0.0"
-    assert {c["address"] for c in doc["channels"].values()} == {t.name for t in ALL_TOPICS}
+    assert {c["address"] for c in doc["channels"].values()} == {t.name for t in ALL_TOPICS} | {REGISTRY_INBOX.name}
     for channel in doc["channels"].values():
         for ref in channel["messages"].values():
             name = ref["$ref"].rsplit("/", 1)[-1]
             assert name in doc["components"]["messages"]
-    # A received-only topic is one outsiders publish on: the submissions and the receipts.
+    # A received-only topic is one outsiders publish on: the publishers' inboxes, the city's own
+    # submissions and the receipts.
     received = {op["channel"]["$ref"].rsplit("/", 1)[-1] for op in doc["operations"].values() if op["action"] == "receive"}
-    assert received == {"registry_submissions_v1", "notifications_receipts_v1"}
+    assert received == {"registry_inbox_publisher_v1", "registry_submissions_v1", "notifications_receipts_v1"}
+    assert doc["channels"]["registry_inbox_publisher_v1"]["parameters"]["publisher"]["description"]
 
 
 def _resolve(doc: dict, ref: dict) -> dict:

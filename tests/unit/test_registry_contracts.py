@@ -17,7 +17,7 @@ def test_the_asyncapi_document_lists_every_channel_and_message_of_the_registry()
     doc = contract_documents.asyncapi(contracts.REGISTRY)
     assert doc["asyncapi"] == "3.0.0"
     assert {c["address"] for c in doc["channels"].values()} == {
-        "registry.submissions.v1", "registry.initiatives.v1", "registry.contacts.v1", "registry.vocabularies.v1",
+        "registry.inbox.{publisher}.v1", "registry.submissions.v1", "registry.initiatives.v1", "registry.contacts.v1", "registry.vocabularies.v1",
         "registry.sources.v1", "registry.submissions.rejected.v1", "registry.deadletter.v1", "scheduling.sessions.v1",  # editions' windows, sessions' starts
         "registry.reports.v1", "registry.grants.v1",
     }

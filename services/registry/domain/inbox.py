@@ -12,6 +12,7 @@ import re
 
 from services.registry.domain.states import SourceState
 from shared.envelope import Reason
+from shared.topics import REGISTRY_INBOX
 
 # What a publisher's principal name may be: it names a topic, and a dot would let one inbox's
 # name look like another's (``a.v1`` in ``registry.inbox.a.v1.v1``).
@@ -24,7 +25,7 @@ _INBOX = re.compile(rf"^registry\.inbox\.({NAME})\.v1$")
 
 def inbox_topic(name: str) -> str:
     """The inbox of the publisher whose principal is ``User:<name>``."""
-    return f"registry.inbox.{name}.v1"
+    return REGISTRY_INBOX.name.format(publisher=name)
 
 
 def proven_principal(topic: str) -> str | None:
