@@ -16,6 +16,8 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from deploy.local.backup import RestoreRefused, backup, group_prefixes, restore
+from services.notifications.main import create_app as notifications_app
+from services.notifications.settings import NotificationsSettings
 from services.registry.domain.initiatives import initiative_id
 from services.registry.main import create_app as registry_app
 from services.registry.settings import RegistrySettings
@@ -28,7 +30,7 @@ from tests.platform import Platform, RawKafka, as_role, eventually, running, set
 from tests.programme_run import published_programme, register_all, stamped_initiatives
 
 SERVICES = {"registry": (registry_app, RegistrySettings), "scheduling": (scheduling_app, SchedulingSettings),
-            "reporting": (reporting_app, ReportingSettings)}
+            "notifications": (notifications_app, NotificationsSettings), "reporting": (reporting_app, ReportingSettings)}
 SEATS = 3
 
 
@@ -52,6 +54,7 @@ async def test_a_restore_of_an_older_backup_catches_up_from_kafka(infra, tmp_pat
         async with started(infra, run_id) as p:
             sessions = await published_programme(p, "om-drill", await stamped_initiatives(p, f"{run_id}-pub", 3), SEATS)
             kept = await register_all(p, sessions, range(6), run_id)  # two of three seats in each session
+            subscribed = await eventually(lambda: _subscribe(p, f"{run_id}.before@example.se"), timeout=60, what="notifications to take a subscription")
             await _submit(p, source, sent, [(f"K{n}", 1) for n in range(5)])
             await eventually(lambda: _stored(p, source, sent), timeout=60, what="the registry to take the first submissions")
             manifest = await backup(infra.mongodb, infra.kafka, _databases(p), prefixes, tmp_path / "backup")
@@ -61,6 +64,7 @@ async def test_a_restore_of_an_older_backup_catches_up_from_kafka(infra, tmp_pat
 
             await _submit(p, source, sent, [(f"K{n}", 1) for n in range(5, 10)] + [("K0", 2), ("K1", 2)])
             after = await register_all(p, sessions, range(6, 9), run_id)  # over REST: only in scheduling's database
+            lost_subscription = await _subscribe(p, f"{run_id}.after@example.se")  # over REST: only in notifications' database
             await eventually(lambda: _stored(p, source, sent), timeout=60, what="the registry to take the later submissions")
 
         done = await restore(infra.mongodb, infra.kafka, tmp_path / "backup", prefixes)
@@ -75,6 +79,11 @@ async def test_a_restore_of_an_older_backup_catches_up_from_kafka(infra, tmp_pat
             assert counts["kept_lost"] == 0 and counts["duplicated"] == 0 and counts["overbooked"] == 0, counts
             # The documented limit: what was made over REST after the backup went with the database.
             assert counts["made_after_backup_found"] == 0, counts
+            subscriptions = await _ids(p, "notifications", "subscriptions")
+            assert subscribed in subscriptions and lost_subscription not in subscriptions
+            # ...while the followers took their events: notifications' copies hold every registration, once.
+            every = {a["registration_id"] for a in kept + after}
+            await eventually(lambda: _has(p, "notifications", "registrations", every), timeout=60, what="notifications to copy every registration")
             again = await register_all(p, sessions, range(9, 12), f"{run_id}-again")  # the restored service takes new ones
             listed = {s: await _registrations(p, s) for s in sessions}
             assert _registration_counts(listed, kept + again, [])["kept_lost"] == 0
@@ -90,6 +99,24 @@ async def _submit(p: Platform, source: str, sent: dict[str, int], items: list[tu
         for _ in range(2):
             await p.kafka.send("registry.submissions.v1", event, key=external_id)
         sent[external_id] = revision
+
+
+async def _subscribe(p: Platform, email: str) -> str | None:
+    body = {"email": email, "language": "sv", "consent": True}
+    r = await p.http["notifications"].post("/v1/subscriptions", json=body)
+    return r.json()["subscription_id"] if r.status_code == 202 else None
+
+
+async def _ids(p: Platform, service: str, collection: str) -> set[str]:
+    client = AsyncMongoClient(p.infra.mongodb, timeoutMS=20000)
+    try:
+        return {d["_id"] for d in await client[p.settings[service].mongodb_database][collection].find({}, {"_id": 1}).to_list(None)}
+    finally:
+        await client.close()
+
+
+async def _has(p: Platform, service: str, collection: str, ids: set[str]) -> bool:
+    return await _ids(p, service, collection) == ids
 
 
 async def _initiatives(p: Platform) -> dict[str, dict]:
