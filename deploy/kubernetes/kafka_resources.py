@@ -45,6 +45,7 @@ WRITTEN_BY_OTHERS = frozenset({REGISTRY_SUBMISSIONS.name})
 # publisher, named after its SASL user (services/registry/domain/inbox.py), read by the registry by prefix.
 INBOX_PREFIX = literal_prefix(INBOX_PATTERN)
 EXAMPLE_PUBLISHER = "publisher-example"
+OPERATIONS = "operations"  # the people who back up and restore
 
 # On its own topics a service may also create them (ensure_topics, at start, where one is missing)
 # and bring their configs to the declared ones (the owner only: shared/kafka/topic_admin.py).
@@ -148,9 +149,19 @@ def _user(name: str, acls: list[dict], what: str) -> dict:
     }
 
 
+def operations_acls() -> list[dict]:
+    """What backups and restores need of Kafka (deploy/README.md, "Backup and restore"): read every
+    consumer group's offsets (DESCRIBE on groups and topics) and set them back (the broker wants
+    READ on the group and on each topic for that, so this principal could read messages too:
+    its password is for the restore's operator alone). It writes nothing."""
+    return [_acl("group", "*", ["Describe", "Read"]), _acl("topic", "*", ["Describe", "Read"])]
+
+
 def kafka_users() -> list[dict]:
-    """One principal per service, and the example publisher (WRITE on its own inbox, nothing else)."""
+    """One principal per service, the operators' (``OPERATIONS``: consumer groups' offsets),
+    and the example publisher (WRITE on its own inbox, nothing else)."""
     users = [_user(s, service_acls(s), f"The {s} service's principal; its password is in the Secret {s}.") for s in SERVICES]
+    users.append(_user(OPERATIONS, operations_acls(), "For backups and restores: lists and resets consumer groups' offsets; writes nothing."))
     users.append(_user(
         EXAMPLE_PUBLISHER,
         [_acl("topic", inbox_topic(EXAMPLE_PUBLISHER), ["Write"])],

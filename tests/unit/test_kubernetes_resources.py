@@ -204,10 +204,18 @@ def test_mongodb_is_a_replica_set_with_one_user_per_service_on_its_own_database(
     spec = _of_kind(kubernetes, "MongoDBCommunity")["oppna-malmo-mongodb"]["spec"]
     assert (spec["members"], spec["type"], spec["security"]["authentication"]["modes"]) == (3, "ReplicaSet", ["SCRAM"])
     users = {u["name"]: u for u in spec["users"]}
-    assert set(users) == set(BACKENDS)
+    assert set(users) == {*BACKENDS, "backup"}
     for name, user in users.items():
-        assert user["roles"] == [{"name": "readWrite", "db": name}]
+        roles = [{"name": "backup", "db": "admin"}, {"name": "restore", "db": "admin"}] if name == "backup" else [{"name": "readWrite", "db": name}]
+        assert user["roles"] == roles
         assert user["passwordSecretRef"]["name"] == f"mongodb-{name}-password"
+
+
+def test_the_operations_principal_may_only_see_and_reset_consumer_groups(kubernetes):
+    """Backups record every group's offsets and restores rewind them (deploy/README.md): DESCRIBE,
+    and the READ an offset commit needs; it may write, create or alter nothing."""
+    acls = _acls(_of_kind(kubernetes, "KafkaUser")[kafka.OPERATIONS])
+    assert acls == {("group", "*", "literal"): {"Describe", "Read"}, ("topic", "*", "literal"): {"Describe", "Read"}}
 
 
 OPERATIONS = {"Read": "READ", "Write": "WRITE", "Create": "CREATE", "DescribeConfigs": "DESCRIBE_CONFIGS", "AlterConfigs": "ALTER_CONFIGS"}
