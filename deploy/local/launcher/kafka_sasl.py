@@ -163,12 +163,14 @@ sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule require
 """
     work = KAFKA_DIR / "grants"
     work.mkdir(parents=True, exist_ok=True)
-    spec = work / f"spec-{os.getpid()}"
-    _private(work / "client.properties", client)
+    # One pair of files per run: test runs of several people may grant at once.
+    config, spec = work / f"client-{os.getpid()}.properties", work / f"spec-{os.getpid()}"
+    _private(config, client)
     _private(spec, "".join(f"{line}\n" for line in lines))
     try:
-        run(java_base + [str(GRANTS_JAVA), str(work / "client.properties"), str(spec)], what="kafka Grants.java")
+        run(java_base + [str(GRANTS_JAVA), str(config), str(spec)], what="kafka Grants.java")
     finally:
+        config.unlink(missing_ok=True)
         spec.unlink(missing_ok=True)
 
 
