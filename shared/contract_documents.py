@@ -93,11 +93,12 @@ STRUCTURED_HEADERS = {
 
 def topic_configuration(topic: Topic) -> dict:
     """The topic's retention as the Kafka channel binding states it: ``cleanup.policy`` (a list),
-    and ``retention.ms`` where time deletes (-1: never)."""
+    ``retention.ms`` where time deletes (-1: never), ``delete.retention.ms`` where tombstones stay longer than a day."""
     configs = topic.configs
     out: dict[str, Any] = {"cleanup.policy": configs["cleanup.policy"].split(",")}
-    if "retention.ms" in configs:
-        out["retention.ms"] = int(configs["retention.ms"])
+    for key in ("retention.ms", "delete.retention.ms"):
+        if key in configs:
+            out[key] = int(configs[key])
     return out
 
 

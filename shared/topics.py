@@ -13,7 +13,7 @@ How long each is kept is decided by who replays it (docs/architecture.md, the to
 - ``COMPACTED``: the newest event of each key, forever. Only where every event carries its
   aggregate's whole state under the aggregate's key and every follower keeps the newest, so the
   newest per key rebuilds exactly; on the contacts topics an erasure's tombstone or
-  ``contact_erased`` is that newest value.
+  ``contact_erased`` is that newest value (a tombstone kept ``RESTORE_WINDOW_DAYS``).
 - ``days(n)``: deleted after n days. Topics nothing rebuilds from: the rendered messages for the
   gateways (personal data, read within seconds), and inputs and dead letters, which a restore of
   an older database backup replays from the offsets the backup recorded (docs/reliability.md,
@@ -37,6 +37,10 @@ def days(n: int) -> dict[str, str]:
 
 
 RESTORE_WINDOW = days(RESTORE_WINDOW_DAYS)
+# Contacts: compacted, and an erasure's tombstone kept as long as the restore window (Kafka's
+# default is a day): a follower that is behind, or rewound by a restore, still sees the erasure
+# after the contact it erases was compacted away.
+CONTACTS = {**COMPACTED, "delete.retention.ms": RESTORE_WINDOW["retention.ms"]}
 MESSAGES_FOR_GATEWAYS = days(7)
 
 
@@ -67,7 +71,7 @@ REGISTRY_SUBMISSIONS = Topic("registry.submissions.v1", "registry", "Initiatives
 REGISTRY_INBOX = Topic("registry.inbox.{publisher}.v1", "registry", "A publisher's own submissions and withdrawals: only its principal may write its inbox, so the inbox proves the publisher.", RESTORE_WINDOW)
 REGISTRY_REJECTED = Topic("registry.submissions.rejected.v1", "registry", "Submissions that failed validation, verbatim, with reasons.", RESTORE_WINDOW)
 REGISTRY_INITIATIVES = Topic("registry.initiatives.v1", "registry", "Every change of an initiative, with its full current state (no contact).", KEPT)
-REGISTRY_CONTACTS = Topic("registry.contacts.v1", "registry", "Organisers' business contacts by initiative, for notifications only.", COMPACTED, personal_data=True)
+REGISTRY_CONTACTS = Topic("registry.contacts.v1", "registry", "Organisers' business contacts by initiative, for notifications only.", CONTACTS, personal_data=True)
 REGISTRY_REPORTS = Topic("registry.reports.v1", "registry", "Each change of an outcome report: status and figures; the whole report once published.", COMPACTED)
 REGISTRY_GRANTS = Topic("registry.grants.v1", "registry", "Each edition's grants (SEK by initiative), keyed by the edition.", COMPACTED)
 NOTIFICATIONS_FEEDBACK = Topic("notifications.feedback.v1", "notifications", "Anonymous feedback answers by session; comments a curator released.", KEPT)
@@ -75,7 +79,7 @@ REGISTRY_VOCABULARIES = Topic("registry.vocabularies.v1", "registry", "Each voca
 REGISTRY_SOURCES = Topic("registry.sources.v1", "registry", "Each publisher's full current state (kind, names, active, its keys as SHA-256 only), keyed by its source URI.", COMPACTED)
 SCHEDULING_SESSIONS = Topic("scheduling.sessions.v1", "scheduling", "Sessions of the forum programme.", KEPT)
 SCHEDULING_REGISTRATIONS = Topic("scheduling.registrations.v1", "scheduling", "Registrations, without personal data.", KEPT)
-SCHEDULING_CONTACTS = Topic("scheduling.contacts.v1", "scheduling", "Registrants' contacts, for notifications only.", COMPACTED, personal_data=True)
+SCHEDULING_CONTACTS = Topic("scheduling.contacts.v1", "scheduling", "Registrants' contacts, for notifications only.", CONTACTS, personal_data=True)
 NOTIFICATIONS_EMAIL = Topic("notifications.email.v1", "notifications", "Rendered emails for gateways.", MESSAGES_FOR_GATEWAYS, personal_data=True)
 NOTIFICATIONS_SMS = Topic("notifications.sms.v1", "notifications", "Rendered SMS for gateways.", MESSAGES_FOR_GATEWAYS, personal_data=True)
 NOTIFICATIONS_RECEIPTS = Topic("notifications.receipts.v1", "notifications", "Gateways' delivery receipts.", RESTORE_WINDOW)

@@ -9,7 +9,7 @@ from services.reporting.domain.model import ReadModel
 from services.reporting.usecases.replay import InMemoryProjection
 from services.scheduling.consumers import subscriptions as scheduling_subscriptions
 from shared.contract_documents import topic_configuration
-from shared.topics import ALL_TOPICS, DAY_MS, REGISTRY_INITIATIVES, SCHEDULING_REGISTRATIONS
+from shared.topics import ALL_TOPICS, DAY_MS, REGISTRY_INITIATIVES, RESTORE_WINDOW_DAYS, SCHEDULING_REGISTRATIONS
 
 
 class Anything:
@@ -57,4 +57,11 @@ def test_personal_data_is_compacted_or_kept_a_week_at_most():
 def test_the_asyncapi_binding_states_the_retention():
     assert topic_configuration(REGISTRY_INITIATIVES) == {"cleanup.policy": ["delete"], "retention.ms": -1}
     contacts = next(t for t in ALL_TOPICS if t.name == "scheduling.contacts.v1")
-    assert topic_configuration(contacts) == {"cleanup.policy": ["compact"]}
+    assert topic_configuration(contacts) == {"cleanup.policy": ["compact"], "delete.retention.ms": RESTORE_WINDOW_DAYS * DAY_MS}
+
+
+def test_an_erasure_outlives_the_restore_window():
+    # A follower rewound by a restore to a 30-day-old backup must still meet the tombstone that
+    # erases a contact it holds: Kafka's default keeps a tombstone one day.
+    for topic in (t for t in ALL_TOPICS if t.personal_data and t.compacted):
+        assert int(topic.configs["delete.retention.ms"]) >= RESTORE_WINDOW_DAYS * DAY_MS, topic.name
