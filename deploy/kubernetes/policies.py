@@ -22,6 +22,7 @@ MONGODB_PODS = {"app": "oppna-malmo-mongodb-svc"}  # the label the MongoDB opera
 PUBLIC = ("console", "scheduling", "notifications", "reporting")  # reached through the Ingress
 GATEWAY_PORTS = (25, 465, 587, 443)  # SMTP (plain/STARTTLS, TLS, submission) and the HTTPS SMS gateway
 API_SERVER_PORTS = (443, 6443)
+OPERATIONS_POD = {"app.kubernetes.io/name": "operations"}
 
 
 def _policy(name: str, selector: dict, ingress: list | None, egress: list | None) -> dict:
@@ -82,6 +83,13 @@ def data_store_policies() -> list[dict]:
     return [kafka, mongodb]
 
 
+def operations_policy() -> dict:
+    """A pod an operator runs for a backup or a restore (``OPERATIONS_POD``, with the data stores'
+    client labels too): out to Kafka's brokers and MongoDB only, nothing in."""
+    out = [{"to": [_pods(KAFKA_BROKERS)], "ports": _ports(9093)}, {"to": [_pods(MONGODB_PODS)], "ports": _ports(27017)}]
+    return _policy("operations", OPERATIONS_POD, [], out)
+
+
 def network_policies() -> list[dict]:
-    return [*baseline(), *(workload_policy(w) for w in WORKLOADS), *data_store_policies()]
+    return [*baseline(), *(workload_policy(w) for w in WORKLOADS), *data_store_policies(), operations_policy()]
 

@@ -114,3 +114,12 @@ def test_mongodb_accepts_only_its_members_and_the_services(kubernetes):
     for w in WORKLOADS:
         pod = _of_kind(kubernetes, "Deployment")[w.name]["spec"]["template"]["metadata"]["labels"]
         assert (clients.items() <= pod.items()) == w.backend  # the four services, never the console
+
+
+def test_an_operations_pod_reaches_only_kafka_and_mongodb(kubernetes):
+    """Backups and restores run from a pod labelled as in deploy/README.md; nothing reaches it."""
+    policy = _of_kind(kubernetes, "NetworkPolicy")["operations"]
+    assert policy["spec"]["podSelector"]["matchLabels"] == {"app.kubernetes.io/name": "operations"}
+    assert policy["spec"]["ingress"] == []
+    egress = {tuple(sorted(_peer_labels(r, "to")[0].items())): _ports(r) for r in _rules(policy, "egress")}
+    assert egress == {(("strimzi.io/broker-role", "true"), ("strimzi.io/cluster", kafka.CLUSTER)): {9093}, (("app", "oppna-malmo-mongodb-svc"),): {27017}}
