@@ -36,6 +36,9 @@ from bson.json_util import dumps as ejson
 from bson.raw_bson import RawBSONDocument
 from pymongo import AsyncMongoClient
 
+from deploy.local.erasures import organiser_erasures_to_repeat, repeat_scheduling_erasures
+from services.registry.settings import RegistrySettings
+from services.scheduling.settings import SchedulingSettings
 from shared.kafka.security import client_options
 from shared.kafka.topic_admin import kafka_admin
 
@@ -212,10 +215,18 @@ def main(argv: list[str] | None = None) -> int:
         sys.exit(f"no backup under {BACKUPS}")
     source = source.parent if source.name == "manifest.json" else source
     try:
-        print(json.dumps({"restored": str(source), **asyncio.run(restore(mongodb_url, bootstrap, source, prefixes))}, indent=2))
+        print(json.dumps({"restored": str(source), **asyncio.run(_restore_and_erase(mongodb_url, bootstrap, source, prefixes))}, indent=2))
     except RestoreRefused as e:
         sys.exit(f"restore refused: {e}")
     return 0
+
+
+async def _restore_and_erase(mongodb_url: str, bootstrap: str, source: Path, prefixes: tuple[str, ...]) -> dict:
+    """The restore, then the erasures made since the backup (``deploy/local/erasures.py``)."""
+    done = await restore(mongodb_url, bootstrap, source, prefixes)
+    done["contacts_erased_again"] = await repeat_scheduling_erasures(SchedulingSettings())
+    done["organiser_contacts_to_erase_again"] = await organiser_erasures_to_repeat(RegistrySettings())
+    return done
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from deploy.local.backup import RestoreRefused, backup, group_prefixes, restore
+from deploy.local.erasures import organiser_erasures_to_repeat, repeat_scheduling_erasures
 from services.notifications.main import create_app as notifications_app
 from services.notifications.settings import NotificationsSettings
 from services.registry.domain.initiatives import initiative_id
@@ -52,7 +53,8 @@ async def test_a_restore_of_an_older_backup_catches_up_from_kafka(infra, tmp_pat
     sent: dict[str, int] = {}  # external id -> newest revision sent on Kafka
     try:
         async with started(infra, run_id) as p:
-            sessions = await published_programme(p, "om-drill", await stamped_initiatives(p, f"{run_id}-pub", 3), SEATS)
+            initiatives = await stamped_initiatives(p, f"{run_id}-pub", 3)
+            sessions = await published_programme(p, "om-drill", initiatives, SEATS)
             kept = await register_all(p, sessions, range(6), run_id)  # two of three seats in each session
             subscribed = await eventually(lambda: _subscribe(p, f"{run_id}.before@example.se"), timeout=60, what="notifications to take a subscription")
             await _submit(p, source, sent, [(f"K{n}", 1) for n in range(5)])
@@ -65,10 +67,17 @@ async def test_a_restore_of_an_older_backup_catches_up_from_kafka(infra, tmp_pat
             await _submit(p, source, sent, [(f"K{n}", 1) for n in range(5, 10)] + [("K0", 2), ("K1", 2)])
             after = await register_all(p, sessions, range(6, 9), run_id)  # over REST: only in scheduling's database
             lost_subscription = await _subscribe(p, f"{run_id}.after@example.se")  # over REST: only in notifications' database
+            erased = kept[0]  # a resident and an organiser ask to be erased after the backup
+            assert (await p.http["scheduling"].post(f"/v1/registrations/{erased['token']}/erase")).status_code == 200
+            organiser = initiatives[0]
+            assert (await p.http["registry"].delete(f"/v1/initiatives/{organiser}/contact", headers=as_role(Role.curator))).status_code == 200
             await eventually(lambda: _stored(p, source, sent), timeout=60, what="the registry to take the later submissions")
 
         done = await restore(infra.mongodb, infra.kafka, tmp_path / "backup", prefixes)
         assert done["groups_rewound"] >= len(SERVICES)
+        assert await _ids_of(infra, run_id, "scheduling", "contacts") >= {erased["registration_id"]}  # back with the backup...
+        assert await repeat_scheduling_erasures(_named(infra, run_id).settings["scheduling"]) == [erased["registration_id"]]
+        assert erased["registration_id"] not in await _ids_of(infra, run_id, "scheduling", "contacts")  # ...and erased again
 
         async with started(infra, run_id) as p:
             await eventually(lambda: _stored(p, source, sent), timeout=90, what="the registry to catch up from Kafka")
@@ -84,6 +93,11 @@ async def test_a_restore_of_an_older_backup_catches_up_from_kafka(infra, tmp_pat
             # ...while the followers took their events: notifications' copies hold every registration, once.
             every = {a["registration_id"] for a in kept + after}
             await eventually(lambda: _has(p, "notifications", "registrations", every), timeout=60, what="notifications to copy every registration")
+            # The registry's erasure is repeated once it has caught up (a replayed revision may carry the contact).
+            assert organiser in await organiser_erasures_to_repeat(p.settings["registry"])
+            assert (await p.http["registry"].delete(f"/v1/initiatives/{organiser}/contact", headers=as_role(Role.curator))).status_code == 200
+            state = (await _initiatives(p))[organiser]
+            assert all("contact" not in (c or {}) for c in [state.get("content"), *(h.get("content") for h in state["history"])])
             again = await register_all(p, sessions, range(9, 12), f"{run_id}-again")  # the restored service takes new ones
             listed = {s: await _registrations(p, s) for s in sessions}
             assert _registration_counts(listed, kept + again, [])["kept_lost"] == 0
@@ -113,6 +127,10 @@ async def _ids(p: Platform, service: str, collection: str) -> set[str]:
         return {d["_id"] for d in await client[p.settings[service].mongodb_database][collection].find({}, {"_id": 1}).to_list(None)}
     finally:
         await client.close()
+
+
+async def _ids_of(infra, run_id: str, service: str, collection: str) -> set[str]:
+    return await _ids(_named(infra, run_id), service, collection)
 
 
 async def _has(p: Platform, service: str, collection: str, ids: set[str]) -> bool:
