@@ -22,7 +22,6 @@ from services.registry.main import create_app
 from services.registry.settings import RegistrySettings
 from shared.auth import Role
 from shared.kafka.security import client_options
-from tests.integration.test_registry_sources import rejections
 from tests.kafka_principals import grant, removal, sasl_only, signed_in_as
 from tests.platform import as_role, as_source, eventually, service_fixture, submission
 
@@ -85,7 +84,11 @@ async def test_an_event_claiming_another_source_on_an_inbox_is_dead_lettered_and
         await producer.stop()
 
     # Shown to its sender, whom the inbox proves, not to the source it named.
-    [rejection] = [r for r in await rejections(registry, a["source"]) if r["original"]["ce_id"] == forged["id"]]
+    async def refusal():
+        r = await registry.http["registry"].get(f"/v1/sources/{a['source']}/rejections", headers=CURATOR)
+        return next((item for item in r.json()["items"] if item["original"]["ce_id"] == forged["id"]), None)
+
+    rejection = await eventually(refusal, what="the forged event's refusal in its sender's feed")
     assert (rejection["original"]["ce_source"], rejection["original"]["topic"]) == (b["source"], a["topic"])
     assert [(r["field"], r["code"]) for r in rejection["reasons"]] == [("source", "source_mismatch")]
     assert (await registry.http["registry"].get(f"/v1/sources/{b['source']}/rejections", headers=CURATOR)).json()["items"] == []
