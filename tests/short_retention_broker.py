@@ -6,7 +6,9 @@ node on free ports, its data and logs in a directory of its own that is removed 
 shared test broker is never touched."""
 
 import contextlib
+import ctypes
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -20,6 +22,7 @@ from deploy.local.launcher.probes import kafka_answers
 from deploy.local.launcher.processes import run
 
 HOST = "127.0.0.1"
+PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 def _free_port() -> int:
@@ -59,6 +62,11 @@ log.cleaner.min.cleanable.ratio=0.01
 """
 
 
+def _die_with_parent() -> None:
+    """In the child: SIGTERM when the test process dies, even killed (no broker left behind)."""
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 @contextlib.contextmanager
 def short_retention_broker(retention_ms: int = 2000, start_timeout: float = 120) -> Iterator[str]:
     """A started broker whose default ``log.retention.ms`` is ``retention_ms``; yields its bootstrap address."""
@@ -73,7 +81,8 @@ def short_retention_broker(retention_ms: int = 2000, start_timeout: float = 120)
     run(java + ["kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(props), "-g"], what="kafka format")
     with open(home / "kafka.log", "wb") as log:
         proc = subprocess.Popen(java[:1] + ["-Xms128m", "-Xmx384m"] + java[1:] + ["kafka.Kafka", str(props)],
-                                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+                                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+                                preexec_fn=_die_with_parent)
     try:
         deadline = time.monotonic() + start_timeout
         while not kafka_answers(port):
