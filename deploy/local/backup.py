@@ -6,7 +6,8 @@ commit the services' groups.
     python -m deploy.local.backup backup               -> .cache/backups/<UTC time>/
     python -m deploy.local.backup restore [DIR]        (default: the newest backup; services stopped)
 
-A backup is mongodump's layout, so ``mongorestore --dir`` reads it too: ``<database>/<collection>.bson``
+A backup is mongodump's layout, meant for ``mongorestore --dir`` too (not tried: the tools are not
+to be had here): ``<database>/<collection>.bson``
 (the documents' BSON, one after the other, as stored) and ``<collection>.metadata.json`` (its
 indexes), plus ``kafka-offsets.json`` (each of the platform's consumer groups' committed offsets)
 and ``manifest.json`` (when, what, how many). mongodump itself is not used: the Go module proxy
