@@ -27,6 +27,7 @@ import asyncio
 import json
 import os
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -47,6 +48,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BACKUPS = ROOT / ".cache" / "backups"
 SERVICES = ("registry", "scheduling", "notifications", "reporting")  # the console keeps nothing
 BATCH = 500  # documents per insert on restore (FerretDB: small bulks)
+STOPPED_WAIT_S = 30.0  # longer than a consumer's session timeout (KAFKA_SESSION_TIMEOUT_MS, 10 s)
 
 
 class RestoreRefused(Exception):
@@ -105,14 +107,19 @@ async def _dump(collection, folder: Path) -> int:
     return count
 
 
-async def restore(mongodb_url: str, bootstrap: str, source: Path, prefixes: tuple[str, ...]) -> dict:
+async def restore(mongodb_url: str, bootstrap: str, source: Path, prefixes: tuple[str, ...], wait_s: float = STOPPED_WAIT_S) -> dict:
     """Put each database of the backup back as it was (dropped, then its documents inserted as
     stored; the services make their indexes again at start) and rewind the platform's consumer
     groups to the backup's offsets. Refused while a group has members: the services must be
-    stopped, or they would write on and commit newer offsets. Returns what was done."""
+    stopped, or they would write on and commit newer offsets; a killed service's members are waited
+    for up to ``wait_s`` (the broker drops them after the session timeout). Returns what was done."""
     manifest = json.loads((source / "manifest.json").read_text())
     recorded = json.loads((source / "kafka-offsets.json").read_text())
-    await _refuse_while_running(bootstrap, prefixes)
+    deadline = time.monotonic() + wait_s
+    while (busy := await _busy_groups(bootstrap, prefixes)) and time.monotonic() < deadline:
+        await asyncio.sleep(2)
+    if busy:
+        raise RestoreRefused(f"consumer groups still have members (stop the services first): {busy[:5]}")
     restored: dict[str, int] = {}
     client = AsyncMongoClient(mongodb_url, timeoutMS=60_000)
     try:
@@ -145,18 +152,17 @@ async def _insert(collection, docs: list[dict]) -> int:
     return len(docs)
 
 
-async def _refuse_while_running(bootstrap: str, prefixes: tuple[str, ...]) -> None:
-    """Each group's committed offsets are committed again as they are (a change of nothing):
-    the broker takes an offset commit from outside a group only while the group has no members.
-    (aiokafka's DescribeGroups does not decode Kafka 4's answer, so this asks by doing.)"""
+async def _busy_groups(bootstrap: str, prefixes: tuple[str, ...]) -> list[str]:
+    """The groups that still have members. Each group's committed offsets are committed again as
+    they are (a change of nothing): the broker takes an offset commit from outside a group only
+    while the group has no members. (aiokafka's DescribeGroups does not decode Kafka 4's answer.)"""
     busy = []
     for group, offsets in (await group_offsets(bootstrap, prefixes)).items():
         try:
             await _commit(bootstrap, group, {TopicPartition(t, int(p)): o for t, ps in offsets.items() for p, o in ps.items()})
         except KafkaError:
             busy.append(group)
-    if busy:
-        raise RestoreRefused(f"consumer groups still have members (stop the services first): {busy[:5]}")
+    return busy
 
 
 async def rewind(bootstrap: str, prefixes: tuple[str, ...], recorded: dict[str, dict[str, dict[str, int]]]) -> int:

@@ -62,7 +62,7 @@ async def test_a_restore_of_an_older_backup_catches_up_from_kafka(infra, tmp_pat
             manifest = await backup(infra.mongodb, infra.kafka, _databases(p), prefixes, tmp_path / "backup")
             assert manifest["databases"][p.settings["scheduling"].mongodb_database]["registrations"] == 6
             with pytest.raises(RestoreRefused):  # the services run: their groups have members
-                await restore(infra.mongodb, infra.kafka, tmp_path / "backup", prefixes)
+                await restore(infra.mongodb, infra.kafka, tmp_path / "backup", prefixes, wait_s=0)
 
             await _submit(p, source, sent, [(f"K{n}", 1) for n in range(5, 10)] + [("K0", 2), ("K1", 2)])
             after = await register_all(p, sessions, range(6, 9), run_id)  # over REST: only in scheduling's database
