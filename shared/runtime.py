@@ -68,9 +68,7 @@ class Runtime:
         """The one store of a collection's aggregates, sharing the process's keyed lock; ``lift`` and
         ``own`` as ``AggregateStore`` takes them, given where the store is first asked for."""
         if collection not in self.stores:
-            # ``own`` (answer reads from what this process wrote) holds only where one process writes:
-            # with leases on, another replica may have written since.
-            self.stores[collection] = AggregateStore(self.db[collection], self.lock(collection), lift=lift, own=own and self.leases is None)
+            self.stores[collection] = AggregateStore(self.db[collection], self.lock(collection), lift=lift, own=own)
         elif lift is not None or own:
             raise ValueError(f"the store of {collection} exists already: give lift/own where it is first made")
         return self.stores[collection]

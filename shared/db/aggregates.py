@@ -92,7 +92,11 @@ class AggregateStore:
         self._collection = collection
         self._locks = locks or KeyedLock()
         self._lift = lift
-        self._own = own
+        # Locks that hold across processes (write leases) mean other replicas write these documents
+        # too: a document this store wrote may be outdated, so it answers no read and a decision
+        # that changes nothing on it is made again on a read (a write on it meets the guard).
+        self._shared = getattr(self._locks, "across_processes", False)
+        self._own = own and not self._shared
         self._known = KnownDocuments(collection.codec_options)
         self._inserts = InsertTogether(collection)
         self.outbox = PendingEvents(collection, self._locks, self._known)
@@ -149,9 +153,10 @@ class AggregateStore:
                 return {ids[0]: await self._change_alone(ids[0], decides[ids[0]], new, publish_first)}
         async with self._locks.hold_all(ids):
             found = {i: d for i in ids if (d := self._known.recall(i)) is not None}
+            recalled = set(found) if self._shared else set()
             if not new:
                 found.update(await read_each(self._collection, [i for i in ids if i not in found]))
-            return await self._change_found(ids, found, decides, publish_first)
+            return await self._change_found(ids, found, decides, publish_first, recalled)
 
     async def delete(self, ids: Iterable[str]) -> set[str]:
         """Delete aggregates (an erasure) under their locks, events not yet published with them.
@@ -198,9 +203,13 @@ class AggregateStore:
 
     async def _change_once(self, aggregate_id: str, decide: Decide, publish_first: PublishFirst | None = None, read: bool = True) -> Changed:
         """One read-decide-write; ``read=False`` decides on "no document" and inserts."""
-        doc = (self._known.recall(aggregate_id) or await self._collection.find_one({"_id": aggregate_id})) if read else None
+        recalled = self._known.recall(aggregate_id) if read else None
+        doc = (recalled or await self._collection.find_one({"_id": aggregate_id})) if read else None
         new, outcome, first = self._next(aggregate_id, doc, decide, publish_first is not None)
         if new is None:
+            if recalled is not None and self._shared:
+                self._known.forget(aggregate_id)
+                return await self._change_once(aggregate_id, decide, publish_first)
             return Changed(None, outcome)
         if first and not await _published_first(publish_first, first):
             new = _with_outbox(new, first)
@@ -216,8 +225,9 @@ class AggregateStore:
         return Changed(new, outcome)
 
     async def _change_found(self, ids: list[str], found: dict[str, dict[str, Any]], decides: Mapping[str, Decide],
-                            publish_first: PublishFirst | None = None) -> dict[str, Changed]:
-        """A batch's decisions on the documents ``found`` (the rest are new), one bulk write."""
+                            publish_first: PublishFirst | None = None, recalled: set[str] = frozenset()) -> dict[str, Changed]:
+        """A batch's decisions on the documents ``found`` (the rest are new), one bulk write; an id
+        in ``recalled`` whose decision changed nothing is decided again alone on a read."""
         changed: dict[str, Changed] = {}
         writes: dict[str, tuple[InsertOne | ReplaceOne, dict[str, Any]]] = {}
         first: dict[str, list[dict[str, Any]]] = {}
@@ -232,7 +242,7 @@ class AggregateStore:
             changed = {i: Changed(made.get(i), c.outcome) for i, c in changed.items()}
         for i, new in made.items():
             writes[i] = (InsertOne(new) if i not in found else ReplaceOne({"_id": i, "version": found[i]["version"]}, new), new)
-        lost = await write_guarded(self._collection, writes)
+        lost = await write_guarded(self._collection, writes) | {i for i in recalled if i not in made}
         for i in sorted(lost):  # rare: a race lost to another process, or a "new" one that exists
             self._known.forget(i)
             changed[i] = await self._change_alone(i, decides[i], False, publish_first)

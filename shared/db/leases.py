@@ -183,6 +183,8 @@ class ScopedLeases:
     """A keyed lock over one scope of a process's leases (a collection's aggregates, an edition's
     schedule): the interface of ``KeyedLock``."""
 
+    across_processes = True  # what a store asks: other processes write these documents too
+
     def __init__(self, leases: WriteLeases, scope: str):
         self._leases = leases
         self._scope = scope

@@ -19,7 +19,7 @@ from shared.db.aggregates import AggregateStore, ConcurrentChange, change_one
 from shared.db.indexes import ensure_indexes
 from shared.db.keyed_lock import KeyedLock
 from shared.db.leases import INDEXES, LEASES, LeaseTimes, LeaseTimeout, WriteLeases
-from shared.decisions import Decision
+from shared.decisions import Decision, NoChange
 
 QUICK = LeaseTimes(beat_s=0.2, watch_after_s=0.2, dead_after_s=1.0, max_wait_s=20)
 
@@ -151,3 +151,15 @@ async def test_a_lease_never_free_is_answered_busy_not_waited_on_forever(infra):
         release.set()
         await holder
         beat.cancel()
+
+
+async def test_a_replica_decides_on_what_another_wrote_since_not_on_what_it_wrote_itself(infra):
+    """A refusal or "nothing to do" is answered from the stored state: a replica must not decide on
+    the document it last wrote when another replica has changed it since."""
+    async with _replicas(infra) as [(a, _), (b, _)]:
+        status = lambda s: (lambda state, _v: Decision({"status": s}))  # noqa: E731
+        seen = lambda state, _v: NoChange(state["status"])  # noqa: E731
+        await a.change({"x": status("submitted"), "y": status("submitted")})
+        await b.change({"x": status("in_review"), "y": status("in_review")})
+        assert (await change_one(a, "x", seen)).outcome == "in_review"
+        assert {i: c.outcome for i, c in (await a.change({"x": seen, "y": seen})).items()} == {"x": "in_review", "y": "in_review"}
