@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 import time
 from datetime import UTC, datetime
@@ -39,10 +38,13 @@ from bson.raw_bson import RawBSONDocument
 from pymongo import AsyncMongoClient
 
 from deploy.local.erasures import organiser_erasures_to_repeat, repeat_scheduling_erasures
+from services.notifications.settings import NotificationsSettings
 from services.registry.settings import RegistrySettings
+from services.reporting.settings import ReportingSettings
 from services.scheduling.settings import SchedulingSettings
 from shared.kafka.security import client_options
 from shared.kafka.topic_admin import kafka_admin
+from shared.settings import ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 BACKUPS = ROOT / ".cache" / "backups"
@@ -199,41 +201,42 @@ async def _commit(bootstrap: str, group: str, offsets: dict[TopicPartition, int]
         await consumer.stop()
 
 
-def _databases() -> list[str]:
-    """The four services' databases, as their settings name them (MONGODB_DATABASE is per service)."""
-    return [os.environ.get(f"OM_{s.upper()}_DATABASE", s) for s in SERVICES]
+def service_settings() -> dict[str, ServiceSettings]:
+    """The four services' settings as the environment gives them (``infra.py env``: the engines and
+    the Kafka sign-in; each service's database by its own default name)."""
+    made = [cls() for cls in (RegistrySettings, SchedulingSettings, NotificationsSettings, ReportingSettings)]
+    return {s.service_name: s for s in made}
+
+
+async def run(action: str, settings: dict[str, ServiceSettings], root: Path = BACKUPS, source: Path | None = None) -> dict:
+    """``backup``: a new backup under ``root``. ``restore``: ``source`` (default: the newest under
+    ``root``) put back, then the erasures made since (``deploy/local/erasures.py``): scheduling's done
+    again, the registry's listed for a curator to repeat once it has caught up."""
+    any_one = settings["registry"]
+    mongodb_url, bootstrap, prefixes = any_one.mongodb_url, any_one.kafka_bootstrap_servers, group_prefixes(any_one.topic_prefix)
+    if action == "backup":
+        target = root / datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        manifest = await backup(mongodb_url, bootstrap, [s.mongodb_database for s in settings.values()], prefixes, target)
+        return {"backup": str(target), **manifest}
+    source = source or max((m.parent for m in root.glob("*/manifest.json")), default=None)
+    if source is None:
+        raise RestoreRefused(f"no backup under {root}")
+    done = await restore(mongodb_url, bootstrap, source, prefixes)
+    done["contacts_erased_again"] = await repeat_scheduling_erasures(settings["scheduling"])
+    done["organiser_contacts_to_erase_again"] = await organiser_erasures_to_repeat(settings["registry"])
+    return {"restored": str(source), **done}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("action", choices=("backup", "restore"))
-    parser.add_argument("source", nargs="?", help="restore: the backup's directory (default: the newest)")
+    parser.add_argument("source", nargs="?", type=Path, help="restore: the backup's directory (default: the newest)")
     args = parser.parse_args(argv)
-    mongodb_url = os.environ.get("MONGODB_URL", "mongodb://127.0.0.1:27027/")
-    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092")
-    prefixes = group_prefixes(os.environ.get("TOPIC_PREFIX", ""))
-    if args.action == "backup":
-        target = BACKUPS / datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        manifest = asyncio.run(backup(mongodb_url, bootstrap, _databases(), prefixes, target))
-        print(json.dumps({"backup": str(target), **manifest}, indent=2))
-        return 0
-    source = Path(args.source) if args.source else max(BACKUPS.glob("*/manifest.json"), default=None)
-    if source is None:
-        sys.exit(f"no backup under {BACKUPS}")
-    source = source.parent if source.name == "manifest.json" else source
     try:
-        print(json.dumps({"restored": str(source), **asyncio.run(_restore_and_erase(mongodb_url, bootstrap, source, prefixes))}, indent=2))
+        print(json.dumps(asyncio.run(run(args.action, service_settings(), source=args.source)), indent=2))
     except RestoreRefused as e:
         sys.exit(f"restore refused: {e}")
     return 0
-
-
-async def _restore_and_erase(mongodb_url: str, bootstrap: str, source: Path, prefixes: tuple[str, ...]) -> dict:
-    """The restore, then the erasures made since the backup (``deploy/local/erasures.py``)."""
-    done = await restore(mongodb_url, bootstrap, source, prefixes)
-    done["contacts_erased_again"] = await repeat_scheduling_erasures(SchedulingSettings())
-    done["organiser_contacts_to_erase_again"] = await organiser_erasures_to_repeat(RegistrySettings())
-    return done
 
 
 if __name__ == "__main__":
