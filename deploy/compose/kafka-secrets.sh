@@ -6,7 +6,8 @@
 # generated password in store-credentials), the broker's JAAS file and the super user's client
 # properties. Runs in the apache/kafka image (keytool); idempotent.
 set -euo pipefail
-cd /etc/kafka/secrets
+secrets=${KAFKA_SECRETS_DIR:-/etc/kafka/secrets} ca_out=${KAFKA_CA_DIR:-/kafka-ca}
+cd "$secrets"
 : "${KAFKA_ADMIN_PASSWORD:?set KAFKA_ADMIN_PASSWORD}"
 if [[ ! -e kafka.keystore.p12 ]]; then
   store=$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
@@ -34,10 +35,10 @@ cat > admin.properties <<PROPS
 security.protocol=SASL_SSL
 sasl.mechanism=PLAIN
 sasl.jaas.config=${plain%user_admin=*};
-ssl.truststore.location=/etc/kafka/secrets/ca.crt
+ssl.truststore.location=$secrets/ca.crt
 ssl.truststore.type=PEM
 PROPS
-cp ca.crt /kafka-ca/ca.crt
-chown -R 1000:1000 /etc/kafka/secrets
+cp ca.crt "$ca_out/ca.crt"
+chown -R 1000:1000 "$secrets"  # the image's appuser
 chmod 600 jaas.conf admin.properties store-credentials ca.p12
-chmod 644 /kafka-ca/ca.crt
+chmod 644 "$ca_out/ca.crt"

@@ -4,8 +4,8 @@
 # (deploy/local/launcher/kafka_sasl.py; tests/unit/test_kafka_acls.py keeps the two equal).
 # Runs once per `docker compose up`, as the super user, after the broker is healthy; idempotent.
 set -euo pipefail
-bin=/opt/kafka/bin
-admin=(--bootstrap-server kafka:9092 --command-config /etc/kafka/secrets/admin.properties)
+bin=${KAFKA_BIN:-/opt/kafka/bin}
+admin=(--bootstrap-server "${KAFKA_BOOTSTRAP:-kafka:9092}" --command-config "${KAFKA_SECRETS_DIR:-/etc/kafka/secrets}/admin.properties")
 for service in registry scheduling notifications reporting; do
   var="KAFKA_PASSWORD_${service^^}"
   "$bin/kafka-configs.sh" "${admin[@]}" --alter --entity-type users --entity-name "$service" \
@@ -13,7 +13,7 @@ for service in registry scheduling notifications reporting; do
 done
 # One call per (principal, resource type, pattern type, operations): many resources at once.
 awk '$1 == "acl" { key = $2 " " $3 " " $4 " " $6; names[key] = names[key] " " $5 }
-     END { for (k in names) print k names[k] }' /spec/kafka-acls.spec |
+     END { for (k in names) print k names[k] }' "$(dirname "$0")/kafka-acls.spec" |
 while read -r principal kind pattern ops names; do
   args=(--add --allow-principal "$principal" --resource-pattern-type "${pattern,,}")
   for op in ${ops//,/ }; do  # DESCRIBE_CONFIGS -> DescribeConfigs, as kafka-acls names them
