@@ -7,7 +7,6 @@ it may do (its ACLs: README, "Kafka principals and ACLs"); docs/security.md, "Ka
 """
 
 import ssl
-from collections.abc import Mapping
 from typing import Any
 
 from aiokafka.helpers import create_ssl_context
@@ -15,12 +14,10 @@ from aiokafka.helpers import create_ssl_context
 from shared.settings import KafkaSecuritySettings
 
 
-def security_settings(env: Mapping[str, str] | None = None) -> KafkaSecuritySettings:
-    """The sign-in of a tool or test: from ``env`` (``KAFKA_*`` as ``infra.py env`` prints them,
-    e.g. a second set of engines' lines) or else from the process environment."""
-    if env is None:
-        return KafkaSecuritySettings()
-    return KafkaSecuritySettings(**{k.lower(): v for k, v in env.items() if k.startswith("KAFKA_") and k.lower() in KafkaSecuritySettings.model_fields})
+def security_settings() -> KafkaSecuritySettings:
+    """The sign-in of a tool or test, from the process environment (``KAFKA_*`` as ``infra.py env``
+    prints them)."""
+    return KafkaSecuritySettings()
 
 
 def client_options(settings: KafkaSecuritySettings | None = None, *, username: str | None = None, password: str | None = None) -> dict[str, Any]:
