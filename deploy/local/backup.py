@@ -33,6 +33,7 @@ from pathlib import Path
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
 from bson import decode_file_iter
+from bson.codec_options import CodecOptions
 from bson.json_util import dumps as ejson
 from bson.raw_bson import RawBSONDocument
 from pymongo import AsyncMongoClient
@@ -50,6 +51,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BACKUPS = ROOT / ".cache" / "backups"
 SERVICES = ("registry", "scheduling", "notifications", "reporting")  # the console keeps nothing
 BATCH = 500  # documents per insert on restore (FerretDB: small bulks)
+AS_STORED = CodecOptions(document_class=RawBSONDocument)
 STOPPED_WAIT_S = 30.0  # longer than a consumer's session timeout (KAFKA_SESSION_TIMEOUT_MS, 10 s)
 
 
@@ -129,6 +131,7 @@ async def restore(mongodb_url: str, bootstrap: str, source: Path, prefixes: tupl
             await client.drop_database(name)
             restored[name] = 0
             for path in sorted((source / name).glob("*.bson")):
+                await client[name].create_collection(path.stem)  # an empty one too, as it was
                 restored[name] += await _load(client[name][path.stem], path)
     finally:
         await client.close()
@@ -139,7 +142,7 @@ async def restore(mongodb_url: str, bootstrap: str, source: Path, prefixes: tupl
 async def _load(collection, path: Path) -> int:
     count, batch = 0, []
     with open(path, "rb") as f:
-        for doc in decode_file_iter(f):
+        for doc in decode_file_iter(f, AS_STORED):  # raw: each document's bytes as dumped (an Int64 stays one)
             batch.append(doc)
             if len(batch) >= BATCH:
                 count += await _insert(collection, batch)
@@ -149,7 +152,7 @@ async def _load(collection, path: Path) -> int:
     return count
 
 
-async def _insert(collection, docs: list[dict]) -> int:
+async def _insert(collection, docs: list[RawBSONDocument]) -> int:
     await collection.insert_many(docs, ordered=False)
     return len(docs)
 

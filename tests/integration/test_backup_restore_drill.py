@@ -14,9 +14,10 @@ from collections import Counter
 from collections.abc import AsyncIterator
 
 import pytest
+from bson import decode_file_iter, encode
 from pymongo import AsyncMongoClient
 
-from deploy.local.backup import RestoreRefused, group_prefixes, restore, run
+from deploy.local.backup import AS_STORED, RestoreRefused, group_prefixes, restore, run
 from services.notifications.main import create_app as notifications_app
 from services.notifications.settings import NotificationsSettings
 from services.registry.domain.initiatives import initiative_id
@@ -73,7 +74,10 @@ async def test_a_restore_of_an_older_backup_catches_up_from_kafka(infra, tmp_pat
             assert (await p.http["registry"].delete(f"/v1/initiatives/{organiser}/contact", headers=as_role(Role.curator))).status_code == 200
             await eventually(lambda: _stored(p, source, sent), timeout=60, what="the registry to take the later submissions")
 
-        done = await run("restore", _named(infra, run_id).settings, root=tmp_path)  # what `make restore` does, services stopped
+        settings = _named(infra, run_id).settings
+        done = await run("restore", settings, root=tmp_path)  # what `make restore` does, services stopped
+        again = await run("backup", settings, root=tmp_path / "check")  # the restored databases, before anything runs
+        assert _documents(Path(again["backup"])) == _documents(Path(manifest["backup"])) | _erased_contact(Path(manifest["backup"]), settings, erased)
         assert done["groups_rewound"] >= len(SERVICES)
         assert done["contacts_erased_again"] == [erased["registration_id"]]  # back with the backup, erased again
         assert erased["registration_id"] not in await _ids_of(infra, run_id, "scheduling", "contacts")
@@ -103,6 +107,19 @@ async def test_a_restore_of_an_older_backup_catches_up_from_kafka(infra, tmp_pat
             assert max(sum(r["party_size"] for r in rs if r["status"] == "confirmed") for rs in listed.values()) <= SEATS
     finally:
         await _named(infra, run_id).cleanup()
+
+
+def _documents(backup: Path) -> dict[str, list[bytes]]:
+    """Every dumped document's bytes, by database and collection, in a stable order."""
+    return {f"{f.parent.name}/{f.stem}": sorted(d.raw for d in decode_file_iter(f.open("rb"), AS_STORED)) for f in backup.glob("*/*.bson")}
+
+
+def _erased_contact(backup: Path, settings: dict, erased: dict) -> dict[str, list[bytes]]:
+    """The backup's scheduling contacts and registrations as the erasure repeated after the restore leaves them."""
+    folder = backup / settings["scheduling"].mongodb_database
+    contacts = [d for d in decode_file_iter((folder / "contacts.bson").open("rb")) if d["_id"] != erased["registration_id"]]
+    registrations = [{**d, "contact_erased": True} if d["_id"] == erased["registration_id"] else d for d in decode_file_iter((folder / "registrations.bson").open("rb"))]
+    return {f"{folder.name}/contacts": sorted(encode(d) for d in contacts), f"{folder.name}/registrations": sorted(encode(d) for d in registrations)}
 
 
 async def _submit(p: Platform, source: str, sent: dict[str, int], items: list[tuple[str, int]]) -> None:
