@@ -101,3 +101,18 @@ def test_the_demos_publishers_are_the_launchers_and_every_name_it_takes_names_an
         assert PUBLISHER_NAME.match(name) and inbox.match(inbox_topic(name)), name
     for name in ("A", "a.b", "-a", "a_b", ""):
         assert not PUBLISHER_NAME.match(name), name
+
+
+def test_a_source_is_registered_only_with_a_principal_that_can_name_an_inbox():
+    import pytest
+    from pydantic import ValidationError
+
+    from services.registry.domain.sources import SourceChange, SourceIn
+
+    base = {"source": "urn:malmo:source:eccar", "kind": "international", "name": {"sv": "E", "en": "E"}}
+    assert SourceIn(**base, kafka_principal="User:eccar").kafka_principal == "User:eccar"
+    for bad in ("eccar", "User:Eccar", "User:ec.car", "User:", "Group:eccar", "User:ec_car"):
+        with pytest.raises(ValidationError):
+            SourceIn(**base, kafka_principal=bad)
+        with pytest.raises(ValidationError):
+            SourceChange(kafka_principal=bad)

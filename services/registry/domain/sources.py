@@ -21,6 +21,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.refusals import Refused
+from services.registry.domain import inbox
 from services.registry.domain.states import KeyEntry, SourceState
 from shared.decisions import Decision, NoChange, Pending
 from shared.envelope import Reason, new_event
@@ -32,6 +33,8 @@ MAX_ACTIVE_KEYS = 5
 EVENT_NAMESPACE = uuid.UUID("0b9e3c1f-5a7d-4e2b-8c61-7d4f2a9e1b35")
 
 SourceUri = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=r"^[a-z][a-z0-9+.-]*:\S+$")]
+# The principal's user name names the publisher's inbox (domain/inbox.py), so it is one an inbox can have.
+KafkaPrincipal = Annotated[str, StringConstraints(min_length=6, max_length=200, pattern=rf"^User:{inbox.NAME}$")]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
@@ -48,8 +51,10 @@ class SourceIn(BaseModel):
     source: SourceUri = Field(description="The CloudEvents source URI the publisher sends.", examples=["urn:malmo:source:kulturforvaltningen"])
     kind: OrganizerKind
     name: SourceNames
-    kafka_principal: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = Field(
-        default=None, description="The SASL principal production ACLs bind to this source (e.g. User:kulturforvaltningen).", examples=["User:kulturforvaltningen"]
+    kafka_principal: KafkaPrincipal | None = Field(
+        default=None,
+        description="The SASL principal whose inbox registry.inbox.<name>.v1 proves this source (User:<name>: lower-case letters, digits, '-').",
+        examples=["User:kulturforvaltningen"],
     )
 
 
@@ -59,7 +64,7 @@ class SourceChange(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     kind: OrganizerKind | None = None
     name: SourceNames | None = None
-    kafka_principal: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    kafka_principal: KafkaPrincipal | None = None
     active: bool | None = Field(default=None, description="False: every key stops working and Kafka messages are rejected.")
 
 
