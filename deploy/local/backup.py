@@ -43,6 +43,7 @@ from services.notifications.settings import NotificationsSettings
 from services.registry.settings import RegistrySettings
 from services.reporting.settings import ReportingSettings
 from services.scheduling.settings import SchedulingSettings
+from shared.db.leases import LEASES, REPLICAS
 from shared.kafka.security import client_options
 from shared.kafka.topic_admin import kafka_admin
 from shared.settings import ServiceSettings
@@ -52,6 +53,9 @@ BACKUPS = ROOT / ".cache" / "backups"
 SERVICES = ("registry", "scheduling", "notifications", "reporting")  # the console keeps nothing
 BATCH = 500  # documents per insert on restore (FerretDB: small bulks)
 AS_STORED = CodecOptions(document_class=RawBSONDocument)
+# The running processes' write leases and heartbeats (shared/db/leases.py): restored, they would
+# name holders long gone, whose leases a writer takes over only after watching them for seconds.
+NOT_BACKED_UP = {LEASES, REPLICAS}
 STOPPED_WAIT_S = 30.0  # longer than a consumer's session timeout (KAFKA_SESSION_TIMEOUT_MS, 10 s)
 
 
@@ -89,7 +93,7 @@ async def backup(mongodb_url: str, bootstrap: str, databases: list[str], prefixe
             db, folder = client[name], target / name
             folder.mkdir()
             counts[name] = {}
-            for collection in sorted(await db.list_collection_names()):
+            for collection in sorted(set(await db.list_collection_names()) - NOT_BACKED_UP):
                 counts[name][collection] = await _dump(db[collection], folder)
     finally:
         await client.close()
