@@ -7,9 +7,11 @@ import inspect
 from services.reporting.consumers import subscriptions as reporting_subscriptions
 from services.reporting.domain.model import ReadModel
 from services.reporting.usecases.replay import InMemoryProjection
+from services.notifications.consumers import subscriptions as notifications_subscriptions
+from services.registry.consumers import subscriptions as registry_subscriptions
 from services.scheduling.consumers import subscriptions as scheduling_subscriptions
 from shared.contract_documents import topic_configuration
-from shared.topics import ALL_TOPICS, DAY_MS, REGISTRY_INITIATIVES, RESTORE_WINDOW_DAYS, SCHEDULING_REGISTRATIONS
+from shared.topics import ALL_TOPICS, DAY_MS, REGISTRY_INITIATIVES, RESTORE_WINDOW, RESTORE_WINDOW_DAYS, SCHEDULING_REGISTRATIONS
 
 
 class Anything:
@@ -38,6 +40,21 @@ def test_what_a_rebuild_replays_is_kept_forever():
     assert {"registry.initiatives.v1", "scheduling.registrations.v1", "registry.vocabularies.v1"} <= replayed
     short = sorted(t.name for t in ALL_TOPICS if t.name in replayed and not t.kept_forever)
     assert short == [], f"rebuilt from, yet deleted by time: {short}"
+
+
+def test_every_subscribed_topic_is_kept_forever_but_the_inputs_a_restore_catches_up_from():
+    # The registry's and notifications' subscriptions too: a new replica, a restore's rewind or a
+    # lost copy reads them again. Only what an owner takes into its own state (publishers'
+    # submissions, its own refusals, the gateways' receipts) is an input kept the restore window.
+    inputs = {"registry.submissions.v1", "registry.submissions.rejected.v1", "notifications.receipts.v1"}
+    read: set[str] = set()
+    for subscriptions in (registry_subscriptions, notifications_subscriptions, scheduling_subscriptions):
+        for sub in subscriptions(*(Anything() for _ in inspect.signature(subscriptions).parameters)):
+            read |= {t.name for t in (sub[0] if isinstance(sub, tuple) else sub).topics}
+    assert inputs < read
+    by_name = {t.name: t for t in ALL_TOPICS}
+    assert sorted(name for name in read - inputs if not by_name[name].kept_forever) == []
+    assert all(by_name[name].configs == RESTORE_WINDOW for name in inputs)
 
 
 def test_only_whole_state_topics_are_compacted():
