@@ -31,6 +31,7 @@ global
 defaults
     mode http
     option forwardfor
+    option http-buffer-request
     timeout connect 1s
     timeout client 90s
     timeout server 90s
