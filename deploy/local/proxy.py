@@ -8,7 +8,10 @@ HAProxy (Debian's ``haproxy``; the Makefile installs it) with, per service:
   that found its replica dead (refused, or reset before any answer) is sent again to the other.
   Only requests that may be repeated are sent again after their bytes reached a replica: GET and
   HEAD, and a POST carrying an ``Idempotency-Key`` (a registration: scheduling answers a repeat as
-  the first, ``docs/scheduling.md``); any other request is retried only when it never reached one;
+  the first, ``docs/scheduling.md``); any other request is retried only when it never reached one.
+  ``option http-buffer-request`` waits for the whole request before choosing a replica: without
+  it a POST whose replica died as its body went over was closed unanswered (22 of ~22,000 keyed
+  POSTs under 4 kills in 50 s, measured; none with it, twice);
 - ``option forwardfor``: the client's address in X-Forwarded-For, which uvicorn takes from a
   proxy on 127.0.0.1, so the sign-up rate limits count clients, not the proxy;
 - each replica a second time as a ``backup`` without a check: when no replica is ready (Kafka or

@@ -19,6 +19,7 @@ def test_each_service_has_one_address_over_its_checked_replicas_and_unchecked_ba
     assert "server scheduling-1-alive 127.0.0.1:9102 backup" in text, "served when no replica is ready (Kafka away)"
     assert "http-check send meth GET uri /readyz" in text and "option redispatch" in text
     assert "retry-on conn-failure empty-response" in text
+    assert "option http-buffer-request" in text, "a POST is sent again whole, or closed unanswered"
     assert "disable-l7-retry if !METH_GET !{ req.hdr(idempotency-key) -m found }" in text, "an unkeyed POST is never sent twice"
 
 
