@@ -12,6 +12,10 @@ HAProxy (Debian's ``haproxy``; the Makefile installs it) with, per service:
   ``option http-buffer-request`` waits for the whole request before choosing a replica: without
   it a POST whose replica died as its body went over was closed unanswered (22 of ~22,000 keyed
   POSTs under 4 kills in 50 s, measured; none with it, twice);
+- a session's registrations (scheduling) to one replica while it lives: the path's first three
+  segments are hashed (``balance uri depth 3``, consistent hashing), so one process's seat desk
+  takes a session's registrations together instead of two replicas taking turns at its write
+  lease; when that replica is down its sessions hash to the other;
 - ``option forwardfor``: the client's address in X-Forwarded-For, which uvicorn takes from a
   proxy on 127.0.0.1, so the sign-up rate limits count clients, not the proxy;
 - each replica a second time as a ``backup`` without a check: when no replica is ready (Kafka or
@@ -54,13 +58,24 @@ frontend {name}
     bind {host}:{port}
     # bytes that reached a replica are sent again only where a repeat is answered as the first
     http-request disable-l7-retry if !METH_GET !{{ req.hdr(idempotency-key) -m found }}
-    default_backend {name}
+{affinity}    default_backend {name}
 
 backend {name}
     balance roundrobin
     option allbackups
 {servers}
 """
+
+BY_AGGREGATE = """
+backend {name}-by-aggregate
+    balance uri depth 3
+    hash-type consistent
+    option allbackups
+{servers}
+"""
+# Requests that write one hot aggregate, by service: sent to one replica per aggregate (its id is
+# the path's third segment), where its writes are grouped in memory.
+AFFINITY = {"scheduling": r"^/(v1|programme)/sessions/[^/]+/regist"}
 
 
 def config(backends: dict[str, tuple[int, list[tuple[str, int]]]], host: str = "127.0.0.1") -> str:
@@ -70,7 +85,11 @@ def config(backends: dict[str, tuple[int, list[tuple[str, int]]]], host: str = "
     for name, (port, replicas) in backends.items():
         servers = [f"    server {r} {host}:{p} check" for r, p in replicas]
         servers += [f"    server {r}-alive {host}:{p} backup" for r, p in replicas]
-        text += SERVICE.format(name=name, host=host, port=port, servers="\n".join(servers))
+        pattern = AFFINITY.get(name)
+        affinity = f"    use_backend {name}-by-aggregate if {{ path_reg {pattern} }}\n" if pattern else ""
+        text += SERVICE.format(name=name, host=host, port=port, servers="\n".join(servers), affinity=affinity)
+        if pattern:
+            text += BY_AGGREGATE.format(name=name, servers="\n".join(servers))
     return text
 
 

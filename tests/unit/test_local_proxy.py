@@ -38,3 +38,12 @@ def test_the_replicas_of_a_service_are_killed_in_turn_each_as_often_as_one_proce
     assert all(b.at_s - a.at_s > 10 for a, b in zip(sorted(kills), sorted(kills)[1:])), "a slot each, room to start again"
     assert {f.target for f in plan} >= {"kafka", "database"}
     assert [f.target for f in faults.plan(2026, 240, 5)].count("scheduling") == 5, "one process each: as before"
+
+
+def test_a_sessions_registrations_go_to_one_replica_and_the_rest_round_robin():
+    text = proxy.config(BACKENDS)
+    assert "use_backend scheduling-by-aggregate if { path_reg ^/(v1|programme)/sessions/[^/]+/regist }" in text
+    by_aggregate = text.split("backend scheduling-by-aggregate", 1)[1]
+    assert "balance uri depth 3" in by_aggregate and "hash-type consistent" in by_aggregate
+    assert "server scheduling-2 127.0.0.1:10102 check" in by_aggregate, "the other takes them when one is down"
+    assert "registry-by-aggregate" not in text
