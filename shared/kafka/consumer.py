@@ -72,6 +72,9 @@ class ConsumerRunner:
         # Messages in hand at once across the runner's partitions (each holds a DB round trip).
         self._slots = asyncio.Semaphore(concurrency)
         self._group = subscription.group(settings)
+        # What a dead letter names: the subscription, not the replica. Every replica of an
+        # every-replica subscription refuses the same message; their letters are one (one id).
+        self._letters_from = settings.group(subscription.name)
         self._consumer = AIOKafkaConsumer(
             *(settings.topic(t.name) for t in subscription.topics),
             metadata_max_age_ms=PATTERN_REFRESH_MS if subscription.pattern else METADATA_MAX_AGE_MS,
@@ -226,7 +229,7 @@ class ConsumerRunner:
                 log.warning("handler_failed", error=repr(e), attempts=self._settings.handler_attempts)
                 reason = Reason(field="", code="handler_failed", message=f"{type(e).__name__}: {e}"[:1000])
                 await self._dead_letter(
-                    MessageFailedV1(consumer=self._group, attempts=self._settings.handler_attempts, reasons=[reason], original=original_of(msg, ce)),
+                    MessageFailedV1(consumer=self._letters_from, attempts=self._settings.handler_attempts, reasons=[reason], original=original_of(msg, ce)),
                     "handler_failed",
                 )
             else:
@@ -257,14 +260,11 @@ class ConsumerRunner:
 
     async def _reject(self, msg: ConsumerRecord, reasons: list[Reason], outcome: str, ce: dict | None = None) -> None:
         log.info("message_rejected", topic=msg.topic, offset=msg.offset, reasons=[r.code for r in reasons])
-        await self._dead_letter(MessageRejectedV1(consumer=self._group, reasons=reasons, original=original_of(msg, ce)), reasons[0].code)
+        await self._dead_letter(MessageRejectedV1(consumer=self._letters_from, reasons=reasons, original=original_of(msg, ce)), reasons[0].code)
         EVENTS_HANDLED.labels(self._group, (ce or {}).get("ce_type") or "unreadable", outcome).inc()
 
     async def _dead_letter(self, data: MessageRejectedV1 | MessageFailedV1, code: str) -> None:
-        if self._sub.every_replica:  # the topic's shared subscription dead-letters it, once
-            log.warning("not_taken_into_memory", code=code, consumer=self._group)
-            return
-        event = dead_letter_event(data, self._group, self._settings.service_name)
+        event = dead_letter_event(data, self._letters_from, self._settings.service_name)
         # Keyed by the original publisher, so one source's dead letters stay in order together.
         await self._producer.publish(self._sub.dead_letter, event, key=data.original.ce_source or "unknown")
         DEAD_LETTERS.labels(self._group, code).inc()

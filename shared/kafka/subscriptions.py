@@ -59,8 +59,9 @@ class Subscription:
     # for what a replica keeps in memory and serves from (read models), which must be equal on
     # every replica. Its handlers change that memory only, idempotently (the newest version wins);
     # effects that must happen once (a copy written, a message) stay in a shared subscription. So
-    # it asks no processed-events log (shared by the replicas: one would skip what another took)
-    # and dead-letters nothing (the shared subscription of the topic does, once).
+    # it asks no processed-events log (shared by the replicas: one would skip what another took).
+    # What it cannot take it dead-letters under the subscription's name, with the id the message's
+    # place gives: every replica's letter of one message is the same letter.
     every_replica: bool = False
 
     def __post_init__(self) -> None:
