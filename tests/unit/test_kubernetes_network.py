@@ -123,3 +123,13 @@ def test_an_operations_pod_reaches_only_kafka_and_mongodb(kubernetes):
     assert policy["spec"]["ingress"] == []
     egress = {tuple(sorted(_peer_labels(r, "to")[0].items())): _ports(r) for r in _rules(policy, "egress")}
     assert egress == {(("strimzi.io/broker-role", "true"), ("strimzi.io/cluster", kafka.CLUSTER)): {9093}, (("app", "oppna-malmo-mongodb-svc"),): {27017}}
+
+
+def test_a_sessions_registrations_go_to_one_scheduling_pod(kubernetes):
+    """Its seat desk groups them in one pod's memory; two pods would take turns at its lease."""
+    sessions = _of_kind(kubernetes, "Ingress")["programme-sessions"]
+    assert sessions["metadata"]["annotations"]["nginx.ingress.kubernetes.io/upstream-hash-by"] == "$uri"  # the path, not the query
+    [rule] = sessions["spec"]["rules"]
+    [path] = rule["http"]["paths"]
+    assert (path["path"], path["pathType"], path["backend"]["service"]["name"]) == ("/programme/sessions", "Prefix", "scheduling")
+    assert "/programme/sessions/{session_id}/register" in _app_paths("scheduling")
