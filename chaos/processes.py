@@ -20,6 +20,7 @@ import httpx
 
 from chaos.engines import HOME, ROOT
 from deploy.local import proxy
+from deploy.local.services import signed_in_as
 
 PORTS = {"registry": 8201, "scheduling": 8202, "notifications": 8203, "reporting": 8204}
 LOGS = HOME / "logs"
@@ -62,6 +63,7 @@ class Services:
         return {
             **os.environ,
             **self.engines,
+            **signed_in_as(service, self.engines),  # its own principal and ACLs, as in make run
             "HTTP_PORT": str(self.port(name)),
             "REPLICA_ID": name if name != service else f"{service}-1",
             "REPLICA_COUNT": str(self.replicas),

@@ -174,11 +174,18 @@ def start() -> int:
     for service in SERVICES:
         for name, at in instances(service, count):
             # every replica writes links to the service's one address, not to its own port
-            launch(name, service, {**env, "HTTP_PORT": str(at), "REPLICA_ID": name, "REPLICA_COUNT": str(count),
+            launch(name, service, {**env, **signed_in_as(service, env), "HTTP_PORT": str(at), "REPLICA_ID": name, "REPLICA_COUNT": str(count),
                                    "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL") or url(service)})
     if count > 1 and not start_proxy(count):
         return 1
     return wait_ready(count)
+
+
+def signed_in_as(service: str, env: dict[str, str]) -> dict[str, str]:
+    """The service's own Kafka principal, where the launcher made one (``infra.py env`` prints
+    ``KAFKA_SASL_PASSWORD_<SERVICE>``): each service runs with exactly its ACLs, never as admin."""
+    password = env.get(f"KAFKA_SASL_PASSWORD_{service.upper()}")
+    return {"KAFKA_SASL_USERNAME": service, "KAFKA_SASL_PASSWORD": password} if password else {}
 
 
 def launch(name: str, service: str, env: dict[str, str]) -> None:

@@ -47,3 +47,11 @@ def test_a_sessions_registrations_go_to_one_replica_and_the_rest_round_robin():
     assert "balance uri depth 3" in by_aggregate and "hash-type consistent" in by_aggregate
     assert "server scheduling-2 127.0.0.1:10102 check" in by_aggregate, "the other takes them when one is down"
     assert "registry-by-aggregate" not in text
+
+
+def test_each_local_service_signs_in_to_kafka_as_itself_not_as_the_admin():
+    from deploy.local.services import signed_in_as
+
+    env = {"KAFKA_SASL_USERNAME": "admin", "KAFKA_SASL_PASSWORD": "root", "KAFKA_SASL_PASSWORD_SCHEDULING": "its-own"}
+    assert {**env, **signed_in_as("scheduling", env)} == {**env, "KAFKA_SASL_USERNAME": "scheduling", "KAFKA_SASL_PASSWORD": "its-own"}
+    assert signed_in_as("console", env) == {}, "the console reaches no broker"
