@@ -98,9 +98,9 @@ def subscriptions(t: Triggers, surveys: Surveys, reminders: ReportReminders, sou
         # Read by every replica, each in a group of its own, into its memory only: publishers' keys,
         # and cancellations for the fan-outs running there (usecases/withdrawals.py).
         Subscription("sources-keys", (REGISTRY_SOURCES,), {m.event_type: Handler(m, sources.remember) for m in SOURCE_EVENTS}, NOTIFICATIONS_DEADLETTER,
-                     unknown_types="skip", dedup="none", every_replica=True),
+                     unknown_types="skip", dedup="none", every_replica=True, letters=False),
         Subscription("cancellations", (SCHEDULING_REGISTRATIONS,), {m.event_type: Handler(m, _told_cancelled(t)) for m in REGISTRATION_EVENTS},
-                     NOTIFICATIONS_DEADLETTER, unknown_types="skip", dedup="none", every_replica=True),
+                     NOTIFICATIONS_DEADLETTER, unknown_types="skip", dedup="none", every_replica=True, letters=False),
     ]
 
 

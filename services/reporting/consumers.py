@@ -75,4 +75,4 @@ def every_replica(memory: Handlers) -> list[Subscription]:
     """The same topics and decisions into this replica's model only (``usecases/replay.py``'s
     ``InMemoryProjection``), each read by every replica in a group of its own: the model is equal on
     every replica, while the summaries are written once, by the shared subscriptions above."""
-    return [replace(sub, name=f"{sub.name}.memory", every_replica=True) for sub in subscriptions(memory)]
+    return [replace(sub, name=f"{sub.name}.memory", every_replica=True, letters=False) for sub in subscriptions(memory)]

@@ -38,14 +38,18 @@ def subscriptions(initiatives: FollowInitiatives, vocabularies: VocabularyCopies
 
 
 def every_replica(sources: SourceCopies, knowledge: KnowledgeBank, follower: ProgrammeFollower) -> list[Subscription]:
-    """Read by every replica, each in a group of its own: memory only, the newest version wins."""
+    """Read by every replica, each in a group of its own: memory only, the newest version wins. The
+    shared subscriptions above letter what the registry's topics bring and none can take; the
+    programme's own topics have no shared twin here, so it letters."""
     own_events = {m.event_type: Handler(m, follower.state) for m in SESSION_EVENTS}
     own_events |= {m.event_type: Handler(m, follower.registration) for m in REGISTRATION_EVENTS}
     return [
         Subscription("programme", (SCHEDULING_SESSIONS, SCHEDULING_REGISTRATIONS), own_events, SCHEDULING_DEADLETTER,
                      unknown_types="skip", dedup="none", every_replica=True),
         follow("initiatives-texts", REGISTRY_INITIATIVES, INITIATIVE_EVENTS, follower.initiative, SCHEDULING_DEADLETTER,
-               dedup="none", every_replica=True),
-        follow("sources-keys", REGISTRY_SOURCES, SOURCE_EVENTS, sources.remember, SCHEDULING_DEADLETTER, dedup="none", every_replica=True),
-        follow("reports-bank", REGISTRY_REPORTS, REPORT_EVENTS, knowledge.remember, SCHEDULING_DEADLETTER, dedup="none", every_replica=True),
+               dedup="none", every_replica=True, letters=False),
+        follow("sources-keys", REGISTRY_SOURCES, SOURCE_EVENTS, sources.remember, SCHEDULING_DEADLETTER, dedup="none", every_replica=True,
+               letters=False),
+        follow("reports-bank", REGISTRY_REPORTS, REPORT_EVENTS, knowledge.remember, SCHEDULING_DEADLETTER, dedup="none", every_replica=True,
+               letters=False),
     ]

@@ -264,6 +264,9 @@ class ConsumerRunner:
         EVENTS_HANDLED.labels(self._group, (ce or {}).get("ce_type") or "unreadable", outcome).inc()
 
     async def _dead_letter(self, data: MessageRejectedV1 | MessageFailedV1, code: str) -> None:
+        if not self._sub.letters:  # its shared twin letters it, once
+            log.warning("not_taken_into_memory", code=code, consumer=self._group)
+            return
         event = dead_letter_event(data, self._letters_from, self._settings.service_name)
         # Keyed by the original publisher, so one source's dead letters stay in order together.
         await self._producer.publish(self._sub.dead_letter, event, key=data.original.ce_source or "unknown")

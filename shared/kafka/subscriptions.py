@@ -52,9 +52,6 @@ class Subscription:
     # For what the topic itself proves, e.g. which publisher may write an inbox.
     admit: Callable[[str, Any], Awaitable[Reason | None]] | None = field(default=None)
 
-    def __post_init__(self):
-        if bool(self.topics) == bool(self.pattern):
-            raise ValueError(f"subscription {self.name!r}: give topics or a pattern, not both or neither")
     # Every replica reads the topics in a group of its own (``group``), so each sees every event:
     # for what a replica keeps in memory and serves from (read models), which must be equal on
     # every replica. Its handlers change that memory only, idempotently (the newest version wins);
@@ -63,8 +60,13 @@ class Subscription:
     # What it cannot take it dead-letters under the subscription's name, with the id the message's
     # place gives: every replica's letter of one message is the same letter.
     every_replica: bool = False
+    # False: a shared subscription of the same service reads the same topics and letters what
+    # neither can take, once; this one only logs it (an every-replica twin of a shared one).
+    letters: bool = True
 
     def __post_init__(self) -> None:
+        if bool(self.topics) == bool(self.pattern):
+            raise ValueError(f"subscription {self.name!r}: give topics or a pattern, not both or neither")
         if self.every_replica and self.dedup != "none":
             raise ValueError(f"{self.name}: a subscription read by every replica keeps no processed-events log (dedup='none')")
 
@@ -83,6 +85,7 @@ def follow(
     dead_letter: Topic,
     dedup: Literal["check", "record", "none"] = "check",
     every_replica: bool = False,
+    letters: bool = True,
 ) -> Subscription:
     """A subscription that handles several types alike and skips the ones it does not know."""
     return Subscription(
@@ -93,4 +96,5 @@ def follow(
         unknown_types="skip",
         dedup=dedup,
         every_replica=every_replica,
+        letters=letters,
     )

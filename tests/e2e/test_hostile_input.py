@@ -266,6 +266,13 @@ async def test_unreadable_messages_on_every_consumed_topic_are_dead_lettered_by_
     run = uuid.uuid4().hex[:6]
     # Which consumer groups read which topic, and where each writes its dead letters: from the runtimes.
     consumers = [(svc, runner._sub) for svc in p.http for runner in p.http[svc]._transport.app.state.runtime.runners]
+    # An every-replica twin of a shared subscription leaves the letter to its twin: each topic it
+    # reads is read by a lettering subscription of the same service.
+    for svc, sub in consumers:
+        if not sub.letters:
+            lettered = {t.name for s2, other in consumers if s2 == svc and other.letters for t in other.topics}
+            assert {t.name for t in sub.topics} <= lettered, f"{svc}.{sub.name} reads a topic nothing of {svc} letters"
+    consumers = [(svc, sub) for svc, sub in consumers if sub.letters]
     topics = {t.name for _, sub in consumers for t in sub.topics if t.name != "registry.submissions.v1" and not t.name.endswith("rejected.v1")}
     sent: dict[str, dict[str, bytes]] = {}
     for topic in sorted(topics):

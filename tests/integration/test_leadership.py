@@ -81,8 +81,9 @@ async def test_one_of_two_replicas_leads_and_a_stopped_leader_hands_over_at_once
         assert sum(running.values()) == 1
         leader, other = (a, b) if a.leading else (b, a)
         await leader.stop()
-        handed_over = await _until(lambda: other.leading, 15)
-        assert sum(running.values()) == 1 and handed_over < SESSION_TIMEOUT_MS / 1000
+        handed_over = await _until(lambda: other.leading and sum(running.values()) == 1, 15)
+        names = {id(a): "a", id(b): "b"}
+        assert running == {names[id(leader)]: 0, names[id(other)]: 1} and handed_over < SESSION_TIMEOUT_MS / 1000
     finally:
         await a.stop()
         await b.stop()
