@@ -125,9 +125,11 @@ def _acl(kind: str, name: str, operations: list[str], pattern: str = "literal") 
 def service_acls(service: str) -> list[dict]:
     """Exactly what ``service`` needs: its produced topics, its consumed topics, its groups."""
     read, write = set(reads(service)), set(writes(service))
+    kept = {t.name for t in ALL_TOPICS if t.owner == service and t.name in WRITTEN_BY_OTHERS}  # its configs, not its writes
     acls = []
     for name in sorted(read | write):
-        operations = (["Read"] if name in read else []) + (OWNER_OPERATIONS if name in write else [])
+        operations = (["Read"] if name in read else []) + (OWNER_OPERATIONS if name in write else
+                                                           ["DescribeConfigs", "AlterConfigs"] if name in kept else [])
         acls.append(_acl("topic", name, operations))
     for pattern in sorted(declared(service)[1]):  # e.g. the registry's: every publisher's inbox
         acls.append(_acl("topic", literal_prefix(pattern), ["Read"], "prefix"))

@@ -69,6 +69,9 @@ WRITES: dict[str, tuple[str, ...]] = {
     "reporting": ("reporting.deadletter.v1", "reporting.statistics.v1"),
 }
 SERVICES = tuple(READS)
+# Topics a service owns but does not write: publishers' shared topic, written by the operators'
+# tools only. The owner still keeps its configs (``ensure_topics`` aligns every owned topic).
+OWNED_UNWRITTEN: dict[str, tuple[str, ...]] = {"registry": ("registry.submissions.v1",)}
 
 
 def service_acls(service: str, prefix: str = "", principal: str | None = None) -> list[str]:
@@ -82,7 +85,8 @@ def service_acls(service: str, prefix: str = "", principal: str | None = None) -
     own = (f"{service}.leadership.v1",)
     lines = [f"acl {principal} TOPIC LITERAL {prefix}{t} READ" for t in READS[service] + WRITES[service] + own]
     lines += [f"acl {principal} TOPIC LITERAL {prefix}{t} WRITE" for t in WRITES[service] + own]
-    lines += [f"acl {principal} TOPIC LITERAL {prefix}{t} DESCRIBE_CONFIGS,ALTER_CONFIGS" for t in WRITES[service]]
+    owned = WRITES[service] + OWNED_UNWRITTEN.get(service, ())
+    lines += [f"acl {principal} TOPIC LITERAL {prefix}{t} DESCRIBE_CONFIGS,ALTER_CONFIGS" for t in owned]
     lines += [f"acl {principal} TOPIC LITERAL {prefix}{t} CREATE" for t in sorted(set(READS[service] + WRITES[service] + own))]
     lines.append(f"acl {principal} GROUP PREFIXED {prefix}{service}. READ")
     if service == "registry":
