@@ -38,7 +38,6 @@ class Leadership(ConsumerRebalanceListener):
         self._running: dict[str, asyncio.Task] = {}
         self._consumer: AIOKafkaConsumer | None = None
         self._poll: asyncio.Task | None = None
-        self.changes = 0  # how often this replica became leader (tests and logs)
 
     @property
     def leading(self) -> bool:
@@ -50,7 +49,7 @@ class Leadership(ConsumerRebalanceListener):
 
     async def start(self) -> None:
         s = self._settings
-        async with kafka_admin(s.kafka_bootstrap_servers, client_id=f"{s.service_name}-admin", **client_options(s)) as admin:
+        async with kafka_admin(s.kafka_bootstrap_servers, s, client_id=f"{s.service_name}-admin") as admin:
             with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics([NewTopic(self.topic, num_partitions=1, replication_factor=s.topic_replication_factor)])
         self._consumer = AIOKafkaConsumer(
@@ -90,7 +89,6 @@ class Leadership(ConsumerRebalanceListener):
 
     async def on_partitions_assigned(self, assigned) -> None:
         if assigned and not self._running:
-            self.changes += 1
             log.info("leading", replica=self._settings.replica_id, work=sorted(self._work))
             self._running = {name: asyncio.create_task(work(), name=f"leader-{name}") for name, work in self._work.items()}
 
