@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from chaos.checks import Check
+from chaos.faults import Injected
 from chaos.processes import url
 
 GOAL = 0.999
@@ -46,6 +47,7 @@ class Tally:
     counting: bool = False
     attempts: list[tuple[float, str, bool]] = field(default_factory=list)
     codes: Counter = field(default_factory=Counter)  # (kind, status or error name) of the unanswered
+    missed: list[tuple[float, str, str]] = field(default_factory=list)  # (monotonic time, kind, status or error) of each
 
     def record(self, kind: str | None, status: int | None, error: str = "") -> None:
         if kind is None or not self.counting:
@@ -53,20 +55,31 @@ class Tally:
         answered = status is not None and status < 500
         self.attempts.append((time.monotonic(), kind, answered))
         if not answered:
-            self.codes[(kind, str(status) if status is not None else error)] += 1
+            code = str(status) if status is not None else error
+            self.codes[(kind, code)] += 1
+            self.missed.append((time.monotonic(), kind, code))
 
-    def figures(self, away: list[tuple[float, float]]) -> dict:
-        """Per kind and in all: attempts, answered, share; overall and outside the ``away`` windows."""
+    def figures(self, away: list[tuple[float, float]], faults: Injected | None = None) -> dict:
+        """Per kind and in all: attempts, answered, share; overall and outside the ``away`` windows.
+        ``faults``: the run's faults (``faults.Injected``), set on the same clock as the unanswered."""
         def share(rows) -> dict:
             n, ok = len(rows), sum(1 for _, _, a in rows if a)
             return {"attempts": n, "answered": ok, "share": round(ok / n, 5) if n else None}
 
+        start = self.attempts[0][0] if self.attempts else 0.0
         outside = [r for r in self.attempts if not any(t0 <= r[0] <= t1 + DATABASE_GRACE_S for t0, t1 in away)]
         return {
             "overall": share(self.attempts),
             "outside_database_outage": share(outside),
             "by_kind": {k: share([r for r in self.attempts if r[1] == k]) for k in ("programme", "registration")},
             "unanswered": {f"{k} {c}": n for (k, c), n in self.codes.most_common()},
+            # when, in seconds from the first counted attempt, so a shortfall can be set beside the faults
+            "unanswered_at": [[round(t - start, 1), k, c] for t, k, c in self.missed],
+            "faults_at": {
+                "away": {engine: [[round(t0 - start, 1), round(t1 - start, 1)] for t0, t1 in spans]
+                         for engine, spans in getattr(faults, "away", {"database": away}).items()},
+                "killed": [[round(t - start, 1), target] for t, target in getattr(faults, "killed_at", [])],
+            },
         }
 
 

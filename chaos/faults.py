@@ -58,6 +58,7 @@ class Injected:
     database_restarts: int = 0
     engine_downtime_s: dict[str, float] = field(default_factory=dict)
     away: dict[str, list[tuple[float, float]]] = field(default_factory=dict)  # engine → (crashed, restarted), monotonic
+    killed_at: list[tuple[float, str]] = field(default_factory=list)  # (monotonic, process) of each kill
 
     @property
     def total(self) -> int:
@@ -98,6 +99,7 @@ async def _kill(services: Services, fault: Fault, injected: Injected, started: f
             continue
         if services.kill(fault.target):
             injected.kills[service_of(fault.target)] += 1
+            injected.killed_at.append((time.monotonic(), fault.target))
             log.info("killed", process=fault.target, at_s=round(time.monotonic() - started, 1))
             await _restart_later(services, fault.target, fault.down_s)
             return

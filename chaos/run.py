@@ -112,7 +112,7 @@ async def run(size: Size, seed: int, replicas: int = 1) -> int:
             programme = await _set_up(rig, size, started)
             answers, changed = await _under_faults(rig, size, seed, run_id, stream, residents, programme, injected, background)
             all_checks = await _counted(rig, size, stream, programme, answers, changed, report)
-            report["availability"] = rig.tally.figures(injected.away.get("database", []))
+            report["availability"] = rig.tally.figures(injected.away.get("database", []), injected)
             if replicas > 1:
                 all_checks.append(availability.check(report["availability"]))
             await rig.producer.stop()
