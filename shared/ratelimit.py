@@ -16,6 +16,8 @@ from limits import RateLimitItemPerMinute
 from limits.aio.storage import MemoryStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 
+from shared.openapi import answers
+
 
 class SignupLimiter:
     def __init__(self, per_minute: int):
@@ -55,6 +57,7 @@ def client_ip(request: Request) -> str:
 def signup_limit(form: str):
     """A route dependency: ``dependencies=[signup_limit("subscriptions")]``."""
 
+    @answers(429)
     async def dependency(request: Request) -> None:
         await _limiter(request).check(form, client_ip(request))
 

@@ -19,6 +19,7 @@ from shared.db.leases import LeaseTimeout
 from shared.db.client import ping
 from shared.docs import install_docs
 from shared.http import problem_response, reason
+from shared.openapi import declare_problems
 from shared.runtime import Runtime
 
 
@@ -40,7 +41,8 @@ def ops_router(runtime: Runtime) -> APIRouter:
     async def healthz() -> dict:
         return {"status": "ok", "service": runtime.settings.service_name}
 
-    @router.get("/readyz", summary="Kafka and the database answer, and every consumer runs")
+    @router.get("/readyz", summary="Kafka and the database answer, and every consumer runs", responses={503: {
+        "description": "Not ready: says which part does not answer", "content": {"application/json": {"schema": {"type": "object"}}}}})
     async def readyz(response: Response) -> dict:
         db_ok = runtime.db is not None and await asyncio.wait_for(ping(runtime.db), timeout=3)
         kafka_ok = runtime.producer is not None and await runtime.producer.ready()
@@ -161,41 +163,6 @@ async def _unstorable_text(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(422, [reason("", "forbidden_character", "Text holds U+0000 or a lone surrogate")])
 
 
-REASON_SCHEMA = {
-    "title": "ValidationError",
-    "description": "Why a request was refused: which field, a stable machine-readable code, and words.",
-    "type": "object",
-    "properties": {"field": {"type": "string"}, "code": {"type": "string"}, "message": {"type": "string"}},
-    "required": ["field", "code", "message"],
-}
-
-
-def _say_when_no_key_is_needed(schema: dict) -> None:
-    """An operation whose route needs no key says so (``security: []``); the others list their
-    schemes already (``shared.auth``), and a document-wide default would be silently inherited."""
-    for operations in schema.get("paths", {}).values():
-        for operation in operations.values():
-            operation.setdefault("security", [])
-
-
-def _declare_reasons(app: FastAPI) -> None:
-    """The OpenAPI document declares the 422 body the services really send (``_validation_error``:
-    field, code, message), not FastAPI's default (loc, msg, type)."""
-    generate = app.openapi
-
-    def openapi() -> dict:
-        if app.openapi_schema is None:
-            schema = generate()
-            schemas = schema.get("components", {}).get("schemas", {})
-            if "ValidationError" in schemas:
-                schemas["ValidationError"] = REASON_SCHEMA
-            _say_when_no_key_is_needed(schema)
-            app.openapi_schema = schema
-        return app.openapi_schema
-
-    app.openapi = openapi
-
-
 BUSY_RETRY_AFTER_S = 2
 # The database saturated or away: the pool's wait timed out, a timeout, a lost connection
 # (WaitQueueTimeoutError, NetworkTimeout, AutoReconnect are ConnectionFailures), a hot aggregate
@@ -224,6 +191,6 @@ def create_service_app(runtime: Runtime, title: str, description: str) -> FastAP
     for busy in BUSY:
         app.add_exception_handler(busy, _busy)
     app.include_router(ops_router(runtime))
-    _declare_reasons(app)
+    declare_problems(app)
     app.state.runtime = runtime
     return app
