@@ -38,7 +38,7 @@ class Runtime:
     def __init__(self, settings: ServiceSettings, indexes: list[IndexSpec]):
         self.settings = settings
         self.indexes = indexes + PROCESSED_INDEXES + LEASE_INDEXES
-        self._local_locks = KeyedLock()  # one per process, every store's: where leases are off
+        self._local_locks: dict[str, KeyedLock] = {}  # by scope, where leases are off
         # Built here, connected later: PyMongo connects on first use and the producer in ``start``,
         # so a composition root can build every store and use case before the app serves.
         self.client: AsyncMongoClient = make_client(settings)
@@ -77,7 +77,11 @@ class Runtime:
         """The keyed lock of ``scope`` (a collection, or a use case's own: an edition's schedule):
         one holder per key across every replica of the service (``shared/db/leases.py``), or in
         this process only where leases are off."""
-        return self.leases.scope(scope) if self.leases is not None else self._local_locks
+        if self.leases is not None:
+            return self.leases.scope(scope)
+        # One lock per scope, as leases are keyed by scope: a use case holding its own key (a
+        # session's seat desk) may then change the aggregate of the same id.
+        return self._local_locks.setdefault(scope, KeyedLock())
 
     def relay_outbox_of(self, collection: str) -> None:
         self._stores.append(collection)

@@ -90,7 +90,7 @@ class AggregateStore:
 
     def __init__(self, collection: AsyncCollection, locks: KeyedLocks | None = None, *, lift: Lift | None = None, own: bool = False):
         self._collection = collection
-        self._locks = locks or KeyedLock()
+        self._locks = locks if locks is not None else KeyedLock()  # an empty KeyedLock is falsy (len 0)
         self._lift = lift
         # Locks that hold across processes (write leases) mean other replicas write these documents
         # too: a document this store wrote may be outdated, so it answers no read and a decision
