@@ -197,12 +197,13 @@ def submission(source: str, external_id: str, revision: int = 1, **data_override
 
 
 class Platform:
-    """Running services by name: ``.http[name]`` clients, ``.settings[name]``, ``.kafka`` raw client."""
+    """Running services by name: ``.http[name]`` clients, ``.apps[name]``, ``.settings[name]``, ``.kafka`` raw client."""
 
     def __init__(self, infra: Endpoints, run_id: str):
         self.infra = infra
         self.run_id = run_id
         self.http: dict[str, httpx.AsyncClient] = {}
+        self.apps: dict[str, FastAPI] = {}  # for a client of the test's own making (a generated one)
         self.settings: dict[str, ServiceSettings] = {}
         self.kafka: RawKafka | None = None
 
@@ -214,7 +215,8 @@ class Platform:
             for name, (create_app, settings_cls) in services.items():
                 settings = settings_for(settings_cls, infra, run_id)
                 platform.settings[name] = settings
-                platform.http[name] = await stack.enter_async_context(running(create_app(settings)))
+                platform.apps[name] = create_app(settings)
+                platform.http[name] = await stack.enter_async_context(running(platform.apps[name]))
             platform.kafka = await stack.enter_async_context(RawKafka(infra.kafka, f"{run_id}."))
             try:
                 yield platform
