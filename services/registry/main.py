@@ -12,10 +12,7 @@ from fastapi import FastAPI
 
 from services.registry.adapters import reports as report_store, search
 from services.registry.adapters.editions import Editions
-from services.registry.adapters.read_limit import BoundedReads
 from services.registry.adapters.rejections import Rejections
-from services.registry.adapters.staff_index import IndexedStore, StaffIndex
-from services.registry.adapters.staff_queries import Search
 from services.registry.adapters.reports import ReportQueries, SessionStarts
 from services.registry.adapters.stores import EDITIONS, GRANTS, INDEXES, INITIATIVES, REJECTIONS, REPORTS, SESSION_STARTS, SOURCES, VOCABULARIES
 from services.registry.api import routers
@@ -56,9 +53,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     if settings.fault_exit_after_write:
         _die_before_first_publication(runtime)
     emitter = settings.event_source
-    stored = runtime.aggregate(INITIATIVES, lift=search.lifted)
-    index = StaffIndex(stored)  # what the staff's queries find by, on every replica (decision 0015)
-    initiatives = IndexedStore(stored, index)  # this replica's writes into the index at once
+    initiatives = runtime.aggregate(INITIATIVES, lift=search.lifted)
     sources = Sources(runtime.aggregate(SOURCES), emitter)
     vocabularies = Vocabularies(runtime.aggregate(VOCABULARIES), emitter)
     editions = Editions(runtime.aggregate(EDITIONS, own=True))  # the windows late submissions are measured against
@@ -72,14 +67,13 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     runtime.relay_outbox_of(GRANTS)  # registry.grants.v1, keyed by the edition
     runtime.relay_outbox_of(SOURCES)  # registry.sources.v1, keyed by the source's URI
     runtime.relay_outbox_of(REPORTS)  # registry.reports.v1, keyed by the initiative
-    for subscription, scope in subscriptions(submissions, rejections, editions, reports, starts, index):
+    for subscription, scope in subscriptions(submissions, rejections, editions, reports, starts):
         runtime.subscribe(subscription, scope)
 
     async def seed() -> None:
         await vocabularies.seed(datetime.now(UTC))
 
     runtime.on_start(seed)
-    runtime.on_start(index.load)  # before serving: the staff's queries answer from it
     app = create_service_app(
         runtime,
         title="Öppna Malmö — registry",
@@ -93,13 +87,11 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     app.state.grants = Grants(runtime.aggregate(GRANTS), initiatives, editions, emitter)
     app.state.vocabularies = vocabularies
     app.state.rejections = rejections
-    app.state.search = Search(index)
-    app.state.staff_index = index
+    app.state.search = search.Search(initiatives)
     app.state.reports = reports
     app.state.report_queries = ReportQueries(reports_store)
     app.state.processed = runtime.processed(DEDUP_SCOPE)
     app.add_exception_handler(Refused, refused_response)
-    app.add_middleware(BoundedReads, limit_s=settings.read_timeout_ms / 1000)
     for router in routers:
         app.include_router(router)
     name_the_cloudevent(app)
