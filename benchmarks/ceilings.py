@@ -27,6 +27,7 @@ from benchmarks.common import INFRA_DIR
 from benchmarks.message_writes import message_writes_per_s
 from shared.kafka.security import client_options, java_client_properties
 from shared.kafka.topic_admin import kafka_admin
+from shared.settings import KafkaSecuritySettings
 
 ROOT = Path(__file__).resolve().parents[1]
 LIBS = INFRA_DIR / "kafka" / "libs"
@@ -39,19 +40,19 @@ def java_tool(main: str, *args: str) -> str:
     return subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=600).stdout
 
 
-async def make_topic(bootstrap: str, name: str, partitions: int = 4) -> None:
-    async with kafka_admin(bootstrap) as admin:
+async def make_topic(bootstrap: str, name: str, partitions: int = 4, security: KafkaSecuritySettings | None = None) -> None:
+    async with kafka_admin(bootstrap, security) as admin:
         await admin.create_topics([NewTopic(name, partitions, 1)])
 
 
-async def drop_topic(bootstrap: str, name: str) -> None:
-    async with kafka_admin(bootstrap) as admin:
+async def drop_topic(bootstrap: str, name: str, security: KafkaSecuritySettings | None = None) -> None:
+    async with kafka_admin(bootstrap, security) as admin:
         await admin.delete_topics([name])
 
 
-def kafka_tools(bootstrap: str, topic: str, records: int, size: int) -> dict[str, float]:
+def kafka_tools(bootstrap: str, topic: str, records: int, size: int, security: KafkaSecuritySettings | None = None) -> dict[str, float]:
     with tempfile.NamedTemporaryFile("w", suffix=".properties") as config:  # the sign-in (shared/kafka/security.py)
-        config.write("".join(f"{k}={v}\n" for k, v in java_client_properties().items()))
+        config.write("".join(f"{k}={v}\n" for k, v in java_client_properties(security).items()))
         config.flush()
         out = java_tool(
             "org.apache.kafka.tools.ProducerPerformance", "--topic", topic, "--num-records", str(records),
@@ -78,10 +79,10 @@ def sample_event(i: int) -> bytes:
     }).encode()
 
 
-async def aiokafka_rates(bootstrap: str, topic: str, records: int) -> dict[str, float]:
+async def aiokafka_rates(bootstrap: str, topic: str, records: int, security: KafkaSecuritySettings | None = None) -> dict[str, float]:
     """Produce and consume with the platform's producer settings (idempotent, acks=all, linger 5 ms)."""
     values = [sample_event(i) for i in range(records)]
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all", linger_ms=5, **client_options())
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all", linger_ms=5, **client_options(security))
     await producer.start()
     started = time.perf_counter()
     try:
@@ -91,7 +92,7 @@ async def aiokafka_rates(bootstrap: str, topic: str, records: int) -> dict[str, 
         await producer.stop()
     produce = records / (time.perf_counter() - started)
     consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=f"bench-{uuid.uuid4().hex[:6]}",
-                                enable_auto_commit=False, auto_offset_reset="earliest", **client_options())
+                                enable_auto_commit=False, auto_offset_reset="earliest", **client_options(security))
     await consumer.start()
     seen = 0
     started = time.perf_counter()
@@ -140,23 +141,31 @@ async def database_rates(url: str, docs: int) -> dict[str, float]:
     return {"db_insert_many_per_s": insert, "db_upsert_per_s": upsert, "db_find_one_per_s": find}
 
 
+async def kafka_rates(bootstrap: str, records: int, tools: bool = True, security: KafkaSecuritySettings | None = None) -> dict[str, float]:
+    """Kafka's own tools (unless ``tools`` is false or its jars are missing) and raw aiokafka, each
+    on a topic of its own made and dropped here, signed in as ``security`` says (default: the
+    environment's)."""
+    results: dict[str, float] = {}
+    for kind in ("tool", "aio"):
+        if kind == "tool" and not (tools and LIBS.is_dir()):
+            continue  # Kafka's jars come with the local launcher (deploy/local/infra.py); two JVM starts are skipped at small size
+        topic = f"bench.ceiling.{kind}.{uuid.uuid4().hex[:6]}"
+        await make_topic(bootstrap, topic, security=security)
+        try:
+            if kind == "tool":
+                results.update(await asyncio.to_thread(kafka_tools, bootstrap, topic, records, 660, security))
+            else:
+                results.update(await aiokafka_rates(bootstrap, topic, min(records, 50_000), security))
+        finally:
+            await drop_topic(bootstrap, topic, security)
+    return results
+
+
 async def measure(records: int, docs: int, bootstrap: str | None = None, url: str | None = None, tools: bool = True,
                   ferretdb_postgresql_url: str | None = None) -> dict[str, float]:
     bootstrap = bootstrap or os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092")
     url = url or os.environ.get("MONGODB_URL", "mongodb://127.0.0.1:27027/")
-    results: dict[str, float] = {}
-    for kind in ("tool", "aio"):
-        topic = f"bench.ceiling.{kind}.{uuid.uuid4().hex[:6]}"
-        await make_topic(bootstrap, topic)
-        try:
-            if kind == "tool" and not (tools and LIBS.is_dir()):
-                continue  # Kafka's jars come with the local launcher (deploy/local/infra.py); two JVM starts are skipped at small size
-            if kind == "tool":
-                results.update(await asyncio.to_thread(kafka_tools, bootstrap, topic, records, 660))
-            else:
-                results.update(await aiokafka_rates(bootstrap, topic, min(records, 50_000)))
-        finally:
-            await drop_topic(bootstrap, topic)
+    results = await kafka_rates(bootstrap, records, tools)
     results.update(await database_rates(url, docs))
     pg_url = ferretdb_postgresql_url or os.environ.get("FERRETDB_POSTGRESQL_URL")
     results.update(await message_writes_per_s(url, docs, CONCURRENCY, pg_url))  # the fan-out's floor (message_writes.py)

@@ -23,9 +23,12 @@ from pathlib import Path
 from benchmarks import cpu_use
 from benchmarks.common import ROOT, Ctx, Result, dumps, platform_env
 
-# ceilings first (every ratio needs them), memory last (peak over the whole run)
-ORDER = ["ceilings", "lookups", "write_leases", "ingest", "e2e", "rush", "programme_api", "fanout", "rebuild", "memory"]
+# ceilings first (every ratio needs them), memory last of the platform as found (peak over the whole
+# run), then replicas: it restarts the services one process each, runs some workloads again and
+# restarts them as they were
+ORDER = ["ceilings", "signing_in", "lookups", "write_leases", "ingest", "e2e", "rush", "programme_api", "fanout", "rebuild", "memory", "replicas"]
 COLUMNS = ["workload", "figure", "unit", "ceiling", "ratio", "goal", "result"]
+VERSUS = ["compared", "figure", "versus", "ratio", "unit", "ceiling, this run"]
 
 
 def ensure_platform() -> None:
@@ -33,7 +36,7 @@ def ensure_platform() -> None:
     if subprocess.run([*services, "status"], capture_output=True).returncode == 0:
         return
     subprocess.run(["python3", str(ROOT / "deploy" / "local" / "infra.py"), "up"], check=True)
-    subprocess.run([*services, "start"], check=True)
+    subprocess.run([*services, "start"], check=True, env={"OM_REPLICAS": "2", **os.environ})  # as make run starts it
 
 
 def fmt(v) -> str:
@@ -56,8 +59,20 @@ def rows(results: list[Result]) -> list[list[str]]:
 
 
 def table(results: list[Result]) -> str:
-    body = rows(results)
-    out = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    return _markdown(COLUMNS, rows(results))
+
+
+def versus_table(results: list[Result]) -> str:
+    """The rows that set two figures side by side (``details["versus"]``: replicas against one
+    process each, signed in against PLAINTEXT): both, their ratio and the same run's ceiling."""
+    body = [[f"{r.workload} ({v['a_label']} / {v['b_label']})", fmt(v["a"]), fmt(v["b"]), fmt(r.ratio), r.unit,
+             fmt(v["ceiling"]) + (f" ({v['ceiling_name']})" if v["ceiling"] is not None else "")]
+            for r in results if (v := r.details.get("versus"))]
+    return _markdown(VERSUS, body) if body else ""
+
+
+def _markdown(columns: list[str], body: list[list[str]]) -> str:
+    out = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     out += ["| " + " | ".join(c.replace("|", "/") for c in row) + " |" for row in body]
     return "\n".join(out)
 
@@ -88,7 +103,7 @@ async def run_all(size: str, only: list[str], out: Path, quiet: bool) -> tuple[l
     env = platform_env()
     ctx = Ctx(env=env, run_id=uuid.uuid4().hex[:6], out_dir=out, quiet=quiet)
     results: list[Result] = []
-    timings = {}
+    timings, ctx.shared["made"] = {}, {}  # each workload's rows, for the workloads after it (replicas)
     for name in only:
         module = importlib.import_module(f"benchmarks.workloads.{name}")
         print(f"[bench] {name} …", file=sys.stderr, flush=True)
@@ -99,6 +114,7 @@ async def run_all(size: str, only: list[str], out: Path, quiet: bool) -> tuple[l
             traceback.print_exc()
             made = Result(name, None, "", goal="", status="failed", details={"error": repr(exc)})
         timings[name] = round(time.perf_counter() - started, 1)
+        ctx.shared["made"][name] = made if isinstance(made, list) else [made]
         cpu = cpu_use.used(cpu_before, cpu_use.snapshot())  # where the 2 cores went
         for r in made if isinstance(made, list) else [made]:
             r.details["wall_s"], r.details["cpu_s"] = timings[name], cpu
@@ -134,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
               "ceilings": extra["ceilings"], "results": [r.as_dict() for r in results], "histogram": str(png) if has_png else None}
     (out / f"{stamp}.json").write_text(dumps(report))
     text = table(results)
+    if versus := versus_table(results):
+        text += "\n\nSide by side (ratio = figure / versus):\n\n" + versus
     md = [f"# Benchmark run {started:%Y-%m-%d %H:%M} UTC", "", f"Size `{args.size}`, {machine['cores']} cores, {machine['platform']}, Python {machine['python']}.", "",
           text, "", "## Ceilings measured in this run", "", "| ceiling (unit in its name) | value |", "|---|---|"]
     md += [f"| {k} | {v:,.0f} |" for k, v in extra["ceilings"].items()]

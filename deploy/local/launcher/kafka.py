@@ -71,13 +71,9 @@ def kafka_resolve_jars() -> None:
     say(f"kafka: {len(jars)} jars in {time.monotonic() - t0:.1f} s")
 
 
-def kafka_write_properties() -> None:
-    props = f"""# Written by deploy/local/infra.py on every `up`; edits are overwritten.
-process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@{HOST}:{KAFKA_CONTROLLER_PORT}
-{server_properties(credentials())}log.dirs={KAFKA_DATA}
-num.partitions=4
+# One node's partitions, replication and threads: the local broker's, and a benchmark's private
+# broker's (benchmarks/workloads/signing_in.py), so that the two are measured alike.
+SINGLE_NODE = """num.partitions=4
 default.replication.factor=1
 min.insync.replicas=1
 offsets.topic.num.partitions=4
@@ -91,7 +87,16 @@ share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 num.network.threads=2
 num.io.threads=4
-log.retention.hours=168
+"""
+
+
+def kafka_write_properties() -> None:
+    props = f"""# Written by deploy/local/infra.py on every `up`; edits are overwritten.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@{HOST}:{KAFKA_CONTROLLER_PORT}
+{server_properties(credentials())}log.dirs={KAFKA_DATA}
+{SINGLE_NODE}log.retention.hours=168
 """
     KAFKA_DIR.mkdir(parents=True, exist_ok=True)
     KAFKA_PROPS.write_text(props)
