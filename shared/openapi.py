@@ -7,15 +7,17 @@ Applied once to every app (``shared.web.create_service_app`` calls ``declare_pro
 - every operation declares 503 (busy: the database is saturated or away; a ``Retry-After`` header);
 - 401 where its ``security`` lists a key scheme (a missing or wrong key), and 403 where a key is
   required (a key of another role); an operation needing no key says ``security: []``;
-- 422 where it takes parameters or a body (a field named), 413 where it takes a body (too large);
+- 422 where it takes parameters or a body (a field named); 400 (not JSON at all) and 413 (too
+  large) where it takes a body; 404 where its path has parameters (a path naming nothing);
 - 429 (``Retry-After``) where a dependency of the route is marked ``answers(429)`` (the sign-up
   rate limit, ``shared.ratelimit``); a dependency may mark any status it raises the same way.
 
 What only some routes answer (404, 409, …) each route declares itself: ``responses=problems(404, 409)``.
 A response the route declares is kept as it is (only missing ones are added).
 
-A method a path does not have is answered 405 with ``Allow`` listing every method the path has
-(Starlette names only the first route matching the path), by ``method_not_allowed``.
+Every HTTP refusal has the ``Problem`` body, also Starlette's own (no route: 404, a body that is
+not JSON: 400); a method a path does not have is answered 405 with ``Allow`` listing every method
+the path has (Starlette names only the first route matching the path): ``http_problem``.
 """
 
 from collections.abc import Callable
@@ -46,6 +48,7 @@ PROBLEM_SCHEMA = {
 }
 RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again", "schema": {"type": "integer", "minimum": 0}}}
 WORDS = {
+    400: "The body is not JSON",
     401: "No valid key (none, unknown, or revoked)",
     403: "The key's role may not do this",
     404: "Not found",
@@ -56,6 +59,7 @@ WORDS = {
     503: "Busy, or a service this one needs is away: try again after Retry-After",
 }
 _MARK = "openapi_problems"
+_FIELD = {400: "body", 404: "path", 405: "method"}
 
 
 def problem(status: int, description: str | None = None) -> dict[str, Any]:
@@ -103,10 +107,13 @@ def _statuses(operation: dict, route) -> set[int]:
         statuses.add(401)
         if {} not in security:
             statuses.add(403)
-    if operation.get("parameters") or "requestBody" in operation:
+    parameters = operation.get("parameters") or []
+    if parameters or "requestBody" in operation:
         statuses.add(422)
     if "requestBody" in operation:
-        statuses.add(413)
+        statuses |= {400, 413}
+    if any(p.get("in") == "path" for p in parameters):
+        statuses.add(404)
     return statuses
 
 
@@ -155,7 +162,7 @@ def declare_problems(app: FastAPI) -> None:
         return app.openapi_schema
 
     app.openapi = openapi
-    app.add_exception_handler(StarletteHTTPException, method_not_allowed)
+    app.add_exception_handler(StarletteHTTPException, http_problem)
 
 
 def _allowed(request: Request) -> list[str]:
@@ -169,11 +176,16 @@ def _allowed(request: Request) -> list[str]:
     return sorted(methods)
 
 
-async def method_not_allowed(request: Request, exc: StarletteHTTPException) -> Response:
-    """A 405 names every method of the path in ``Allow`` and gives the ``Problem`` body; any other
-    HTTP exception is answered as FastAPI does."""
-    if exc.status_code != 405:
+async def http_problem(request: Request, exc: StarletteHTTPException) -> Response:
+    """A refusal raised with reasons is answered as FastAPI does; one raised with words only (by
+    Starlette or FastAPI themselves) gets them as one reason; a 405 names in ``Allow`` every method
+    of the path."""
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(_allowed(request)) or headers.get("Allow", "")
+        exc = StarletteHTTPException(405, f"{request.method} is not allowed here: {headers['Allow']}", headers)
+    if isinstance(exc.detail, list) or exc.status_code < 400:
         return await http_exception_handler(request, exc)
-    allow = ", ".join(_allowed(request)) or (exc.headers or {}).get("Allow", "")
-    detail = [{"field": "method", "code": "method_not_allowed", "message": f"{request.method} is not allowed here: {allow}"}]
-    return JSONResponse(status_code=405, content={"detail": detail}, headers={"Allow": allow})
+    code = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "_")
+    detail = [{"field": _FIELD.get(exc.status_code, ""), "code": code, "message": str(exc.detail)}]
+    return JSONResponse(status_code=exc.status_code, content={"detail": detail}, headers=headers)

@@ -1,0 +1,39 @@
+"""Input types that take exactly what their OpenAPI schema says, where pydantic's lax mode takes more.
+
+Lax pydantic reads ``0`` or ``"0"`` as a date or a date-time (a Unix time), ``"5"`` as an integer and
+``"yes"`` as a boolean, while the document says ``format: date``, ``integer``, ``boolean``: a client
+sending such a value is refused by the schema it was given, so the service refuses it too (422 naming
+the field). Values the code builds itself (a ``date`` object) pass unchanged.
+
+- ``Day``: a date as text ``YYYY-MM-DD`` (a query parameter or a body field);
+- ``Instant``: a date-time as text, ``YYYY-MM-DDTHH:MM[:SS[.f]]`` with an optional offset;
+- ``Whole``, ``Flag``: an integer, a boolean, in a JSON body (a query parameter is text: use ``int``).
+"""
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Strict
+from pydantic_core import PydanticCustomError
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?")
+
+
+def _day(value: Any) -> Any:
+    if isinstance(value, date) or (isinstance(value, str) and _DAY.fullmatch(value)):
+        return value
+    raise PydanticCustomError("date_type", "A date as text: YYYY-MM-DD")
+
+
+def _instant(value: Any) -> Any:
+    if isinstance(value, datetime) or (isinstance(value, str) and _INSTANT.fullmatch(value)):
+        return value
+    raise PydanticCustomError("datetime_type", "A date and time as text: YYYY-MM-DDTHH:MM:SS with its offset")
+
+
+Day = Annotated[date, BeforeValidator(_day)]
+Instant = Annotated[datetime, BeforeValidator(_instant)]
+Whole = Annotated[int, Strict()]
+Flag = Annotated[bool, Strict()]
