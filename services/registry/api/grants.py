@@ -5,6 +5,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.registry.api.deps import AnyKey, Curator, GrantsDep
 from services.registry.domain.grants import GrantRequest
+from shared.openapi import problems
 
 router = APIRouter(prefix="/v1", tags=["grants"])
 
@@ -17,7 +18,8 @@ class GrantIn(BaseModel):
 @router.put("/editions/{edition_id}/grants/{initiative_id}", summary="Grant an approved initiative of the edition an amount (0 withdraws)",
             description="Refused with 409 on `amount_sek` (code `over_budget`, `remaining_sek` beside it) when the edition's grants "
                         "would pass its budget; 409/404 on `initiative_id` when the initiative is unknown, of another edition or not "
-                        "approved. / Beviljat belopp för ett stämplat initiativ, inom forumperiodens budget.")
+                        "approved. / Beviljat belopp för ett stämplat initiativ, inom forumperiodens budget.",
+            responses=problems(**{"409": "Over the budget, or the initiative is of another edition or not approved."}))
 async def grant(edition_id: str, initiative_id: str, body: GrantIn, principal: Curator, grants: GrantsDep) -> dict:
     return await grants.grant(edition_id, GrantRequest(initiative_id, body.amount_sek, principal.key_id))
 

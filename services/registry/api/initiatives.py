@@ -4,7 +4,6 @@ Routes translate and call the queries; nothing is decided here. Anyone may read 
 initiatives' public fields; a key shows more (``domain.readers``: a source its own, staff everything).
 """
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -16,7 +15,9 @@ from services.registry.domain import readers
 from services.registry.domain.initiatives import initiative_id as id_of
 from shared.auth import KEY_OPTIONAL, Principal
 from shared.events.initiatives import InitiativeStatus, OrganizerKind, Origin
+from shared.fields import Day
 from shared.http import problem
+from shared.openapi import problems
 
 router = APIRouter(prefix="/v1", tags=["initiatives"])
 
@@ -31,7 +32,8 @@ class Page(BaseModel):
             description="Pages come in a stable order. A page may hold fewer than `limit` (a rare filter or free text "
                         "walks further than one page's work) while `next_cursor` is given: follow it until it is null. / "
                         "Sidorna kommer i en stabil ordning. En sida kan ha färre än `limit` medan `next_cursor` finns: "
-                        "följ den tills den är null.", **KEY_OPTIONAL)
+                        "följ den tills den är null.",
+            responses=problems(**{"403": "A status other than approved without a key that sees it."}), **KEY_OPTIONAL)
 async def list_initiatives(
     principal: Anyone,
     search: SearchDep,
@@ -45,8 +47,8 @@ async def list_initiatives(
     target_group: str | None = None,
     language: str | None = None,
     origin: Origin | None = None,
-    period_from: Annotated[date | None, Query(description="Overlaps a period from this day…")] = None,
-    period_to: Annotated[date | None, Query(description="…to this day (inclusive).")] = None,
+    period_from: Annotated[Day | None, Query(description="Overlaps a period from this day…")] = None,
+    period_to: Annotated[Day | None, Query(description="…to this day (inclusive).")] = None,
     q: Annotated[str | None, Query(max_length=200, description="Free text in titles, summaries, descriptions (any language).")] = None,
     cursor: Annotated[str | None, Query(max_length=100, description="The previous page's next_cursor, as it came.")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -81,6 +83,6 @@ async def get_initiative(initiative_id: str, principal: Anyone, submissions: Sub
     return await _shown(initiative_id, principal, submissions)
 
 
-@router.get("/lookup", summary="Find an initiative by its publisher's (source, external_id)", **KEY_OPTIONAL)
+@router.get("/lookup", summary="Find an initiative by its publisher's (source, external_id)", responses=problems(404), **KEY_OPTIONAL)
 async def lookup(source: str, external_id: str, principal: Anyone, submissions: SubmissionsDep) -> dict:
     return await _shown(id_of(source, external_id), principal, submissions)

@@ -14,6 +14,7 @@ from shared.auth import KEY_OPTIONAL
 from shared.events.reports import ReportContent
 from shared.http import problem, problem_response
 from shared.kafka.subscriptions import Rejection
+from shared.openapi import problems
 
 router = APIRouter(prefix="/v1", tags=["reports"])
 
@@ -41,9 +42,9 @@ async def _whole(reports, initiative_id: str) -> dict:
 
 @router.post("/initiatives/{initiative_id}/report", summary="File or revise the initiative's outcome report (its own publisher)",
              responses={202: {"description": "Taken: the report as it now stands."}, 200: {"description": "This revision or a newer one is kept: nothing changed."},
-                        403: {"description": "Another publisher's initiative."}, 404: {"description": "No such initiative."},
-                        409: {"description": "Not stamped, or before its first session (`no_session_held_yet`); the field is `initiative_id`."},
-                        422: {"description": "Invalid content or vocabulary code; each reason names the field."}})
+                        **problems(**{"403": "Another publisher's initiative.", "404": "No such initiative.",
+                                      "409": "Not stamped, or before its first session (`no_session_held_yet`); the field is `initiative_id`.",
+                                      "422": "Invalid content or vocabulary code; each reason names the field."})})
 async def file_report(initiative_id: str, body: ReportIn, principal: Publisher, reports: ReportsDep):
     content = body.model_dump(mode="json", include=set(CONTENT_FIELDS), exclude_none=True)
     try:
@@ -76,7 +77,8 @@ async def get_report(initiative_id: str, principal: Anyone, reports: ReportsDep)
     return shown
 
 
-@router.post("/reports/{initiative_id}/review", summary="A curator's step on a report (start, publish, request changes), linking partners")
+@router.post("/reports/{initiative_id}/review", summary="A curator's step on a report (start, publish, request changes), linking partners",
+             responses=problems(**{"409": "The report changed since `version`, or the step does not follow its status."}))
 async def review_report(initiative_id: str, body: ReportReviewIn, principal: Curator, reports: ReportsDep) -> dict:
     step = ReportStep(body.decision, body.comment, principal.key_id, body.version, dict(body.partner_sources))
     await reports.review(initiative_id, step)  # False: the same step again; refused: a 4xx naming the field

@@ -9,6 +9,7 @@ from services.registry.adapters.search import Filters
 from services.registry.api.deps import Curator, CurationDep, OrganiserContactsDep, SearchDep, SubmissionsDep
 from services.registry.domain.review import ReviewStep
 from shared.events.initiatives import InitiativeStatus, OrganizerKind, Origin, ReviewDecision
+from shared.openapi import problems
 
 router = APIRouter(prefix="/v1", tags=["review"])
 
@@ -22,7 +23,8 @@ class ReviewIn(BaseModel):
     version: int | None = Field(default=None, ge=1, le=2**31, description="The version you reviewed: 409 if the initiative changed since.")
 
 
-@router.post("/initiatives/{initiative_id}/review", summary="A curator's review step, with a comment")
+@router.post("/initiatives/{initiative_id}/review", summary="A curator's review step, with a comment",
+             responses=problems(**{"409": "The initiative changed since `version`."}))
 async def review(initiative_id: str, body: ReviewIn, principal: Curator, curation: CurationDep, submissions: SubmissionsDep) -> dict:
     step = ReviewStep(body.decision, body.comment, principal.key_id, body.version)
     await curation.review(initiative_id, step)  # False: the same step again, nothing changed; refused: a 4xx

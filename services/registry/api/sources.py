@@ -6,14 +6,33 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from starlette.convertors import Convertor, register_url_convertor
 
 from services.registry.adapters.rejections import MAX_PAGE
 from services.registry.api.deps import Curator, RejectionsDep, SourceOrCurator, SourcesDep
 from services.registry.domain.sources import NewKey, SourceChange, SourceIn, public_view
 from shared.auth import Principal, Role, hash_key, new_key
 from shared.http import problem
+from shared.openapi import problems
 
 router = APIRouter(prefix="/v1", tags=["sources"])
+
+
+class SourceInPath(Convertor):
+    """A source URI in a path: it may hold '/' (even encoded ones), but never ends in the suffix of
+    another route of a source (``/keys``, ``/keys/<id>``, ``/rejections``), so each path has one
+    route: ``PATCH /v1/sources/x/rejections`` is 405, not a change of a source ``x/rejections``."""
+
+    regex = r"(?:(?!/keys(?:/[^/]*)?$|/rejections$)[\s\S])+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("source", SourceInPath())
 
 
 def _own_or_curator(principal: Principal, source: str) -> None:
@@ -29,8 +48,7 @@ async def _with_new_key(issue: Callable[[NewKey], Awaitable[dict]]) -> dict:
     return {"source": public_view(state), "key_id": key_id, "api_key": key}
 
 
-# Routes with a suffix come first: a source URI may hold '/', so {source:path} is greedy.
-@router.get("/sources/{source:path}/rejections", summary="The source's rejected messages, newest first")
+@router.get("/sources/{source:source}/rejections", summary="The source's rejected messages, newest first")
 async def rejections(
     source: str,
     principal: SourceOrCurator,
@@ -50,19 +68,21 @@ async def unattributed_rejections(principal: Curator, kept: RejectionsDep, limit
     return await kept.unattributed(limit)
 
 
-@router.post("/sources/{source:path}/keys", status_code=201, summary="A new API key (rotation); shown once")
+@router.post("/sources/{source:source}/keys", status_code=201, summary="A new API key (rotation); shown once",
+             responses=problems(**{"409": "The source has its most active keys: revoke one first."}))
 async def add_key(source: str, principal: SourceOrCurator, sources: SourcesDep) -> dict:
     _own_or_curator(principal, source)
     return await _with_new_key(lambda k: sources.add_key(source, k, datetime.now(UTC)))
 
 
-@router.delete("/sources/{source:path}/keys/{key_id}", summary="Revoke one API key")
+@router.delete("/sources/{source:source}/keys/{key_id}", summary="Revoke one API key")
 async def revoke_key(source: str, key_id: str, principal: SourceOrCurator, sources: SourcesDep) -> dict:
     _own_or_curator(principal, source)
     return public_view(await sources.revoke(source, key_id, datetime.now(UTC)))
 
 
-@router.post("/sources", status_code=201, summary="Register a publisher; its first API key is shown once")
+@router.post("/sources", status_code=201, summary="Register a publisher; its first API key is shown once",
+             responses=problems(**{"409": "The source is registered already."}))
 async def register(body: SourceIn, principal: Curator, sources: SourcesDep) -> dict:
     return await _with_new_key(lambda k: sources.register(body, k, datetime.now(UTC)))
 
@@ -72,12 +92,12 @@ async def list_sources(principal: Curator, sources: SourcesDep) -> dict:
     return {"items": [public_view(s) for s in await sources.list()]}
 
 
-@router.patch("/sources/{source:path}", summary="Change a publisher's names, kind, principal, or deactivate it")
+@router.patch("/sources/{source:source}", summary="Change a publisher's names, kind, principal, or deactivate it")
 async def change_source(source: str, body: SourceChange, principal: Curator, sources: SourcesDep) -> dict:
     return public_view(await sources.change(source, body, datetime.now(UTC)))
 
 
-@router.get("/sources/{source:path}", summary="One publisher (a curator, or the source itself)")
+@router.get("/sources/{source:source}", summary="One publisher (a curator, or the source itself)")
 async def get_source(source: str, principal: SourceOrCurator, sources: SourcesDep) -> dict:
     _own_or_curator(principal, source)
     state = await sources.get(source)

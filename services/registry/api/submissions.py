@@ -11,6 +11,7 @@ from shared.envelope import Envelope, InvalidEvent, Reason, http_headers, parse_
 from shared.http import problem, problem_response
 from shared.kafka.subscriptions import Rejection
 from shared.logs import bound_to
+from shared.openapi import problems
 
 router = APIRouter(prefix="/v1")
 
@@ -65,11 +66,8 @@ def _unprocessable(reasons: list[Reason]) -> JSONResponse:
             },
         }
     },
-    responses={
-        401: {"description": "No valid source key."},
-        403: {"description": "The event's `source` is not the key's source."},
-        422: {"description": "Invalid CloudEvent, data or vocabulary code; each reason names the field."},
-    },
+    responses=problems(**{"401": "No valid source key.", "403": "The event's `source` is not the key's source.",
+                          "422": "Invalid CloudEvent, data or vocabulary code; each reason names the field."}),
 )
 async def submit(request: Request, principal: Publisher, submissions: SubmissionsDep, processed: ProcessedDep):
     # The body is parsed here, not by FastAPI, so REST and Kafka refuse with the same reasons,

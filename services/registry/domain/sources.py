@@ -20,6 +20,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from shared.events.common import NOT_BLANK
 from shared.refusals import Refused
 from services.registry.domain import inbox
 from services.registry.domain.states import KeyEntry, SourceState
@@ -35,7 +36,7 @@ EVENT_NAMESPACE = uuid.UUID("0b9e3c1f-5a7d-4e2b-8c61-7d4f2a9e1b35")
 SourceUri = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=r"^[a-z][a-z0-9+.-]*:\S+$")]
 # The principal's user name names the publisher's inbox (domain/inbox.py), so it is one an inbox can have.
 KafkaPrincipal = Annotated[str, StringConstraints(min_length=6, max_length=200, pattern=rf"^User:{inbox.NAME}$")]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=NOT_BLANK)]
 
 
 class SourceNames(BaseModel):

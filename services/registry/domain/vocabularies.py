@@ -25,6 +25,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.registry.domain.states import Term, VocabularyState
+from shared.events.common import NOT_BLANK
 from shared.decisions import Decision, NoChange, Pending
 from shared.envelope import Reason, new_event
 from shared.events.vocabularies import VOCABULARY_NAMES, VocabularyChangedV1
@@ -34,7 +35,7 @@ VOCABULARIES = VOCABULARY_NAMES
 EVENT_NAMESPACE = uuid.UUID("0b8f3f5e-2f7a-4b8e-9a0c-6d1f4c2e7a91")
 CODE_PATTERN = {name: r"^[a-z][a-z0-9_]{0,39}$" for name in VOCABULARIES} | {"languages": r"^[a-z]{2,3}$"}
 
-Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=NOT_BLANK)]
 
 
 class Labels(BaseModel):
