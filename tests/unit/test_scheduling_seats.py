@@ -77,7 +77,7 @@ def test_nobody_overtakes_the_waiting_list():
 def test_refusals_name_the_field():
     with pytest.raises(Refused) as e:
         seats.register(session(max_party=2), reg("r", 3), NOW)
-    assert (e.value.status, e.value.field, e.value.code) == (422, "party_size", "too_large")
+    assert (e.value.status, e.value.field, e.value.code) == (409, "party_size", "too_large")
     past = {**session(), "starts_at": (NOW - timedelta(hours=1)).isoformat()}
     with pytest.raises(Refused) as e:
         seats.register(past, reg("r"), NOW)

@@ -1,14 +1,16 @@
 """Editions (forum periods) and automatic placement: the schedulers' routes."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from fastapi import APIRouter, Response
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from services.scheduling.domain.conflicts import Mode, Rule
 from services.scheduling.domain.placement import Placement
 from services.scheduling.api.deps import PlanningDep, ProgrammeDep, Staff
+from services.scheduling.api.fields import Day, Moment, integer
 from shared.events.common import Title
+from shared.openapi import problems
 
 
 def _not_before(field: str, message: str):
@@ -25,14 +27,14 @@ class EditionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     edition_id: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", description="Chosen id, e.g. 'om-2025'; generated if absent.")
     name: Title = Field(examples=[{"sv": "Öppna Malmö 2025", "en": "Open Malmö 2025"}])
-    year: int = Field(ge=2000, le=2100, examples=[2025])
-    starts_on: date = Field(examples=["2025-10-06"])
-    ends_on: date = Field(examples=["2025-10-19"])
-    submission_opens_on: date | None = None
-    submission_closes_on: date | None = None
-    budget_sek: int = Field(ge=0, le=10**12, examples=[3780000])
-    reminder_hours_before: int = Field(default=24, ge=0, le=24 * 14)
-    changeover_minutes: int = Field(default=15, ge=0, le=240, description="Buffer between two sessions at one venue.")
+    year: integer(2000, 2100) = Field(examples=[2025])
+    starts_on: Day = Field(examples=["2025-10-06"])
+    ends_on: Day = Field(examples=["2025-10-19"])
+    submission_opens_on: Day | None = None
+    submission_closes_on: Day | None = None
+    budget_sek: integer(0, 10**12) = Field(examples=[3780000])
+    reminder_hours_before: integer(0, 24 * 14) = Field(default=24)
+    changeover_minutes: integer(0, 240) = Field(default=15, description="Buffer between two sessions at one venue.")
     rules: dict[Rule, Mode] = Field(default_factory=dict, description="Per conflict rule: block or warn (defaults: accessibility warns, the rest block).")
 
     _ends = field_validator("ends_on")(_not_before("starts_on", "The edition ends before it starts"))
@@ -42,13 +44,13 @@ class EditionIn(BaseModel):
 class EditionPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: Title | None = None
-    starts_on: date | None = None
-    ends_on: date | None = None
-    submission_opens_on: date | None = None
-    submission_closes_on: date | None = None
-    budget_sek: int | None = Field(default=None, ge=0, le=10**12)
-    reminder_hours_before: int | None = Field(default=None, ge=0, le=24 * 14)
-    changeover_minutes: int | None = Field(default=None, ge=0, le=240)
+    starts_on: Day | None = None
+    ends_on: Day | None = None
+    submission_opens_on: Day | None = None
+    submission_closes_on: Day | None = None
+    budget_sek: integer(0, 10**12) | None = None
+    reminder_hours_before: integer(0, 24 * 14) | None = None
+    changeover_minutes: integer(0, 240) | None = None
     rules: dict[Rule, Mode] | None = None
 
 
@@ -56,8 +58,8 @@ class PlacementIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     session_id: str
     venue_id: str
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Moment
+    ends_at: Moment
 
 
 class AcceptIn(BaseModel):
@@ -74,7 +76,7 @@ router = APIRouter(prefix="/v1/editions", tags=["editions"])
     summary="Plan an edition (a forum period)",
     responses={
         200: {"description": "The very same plan again (same edition_id, same content): the edition, unchanged"},
-        409: {"description": "An edition with this edition_id exists with other content (`edition_id`/`exists`): change it with PATCH"},
+        **problems(**{"409": "An edition with this edition_id exists with other content (`edition_id`/`exists`): change it with PATCH"}),
     },
 )
 async def plan(body: EditionIn, response: Response, _: Staff, planning: PlanningDep) -> dict:
@@ -90,7 +92,7 @@ async def list_all(programme: ProgrammeDep) -> list[dict]:
     return sorted(programme.editions.values(), key=lambda e: e["starts_on"])
 
 
-@router.get("/{edition_id}", summary="One edition")
+@router.get("/{edition_id}", summary="One edition", responses=problems(404))
 async def get(edition_id: str, planning: PlanningDep) -> dict:
     return planning.edition_view(edition_id)
 
@@ -98,25 +100,26 @@ async def get(edition_id: str, planning: PlanningDep) -> dict:
 @router.patch(
     "/{edition_id}",
     summary="Change an edition (dates, budget, rules, buffer)",
-    responses={422: {"description": "The period or the submission window would run backwards, with what is stored: names the day moved"}},
+    responses=problems(404, **{"409": "The edition is closed", "422": "The period or the submission window would run backwards, with what is stored: names the day moved"}),
 )
 async def update(edition_id: str, body: EditionPatch, _: Staff, planning: PlanningDep) -> dict:
     changes = body.model_dump(mode="json", exclude_none=True)
     return await planning.update_edition(edition_id, changes, datetime.now(UTC))
 
 
-@router.get("/{edition_id}/conflicts", summary="Every conflict in the edition as it stands now")
+@router.get("/{edition_id}/conflicts", summary="Every conflict in the edition as it stands now", responses=problems(404))
 async def conflicts(edition_id: str, _: Staff, planning: PlanningDep) -> dict:
     found = planning.conflicts_in(edition_id)
     return {"count": len(found), "conflicts": [c.as_dict() for c in found]}
 
 
-@router.post("/{edition_id}/publish", summary="Publish the programme: every scheduled session becomes public")
+@router.post("/{edition_id}/publish", summary="Publish the programme: every scheduled session becomes public",
+             responses=problems(404, **{"409": "The edition is closed, or not in a state that publishes"}))
 async def publish(edition_id: str, _: Staff, planning: PlanningDep) -> dict:
     return await planning.advance_edition(edition_id, "programme_published", datetime.now(UTC))
 
 
-@router.post("/{edition_id}/close", summary="Close the edition")
+@router.post("/{edition_id}/close", summary="Close the edition", responses=problems(404, **{"409": "The edition is closed already"}))
 async def close(edition_id: str, _: Staff, planning: PlanningDep) -> dict:
     return await planning.advance_edition(edition_id, "closed", datetime.now(UTC))
 
@@ -130,6 +133,7 @@ async def close(edition_id: str, _: Staff, planning: PlanningDep) -> dict:
         "audio_description) are no venue's concern; rules set to warn never leave a session out (`warnings`). "
         "Each unplaced session has a `code` and a `reason`."
     ),
+    responses=problems(404),
 )
 async def propose(edition_id: str, _: Staff, planning: PlanningDep, programme: ProgrammeDep) -> dict:
     proposal, waiting = await planning.propose(edition_id)
@@ -153,7 +157,8 @@ async def propose(edition_id: str, _: Staff, planning: PlanningDep, programme: P
     }
 
 
-@router.post("/{edition_id}/placement/accept", summary="Accept a proposal, as proposed or edited; each placement is checked")
+@router.post("/{edition_id}/placement/accept", summary="Accept a proposal, as proposed or edited; each placement is checked",
+             responses=problems(404))
 async def accept(edition_id: str, body: AcceptIn, _: Staff, planning: PlanningDep) -> dict:
     placements = [Placement(p.session_id, p.venue_id, p.starts_at, p.ends_at) for p in body.placements]
     return {"results": await planning.accept(placements, datetime.now(UTC))}

@@ -4,11 +4,12 @@ from fastapi import APIRouter
 
 from services.scheduling.api.deps import InitiativesDep
 from shared.http import problem
+from shared.openapi import problems
 
 router = APIRouter(prefix="/v1", tags=["initiatives"])
 
 
-@router.get("/initiatives/{initiative_id}", summary="Scheduling's copy of an initiative")
+@router.get("/initiatives/{initiative_id}", summary="Scheduling's copy of an initiative", responses=problems(404))
 async def get_initiative(initiative_id: str, initiatives: InitiativesDep) -> dict:
     copy = await initiatives.get(initiative_id)
     if copy is None:

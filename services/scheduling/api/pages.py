@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from services.scheduling.adapters.programme import Filters, Programme, is_public
 from services.scheduling.api.deps import ErasureDep, ProgrammeDep, RegistrationsDep
 from services.scheduling.api.page import Page, PageDep, render
-from services.scheduling.api.registrations import IDEMPOTENCY_KEY_PATTERN, RegistrationIn
+from services.scheduling.api.registrations import IDEMPOTENCY_KEY_PATTERN, RegistrationForm
 from services.scheduling.api.views import decorate, options_of
 from services.scheduling.usecases.registrations import Registrations
 from shared.ratelimit import signup_limit
@@ -84,7 +84,7 @@ async def register(session_id: str, request: Request, programme: ProgrammeDep, r
     s = shown(session_or_404(programme, session_id), page, programme)
     form = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8", errors="replace")).items()}
     try:
-        body = RegistrationIn.model_validate({k: v for k, v in form.items() if k in RegistrationIn.model_fields and v != ""})
+        body = RegistrationForm.model_validate({k: v for k, v in form.items() if k in RegistrationForm.model_fields and v != ""})
         key = request.headers.get("idempotency-key") or form.get("idempotency_key") or None
         if key is not None and not re.fullmatch(IDEMPOTENCY_KEY_PATTERN, key):
             raise Refused(422, "idempotency_key", "invalid", "Idempotency-Key: 1–128 printable ASCII characters")

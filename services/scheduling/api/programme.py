@@ -18,11 +18,13 @@ from services.scheduling.adapters.texts import Words
 from services.scheduling.settings import SchedulingSettings
 from shared.languages import in_language, platform_languages
 from shared.vocabularies import VocabularyCopies
+from shared.openapi import problem
 from shared.refusals import Refused
 
 ICS_TYPE = "text/calendar; charset=utf-8"
 JSON_TYPE = "application/json"
 NOT_MODIFIED = {304: {"description": "Not modified (If-None-Match matched the ETag)"}}
+NOT_FOUND = {404: problem(404, "No such session in the programme")}
 AS_JSON = {200: {"description": "JSON (ETag, Cache-Control)", "content": {JSON_TYPE: {"schema": {"type": "object"}}}}, **NOT_MODIFIED}
 AS_ICS = {200: {"description": "iCalendar (ETag, Cache-Control)", "content": {"text/calendar": {"schema": {"type": "string"}}}}, **NOT_MODIFIED}
 
@@ -136,7 +138,8 @@ async def programme_ics(
                             {"content-disposition": 'inline; filename="oppna-malmo.ics"'})
 
 
-@router.get("/sessions/{session_id}.ics", summary="One session as iCalendar", response_class=Response, responses=AS_ICS)
+@router.get("/sessions/{session_id}.ics", summary="One session as iCalendar", response_class=Response,
+            responses={**AS_ICS, **NOT_FOUND})
 async def session_ics(
     request: Request, session_id: str, programme: ProgrammeDep, settings: SettingsDep, vocabularies: VocabulariesDep, rendered: RenderedDep,
     texts: TextsDep, lang: FeedLang,
@@ -148,7 +151,8 @@ async def session_ics(
                             {"content-disposition": f'inline; filename="{session_id}.ics"'})
 
 
-@router.get("/sessions/{session_id}", summary="One session of the programme (a stable URL)", response_class=Response, responses=AS_JSON)
+@router.get("/sessions/{session_id}", summary="One session of the programme (a stable URL)", response_class=Response,
+            responses={**AS_JSON, **NOT_FOUND})
 async def session(request: Request, session_id: str, programme: ProgrammeDep, settings: SettingsDep, rendered: RenderedDep,
                   vocabularies: VocabulariesDep, lang: FeedLang) -> Response:
     view = one(programme, session_id)

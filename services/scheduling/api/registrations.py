@@ -12,23 +12,32 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from shared.refusals import Refused
 from services.scheduling.api.deps import ErasureDep, RegistrationsDep, Staff
+from services.scheduling.api.fields import integer
 from shared.http import EmailAddress, MobileNumber
+from shared.openapi import problems
 from shared.ratelimit import signup_limit
 from shared.events.common import LanguageCode, ShortText
 
 
+def one_of_email_or_phone() -> dict:
+    """The schema's words for "an email address or a mobile number (not blank)"."""
+    given = {"type": "string", "pattern": r"\S"}
+    return {"anyOf": [{"required": [name], "properties": {name: given}} for name in ("email", "phone")]}
+
+
+def _blank_is_none(cls, v):
+    return None if isinstance(v, str) and not v.strip() else v
+
+
 class RegistrationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=one_of_email_or_phone())
     name: ShortText = Field(examples=["Amina Hassan"])
     email: EmailAddress | None = Field(default=None, examples=["amina@example.org"])
     phone: MobileNumber | None = Field(default=None, examples=["070-123 45 67"], description="Mobile; Swedish by default, normalised to E.164.")
     language: LanguageCode = Field(default="sv", description="Messages in this language.")
-    party_size: int = Field(default=1, ge=1, le=50, description="Seats for you and those you bring.")
+    party_size: integer(1, 50) = Field(default=1, description="Seats for you and those you bring.")
 
-    @field_validator("email", "phone", mode="before")
-    @classmethod
-    def _blank(cls, v):
-        return None if isinstance(v, str) and not v.strip() else v
+    _blank = field_validator("email", "phone", mode="before")(_blank_is_none)
 
     def contact(self) -> dict:
         if not self.email and not self.phone:
@@ -36,10 +45,18 @@ class RegistrationIn(BaseModel):
         return {"name": self.name, "email": self.email, "phone": self.phone}
 
 
+class RegistrationForm(RegistrationIn):
+    """The public page's form (``api.pages``): every field arrives as text, the party's size too."""
+
+    party_size: int = Field(default=1, ge=1, le=50)
+
+
 class ErasureIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=one_of_email_or_phone())
     email: EmailAddress | None = None
     phone: MobileNumber | None = None
+
+    _blank = field_validator("email", "phone", mode="before")(_blank_is_none)
 
 
 IDEMPOTENCY_KEY_PATTERN = r"^[\x20-\x7E]{1,128}$"
@@ -70,7 +87,8 @@ router = APIRouter(prefix="/v1", tags=["registrations"])
     dependencies=[signup_limit("registrations")],
     summary="Register for a session (no account): confirmed or waitlisted",
     responses={200: {"description": "A repeat under the same Idempotency-Key: the registration it took before"},
-               503: {"description": "Busy: try again after Retry-After seconds (with the same Idempotency-Key)"}},
+               **problems(404, **{"409": "The session takes no registrations (not open, none needed, or started)",
+                                  "503": "Busy: try again after Retry-After seconds (with the same Idempotency-Key)"})},
 )
 async def register(session_id: str, body: RegistrationIn, response: Response, registrations: RegistrationsDep, idempotency_key: IdempotencyKey = None) -> dict:
     out, created = await registrations.register(session_id, body.contact(), body.party_size, body.language, datetime.now(UTC), idempotency_key)
@@ -80,18 +98,20 @@ async def register(session_id: str, body: RegistrationIn, response: Response, re
     return out
 
 
-@router.get("/registrations/{token}", summary="A registration, by its private link")
+@router.get("/registrations/{token}", summary="A registration, by its private link", responses=problems(404))
 async def get(token: str, response: Response, registrations: RegistrationsDep) -> dict:
     response.headers["cache-control"] = "no-store"
     return await registrations.view(token)
 
 
-@router.delete("/registrations/{token}", summary="Cancel a registration by its private link (a waitlisted one moves up)")
+@router.delete("/registrations/{token}", summary="Cancel a registration by its private link (a waitlisted one moves up)",
+               responses=problems(404))
 async def cancel(token: str, registrations: RegistrationsDep) -> dict:
     return await registrations.cancel(token, datetime.now(UTC))
 
 
-@router.post("/registrations/{token}/erase", summary="Erase my contact details (GDPR art. 17); the registration stays, anonymous")
+@router.post("/registrations/{token}/erase", summary="Erase my contact details (GDPR art. 17); the registration stays, anonymous",
+             responses=problems(404))
 async def erase(token: str, erasure: ErasureDep) -> dict:
     return {"erased": await erasure.erase_by_token(token)}
 

@@ -1,17 +1,19 @@
 """Venues: where sessions take place, with capacity, accessibility and availability."""
 
 from fastapi import APIRouter
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from shared.refusals import Refused
 from services.scheduling.api.deps import PlanningDep, ProgrammeDep, Staff
+from services.scheduling.api.fields import Moment, integer
 from shared.events.common import Code, LanguageCode, ShortText
+from shared.openapi import problems
 
 
 class Availability(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Moment
+    ends_at: Moment
 
     @field_validator("ends_at")
     @classmethod
@@ -26,7 +28,7 @@ class VenueIn(BaseModel):
     name: ShortText = Field(examples=["Rosengårds bibliotek"])
     address: ShortText = Field(examples=["Lönngatan 30, 214 49 Malmö"])
     district: Code = Field(examples=["rosengard"])
-    capacity: int = Field(ge=1, le=100_000)
+    capacity: integer(1, 100_000)
     accessibility: list[Code] = Field(default_factory=list, max_length=30, examples=[["wheelchair", "hearing_loop"]])
     languages: list[LanguageCode] = Field(default_factory=list, max_length=20, description="Languages the venue can host; empty: any.")
     availability: list[Availability] = Field(default_factory=list, max_length=500, description="When sessions may take place there.")
@@ -46,7 +48,7 @@ async def create(body: VenueIn, _: Staff, planning: PlanningDep) -> dict:
     return await planning.save_venue(None, fields(body))
 
 
-@router.put("/{venue_id}", summary="Replace a venue's description; answers the conflicts it now causes")
+@router.put("/{venue_id}", summary="Replace a venue's description; answers the conflicts it now causes", responses=problems(404))
 async def replace(venue_id: str, body: VenueIn, _: Staff, planning: PlanningDep, programme: ProgrammeDep) -> dict:
     if venue_id not in await programme.fresh_venues():
         raise Refused(404, "venue_id", "not_found", "No such venue")
@@ -59,7 +61,7 @@ async def list_all(programme: ProgrammeDep) -> list[dict]:
     return sorted((await programme.fresh_venues()).values(), key=lambda v: v["name"])
 
 
-@router.get("/{venue_id}", summary="One venue")
+@router.get("/{venue_id}", summary="One venue", responses=problems(404))
 async def get(venue_id: str, programme: ProgrammeDep) -> dict:
     venue = (await programme.fresh_venues()).get(venue_id)
     if venue is None:

@@ -101,7 +101,7 @@ def register(state: SessionState, new: NewRegistration, now: datetime, taken_und
     if datetime.fromisoformat(state["starts_at"]) <= now:
         raise Refused(409, "session_id", "started", "The session has already started")
     if new.party_size > state["max_party_size"]:
-        raise Refused(422, "party_size", "too_large", f"A party is at most {state['max_party_size']}")
+        raise Refused(409, "party_size", "too_large", f"A party is at most {state['max_party_size']}")
     if new.registration_id in state.get("taken", {}):
         raise Refused(409, "registration_id", "exists", "The registration exists")
     fits = not state["waitlist"] and new.party_size <= free_seats(state)

@@ -54,7 +54,7 @@ class SessionPlanning:
     def _context(self, edition_id: str) -> EditionState:
         edition = self.programme.editions.get(edition_id)
         if edition is None:
-            raise Refused(422, "edition_id", "not_found", "No such edition")
+            raise Refused(409, "edition_id", "not_found", "No such edition")
         if edition["status"] == "closed":
             raise Refused(409, "edition_id", "closed", "The edition is closed")
         return edition
@@ -64,7 +64,7 @@ class SessionPlanning:
             return None
         venue = self.programme.venues.get(venue_id)
         if venue is None:
-            raise Refused(422, "venue_id", "not_found", "No such venue")
+            raise Refused(409, "venue_id", "not_found", "No such venue")
         return {k: venue.get(k) for k in ("venue_id", "name", "address", "district", "accessibility")}
 
     async def create_session(self, cmd: dict[str, Any], now: datetime) -> Saved:
@@ -72,9 +72,9 @@ class SessionPlanning:
         await self.programme.fresh_venues()  # venues change without an event: another replica's too
         initiative = await self.initiatives.get(cmd["initiative_id"])
         if initiative is None:
-            raise Refused(422, "initiative_id", "not_found", "Scheduling knows no such initiative")
+            raise Refused(409, "initiative_id", "not_found", "Scheduling knows no such initiative")
         if not initiative.get("stamped") or initiative.get("status") in ("withdrawn", "rejected"):
-            raise Refused(422, "initiative_id", "not_stamped", "Only initiatives stamped as part of Öppna Malmö are scheduled")
+            raise Refused(409, "initiative_id", "not_stamped", "Only initiatives stamped as part of Öppna Malmö are scheduled")
         venue = self._venue_ref(cmd.get("venue_id"))
         session_id = cmd.get("session_id") or uuid.uuid4().hex
         state = schedule.first_state(session_id, cmd, initiative, venue, self.settings.max_party_size)
