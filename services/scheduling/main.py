@@ -27,6 +27,7 @@ from services.scheduling.adapters.stores import (
     contact_fields,
 )
 from services.scheduling.api import routers
+from services.scheduling.api.document import describe
 from services.scheduling.api.errors import answer_errors
 from services.scheduling.consumers import subscriptions
 from services.scheduling.settings import SchedulingSettings
@@ -106,6 +107,7 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
     state.texts = PageTexts(folders(settings.scheduling_texts_dirs))  # the public pages' words, read once
     state.initiatives, state.vocabularies, state.retention = initiatives, vocabularies, retention  # tests move retention's clock
     answer_errors(app)
+    describe(app, state.texts.codes)
     for router in routers:
         app.include_router(router)
     app.add_middleware(FastPath, rendered=state.rendered, prefix="/v1/programme")  # the public feeds from their bytes, before routing
