@@ -60,9 +60,12 @@ def kafka_tools(bootstrap: str, topic: str, records: int, size: int, security: K
             "--producer.config", config.name,
         )
         produce = float(re.search(r"records sent, ([\d.]+) records/sec", out.strip().splitlines()[-1]).group(1))
+        # --timeout: on a loaded machine joining the group alone can take longer than the tool's 10 s
         out = java_tool("org.apache.kafka.tools.ConsumerPerformance", "--bootstrap-server", bootstrap, "--topic", topic, "--messages", str(records),
-                        "--consumer.config", config.name)
-    header, values = out.strip().splitlines()[-2:]
+                        "--consumer.config", config.name, "--timeout", "120000")
+    lines = out.strip().splitlines()
+    at = next(i for i, line in enumerate(lines) if "nMsg.sec" in line)  # the CSV header; warnings may follow the figures
+    header, values = lines[at], lines[at + 1]
     row = dict(zip([h.strip() for h in header.split(",")], [v.strip() for v in values.split(",")], strict=False))
     return {"kafka_tool_produce_per_s": produce, "kafka_tool_consume_per_s": float(row["nMsg.sec"])}
 

@@ -15,7 +15,7 @@ from deploy.local.launcher.kafka import SINGLE_NODE
 from deploy.local.launcher.private_broker import private_broker
 from shared.settings import KafkaSecuritySettings
 
-SIZES = {"full": {"records": 200_000, "tools": True}, "small": {"records": 2_000, "tools": False}}
+SIZES = {"full": {"records": 50_000, "tools": True}, "small": {"records": 2_000, "tools": False}}  # records: each tool, each listener
 HOST = "127.0.0.1"
 USER = "bench"
 MECHANISM = "SCRAM-SHA-512"
