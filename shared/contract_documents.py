@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue, models_json_schema
+from pydantic_core import core_schema
 
 from shared.envelope import CONTENT_TYPE, Envelope, EventData
 from shared.topics import Topic
@@ -42,9 +43,21 @@ class ServiceContract:
         return list(dict.fromkeys(m for c in self.channels for m in c.messages))
 
 
+class _NullableAsType(GenerateJsonSchema):
+    """An optional value of one JSON type is ``{"type": [<type>, "null"], …}``, the same set of
+    values as pydantic's ``anyOf`` of it and null: generators (Modelina) make it a nullable field of
+    that type, where the ``anyOf`` made an untyped union model and a warning."""
+
+    def nullable_schema(self, schema: core_schema.NullableSchema) -> JsonSchemaValue:
+        inner = self.generate_inner(schema["schema"])
+        if isinstance(inner.get("type"), str) and inner["type"] != "null" and "$ref" not in inner:
+            return {**inner, "type": [inner["type"], "null"]}
+        return inner if inner == {"type": "null"} else self.get_union_of_schemas([inner, {"type": "null"}])
+
+
 def _envelope_schema(event_type: str, data_ref: dict) -> dict:
     """The CloudEvent around one type: the envelope's rules, the type fixed, ``data`` referenced."""
-    schema = copy.deepcopy(Envelope.model_json_schema())
+    schema = copy.deepcopy(Envelope.model_json_schema(schema_generator=_NullableAsType))
     schema["properties"]["type"] = {"const": event_type, "type": "string", "title": "Type"}
     schema["properties"]["data"] = data_ref
     schema["title"] = event_type
@@ -53,7 +66,7 @@ def _envelope_schema(event_type: str, data_ref: dict) -> dict:
 
 def event_schema(model: type[EventData], service: str) -> dict:
     """A standalone JSON Schema (draft 2020-12) of a whole CloudEvent of ``model``'s type."""
-    data = model.model_json_schema(ref_template="#/$defs/{model}")
+    data = model.model_json_schema(ref_template="#/$defs/{model}", schema_generator=_NullableAsType)
     defs = data.pop("$defs", {})
     defs[model.__name__] = data
     schema = _envelope_schema(model.event_type, {"$ref": f"#/$defs/{model.__name__}"})
@@ -162,7 +175,8 @@ def asyncapi(contract: ServiceContract, version: str = "1.0.0") -> dict:
     A message is defined per channel (``<channel>.<message>`` in components): its Kafka key
     binding is the channel's."""
     models = contract.message_types()
-    _, top = models_json_schema([(m, "validation") for m in models], ref_template="#/components/schemas/{model}")
+    _, top = models_json_schema([(m, "validation") for m in models], ref_template="#/components/schemas/{model}",
+                                schema_generator=_NullableAsType)
     schemas = dict(sorted(top.get("$defs", {}).items()))
     messages: dict[str, dict] = {}
     channels, operations = {}, {}
