@@ -72,11 +72,13 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
     programme = Programme(sessions, runtime.aggregate(VENUES))
     contacts = runtime.aggregate(CONTACTS, lift=contact_fields)  # found by their session: what the retention sweep asks for
     records = RegistrationRecords(runtime.db[REGISTRATIONS])
-    contact_locks = runtime.lock("contact-steps")  # an erasure's steps, and the seat desk's look at erased contacts before it writes them
+    # An erasure's steps and the seat desk's look at erased contacts hold the contacts' own lock,
+    # and a desk's batch holds its session's: the writes inside them re-enter it, no second lease.
+    contact_locks = runtime.lock(CONTACTS)
     initiatives = InitiativeCopies(runtime.aggregate(INITIATIVES))
     planning = Planning(settings, runtime.aggregate(EDITIONS), runtime.aggregate(VENUES), sessions, initiatives, programme,
                         schedule_locks=runtime.lock("edition-schedules"))
-    desk = SeatDesk(sessions, contacts, records, programme, source, contact_locks, runtime.lock("seat-desks"), after_seat=_fault_hook(settings))
+    desk = SeatDesk(sessions, contacts, records, programme, source, contact_locks, runtime.lock(SESSIONS), after_seat=_fault_hook(settings))
     registrations = Registrations(sessions, records, desk, programme, source, settings.public_base_url)
     erasure = Erasure(contacts, records, runtime.producer, contact_locks)
     retention = ContactRetention(erasure, lambda: programme.sessions.values(), settings.contact_retention_days,

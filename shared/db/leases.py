@@ -4,7 +4,8 @@ Contract: while one process of a service is inside ``hold(key)`` of a scope, no 
 the service (sharing its database) is inside ``hold`` of the same scope and key — unless that
 process was found dead: its heartbeat stood still for ``dead_after_s`` while a waiter watched.
 Inside a process the keyed in-process lock is taken first, so a process asks the database for a
-key at most once at a time and its own writers queue in memory.
+key at most once at a time and its own writers queue in memory; a task inside ``hold(key)`` may
+hold the key again (a seat desk holding its session changes the session) without a second lease.
 
 A lease is a document ``{_id: token, key: "<scope>/<key>", holder: instance}`` in
 ``write_leases``, whose unique index on ``key`` refuses a second holder. Taking one is an insert;
@@ -86,7 +87,8 @@ class WriteLeases:
 
     @asynccontextmanager
     async def hold_all(self, keys: Iterable[str]) -> AsyncIterator[None]:
-        keys = sorted(set(keys))
+        # keys the running task holds already are held again for free (KeyedLock's re-entry)
+        keys = [k for k in sorted(set(keys)) if not self._local.held_here(k)]
         async with AsyncExitStack() as held:
             for key in keys:  # in memory first, sorted: two batches of this process never wait for each other
                 await held.enter_async_context(self._local.hold(key))

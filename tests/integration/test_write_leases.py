@@ -163,3 +163,26 @@ async def test_a_replica_decides_on_what_another_wrote_since_not_on_what_it_wrot
         await b.change({"x": status("in_review"), "y": status("in_review")})
         assert (await change_one(a, "x", seen)).outcome == "in_review"
         assert {i: c.outcome for i, c in (await a.change({"x": seen, "y": seen})).items()} == {"x": "in_review", "y": "in_review"}
+
+
+async def test_a_holder_changing_its_own_key_takes_one_lease_and_the_other_replica_waits(infra):
+    """A seat desk holds its session and changes it through the store: one lease in the database for
+    the two holds (a batch's cost), and the other replica's change waits until the holder is done."""
+    async with _replicas(infra) as [(a, leases_a), (b, _)]:
+        locks = leases_a.scope("counters")  # the store's own scope, as the desk takes it
+        taken = []
+        original = leases_a._try
+
+        async def counted(keys):
+            taken.extend(keys)
+            return await original(keys)
+
+        leases_a._try = counted
+        async with locks.hold("counter"):
+            other = asyncio.create_task(change_one(b, "counter", add_one))
+            await change_one(a, "counter", add_one)
+            await asyncio.sleep(0.5)
+            assert not other.done(), "the other replica waits for the holder"
+        await other
+        assert taken == ["counters/counter"], taken
+        assert (await a.get("counter"))["state"]["n"] == 2

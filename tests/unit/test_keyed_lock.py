@@ -40,3 +40,26 @@ async def test_a_failing_writer_releases_the_key():
         async with lock.hold("x"):
             pass
     assert len(lock) == 0
+
+
+async def test_a_holder_may_hold_its_key_again_and_others_still_wait():
+    """A use case holding a session changes that session through its store: the store's hold of the
+    same key must not wait for the use case (it would wait forever), while another task still waits."""
+    locks = KeyedLock()
+    order = []
+
+    async def other():
+        async with locks.hold("s"):
+            order.append("other")
+
+    async with locks.hold("s"):
+        waiting = asyncio.create_task(other())
+        async with asyncio.timeout(1):
+            async with locks.hold_all(["s", "t"]):
+                order.append("again")
+        await asyncio.sleep(0.01)
+        order.append("outer done")
+        assert locks.held_here("s") and not waiting.done()
+    await waiting
+    assert order == ["again", "outer done", "other"]
+    assert not locks.held_here("s") and len(locks) == 0

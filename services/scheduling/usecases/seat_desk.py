@@ -70,10 +70,12 @@ class SeatDesk:
     registration, and no read per registration: the session's keys are kept (``Keys``).
 
     ``after_seat``: the FAULT_EXIT_AFTER_SEAT test hook, called right after a seat is written.
-    ``desk_locks``: one desk per session across the service's replicas (a write lease), held over a
-    batch from reading its keys to writing its contacts, so the keys a desk keeps stay true.
+    ``desk_locks``: one desk per session across the service's replicas, held over a batch from
+    reading its keys to writing its contacts, so the keys a desk keeps stay true — the sessions'
+    own lock, so the batch's change of its session re-enters it (one write lease a batch, not two).
     ``contact_locks``: held with the erasure (``usecases/erasure.py``) while a batch looks whether
-    its contacts were erased and writes them, so an erased contact is never written back.
+    its contacts were erased and writes them, so an erased contact is never written back — the
+    contacts' own lock, re-entered by their writes likewise.
     """
 
     sessions: AggregateStore
