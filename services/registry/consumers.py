@@ -2,6 +2,7 @@
 
 from services.registry.adapters.editions import EDITION_EVENTS, Editions
 from services.registry.adapters.rejections import Rejections
+from services.registry.adapters.staff_index import StaffIndex
 from services.registry.adapters.reports import SESSION_EVENTS, SessionStarts
 from services.registry.domain.inbox import INBOX_PATTERN
 from services.registry.domain.initiatives import SUBMISSION_TYPES
@@ -10,16 +11,18 @@ from services.registry.usecases.submissions import Submissions
 from shared.events.reports import ReportSubmittedV1
 from shared.events.dead_letters import MessageFailedV1, MessageRejectedV1
 from shared.kafka.subscriptions import Handler, Subscription, follow
-from shared.topics import REGISTRY_DEADLETTER, REGISTRY_REJECTED, REGISTRY_SUBMISSIONS, SCHEDULING_SESSIONS
+from shared.events.initiatives import INITIATIVE_EVENTS
+from shared.topics import REGISTRY_DEADLETTER, REGISTRY_INITIATIVES, REGISTRY_REJECTED, REGISTRY_SUBMISSIONS, SCHEDULING_SESSIONS
 
 DEDUP_SCOPE = "submissions"  # shared with REST, so one event id takes effect once whichever way it came
 REJECTIONS_SCOPE = "rejections"
 EDITIONS_SCOPE = "editions"
 SESSION_STARTS_SCOPE = "session_starts"
+STAFF_INDEX_SCOPE = "staff_index"
 
 
 def subscriptions(submissions: Submissions, rejections: Rejections, editions: Editions, reports: Reports,
-                  starts: SessionStarts) -> list[tuple[Subscription, str]]:
+                  starts: SessionStarts, index: StaffIndex) -> list[tuple[Subscription, str]]:
     """(subscription, dedup scope) pairs."""
     publishers = {
         t: Handler(model, lambda event, data: submissions.dispatch(event, data, "kafka"))
@@ -76,5 +79,11 @@ def subscriptions(submissions: Submissions, rejections: Rejections, editions: Ed
             # session begins: an outcome report waits for it. Newest version kept: no look-up.
             follow("session_starts", SCHEDULING_SESSIONS, SESSION_EVENTS, starts.keep, REGISTRY_DEADLETTER, dedup="none"),
             SESSION_STARTS_SCOPE,
+        ),
+        (
+            # The registry's own initiatives, read by every replica: each keeps the staff's index
+            # equal to the others' (adapters/staff_index.py). Memory only; the newest version wins.
+            follow("staff-index", REGISTRY_INITIATIVES, INITIATIVE_EVENTS, index.heard, REGISTRY_DEADLETTER, dedup="none", every_replica=True),
+            STAFF_INDEX_SCOPE,
         ),
     ]

@@ -12,7 +12,10 @@ from fastapi import FastAPI
 
 from services.registry.adapters import reports as report_store, search
 from services.registry.adapters.editions import Editions
+from services.registry.adapters.read_limit import BoundedReads
 from services.registry.adapters.rejections import Rejections
+from services.registry.adapters.staff_index import IndexedStore, StaffIndex
+from services.registry.adapters.staff_queries import Search
 from services.registry.adapters.reports import ReportQueries, SessionStarts
 from services.registry.adapters.stores import EDITIONS, GRANTS, INDEXES, INITIATIVES, REJECTIONS, REPORTS, SESSION_STARTS, SOURCES, VOCABULARIES
 from services.registry.api import routers
@@ -53,7 +56,9 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     if settings.fault_exit_after_write:
         _die_before_first_publication(runtime)
     emitter = settings.event_source
-    initiatives = runtime.aggregate(INITIATIVES, lift=search.lifted)
+    stored = runtime.aggregate(INITIATIVES, lift=search.lifted)
+    index = StaffIndex(stored)  # what the staff's queries find by, on every replica (decision 0015)
+    initiatives = IndexedStore(stored, index)  # this replica's writes into the index at once
     sources = Sources(runtime.aggregate(SOURCES), emitter)
     vocabularies = Vocabularies(runtime.aggregate(VOCABULARIES), emitter)
     editions = Editions(runtime.aggregate(EDITIONS, own=True))  # the windows late submissions are measured against
@@ -67,13 +72,15 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     runtime.relay_outbox_of(GRANTS)  # registry.grants.v1, keyed by the edition
     runtime.relay_outbox_of(SOURCES)  # registry.sources.v1, keyed by the source's URI
     runtime.relay_outbox_of(REPORTS)  # registry.reports.v1, keyed by the initiative
-    for subscription, scope in subscriptions(submissions, rejections, editions, reports, starts):
+    for subscription, scope in subscriptions(submissions, rejections, editions, reports, starts, index):
         runtime.subscribe(subscription, scope)
 
     async def seed() -> None:
         await vocabularies.seed(datetime.now(UTC))
 
     runtime.on_start(seed)
+    runtime.on_start(index.start_loading)  # in the background: until loaded the queries ask the database
+    runtime.on_stop(index.stop_loading)
     app = create_service_app(
         runtime,
         title="Öppna Malmö — registry",
@@ -87,11 +94,13 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     app.state.grants = Grants(runtime.aggregate(GRANTS), initiatives, editions, emitter)
     app.state.vocabularies = vocabularies
     app.state.rejections = rejections
-    app.state.search = search.Search(initiatives)
+    app.state.search = Search(index, stored)
+    app.state.staff_index = index
     app.state.reports = reports
     app.state.report_queries = ReportQueries(reports_store)
     app.state.processed = runtime.processed(DEDUP_SCOPE)
     app.add_exception_handler(Refused, refused_response)
+    app.add_middleware(BoundedReads, limit_s=settings.read_timeout_ms / 1000)
     for router in routers:
         app.include_router(router)
     name_the_cloudevent(app)

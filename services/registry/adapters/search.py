@@ -130,18 +130,23 @@ def query_of(f: Filters) -> dict[str, Any]:
     return q
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
-def matches_text(state: InitiativeState, text: str) -> bool:
-    """Every word of ``text`` occurs in the initiative's texts, in any of its languages."""
+def folded_text(state: InitiativeState) -> str:
+    """The initiative's texts free text is matched in, in every language, folded."""
     content = state.get("content") or {}
     haystack = [state.get("external_id", ""), (content.get("organizer") or {}).get("name", "")]
     for name in ("title", "summary", "description"):
         haystack.extend(str(v) for v in (content.get(name) or {}).values())
-    folded = _fold(" \n ".join(haystack))
-    return all(word in folded for word in _fold(text).split())
+    return fold(" \n ".join(haystack))
+
+
+def matches_text(state: InitiativeState, text: str) -> bool:
+    """Every word of ``text`` occurs in the initiative's texts, in any of its languages."""
+    folded = folded_text(state)
+    return all(word in folded for word in fold(text).split())
 
 
 async def find_page(store: AggregateStore, f: Filters, cursor: str | None, limit: int,
@@ -155,7 +160,11 @@ async def find_page(store: AggregateStore, f: Filters, cursor: str | None, limit
     registry fills a page from the first bucket, a small one from many nearly empty ones.
     """
     q = query_of(f)
-    item = _item if view is None else (lambda d: view(d["state"], d["state_version"]))
+    show = item_of if view is None else view
+
+    def item(d: dict) -> dict:
+        return show(d["state"], d["state_version"])
+
     start, after = position_of(cursor)
     deadline = time.monotonic() + budget_s
     hits: list[dict] = []
@@ -190,8 +199,9 @@ async def _waiting(store: AggregateStore, q: dict[str, Any]) -> list[dict]:
     return [d async for d in store.find(q, {"state": 1, "state_version": 1}, limit=SCAN_LIMIT)]
 
 
-def _item(doc: dict) -> dict:
-    return {**public_state(doc["state"]), "version": doc["state_version"]}
+def item_of(state: InitiativeState, version: int) -> dict:
+    """A list's item: the initiative as on registry.initiatives.v1."""
+    return {**public_state(state), "version": version}
 
 
 async def work_list(store: AggregateStore, statuses: list[InitiativeStatus], f: Filters, limit: int, late: bool | None = None,
@@ -213,19 +223,10 @@ async def work_list(store: AggregateStore, statuses: list[InitiativeStatus], f: 
     if late is not None:  # among the waiting ones already read: no look-up of its own
         docs = [d for d in docs if bool(d["state"].get("late")) == late]
     docs.sort(key=lambda d: (d["state"].get("queued_at") or d["state"]["received_at"], d["_id"]))
-    return [{**_item(d), "queued_at": d["state"].get("queued_at"), "late": d["state"].get("late"),
-             "stamped_revision": stamped_revision(d["state"])} for d in docs[:limit]]
+    return [queue_item(d["state"], d["state_version"], stamped_revision(d["state"])) for d in docs[:limit]]
 
 
-class Search:
-    """The queries over the initiatives (read only, through the store's ``find``)."""
+def queue_item(state: InitiativeState, version: int, stamped: int | None) -> dict:
+    """A work list's item: the initiative as on the topic, with its queue's marks."""
+    return {**item_of(state, version), "queued_at": state.get("queued_at"), "late": state.get("late"), "stamped_revision": stamped}
 
-    def __init__(self, store: AggregateStore):
-        self._store = store
-
-    async def page(self, f: Filters, cursor: str | None, limit: int, view: Callable[[dict, int], dict] | None = None) -> tuple[list[dict], str | None]:
-        return await find_page(self._store, f, cursor, limit, view=view)
-
-    async def work_list(self, statuses: list[InitiativeStatus], f: Filters, limit: int, late: bool | None = None,
-                        changed: bool = False) -> list[dict]:
-        return await work_list(self._store, statuses, f, limit, late, changed)

@@ -3,7 +3,7 @@ who is calling (by the key, checked against ``app.state.auth``), as Annotated de
 
 from services.registry.adapters.rejections import Rejections
 from services.registry.adapters.reports import ReportQueries
-from services.registry.adapters.search import Search
+from services.registry.adapters.staff_queries import Search
 from services.registry.domain.readers import Reader
 from services.registry.usecases.contacts import OrganiserContacts
 from services.registry.usecases.curation import Curation
