@@ -113,6 +113,10 @@ async def _drop_unwanted(conn: psycopg.AsyncConnection, database: str, table: st
 
 async def back_indexes_on_postgresql(database: str, specs: list[IndexSpec], url: str) -> None:
     async with await psycopg.AsyncConnection.connect(url, autocommit=True, connect_timeout=10) as conn:
+        # Replicas starting together make the same indexes: PostgreSQL's CREATE INDEX IF NOT EXISTS
+        # is not safe side by side (a unique violation in pg_class), so one database's at a time.
+        # The lock is the session's: it goes with the connection.
+        await conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (f"backing-indexes/{database}",))
         for collection, fields in backing_indexes(specs).items():
             table = await table_of(conn, database, collection)
             if table is None:

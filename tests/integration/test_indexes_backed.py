@@ -4,6 +4,7 @@ Without the GIN index FerretDB v1 answers an equality filter by scanning the who
 (docs/decisions/0003-gin-indexes-back-lookups.md); this fails when a declared index is not made effective.
 """
 
+import asyncio
 import uuid
 
 import psycopg
@@ -149,3 +150,18 @@ async def test_a_list_field_longer_than_an_engine_index_row_is_written_and_found
     finally:
         await client.drop_database(name)
         await client.close()
+
+
+async def test_replicas_starting_together_make_their_indexes_side_by_side(infra, run_id):
+    """Two replicas of a service start at once on a fresh database: both make the indexes and
+    start (PostgreSQL's CREATE INDEX IF NOT EXISTS made side by side once refused one of them)."""
+    name = f"{run_id}_idx_twice_{uuid.uuid4().hex[:6]}"
+    clients = [AsyncMongoClient(infra.mongodb, timeoutMS=20000) for _ in range(2)]
+    try:
+        for attempt in range(3):  # the race is narrow: a few fresh databases
+            db_name = f"{name}{attempt}"
+            await asyncio.gather(*(ensure_indexes(c[db_name], DECLARED["registry"], infra.ferretdb_postgresql) for c in clients))
+            await clients[0].drop_database(db_name)
+    finally:
+        for c in clients:
+            await c.close()
