@@ -35,6 +35,8 @@ stop:
 test: install
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 	command -v haproxy >/dev/null || (apt-get update -qq && apt-get install -y -qq haproxy)
+	command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq nodejs npm)  # Modelina: tests/java_models.py
+	command -v javac >/dev/null || (apt-get update -qq && apt-get install -y -qq default-jdk-headless)
 	$(INFRA) up
 	set -a; eval "$$($(INFRA) env)"; set +a; \
 	  $(VENV)/bin/pytest; rc=$$?; \
