@@ -12,7 +12,9 @@ from services.notifications.adapters.organizers import OrganizerContacts
 from services.notifications.adapters.read_at_once import OptOutsAtOnce
 from services.notifications.adapters.sms_gateway import SmsGatewayAdapter
 from services.notifications.adapters.smtp import SmtpAdapter
+from services.notifications import render
 from services.notifications.api import routers
+from services.notifications.api.forms import declare_languages
 from services.notifications.consumers import subscriptions as consumer_table
 from services.notifications.settings import NotificationsSettings
 from services.notifications.usecases.clock import Clock
@@ -126,6 +128,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     state.feedback, state.surveys, state.report_reminders = answers, surveys, reminders
     for router in routers:
         app.include_router(router)
+    declare_languages(app, render.languages(tuple(settings.template_dirs)))
     return app
 
 

@@ -42,7 +42,7 @@ async def test_a_theme_a_curator_adds_is_subscribable_and_labelled_in_the_progra
     await eventually(lambda: subscribed(notifications, ["democracy"], 202), what="notifications to follow the seeded themes")
 
     r = await notifications.post("/v1/subscriptions", json=subscription([CODE]))
-    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "interests.themes", r.text
+    assert r.status_code == 409 and r.json()["detail"][0]["field"] == "interests.themes", r.text
 
     r = await registry.put(f"/v1/vocabularies/themes/terms/{CODE}", json={"labels": LABELS}, headers=CURATOR)
     assert r.status_code == 200, r.text

@@ -391,7 +391,7 @@ async def test_subscription_by_sms_is_confirmed_with_a_six_digit_code(env):
     code = sms["text"].split("your code is ")[1][:6]
     wrong = "000000" if code != "000000" else "111111"
     r = await env.http.post("/v1/subscriptions/confirm", json={"subscription_id": sub_id, "code": wrong})
-    assert r.status_code == 400 and r.json()["detail"][0]["field"] == "code"
+    assert r.status_code == 409 and r.json()["detail"][0]["field"] == "code"
     r = await env.http.post("/v1/subscriptions/confirm", json={"subscription_id": sub_id, "code": code})
     assert r.status_code == 200 and r.json()["status"] == "confirmed"
 

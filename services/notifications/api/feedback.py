@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from services.notifications.api.deps import Curator, FeedbackDep
 from shared.auth import RequiresRole, Role
 from shared.http import problem
+from shared.openapi import problems
 
 router = APIRouter(prefix="/v1/feedback", tags=["feedback"])
 Reader = RequiresRole(Role.curator, Role.source)
@@ -24,7 +25,8 @@ async def comments(feedback: FeedbackDep, caller: Reader, session_id: str | None
     return {"comments": await feedback.comments(session_id=session_id, initiative_id=initiative_id, released_only=not curator)}
 
 
-@router.post("/comments/{answer_id}/release", summary="Release a comment to the organiser and the follow-up / Släpp en kommentar")
+@router.post("/comments/{answer_id}/release", summary="Release a comment to the organiser and the follow-up / Släpp en kommentar",
+             responses=problems(404))
 async def release(answer_id: str, feedback: FeedbackDep, _: Curator) -> dict:
     state = await feedback.release(answer_id)
     if state is None:

@@ -21,6 +21,14 @@ from shared.vocabularies import VocabularyCopies
 router = APIRouter(tags=["feedback"])
 PAGE = "feedback"
 REFUSED = {"answered": 409, "closed": 410, "unknown": 404}
+HTML = {"text/html": {"schema": {"type": "string"}}}
+PAGES = {200: {"description": "The page", "content": HTML},
+         404: {"description": "No survey has this link: a page saying so", "content": HTML},
+         409: {"description": "The survey was answered already: a page saying so", "content": HTML},
+         410: {"description": "The survey closed (30 days): a page saying so", "content": HTML}}
+ANSWER = {"type": "object", "required": ["score"], "properties": {
+    "score": {"type": "integer", "minimum": 1, "maximum": 5}, "would_come_again": {"type": "string", "enum": ["yes", "no"]},
+    "comment": {"type": "string", "maxLength": COMMENT_MAX}, "lang": {"type": "string", "maxLength": 12}}}
 
 
 async def _offered(vocabularies: VocabularyCopies, wanted: str | None) -> str:
@@ -41,7 +49,8 @@ def _form(lang: str, token: str, session: dict | None, status: int = 200, errors
                  score=chosen.get("score"), again=chosen.get("again"), comment=chosen.get("comment") or "")
 
 
-@router.get("/feedback/{token}", response_class=HTMLResponse, summary="The survey's form, a score chosen (records nothing) / Enkätens formulär")
+@router.get("/feedback/{token}", response_class=HTMLResponse, summary="The survey's form, a score chosen (records nothing) / Enkätens formulär",
+            responses=PAGES)
 async def feedback_form(token: str, feedback: FeedbackDep, vocabularies: VocabulariesDep, score: int | None = Query(default=None),
                         lang: str = Query(default="sv", max_length=12)) -> HTMLResponse:
     lang = await _offered(vocabularies, lang)
@@ -51,7 +60,9 @@ async def feedback_form(token: str, feedback: FeedbackDep, vocabularies: Vocabul
     return _form(lang, token, session, score=score if score in range(1, 6) else None)
 
 
-@router.post("/feedback/{token}", response_class=HTMLResponse, summary="Answer the survey (once) / Svara på enkäten")
+@router.post("/feedback/{token}", response_class=HTMLResponse, summary="Answer the survey (once) / Svara på enkäten",
+             responses={**PAGES, 422: {"description": "No score from 1 to 5, or a comment too long: the form again, saying so", "content": HTML}},
+             openapi_extra={"requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": ANSWER}}}})
 async def feedback_answer(token: str, request: Request, feedback: FeedbackDep, vocabularies: VocabulariesDep) -> HTMLResponse:
     fields = {k: v[0] for k, v in parse_qs((await request.body()).decode(errors="replace")).items()}
     lang, comment, again = await _offered(vocabularies, fields.get("lang")), fields.get("comment", ""), fields.get("would_come_again")

@@ -9,11 +9,13 @@ from services.notifications import render as r
 from services.notifications.api.deps import Curator, SettingsDep
 from shared.events.notifications import Category
 from shared.http import problem
+from shared.openapi import problems
 
 router = APIRouter(prefix="/v1")
 
 
-@router.get("/preview/{category}/{language}", tags=["templates"], summary="Render any template in any language with sample data (staff)")
+@router.get("/preview/{category}/{language}", tags=["templates"], summary="Render any template in any language with sample data (staff)",
+            responses=problems(**{"404": "No templates in this language"}))
 async def preview(category: Category, language: str, _: Curator, s: SettingsDep, part: Literal["html", "text", "sms", "json"] = "html"):
     dirs = tuple(s.template_dirs)
     if language not in r.languages(dirs):
