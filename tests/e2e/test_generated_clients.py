@@ -84,7 +84,7 @@ async def test_a_publisher_and_a_curator_work_through_the_generated_registry_cli
         registered = await api("sources.register_v1_sources_post").asyncio_detailed(client=curator, body=models.SourceIn(
             source=source, kind=models.OrganizerKind("administration"), name=models.SourceNames(sv="Generat", en="Generated")))
         assert registered.status_code == 201, registered.content
-        key = registered.parsed.additional_properties["api_key"]
+        key = registered.parsed.to_dict()["api_key"]
 
         async with _signed_in(package, platform, "registry", key) as publisher:
             accepted = await _submit(api, models, publisher, submission(source, external_id))
@@ -96,7 +96,7 @@ async def test_a_publisher_and_a_curator_work_through_the_generated_registry_cli
             await _submit(api, models, publisher, submission(source, external_id, revision=2, summary={"sv": "Samtal i Rosengårds bibliotek.", "en": "Talks in the Rosengård library."}))
             own = await api("initiatives.get_initiative_v1_initiatives_initiative_id_get").asyncio_detailed(
                 initiative_id, client=publisher)
-            assert own.status_code == 200 and own.parsed.additional_properties["status"] == "submitted"
+            assert own.status_code == 200 and own.parsed.to_dict()["status"] == "submitted"
 
         await _review(api, models, curator, initiative_id, "in_review", "in_review")
         await _review(api, models, curator, initiative_id, "approved", "approved")
@@ -107,9 +107,9 @@ async def test_a_publisher_and_a_curator_work_through_the_generated_registry_cli
             (initiative_id, "approved")]
         found = await api("initiatives.lookup_v1_lookup_get").asyncio_detailed(client=curator, source=source, external_id=external_id)
         assert found.status_code == 200
-        assert found.parsed.additional_properties["initiative_id"] == initiative_id
-        assert found.parsed.additional_properties["revision"] == 2
-        assert found.parsed.additional_properties["content"]["summary"]["en"] == "Talks in the Rosengård library."
+        assert found.parsed.to_dict()["initiative_id"] == initiative_id
+        assert found.parsed.to_dict()["revision"] == 2
+        assert found.parsed.to_dict()["content"]["summary"]["en"] == "Talks in the Rosengård library."
 
 
 async def _submit(api, models, publisher, event: dict):
@@ -124,4 +124,4 @@ async def _review(api, models, curator, initiative_id: str, decision: str, statu
     answered = await api("review.review_v1_initiatives_initiative_id_review_post").asyncio_detailed(
         initiative_id, client=curator, body=models.ReviewIn(decision=models.ReviewDecision(decision), comment=comment))
     assert answered.status_code == 200, answered.content
-    assert answered.parsed.additional_properties["status"] == status
+    assert answered.parsed.to_dict()["status"] == status
