@@ -8,7 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from services.scheduling.domain.conflicts import Mode, Rule
 from services.scheduling.domain.placement import Placement
 from services.scheduling.api.deps import PlanningDep, ProgrammeDep, Staff
-from services.scheduling.api.fields import Day, Moment, integer
+from services.scheduling.api.fields import Moment, integer
+from shared.fields import Day
 from shared.events.common import Title
 from shared.openapi import problems
 

@@ -5,7 +5,7 @@ Every answer here is rendered once per programme change and then served from ``R
 """
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -18,6 +18,7 @@ from services.scheduling.adapters.texts import Words
 from services.scheduling.settings import SchedulingSettings
 from shared.languages import in_language, platform_languages
 from shared.vocabularies import VocabularyCopies
+from shared.fields import Day
 from shared.openapi import problem
 from shared.refusals import Refused
 
@@ -31,7 +32,7 @@ AS_ICS = {200: {"description": "iCalendar (ETag, Cache-Control)", "content": {"t
 
 def filters(
     edition_id: str | None = Query(None, description="Only this edition."),
-    date: date | None = Query(None, description="Only sessions starting this day (Europe/Stockholm).", alias="date"),
+    date: Day | None = Query(None, description="Only sessions starting this day (Europe/Stockholm).", alias="date"),
     theme: str | None = Query(None, examples=["democracy"]),
     district: str | None = Query(None, examples=["rosengard"]),
     language: str | None = Query(None, examples=["ar"]),

@@ -13,7 +13,8 @@ from pydantic_core import PydanticCustomError
 from services.scheduling.adapters.programme import without_internals
 from shared.refusals import Refused
 from services.scheduling.api.deps import OrganisersDep, PlanningDep, ProgrammeDep, RegistrationsDep, SettingsDep, Staff, StaffOrOrganiser
-from services.scheduling.api.fields import Day, Flag, Moment, integer
+from services.scheduling.api.fields import Moment, integer
+from shared.fields import Day, Flag
 from shared.events.common import LanguageCode
 from shared.openapi import problems
 
