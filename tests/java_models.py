@@ -3,9 +3,10 @@ with javac beside a Java program, on the classpath of Kafka's Java client: what 
 in Java does with the platform's contracts.
 
 Modelina is installed once with ``npm ci`` from tools/asyncapi-models' lock file into
-``.cache/asyncapi-models`` (again only when the lock file changes; npm's downloads cached in
-``.cache/npm``). Kafka's Java client and Jackson are the jars the local launcher resolved for the
-broker (``deploy/local/launcher/kafka.py``)."""
+``.cache/asyncapi-models`` (again only when the lock file changes); npm keeps what it downloaded in
+its own cache (~/.npm), as Maven does the Kafka jars (~/.m2), so a fresh clone installs from it.
+Kafka's Java client and Jackson are the jars the local launcher resolved for the broker
+(``deploy/local/launcher/kafka.py``)."""
 
 import hashlib
 import os
@@ -18,7 +19,6 @@ from deploy.local.launcher.kafka import KAFKA_LIBS
 
 TOOL = ROOT / "tools" / "asyncapi-models"
 INSTALLED = ROOT / ".cache" / "asyncapi-models"
-NPM_CACHE = ROOT / ".cache" / "npm"
 # Kafka's Java client, what it needs to log (nothing bound: it stays quiet), and Jackson for the models.
 CLIENT_JARS = ("kafka-clients-", "slf4j-api-", "jackson-annotations-", "jackson-core-", "jackson-databind-")
 
@@ -35,7 +35,7 @@ def modelina() -> Path:
         npm = shutil.which("npm")
         assert npm, "npm (Node.js 18+) generates the Java models"
         done = subprocess.run([npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=INSTALLED, capture_output=True,
-                              text=True, timeout=900, env={**os.environ, "npm_config_cache": str(NPM_CACHE)})
+                              text=True, timeout=900)
         assert done.returncode == 0, done.stdout + done.stderr
         marker.write_text(digest + "\n")
     shutil.copy2(TOOL / "generate.mjs", INSTALLED / "generate.mjs")
