@@ -17,7 +17,8 @@ Liveness: every process bumps its own document in ``replicas`` every ``beat_s`` 
 document again). A waiter that has waited ``watch_after_s`` reads the holder's beat; when the beat
 has not moved for ``dead_after_s`` of the waiter's own time, the holder is dead and the waiter
 deletes that lease by its token. A database away stops every beat and every waiter alike, so it
-declares nobody dead.
+declares nobody dead. A lease of its own a process finds in its way (an insert that landed though
+its call failed) it gives back at once.
 """
 
 import asyncio
@@ -122,6 +123,19 @@ class WriteLeases:
     async def _try(self, keys: list[str]) -> dict[str, str]:
         """One insert of a lease per key; returns the keys taken and their tokens."""
         docs = {k: {"_id": uuid.uuid4().hex, "key": k, "holder": self.instance} for k in keys}
+        try:
+            return await self._insert(docs)
+        except BaseException:
+            # The inserts may have landed before the error (a timeout, a lost connection, a
+            # cancellation): a lease nobody knows it holds would never be given back by this live
+            # holder nor taken over by another. These tokens are ours alone, so they are deleted.
+            tokens = [d["_id"] for d in docs.values()]
+            self._unreleased.update(tokens)  # the heartbeat deletes them should this attempt fail
+            await self._give_back(tokens)
+            raise
+
+    async def _insert(self, docs: dict[str, dict]) -> dict[str, str]:
+        keys = list(docs)
         if len(keys) == 1:
             try:
                 await self._leases.insert_one(docs[keys[0]])
@@ -156,6 +170,12 @@ class WriteLeases:
         ``watched``: (lease token, beat seen, since when) from the previous look."""
         lease = await self._leases.find_one({"key": key})
         if lease is None:
+            return None
+        if lease["holder"] == self.instance:
+            # Ours, while the waiter holds the key's in-process lock, so no task here holds it: left
+            # by an attempt whose error hid that it landed. Given back at once.
+            await self._leases.delete_one({"_id": lease["_id"]})
+            log.warning("write_lease_left_behind_given_back", key=key)
             return None
         replica = await self._replicas.find_one({"_id": lease["holder"]}, {"beat": 1})
         beat = replica["beat"] if replica else None

@@ -14,6 +14,7 @@ import uuid
 
 import pytest
 from pymongo import AsyncMongoClient
+from pymongo.errors import AutoReconnect
 
 from shared.db.aggregates import AggregateStore, ConcurrentChange, change_one
 from shared.db.indexes import ensure_indexes
@@ -186,3 +187,44 @@ async def test_a_holder_changing_its_own_key_takes_one_lease_and_the_other_repli
         await other
         assert taken == ["counters/counter"], taken
         assert (await a.get("counter"))["state"]["n"] == 2
+
+
+class _LostAnswers:
+    """The leases' collection, whose next ``n`` inserts land in the database but whose answers are
+    lost on the way back (a timeout or a dropped connection as the engine restarts)."""
+
+    def __init__(self, collection, n: int):
+        self._collection, self.n = collection, n
+
+    def __getattr__(self, name):
+        return getattr(self._collection, name)
+
+    async def insert_one(self, doc):
+        result = await self._collection.insert_one(doc)
+        if self.n > 0:
+            self.n -= 1
+            raise AutoReconnect("connection lost after the insert")
+        return result
+
+
+async def test_a_lease_whose_insert_landed_unanswered_is_not_held_forever(infra):
+    """A replica's lease insert lands but its answer is lost: the writer gets an error and tries
+    again; neither it nor the other replica may then wait on a lease no one knows it holds."""
+    async with _replicas(infra) as [(a, leases_a), (b, _)]:
+        leases_a._leases = _LostAnswers(leases_a._leases, 1)
+        with pytest.raises(AutoReconnect):
+            await change_one(a, "counter", add_one)
+        async with asyncio.timeout(15):  # far under QUICK.max_wait_s: a left lease would wait 20 s
+            await change_one(b, "counter", add_one)
+            await change_one(a, "counter", add_one)
+        assert (await a.get("counter"))["state"]["n"] == 2
+
+
+async def test_a_replica_finding_its_own_lease_in_its_way_gives_it_back(infra):
+    """A lease of this replica's that no task of it holds (left by an attempt whose answer was lost
+    and whose give-back failed too) is given back when the replica next wants the key."""
+    async with _replicas(infra) as [(a, leases_a), _]:
+        await leases_a._leases.insert_one({"_id": uuid.uuid4().hex, "key": "counters/counter", "holder": leases_a.instance})
+        async with asyncio.timeout(15):
+            await change_one(a, "counter", add_one)
+        assert (await a.get("counter"))["state"]["n"] == 1
