@@ -11,6 +11,7 @@ routes did before decision 0015), and the ceiling: a raw ``find_one`` by ``_id``
 import random
 import time
 import uuid
+from pathlib import Path
 
 import httpx
 from pymongo import AsyncMongoClient
@@ -27,6 +28,7 @@ from shared.events.initiatives import InitiativeStatus
 
 SIZES = {"full": {"initiatives": 50_000, "queries": 30}, "small": {"initiatives": 600, "queries": 3}}
 GOAL_MS = 300
+BEFORE_QUERIES = 3
 THEMES = ("democracy", "inclusion", "anti_racism", "human_rights", "participation", "climate")
 DISTRICTS = ("rosengard", "hyllie", "centrum", "fosie", "husie", "limhamn", "kirseberg", "oxie")
 WORDS = "samtal möte workshop ungdomar demokrati rättigheter grannskap kultur musik idrott språk dialog framtid stad park".split()
@@ -91,6 +93,14 @@ def _before(store, route: str, params: dict):
     return lambda: search.find_page(store, f, None, 50)
 
 
+def _rss_mb() -> float:
+    """This process's resident memory (the index lives in it)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 async def _load(collection, n: int) -> float:
     rng, t0 = random.Random(15), time.perf_counter()
     for first in range(0, n, 1000):
@@ -111,9 +121,9 @@ async def run(ctx, size: str) -> list[Result]:
     try:
         await ensure_indexes(runtime.db, INDEXES, settings.ferretdb_postgresql_url)
         load_s = await _load(client[settings.mongodb_database][INITIATIVES], s["initiatives"])
-        t0 = time.perf_counter()
+        t0, rss = time.perf_counter(), _rss_mb()
         await app.state.staff_index.load()
-        index_s = time.perf_counter() - t0
+        index_s, index_mb = time.perf_counter() - t0, _rss_mb() - rss
         some = [d["_id"] async for d in runtime.stores[INITIATIVES].find({search.BUCKET: 7}, {"_id": 1})]
         ceiling, _ = await _timed(s["queries"] * 3, lambda: runtime.db[INITIATIVES].find_one({"_id": random.choice(some)}))
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://registry",
@@ -124,7 +134,8 @@ async def run(ctx, size: str) -> list[Result]:
         await client.close()
         await runtime.client.close()
     for r in rows:
-        r.details.update(load_s=round(load_s, 1), index_load_s=round(index_s, 1), index_entries=len(app.state.staff_index))
+        r.details.update(load_s=round(load_s, 1), index_load_s=round(index_s, 1), index_entries=len(app.state.staff_index),
+                         index_rss_growth_mb=round(index_mb))
     return rows
 
 
@@ -135,7 +146,7 @@ async def _row(ctx, http: httpx.AsyncClient, store, name: str, s: dict, ceiling:
         (await http.get(route, params=params)).raise_for_status()
 
     after, failed = await _timed(s["queries"], ask)
-    before, before_failed = await _timed(max(1, s["queries"] // 3), _before(store, route, params))
+    before, before_failed = await _timed(BEFORE_QUERIES, _before(store, route, params))  # seconds each at 50,000
     p99, ceil = percentile(after, 99), percentile(ceiling, 50)
     return Result(f"staff queries at {s['initiatives']:,}: {name}", p99 and round(p99, 1), "ms p99",
                   ceiling=ceil and round(ceil, 2), ceiling_name="find_one by _id, ms p50", ratio=p99 and ceil and round(p99 / ceil, 1),

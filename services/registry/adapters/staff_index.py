@@ -20,6 +20,7 @@ Equal on every replica, right after this replica's own writes:
 
 import asyncio
 import bisect
+import heapq
 import json
 import zlib
 from collections.abc import Iterator, Mapping
@@ -111,7 +112,7 @@ class Matcher:
         self.content = [(i, getattr(v, "value", v)) for i, name in enumerate(_CONTENT) if (v := getattr(f, name))]
         self.period_to = f.period_to.isoformat() if f.period_to else None
         self.period_from = f.period_from.isoformat() if f.period_from else None
-        self.words = search.fold(f.text).split() if f.text else []
+        self.words = list(dict.fromkeys(search.fold(f.text).split())) if f.text else []  # each word once
 
     def __call__(self, e: Entry) -> bool:
         return (all(getattr(e, name) == v for name, v in self.lifted)
@@ -130,7 +131,7 @@ class StaffIndex:
         self._loading: asyncio.Task | None = None
         self._entries: dict[str, Entry] = {}
         self._order: list[tuple[int, str]] = []
-        self._by_status: dict[str, set[str]] = {}
+        self._queues: dict[str, list[tuple]] = {}  # by status: its entries' ``queued`` keys, in order
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -146,17 +147,21 @@ class StaffIndex:
         new, old = entry_of(doc), self._entries.get(doc["_id"])
         if old is None:
             bisect.insort(self._order, (search.bucket_of(new.id), new.id))
-        elif old.status != new.status:
-            self._by_status[old.status].discard(new.id)
-        self._by_status.setdefault(new.status, set()).add(new.id)
+        else:
+            self._unqueue(old)
+        bisect.insort(self._queues.setdefault(new.status, []), new.queued)
         self._entries[new.id] = new
 
     def forget(self, initiative_id: str) -> None:
         old = self._entries.pop(initiative_id, None)
         if old is not None:
-            self._by_status[old.status].discard(initiative_id)
+            self._unqueue(old)
             key = (search.bucket_of(initiative_id), initiative_id)
             del self._order[bisect.bisect_left(self._order, key)]
+
+    def _unqueue(self, old: Entry) -> None:
+        keys = self._queues[old.status]
+        del keys[bisect.bisect_left(keys, old.queued)]
 
     def get(self, initiative_id: str) -> Entry | None:
         return self._entries.get(initiative_id)
@@ -168,9 +173,9 @@ class StaffIndex:
             yield self._entries[self._order[i][1]]
 
     def waiting(self, statuses: list[str]) -> Iterator[Entry]:
-        for status in dict.fromkeys(statuses):
-            for initiative_id in self._by_status.get(status, ()):
-                yield self._entries[initiative_id]
+        """The entries of ``statuses``, oldest in the queue first: (queued_at or received_at, id)."""
+        for _, initiative_id in heapq.merge(*(self._queues.get(s, []) for s in dict.fromkeys(statuses))):
+            yield self._entries[initiative_id]
 
     async def start_loading(self) -> None:
         """At start (``runtime.on_start``): ``load`` in the background, so the service serves at once."""

@@ -7,6 +7,7 @@ the list in (bucket, ``_id``) order with the same cursors, the work list oldest 
 — over every initiative waiting, not only the first ``SCAN_LIMIT`` of a status.
 """
 
+import itertools
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -55,7 +56,6 @@ class Search:
         if not self._index.loaded:
             return await search.work_list(self._store, statuses, f, limit, late, changed)
         match = Matcher(replace(f, status=None))
-        waiting = [e for e in self._index.waiting([s.value for s in statuses])
-                   if match(e) and (e.changed or not changed) and (late is None or e.late == late)]
-        waiting.sort(key=lambda e: e.queued)
-        return [search.queue_item(e.state(), e.version, e.stamped) for e in waiting[:limit]]
+        waiting = (e for e in self._index.waiting([s.value for s in statuses])
+                   if match(e) and (e.changed or not changed) and (late is None or e.late == late))
+        return [search.queue_item(e.state(), e.version, e.stamped) for e in itertools.islice(waiting, limit)]
