@@ -3,7 +3,7 @@ and the checks several routes share."""
 
 from typing import Annotated, Literal
 
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Header, Path, Query, Request
 
 from services.reporting.domain.measures import UnknownArea, UnknownDimension
 from services.reporting.domain.model import ReadModel
@@ -19,6 +19,14 @@ Lang = Annotated[Literal["sv", "en"], Query(description="Language of labels: sv 
 # The pages' language: any platform language with a label file (else Accept-Language, else Swedish).
 PageLang = Annotated[str | None, Query(max_length=12, description="The page's language: a platform language (else Accept-Language, else Swedish).")]
 AcceptLanguage = Annotated[str | None, Header(include_in_schema=False)]
+# An area and a dimension, as the document lists them (every dimension of every area: which ones an
+# area has is answered 404 for the others, a table it does not have).
+_AREAS = {"enum": list(AREAS)}
+_DIMENSIONS = {"enum": sorted({d for spec in AREAS.values() for d in spec.dimensions})}
+AreaInPath = Annotated[str, Path(description="An area of figures.", json_schema_extra=_AREAS)]
+Area = Annotated[str, Query(description="An area of figures.", json_schema_extra=_AREAS)]
+Dimension = Annotated[str, Query(description="A dimension of the area (its table).", json_schema_extra=_DIMENSIONS)]
+OneDimension = Annotated[str | None, Query(description="One table only: a dimension of the area.", json_schema_extra=_DIMENSIONS)]
 
 
 def threshold(request: Request) -> int:
@@ -49,11 +57,12 @@ def known_edition(model: ReadModel, edition_id: str) -> str:
 
 
 def known_area(area: str, dimension: str | None) -> None:
-    """422 naming an unknown area, or a dimension the area does not have."""
+    """422 naming an unknown area or dimension; 404 for a dimension the area does not have."""
     try:
         check_area(area, dimension)
     except UnknownArea:
         raise problem(422, "area", "unknown_area", f"Unknown area '{area}'; known: {', '.join(AREAS)}") from None
     except UnknownDimension:
         known = ", ".join(AREAS[area].dimensions)
-        raise problem(422, "dimension", "unknown_dimension", f"Unknown dimension '{dimension}' for {area}; known: {known}") from None
+        status = 404 if dimension in _DIMENSIONS["enum"] else 422
+        raise problem(status, "dimension", "unknown_dimension", f"Unknown dimension '{dimension}' for {area}; known: {known}") from None

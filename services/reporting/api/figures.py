@@ -4,7 +4,6 @@ Public routes always suppress small numbers; analysts (role ``analyst``) read th
 unsuppressed under ``/v1/analyst``. Bad input is answered 4xx naming it.
 """
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -12,8 +11,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from services.reporting.adapters.exports import labelled
 from services.reporting.api.deps import (
     Analyst,
+    AreaInPath,
     AuthenticatorDep,
     Lang,
+    OneDimension,
     ReadModelDep,
     ThresholdDep,
     VocabulariesDep,
@@ -25,13 +26,14 @@ from services.reporting.domain.figures import area_figures, initiative_counts
 from services.reporting.domain.model import ReadModel
 from services.reporting.domain.trends import trends
 from shared.auth import KEY_OPTIONAL, Role, presented_key
-from shared.http import problem
+from shared.fields import Day
 from shared.vocabularies import VocabularyCopies
 
 router = APIRouter(dependencies=[Depends(fresh_labels)])
 
-From = Annotated[date | None, Query(alias="from", description="Editions starting on or after this day.")]
-To = Annotated[date | None, Query(description="Editions starting on or before this day.")]
+# A range running backwards holds no edition (an empty answer, not a refusal: the schema cannot say it).
+From = Annotated[Day | None, Query(alias="from", description="Editions starting on or after this day.")]
+To = Annotated[Day | None, Query(description="Editions starting on or before this day.")]
 
 
 @router.get("/v1/figures/initiatives", tags=["figures"], summary="Initiatives by status, theme, organizer kind and origin", **KEY_OPTIONAL)
@@ -59,27 +61,21 @@ def _figures(model: ReadModel, vocabularies: VocabularyCopies, edition_id: str, 
 
 
 @router.get("/v1/editions/{edition_id}/figures/{area}", tags=["figures"], summary="An edition's figures of one area, suppressed")
-async def edition_figures(model: ReadModelDep, v: VocabulariesDep, threshold: ThresholdDep, edition_id: str, area: str,
-                          dimension: str | None = None, lang: Lang = "sv") -> dict:
+async def edition_figures(model: ReadModelDep, v: VocabulariesDep, threshold: ThresholdDep, edition_id: str, area: AreaInPath,
+                          dimension: OneDimension = None, lang: Lang = "sv") -> dict:
     """Areas: initiatives, participation, reach, money; ``dimension``: one table only."""
     return _figures(model, v, edition_id, area, dimension, lang, threshold)
 
 
 @router.get("/v1/analyst/editions/{edition_id}/figures/{area}", tags=["analysts"], summary="The same, unsuppressed (analysts)")
-async def analyst_figures(_: Analyst, model: ReadModelDep, v: VocabulariesDep, edition_id: str, area: str, dimension: str | None = None,
-                          lang: Lang = "sv") -> dict:
+async def analyst_figures(_: Analyst, model: ReadModelDep, v: VocabulariesDep, edition_id: str, area: AreaInPath,
+                          dimension: OneDimension = None, lang: Lang = "sv") -> dict:
     return _figures(model, v, edition_id, area, dimension, lang, None)
-
-
-def _date_range(start: date | None, end: date | None) -> None:
-    if start and end and start > end:
-        raise problem(422, "from", "range_backwards", f"'from' ({start}) is after 'to' ({end})")
 
 
 @router.get("/v1/figures/trends", tags=["figures"], summary="Key figures of each edition, to follow them between editions")
 async def trend_figures(model: ReadModelDep, v: VocabulariesDep, threshold: ThresholdDep, from_: From = None, to: To = None,
                         lang: Lang = "sv") -> dict:
-    _date_range(from_, to)
     return labelled(trends(model, threshold, from_, to), lang, v)
 
 
@@ -88,9 +84,8 @@ async def analyst_trends(
     _: Analyst,
     model: ReadModelDep,
     v: VocabulariesDep,
-    from_: Annotated[date | None, Query(alias="from")] = None,
-    to: Annotated[date | None, Query()] = None,
+    from_: From = None,
+    to: To = None,
     lang: Lang = "sv",
 ) -> dict:
-    _date_range(from_, to)
     return labelled(trends(model, None, from_, to), lang, v)
