@@ -93,11 +93,15 @@ async def test_a_publisher_and_a_curator_work_through_the_generated_registry_cli
             await _review(api, models, curator, initiative_id, "in_review", "in_review")
             await _review(api, models, curator, initiative_id, "changes_requested", "changes_requested",
                           comment="Lägg till en plats, tack.")
-            await _submit(api, models, publisher, submission(source, external_id, revision=2, summary={"sv": "Samtal i Rosengårds bibliotek.", "en": "Talks in the Rosengård library."}))
+            revised = {"sv": "Samtal i Rosengårds bibliotek.", "en": "Talks in the Rosengård library."}
+            await _submit(api, models, publisher, submission(source, external_id, revision=2, summary=revised))
             own = await api("initiatives.get_initiative_v1_initiatives_initiative_id_get").asyncio_detailed(
                 initiative_id, client=publisher)
             assert own.status_code == 200 and own.parsed.to_dict()["status"] == "submitted"
 
+        waiting = await api("review.queue_v1_review_queue_get").asyncio_detailed(client=curator, source=source)
+        assert waiting.status_code == 200
+        assert [i["initiative_id"] for i in waiting.parsed.to_dict()["items"]] == [initiative_id]
         await _review(api, models, curator, initiative_id, "in_review", "in_review")
         await _review(api, models, curator, initiative_id, "approved", "approved")
 
@@ -109,7 +113,7 @@ async def test_a_publisher_and_a_curator_work_through_the_generated_registry_cli
         assert found.status_code == 200
         assert found.parsed.to_dict()["initiative_id"] == initiative_id
         assert found.parsed.to_dict()["revision"] == 2
-        assert found.parsed.to_dict()["content"]["summary"]["en"] == "Talks in the Rosengård library."
+        assert found.parsed.to_dict()["content"]["summary"] == revised
 
 
 async def _submit(api, models, publisher, event: dict):
