@@ -12,7 +12,8 @@ Applied once to every app (``shared.web.create_service_app`` calls ``declare_pro
 - 429 (``Retry-After``) where a dependency of the route is marked ``answers(429)`` (the sign-up
   rate limit, ``shared.ratelimit``); a dependency may mark any status it raises the same way.
 
-What only some routes answer (404, 409, …) each route declares itself: ``responses=problems(404, 409)``.
+What only some routes answer (404, 409, …) each route declares itself: ``responses=problems(404, 409)``;
+what a client does next with what it created, as OpenAPI links: ``link("GET", "/v1/x/{id}", id="$response.body#/id")``.
 A response the route declares is kept as it is (only missing ones are added).
 
 Every HTTP refusal has the ``Problem`` body, also Starlette's own (no route: 404, a body that is
@@ -23,6 +24,7 @@ the path has (Starlette names only the first route matching the path): ``http_pr
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -80,6 +82,14 @@ def problems(*statuses: int, **described: str) -> dict[int | str, dict[str, Any]
     for status, description in described.items():
         declared[status] = problem(int(status), description)
     return declared
+
+
+def link(method: str, path: str, **parameters: str) -> dict[str, Any]:
+    """An OpenAPI link from an answer to the operation ``method path``, its parameters taken from the
+    answer or the request (``"$response.body#/key_id"``, ``"$request.path.name"``): what a client
+    (and Schemathesis' stateful phase) does next with what it created. Put under ``"links"``."""
+    pointer = "#/paths/" + quote(path.replace("~", "~0").replace("/", "~1"), safe="~") + "/" + method.lower()
+    return {"operationRef": pointer, "parameters": parameters}
 
 
 def answers(*statuses: int) -> Callable[[Callable], Callable]:

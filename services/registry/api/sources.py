@@ -13,9 +13,18 @@ from services.registry.api.deps import Curator, RejectionsDep, SourceOrCurator, 
 from services.registry.domain.sources import NewKey, SourceChange, SourceIn, public_view
 from shared.auth import Principal, Role, hash_key, new_key
 from shared.http import problem
-from shared.openapi import problems
+from shared.openapi import link, problems
 
 router = APIRouter(prefix="/v1", tags=["sources"])
+
+_SOURCE = "$response.body#/source/source"
+_KEY = {"RevokeKey": link("DELETE", "/v1/sources/{source}/keys/{key_id}", source=_SOURCE, key_id="$response.body#/key_id")}
+_REGISTERED = _KEY | {
+    "GetSource": link("GET", "/v1/sources/{source}", source=_SOURCE),
+    "ChangeSource": link("PATCH", "/v1/sources/{source}", source=_SOURCE),
+    "AddKey": link("POST", "/v1/sources/{source}/keys", source=_SOURCE),
+    "Rejections": link("GET", "/v1/sources/{source}/rejections", source=_SOURCE),
+}
 
 
 class SourceInPath(Convertor):
@@ -69,7 +78,8 @@ async def unattributed_rejections(principal: Curator, kept: RejectionsDep, limit
 
 
 @router.post("/sources/{source:source}/keys", status_code=201, summary="A new API key (rotation); shown once",
-             responses=problems(**{"409": "The source has its most active keys: revoke one first."}))
+             responses={201: {"description": "The new key, shown once", "links": _KEY},
+                        **problems(**{"409": "The source has its most active keys: revoke one first."})})
 async def add_key(source: str, principal: SourceOrCurator, sources: SourcesDep) -> dict:
     _own_or_curator(principal, source)
     return await _with_new_key(lambda k: sources.add_key(source, k, datetime.now(UTC)))
@@ -82,7 +92,8 @@ async def revoke_key(source: str, key_id: str, principal: SourceOrCurator, sourc
 
 
 @router.post("/sources", status_code=201, summary="Register a publisher; its first API key is shown once",
-             responses=problems(**{"409": "The source is registered already."}))
+             responses={201: {"description": "The source and its first key, shown once", "links": _REGISTERED},
+                        **problems(**{"409": "The source is registered already."})})
 async def register(body: SourceIn, principal: Curator, sources: SourcesDep) -> dict:
     return await _with_new_key(lambda k: sources.register(body, k, datetime.now(UTC)))
 

@@ -11,7 +11,7 @@ from shared.envelope import Envelope, InvalidEvent, Reason, http_headers, parse_
 from shared.http import problem, problem_response
 from shared.kafka.subscriptions import Rejection
 from shared.logs import bound_to
-from shared.openapi import problems
+from shared.openapi import link, problems
 
 router = APIRouter(prefix="/v1")
 
@@ -66,8 +66,12 @@ def _unprocessable(reasons: list[Reason]) -> JSONResponse:
             },
         }
     },
-    responses=problems(**{"401": "No valid source key.", "403": "The event's `source` is not the key's source.",
-                          "422": "Invalid CloudEvent, data or vocabulary code; each reason names the field."}),
+    responses={202: {"description": "Taken (or taken before: `duplicate`)", "links": {
+        "GetInitiative": link("GET", "/v1/initiatives/{initiative_id}", initiative_id="$response.body#/initiative_id"),
+        "Review": link("POST", "/v1/initiatives/{initiative_id}/review", initiative_id="$response.body#/initiative_id"),
+        "FileReport": link("POST", "/v1/initiatives/{initiative_id}/report", initiative_id="$response.body#/initiative_id"),
+    }}, **problems(**{"401": "No valid source key.", "403": "The event's `source` is not the key's source.",
+                          "422": "Invalid CloudEvent, data or vocabulary code; each reason names the field."})},
 )
 async def submit(request: Request, principal: Publisher, submissions: SubmissionsDep, processed: ProcessedDep):
     # The body is parsed here, not by FastAPI, so REST and Kafka refuse with the same reasons,

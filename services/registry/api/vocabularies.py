@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from services.registry.api.deps import Curator, VocabulariesDep
 from services.registry.domain.vocabularies import CODE_PATTERN, VOCABULARIES, TermIn, check_term
 from shared.http import problem, problem_response
+from shared.openapi import link
 
 router = APIRouter(prefix="/v1", tags=["vocabularies"])
 
@@ -29,7 +30,10 @@ async def vocabulary(name: str, kept: VocabulariesDep) -> dict:
     return (await kept.all()).get(name, {})
 
 
-@router.put("/vocabularies/{name}/terms/{code}", summary="Add or change a term (labels, retired; a language's endonym, direction, platform)")
+@router.put("/vocabularies/{name}/terms/{code}", summary="Add or change a term (labels, retired; a language's endonym, direction, platform)",
+            responses={200: {"description": "The term as kept", "links": {
+                "GetVocabulary": link("GET", "/v1/vocabularies/{name}", name="$request.path.name"),
+                "RetireTerm": link("DELETE", "/v1/vocabularies/{name}/terms/{code}", name="$request.path.name", code="$request.path.code")}}})
 async def put_term(name: str, code: str, body: TermIn, principal: Curator, kept: VocabulariesDep) -> Any:
     _vocabulary(name)
     if not re.fullmatch(CODE_PATTERN[name], code):
