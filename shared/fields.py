@@ -7,7 +7,8 @@ the field). Values the code builds itself (a ``date`` object) pass unchanged.
 
 - ``Day``: a date as text ``YYYY-MM-DD`` (a query parameter or a body field);
 - ``Instant``: a date-time as text, ``YYYY-MM-DDTHH:MM[:SS[.f]]`` with an optional offset;
-- ``Whole``, ``Flag``: an integer, a boolean, in a JSON body (a query parameter is text: use ``int``).
+- ``Whole``: an integer in a JSON body (``5`` or ``5.0``, as JSON Schema counts integers; not ``"5"``
+  nor ``true``); ``Flag``: a boolean in a JSON body (a query parameter is text: use ``int``, ``bool``).
 """
 
 import re
@@ -33,7 +34,13 @@ def _instant(value: Any) -> Any:
     raise PydanticCustomError("datetime_type", "A date and time as text: YYYY-MM-DDTHH:MM:SS with its offset")
 
 
+def _whole(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool) or isinstance(value, float) and value.is_integer():
+        return value
+    raise PydanticCustomError("int_type", "A whole number")
+
+
 Day = Annotated[date, BeforeValidator(_day)]
 Instant = Annotated[datetime, BeforeValidator(_instant)]
-Whole = Annotated[int, Strict()]
+Whole = Annotated[int, BeforeValidator(_whole)]
 Flag = Annotated[bool, Strict()]

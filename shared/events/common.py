@@ -13,6 +13,9 @@ LanguageCode = Annotated[str, StringConstraints(pattern=LANGUAGE_PATTERN), Field
 # too, so texts are not checked with it): a text must hold something else, and its schema says so.
 BLANK = "\t\n\x0b\x0c\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
 NOT_BLANK = r"[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+# White space by any regex dialect's \s (Python's also U+001C–U+001F, JavaScript's also U+FEFF), for a
+# pattern that must mean the same to pydantic, to the document's readers and to their validators.
+SPACES = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=NOT_BLANK)]
 
 

@@ -112,7 +112,7 @@ async def test_reviewed_changes_requested_revised_partners_linked_and_published_
     assert r.status_code == 200 and r.json()["status"] == "changes_requested"
     assert (await file(registry, key, iid, 2, spent_sek=23000)).json()["status"] == "submitted"
     r = await http.post(review, json={"decision": "published", "partner_sources": {"0": "urn:malmo:source:nobody"}}, headers=CURATOR)
-    assert detail(r) == (422, "partner_sources.0", "unknown_source")
+    assert detail(r) == (404, "partner_sources.0", "unknown_source")
     r = await http.post(review, json={"decision": "published", "partner_sources": {"0": partner}}, headers=CURATOR)
     assert r.status_code == 200 and r.json()["status"] == "published"
     assert (await http.post(review, json={"decision": "published", "partner_sources": {"0": partner}}, headers=CURATOR)).json()["version"] == 4

@@ -5,6 +5,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.registry.api.deps import AnyKey, Curator, GrantsDep
 from services.registry.domain.grants import GrantRequest
+from shared.fields import Whole
 from shared.openapi import problems
 
 router = APIRouter(prefix="/v1", tags=["grants"])
@@ -12,7 +13,7 @@ router = APIRouter(prefix="/v1", tags=["grants"])
 
 class GrantIn(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-    amount_sek: int = Field(ge=0, le=1_000_000_000, description="SEK granted to the initiative; 0 withdraws its grant.")
+    amount_sek: Whole = Field(ge=0, le=1_000_000_000, description="SEK granted to the initiative; 0 withdraws its grant.")
 
 
 @router.put("/editions/{edition_id}/grants/{initiative_id}", summary="Grant an approved initiative of the edition an amount (0 withdraws)",

@@ -20,7 +20,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from shared.events.common import NOT_BLANK
+from shared.events.common import NOT_BLANK, SPACES
+from shared.fields import Flag
 from shared.refusals import Refused
 from services.registry.domain import inbox
 from services.registry.domain.states import KeyEntry, SourceState
@@ -33,7 +34,8 @@ from shared.topics import REGISTRY_SOURCES
 MAX_ACTIVE_KEYS = 5
 EVENT_NAMESPACE = uuid.UUID("0b9e3c1f-5a7d-4e2b-8c61-7d4f2a9e1b35")
 
-SourceUri = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=r"^[a-z][a-z0-9+.-]*:\S+$")]
+# No white space after the scheme, by every regex dialect's count (Python's, JavaScript's, pydantic's).
+SourceUri = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=rf"^[a-z][a-z0-9+.-]*:[^{SPACES}]+$")]
 # The principal's user name names the publisher's inbox (domain/inbox.py), so it is one an inbox can have.
 KafkaPrincipal = Annotated[str, StringConstraints(min_length=6, max_length=200, pattern=rf"^User:{inbox.NAME}$")]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=NOT_BLANK)]
@@ -66,7 +68,7 @@ class SourceChange(BaseModel):
     kind: OrganizerKind | None = None
     name: SourceNames | None = None
     kafka_principal: KafkaPrincipal | None = None
-    active: bool | None = Field(default=None, description="False: every key stops working and Kafka messages are rejected.")
+    active: Flag | None = Field(default=None, description="False: every key stops working and Kafka messages are rejected.")
 
 
 @dataclass(frozen=True)

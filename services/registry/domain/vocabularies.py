@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.registry.domain.states import Term, VocabularyState
 from shared.events.common import NOT_BLANK
+from shared.fields import Flag
 from shared.decisions import Decision, NoChange, Pending
 from shared.envelope import Reason, new_event
 from shared.events.vocabularies import VOCABULARY_NAMES, VocabularyChangedV1
@@ -57,11 +58,11 @@ class TermIn(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     labels: Labels = Field(examples=[{"sv": "Demokrati", "en": "Democracy", "ar": "الديمقراطية"}])
-    retired: bool = Field(default=False, description="Retired terms stay valid on initiatives that have them.")
+    retired: Flag = Field(default=False, description="Retired terms stay valid on initiatives that have them.")
     endonym: Label | None = Field(default=None, description="languages: the language's name in itself (the language menus).",
                                   examples=["العربية"])
     direction: Literal["ltr", "rtl"] | None = Field(default=None, description="languages: its writing direction (none: ltr).")
-    platform: bool | None = Field(default=None, description=(
+    platform: Flag | None = Field(default=None, description=(
         "languages: a platform language — offered on pages and in messages wherever a service has its translations."))
 
 

@@ -68,10 +68,11 @@ class Reports:
             raise Rejection([Reason(field=r.field, code=r.code, message=r.message)]) from None
 
     async def review(self, initiative_id: str, step: reports.ReportStep) -> bool:
-        """A curator's step; ``Refused`` when it cannot be taken (an unknown partner source: 422 naming it)."""
+        """A curator's step; ``Refused`` when it cannot be taken (an unknown partner source: 404 naming it,
+        as for any resource the request names that is not there)."""
         for index, uri in step.partner_sources.items():
             if uri and await self._sources.cached(uri) is None:
-                raise Refused(422, f"partner_sources.{index}", "unknown_source", f"'{uri}' is not a registered source (see GET /v1/sources)")
+                raise Refused(404, f"partner_sources.{index}", "unknown_source", f"'{uri}' is not a registered source (see GET /v1/sources)")
         now = datetime.now(UTC)
         changed = accepted(await change_one(self._store, initiative_id,
                                             lambda state, v: reports.decide_report_review(state, v, step, now, self._emitter)))
