@@ -43,9 +43,10 @@ def modelina() -> Path:
 
 
 def generate(document: Path, output: Path, package: str, channel: str) -> subprocess.CompletedProcess:
-    """Modelina's Java models of the messages of ``channel`` in ``document``, as files under ``output``."""
+    """Modelina's Java models of the messages of ``channel`` in ``document``, as files under ``output``;
+    stderr holds Modelina's warnings only (Node's own deprecation notices about libraries are off)."""
     tool = modelina()
-    return subprocess.run(["node", str(tool / "generate.mjs"), str(document), str(output), package, channel],
+    return subprocess.run(["node", "--no-deprecation", str(tool / "generate.mjs"), str(document), str(output), package, channel],
                           capture_output=True, text=True, timeout=300)
 
 
