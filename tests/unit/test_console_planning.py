@@ -1,5 +1,5 @@
 """The planning forms as scheduling's bodies and its answers as the forms show them (pure): what is
-typed goes as typed (the console checks nothing), Malmö time gets its offset, a refusal's path
+typed goes as typed (the console checks nothing; a whole number in a number field as a JSON number), Malmö time gets its offset, a refusal's path
 finds its form field, and the accept form carries the proposal exactly as shown."""
 
 from services.console.usecases import planning as forms
@@ -8,10 +8,10 @@ from services.console.usecases.form_fields import beside
 
 def test_an_edition_form_sends_what_is_filled_in_as_typed():
     form = {"pl_name_sv": "Öppna Malmö", "pl_name_en": "", "pl_edition_id": "om-2027", "pl_year": "20x7", "pl_starts_on": "2027-05-01",
-            "pl_ends_on": "", "pl_budget_sek": "-5", "csrf": "t"}
-    assert forms.edition_body(form, new=True) == {"edition_id": "om-2027", "year": "20x7", "starts_on": "2027-05-01", "budget_sek": "-5",
-                                                  "name": {"sv": "Öppna Malmö"}}
-    assert forms.edition_body(form, new=False) == {"starts_on": "2027-05-01", "budget_sek": "-5", "name": {"sv": "Öppna Malmö"}}
+            "pl_ends_on": "", "pl_budget_sek": "-5", "pl_changeover_minutes": "15", "csrf": "t"}
+    assert forms.edition_body(form, new=True) == {"edition_id": "om-2027", "year": "20x7", "starts_on": "2027-05-01", "budget_sek": -5,
+                                                  "changeover_minutes": 15, "name": {"sv": "Öppna Malmö"}}
+    assert forms.edition_body(form, new=False) == {"starts_on": "2027-05-01", "budget_sek": -5, "changeover_minutes": 15, "name": {"sv": "Öppna Malmö"}}
 
 
 def test_an_edition_is_shown_again_in_its_change_form():
@@ -36,7 +36,7 @@ def test_availability_is_typed_in_malmo_time_and_shown_so_again():
 
 def test_a_venue_form_carries_every_box_ticked_and_its_languages():
     body = forms.venue_body({"pl_venue_name": "Sal", "pl_capacity": "40", "pl_languages": "sv, en,", "pl_availability": ""}, ["a", "b"])
-    assert body == {"name": "Sal", "address": "", "district": "", "capacity": "40", "accessibility": ["a", "b"], "availability": [],
+    assert body == {"name": "Sal", "address": "", "district": "", "capacity": 40, "accessibility": ["a", "b"], "availability": [],
                     "languages": ["sv", "en"]}
 
 

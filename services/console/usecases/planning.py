@@ -2,8 +2,10 @@
 them again (pure: forms in, bodies out; answers in, rows out).
 
 The console checks nothing a form says: an empty field is left out (scheduling names it if it
-needs it), a number or a day is sent as typed, and a time it cannot read as Malmö time is sent
-as typed too — scheduling's refusal is what the page shows, beside the field it names.
+needs it), a whole number is sent as a JSON number and anything else in a number field as typed
+(scheduling's schema takes integers as numbers only), a day is sent as typed, and a time it
+cannot read as Malmö time is sent as typed too — scheduling's refusal is what the page shows,
+beside the field it names.
 """
 
 from datetime import datetime
@@ -21,13 +23,21 @@ VENUE_FIELDS = {"name": "pl_venue_name", "address": "pl_address", "district": "p
                 "accessibility": "pl_accessibility", "languages": "pl_languages", "availability": "pl_availability"}
 MOVE_FIELDS = {"starts_at": "pl_starts_at", "ends_at": "pl_ends_at", "venue_id": "pl_venue_id", "schedule": "pl_starts_at"}
 FLAT = [k for k in EDITION_FIELDS if "." not in k and k != "name"]
+NUMBERS = {"year", "budget_sek", "changeover_minutes", "reminder_hours_before", "capacity", "duration_minutes"}
 SESSION_FIELDS = {"initiative_id": "pl_initiative_id", "duration_minutes": "pl_duration_minutes", "capacity": "pl_session_capacity",
                   "languages": "pl_session_languages", "venue_id": "pl_session_venue_id", "registration_required": "pl_registration_required"}
 
 
+def as_typed(field: str, text: str) -> int | str:
+    """A number field's whole number as a JSON number; any other text as typed."""
+    if field in NUMBERS and text.lstrip("-").isdigit() and text.isascii():
+        return int(text)
+    return text
+
+
 def edition_body(form: Form, new: bool) -> dict:
     """``POST /v1/editions`` (``new``) or the ``PATCH``'s changes: the fields filled in."""
-    body = {k: form[f].strip() for k, f in EDITION_FIELDS.items() if k in FLAT and form.get(f, "").strip()}
+    body = {k: as_typed(k, form[f].strip()) for k, f in EDITION_FIELDS.items() if k in FLAT and form.get(f, "").strip()}
     if not new:
         body.pop("edition_id", None), body.pop("year", None)
     name = {lang: form.get(f"pl_name_{lang}", "").strip() for lang in ("sv", "en")}
@@ -74,7 +84,7 @@ def windows_text(availability: list[dict]) -> str:
 def venue_body(form: Form, accessibility: list[str]) -> dict:
     """``POST``/``PUT /v1/venues``: the form's fields, the accessibility boxes ticked, the languages
     as a comma list, the availability as windows."""
-    body = {k: form.get(f, "").strip() for k, f in VENUE_FIELDS.items() if k in ("name", "address", "district", "capacity")}
+    body = {k: as_typed(k, form.get(f, "").strip()) for k, f in VENUE_FIELDS.items() if k in ("name", "address", "district", "capacity")}
     return {**body, "accessibility": accessibility, "availability": windows(form.get("pl_availability", "")),
             "languages": [code.strip() for code in form.get("pl_languages", "").split(",") if code.strip()]}
 
@@ -89,7 +99,7 @@ def session_body(form: Form, edition_id: str) -> dict:
     """``POST /v1/sessions``: an unplaced session (no time yet: the placement proposes one) of the
     chosen initiative in this edition, with the fields filled in; the venue only when one is chosen."""
     body = {k: form.get(f, "").strip() for k, f in SESSION_FIELDS.items() if k in ("initiative_id", "duration_minutes", "capacity")}
-    body = {"edition_id": edition_id, "status": "draft", **{k: v for k, v in body.items() if v},
+    body = {"edition_id": edition_id, "status": "draft", **{k: as_typed(k, v) for k, v in body.items() if v},
             "registration_required": form.get("pl_registration_required") == "yes",
             "languages": [code.strip() for code in form.get("pl_session_languages", "").split(",") if code.strip()]}
     if form.get("pl_session_venue_id"):
