@@ -129,6 +129,7 @@ class StaffIndex:
         self._store = store
         self.loaded = False  # until then the queries ask the database (``staff_queries``)
         self._loading: asyncio.Task | None = None
+        self._heard: dict[str, int] = {}  # while loading: the newest version heard of each, read after
         self._entries: dict[str, Entry] = {}
         self._order: list[tuple[int, str]] = []
         self._queues: dict[str, list[tuple]] = {}  # by status: its entries' ``queued`` keys, in order
@@ -186,14 +187,22 @@ class StaffIndex:
             self._loading.cancel()
 
     async def load(self) -> None:
-        """Every initiative (without its history), bucket by bucket; then ``loaded``. What this
-        replica writes or hears meanwhile is put as it comes (the newest version wins)."""
+        """Every initiative (without its history), bucket by bucket; then what was heard meanwhile
+        and is newer than what was read; then ``loaded``. This replica's writes are put as they come."""
         started = asyncio.get_running_loop().time()
         for wave in range(0, search.BUCKETS, LOAD_WAVE):
             found = await asyncio.gather(*(self._bucket(b) for b in range(wave, min(wave + LOAD_WAVE, search.BUCKETS))))
             for docs in found:
                 for doc in docs:
                     self.put(doc)
+        while self._heard:  # more may be heard while these are read
+            heard, self._heard = self._heard, {}
+            for initiative_id, version in heard.items():
+                try:
+                    await self._newer(initiative_id, version)
+                except (ConnectionFailure, ExecutionTimeout):  # a busy engine: read in the next round
+                    self._heard[initiative_id] = max(version, self._heard.get(initiative_id, 0))
+                    await asyncio.sleep(1.0)
         self.loaded = True
         log.info("staff_index_loaded", initiatives=len(self), seconds=round(asyncio.get_running_loop().time() - started, 1))
 
@@ -209,11 +218,19 @@ class StaffIndex:
 
     async def heard(self, event: Envelope, data: Any) -> None:
         """An initiative's event on registry.initiatives.v1 (the every-replica subscription): another
-        replica's change, or this one's, known already. A newer version is read again."""
-        if data.version > self.version_of(data.initiative_id):
-            doc = await self._store.get(data.initiative_id)
+        replica's change, or this one's, known already. A newer version is read again — after the
+        load while it runs (a new replica's group hears the whole topic first: one read per
+        initiative at most, and none for what the load read already)."""
+        if not self.loaded:
+            self._heard[data.initiative_id] = max(data.version, self._heard.get(data.initiative_id, 0))
+            return
+        await self._newer(data.initiative_id, data.version)
+
+    async def _newer(self, initiative_id: str, version: int) -> None:
+        if version > self.version_of(initiative_id):
+            doc = await self._store.get(initiative_id)
             if doc is None:
-                self.forget(data.initiative_id)
+                self.forget(initiative_id)
             self.put(doc)
 
 
