@@ -10,7 +10,8 @@ their own, stop, and start them again as they were found, whatever happened in b
 Each row: figure = as ``make run`` runs it, versus = one process each, ratio = the first / the
 second; the same-run ceiling is the first's (its engine ceiling or, for the programme API, the
 bare web server's). The end to end runs at the same rate in both (half the first's ingest rate),
-so its two p99s are at one offered load. At small size it is not run (two restarts of the platform).
+so its two p99s are at one offered load. At small size it is not run (two restarts of the platform)
+unless ``BENCH_REPLICAS_SMALL=1`` asks for it: a quick comparison where the full one takes too long.
 """
 
 import asyncio
@@ -75,8 +76,8 @@ def _row(a: Result, b: Result) -> Result:
 
 
 async def run(ctx, size: str) -> list[Result]:
-    if size == "small":
-        return _not_run("full size only: it restarts the platform twice")
+    if size == "small" and os.environ.get("BENCH_REPLICAS_SMALL") != "1":
+        return _not_run("full size only (or BENCH_REPLICAS_SMALL=1): it restarts the platform twice")
     first = {name: rows[0] for name, rows in ctx.shared.get("made", {}).items() if name in COMPARED and rows and rows[0].status == "run"}
     if not first:
         return _not_run(f"none of {', '.join(COMPARED)} ran in this run")
