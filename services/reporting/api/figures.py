@@ -27,6 +27,7 @@ from services.reporting.domain.model import ReadModel
 from services.reporting.domain.trends import trends
 from shared.auth import KEY_OPTIONAL, Role, presented_key
 from shared.fields import Day
+from shared.openapi import link
 from shared.vocabularies import VocabularyCopies
 
 router = APIRouter(dependencies=[Depends(fresh_labels)])
@@ -43,7 +44,15 @@ async def initiative_figures(request: Request, model: ReadModelDep, auth: Authen
     return initiative_counts(model, source, None if principal and Role.analyst in principal.roles else threshold)
 
 
-@router.get("/v1/editions", tags=["figures"], summary="The editions (forum periods) reporting knows")
+_FIRST_EDITION = "$response.body#/0/edition_id"
+
+
+@router.get("/v1/editions", tags=["figures"], summary="The editions (forum periods) reporting knows",
+            responses={200: {"description": "The editions, by year", "links": {
+                "Figures": link("GET", "/v1/editions/{edition_id}/figures/{area}", edition_id=_FIRST_EDITION),
+                "Csv": link("GET", "/v1/editions/{edition_id}/export.csv", edition_id=_FIRST_EDITION),
+                "JsonStat": link("GET", "/v1/editions/{edition_id}/jsonstat", edition_id=_FIRST_EDITION),
+                "Snapshot": link("POST", "/v1/editions/{edition_id}/snapshots", edition_id=_FIRST_EDITION)}}})
 async def editions(model: ReadModelDep) -> list[dict]:
     return [
         {k: e[k] for k in ("edition_id", "name", "year", "starts_on", "ends_on", "budget_sek", "status")}
