@@ -157,7 +157,15 @@ def _is_unstorable_text(exc: Exception) -> bool:
     return isinstance(exc, (UnicodeEncodeError, InvalidStringData)) or "22P05" in str(exc)
 
 
+def _is_over_time(exc: Exception) -> bool:
+    """The database gave up on a query at its time limit: MongoDB's MaxTimeMSExpired (code 50), or
+    FerretDB's InternalError naming its handleMaxTimeMSError — busy, like ``ExecutionTimeout``."""
+    return getattr(exc, "code", None) == 50 or "handleMaxTimeMSError" in str(exc)
+
+
 async def _unstorable_text(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, OperationFailure) and _is_over_time(exc):
+        return await _busy(request, exc)
     if not _is_unstorable_text(exc):
         raise exc
     return problem_response(422, [reason("", "forbidden_character", "Text holds U+0000 or a lone surrogate")])
