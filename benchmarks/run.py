@@ -26,7 +26,7 @@ from benchmarks.common import ROOT, Ctx, Result, dumps, platform_env
 # ceilings first (every ratio needs them), memory last of the platform as found (peak over the whole
 # run), then replicas: it restarts the services one process each, runs some workloads again and
 # restarts them as they were
-ORDER = ["ceilings", "signing_in", "lookups", "write_leases", "ingest", "e2e", "rush", "programme_api", "fanout", "rebuild", "memory", "replicas"]
+ORDER = ["ceilings", "signing_in", "lookups", "write_leases", "ingest", "e2e", "rush", "programme_api", "staff_queries", "fanout", "rebuild", "memory", "replicas"]
 COLUMNS = ["workload", "figure", "unit", "ceiling", "ratio", "goal", "result"]
 VERSUS = ["compared", "figure", "versus", "ratio", "unit", "ceiling, this run"]
 
