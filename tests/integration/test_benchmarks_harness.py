@@ -18,7 +18,7 @@ def test_small_run_writes_table_json_and_markdown(infra, tmp_path):
     if infra.ferretdb_postgresql:
         env["FERRETDB_POSTGRESQL_URL"] = infra.ferretdb_postgresql
     proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks.run", "--size", "small", "--only", "ceilings,signing_in,lookups,fanout,replicas",
+        [sys.executable, "-m", "benchmarks.run", "--size", "small", "--only", "ceilings,signing_in,lookups,staff_queries,fanout,replicas",
          "--no-start", "--quiet", "--out", str(tmp_path)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
     )
@@ -28,7 +28,9 @@ def test_small_run_writes_table_json_and_markdown(infra, tmp_path):
     [report] = [json.loads(p.read_text()) for p in tmp_path.glob("*.json")]
     assert report["columns"] == COLUMNS and report["size"] == "small"
     by_name = {r["workload"].split(":")[0].split(" ")[0]: r for r in report["results"]}
-    assert set(by_name) == {"ceilings", "Kafka", "lookups", "fan-out", "replicas"}
+    assert set(by_name) == {"ceilings", "Kafka", "lookups", "staff", "fan-out", "replicas"}
+    staff = [r for r in report["results"] if r["workload"].startswith("staff queries")]
+    assert len(staff) == 6 and all(r["status"] == "run" and r["figure"] > 0 and r["details"]["failed"] is None for r in staff), staff
     assert all(v > 0 for v in report["ceilings"].values())
     for key in ("aiokafka_produce_per_s", "aiokafka_consume_per_s", "db_insert_many_per_s", "db_upsert_per_s", "db_find_one_per_s",
                 "db_message_writes_per_s", "message_document_bytes"):
