@@ -1,7 +1,7 @@
 """Scheduling's request-body fields on top of ``shared.fields`` (input taken exactly as the schema says).
 
 - ``integer(ge, le)``: a JSON integer within bounds, the bounds in the schema as minimum and maximum
-  (``Annotated`` inside the optional, so an optional field's schema keeps them too);
+  (also inside an optional);
 - ``Moment``: a date-time as text with its offset (a time without one is refused, 422 ``timezone_aware``).
 """
 
@@ -15,8 +15,9 @@ from shared.fields import Instant, Whole
 
 
 def integer(ge: int, le: int) -> Any:
-    """An integer from ``ge`` to ``le``."""
-    return Annotated[Whole, Field(ge=ge, le=le)]
+    """An integer from ``ge`` to ``le``: the bounds go on ``int`` before ``Whole``'s check wraps it,
+    else the schema shows them as ``ge``/``le`` rather than ``minimum``/``maximum``."""
+    return Annotated[int, Field(ge=ge, le=le), *Whole.__metadata__]
 
 
 def _aware(value: datetime) -> datetime:
