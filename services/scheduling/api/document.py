@@ -38,6 +38,7 @@ LINKS: dict[tuple[str, str, str], list[tuple[str, str, str, dict[str, str]]]] = 
         ("SessionRegistrations", "get", "/v1/sessions/{session_id}/registrations", SESSION),
         ("CheckIn", "post", "/v1/sessions/{session_id}/check-in", SESSION),
         ("InProgramme", "get", "/v1/programme/sessions/{session_id}", SESSION),
+        ("InCalendar", "get", "/v1/programme/sessions/{session_id}.ics", SESSION),
     ],
     ("post", "/v1/sessions/{session_id}/registrations", "201"): [
         ("GetRegistration", "get", "/v1/registrations/{token}", REGISTRATION),
