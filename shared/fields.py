@@ -15,7 +15,7 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Strict
+from pydantic import BeforeValidator, Field, Strict
 from pydantic_core import PydanticCustomError
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -43,4 +43,10 @@ def _whole(value: Any) -> Any:
 Day = Annotated[date, BeforeValidator(_day)]
 Instant = Annotated[datetime, BeforeValidator(_instant)]
 Whole = Annotated[int, BeforeValidator(_whole)]
+
+
+def whole(ge: int | None = None, le: int | None = None) -> Any:
+    """``Whole`` within bounds, where the bounds must sit inside the type (an optional field:
+    ``whole(ge=1) | None``; bounds on the field itself would be lost from its schema)."""
+    return Annotated[int, Field(ge=ge, le=le), BeforeValidator(_whole)]
 Flag = Annotated[bool, Strict()]

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from services.registry.api.deps import Anyone, Curator, Publisher, ReportQueriesDep, ReportsDep, reader_of
 from services.registry.domain.reports import ReportDecision, ReportStep, view
 from services.registry.usecases.reports import CONTENT_FIELDS
-from shared.fields import Whole
+from shared.fields import Whole, whole
 from shared.auth import KEY_OPTIONAL
 from shared.events.reports import ReportContent
 from shared.http import problem, problem_response
@@ -31,7 +31,7 @@ class ReportReviewIn(BaseModel):
     decision: ReportDecision = Field(description="in_review (start), published, or changes_requested.")
     comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = Field(
         default="", description="To the organiser; required for changes_requested.")
-    version: Whole | None = Field(default=None, ge=1, le=2**31, description="The version you reviewed: 409 if the report changed since.")
+    version: whole(ge=1, le=2**31) | None = Field(default=None, description="The version you reviewed: 409 if the report changed since.")
     partner_sources: dict[Annotated[str, StringConstraints(max_length=3)], Annotated[str, StringConstraints(max_length=500)]] = Field(
         default_factory=dict, max_length=30, description='Link partners to registered sources: {"<partner index>": "<source URI>"} ("" unlinks).')
 

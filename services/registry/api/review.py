@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from services.registry.adapters.search import Filters
 from services.registry.api.deps import Curator, CurationDep, OrganiserContactsDep, SearchDep, SubmissionsDep
 from services.registry.domain.review import ReviewStep
-from shared.fields import Whole
+from shared.fields import whole
 from shared.events.initiatives import InitiativeStatus, OrganizerKind, Origin, ReviewDecision
 from shared.openapi import problems
 
@@ -21,7 +21,7 @@ class ReviewIn(BaseModel):
     comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = Field(
         default="", description="To the organiser; required for changes_requested and rejected."
     )
-    version: Whole | None = Field(default=None, ge=1, le=2**31, description="The version you reviewed: 409 if the initiative changed since.")
+    version: whole(ge=1, le=2**31) | None = Field(default=None, description="The version you reviewed: 409 if the initiative changed since.")
 
 
 @router.post("/initiatives/{initiative_id}/review", summary="A curator's review step, with a comment",
