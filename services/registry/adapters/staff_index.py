@@ -130,6 +130,8 @@ class StaffIndex:
         self.loaded = False  # until then the queries ask the database (``staff_queries``)
         self._loading: asyncio.Task | None = None
         self._heard: dict[str, int] = {}  # while loading: the newest version heard of each, read after
+        self._writing: dict[str, int] = {}  # ids this replica is writing: how many writes of each
+        self._heard_writing: dict[str, int] = {}  # versions heard of them meanwhile, read after if newer
         self._entries: dict[str, Entry] = {}
         self._order: list[tuple[int, str]] = []
         self._queues: dict[str, list[tuple]] = {}  # by status: its entries' ``queued`` keys, in order
@@ -190,7 +192,8 @@ class StaffIndex:
         """Every initiative (without its history), bucket by bucket; then what was heard meanwhile
         and is newer than what was read; then ``loaded``. This replica's writes are put as they come."""
         started = asyncio.get_running_loop().time()
-        for wave in range(0, search.BUCKETS, LOAD_WAVE):
+        empty = not [d async for d in self._store.find({}, {"_id": 1}, limit=1)]  # a new registry: no bucket to read
+        for wave in range(0, 0 if empty else search.BUCKETS, LOAD_WAVE):
             found = await asyncio.gather(*(self._bucket(b) for b in range(wave, min(wave + LOAD_WAVE, search.BUCKETS))))
             for docs in found:
                 for doc in docs:
@@ -224,7 +227,24 @@ class StaffIndex:
         if not self.loaded:
             self._heard[data.initiative_id] = max(data.version, self._heard.get(data.initiative_id, 0))
             return
+        if data.initiative_id in self._writing:  # its writer puts what it wrote (its event may come first)
+            self._heard_writing[data.initiative_id] = max(data.version, self._heard_writing.get(data.initiative_id, 0))
+            return
         await self._newer(data.initiative_id, data.version)
+
+    def writing(self, ids: list[str]) -> None:
+        for i in ids:
+            self._writing[i] = self._writing.get(i, 0) + 1
+
+    async def written(self, ids: list[str]) -> None:
+        """After this replica's write of ``ids`` (put already): a version heard meanwhile that is
+        still newer (another replica's, where this write changed nothing) is read."""
+        for i in ids:
+            self._writing[i] -= 1
+            if not self._writing[i]:
+                del self._writing[i]
+                if (version := self._heard_writing.pop(i, 0)) > self.version_of(i):
+                    await self._newer(i, version)
 
     async def _newer(self, initiative_id: str, version: int) -> None:
         if version > self.version_of(initiative_id):
@@ -246,9 +266,14 @@ class IndexedStore:
         return getattr(self._store, name)
 
     async def change(self, decides, **options) -> dict[str, Changed]:
-        changed = await self._store.change(decides, **options)
-        for c in changed.values():
-            self._index.put(c.document)
+        ids = list(decides)
+        self._index.writing(ids)
+        try:
+            changed = await self._store.change(decides, **options)
+            for c in changed.values():
+                self._index.put(c.document)
+        finally:
+            await self._index.written(ids)
         return changed
 
     async def delete(self, ids) -> set[str]:
