@@ -22,7 +22,7 @@ STAFF_INDEX_SCOPE = "staff_index"
 
 
 def subscriptions(submissions: Submissions, rejections: Rejections, editions: Editions, reports: Reports,
-                  starts: SessionStarts, index: StaffIndex) -> list[tuple[Subscription, str]]:
+                  starts: SessionStarts) -> list[tuple[Subscription, str]]:
     """(subscription, dedup scope) pairs."""
     publishers = {
         t: Handler(model, lambda event, data: submissions.dispatch(event, data, "kafka"))
@@ -80,10 +80,13 @@ def subscriptions(submissions: Submissions, rejections: Rejections, editions: Ed
             follow("session_starts", SCHEDULING_SESSIONS, SESSION_EVENTS, starts.keep, REGISTRY_DEADLETTER, dedup="none"),
             SESSION_STARTS_SCOPE,
         ),
-        (
-            # The registry's own initiatives, read by every replica: each keeps the staff's index
-            # equal to the others' (adapters/staff_index.py). Memory only; the newest version wins.
-            follow("staff-index", REGISTRY_INITIATIVES, INITIATIVE_EVENTS, index.heard, REGISTRY_DEADLETTER, dedup="none", every_replica=True),
-            STAFF_INDEX_SCOPE,
-        ),
     ]
+
+
+def every_replica(index: StaffIndex) -> list[tuple[Subscription, str]]:
+    """Read by every replica, each in a group of its own: the registry's own initiatives keep each
+    replica's staff index equal to the others' (adapters/staff_index.py). Memory only; the newest
+    version wins."""
+    staff_index = follow("staff-index", REGISTRY_INITIATIVES, INITIATIVE_EVENTS, index.heard, REGISTRY_DEADLETTER, dedup="none",
+                         every_replica=True)
+    return [(staff_index, STAFF_INDEX_SCOPE)]

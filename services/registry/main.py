@@ -20,7 +20,7 @@ from services.registry.adapters.reports import ReportQueries, SessionStarts
 from services.registry.adapters.stores import EDITIONS, GRANTS, INDEXES, INITIATIVES, REJECTIONS, REPORTS, SESSION_STARTS, SOURCES, VOCABULARIES
 from services.registry.api import routers
 from services.registry.api.submissions import name_the_cloudevent
-from services.registry.consumers import DEDUP_SCOPE, subscriptions
+from services.registry.consumers import DEDUP_SCOPE, every_replica, subscriptions
 from services.registry.settings import RegistrySettings
 from services.registry.usecases.contacts import OrganiserContacts
 from services.registry.usecases.curation import Curation
@@ -72,7 +72,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     runtime.relay_outbox_of(GRANTS)  # registry.grants.v1, keyed by the edition
     runtime.relay_outbox_of(SOURCES)  # registry.sources.v1, keyed by the source's URI
     runtime.relay_outbox_of(REPORTS)  # registry.reports.v1, keyed by the initiative
-    for subscription, scope in subscriptions(submissions, rejections, editions, reports, starts, index):
+    for subscription, scope in subscriptions(submissions, rejections, editions, reports, starts) + every_replica(index):
         runtime.subscribe(subscription, scope)
 
     async def seed() -> None:
