@@ -40,7 +40,7 @@ PUBLISHER_OPERATIONS = {"registry": ["POST /v1/submissions", "POST /v1/initiativ
 FEW_EXAMPLES = {"reporting": ["POST /v1/rebuild"]}
 # Rules JSON Schema has no words for (one field against another, a phone number by libphonenumber):
 # on exactly these operations a schema-valid request may be refused 422 naming the rule
-# (docs/decisions/0015-openapi-truth.md); every other check stays on.
+# (docs/decisions/0016-openapi-truth.md); every other check stays on.
 BEYOND_SCHEMA = {
     # The CloudEvent's data: what it must hold depends on its type, and its codes on the live vocabularies.
     "registry": ["POST /v1/submissions"],
@@ -87,7 +87,7 @@ def config(service: str, headers: dict[str, dict[str, str]]) -> str:
     lines = [f"headers = {_toml({'Authorization': f'Bearer {STAFF_KEYS[ROLE[service]]}'})}",
              "[generation]", f"max-examples = {MAX_EXAMPLES}", "deterministic = true", "database = \"none\"",
              # U+0000 in any text is refused (422 forbidden_character: the database cannot store it), which
-             # no schema here says: not generated (docs/decisions/0015-openapi-truth.md).
+             # no schema here says: not generated (docs/decisions/0016-openapi-truth.md).
              "allow-x00 = false"]
     for name, extra in headers.items():
         lines += ["[[operations]]", f"include-name = {_toml(name)}", f"headers = {_toml(extra)}"]
