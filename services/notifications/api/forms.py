@@ -8,6 +8,7 @@ from fastapi.security import APIKeyHeader
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shared.envelope import reasons_from
+from shared.fields import Flag
 
 
 class InterestsIn(BaseModel):
@@ -60,7 +61,7 @@ class GatewayReceipt(BaseModel):
     client_ref: str = Field(max_length=200)
     status: Literal["delivered", "failed"]
     reason: str | None = Field(default=None, max_length=1000)
-    permanent: bool = True
+    permanent: Flag = True
 
 
 def json_body(model: type[BaseModel], description: str) -> dict:

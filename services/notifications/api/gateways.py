@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Request, Security
 
 from services.notifications.api.deps import ClockDep, ProducerDep, SettingsDep
-from services.notifications.api.forms import WEBHOOK_SECRET, GatewayReceipt, body_of
+from services.notifications.api.forms import WEBHOOK_SECRET, GatewayReceipt, body_of, json_body
 from services.notifications.domain.message_ids import derived_event_id
 from shared.envelope import new_event
 from shared.events.notifications import NotificationDeliveredV1, NotificationFailedV1
@@ -16,7 +16,8 @@ from shared.topics import NOTIFICATIONS_RECEIPTS
 router = APIRouter(prefix="/v1")
 
 
-@router.post("/sms/receipts", status_code=202, tags=["gateways"], summary="The SMS gateway's delivery receipts (webhook)")
+@router.post("/sms/receipts", status_code=202, tags=["gateways"], summary="The SMS gateway's delivery receipts (webhook)",
+             openapi_extra=json_body(GatewayReceipt, "One delivery receipt, as the gateway posts it (other fields are ignored)"))
 async def sms_receipt(request: Request, settings: SettingsDep, now: ClockDep, producer: ProducerDep,
                       x_webhook_secret: Annotated[str | None, Security(WEBHOOK_SECRET)] = None) -> dict:
     if not x_webhook_secret or not hmac.compare_digest(x_webhook_secret, settings.sms_webhook_secret):
