@@ -65,7 +65,8 @@ async def test_a_theme_a_curator_adds_is_subscribable_and_labelled_in_the_progra
 
     # retired by the curator: a new subscription to it is refused again
     assert (await registry.delete(f"/v1/vocabularies/themes/terms/{CODE}", headers=CURATOR)).status_code == 200
-    refused = await eventually(lambda: subscribed(notifications, [CODE], 422), what="notifications to refuse the retired theme")
+    # 409: the body is well formed, the vocabularies no longer hold the code (as an unknown one above)
+    refused = await eventually(lambda: subscribed(notifications, [CODE], 409), what="notifications to refuse the retired theme")
     assert refused.json()["detail"][0]["code"] == "retired_code", refused.text
 
 
