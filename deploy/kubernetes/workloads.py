@@ -46,7 +46,8 @@ class Workload:
 
 STAFF_KEYS = {"STAFF_API_KEYS": ("oppna-malmo-staff-keys", "STAFF_API_KEYS", True)}
 WORKLOADS = (
-    Workload("registry", 8101, secrets=STAFF_KEYS),
+    # on_stop: the staff index's loading; memory: that index (~160 MB at 50,000 initiatives)
+    Workload("registry", 8101, on_stop=1, memory=("384Mi", "1Gi"), secrets=STAFF_KEYS),
     Workload("scheduling", 8102, memory=("384Mi", "1Gi"), cpu=("200m", "2"), secrets=STAFF_KEYS),  # CP-SAT placement
     Workload("notifications", 8103, on_stop=1, secrets={
         **STAFF_KEYS,
