@@ -67,10 +67,12 @@ async def test_a_rebuild_after_the_default_retention_gives_the_same_figures_and_
             # bounded: with a topic emptied by retention this must fail, not hang
             second = await asyncio.wait_for(rebuild(settings, keep=True, database=f"{run_id}_rebuilt_after"), 120)
             assert compare(first.model, second.model, settings.suppression_threshold) == []
-            assert second.events == first.events and second.model == first.model
+            # Nothing lost to retention: as many events or more (at-least-once: a relay may publish a
+            # copy again meanwhile, which changes nothing), and the same model.
+            assert second.events >= first.events and second.model == first.model
             assert await _documents(short_broker, second.database) == await _documents(short_broker, first.database)
             r = await p.http["reporting"].post("/v1/rebuild", headers=as_role(Role.analyst), timeout=120)
-            assert r.json()["equal"] is True and r.json()["events"] == first.events
+            assert r.json()["equal"] is True and r.json()["events"] >= first.events
             assert await _figures_counting(p, sessions=3, registrations=12) == before
 
             async with running(scheduling_app(fresh)):
