@@ -8,7 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from services.scheduling.domain.conflicts import Mode, Rule
 from services.scheduling.domain.placement import Placement
 from services.scheduling.api.deps import PlanningDep, ProgrammeDep, Staff
-from services.scheduling.api.fields import Moment, integer
+from services.scheduling.api.fields import Moment
+from shared.fields import whole
 from shared.fields import Day
 from shared.events.common import Title
 from shared.openapi import problems
@@ -28,14 +29,14 @@ class EditionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     edition_id: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", description="Chosen id, e.g. 'om-2025'; generated if absent.")
     name: Title = Field(examples=[{"sv": "Öppna Malmö 2025", "en": "Open Malmö 2025"}])
-    year: integer(2000, 2100) = Field(examples=[2025])
+    year: whole(2000, 2100) = Field(examples=[2025])
     starts_on: Day = Field(examples=["2025-10-06"])
     ends_on: Day = Field(examples=["2025-10-19"])
     submission_opens_on: Day | None = None
     submission_closes_on: Day | None = None
-    budget_sek: integer(0, 10**12) = Field(examples=[3780000])
-    reminder_hours_before: integer(0, 24 * 14) = Field(default=24)
-    changeover_minutes: integer(0, 240) = Field(default=15, description="Buffer between two sessions at one venue.")
+    budget_sek: whole(0, 10**12) = Field(examples=[3780000])
+    reminder_hours_before: whole(0, 24 * 14) = Field(default=24)
+    changeover_minutes: whole(0, 240) = Field(default=15, description="Buffer between two sessions at one venue.")
     rules: dict[Rule, Mode] = Field(default_factory=dict, description="Per conflict rule: block or warn (defaults: accessibility warns, the rest block).")
 
     _ends = field_validator("ends_on")(_not_before("starts_on", "The edition ends before it starts"))
@@ -49,9 +50,9 @@ class EditionPatch(BaseModel):
     ends_on: Day | None = None
     submission_opens_on: Day | None = None
     submission_closes_on: Day | None = None
-    budget_sek: integer(0, 10**12) | None = None
-    reminder_hours_before: integer(0, 24 * 14) | None = None
-    changeover_minutes: integer(0, 240) | None = None
+    budget_sek: whole(0, 10**12) | None = None
+    reminder_hours_before: whole(0, 24 * 14) | None = None
+    changeover_minutes: whole(0, 240) | None = None
     rules: dict[Rule, Mode] | None = None
 
 

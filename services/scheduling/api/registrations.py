@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from shared.refusals import Refused
 from services.scheduling.api.deps import ErasureDep, RegistrationsDep, Staff
-from services.scheduling.api.fields import integer
+from shared.fields import whole
 from shared.http import EmailAddress, MobileNumber
 from shared.openapi import problems
 from shared.ratelimit import signup_limit
@@ -35,7 +35,7 @@ class RegistrationIn(BaseModel):
     email: EmailAddress | None = Field(default=None, examples=["amina@example.org"])
     phone: MobileNumber | None = Field(default=None, examples=["070-123 45 67"], description="Mobile; Swedish by default, normalised to E.164.")
     language: LanguageCode = Field(default="sv", description="Messages in this language.")
-    party_size: integer(1, 50) = Field(default=1, description="Seats for you and those you bring.")
+    party_size: whole(1, 50) = Field(default=1, description="Seats for you and those you bring.")
 
     _blank = field_validator("email", "phone", mode="before")(_blank_is_none)
 

@@ -13,7 +13,8 @@ from pydantic_core import PydanticCustomError
 from services.scheduling.adapters.programme import without_internals
 from shared.refusals import Refused
 from services.scheduling.api.deps import OrganisersDep, PlanningDep, ProgrammeDep, RegistrationsDep, SettingsDep, Staff, StaffOrOrganiser
-from services.scheduling.api.fields import Moment, integer
+from services.scheduling.api.fields import Moment
+from shared.fields import whole
 from shared.fields import Day, Flag
 from shared.events.common import LanguageCode
 from shared.openapi import problems
@@ -30,13 +31,13 @@ class SessionFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
     starts_at: Moment | None = Field(default=None, description="With a time zone, e.g. 2025-10-07T18:00:00+02:00.")
     ends_at: Moment | None = None
-    duration_minutes: integer(15, 24 * 60) | None = Field(default=None, description="For automatic placement (and to derive ends_at).")
+    duration_minutes: whole(15, 24 * 60) | None = Field(default=None, description="For automatic placement (and to derive ends_at).")
     venue_id: str | None = None
     online_url: HttpUrl | None = None
     languages: list[LanguageCode] | None = Field(default=None, max_length=20)
-    capacity: integer(1, 100_000) | None = None
+    capacity: whole(1, 100_000) | None = None
     registration_required: Flag | None = None
-    max_party_size: integer(1, 50) | None = None
+    max_party_size: whole(1, 50) | None = None
     preferred_days: list[Day] | None = Field(default=None, max_length=60, description="Days placement should prefer.")
 
     _end = field_validator("ends_at")(_after_start)
@@ -52,7 +53,7 @@ class SessionIn(SessionFields):
     session_id: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
     edition_id: str
     initiative_id: str
-    capacity: integer(1, 100_000)
+    capacity: whole(1, 100_000)
     status: Literal["draft", "scheduled"] = "scheduled"
 
 

@@ -5,7 +5,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from shared.refusals import Refused
 from services.scheduling.api.deps import PlanningDep, ProgrammeDep, Staff
-from services.scheduling.api.fields import Moment, integer
+from services.scheduling.api.fields import Moment
+from shared.fields import whole
 from shared.events.common import Code, LanguageCode, ShortText
 from shared.openapi import problems
 
@@ -28,7 +29,7 @@ class VenueIn(BaseModel):
     name: ShortText = Field(examples=["Rosengårds bibliotek"])
     address: ShortText = Field(examples=["Lönngatan 30, 214 49 Malmö"])
     district: Code = Field(examples=["rosengard"])
-    capacity: integer(1, 100_000)
+    capacity: whole(1, 100_000)
     accessibility: list[Code] = Field(default_factory=list, max_length=30, examples=[["wheelchair", "hearing_loop"]])
     languages: list[LanguageCode] = Field(default_factory=list, max_length=20, description="Languages the venue can host; empty: any.")
     availability: list[Availability] = Field(default_factory=list, max_length=500, description="When sessions may take place there.")
