@@ -10,6 +10,8 @@
 
 from fastapi import FastAPI
 
+from shared.openapi import link
+
 # (created by: method, path, status) → [(link name, method, path, {parameter: runtime expression})]
 EDITION = {"edition_id": "$response.body#/edition_id"}
 VENUE = {"venue_id": "$response.body#/venue_id"}
@@ -50,11 +52,6 @@ LINKS: dict[tuple[str, str, str], list[tuple[str, str, str, dict[str, str]]]] = 
 FEEDS = ("/v1/programme", "/v1/programme.ics", "/v1/programme/sessions/{session_id}", "/v1/programme/sessions/{session_id}.ics")
 
 
-def _link(paths: dict, method: str, path: str, parameters: dict[str, str]) -> dict:
-    target = paths[path][method]
-    return {"operationId": target["operationId"], "parameters": parameters}
-
-
 def complete(schema: dict, languages: list[str]) -> dict:
     """``schema`` with the languages and links above (in place; returned)."""
     paths = schema.get("paths", {})
@@ -65,7 +62,7 @@ def complete(schema: dict, languages: list[str]) -> dict:
     for (method, path, status), links in LINKS.items():
         response = paths.get(path, {}).get(method, {}).get("responses", {}).get(status)
         if response is not None:
-            response["links"] = {name: _link(paths, m, p, params) for name, m, p, params in links if m in paths.get(p, {})}
+            response["links"] = {name: link(m, p, **params) for name, m, p, params in links if m in paths.get(p, {})}
     return schema
 
 
