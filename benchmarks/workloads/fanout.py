@@ -85,6 +85,12 @@ def _session(sid: str, version: int, starts: datetime, cls) -> ev.SessionState:
                capacity=1_000_000, registration_required=True, status="published" if cls is ev.SessionPublishedV1 else "rescheduled")
 
 
+def _cpu(*processes: subprocess.Popen) -> dict[str, float]:
+    """CPU seconds so far of the engines and the workload's own processes."""
+    own = {name: cpu_use.process_seconds(p.pid) or 0.0 for name, p in zip(("notifications", "devservers"), processes, strict=True)}
+    return {k: v for k, v in cpu_use.snapshot().items() if k in ("kafka", "ferretdb", "postgres")} | own
+
+
 def _first(state: dict):
     return lambda current, _v: Decision(state) if current is None else None
 
@@ -150,6 +156,7 @@ async def run(ctx, size: str) -> Result:
             setup_s = time.monotonic() - t0
             await http.delete(f"http://127.0.0.1:{sms_port}/_received")
 
+            cpu_before = _cpu(svc, dev)
             t0 = time.monotonic()
             await publish(_session(sid, 2, starts + timedelta(hours=2), ev.SessionRescheduledV1))
             counts = {"email_count": 0, "sms_requests": 0}
@@ -167,6 +174,7 @@ async def run(ctx, size: str) -> Result:
                         last_total, last_progress = total, time.monotonic()
                     done = total >= n or time.monotonic() - last_progress > 60 or time.monotonic() - t0 > budget_s
             elapsed = time.monotonic() - t0
+            cpu_fan_out = cpu_use.used(cpu_before, _cpu(svc, dev))
             received = (await http.get(f"http://127.0.0.1:{sms_port}/_received")).json()
             emails, sms = received["emails"], received["sms"]
             ids = [e["message_id"] for e in emails] + [s["client_ref"] for s in sms]
@@ -176,6 +184,8 @@ async def run(ctx, size: str) -> Result:
                 "bulk_setup_s": round(setup_s, 1), "timeline_s_vs_handed_over": timeline[:: max(1, len(timeline) // 20)],
                 "setup": "registrations and contacts bulk-written to the consumers' own stores (benchmark only); change and delivery on the service's real path",
                 # the private processes are not among the platform's pid files (cpu_s): their own CPU, start to here
+                # each process's CPU over the fan-out alone, per message handed over (where the cores went)
+                "cpu_ms_per_message": {k: round(1000 * v / max(len(set(ids)), 1), 3) for k, v in cpu_fan_out.items() if v},
                 "private_cpu_s": {"notifications": cpu_use.process_seconds(svc.pid), "devservers": cpu_use.process_seconds(dev.pid)},
             }
             floor_rate = ctx.ceilings.get("db_message_writes_per_s")

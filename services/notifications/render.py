@@ -82,8 +82,10 @@ def _plain(text: str) -> str:
     return text.replace("\u202f", " ").replace("\u00a0", " ")
 
 
+@lru_cache(maxsize=1024)
 def format_when(moment: datetime | str | None, lang: str) -> str:
-    """A date and time in Stockholm's time, written as the reader's locale writes it (CLDR)."""
+    """A date and time in Stockholm's time, written as the reader's locale writes it (CLDR); the
+    same moment and language, the same words (kept: a fan-out's recipients share theirs)."""
     if moment is None:
         return ""
     if isinstance(moment, str):

@@ -35,14 +35,20 @@ def lift(page: dict) -> dict:
     message waiting, wake.py); the registrations with a message ``scheduled`` (a message being
     handed over is not taken back); every recipient (an erasure); and for a fan-out's page its
     cause and its messages' ids."""
-    items = list(items_of(page).values())
-    lifted: dict = {RECIPIENTS: sorted({s["recipient"]["key"] for s in items})}
+    # each message's own fields over the page's common ones, read without making each whole
+    common, items = page.get("common") or {}, list((page.get("items") or {}).values())
+
+    def field(s: dict, name: str):
+        return s[name] if name in s else common.get(name)
+
+    lifted: dict = {RECIPIENTS: sorted({field(s, "recipient")["key"] for s in items})}
     # the buckets of each distinct wait (a page's messages mostly share theirs), not of each message
-    waits = {(s["status"], s.get("due_at"), s.get("sending_since"), s.get("updated_at"), s.get("created_at")): s for s in items}
-    wakes = sorted({key for s in waits.values() for key in wake.lift(s).get(wake.FIELD, ())})
+    wait_fields = ("status", "due_at", "sending_since", "updated_at", "created_at")
+    waits = {tuple(field(s, f) for f in wait_fields) for s in items}
+    wakes = sorted({key for w in waits for key in wake.lift({f: v for f, v in zip(wait_fields, w, strict=True) if v is not None}).get(wake.FIELD, ())})
     if wakes:
         lifted[wake.FIELD] = wakes
-    waiting = sorted({s["recipient"]["key"].partition(":")[2] for s in items if s["status"] == "scheduled" and s["recipient"]["kind"] == "registration"})
+    waiting = sorted({r["key"].partition(":")[2] for s in items if field(s, "status") == "scheduled" and (r := field(s, "recipient"))["kind"] == "registration"})
     if waiting:
         lifted[WAITING_FOR] = waiting
     if page.get("cause"):

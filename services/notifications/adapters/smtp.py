@@ -12,6 +12,7 @@ import asyncio
 import base64
 import uuid
 from email.utils import formatdate, parseaddr
+from functools import lru_cache
 
 import aiosmtplib
 
@@ -46,6 +47,12 @@ def _part(content_type: str, data: bytes, *headers: str) -> str:
     return "\r\n".join((f"Content-Type: {content_type}", "Content-Transfer-Encoding: base64", *headers, "", body))
 
 
+@lru_cache(maxsize=64)
+def _attachment(content_type: str, content_base64: str, filename: str) -> str:
+    """An attachment's part; a fan-out's messages share one (a session's .ics): made once."""
+    return _part(content_type, base64.b64decode(content_base64), f'Content-Disposition: attachment; filename="{filename}"')
+
+
 def _multipart(kind: str, parts: list[str]) -> str:
     boundary = f"=_{uuid.uuid4().hex}"
     inner = "".join(f"--{boundary}\r\n{p}\r\n" for p in parts)
@@ -59,8 +66,7 @@ def build_message(email: EmailRequestedV1, from_header: str) -> bytes:
     most of a fan-out's time)."""
     body = _multipart("alternative", [_part('text/plain; charset="utf-8"', email.text.encode()), _part('text/html; charset="utf-8"', email.html.encode())])
     if email.attachments:
-        attached = [_part(a["content_type"], base64.b64decode(a["content_base64"]), f'Content-Disposition: attachment; filename="{a["filename"]}"')
-                    for a in email.attachments]
+        attached = [_attachment(a["content_type"], a["content_base64"], a["filename"]) for a in email.attachments]
         body = _multipart("mixed", [body, *attached])
     headers = {
         # an address outside ASCII goes as it is, in UTF-8 (SMTPUTF8)

@@ -49,10 +49,15 @@ class Obsolete(Exception):
 @dataclass
 class Drafts:
     """What one batch's messages share: their sessions (one read each, shared by concurrent
-    callers) and the rendered templates (``render.render_cached``)."""
+    callers), the rendered templates (``render.render_cached``), and what follows from a session
+    and a language alone — its view, the calendar attachment — and each wanted language's choice,
+    made once per batch (a fan-out's page: once for its 500 recipients, not once each)."""
 
     sessions: dict[str, asyncio.Future] = field(default_factory=dict)
     rendered: dict = field(default_factory=dict)
+    views: dict[tuple[str, str], dict] = field(default_factory=dict)
+    attachments: dict[tuple[str, str], list[dict]] = field(default_factory=dict)
+    languages: dict[str, str] = field(default_factory=dict)
 
 
 class Contents:
@@ -63,10 +68,16 @@ class Contents:
         self.settings, self.copies, self.report_reminders, self.vocabularies = settings, copies, report_reminders, vocabularies
         self.dirs = tuple(settings.template_dirs)
 
-    async def language(self, wanted: str) -> str:
-        """The reader's language where the platform offers it (a platform language with templates), else Swedish."""
+    async def language(self, wanted: str, drafts: Drafts | None = None) -> str:
+        """The reader's language where the platform offers it (a platform language with templates),
+        else Swedish; chosen once per batch (``drafts``) for each language wanted."""
+        if drafts is not None and wanted in drafts.languages:
+            return drafts.languages[wanted]
         offered = platform_languages(await self.vocabularies.fresh(), r.languages(self.dirs))
-        return r.language_for(wanted, [x.code for x in offered], self.dirs)
+        chosen = r.language_for(wanted, [x.code for x in offered], self.dirs)
+        if drafts is not None:
+            drafts.languages[wanted] = chosen
+        return chosen
 
     async def _session(self, session_id: str, drafts: Drafts) -> dict | None:
         copies = self.copies
@@ -87,7 +98,10 @@ class Contents:
                 raise Obsolete("session_moved_or_cancelled")
             if registration is None or registration["status"] != "confirmed":
                 raise Obsolete("registration_not_confirmed")
-        ctx = r.session_view(session, lang, dirs)
+        view_key = (c["session_id"], lang)
+        if view_key not in drafts.views:
+            drafts.views[view_key] = r.session_view(session, lang, dirs)
+        ctx = dict(drafts.views[view_key])
         ctx["position"] = (registration or {}).get("waitlist_position") if category == "registration_waitlisted" else None
         if category == "session_changed" and c.get("previous_starts_at"):
             ctx["previously"] = r.format_when(c["previous_starts_at"], lang)
@@ -98,7 +112,7 @@ class Contents:
     async def context(self, state: dict, recipient: Recipient, now: datetime, drafts: Drafts) -> tuple[dict, dict | None, str]:
         """What the templates need, read now; the session, for an .ics attachment; the language."""
         c, category = state["context"], state["category"]
-        lang, dirs = await self.language(state["language"]), self.dirs
+        lang, dirs = await self.language(state["language"], drafts), self.dirs
         # the pages a link opens are in the message's language
         ctx: dict = {"unsubscribe_url": f"{recipient.unsubscribe_url}?lang={lang}", "manage_url": recipient.manage_url}
         session = None
@@ -145,6 +159,14 @@ class Contents:
             headers["List-Unsubscribe"] += f", <mailto:{self.settings.unsubscribe_mailto}>"
         attachments = []
         if session is not None and state["category"] in CALENDAR:
-            data = r.ics_cached(session, state["context"]["session_id"], out.language, self.dirs)
-            attachments.append({"filename": "oppna-malmo.ics", "content_type": "text/calendar", "content_base64": base64.b64encode(data).decode()})
+            attachments = self._calendar(session, state["context"]["session_id"], out.language, drafts)
         return EmailRequestedV1(**common, subject=out.subject, text=out.text, html=out.html, headers=headers, attachments=attachments)
+
+    def _calendar(self, session: dict, session_id: str, lang: str, drafts: Drafts) -> list[dict]:
+        """The session's .ics as an attachment, made once per batch and language (the same
+        session, the same bytes: ``render.ics_cached``)."""
+        key = (session_id, lang)
+        if key not in drafts.attachments:
+            data = r.ics_cached(session, session_id, lang, self.dirs)
+            drafts.attachments[key] = [{"filename": "oppna-malmo.ics", "content_type": "text/calendar", "content_base64": base64.b64encode(data).decode()}]
+        return drafts.attachments[key]
