@@ -26,6 +26,7 @@ from chaos.processes import url
 
 GOAL = 0.999
 DATABASE_GRACE_S = 10.0
+SLOW_S = 5.0  # an attempt this slow is listed with its moment, answered or not
 READERS = 2  # clients reading the programme side by side, each a request every READ_PAUSE_S
 READ_PAUSE_S = 0.1
 
@@ -42,22 +43,30 @@ def kind_of(request: httpx.Request) -> str | None:
 
 @dataclass
 class Tally:
-    """Each counted attempt: (monotonic time, kind, answered)."""
+    """Each counted attempt: (monotonic time it ended, kind, answered), and how long it took."""
 
     counting: bool = False
     attempts: list[tuple[float, str, bool]] = field(default_factory=list)
     codes: Counter = field(default_factory=Counter)  # (kind, status or error name) of the unanswered
     missed: list[tuple[float, str, str]] = field(default_factory=list)  # (monotonic time, kind, status or error) of each
+    took: dict[str, list[float]] = field(default_factory=dict)  # kind → seconds of each answered attempt
+    slow: list[tuple[float, float, str, str]] = field(default_factory=list)  # (sent, seconds, kind, outcome) past SLOW_S
 
-    def record(self, kind: str | None, status: int | None, error: str = "") -> None:
+    def record(self, kind: str | None, status: int | None, error: str = "", sent: float | None = None) -> None:
         if kind is None or not self.counting:
             return
+        now = time.monotonic()
         answered = status is not None and status < 500
-        self.attempts.append((time.monotonic(), kind, answered))
+        self.attempts.append((now, kind, answered))
+        code = str(status) if status is not None else error
         if not answered:
-            code = str(status) if status is not None else error
             self.codes[(kind, code)] += 1
-            self.missed.append((time.monotonic(), kind, code))
+            self.missed.append((now, kind, code))
+        if sent is not None:
+            if answered:
+                self.took.setdefault(kind, []).append(now - sent)
+            if now - sent >= SLOW_S:
+                self.slow.append((sent, now - sent, kind, code))
 
     def figures(self, away: list[tuple[float, float]], faults: Injected | None = None) -> dict:
         """Per kind and in all: attempts, answered, share; overall and outside the ``away`` windows.
@@ -80,7 +89,16 @@ class Tally:
                          for engine, spans in getattr(faults, "away", {"database": away}).items()},
                 "killed": [[round(t - start, 1), target] for t, target in getattr(faults, "killed_at", [])],
             },
+            "seconds_answered": {k: _percentiles(v) for k, v in sorted(self.took.items())},
+            # sent at (seconds from the first counted attempt), took, kind, status or error
+            "slow": [[round(t - start, 1), round(s, 1), k, c] for t, s, k, c in sorted(self.slow)],
         }
+
+
+def _percentiles(seconds: list[float]) -> dict:
+    ordered = sorted(seconds)
+    at = lambda q: round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 3)  # noqa: E731
+    return {"n": len(ordered), "p50": at(0.5), "p90": at(0.9), "p99": at(0.99), "max": round(ordered[-1], 3)}
 
 
 class Counted(httpx.AsyncBaseTransport):
@@ -91,13 +109,13 @@ class Counted(httpx.AsyncBaseTransport):
         self._tally = tally
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        kind = kind_of(request)
+        kind, sent = kind_of(request), time.monotonic()
         try:
             response = await self._inner.handle_async_request(request)
         except Exception as e:
-            self._tally.record(kind, None, type(e).__name__)
+            self._tally.record(kind, None, type(e).__name__, sent)
             raise
-        self._tally.record(kind, response.status_code)
+        self._tally.record(kind, response.status_code, sent=sent)
         return response
 
     async def aclose(self) -> None:
