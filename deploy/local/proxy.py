@@ -16,6 +16,9 @@ HAProxy (Debian's ``haproxy``; the Makefile installs it) with, per service:
   segments are hashed (``balance uri depth 3``, consistent hashing), so one process's seat desk
   takes a session's registrations together instead of two replicas taking turns at its write
   lease; when that replica is down its sessions hash to the other;
+- those registrations logged, one line each (HAProxy's ``httplog``: the replica that answered, the
+  retries, the time queued, connecting and waiting for the answer, how the request ended), so a
+  slow or unanswered one can be set beside the faults of the moment; other requests are not logged;
 - ``option forwardfor``: the client's address in X-Forwarded-For, which uvicorn takes from a
   proxy on 127.0.0.1, so the sign-up rate limits count clients, not the proxy;
 - each replica a second time as a ``backup`` without a check: when no replica is ready (Kafka or
@@ -34,6 +37,7 @@ CHECK_EVERY_MS = 1000
 GLOBAL = """\
 global
     maxconn 4000
+    log stdout format raw local0 info
 
 defaults
     mode http
@@ -86,7 +90,8 @@ def config(backends: dict[str, tuple[int, list[tuple[str, int]]]], host: str = "
         servers = [f"    server {r} {host}:{p} check" for r, p in replicas]
         servers += [f"    server {r}-alive {host}:{p} backup" for r, p in replicas]
         pattern = AFFINITY.get(name)
-        affinity = f"    use_backend {name}-by-aggregate if {{ path_reg {pattern} }}\n" if pattern else ""
+        affinity = (f"    log global\n    option httplog\n    http-request set-log-level silent unless {{ path_reg {pattern} }}\n"
+                    f"    use_backend {name}-by-aggregate if {{ path_reg {pattern} }}\n") if pattern else ""
         text += SERVICE.format(name=name, host=host, port=port, servers="\n".join(servers), affinity=affinity)
         if pattern:
             text += BY_AGGREGATE.format(name=name, servers="\n".join(servers))
