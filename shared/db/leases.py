@@ -9,16 +9,17 @@ hold the key again (a seat desk holding its session changes the session) without
 
 A lease is a document ``{_id: token, key: "<scope>/<key>", holder: instance}`` in
 ``write_leases``, whose unique index on ``key`` refuses a second holder. Taking one is an insert;
-giving it back deletes it by its own token, so a release or a take-over never removes another
-process's lease. Both are safe on FerretDB, which keeps unique indexes under concurrency but loses
-concurrent updates of one document (docs/decisions/0013-write-leases-across-replicas.md).
+giving it back deletes it by its own token, and a take-over deletes by the dead holder's name, so
+neither ever removes a live process's lease. Both are safe on FerretDB, which keeps unique indexes
+under concurrency but loses concurrent updates of one document
+(docs/decisions/0013-write-leases-across-replicas.md).
 
 Liveness: every process bumps its own document in ``replicas`` every ``beat_s`` (one writer per
 document again). A waiter that has waited ``watch_after_s`` reads the holder's beat; when the beat
 has not moved for ``dead_after_s`` of the waiter's own time, the holder is dead and the waiter
-deletes that lease by its token. A database away stops every beat and every waiter alike, so it
-declares nobody dead. A lease of its own a process finds in its way (an insert that landed though
-its call failed) it gives back at once.
+deletes every lease of that holder (and its heartbeat document). A database away stops every beat
+and every waiter alike, so it declares nobody dead. A lease of its own a process finds in its way
+(an insert that landed though its call failed) it gives back at once.
 """
 
 import asyncio
@@ -156,6 +157,8 @@ class WriteLeases:
         delay, watched = t.poll_first_s, None
         while True:
             if got := await self._try([key]):
+                if (waited := time.monotonic() - started) >= t.watch_after_s:  # an operator's sign of contention or a take-over
+                    log.info("write_lease_waited", key=key, seconds=round(waited, 2))
                 return got[key]
             waited = time.monotonic() - started
             if waited > t.max_wait_s:
@@ -183,8 +186,11 @@ class WriteLeases:
             return (lease["_id"], beat, time.monotonic())
         if time.monotonic() - watched[2] < self._times.dead_after_s:
             return watched
-        await self._leases.delete_one({"_id": lease["_id"]})
-        log.warning("write_lease_taken_from_dead_holder", key=key, holder=lease["holder"])
+        # Every lease of a dead holder is as stale as this one: all go now, so a writer needing two
+        # of them (a seat desk's session, then a contact) waits for one take-over, not one each.
+        gone = await self._leases.delete_many({"holder": lease["holder"]})
+        await self._replicas.delete_one({"_id": lease["holder"], "beat": beat})  # unless it beat again
+        log.warning("write_lease_taken_from_dead_holder", key=key, holder=lease["holder"], leases=gone.deleted_count)
         return None
 
     async def _give_back(self, tokens: list[str]) -> None:

@@ -134,6 +134,21 @@ async def test_a_dead_holders_lease_passes_on_within_seconds_and_a_live_ones_nev
         assert (await store_a.get("counter"))["state"]["n"] == 2
 
 
+async def test_a_dead_holders_other_leases_go_with_the_first_taken_over(infra):
+    """A writer needing two leases the dead replica held (a seat desk's session, then a contact)
+    waits for one take-over, not one after the other; a live replica's lease stays."""
+    async with _replicas(infra) as replicas:
+        (store_a, leases_a), (store_b, _) = replicas
+        collection = store_a._collection.database[LEASES]
+        await collection.insert_many([{"_id": f"dead-{k}", "key": f"counters/{k}", "holder": "test-dead"} for k in ("first", "second")])
+        async with leases_a.scope("counters").hold("live"):
+            await change_one(store_b, "first", add_one)  # after the dead holder's beat stood still
+            assert await collection.count_documents({"holder": "test-dead"}) == 0, "the second lease waits for a take-over of its own"
+            assert await collection.count_documents({"key": "counters/live", "holder": leases_a.instance}) == 1
+            await change_one(store_b, "second", add_one)
+        assert (await store_a.get("second"))["state"]["n"] == 1
+
+
 async def test_a_lease_never_free_is_answered_busy_not_waited_on_forever(infra):
     async with _replicas(infra, n=1) as [(store, leases)]:
         leases._times = LeaseTimes(beat_s=0.2, watch_after_s=0.2, dead_after_s=30, max_wait_s=1.0)
