@@ -2,7 +2,8 @@
 *Lokala testservrar: en SMTP-mottagare och en sms-gateway som räknar allt de tar emot.*
 
 Both are real servers on 127.0.0.1 (nothing is faked inside the service): the SMTP sink is aiosmtpd's
-``Controller`` (a test dependency), the gateway a small Starlette app under uvicorn implementing the batch
+``Controller`` (a test dependency) in process and ``smtp_server`` (RFC 5321, with pipelining) in the
+standalone process, the gateway a small Starlette app under uvicorn implementing the batch
 protocol in ``adapters/sms_gateway.py`` — including deduplication on ``client_ref`` and one delivery receipt
 per message to the service's webhook. ``behaviour`` answers a whole request with garbage (``"garbage"``),
 refuses it (``"refuse"``: 400) or fails it temporarily (``"unavailable"``: 503); a non-``+`` number is

@@ -12,7 +12,7 @@ from services.notifications.devservers.smtp_sink import SmtpSink
 
 async def serve(smtp_port: int, sms_port: int, webhook_url: str | None, stall_s: float = 0.0) -> None:
     """The standalone process (see the module's docs): both servers until SIGTERM/SIGINT."""
-    sink = SmtpSink(port=smtp_port, keep_messages=False, stall_s=stall_s).start()
+    sink = await SmtpSink(port=smtp_port, keep_messages=False, stall_s=stall_s).serve()
     gateway = SmsGateway(port=sms_port, webhook_url=webhook_url, sink=sink)
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -22,7 +22,7 @@ async def serve(smtp_port: int, sms_port: int, webhook_url: str | None, stall_s:
             print(f"devservers ready smtp={smtp_port} sms={sms_port}", flush=True)
             await stop.wait()
     finally:
-        sink.stop()
+        await sink.aclose()
 
 
 def main(argv: list[str] | None = None) -> None:

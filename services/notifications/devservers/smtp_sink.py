@@ -1,4 +1,5 @@
-"""The SMTP sink: aiosmtpd on 127.0.0.1, keeping what it accepted (see the package's docs)."""
+"""The SMTP sink on 127.0.0.1, keeping what it accepted (see the package's docs): aiosmtpd in a thread
+of its own in process (``start``), ``smtp_server`` on the event loop in the standalone process (``serve``)."""
 
 import asyncio
 import email
@@ -6,6 +7,7 @@ import email.header
 import email.policy
 import re
 
+from services.notifications.devservers import smtp_server
 from services.notifications.devservers.ports import free_port
 
 MESSAGE_ID = re.compile(r"<?([^@<>\s]+)@")
@@ -66,6 +68,7 @@ class SmtpSink:
         self.delivered: dict[tuple[str, str], email.message.EmailMessage] = {}  # (recipient, Message-ID) → first copy
         self.repeats = 0
         self._controller = None
+        self._server: asyncio.Server | None = None
 
     def start(self) -> "SmtpSink":
         from aiosmtpd.controller import Controller
@@ -74,22 +77,37 @@ class SmtpSink:
 
         class Handler:
             async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-                if sink.stall_s:
-                    await asyncio.sleep(sink.stall_s)
-                sink.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
-                if sink.keep_messages:
-                    msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
-                    sink.received.append(msg)
-                    sink.deliver(msg, envelope.rcpt_tos)
-                    headers = msg  # its lookups ignore case, as read_headers' lower-case names
-                else:  # three headers only: 100,000 bodies (or full header parses) would cost CPU for nothing
-                    headers = read_headers(envelope.content)
-                sink.receptions.append({"message_id": service_message_id(headers["message-id"]), "to": str(headers["to"]), "subject": str(headers["subject"])})
-                return "250 Message accepted for delivery"
+                return await sink.take(envelope.mail_from, list(envelope.rcpt_tos), envelope.content)
 
         self._controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
         self._controller.start()
         return self
+
+    async def serve(self) -> "SmtpSink":
+        """The sink on the running event loop, served by ``smtp_server`` (the standalone process:
+        a fan-out's tens of thousands of messages at a fraction of aiosmtpd's CPU); ``aclose`` ends it."""
+        self._server = await smtp_server.serve(self.port, self.take)
+        return self
+
+    async def aclose(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+
+    async def take(self, mail_from: str, recipients: list[str], content: bytes) -> str:
+        """One message accepted (after ``stall_s``): kept as the sink keeps them; the reply's line."""
+        if self.stall_s:
+            await asyncio.sleep(self.stall_s)
+        self.envelopes.append((mail_from, recipients))
+        if self.keep_messages:
+            msg = email.message_from_bytes(content, policy=email.policy.default)
+            self.received.append(msg)
+            self.deliver(msg, recipients)
+            headers = msg  # its lookups ignore case, as read_headers' lower-case names
+        else:  # three headers only: 100,000 bodies (or full header parses) would cost CPU for nothing
+            headers = read_headers(content)
+        self.receptions.append({"message_id": service_message_id(headers["message-id"]), "to": str(headers["to"]), "subject": str(headers["subject"])})
+        return "250 Message accepted for delivery"
 
     def deliver(self, msg: email.message.EmailMessage, recipients: list[str]) -> None:
         for address in recipients:

@@ -1,0 +1,86 @@
+"""The standalone devservers' SMTP server speaks SMTP as a sender expects: a message arrives as
+sent (dot-stuffing undone, UTF-8 addresses), commands out of order are refused, pipelined
+commands are answered in order, and the service's own adapter hands over through it."""
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import aiosmtplib
+
+from services.notifications.adapters.smtp import SmtpAdapter
+from services.notifications.devservers import SmtpSink, free_port
+from services.notifications.devservers.smtp_server import serve
+from shared.events.notifications import EmailRequestedV1
+
+
+async def _server(taken: list):
+    async def accept(mail_from, recipients, content):
+        taken.append((mail_from, recipients, content))
+        return "250 Message accepted for delivery"
+
+    port = free_port()
+    return port, await serve(port, accept)
+
+
+async def _lines(reader: asyncio.StreamReader, n: int) -> list[str]:
+    """The next ``n`` replies (a multi-line reply counts once, by its last line)."""
+    out = []
+    while len(out) < n:
+        line = (await asyncio.wait_for(reader.readline(), 5)).decode()
+        if line[3:4] != "-":
+            out.append(line.strip())
+    return out
+
+
+async def test_a_message_arrives_as_sent_with_its_dot_lines_and_utf8_addresses():
+    taken = []
+    port, server = await _server(taken)
+    body = b"Subject: hej\r\n\r\n.a line that starts with a dot\r\n..two dots\r\n.\r\nend\r\n"
+    try:
+        async with aiosmtplib.SMTP(hostname="127.0.0.1", port=port) as smtp:
+            await smtp.sendmail("no-reply@oppna.malmo.se", ["åsa@exempel.se", "b@example.org"], body, mail_options=["SMTPUTF8"])
+            await smtp.sendmail("x@example.org", ["c@example.org"], b"Subject: two\r\n\r\nsecond\r\n")
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert taken[0][0] == "no-reply@oppna.malmo.se" and taken[0][1] == ["åsa@exempel.se", "b@example.org"]
+    assert taken[0][2] == body
+    assert taken[1][1] == ["c@example.org"] and taken[1][2].endswith(b"second\r\n")
+
+
+async def test_commands_out_of_order_are_refused_and_pipelined_ones_answered_in_order():
+    taken = []
+    port, server = await _server(taken)
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        assert (await _lines(reader, 1))[0].startswith("220 ")
+        writer.write(b"MAIL FROM:<a@example.org>\r\n")
+        assert (await _lines(reader, 1))[0].startswith("503 ")  # no EHLO yet
+        writer.write(b"EHLO client\r\nRCPT TO:<b@example.org>\r\nDATA\r\nHELLO\r\n")
+        ehlo, rcpt, data, unknown = await _lines(reader, 4)
+        assert ehlo.startswith("250 ") and rcpt.startswith("503 ") and data.startswith("503 ") and unknown.startswith("500 ")
+        # one write: a whole transaction, then the next, pipelined (RFC 2920)
+        writer.write(b"MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\nSubject: 1\r\n\r\none\r\n.\r\n"
+                     b"MAIL FROM:<a@example.org>\r\nRCPT TO:<c@example.org>\r\nDATA\r\nSubject: 2\r\n\r\ntwo\r\n.\r\nQUIT\r\n")
+        replies = await _lines(reader, 9)
+        assert [r[:3] for r in replies] == ["250", "250", "354", "250", "250", "250", "354", "250", "221"]
+        assert [(t[1], t[2]) for t in taken] == [(["b@example.org"], b"Subject: 1\r\n\r\none\r\n"), (["c@example.org"], b"Subject: 2\r\n\r\ntwo\r\n")]
+    finally:
+        writer.close()
+        server.close()
+        await server.wait_closed()
+
+
+async def test_the_service_adapter_hands_over_to_the_standalone_sink_with_its_stall():
+    sink = await SmtpSink(keep_messages=False, stall_s=0.05).serve()
+    now = datetime.now(UTC)
+    email = EmailRequestedV1(message_id="m-1", recipient="a@example.org", subject="Hej då", text="t\n.\n", html="<p>t</p>", headers={},
+                             attachments=[], language="sv", category="digest", not_before=now, expires_at=now + timedelta(days=1))
+    adapter = SmtpAdapter("127.0.0.1", sink.port, "Öppna Malmö <no-reply@oppna.malmo.se>")
+    try:
+        await asyncio.gather(*(adapter.send(email) for _ in range(3)))
+    finally:
+        await adapter.close()
+        await sink.aclose()
+    assert sink.receptions == [{"message_id": "m-1", "to": "a@example.org", "subject": "Hej då"}] * 3
+    assert sink.envelopes == [("no-reply@oppna.malmo.se", ["a@example.org"])] * 3
