@@ -42,3 +42,14 @@ def test_an_erasure_takes_a_recipients_messages_out_of_the_page():
     gone = without_recipients({"registration:r1"})(dict(page), 2)
     assert gone.outcome == 1 and {s["recipient"]["key"] for s in items_of(gone.state).values()} == {"registration:r0", "registration:r2"}
     assert without_recipients({"registration:r9"})(dict(page), 2).outcome == 0
+
+
+def test_a_message_in_a_page_keeps_only_its_own_fields_and_entries():
+    messages = _messages(4)
+    page = page_state("p1", "change|s1|e1", messages)
+    assert page["common"]["recipient"] == {"kind": "registration"} and page["common"]["context"] == {"session_id": "s1"}
+    for mid, fields in page["items"].items():
+        assert "message_id" not in fields, "its id is its key in the page"
+        assert set(fields) == {"channel", "recipient", "context"} and fields["recipient"] == {"key": messages[mid]["recipient"]["key"]}
+        assert fields["context"] == {"registration_id": messages[mid]["context"]["registration_id"]}
+    assert items_of(page) == messages

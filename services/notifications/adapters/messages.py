@@ -13,7 +13,7 @@ from datetime import datetime
 
 from services.notifications.adapters import wake
 from services.notifications.domain.messages import MessageState, NewMessage, created, withdrawn
-from services.notifications.domain.pages import ItemDecide, PageState, if_absent, items_changed, items_of, without_recipients
+from services.notifications.domain.pages import ItemDecide, PageState, field_of, if_absent, items_changed, items_of, without_recipients
 from shared.db.aggregates import AggregateStore, PublishFirst
 from shared.db.indexes import IndexSpec
 
@@ -39,7 +39,7 @@ def lift(page: dict) -> dict:
     common, items = page.get("common") or {}, list((page.get("items") or {}).values())
 
     def field(s: dict, name: str):
-        return s[name] if name in s else common.get(name)
+        return field_of(common, s, name)
 
     lifted: dict = {RECIPIENTS: sorted({field(s, "recipient")["key"] for s in items})}
     # the buckets of each distinct wait (a page's messages mostly share theirs), not of each message

@@ -32,17 +32,65 @@ class PageState(TypedDict, total=False):
     items: dict[str, dict]  # message id → its other fields
 
 
+def field_of(common: dict, fields: dict, name: str):
+    """One field of a page's message (``common``: the page's, ``fields``: the message's own),
+    without making the message whole."""
+    shared = common.get(name)
+    if isinstance(shared, dict):
+        return {**shared, **fields[name]} if name in fields else shared
+    return fields[name] if name in fields else shared
+
+
+def _whole(mid: str, common: dict, fields: dict) -> MessageState:
+    state = {"message_id": mid, **common, **fields}
+    for k, shared in common.items():
+        if isinstance(shared, dict):
+            state[k] = {**shared, **fields[k]} if k in fields else dict(shared)
+    return state
+
+
 def items_of(page: dict | None) -> dict[str, MessageState]:
     """Each message of a page, whole."""
     common = (page or {}).get("common") or {}
-    return {mid: {**common, **fields} for mid, fields in ((page or {}).get("items") or {}).items()}
+    return {mid: _whole(mid, common, fields) for mid, fields in ((page or {}).get("items") or {}).items()}
+
+
+def _shared(states: list[dict]) -> dict:
+    """What every state holds alike: equal fields, and of the mappings every state has (its
+    recipient, its context) the entries equal in all — a mapping's own entries stay with each."""
+    first, rest = states[0], states[1:]
+    common: dict = {}
+    for k, v in first.items():
+        if k == "message_id":
+            continue  # each message's own: its key in the page
+        if isinstance(v, dict) and all(isinstance(s.get(k), dict) for s in rest):
+            common[k] = {sk: sv for sk, sv in v.items() if all(sk in s[k] and s[k][sk] == sv for s in rest)}
+        elif all(k in s and s[k] == v for s in rest):
+            common[k] = v
+    return common
+
+
+def _own(mid: str, state: dict, common: dict) -> dict:
+    fields = {}
+    for k, v in state.items():
+        if k == "message_id" and v == mid:
+            continue
+        if k not in common:
+            fields[k] = v
+        elif isinstance(common[k], dict):
+            if mine := {sk: sv for sk, sv in v.items() if sk not in common[k]}:
+                fields[k] = mine
+    return fields
 
 
 def page_state(page_id: str, cause: str | None, messages: dict[str, MessageState]) -> PageState:
-    """The page of ``messages``, what they hold alike kept once."""
+    """The page of ``messages``, what they hold alike kept once (``items_of`` gives each back
+    whole): each message keeps only its own fields and its own entries of a shared mapping (a
+    registrant's ``context.registration_id``, not the page's ``context.session_id``), and its id
+    is its key. FerretDB's writes cost by the fields a document carries."""
     states = list(messages.values())
-    common = {k: v for k, v in states[0].items() if all(k in s and s[k] == v for s in states[1:])} if len(states) > 1 else {}
-    items = {mid: {k: v for k, v in s.items() if k not in common} for mid, s in messages.items()}
+    common = _shared(states) if len(states) > 1 else {}
+    items = {mid: _own(mid, s, common) for mid, s in messages.items()}
     return PageState(page_id=page_id, cause=cause, common=common, items=items)
 
 
