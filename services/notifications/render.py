@@ -16,7 +16,7 @@ with the language's name from CLDR). Dates and times are Babel's (CLDR), in the 
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 
 import icalendar
@@ -41,7 +41,11 @@ class Rendered:
     text: str
     html: str
     sms: str
-    sms_length: SmsLength
+
+    @cached_property
+    def sms_length(self) -> SmsLength:
+        """The SMS text's encoding and segments, measured when asked (an e-mail never is)."""
+        return measure(self.sms)
 
 
 def _roots(dirs: Dirs) -> list[Path]:
@@ -145,7 +149,7 @@ def render(category: str, lang: str, ctx: dict, dirs: Dirs = ()) -> Rendered:
     parts = {**full, "subject": subject, "intro": intro}
     text = env.get_template("layout.txt.j2").render(parts)
     html = env.get_template("layout.html.j2").render(parts)
-    return Rendered(lang, subject, text, html, sms, measure(sms))
+    return Rendered(lang, subject, text, html, sms)
 
 
 @cache
@@ -187,7 +191,7 @@ def render_cached(category: str, lang: str, ctx: dict, cache: dict, dirs: Dirs =
     text, html, sms = out.text, out.html, out.sms
     for k, mark in marks.items():
         text, html, sms = text.replace(mark, ctx[k]), html.replace(mark, str(escape(ctx[k]))), sms.replace(mark, ctx[k])
-    return Rendered(out.language, out.subject, text, html, sms, measure(sms))
+    return Rendered(out.language, out.subject, text, html, sms)
 
 
 @lru_cache(maxsize=256)
