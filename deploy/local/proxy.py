@@ -4,6 +4,8 @@ HAProxy (Debian's ``haproxy``; the Makefile installs it) with, per service:
 
 - round robin over the replicas, each checked every second on ``/readyz`` (down after 2 misses,
   up again after 1 answer), so a killed or starting replica gets no new requests within ~2 s;
+  a check may take 4 s (``timeout check``, above ``/readyz``'s own 3 s database ping): a replica
+  busy with another's share answers it slowly, and taking it down for that left no replica up;
 - ``retries 3`` + ``option redispatch 1`` + ``retry-on conn-failure empty-response``: a request
   that found its replica dead (refused, or reset before any answer) is sent again to the other.
   Only requests that may be repeated are sent again after their bytes reached a replica: GET and
@@ -48,6 +50,7 @@ defaults
     timeout server 90s
     timeout http-request 15s
     timeout queue 15s
+    timeout check 4s
     retries 3
     option redispatch 1
     retry-on conn-failure empty-response
