@@ -51,7 +51,8 @@ class LeaseTimeout(TimeoutError):
 @dataclass(frozen=True)
 class LeaseTimes:
     beat_s: float = 1.0
-    watch_after_s: float = 1.0
+    watch_after_s: float = 0.25  # a holder's death is seen dead_after_s after the first look
+    logged_after_s: float = 1.0  # a wait this long is logged: contention, or a take-over
     dead_after_s: float = 5.0
     poll_first_s: float = 0.002
     poll_max_s: float = 0.05
@@ -157,7 +158,7 @@ class WriteLeases:
         delay, watched = t.poll_first_s, None
         while True:
             if got := await self._try([key]):
-                if (waited := time.monotonic() - started) >= t.watch_after_s:  # an operator's sign of contention or a take-over
+                if (waited := time.monotonic() - started) >= t.logged_after_s:
                     log.info("write_lease_waited", key=key, seconds=round(waited, 2))
                 return got[key]
             waited = time.monotonic() - started
@@ -190,7 +191,8 @@ class WriteLeases:
         # of them (a seat desk's session, then a contact) waits for one take-over, not one each.
         gone = await self._leases.delete_many({"holder": lease["holder"]})
         await self._replicas.delete_one({"_id": lease["holder"], "beat": beat})  # unless it beat again
-        log.warning("write_lease_taken_from_dead_holder", key=key, holder=lease["holder"], leases=gone.deleted_count)
+        if gone.deleted_count:  # none: another waiter took them over a moment before
+            log.warning("write_lease_taken_from_dead_holder", key=key, holder=lease["holder"], leases=gone.deleted_count)
         return None
 
     async def _give_back(self, tokens: list[str]) -> None:
