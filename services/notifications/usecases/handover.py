@@ -58,14 +58,18 @@ class Handover:
 
 
 async def each(items, fn, concurrency: int) -> list:
-    """``fn(item)`` for every item, ``concurrency`` at a time; their results, in the items' order."""
-    gate = asyncio.Semaphore(concurrency)
+    """``fn(item)`` for every item, ``concurrency`` at a time; their results, in the items' order.
+    ``concurrency`` workers take the items in turn (not a task per item: a fan-out's page has 500)."""
+    items = list(items)
+    results: list = [None] * len(items)
+    turns = iter(enumerate(items))
 
-    async def one(item):
-        async with gate:
-            return await fn(item)
+    async def worker() -> None:
+        for i, item in turns:
+            results[i] = await fn(item)
 
-    return await asyncio.gather(*(one(i) for i in items))
+    await asyncio.gather(*(worker() for _ in range(min(concurrency, len(items)))))
+    return results
 
 
 class HandOver:
