@@ -18,9 +18,10 @@ HAProxy (Debian's ``haproxy``; the Makefile installs it) with, per service:
   segments are hashed (``balance uri depth 3``, consistent hashing), so one process's seat desk
   takes a session's registrations together instead of two replicas taking turns at its write
   lease; when that replica is down its sessions hash to the other;
-- those registrations logged, one line each (HAProxy's ``httplog``: the replica that answered, the
-  retries, the time queued, connecting and waiting for the answer, how the request ended), so a
-  slow or unanswered one can be set beside the faults of the moment; other requests are not logged;
+- those registrations logged, one line each (``httplog``'s fields but the client's address, which
+  is a resident's: the replica that answered, the retries, the time queued, connecting and
+  waiting for the answer, how the request ended), so a slow or unanswered one can be set beside
+  the faults of the moment; other requests are not logged;
 - ``option forwardfor``: the client's address in X-Forwarded-For, which uvicorn takes from a
   proxy on 127.0.0.1, so the sign-up rate limits count clients, not the proxy;
 - each replica a second time as a ``backup`` without a check: when no replica is ready (Kafka or
@@ -80,6 +81,8 @@ backend {name}-by-aggregate
     option allbackups
 {servers}
 """
+# HAProxy's httplog without %ci:%cp (the client's address and port)
+LOG_FORMAT = "[%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %ST %B %tsc %ac/%fc/%bc/%sc/%rc %sq/%bq %{+Q}r"
 # Requests that write one hot aggregate, by service: sent to one replica per aggregate (its id is
 # the path's third segment), where its writes are grouped in memory.
 AFFINITY = {"scheduling": r"^/(v1|programme)/sessions/[^/]+/regist"}
@@ -93,7 +96,7 @@ def config(backends: dict[str, tuple[int, list[tuple[str, int]]]], host: str = "
         servers = [f"    server {r} {host}:{p} check" for r, p in replicas]
         servers += [f"    server {r}-alive {host}:{p} backup" for r, p in replicas]
         pattern = AFFINITY.get(name)
-        affinity = (f"    log global\n    option httplog\n    http-request set-log-level silent unless {{ path_reg {pattern} }}\n"
+        affinity = (f"    log global\n    log-format \"{LOG_FORMAT}\"\n    http-request set-log-level silent unless {{ path_reg {pattern} }}\n"
                     f"    use_backend {name}-by-aggregate if {{ path_reg {pattern} }}\n") if pattern else ""
         text += SERVICE.format(name=name, host=host, port=port, servers="\n".join(servers), affinity=affinity)
         if pattern:
