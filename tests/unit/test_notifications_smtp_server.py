@@ -84,3 +84,58 @@ async def test_the_service_adapter_hands_over_to_the_standalone_sink_with_its_st
         await sink.aclose()
     assert sink.receptions == [{"message_id": "m-1", "to": "a@example.org", "subject": "Hej då"}] * 3
     assert sink.envelopes == [("no-reply@oppna.malmo.se", ["a@example.org"])] * 3
+
+
+class _Refusing:
+    """A receiving server's answers to RCPT: 550 for ``nobody@``, 450 for ``later@``."""
+
+    def __init__(self):
+        self.taken = []
+
+    async def handle_RCPT(self, server, session, envelope, address, options):  # noqa: N802 - aiosmtpd's hook name
+        if address.startswith("nobody@"):
+            return "550 5.1.1 No such user nobody@example.org"
+        if address.startswith("later@"):
+            return "450 4.2.1 Mailbox busy, try later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        self.taken.append((envelope.mail_from, envelope.rcpt_tos, envelope.mail_options))
+        return "250 Message accepted for delivery"
+
+
+async def test_the_adapter_tells_a_refused_recipient_and_sends_utf8_addresses_with_smtputf8():
+    from aiosmtpd.controller import Controller
+
+    from services.notifications.adapters import PermanentFailure, TemporaryFailure
+
+    handler = _Refusing()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port(), enable_SMTPUTF8=True)
+    controller.start()
+    now = datetime.now(UTC)
+    adapter = SmtpAdapter("127.0.0.1", controller.port, "Öppna Malmö <no-reply@oppna.malmo.se>")
+
+    def to(address: str) -> EmailRequestedV1:
+        return EmailRequestedV1(message_id="m-1", recipient=address, subject="Hej", text="t", html="<p>t</p>", headers={}, attachments=[],
+                                language="sv", category="digest", not_before=now, expires_at=now + timedelta(days=1))
+
+    try:
+        try:
+            await adapter.send(to("nobody@example.org"))
+            raise AssertionError("a refused recipient is a failure")
+        except PermanentFailure as e:
+            assert str(e) == "recipient refused: [550]", "the code, never the address"
+        try:
+            await adapter.send(to("later@example.org"))
+            raise AssertionError("a refused recipient is a failure")
+        except TemporaryFailure as e:
+            assert str(e) == "recipient refused: [450]"
+        await adapter.send(to("åsa@exempel.se"))
+        await adapter.send(to("b@example.org"))
+    finally:
+        await adapter.close()
+        controller.stop()
+    assert [(t[0], t[1]) for t in handler.taken] == [("no-reply@oppna.malmo.se", ["åsa@exempel.se"]), ("no-reply@oppna.malmo.se", ["b@example.org"])]
+    assert "SMTPUTF8" in handler.taken[0][2] and "SMTPUTF8" not in handler.taken[1][2]
+    assert all(any(o.startswith("SIZE=") for o in t[2]) for t in handler.taken), "the size told where the server offers SIZE"

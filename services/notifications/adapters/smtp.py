@@ -77,6 +77,9 @@ def build_message(email: EmailRequestedV1, from_header: str) -> bytes:
     return ("".join(f"{name}: {value}\r\n" for name, value in headers.items()) + body).encode()
 
 
+LF, CRLF = b"\n", b"\r\n"
+
+
 class SmtpAdapter:
     CONNECTIONS = 4
 
@@ -113,8 +116,27 @@ class SmtpAdapter:
             return reply
 
     async def _send(self, smtp: aiosmtplib.SMTP, recipient: str, message: bytes):
-        options = [] if (self._sender + recipient).isascii() else ["SMTPUTF8"]
-        return await smtp.sendmail(self._sender, [recipient], message, mail_options=options)
+        """One transaction — MAIL, RCPT, DATA — as aiosmtplib's ``sendmail`` makes it for one
+        recipient (SMTPUTF8 where an address needs it, SIZE where offered, the same errors),
+        without its second parse of each address and its extra pass over the message to size it."""
+        if smtp.is_ehlo_or_helo_needed:  # the server's extensions first, as sendmail asks them (EHLO, else HELO)
+            try:
+                await smtp.ehlo()
+            except aiosmtplib.SMTPHeloError:
+                await smtp.helo()
+        utf8 = not (self._sender + recipient).isascii()
+        if utf8 and not smtp.supports_extension("smtputf8"):
+            raise aiosmtplib.SMTPNotSupported("SMTPUTF8 is not supported by this server")
+        options = ["SMTPUTF8"] if utf8 else []
+        if smtp.supports_extension("size"):  # its size as sent: a lone LF goes as CRLF
+            options.insert(0, f"SIZE={len(message) + message.count(LF) - message.count(CRLF)}")
+        encoding = "utf-8" if utf8 else "ascii"
+        await smtp.mail(self._sender, options=options, encoding=encoding)
+        try:
+            await smtp.rcpt(recipient, encoding=encoding)
+        except aiosmtplib.SMTPRecipientRefused as e:
+            raise aiosmtplib.SMTPRecipientsRefused([e]) from None
+        return {}, (await smtp.data(message)).message
 
     async def send(self, email: EmailRequestedV1) -> str:
         """Returns the server's reply to the message; raises Temporary/PermanentFailure."""
