@@ -20,9 +20,10 @@ from services.notifications.adapters import PermanentFailure, TemporaryFailure
 from shared.events.notifications import EmailRequestedV1
 
 
+@lru_cache(maxsize=1024)
 def encoded_words(value: str) -> str:
     """A header value outside ASCII as RFC 2047 encoded words (base64), each within 75
-    characters, folded one to a line; ASCII as it is."""
+    characters, folded one to a line; ASCII as it is. (Kept: a fan-out's e-mails share a subject.)"""
     if value.isascii():
         return value
     words, chunk = [], b""
