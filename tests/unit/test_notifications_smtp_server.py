@@ -1,6 +1,7 @@
 """The standalone devservers' SMTP server speaks SMTP as a sender expects: a message arrives as
 sent (dot-stuffing undone, UTF-8 addresses), commands out of order are refused, pipelined
-commands are answered in order, and the service's own adapter hands over through it."""
+commands are answered in order, and the service's own adapter hands over through it — its
+transactions pipelined where the server offers it, one command at a time where not."""
 
 import asyncio
 from datetime import UTC, datetime, timedelta
@@ -8,8 +9,9 @@ from datetime import UTC, datetime, timedelta
 import aiosmtplib
 
 from services.notifications.adapters.smtp import SmtpAdapter
+from services.notifications.adapters.smtp_transactions import data_section
 from services.notifications.devservers import SmtpSink, free_port
-from services.notifications.devservers.smtp_server import serve
+from services.notifications.devservers.smtp_server import SmtpProtocol, serve
 from shared.events.notifications import EmailRequestedV1
 
 
@@ -139,3 +141,73 @@ async def test_the_adapter_tells_a_refused_recipient_and_sends_utf8_addresses_wi
     assert [(t[0], t[1]) for t in handler.taken] == [("no-reply@oppna.malmo.se", ["åsa@exempel.se"]), ("no-reply@oppna.malmo.se", ["b@example.org"])]
     assert "SMTPUTF8" in handler.taken[0][2] and "SMTPUTF8" not in handler.taken[1][2]
     assert all(any(o.startswith("SIZE=") for o in t[2]) for t in handler.taken), "the size told where the server offers SIZE"
+
+
+class _RefusingPipelined(SmtpProtocol):
+    """The standalone server (PIPELINING offered), refusing RCPT for ``nobody@``."""
+
+    def _rcpt(self, arg: str) -> None:
+        if "nobody@" in arg:
+            self._reply("550 5.1.1 No such user")
+        else:
+            super()._rcpt(arg)
+
+
+async def test_pipelined_transactions_tell_a_refusal_and_go_on_on_a_new_connection():
+    from services.notifications.adapters import PermanentFailure
+
+    taken = []
+
+    async def accept(mail_from, recipients, content):
+        taken.append((recipients, content))
+        return "250 Message accepted for delivery"
+
+    port = free_port()
+    server = await asyncio.get_running_loop().create_server(lambda: _RefusingPipelined(accept), "127.0.0.1", port)
+    now = datetime.now(UTC)
+    adapter = SmtpAdapter("127.0.0.1", port, "no-reply@oppna.malmo.se")
+
+    def to(address: str) -> EmailRequestedV1:
+        return EmailRequestedV1(message_id="m-1", recipient=address, subject="Hej", text="t", html="<p>t</p>", headers={}, attachments=[],
+                                language="sv", category="digest", not_before=now, expires_at=now + timedelta(days=1))
+
+    try:
+        await adapter.send(to("a@example.org"))
+        try:
+            await adapter.send(to("nobody@example.org"))
+            raise AssertionError("a refused recipient is a failure")
+        except PermanentFailure as e:
+            assert str(e) == "recipient refused: [550]"
+        await asyncio.gather(*(adapter.send(to(f"b{i}@example.org")) for i in range(6)))
+    finally:
+        await adapter.close()
+        server.close()
+        await server.wait_closed()
+    assert sorted(r[0] for r, _ in taken) == ["a@example.org", *sorted(f"b{i}@example.org" for i in range(6))]
+
+
+def test_a_data_section_ends_every_line_with_crlf_and_doubles_a_leading_dot():
+    assert data_section(b".one\n..two\r\nthree\rfour") == b"..one\r\n...two\r\nthree\r\nfour\r\n.\r\n"
+    assert data_section(b"") == b"\r\n.\r\n"
+
+
+async def test_a_signed_in_connection_hands_its_transactions_over():
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        return AuthResult(success=auth_data.login == b"oppna" and auth_data.password == b"hemligt")
+
+    handler = _Refusing()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port(), authenticator=authenticator, auth_require_tls=False, auth_required=True)
+    controller.start()
+    now = datetime.now(UTC)
+    email = EmailRequestedV1(message_id="m-1", recipient="b@example.org", subject="Hej", text="t", html="<p>t</p>", headers={}, attachments=[],
+                             language="sv", category="digest", not_before=now, expires_at=now + timedelta(days=1))
+    adapter = SmtpAdapter("127.0.0.1", controller.port, "no-reply@oppna.malmo.se", username="oppna", password="hemligt")
+    try:
+        await asyncio.gather(*(adapter.send(email) for _ in range(3)))  # the server refuses MAIL before AUTH
+    finally:
+        await adapter.close()
+        controller.stop()
+    assert [t[1] for t in handler.taken] == [["b@example.org"]] * 3

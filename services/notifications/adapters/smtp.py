@@ -1,4 +1,5 @@
-"""The SMTP adapter (aiosmtplib): one rendered EmailRequestedV1 → one SMTP transaction.
+"""The SMTP adapter: one rendered EmailRequestedV1 → one SMTP transaction. aiosmtplib opens each
+connection (greeting, EHLO, STARTTLS, AUTH); its transactions go pipelined (``smtp_transactions``).
 
 Replies 5xx are permanent, 4xx and connection trouble temporary. Errors carry the server's
 code and words, never the address.
@@ -17,6 +18,7 @@ from functools import lru_cache
 import aiosmtplib
 
 from services.notifications.adapters import PermanentFailure, TemporaryFailure
+from services.notifications.adapters.smtp_transactions import Transactions
 from shared.events.notifications import EmailRequestedV1
 
 
@@ -78,66 +80,55 @@ def build_message(email: EmailRequestedV1, from_header: str) -> bytes:
     return ("".join(f"{name}: {value}\r\n" for name, value in headers.items()) + body).encode()
 
 
-LF, CRLF = b"\n", b"\r\n"
-
-
 class SmtpAdapter:
     CONNECTIONS = 4
 
     def __init__(self, host: str, port: int, mail_from: str, username: str | None = None, password: str | None = None, starttls: bool = False, timeout_s: float = 10):
         self._kw = dict(hostname=host, port=port, username=username, password=password, start_tls=starttls, timeout=timeout_s)
+        self._timeout_s = timeout_s
         self._sender = parseaddr(mail_from)[1]  # the envelope's sender
         self._from_header = _address(mail_from)
-        self._idle: list[aiosmtplib.SMTP] = []
+        self._idle: list[Transactions] = []
         self._slots = asyncio.Semaphore(self.CONNECTIONS)
 
     async def close(self) -> None:
         while self._idle:
-            await _quit(self._idle.pop())
+            await self._idle.pop().quit()
+
+    async def _connect(self) -> Transactions:
+        """A new connection, greeted (EHLO, else HELO), secured and signed in as configured."""
+        smtp = aiosmtplib.SMTP(**self._kw)
+        try:
+            await smtp.connect()
+            if smtp.is_ehlo_or_helo_needed:
+                try:
+                    await smtp.ehlo()
+                except aiosmtplib.SMTPHeloError:
+                    await smtp.helo()
+            return Transactions.take_over(smtp, self._timeout_s)
+        except BaseException:
+            smtp.close()
+            raise
 
     async def _transaction(self, recipient: str, message: bytes) -> str:
         async with self._slots:
-            smtp = self._idle.pop() if self._idle else None
+            connection = self._idle.pop() if self._idle else None
             try:
-                if smtp is not None:
+                if connection is not None:
                     try:
-                        _, reply = await self._send(smtp, recipient, message)
-                        self._idle.append(smtp)
+                        reply = await connection.send(self._sender, recipient, message)
+                        self._idle.append(connection)
                         return reply
                     except aiosmtplib.SMTPServerDisconnected:  # closed while idle: open one again, once
-                        smtp.close()
-                smtp = aiosmtplib.SMTP(**self._kw)
-                await smtp.connect()
-                _, reply = await self._send(smtp, recipient, message)
+                        connection.close()
+                connection = await self._connect()
+                reply = await connection.send(self._sender, recipient, message)
             except BaseException:
-                if smtp is not None:  # in an unknown state after a refusal or a timeout: not kept
-                    await _quit(smtp)
+                if connection is not None:  # in an unknown state after a refusal or a timeout: not kept
+                    await connection.quit()
                 raise
-            self._idle.append(smtp)
+            self._idle.append(connection)
             return reply
-
-    async def _send(self, smtp: aiosmtplib.SMTP, recipient: str, message: bytes):
-        """One transaction — MAIL, RCPT, DATA — as aiosmtplib's ``sendmail`` makes it for one
-        recipient (SMTPUTF8 where an address needs it, SIZE where offered, the same errors),
-        without its second parse of each address and its extra pass over the message to size it."""
-        if smtp.is_ehlo_or_helo_needed:  # the server's extensions first, as sendmail asks them (EHLO, else HELO)
-            try:
-                await smtp.ehlo()
-            except aiosmtplib.SMTPHeloError:
-                await smtp.helo()
-        utf8 = not (self._sender + recipient).isascii()
-        if utf8 and not smtp.supports_extension("smtputf8"):
-            raise aiosmtplib.SMTPNotSupported("SMTPUTF8 is not supported by this server")
-        options = ["SMTPUTF8"] if utf8 else []
-        if smtp.supports_extension("size"):  # its size as sent: a lone LF goes as CRLF
-            options.insert(0, f"SIZE={len(message) + message.count(LF) - message.count(CRLF)}")
-        encoding = "utf-8" if utf8 else "ascii"
-        await smtp.mail(self._sender, options=options, encoding=encoding)
-        try:
-            await smtp.rcpt(recipient, encoding=encoding)
-        except aiosmtplib.SMTPRecipientRefused as e:
-            raise aiosmtplib.SMTPRecipientsRefused([e]) from None
-        return {}, (await smtp.data(message)).message
 
     async def send(self, email: EmailRequestedV1) -> str:
         """Returns the server's reply to the message; raises Temporary/PermanentFailure."""
@@ -154,10 +145,3 @@ class SmtpAdapter:
             raise TemporaryFailure(f"SMTP unavailable: {type(e).__name__}") from None
         return reply[:200]
 
-
-async def _quit(smtp: aiosmtplib.SMTP) -> None:
-    try:
-        if smtp.is_connected:
-            await asyncio.wait_for(smtp.quit(), 2)
-    except Exception:  # noqa: BLE001 — a connection that is going anyway
-        smtp.close()
