@@ -6,8 +6,12 @@ HAProxy (Debian's ``haproxy``; the Makefile installs it) with, per service:
   up again after 1 answer), so a killed or starting replica gets no new requests within ~2 s;
   a check may take 4 s (``timeout check``, above ``/readyz``'s own 3 s database ping): a replica
   busy with another's share answers it slowly, and taking it down for that left no replica up;
-- ``retries 3`` + ``option redispatch 1`` + ``retry-on conn-failure empty-response``: a request
+- ``retries 4`` + ``option redispatch 1`` + ``retry-on conn-failure empty-response``: a request
   that found its replica dead (refused, or reset before any answer) is sent again to the other.
+  A checked replica refusing a connection is taken down at once (``observe layer4 error-limit 1
+  on-error mark-down``), not at its next check: the retries of the requests a killed replica had
+  in flight otherwise went to it again within milliseconds while the other was not yet up in the
+  proxy's view, and were answered 503 (16 at a time, twice in a replicas chaos run);
   Only requests that may be repeated are sent again after their bytes reached a replica: GET and
   HEAD, and a POST carrying an ``Idempotency-Key`` (a registration: scheduling answers a repeat as
   the first, ``docs/scheduling.md``); any other request is retried only when it never reached one.
@@ -52,7 +56,7 @@ defaults
     timeout http-request 15s
     timeout queue 15s
     timeout check 4s
-    retries 3
+    retries 4
     option redispatch 1
     retry-on conn-failure empty-response
     option httpchk
@@ -81,6 +85,8 @@ backend {name}-by-aggregate
     option allbackups
 {servers}
 """
+# a checked replica that refuses a connection is down at once (backups have no check to bring them back)
+OBSERVED = "observe layer4 error-limit 1 on-error mark-down"
 # HAProxy's httplog without %ci:%cp (the client's address and port)
 LOG_FORMAT = "[%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %ST %B %tsc %ac/%fc/%bc/%sc/%rc %sq/%bq %{+Q}r"
 # Requests that write one hot aggregate, by service: sent to one replica per aggregate (its id is
@@ -93,7 +99,7 @@ def config(backends: dict[str, tuple[int, list[tuple[str, int]]]], host: str = "
     ``(name, port)``."""
     text = GLOBAL.format(every=CHECK_EVERY_MS, fast=CHECK_EVERY_MS // 2)
     for name, (port, replicas) in backends.items():
-        servers = [f"    server {r} {host}:{p} check" for r, p in replicas]
+        servers = [f"    server {r} {host}:{p} check {OBSERVED}" for r, p in replicas]
         servers += [f"    server {r}-alive {host}:{p} backup" for r, p in replicas]
         pattern = AFFINITY.get(name)
         affinity = (f"    log global\n    log-format \"{LOG_FORMAT}\"\n    http-request set-log-level silent unless {{ path_reg {pattern} }}\n"
