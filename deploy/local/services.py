@@ -7,9 +7,8 @@
     python deploy/local/services.py env     [infrastructure and service URLs as KEY=VALUE]
 
 Ports: OM_REGISTRY_PORT (8101), OM_SCHEDULING_PORT (8102), OM_NOTIFICATIONS_PORT (8103),
-OM_REPORTING_PORT (8104), OM_CONSOLE_PORT (8105: the staff's and organisers' pages, which call the
-other four by their URLs; it needs neither Kafka nor a database). Logs (JSON lines) in .cache/run/logs/, pids in .cache/run/pids/.
-Standard library only, like infra.py.
+OM_REPORTING_PORT (8104), OM_CONSOLE_PORT (8105: the staff's and organisers' pages, which call the other four by
+their URLs; it needs neither Kafka nor a database). Logs (JSON lines) in .cache/run/logs/, pids in .cache/run/pids/; standard library only.
 
 Replicas: OM_REPLICAS (default 1; ``make run`` sets 2) processes ``<service>-<n>`` (REPLICA_ID) of
 each service; with more than one, replica n listens on the port + 1000·n behind the local proxy
@@ -93,10 +92,7 @@ def pid_of(service: str) -> int | None:
     try:
         pid = int(path.read_text())
         os.kill(pid, 0)
-        with open(f"/proc/{pid}/stat") as fh:  # a zombie is not running
-            if fh.read().split()[2] == "Z":
-                return None
-        return pid
+        return None if Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z" else pid  # a zombie is not running
     except (OSError, ValueError):
         return None
 
@@ -122,9 +118,7 @@ def staff_keys() -> dict[str, str]:
 
 
 def staff_setting() -> str:
-    return json.dumps(
-        {f"local{role}": {"role": role, "sha256": hashlib.sha256(key.encode()).hexdigest()} for role, key in staff_keys().items()}
-    )
+    return json.dumps({f"local{role}": {"role": role, "sha256": hashlib.sha256(key.encode()).hexdigest()} for role, key in staff_keys().items()})
 
 
 def start_devservers() -> bool:
@@ -206,8 +200,7 @@ def start_proxy(count: int) -> bool:
         print(f"  {PROXY}: running (pid {pid_of(PROXY)})")
         return True
     spec = importlib.util.spec_from_file_location("om_local_proxy", HERE / "proxy.py")
-    proxy = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(proxy)
+    spec.loader.exec_module(proxy := importlib.util.module_from_spec(spec))
     try:
         proc = proxy.start(RUN / "haproxy.cfg", RUN / "logs" / f"{PROXY}.log",
                            {service: (port(service), instances(service, count)) for service in SERVICES if service != CONSOLE})
