@@ -211,3 +211,51 @@ async def test_a_signed_in_connection_hands_its_transactions_over():
         await adapter.close()
         controller.stop()
     assert [t[1] for t in handler.taken] == [["b@example.org"]] * 3
+
+
+def _self_signed(directory) -> tuple[str, str]:
+    """A certificate for 127.0.0.1 and its key, as PEM files in ``directory``."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    import ipaddress
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(minutes=1)).not_valid_after(now + timedelta(hours=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    return str(cert_path), str(key_path)
+
+
+async def test_transactions_go_over_the_connection_secured_by_starttls(tmp_path, monkeypatch):
+    """A relay that requires STARTTLS: aiosmtplib secures the connection, the transactions then
+    speak on the TLS transport it hands over (the certificate trusted through SSL_CERT_FILE)."""
+    import ssl
+
+    from aiosmtpd.controller import Controller
+
+    cert, key = _self_signed(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", cert)
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+    handler = _Refusing()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port(), tls_context=server_tls, require_starttls=True)
+    controller.start()
+    now = datetime.now(UTC)
+    email = EmailRequestedV1(message_id="m-tls", recipient="b@example.org", subject="Hej", text="t", html="<p>t</p>", headers={}, attachments=[],
+                             language="sv", category="digest", not_before=now, expires_at=now + timedelta(days=1))
+    adapter = SmtpAdapter("127.0.0.1", controller.port, "no-reply@oppna.malmo.se", starttls=True)
+    try:
+        await asyncio.gather(*(adapter.send(email) for _ in range(3)))  # the server refuses MAIL before STARTTLS
+    finally:
+        await adapter.close()
+        controller.stop()
+    assert [t[1] for t in handler.taken] == [["b@example.org"]] * 3
