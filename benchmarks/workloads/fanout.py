@@ -119,12 +119,10 @@ async def run(ctx, size: str) -> Result:
     # BENCH_FANOUT_N: another N (the harness's own test proves the path with a few dozen)
     n = int(os.environ.get("BENCH_FANOUT_N") or SIZES[size])
     budget_s = float(os.environ.get("BENCH_FANOUT_BUDGET_S") or BUDGET_S)
-    name = f"fan-out: one change to {n:,} registrants"
     prefix = f"fan{uuid.uuid4().hex[:6]}"
     http_port, smtp_port, sms_port = free_port(), free_port(), free_port()
     env = _settings(prefix, http_port, smtp_port, sms_port, ctx.env)
-    logs = ctx.out_dir / "fanout-logs"
-    logs.mkdir(parents=True, exist_ok=True)
+    (logs := ctx.out_dir / "fanout-logs").mkdir(parents=True, exist_ok=True)
     dev = subprocess.Popen([sys.executable, "-m", "services.notifications.devservers", "--smtp-port", str(smtp_port), "--sms-port", str(sms_port)],
                            cwd=ROOT, stdout=subprocess.PIPE, stderr=open(logs / "devservers.log", "ab"), text=True)
     svc = subprocess.Popen([sys.executable, "-m", "services.notifications"], cwd=ROOT, env=env, stdout=open(logs / "notifications.log", "ab"), stderr=subprocess.STDOUT)
@@ -159,61 +157,12 @@ async def run(ctx, size: str) -> Result:
             cpu_before = _cpu(svc, dev)
             t0 = time.monotonic()
             await publish(_session(sid, 2, starts + timedelta(hours=2), ev.SessionRescheduledV1))
-            counts = {"email_count": 0, "sms_requests": 0}
-            timeline = []
             with ctx.bar(n, "fan-out: handed over") as bar:
-                done, last_progress, last_total = False, time.monotonic(), 0
-                while not done:
-                    await asyncio.sleep(0.5)
-                    # the counts only while it runs: copying every reception each time would load the machine measured
-                    counts = (await http.get(f"http://127.0.0.1:{sms_port}/_received", params={"counts": 1})).json()
-                    total = counts["email_count"] + counts["sms_requests"]
-                    bar.update(total - bar.n)
-                    timeline.append((round(time.monotonic() - t0, 1), total))
-                    if total > last_total:
-                        last_total, last_progress = total, time.monotonic()
-                    done = total >= n or time.monotonic() - last_progress > 60 or time.monotonic() - t0 > budget_s
+                timeline = await _until_handed_over(http, f"http://127.0.0.1:{sms_port}/_received", n, t0, budget_s, bar)
             elapsed = time.monotonic() - t0
             cpu_fan_out = cpu_use.used(cpu_before, _cpu(svc, dev))
             received = (await http.get(f"http://127.0.0.1:{sms_port}/_received")).json()
-            emails, sms = received["emails"], received["sms"]
-            ids = [e["message_id"] for e in emails] + [s["client_ref"] for s in sms]
-            details = {
-                "registrants": n, "emails": len(emails), "sms_requests": len(sms), "distinct_message_ids": len(set(ids)),
-                "duplicates": len(ids) - len(set(ids)), "messages_per_s": round(len(set(ids)) / elapsed, 1),
-                "bulk_setup_s": round(setup_s, 1), "timeline_s_vs_handed_over": timeline[:: max(1, len(timeline) // 20)],
-                "setup": "registrations and contacts bulk-written to the consumers' own stores (benchmark only); change and delivery on the service's real path",
-                # the private processes are not among the platform's pid files (cpu_s): their own CPU, start to here
-                # each process's CPU over the fan-out alone, per message handed over (where the cores went)
-                "cpu_ms_per_message": {k: round(1000 * v / max(len(set(ids)), 1), 3) for k, v in cpu_fan_out.items() if v},
-                "private_cpu_s": {"notifications": cpu_use.process_seconds(svc.pid), "devservers": cpu_use.process_seconds(dev.pid)},
-            }
-            floor_rate = ctx.ceilings.get("db_message_writes_per_s")
-            if floor_rate:
-                # the engine's least time for N messages: the writes the storage rules ask of their pages
-                # (a page of 500 created, then its outcomes), raw, nothing else
-                # (message_writes.py)
-                details["engine_floor_messages_per_s"] = round(floor_rate, 1)
-            complete = len(set(ids)) >= n
-            figure = elapsed
-            if not complete and elapsed > budget_s:
-                # Out of time, not stalled: the figure is N at the measured rate.
-                figure = n / max(details["messages_per_s"], 0.001)
-                details["budget_s"] = budget_s
-                details["handed_over_in_budget"] = len(set(ids))
-                details["extrapolated_s"] = round(figure, 0)
-            elif not complete:
-                details["stalled"] = "no progress for 60 s before all were handed over"
-            if size != "full":
-                details["extrapolated_to_100000_s"] = round(100_000 / max(details["messages_per_s"], 0.001), 0)
-            ran = complete or "extrapolated_s" in details
-            if "extrapolated_s" in details:
-                name = f"{name} ({details['handed_over_in_budget']:,} in {budget_s:.0f} s, extrapolated)"
-            floor_s = n / floor_rate if floor_rate else None
-            return Result(name, round(figure, 2), "s", ceiling=floor_s and round(floor_s, 1), ceiling_name=f"{n:,} messages' page writes alone (raw, {floor_rate or 0:,.0f}/s)",
-                          ratio=round(floor_s / figure, 3) if floor_s and figure else None,
-                          goal=f"< {GOAL_S:.0f} s (at 100,000)", passed=(complete and elapsed < GOAL_S) if size == "full" else None,
-                          details=details, status="run" if ran else "failed")
+            return _result(ctx, size, n, elapsed, received, setup_s, timeline, cpu_fan_out, (svc, dev), budget_s)
     finally:
         await producer.stop()
         for p in (svc, dev):
@@ -226,3 +175,65 @@ async def run(ctx, size: str) -> Result:
         await mongo.drop_database(env["MONGODB_DATABASE"])
         await mongo.close()
         await delete_prefixed_topics(ctx.bootstrap, f"{prefix}.")
+
+
+async def _until_handed_over(http, received_url: str, n: int, t0: float, budget_s: float, bar) -> list[tuple[float, int]]:
+    """Polls the test servers' counts every 0.5 s until all ``n`` are handed over, 60 s pass without
+    progress or the budget is spent; returns (seconds since ``t0``, handed over) at each poll."""
+    timeline, last_progress, last_total = [], time.monotonic(), 0
+    while True:
+        await asyncio.sleep(0.5)
+        # the counts only while it runs: copying every reception each time would load the machine measured
+        counts = (await http.get(received_url, params={"counts": 1})).json()
+        total = counts["email_count"] + counts["sms_requests"]
+        bar.update(total - bar.n)
+        timeline.append((round(time.monotonic() - t0, 1), total))
+        if total > last_total:
+            last_total, last_progress = total, time.monotonic()
+        if total >= n or time.monotonic() - last_progress > 60 or time.monotonic() - t0 > budget_s:
+            return timeline
+
+
+def _result(ctx, size: str, n: int, elapsed: float, received: dict, setup_s: float, timeline: list,
+            cpu_fan_out: dict, private: tuple, budget_s: float) -> Result:
+    """The row: seconds for all ``n`` (or extrapolated from the budget), duplicates, where the CPU went."""
+    svc, dev = private
+    name = f"fan-out: one change to {n:,} registrants"
+    emails, sms = received["emails"], received["sms"]
+    ids = [e["message_id"] for e in emails] + [s["client_ref"] for s in sms]
+    details = {
+        "registrants": n, "emails": len(emails), "sms_requests": len(sms), "distinct_message_ids": len(set(ids)),
+        "duplicates": len(ids) - len(set(ids)), "messages_per_s": round(len(set(ids)) / elapsed, 1),
+        "bulk_setup_s": round(setup_s, 1), "timeline_s_vs_handed_over": timeline[:: max(1, len(timeline) // 20)],
+        "setup": "registrations and contacts bulk-written to the consumers' own stores (benchmark only); change and delivery on the service's real path",
+        # the private processes are not among the platform's pid files (cpu_s): their own CPU, start to here
+        # each process's CPU over the fan-out alone, per message handed over (where the cores went)
+        "cpu_ms_per_message": {k: round(1000 * v / max(len(set(ids)), 1), 3) for k, v in cpu_fan_out.items() if v},
+        "private_cpu_s": {"notifications": cpu_use.process_seconds(svc.pid), "devservers": cpu_use.process_seconds(dev.pid)},
+    }
+    floor_rate = ctx.ceilings.get("db_message_writes_per_s")
+    if floor_rate:
+        # the engine's least time for N messages: the writes the storage rules ask of their pages
+        # (a page of 500 created, then its outcomes), raw, nothing else
+        # (message_writes.py)
+        details["engine_floor_messages_per_s"] = round(floor_rate, 1)
+    complete = len(set(ids)) >= n
+    figure = elapsed
+    if not complete and elapsed > budget_s:
+        # Out of time, not stalled: the figure is N at the measured rate.
+        figure = n / max(details["messages_per_s"], 0.001)
+        details["budget_s"] = budget_s
+        details["handed_over_in_budget"] = len(set(ids))
+        details["extrapolated_s"] = round(figure, 0)
+    elif not complete:
+        details["stalled"] = "no progress for 60 s before all were handed over"
+    if size != "full":
+        details["extrapolated_to_100000_s"] = round(100_000 / max(details["messages_per_s"], 0.001), 0)
+    ran = complete or "extrapolated_s" in details
+    if "extrapolated_s" in details:
+        name = f"{name} ({details['handed_over_in_budget']:,} in {budget_s:.0f} s, extrapolated)"
+    floor_s = n / floor_rate if floor_rate else None
+    return Result(name, round(figure, 2), "s", ceiling=floor_s and round(floor_s, 1), ceiling_name=f"{n:,} messages' page writes alone (raw, {floor_rate or 0:,.0f}/s)",
+                  ratio=round(floor_s / figure, 3) if floor_s and figure else None,
+                  goal=f"< {GOAL_S:.0f} s (at 100,000)", passed=(complete and elapsed < GOAL_S) if size == "full" else None,
+                  details=details, status="run" if ran else "failed")
