@@ -19,14 +19,9 @@ import httpx
 import pytest
 
 from deploy.local import proxy
+from services.notifications.devservers import free_port as _free_port
 
 pytestmark = pytest.mark.skipif(proxy.binary() is None, reason="haproxy is not installed (make test installs it)")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _replica(name: str, ready_after_s: float, ready: bool = True, answer_after_s: float = 0.0, port: int = 0) -> ThreadingHTTPServer:

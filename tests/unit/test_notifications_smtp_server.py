@@ -200,17 +200,22 @@ async def test_a_signed_in_connection_hands_its_transactions_over():
 
     handler = _Refusing()
     controller = Controller(handler, hostname="127.0.0.1", port=free_port(), authenticator=authenticator, auth_require_tls=False, auth_required=True)
+    await _three_sent(controller, username="oppna", password="hemligt")  # the server refuses MAIL before AUTH
+    assert [t[1] for t in handler.taken] == [["b@example.org"]] * 3
+
+
+async def _three_sent(controller, **adapter_options) -> None:
+    """Three e-mails through the service's adapter to ``controller``'s server, started and stopped here."""
     controller.start()
     now = datetime.now(UTC)
     email = EmailRequestedV1(message_id="m-1", recipient="b@example.org", subject="Hej", text="t", html="<p>t</p>", headers={}, attachments=[],
                              language="sv", category="digest", not_before=now, expires_at=now + timedelta(days=1))
-    adapter = SmtpAdapter("127.0.0.1", controller.port, "no-reply@oppna.malmo.se", username="oppna", password="hemligt")
+    adapter = SmtpAdapter("127.0.0.1", controller.port, "no-reply@oppna.malmo.se", **adapter_options)
     try:
-        await asyncio.gather(*(adapter.send(email) for _ in range(3)))  # the server refuses MAIL before AUTH
+        await asyncio.gather(*(adapter.send(email) for _ in range(3)))
     finally:
         await adapter.close()
         controller.stop()
-    assert [t[1] for t in handler.taken] == [["b@example.org"]] * 3
 
 
 def _self_signed(directory) -> tuple[str, str]:
@@ -248,14 +253,5 @@ async def test_transactions_go_over_the_connection_secured_by_starttls(tmp_path,
     server_tls.load_cert_chain(cert, key)
     handler = _Refusing()
     controller = Controller(handler, hostname="127.0.0.1", port=free_port(), tls_context=server_tls, require_starttls=True)
-    controller.start()
-    now = datetime.now(UTC)
-    email = EmailRequestedV1(message_id="m-tls", recipient="b@example.org", subject="Hej", text="t", html="<p>t</p>", headers={}, attachments=[],
-                             language="sv", category="digest", not_before=now, expires_at=now + timedelta(days=1))
-    adapter = SmtpAdapter("127.0.0.1", controller.port, "no-reply@oppna.malmo.se", starttls=True)
-    try:
-        await asyncio.gather(*(adapter.send(email) for _ in range(3)))  # the server refuses MAIL before STARTTLS
-    finally:
-        await adapter.close()
-        controller.stop()
+    await _three_sent(controller, starttls=True)  # the server refuses MAIL before STARTTLS
     assert [t[1] for t in handler.taken] == [["b@example.org"]] * 3
